@@ -1,0 +1,154 @@
+"""The data model every stage shares: Document -> Segment -> Sentence -> Finding.
+
+Offsets are character offsets into plain Python strings. A sentence's ``start``/``end`` index its segment's
+``target``; a finding's ``start``/``end`` index its sentence's ``text``. Readers guarantee
+``segment.target[s.start:s.end] == s.text`` and detectors guarantee ``0 <= f.start <= f.end <= len(s.text)``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Iterator
+
+
+class Severity(str, Enum):
+    """MQM severities, with the penalty weights of the published MQM scheme."""
+
+    MINOR = "minor"
+    MAJOR = "major"
+    CRITICAL = "critical"
+
+    @property
+    def weight(self) -> float:
+        return {"minor": 1.0, "major": 5.0, "critical": 10.0}[self.value]
+
+
+# The MQM category paths detectors report, kept in one place so reports and calibration agree on spelling.
+class Category:
+    MISTRANSLATION = "Accuracy/Mistranslation"
+    OMISSION = "Accuracy/Omission"
+    ADDITION = "Accuracy/Addition"
+    UNTRANSLATED = "Accuracy/Untranslated text"
+    GRAMMAR = "Fluency/Grammar"
+    SPELLING = "Fluency/Spelling"
+    PUNCTUATION = "Fluency/Punctuation"
+    INCONSISTENCY = "Fluency/Inconsistency"
+    REPETITION = "Fluency/Repetition"
+    AWKWARD = "Style/Unnatural or awkward"
+    TERMINOLOGY = "Terminology/Inconsistent use of terminology"
+    LOCALE_NUMBER = "Locale convention/Number format"
+    LOCALE_DATE = "Locale convention/Date format"
+    CREDIT = "Accuracy/Mistranslation/Attribution"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem a detector found, located by character offsets within its sentence's text."""
+
+    detector: str
+    category: str
+    severity: Severity
+    start: int
+    end: int
+    message: str
+    suggestion: str | None = None
+    confidence: float = 1.0
+
+    def to_dict(self) -> dict:
+        return {
+            "detector": self.detector,
+            "category": self.category,
+            "severity": self.severity.value,
+            "start": self.start,
+            "end": self.end,
+            "message": self.message,
+            "suggestion": self.suggestion,
+            "confidence": round(float(self.confidence), 4),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Finding":
+        return cls(
+            detector=d["detector"],
+            category=d["category"],
+            severity=Severity(d["severity"]),
+            start=int(d["start"]),
+            end=int(d["end"]),
+            message=d["message"],
+            suggestion=d.get("suggestion"),
+            confidence=float(d.get("confidence", 1.0)),
+        )
+
+
+@dataclass
+class Sentence:
+    """A sentence of a segment's target; ``text == segment.target[start:end]``.
+
+    ``fluency`` and ``scores`` are filled by the model scorer, ``findings`` by detectors, ``risk`` by scoring.
+    """
+
+    segment: "Segment"
+    index: int
+    start: int
+    end: int
+    findings: list[Finding] = field(default_factory=list)
+    fluency: float | None = None
+    scores: dict[str, float] = field(default_factory=dict)
+    risk: float = 0.0
+
+    @property
+    def text(self) -> str:
+        return self.segment.target[self.start : self.end]
+
+    def __repr__(self) -> str:  # the back-reference to the segment would recurse
+        return f"Sentence({self.segment.id!r}#{self.index}, {self.text[:40]!r})"
+
+
+@dataclass
+class Segment:
+    """A unit of translation: a paragraph of an article, a row of a table, a unit of an XLIFF file.
+
+    ``target`` is the plain text detectors see. When a reader removed inline markup, ``markup`` holds the original
+    and ``markup_offsets[i]`` is the offset in ``markup`` of plain character ``i`` (length ``len(target) + 1``).
+    """
+
+    id: str
+    target: str
+    source: str | None = None
+    reference: str | None = None
+    sentences: list[Sentence] = field(default_factory=list)
+    markup: str | None = None
+    markup_offsets: list[int] | None = None
+    scores: dict[str, float] = field(default_factory=dict)
+
+    def markup_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a plain-text span back to the original markup (identity when there was none)."""
+        if self.markup_offsets is None:
+            return start, end
+        return self.markup_offsets[start], self.markup_offsets[end]
+
+
+@dataclass
+class Document:
+    """One input file (or one document of a multi-document input), in reading order."""
+
+    path: str
+    segments: list[Segment] = field(default_factory=list)
+    format: str = ""
+    source_lang: str | None = None
+    target_lang: str | None = None
+    scores: dict[str, float] = field(default_factory=dict)
+    risk: float = 0.0
+    error: str | None = None
+
+    def sentences(self) -> Iterator[Sentence]:
+        for segment in self.segments:
+            yield from segment.sentences
+
+    @property
+    def has_source(self) -> bool:
+        return any(s.source for s in self.segments)
+
+    @property
+    def has_reference(self) -> bool:
+        return any(s.reference for s in self.segments)
