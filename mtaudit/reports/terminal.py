@@ -1,0 +1,55 @@
+"""The ranked review list in the terminal (rich)."""
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from mtaudit.reports.base import ranked_sentences
+
+SEVERITY_STYLE = {"critical": "bold white on red", "major": "bold red", "minor": "yellow"}
+_RANK = {"minor": 0, "major": 1, "critical": 2}
+
+
+def highlighted(sentence: dict, width: int | None = None) -> Text:
+    """The sentence with each finding's span styled by severity (the worst wins where spans overlap)."""
+    text = Text(sentence["text"])
+    for f in sorted(sentence["findings"], key=lambda f: _RANK.get(f["severity"], 0)):
+        if f["end"] > f["start"]:
+            text.stylize(SEVERITY_STYLE.get(f["severity"], "bold"), f["start"], f["end"])
+    return text
+
+
+def findings_text(sentence: dict) -> Text:
+    out = Text()
+    for i, f in enumerate(sentence["findings"]):
+        if i:
+            out.append("\n")
+        out.append(f"{f['severity']} ", style=SEVERITY_STYLE.get(f["severity"], ""))
+        out.append(f"{f['category']} [{f['detector']}]: ", style="dim")
+        out.append(f["message"])
+        if f.get("suggestion"):
+            out.append(f" → {f['suggestion']}", style="green")
+    return out
+
+
+def print_ranked(report: dict, top: int, console: Console | None = None) -> None:
+    console = console or Console()
+    rows = ranked_sentences(report, top)
+    summary = report["summary"]
+    table = Table(title=f"Top {len(rows)} sentences to review ({summary['sentences']} sentences in "
+                        f"{summary['documents'] - summary['failed']} documents, {summary['findings']} findings)",
+                  show_lines=True, expand=True)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("risk", justify="right", no_wrap=True)
+    table.add_column("document", overflow="fold", ratio=1)
+    table.add_column("seg", justify="right", no_wrap=True)
+    table.add_column("sentence", ratio=3)
+    table.add_column("findings", ratio=3)
+    for rank, s in enumerate(rows, 1):
+        table.add_row(str(rank), f"{s['risk']:.2f}", s["doc"], f"{s['segment']}.{s['sentence']}",
+                      highlighted(s), findings_text(s))
+    console.print(table)
+    failed = [d for d in report["documents"] if d.get("error")]
+    for d in failed:
+        console.print(f"[red]failed[/red] {d['error']}", highlight=False, soft_wrap=True)

@@ -1,0 +1,77 @@
+"""Sentence splitting with exact character offsets.
+
+pysbd does the linguistic work; offsets are recomputed by locating each returned sentence in the segment, because
+pysbd's own ``char_span`` output drifts on repeated text and normalises some whitespace.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import pysbd
+
+from mtaudit.document import Segment, Sentence
+
+_LINE_BREAK = re.compile(r"\n+")
+# pysbd is quadratic on pathological input; split very long runs on line breaks first and bound each piece.
+_MAX_PIECE = 20_000
+
+
+@lru_cache(maxsize=8)
+def _splitter(lang: str) -> pysbd.Segmenter:
+    try:
+        return pysbd.Segmenter(language=lang, clean=False)
+    except ValueError:  # a language pysbd does not know: English rules are the least bad default
+        return pysbd.Segmenter(language="en", clean=False)
+
+
+def split_spans(text: str, lang: str = "en") -> list[tuple[int, int]]:
+    """Character spans of the sentences of ``text``, trimmed of surrounding whitespace, in order, non-overlapping."""
+    spans: list[tuple[int, int]] = []
+    for piece_start, piece_end in _pieces(text):
+        piece = text[piece_start:piece_end]
+        cursor = 0
+        for sent in _splitter(lang).segment(piece):
+            stripped = sent.strip()
+            if not stripped:
+                continue
+            found = piece.find(stripped, cursor)
+            if found < 0:  # pysbd altered the text; fall back to consuming by length
+                found = cursor
+                while found < len(piece) and piece[found].isspace():
+                    found += 1
+                end = min(len(piece), found + len(stripped))
+            else:
+                end = found + len(stripped)
+            if end > found:
+                spans.append((piece_start + found, piece_start + end))
+            cursor = end
+        if cursor < len(piece) and piece[cursor:].strip():  # text pysbd dropped is kept as a sentence of its own
+            rest = piece[cursor:]
+            lead = len(rest) - len(rest.lstrip())
+            spans.append((piece_start + cursor + lead, piece_start + cursor + len(rest.rstrip())))
+    return spans
+
+
+def _pieces(text: str):
+    """Line-separated pieces of ``text`` (a line break always ends a sentence in news copy), each bounded in size."""
+    start = 0
+    for match in _LINE_BREAK.finditer(text):
+        yield from _bounded(start, match.start())
+        start = match.end()
+    yield from _bounded(start, len(text))
+
+
+def _bounded(start: int, end: int):
+    while end - start > _MAX_PIECE:
+        yield start, start + _MAX_PIECE
+        start += _MAX_PIECE
+    if end > start:
+        yield start, end
+
+
+def split_segment(segment: Segment, lang: str = "en") -> None:
+    """Fill ``segment.sentences`` from its target text."""
+    segment.sentences = [
+        Sentence(segment=segment, index=i, start=s, end=e) for i, (s, e) in enumerate(split_spans(segment.target, lang))
+    ]
