@@ -6,6 +6,7 @@ from mtaudit.document import Category, Document, Severity
 
 _PAIRS = {"(": ")", "[": "]", "{": "}", "“": "”", "‘": "’", "«": "»", "„": "“", "《": "》", "「": "」"}
 _CLOSERS = {v: k for k, v in _PAIRS.items() if k != "„"}
+_CONTINUATION_OPENERS = "“‘«„\""
 
 
 class BracketsDetector(Detector):
@@ -17,8 +18,10 @@ class BracketsDetector(Detector):
 
     def detect(self, doc: Document):
         out = []
-        for segment in doc.segments:
-            for offset, message in _unbalanced(segment.target):
+        for i, segment in enumerate(doc.segments):
+            following = doc.segments[i + 1].target.lstrip() if i + 1 < len(doc.segments) else ""
+            continued = following[:1] in _CONTINUATION_OPENERS
+            for offset, message in _unbalanced(segment.target, continued):
                 sentence = next((s for s in segment.sentences if s.start <= offset < s.end), None)
                 if sentence is None:
                     continue
@@ -28,8 +31,12 @@ class BracketsDetector(Detector):
         return out
 
 
-def _unbalanced(text: str) -> list[tuple[int, str]]:
-    """Offsets of marks that do not pair up. Quotes may span sentences, so a whole paragraph is checked."""
+def _unbalanced(text: str, continued: bool = False) -> list[tuple[int, str]]:
+    """Offsets of marks that do not pair up. Quotes may span sentences, so a whole paragraph is checked.
+
+    ``continued``: the next paragraph opens with a quotation mark, the news convention for a quotation running on
+    over several paragraphs, so a quote left open at the end of this one is expected.
+    """
     problems: list[tuple[int, str]] = []
     stack: list[tuple[str, int]] = []
     for i, ch in enumerate(text):
@@ -57,7 +64,7 @@ def _unbalanced(text: str) -> list[tuple[int, str]]:
                 problems.append((i, f"{ch} closes nothing: its opening {_CLOSERS[ch]} is missing"))
     for open_ch, at in stack:
         # news paragraphs routinely open a quote that continues in the next paragraph without closing it
-        if open_ch in "“‘«„" and not problems and at == _first_quote(text):
+        if continued and open_ch in _CONTINUATION_OPENERS and (open_ch, at) == stack[-1]:
             continue
         problems.append((at, f"{open_ch} is never closed: its closing {_PAIRS[open_ch]} is missing"))
     straight = [i for i, ch in enumerate(text) if ch == '"']
@@ -65,6 +72,3 @@ def _unbalanced(text: str) -> list[tuple[int, str]]:
         problems.append((straight[-1], 'odd number of " marks: a quotation is not closed or not opened'))
     return problems
 
-
-def _first_quote(text: str) -> int:
-    return min((i for i, ch in enumerate(text) if ch in "“‘«„"), default=-1)

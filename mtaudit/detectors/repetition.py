@@ -50,7 +50,7 @@ class RepetitionDetector(Detector):
                     between = text[a[1]:b[0]]
                     if between.strip() == "":
                         out.append(self.finding(
-                            sentence, a[1], b[1], Category.REPETITION, Severity.MINOR,
+                            sentence, b[0], b[1], Category.REPETITION, Severity.MINOR,
                             f"word repeated: {text[a[0]:a[1]]!r}", suggestion="", confidence=0.8))
         return out
 

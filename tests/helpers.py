@@ -1,0 +1,51 @@
+"""Shared test helpers: build small documents and run one detector on them."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from mtaudit.audit import prepare
+from mtaudit.detectors.base import Detector
+from mtaudit.document import Document, Finding, Segment
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SEED = SHARED / "seed" / "000_8ae66457043ced03.txt"
+SAMPLES = REPO / "samples"
+
+
+def make_doc(paragraphs: str | list[str], sources: list[str | None] | None = None,
+             references: list[str | None] | None = None, path: str = "test.txt") -> Document:
+    """A Document of one segment per paragraph (a string is split on blank lines), sentences split, nothing detected."""
+    if isinstance(paragraphs, str):
+        paragraphs = [p.strip() for p in paragraphs.split("\n\n") if p.strip()]
+    segments = []
+    for i, text in enumerate(paragraphs):
+        segments.append(Segment(
+            id=str(i + 1), target=text,
+            source=sources[i] if sources else None,
+            reference=references[i] if references else None))
+    return prepare(Document(path=path, segments=segments, format="text"), [])
+
+
+def findings(detector: Detector, paragraphs, sources=None) -> list[Finding]:
+    """Findings of one detector on a document built from ``paragraphs``; checks every offset is valid."""
+    doc = make_doc(paragraphs, sources)
+    out = []
+    for sentence, finding in detector.detect(doc):
+        assert 0 <= finding.start <= finding.end <= len(sentence.text), finding
+        out.append(finding)
+    return out
+
+
+def flags(detector: Detector, paragraphs, sources=None) -> bool:
+    return bool(findings(detector, paragraphs, sources))
+
+
+def passes(detector: Detector, paragraphs, sources=None) -> bool:
+    return not findings(detector, paragraphs, sources)
+
+
+def flagged_text(detector: Detector, paragraphs, sources=None) -> list[str]:
+    """The exact text of every flagged span, for asserting *what* was flagged."""
+    doc = make_doc(paragraphs, sources)
+    return [s.text[f.start:f.end] for s, f in detector.detect(doc)]
