@@ -43,6 +43,7 @@ class AuditConfig:
     risk_model: str | None = None
     lang: str = "en"
     debug: bool = False
+    decisions: str | None = None  # a reviewer's decisions file: dismissed findings are removed before scoring
 
     @property
     def detector_names(self) -> list[str]:
@@ -153,6 +154,13 @@ class Auditor:
         except ValueError as exc:
             raise UsageError(str(exc)) from None
         self.risk_model = RiskModel.load(config.risk_model)
+        self.decisions = None
+        # findings removed by the decisions file, per document path, for the document records
+        self.dismissed: dict[str, int] = {}
+        if config.decisions:
+            from mtaudit.decisions import load_decisions
+
+            self.decisions = load_decisions(config.decisions)
         self.scorer = None
         if config.model:
             from mtaudit.fluency import load_scorer
@@ -208,6 +216,8 @@ class Auditor:
         if self.scorer is not None and good:
             self.scorer.score(good)
         for doc in good:
+            if self.decisions is not None:
+                self.dismissed[doc.path] = self.decisions.apply(doc)
             score_document(doc, self.risk_model)
         return docs
 

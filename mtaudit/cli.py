@@ -71,6 +71,8 @@ def audit(
                                                "is above RISK (for CI gates)."),
     risk_model: Optional[Path] = typer.Option(None, "--risk-model", help="Risk weights JSON (e.g. from `mtaudit "
                                               "calibrate`) instead of the default in models/."),
+    decisions: Optional[Path] = typer.Option(None, "--decisions", help="Apply a reviewer's decisions file (exported "
+                                             "from the HTML report): dismissed findings are suppressed and counted."),
     resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run from FILE.partial of --jsonl, "
                                 "skipping documents already finished."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, no table, warnings only."),
@@ -101,13 +103,15 @@ def audit(
             detectors=_split_list(detectors), model=model_name, device=device, fmt=fmt,
             source=str(source) if source else None, workers=workers or (os.cpu_count() or 1),
             risk_model=str(risk_model) if risk_model else None, debug=debug,
+            decisions=str(decisions) if decisions else None,
         )
         auditor = Auditor(config)
     except MtauditError as exc:
         _fail(exc, debug)
 
     options = {"detectors": config.detector_names, "model": model_name, "format": fmt, "source": config.source,
-               "recursive": recursive, "include": include, "exclude": exclude, "risk_model": auditor.risk_model.name}
+               "recursive": recursive, "include": include, "exclude": exclude, "risk_model": auditor.risk_model.name,
+               "decisions": config.decisions}
     run_record = auditor.run_record(options)
     records: list[dict] = [run_record]
     writer = JsonlWriter(jsonl, resume=resume) if jsonl else None
@@ -124,7 +128,7 @@ def audit(
     try:
         with _progress(quiet or total < 2, total - len(done & set(files))) as advance:
             for doc in [*missing, *auditor.run(files, skip=done)]:
-                lines = document_lines(doc)
+                lines = document_lines(doc, auditor.dismissed.get(doc.path, 0))
                 if writer:
                     writer.write_document(lines)
                 records.extend(lines)
@@ -140,6 +144,10 @@ def audit(
         _fail(exc, debug)
     if writer:
         writer.close()
+    if auditor.decisions is not None and not quiet:
+        stale = auditor.decisions.unmatched(files)
+        err.print(f"decisions: {sum(auditor.dismissed.values())} findings dismissed by {decisions}"
+                  + (f"; {stale} decisions matched no finding (sentence edited or detector changed)" if stale else ""))
 
     report = build_report(records)
     if html:

@@ -1,0 +1,157 @@
+"""Reviewer decisions on findings: the file the HTML report exports and ``mtaudit audit --decisions`` applies.
+
+A decision says that one finding is a false positive (``dismiss``) or a real error (``confirm``). It must still find
+its finding when the audit is run again, after detectors were improved or other articles were added, so a finding is
+identified by what a reviewer saw, never by its position in a run:
+
+    (document path, segment id, SHA-256 of the sentence text, detector, category, flagged span text, occurrence)
+
+``occurrence`` tells apart identical findings in one sentence (the same detector flagging the same word twice); it
+counts, from 0, the findings of that sentence with the same detector, category and span text in reading order.
+Editing the sentence changes its hash, so a decision never silently carries over to text nobody reviewed.
+
+The file (schema version 1)::
+
+    {"schema": "mtaudit-decisions", "version": 1, "exported": "2026-01-31T12:00:00Z",
+     "report": {"version": "0.1.0", "started": "..."},
+     "decisions": [{"decision": "dismiss", "doc": "news/a.txt", "segment": "3", "sentence": 1,
+                    "sentence_sha256": "<64 hex>", "detector": "repetition", "category": "Fluency/Repetition",
+                    "span": "the", "occurrence": 0, "message": "...", "decided": "2026-..."}]}
+
+``sentence``, ``message``, ``decided`` and ``report`` are for people reading the file; matching ignores them.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from mtaudit.document import Document, Finding, Sentence
+from mtaudit.errors import UsageError
+
+SCHEMA = "mtaudit-decisions"
+VERSION = 1
+DISMISS = "dismiss"
+CONFIRM = "confirm"
+
+# (doc, segment, sentence_sha256, detector, category, span, occurrence)
+Identity = tuple[str, str, str, str, str, str, int]
+
+
+def sentence_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def occurrences(text: str, findings: Iterable[dict | Finding]) -> list[int]:
+    """The occurrence number of each finding (same order as given), counted in reading order."""
+    items = [f if isinstance(f, dict) else f.to_dict() for f in findings]
+    order = sorted(range(len(items)), key=lambda i: (items[i]["start"], items[i]["end"], i))
+    seen: Counter = Counter()
+    out = [0] * len(items)
+    for i in order:
+        f = items[i]
+        key = (f["detector"], f["category"], text[f["start"]:f["end"]])
+        out[i] = seen[key]
+        seen[key] += 1
+    return out
+
+
+def sentence_identities(doc_path: str, segment_id: str, text: str,
+                        findings: list[dict | Finding]) -> list[Identity]:
+    """The identity of each finding of one sentence, in the order given."""
+    sha = sentence_sha256(text)
+    items = [f if isinstance(f, dict) else f.to_dict() for f in findings]
+    return [(doc_path, str(segment_id), sha, f["detector"], f["category"], text[f["start"]:f["end"]], n)
+            for f, n in zip(items, occurrences(text, items))]
+
+
+def document_identities(doc: Document) -> Iterator[tuple[Sentence, Finding, Identity]]:
+    for sentence in doc.sentences():
+        ids = sentence_identities(doc.path, sentence.segment.id, sentence.text, sentence.findings)
+        for finding, identity in zip(sentence.findings, ids):
+            yield sentence, finding, identity
+
+
+@dataclass
+class Decisions:
+    """Decisions by finding identity; ``applied`` counts what ``apply`` matched, for the run's summary."""
+
+    by_identity: dict[Identity, str] = field(default_factory=dict)
+    source: str = ""
+    matched: set[Identity] = field(default_factory=set)
+
+    def __len__(self) -> int:
+        return len(self.by_identity)
+
+    @property
+    def documents(self) -> set[str]:
+        return {identity[0] for identity in self.by_identity}
+
+    def apply(self, doc: Document) -> int:
+        """Remove the findings a reviewer dismissed from ``doc``; returns how many were removed."""
+        if doc.error or doc.path not in self.documents:
+            return 0
+        dismissed: dict[int, set[int]] = {}
+        for sentence, finding, identity in document_identities(doc):
+            decision = self.by_identity.get(identity)
+            if decision is None:
+                continue
+            self.matched.add(identity)
+            if decision == DISMISS:
+                dismissed.setdefault(id(sentence), set()).add(id(finding))
+        count = 0
+        for sentence in doc.sentences():
+            drop = dismissed.get(id(sentence))
+            if drop:
+                kept = [f for f in sentence.findings if id(f) not in drop]
+                count += len(sentence.findings) - len(kept)
+                sentence.findings = kept
+        return count
+
+    def unmatched(self, audited_docs: Iterable[str]) -> int:
+        """Decisions for documents of this run that matched no finding (text edited, detector changed)."""
+        audited = set(audited_docs)
+        return sum(1 for identity in self.by_identity if identity[0] in audited and identity not in self.matched)
+
+
+def load_decisions(path: str | Path) -> Decisions:
+    """Read a decisions file exported by the HTML report; errors name the file and the decision at fault."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read decisions: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise UsageError(f"{path}: not a JSON decisions file ({exc}); export it from the HTML report") from None
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        raise UsageError(f"{path}: not an mtaudit decisions file (no \"schema\": \"{SCHEMA}\"); "
+                         "export it with the report's Export decisions button")
+    if data.get("version") != VERSION:
+        raise UsageError(f"{path}: decisions schema version {data.get('version')!r} is not supported "
+                         f"(this mtaudit reads version {VERSION}); upgrade mtaudit or re-export the decisions")
+    items = data.get("decisions")
+    if not isinstance(items, list):
+        raise UsageError(f"{path}: \"decisions\" must be a list")
+    decisions = Decisions(source=str(path))
+    for n, item in enumerate(items, 1):
+        decisions.by_identity[_identity(path, n, item)] = item["decision"]
+    return decisions
+
+
+def _identity(path: Path, n: int, item) -> Identity:
+    where = f"{path}: decision {n}"
+    if not isinstance(item, dict):
+        raise UsageError(f"{where}: must be an object")
+    if item.get("decision") not in (DISMISS, CONFIRM):
+        raise UsageError(f"{where}: \"decision\" must be \"{DISMISS}\" or \"{CONFIRM}\", not {item.get('decision')!r}")
+    for key in ("doc", "segment", "sentence_sha256", "detector", "category", "span"):
+        if not isinstance(item.get(key), str):
+            raise UsageError(f"{where}: \"{key}\" is missing or not a string")
+    occurrence = item.get("occurrence", 0)
+    if not isinstance(occurrence, int) or isinstance(occurrence, bool) or occurrence < 0:
+        raise UsageError(f"{where}: \"occurrence\" must be a whole number from 0")
+    return (item["doc"], item["segment"], item["sentence_sha256"].lower(), item["detector"], item["category"],
+            item["span"], occurrence)

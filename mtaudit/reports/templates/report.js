@@ -1,0 +1,830 @@
+/* mtaudit review report: the review queue, the document view, filters, keyboard and decisions.
+ *
+ * Inlined into the page and allowed by its hash in the Content-Security-Policy. Article text is untrusted: every
+ * piece of it reaches the page through textContent, title or dataset, never through HTML parsing.
+ */
+(function () {
+  'use strict';
+
+  var DATA = JSON.parse(document.getElementById('mtaudit-data').textContent);
+  var SEVS = DATA.sevs, CATS = DATA.cats, DETS = DATA.dets, DOCS = DATA.docs;
+  var BANDS = DATA.bands || [0, 1.5, 5];
+  var STORAGE_KEY = 'mtaudit.decisions.v1';
+  var DECISIONS_SCHEMA = 'mtaudit-decisions';
+  var DECISIONS_VERSION = 1;
+
+  // ---- model ------------------------------------------------------------------------------------------------
+  var rows = DATA.rows.map(function (r, i) {
+    var row = { i: i, d: r[0], seg: r[1], n: r[2], text: r[3], risk: r[4], sha: r[5], f: [], glued: !!r[7], rank: 0,
+      hay: null };
+    row.f = r[6].map(function (x, k) {
+      var f = { row: row, k: k, s: x[0], e: x[1], sev: x[2], cat: x[3], det: x[4], msg: x[5], sug: x[6], conf: x[7],
+        occ: x[8] };
+      f.span = row.text.slice(f.s, f.e);
+      f.key = identityKey(DOCS[row.d].path, row.seg, row.sha, DETS[f.det], CATS[f.cat], f.span, f.occ);
+      return f;
+    });
+    return row;
+  });
+  var ranked = rows.slice().sort(function (a, b) { return b.risk - a.risk; });  // stable: ties keep reading order
+  ranked.forEach(function (r, k) { r.rank = k + 1; });
+  var docRows = DOCS.map(function () { return []; });
+  rows.forEach(function (r) { docRows[r.d].push(r); });
+  var findingsByKey = {};
+  rows.forEach(function (r) { r.f.forEach(function (f) { findingsByKey[f.key] = f; }); });
+  var goodDocs = [];
+  DOCS.forEach(function (d, k) { if (!d.error) goodDocs.push(k); });
+
+  function identityKey(doc, segment, sha, detector, category, span, occurrence) {
+    return JSON.stringify([doc, String(segment), sha, detector, category, span, occurrence | 0]);
+  }
+
+  function segInfo(r) {
+    var m = DATA.segs[r.d];
+    return m && Object.prototype.hasOwnProperty.call(m, r.seg) ? m[r.seg] : null;
+  }
+
+  function riskBand(v) {
+    if (!(v > BANDS[0])) return 'r0';
+    if (v < BANDS[1]) return 'r1';
+    if (v < BANDS[2]) return 'r2';
+    return 'r3';
+  }
+
+  function fmtRisk(v) { return (+v).toFixed(2); }
+  function plural(n, one, many) { return n.toLocaleString('en') + ' ' + (n === 1 ? one : (many || one + 's')); }
+
+  // ---- DOM helpers: text only ---------------------------------------------------------------------------------
+  function $(id) { return document.getElementById(id); }
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function button(cls, text, title) {
+    var b = el('button', cls, text);
+    b.type = 'button';
+    if (title) b.title = title;
+    return b;
+  }
+
+  // ---- decisions ----------------------------------------------------------------------------------------------
+  var store = { map: {}, persistent: true };
+
+  function loadStore() {
+    try {
+      var raw = window.localStorage.getItem(STORAGE_KEY);
+      var parsed = raw ? JSON.parse(raw) : null;
+      store.map = parsed && parsed.version === DECISIONS_VERSION && parsed.decisions ? parsed.decisions : {};
+    } catch (e) {
+      store.persistent = false;
+      $('storage-warning').hidden = false;
+    }
+  }
+
+  function saveStore() {
+    if (!store.persistent) return;
+    try {
+      window.localStorage.setItem(STORAGE_KEY, JSON.stringify({ version: DECISIONS_VERSION, decisions: store.map }));
+    } catch (e) {
+      store.persistent = false;
+      $('storage-warning').hidden = false;
+    }
+  }
+
+  function decisionOf(f) {
+    var d = store.map[f.key];
+    return d ? d.decision : null;
+  }
+
+  function setDecision(f, decision) {
+    if (!decision) {
+      delete store.map[f.key];
+    } else {
+      var r = f.row;
+      store.map[f.key] = {
+        decision: decision, doc: DOCS[r.d].path, segment: String(r.seg), sentence: r.n, sentence_sha256: r.sha,
+        detector: DETS[f.det], category: CATS[f.cat], span: f.span, occurrence: f.occ, message: f.msg,
+        decided: new Date().toISOString()
+      };
+    }
+    saveStore();
+  }
+
+  function decisionCounts() {
+    var out = { dismiss: 0, confirm: 0 };
+    Object.keys(store.map).forEach(function (k) {
+      if (findingsByKey[k]) out[store.map[k].decision] = (out[store.map[k].decision] || 0) + 1;
+    });
+    return out;
+  }
+
+  function exportedDecisions() {
+    var paths = {};
+    DOCS.forEach(function (d) { paths[d.path] = true; });
+    // decisions on findings an earlier --decisions run already removed stay in the file: they still apply
+    var list = Object.keys(store.map).map(function (k) { return store.map[k]; })
+      .filter(function (x) { return paths[x.doc]; });
+    list.sort(function (a, b) {
+      return a.doc.localeCompare(b.doc) || a.segment.localeCompare(b.segment, 'en', { numeric: true }) ||
+        (a.sentence - b.sentence) || a.detector.localeCompare(b.detector) || a.span.localeCompare(b.span) ||
+        (a.occurrence - b.occurrence);
+    });
+    return {
+      schema: DECISIONS_SCHEMA, version: DECISIONS_VERSION, exported: new Date().toISOString(),
+      report: { version: DATA.run.version || null, started: DATA.run.started || null }, decisions: list
+    };
+  }
+
+  function exportDecisions() {
+    var payload = exportedDecisions();
+    var blob = new Blob([JSON.stringify(payload, null, 2) + '\n'], { type: 'application/json' });
+    var a = document.createElement('a');
+    var stamp = new Date().toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-');
+    a.href = URL.createObjectURL(blob);
+    a.download = 'mtaudit-decisions-' + stamp + '.json';
+    document.body.appendChild(a);
+    a.click();
+    setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 2000);
+    toast('Exported ' + plural(payload.decisions.length, 'decision') + '. Apply them with mtaudit audit --decisions FILE.');
+  }
+
+  function importDecisions(text) {
+    var data;
+    try { data = JSON.parse(text); } catch (e) { toast('Not a JSON file: ' + e.message, true); return; }
+    if (!data || data.schema !== DECISIONS_SCHEMA || data.version !== DECISIONS_VERSION || !Array.isArray(data.decisions)) {
+      toast('Not an mtaudit decisions file (version ' + DECISIONS_VERSION + ').', true);
+      return;
+    }
+    var n = 0;
+    data.decisions.forEach(function (x) {
+      if (!x || (x.decision !== 'dismiss' && x.decision !== 'confirm') || typeof x.doc !== 'string' ||
+          typeof x.sentence_sha256 !== 'string' || typeof x.span !== 'string') return;
+      store.map[identityKey(x.doc, x.segment, x.sentence_sha256, x.detector, x.category, x.span, x.occurrence)] = x;
+      n++;
+    });
+    saveStore();
+    refresh(true);
+    toast('Imported ' + plural(n, 'decision') + '.');
+  }
+
+  var toastTimer = null;
+  function toast(message, bad) {
+    var t = $('toast');
+    if (!t) {
+      t = el('div', 'toast');
+      t.id = 'toast';
+      t.setAttribute('role', 'status');
+      document.body.appendChild(t);
+    }
+    t.textContent = message;
+    t.className = 'toast show' + (bad ? ' bad' : '');
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(function () { t.className = 'toast'; }, 4000);
+  }
+
+  // ---- highlighting -------------------------------------------------------------------------------------------
+  // Cut the sentence at every finding boundary; each piece is covered by zero or more findings and is marked with
+  // the most severe open one, so overlapping spans stay visible (a double underline marks an overlap).
+  function highlighted(r, container) {
+    var text = r.text, fs = r.f;
+    if (!fs.length) { container.appendChild(document.createTextNode(text)); return; }
+    var cuts = [0, text.length];
+    fs.forEach(function (f) { cuts.push(f.s, f.e); });
+    cuts = cuts.filter(function (v, k, a) { return a.indexOf(v) === k; }).sort(function (a, b) { return a - b; });
+    for (var k = 0; k < cuts.length; k++) {
+      var a = cuts[k], b = cuts[k + 1];
+      fs.forEach(function (f) {  // zero-width findings (something missing here) get a caret
+        if (f.s === f.e && f.s === a) container.appendChild(markFor([f], ''));
+      });
+      if (b === undefined || b <= a) continue;
+      var cover = fs.filter(function (f) { return f.s <= a && f.e >= b && f.s < f.e; });
+      var piece = text.slice(a, b);
+      container.appendChild(cover.length ? markFor(cover, piece) : document.createTextNode(piece));
+    }
+  }
+
+  function markFor(cover, piece) {
+    var open = cover.filter(function (f) { return decisionOf(f) !== 'dismiss'; });
+    var shown = open.length ? open : cover;
+    var sev = Math.min.apply(null, shown.map(function (f) { return f.sev; }));
+    var m = el('mark', 'hl ' + SEVS[sev], piece);
+    if (!piece) m.classList.add('caret');
+    if (cover.length > 1) m.classList.add('overlap');
+    if (!open.length) m.classList.add('done');
+    if (cover.some(function (f) { return decisionOf(f) === 'confirm'; })) m.classList.add('confirmed');
+    m.dataset.f = cover.map(function (f) { return f.k; }).join(' ');
+    m.title = cover.map(function (f) { return SEVS[f.sev] + ' · ' + CATS[f.cat] + ': ' + f.msg; }).join('\n');
+    return m;
+  }
+
+  function findingItem(f, compact) {
+    var li = el('li', 'finding');
+    var decision = decisionOf(f);
+    li.dataset.f = f.k;
+    li.dataset.row = f.row.i;
+    if (decision) li.classList.add('is-' + decision);
+    li.appendChild(el('span', 'sev ' + SEVS[f.sev], SEVS[f.sev]));
+    var what = el('div', 'what');
+    var line = el('div');
+    if (compact) line.appendChild(el('span', 'muted', 's' + (f.row.n + 1) + ' '));
+    line.appendChild(el('span', 'cat', CATS[f.cat]));
+    line.appendChild(el('span', 'det', DETS[f.det]));
+    what.appendChild(line);
+    what.appendChild(el('div', 'msg', f.msg));
+    if (f.sug) what.appendChild(el('div', 'sug', f.sug));
+    li.appendChild(what);
+    var actions = el('div', 'actions');
+    if (decision) {
+      actions.appendChild(el('span', 'state ' + decision, decision === 'dismiss' ? 'dismissed' : 'confirmed'));
+      actions.appendChild(button('act undo', 'Undo', 'Clear this decision (u)'));
+    } else {
+      actions.appendChild(button('act dismiss', 'Dismiss', 'False positive: leave it out of the next run (x)'));
+      actions.appendChild(button('act confirm', 'Confirm', 'A real error (c)'));
+    }
+    li.appendChild(actions);
+    return li;
+  }
+
+  // ---- filters ------------------------------------------------------------------------------------------------
+  var state = {
+    view: 'overview', q: '', doc: -1, minRisk: 0, status: 'all', flagged: false,
+    sevs: allSet(SEVS), cats: allSet(CATS), dets: allSet(DETS),
+    page: 0, pageSize: 50, visible: [], sel: null, selF: 0, docShown: -1, gPending: false
+  };
+
+  function allSet(list) { var s = {}; list.forEach(function (x, k) { s[k] = true; }); return s; }
+  function setSize(s) { return Object.keys(s).length; }
+
+  function haystack(r) {
+    if (r.hay === null) {
+      var parts = [r.text, DOCS[r.d].path];
+      r.f.forEach(function (f) { parts.push(f.msg, f.sug || '', CATS[f.cat], DETS[f.det]); });
+      var seg = segInfo(r);
+      if (seg) parts.push(seg[0] || '', seg[1] || '');
+      r.hay = parts.join('\n').toLowerCase();
+    }
+    return r.hay;
+  }
+
+  function statusOk(f) {
+    if (state.status === 'all') return true;
+    var d = decisionOf(f);
+    return state.status === 'open' ? !d : d === state.status;
+  }
+
+  var counts = null;
+  function applyFilters() {
+    var narrowed = state.flagged || state.status !== 'all' || setSize(state.sevs) < SEVS.length ||
+      setSize(state.cats) < CATS.length || setSize(state.dets) < DETS.length;
+    var q = state.q.trim().toLowerCase();
+    var c = { sev: SEVS.map(zero), cat: CATS.map(zero), det: DETS.map(zero), findings: 0 };
+    var visible = [];
+    for (var k = 0; k < ranked.length; k++) {
+      var r = ranked[k];
+      if (state.doc >= 0 && r.d !== state.doc) continue;
+      if (r.risk < state.minRisk) continue;
+      if (q && haystack(r).indexOf(q) < 0) continue;
+      var any = false;
+      for (var j = 0; j < r.f.length; j++) {
+        var f = r.f[j];
+        var okSev = !!state.sevs[f.sev], okCat = !!state.cats[f.cat], okDet = !!state.dets[f.det], okSt = statusOk(f);
+        if (okCat && okDet && okSt) c.sev[f.sev]++;
+        if (okSev && okDet && okSt) c.cat[f.cat]++;
+        if (okSev && okCat && okSt) c.det[f.det]++;
+        if (okSev && okCat && okDet && okSt) { any = true; c.findings++; }
+      }
+      if (any || !narrowed) visible.push(r);
+    }
+    state.visible = visible;
+    counts = c;
+  }
+
+  function zero() { return 0; }
+
+  function buildFacet(id, names, key, dots) {
+    var box = $(id);
+    names.forEach(function (name, k) {
+      var label = el('label');
+      var cb = document.createElement('input');
+      cb.type = 'checkbox';
+      cb.checked = true;
+      cb.dataset.facet = key;
+      cb.dataset.value = k;
+      label.appendChild(cb);
+      if (dots) label.appendChild(el('span', 'dot ' + name));
+      var nm = el('span', 'name', name);
+      nm.title = name;
+      label.appendChild(nm);
+      var only = button('only', 'only', 'Show only ' + name);
+      only.dataset.facet = key;
+      only.dataset.value = k;
+      label.appendChild(only);
+      label.appendChild(el('span', 'n', '0'));
+      box.appendChild(label);
+    });
+    if (!names.length) box.appendChild(el('div', 'muted', 'no findings'));
+  }
+
+  function updateFacetCounts() {
+    [['facet-sev', 'sevs', counts.sev], ['facet-cat', 'cats', counts.cat], ['facet-det', 'dets', counts.det]]
+      .forEach(function (spec) {
+        var labels = $(spec[0]).querySelectorAll('label');
+        for (var k = 0; k < labels.length; k++) {
+          labels[k].querySelector('.n').textContent = spec[2][k].toLocaleString('en');
+          labels[k].querySelector('input').checked = !!state[spec[1]][k];
+          labels[k].classList.toggle('zero', spec[2][k] === 0);
+        }
+      });
+  }
+
+  // ---- review queue -------------------------------------------------------------------------------------------
+  function renderRow(r) {
+    var art = el('article', 'row ' + riskBand(r.risk));
+    art.setAttribute('role', 'listitem');
+    art.tabIndex = -1;
+    art.dataset.row = r.i;
+    art.dataset.doc = DOCS[r.d].path;
+    art.dataset.segment = r.seg;
+    art.dataset.sentence = r.n;
+    art.dataset.risk = r.risk;
+    var head = el('div', 'row-head');
+    head.appendChild(el('span', 'rank', '#' + r.rank));
+    head.appendChild(el('span', 'risk-pill ' + riskBand(r.risk), fmtRisk(r.risk)));
+    var name = el('span', 'doc-name', DOCS[r.d].path);
+    name.title = DOCS[r.d].path;
+    head.appendChild(name);
+    head.appendChild(el('span', 'loc', '¶ ' + r.seg + ' · sentence ' + (r.n + 1)));
+    var open = button('btn btn-link open-doc', 'Open in document', 'Read this sentence in its article (o)');
+    head.appendChild(open);
+    art.appendChild(head);
+
+    var seg = segInfo(r);
+    var body = el('div', 'row-body' + (seg ? ' with-source' : ''));
+    var target = el('div', 'target-pane');
+    if (seg) target.appendChild(el('div', 'pane-label', 'Target'));
+    var p = el('p', 'sentence');
+    highlighted(r, p);
+    target.appendChild(p);
+    body.appendChild(target);
+    if (seg) {
+      var src = el('div', 'source-pane');
+      if (seg[0]) { src.appendChild(el('div', 'pane-label', 'Source · paragraph ' + r.seg)); src.appendChild(el('p', 'source', seg[0])); }
+      if (seg[1]) { src.appendChild(el('div', 'pane-label', 'Reference')); src.appendChild(el('p', 'reference', seg[1])); }
+      body.appendChild(src);
+    }
+    art.appendChild(body);
+    if (r.f.length) {
+      var ul = el('ul', 'findings');
+      r.f.forEach(function (f) { ul.appendChild(findingItem(f, false)); });
+      art.appendChild(ul);
+    }
+    return art;
+  }
+
+  function pageCount() { return Math.max(1, Math.ceil(state.visible.length / state.pageSize)); }
+
+  function renderQueue() {
+    var list = $('queue-list');
+    var total = state.visible.length;
+    state.page = Math.min(state.page, pageCount() - 1);
+    var from = state.page * state.pageSize, to = Math.min(total, from + state.pageSize);
+    var frag = document.createDocumentFragment();
+    for (var k = from; k < to; k++) frag.appendChild(renderRow(state.visible[k]));
+    if (!total) frag.appendChild(el('div', 'empty', 'No sentence matches these filters.'));
+    list.replaceChildren(frag);
+    $('queue-count').textContent = plural(total, 'sentence') + ' · ' + plural(counts.findings, 'finding') +
+      (total !== rows.length ? '  (of ' + rows.length.toLocaleString('en') + ' sentences)' : '');
+    $('page-info').textContent = total ? (from + 1).toLocaleString('en') + '–' + to.toLocaleString('en') + ' of ' +
+      total.toLocaleString('en') : '';
+    $('page-prev').disabled = state.page === 0;
+    $('page-next').disabled = state.page >= pageCount() - 1;
+    updateFacetCounts();
+    markSelection(false);
+  }
+
+  function refresh(keepPage) {
+    applyFilters();
+    if (!keepPage) state.page = 0;
+    if (state.sel && state.visible.indexOf(state.sel) < 0 && !keepPage) state.sel = null;
+    renderQueue();
+    updateDecisionSummary();
+    if (state.view === 'doc' && state.docShown >= 0) renderDoc(state.docShown, null, true);
+  }
+
+  function updateDecisionSummary() {
+    var c = decisionCounts();
+    $('decision-summary').textContent = c.dismiss + ' dismissed · ' + c.confirm + ' confirmed';
+    $('export-decisions').textContent = 'Export decisions (' + exportedDecisions().decisions.length + ')';
+  }
+
+  // ---- selection and keyboard ---------------------------------------------------------------------------------
+  function navList() {
+    if (state.view === 'doc' && state.docShown >= 0) {
+      return docRows[state.docShown].filter(function (r) { return r.f.length; });
+    }
+    return state.visible;
+  }
+
+  function select(r, selF, scroll) {
+    state.sel = r;
+    state.selF = selF || 0;
+    if (r && state.view === 'queue') {
+      var idx = state.visible.indexOf(r);
+      var page = Math.floor(idx / state.pageSize);
+      if (idx >= 0 && page !== state.page) { state.page = page; renderQueue(); return markSelection(scroll); }
+    }
+    markSelection(scroll);
+  }
+
+  function markSelection(scroll) {
+    var scope = state.view === 'doc' ? $('doc-body') : $('queue-list');
+    var old = document.querySelectorAll('.selected, .finding.active');
+    for (var k = 0; k < old.length; k++) old[k].classList.remove('selected', 'active');
+    if (!state.sel) return;
+    var target = scope.querySelector((state.view === 'doc' ? '.s' : '.row') + '[data-row="' + state.sel.i + '"]');
+    if (!target) return;
+    target.classList.add('selected');
+    var items = scope.querySelectorAll('.finding[data-row="' + state.sel.i + '"]');
+    if (items[state.selF]) items[state.selF].classList.add('active');
+    if (scroll) target.scrollIntoView({ block: 'nearest' });
+  }
+
+  function move(step) {
+    var list = navList();
+    if (!list.length) return;
+    var idx = state.sel ? list.indexOf(state.sel) : -1;
+    var next = idx < 0 ? (step > 0 ? 0 : list.length - 1) : Math.max(0, Math.min(list.length - 1, idx + step));
+    var r = list[next];
+    select(r, firstOpen(r), true);
+  }
+
+  function firstOpen(r) {
+    for (var k = 0; k < r.f.length; k++) if (!decisionOf(r.f[k])) return k;
+    return 0;
+  }
+
+  function decide(decision) {
+    var r = state.sel;
+    if (!r || !r.f.length) return;
+    var f = r.f[Math.min(state.selF, r.f.length - 1)];
+    setDecision(f, decision);
+    var next = -1;
+    if (decision) {
+      for (var k = 1; k <= r.f.length; k++) {
+        var cand = (f.k + k) % r.f.length;
+        if (!decisionOf(r.f[cand])) { next = cand; break; }
+      }
+    }
+    var list = navList();
+    var at = list.indexOf(r);
+    refresh(true);
+    if (decision && next < 0) {
+      // every finding of this sentence decided: go on to the next sentence, as a reviewer would
+      var after = navList();
+      var r2 = after.indexOf(r) >= 0 ? after[after.indexOf(r) + 1] : after[at];
+      if (r2) { select(r2, firstOpen(r2), true); return; }
+      select(r, f.k, false);
+    } else {
+      select(r, next < 0 ? f.k : next, false);
+    }
+  }
+
+  function openInDocument(r) {
+    location.hash = '#doc=' + r.d + '&row=' + r.i;
+  }
+
+  function onKey(ev) {
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    var t = ev.target;
+    var typing = t && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA' || t.isContentEditable);
+    if (ev.key === 'Escape') {
+      if (!$('help').hidden) { $('help').hidden = true; return; }
+      if (typing) { t.blur(); return; }
+      if (state.view === 'doc') { location.hash = '#queue'; return; }
+      return;
+    }
+    if (typing) return;
+    if (state.gPending) {
+      state.gPending = false;
+      var dest = { o: '#overview', q: '#queue', d: '#doc' }[ev.key];
+      if (dest) { location.hash = dest; ev.preventDefault(); }
+      return;
+    }
+    var key = ev.key;
+    if (key === '?') { $('help').hidden = !$('help').hidden; ev.preventDefault(); return; }
+    if (key === 'g') { state.gPending = true; return; }
+    if (state.view === 'overview') return;
+    var handled = true;
+    if (key === 'j') move(1);
+    else if (key === 'k') move(-1);
+    else if (key === 'x') decide('dismiss');
+    else if (key === 'c') decide('confirm');
+    else if (key === 'u') decide(null);
+    else if (key === 'n' && state.sel) select(state.sel, Math.min(state.sel.f.length - 1, state.selF + 1), false);
+    else if (key === 'p' && state.sel) select(state.sel, Math.max(0, state.selF - 1), false);
+    else if (key === 'o' && state.sel && state.view === 'queue') openInDocument(state.sel);
+    else if (key === '/') { showView('queue'); if (location.hash !== '#queue') location.hash = '#queue'; $('f-search').focus(); }
+    else handled = false;
+    if (handled) ev.preventDefault();
+  }
+
+  // ---- document view ------------------------------------------------------------------------------------------
+  function renderDoc(d, focusRow, keepScroll) {
+    state.docShown = d;
+    $('doc-select').value = String(d);
+    var doc = DOCS[d];
+    var body = $('doc-body');
+    var y = window.scrollY;
+    var frag = document.createDocumentFragment();
+    frag.appendChild(el('h1', null, doc.path));
+    frag.appendChild(el('div', 'doc-meta', 'risk ' + fmtRisk(doc.risk) + ' · ' + plural(doc.sentences, 'sentence') + ' · ' +
+      plural(doc.findings, 'finding') + ' · ' + plural(doc.segments, 'paragraph') + (doc.format ? ' · ' + doc.format : '') +
+      (doc.dismissed ? ' · ' + doc.dismissed + ' dismissed by decisions' : '')));
+    if (doc.error) frag.appendChild(el('p', 'error', doc.error));
+    var groups = [];
+    docRows[d].forEach(function (r) {
+      var g = groups[groups.length - 1];
+      if (!g || g.seg !== r.seg) groups.push(g = { seg: r.seg, rows: [] });
+      g.rows.push(r);
+    });
+    groups.forEach(function (g) {
+      var seg = segInfo(g.rows[0]);
+      var para = el('section', 'para' + (seg ? ' with-source' : ''));
+      para.appendChild(el('div', 'para-num', g.seg));
+      var p = el('p', 'para-text');
+      var items = [];
+      g.rows.forEach(function (r, k) {
+        if (k > 0 && !r.glued) p.appendChild(document.createTextNode(' '));
+        var s = el('span', 's ' + riskBand(r.risk) + (r.f.length ? ' flagged' : ''));
+        s.dataset.row = r.i;
+        s.title = 'sentence ' + (r.n + 1) + ' · risk ' + fmtRisk(r.risk);
+        highlighted(r, s);
+        p.appendChild(s);
+        r.f.forEach(function (f) { items.push(findingItem(f, true)); });
+      });
+      para.appendChild(p);
+      if (seg) {
+        var src = el('div', 'para-source');
+        if (seg[0]) src.appendChild(el('div', 'source', seg[0]));
+        if (seg[1]) src.appendChild(el('div', 'reference', seg[1]));
+        para.appendChild(src);
+      }
+      if (items.length) {
+        var ul = el('ul', 'para-findings');
+        items.forEach(function (li) { ul.appendChild(li); });
+        para.appendChild(ul);
+      }
+      frag.appendChild(para);
+    });
+    body.replaceChildren(frag);
+    $('doc-stats').textContent = (goodDocs.indexOf(d) + 1) + ' of ' + goodDocs.length;
+    if (focusRow) {
+      state.sel = focusRow;
+      state.selF = firstOpen(focusRow);
+      markSelection(false);
+      var s = body.querySelector('.s[data-row="' + focusRow.i + '"]');
+      if (s) { s.scrollIntoView({ block: 'center' }); s.classList.add('flash'); }
+    } else {
+      if (state.sel && state.sel.d !== d) state.sel = null;
+      markSelection(false);
+      if (keepScroll) window.scrollTo(0, y); else window.scrollTo(0, 0);
+    }
+  }
+
+  // ---- views and routing --------------------------------------------------------------------------------------
+  function showView(view) {
+    state.view = view;
+    var views = document.querySelectorAll('.view');
+    for (var k = 0; k < views.length; k++) views[k].hidden = views[k].dataset.view !== view;
+    var tabs = document.querySelectorAll('.tabs a');
+    for (var j = 0; j < tabs.length; j++) {
+      if (tabs[j].dataset.view === view) tabs[j].setAttribute('aria-current', 'page');
+      else tabs[j].removeAttribute('aria-current');
+    }
+  }
+
+  function route() {
+    var h = location.hash.replace(/^#/, '');
+    if (h.indexOf('doc') === 0) {
+      var m = /^doc=(\d+)(?:&row=(\d+))?/.exec(h);
+      var d = m ? +m[1] : (state.sel ? state.sel.d : (state.docShown >= 0 ? state.docShown : defaultDoc()));
+      if (!(d >= 0 && d < DOCS.length)) d = defaultDoc();
+      showView('doc');
+      if (d < 0) { $('doc-body').replaceChildren(el('p', 'muted', 'No document could be read.')); return; }
+      var focus = m && m[2] !== undefined ? rows[+m[2]] : (state.sel && state.sel.d === d ? state.sel : null);
+      renderDoc(d, focus || null, false);
+    } else if (h === 'queue') {
+      showView('queue');
+      markSelection(true);
+    } else {
+      showView('overview');
+    }
+  }
+
+  function defaultDoc() {
+    if (ranked.length) return ranked[0].d;
+    return goodDocs.length ? goodDocs[0] : -1;
+  }
+
+  // ---- wiring -------------------------------------------------------------------------------------------------
+  function wire() {
+    buildFacet('facet-sev', SEVS, 'sevs', true);
+    buildFacet('facet-cat', CATS, 'cats', false);
+    buildFacet('facet-det', DETS, 'dets', false);
+    var docSel = $('f-doc'), docView = $('doc-select');
+    goodDocs.forEach(function (k) {
+      var label = DOCS[k].path + ' (' + DOCS[k].findings + ')';
+      var o = el('option', null, label);
+      o.value = String(k);
+      docSel.appendChild(o);
+      var o2 = el('option', null, DOCS[k].path);
+      o2.value = String(k);
+      docView.appendChild(o2);
+    });
+
+    ['facet-sev', 'facet-cat', 'facet-det'].forEach(function (id) {
+      $(id).addEventListener('change', function (ev) {
+        var cb = ev.target;
+        if (!cb.dataset.facet) return;
+        if (cb.checked) state[cb.dataset.facet][cb.dataset.value] = true;
+        else delete state[cb.dataset.facet][cb.dataset.value];
+        refresh(false);
+      });
+      $(id).addEventListener('click', function (ev) {
+        var b = ev.target.closest('button.only');
+        if (!b) return;
+        ev.preventDefault();
+        state[b.dataset.facet] = {};
+        state[b.dataset.facet][b.dataset.value] = true;
+        refresh(false);
+      });
+    });
+    var searchTimer = null;
+    $('f-search').addEventListener('input', function (ev) {
+      clearTimeout(searchTimer);
+      searchTimer = setTimeout(function () { state.q = ev.target.value; refresh(false); }, 120);
+    });
+    docSel.addEventListener('change', function () { state.doc = docSel.value === '' ? -1 : +docSel.value; refresh(false); });
+    $('f-risk').addEventListener('input', function (ev) {
+      var v = parseFloat(ev.target.value);
+      state.minRisk = v > 0 ? v : 0;
+      $('f-risk-value').textContent = fmtRisk(state.minRisk);
+      refresh(false);
+    });
+    $('f-flagged').addEventListener('change', function (ev) { state.flagged = ev.target.checked; refresh(false); });
+    $('f-status').addEventListener('click', function (ev) {
+      var b = ev.target.closest('button[data-status]');
+      if (!b) return;
+      state.status = b.dataset.status;
+      var all = $('f-status').querySelectorAll('button');
+      for (var k = 0; k < all.length; k++) all[k].setAttribute('aria-pressed', String(all[k] === b));
+      refresh(false);
+    });
+    $('f-reset').addEventListener('click', resetFilters);
+    $('page-size').addEventListener('change', function (ev) { state.pageSize = +ev.target.value; refresh(false); });
+    $('page-prev').addEventListener('click', function () { state.page--; renderQueue(); window.scrollTo(0, 0); });
+    $('page-next').addEventListener('click', function () { state.page++; renderQueue(); window.scrollTo(0, 0); });
+
+    function onFindingClick(ev) {
+      var act = ev.target.closest('button.act');
+      var li = ev.target.closest('.finding');
+      var open = ev.target.closest('.open-doc');
+      var rowEl = ev.target.closest('[data-row]');
+      if (open && rowEl) { openInDocument(rows[+rowEl.dataset.row]); return; }
+      if (li) {
+        var r = rows[+li.dataset.row], k = +li.dataset.f;
+        state.sel = r;
+        state.selF = k;
+        if (act) {
+          decide(act.classList.contains('dismiss') ? 'dismiss' : act.classList.contains('confirm') ? 'confirm' : null);
+          return;
+        }
+        markSelection(false);
+        return;
+      }
+      if (rowEl && rows[+rowEl.dataset.row]) {
+        var row = rows[+rowEl.dataset.row];
+        if (state.view === 'queue' || row.f.length) select(row, firstOpen(row), false);
+      }
+    }
+    $('queue-list').addEventListener('click', onFindingClick);
+    $('doc-body').addEventListener('click', onFindingClick);
+    function hot(ev, on) {
+      var li = ev.target.closest('.finding');
+      if (!li) return;
+      var scope = state.view === 'doc' ? $('doc-body') : $('queue-list');
+      var owner = scope.querySelector((state.view === 'doc' ? '.s' : '.row') + '[data-row="' + li.dataset.row + '"]');
+      if (!owner) return;
+      var marks = owner.querySelectorAll('mark.hl');
+      for (var k = 0; k < marks.length; k++) {
+        if ((' ' + marks[k].dataset.f + ' ').indexOf(' ' + li.dataset.f + ' ') >= 0) marks[k].classList.toggle('hot', on);
+      }
+    }
+    ['queue-list', 'doc-body'].forEach(function (id) {
+      $(id).addEventListener('mouseover', function (ev) { hot(ev, true); });
+      $(id).addEventListener('mouseout', function (ev) { hot(ev, false); });
+    });
+
+    docView.addEventListener('change', function () { location.hash = '#doc=' + docView.value; });
+    $('doc-prev').addEventListener('click', function () { stepDoc(-1); });
+    $('doc-next').addEventListener('click', function () { stepDoc(1); });
+    $('doc-back').addEventListener('click', function () { location.hash = '#queue'; });
+
+    $('export-decisions').addEventListener('click', exportDecisions);
+    $('import-decisions').addEventListener('click', function () { $('import-file').click(); });
+    $('import-file').addEventListener('change', function (ev) {
+      var file = ev.target.files && ev.target.files[0];
+      if (!file) return;
+      var reader = new FileReader();
+      reader.onload = function () { importDecisions(String(reader.result)); ev.target.value = ''; };
+      reader.readAsText(file);
+    });
+    $('show-help').addEventListener('click', function () { $('help').hidden = false; });
+    $('help-close').addEventListener('click', function () { $('help').hidden = true; });
+    $('help').addEventListener('click', function (ev) { if (ev.target === $('help')) $('help').hidden = true; });
+
+    wireOverview();
+    document.addEventListener('keydown', onKey);
+    window.addEventListener('hashchange', route);
+    window.addEventListener('storage', function (ev) {
+      if (ev.key !== STORAGE_KEY) return;
+      loadStore();
+      refresh(true);
+    });
+  }
+
+  function stepDoc(step) {
+    var k = goodDocs.indexOf(state.docShown) + step;
+    if (k >= 0 && k < goodDocs.length) location.hash = '#doc=' + goodDocs[k];
+  }
+
+  function resetFilters() {
+    state.q = ''; state.doc = -1; state.minRisk = 0; state.status = 'all'; state.flagged = false;
+    state.sevs = allSet(SEVS); state.cats = allSet(CATS); state.dets = allSet(DETS);
+    $('f-search').value = ''; $('f-doc').value = ''; $('f-risk').value = '0'; $('f-risk-value').textContent = '0';
+    $('f-flagged').checked = false;
+    var all = $('f-status').querySelectorAll('button');
+    for (var k = 0; k < all.length; k++) all[k].setAttribute('aria-pressed', String(all[k].dataset.status === 'all'));
+    refresh(false);
+  }
+
+  function wireOverview() {
+    var table = $('doc-table');
+    var sortState = { key: 'risk', dir: -1 };
+    table.querySelector('thead').addEventListener('click', function (ev) {
+      var b = ev.target.closest('button.sort');
+      if (!b) return;
+      var key = b.dataset.sort;
+      sortState.dir = sortState.key === key ? -sortState.dir : (key === 'path' ? 1 : -1);
+      sortState.key = key;
+      var body = table.tBodies[0];
+      var trs = Array.prototype.slice.call(body.rows).filter(function (tr) { return tr.dataset.doc !== undefined; });
+      trs.sort(function (a, b2) {
+        var x = a.dataset[key], y = b2.dataset[key];
+        var c = key === 'path' ? x.localeCompare(y) : (+x) - (+y);
+        return c * sortState.dir;
+      });
+      trs.forEach(function (tr) { body.appendChild(tr); });
+      var heads = table.querySelectorAll('button.sort');
+      for (var k = 0; k < heads.length; k++) {
+        if (heads[k] === b) heads[k].setAttribute('aria-sort', sortState.dir > 0 ? 'ascending' : 'descending');
+        else heads[k].removeAttribute('aria-sort');
+      }
+    });
+    function chartClick(ev) {
+      var g = ev.target.closest('.bar-link');
+      if (!g) return;
+      resetFilters();
+      if (g.dataset.minRisk !== undefined) {
+        state.minRisk = +g.dataset.minRisk;
+        $('f-risk').value = String(state.minRisk);
+        $('f-risk-value').textContent = fmtRisk(state.minRisk);
+      }
+      if (g.dataset.category !== undefined) {
+        var k = CATS.indexOf(g.dataset.category);
+        if (k >= 0) { state.cats = {}; state.cats[k] = true; }
+      }
+      refresh(false);
+      location.hash = '#queue';
+    }
+    var charts = document.querySelectorAll('svg.chart');
+    for (var k = 0; k < charts.length; k++) {
+      charts[k].addEventListener('click', chartClick);
+      charts[k].addEventListener('keydown', function (ev) { if (ev.key === 'Enter') chartClick(ev); });
+    }
+  }
+
+  // ---- start --------------------------------------------------------------------------------------------------
+  loadStore();
+  wire();
+  applyFilters();
+  renderQueue();
+  updateDecisionSummary();
+  if (state.visible.length) state.sel = state.visible[0];
+  route();
+  document.documentElement.dataset.ready = 'true';
+})();
