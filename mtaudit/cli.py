@@ -145,9 +145,11 @@ def audit(
     if writer:
         writer.close()
     if auditor.decisions is not None and not quiet:
-        stale = auditor.decisions.unmatched(files)
+        stale, elsewhere = auditor.decisions.unmatched(files)
         err.print(f"decisions: {sum(auditor.dismissed.values())} findings dismissed by {decisions}"
-                  + (f"; {stale} decisions matched no finding (sentence edited or detector changed)" if stale else ""))
+                  + (f"; {stale} matched no finding (sentence edited or detector changed)" if stale else "")
+                  + (f"; {elsewhere} are for documents not in this run (paths are matched as given when the report"
+                     " was made)" if elsewhere else ""))
 
     report = build_report(records)
     if html:

@@ -4,11 +4,14 @@ A decision says that one finding is a false positive (``dismiss``) or a real err
 its finding when the audit is run again, after detectors were improved or other articles were added, so a finding is
 identified by what a reviewer saw, never by its position in a run:
 
-    (document path, segment id, SHA-256 of the sentence text, detector, category, flagged span text, occurrence)
+    (document path, SHA-256 of the sentence text, detector, category, flagged span text, occurrence)
 
 ``occurrence`` tells apart identical findings in one sentence (the same detector flagging the same word twice); it
 counts, from 0, the findings of that sentence with the same detector, category and span text in reading order.
-Editing the sentence changes its hash, so a decision never silently carries over to text nobody reviewed.
+Editing the sentence changes its hash, so a decision never silently carries over to text nobody reviewed. The
+segment id is recorded but not matched: paragraph numbers shift when an editor adds or removes a paragraph, and a
+sentence repeated word for word elsewhere in the same article deserves the same decision. The document path is
+matched as written in the report, so re-run the audit from the same folder with the same path arguments.
 
 The file (schema version 1)::
 
@@ -18,7 +21,8 @@ The file (schema version 1)::
                     "sentence_sha256": "<64 hex>", "detector": "repetition", "category": "Fluency/Repetition",
                     "span": "the", "occurrence": 0, "message": "...", "decided": "2026-..."}]}
 
-``sentence``, ``message``, ``decided`` and ``report`` are for people reading the file; matching ignores them.
+``segment``, ``sentence``, ``message``, ``decided`` and ``report`` are for people reading the file; matching ignores
+them.
 """
 from __future__ import annotations
 
@@ -37,8 +41,8 @@ VERSION = 1
 DISMISS = "dismiss"
 CONFIRM = "confirm"
 
-# (doc, segment, sentence_sha256, detector, category, span, occurrence)
-Identity = tuple[str, str, str, str, str, str, int]
+# (doc, sentence_sha256, detector, category, span, occurrence)
+Identity = tuple[str, str, str, str, str, int]
 
 
 def sentence_sha256(text: str) -> str:
@@ -59,18 +63,17 @@ def occurrences(text: str, findings: Iterable[dict | Finding]) -> list[int]:
     return out
 
 
-def sentence_identities(doc_path: str, segment_id: str, text: str,
-                        findings: list[dict | Finding]) -> list[Identity]:
+def sentence_identities(doc_path: str, text: str, findings: list[dict | Finding]) -> list[Identity]:
     """The identity of each finding of one sentence, in the order given."""
     sha = sentence_sha256(text)
     items = [f if isinstance(f, dict) else f.to_dict() for f in findings]
-    return [(doc_path, str(segment_id), sha, f["detector"], f["category"], text[f["start"]:f["end"]], n)
+    return [(doc_path, sha, f["detector"], f["category"], text[f["start"]:f["end"]], n)
             for f, n in zip(items, occurrences(text, items))]
 
 
 def document_identities(doc: Document) -> Iterator[tuple[Sentence, Finding, Identity]]:
     for sentence in doc.sentences():
-        ids = sentence_identities(doc.path, sentence.segment.id, sentence.text, sentence.findings)
+        ids = sentence_identities(doc.path, sentence.text, sentence.findings)
         for finding, identity in zip(sentence.findings, ids):
             yield sentence, finding, identity
 
@@ -111,10 +114,16 @@ class Decisions:
                 sentence.findings = kept
         return count
 
-    def unmatched(self, audited_docs: Iterable[str]) -> int:
-        """Decisions for documents of this run that matched no finding (text edited, detector changed)."""
+    def unmatched(self, audited_docs: Iterable[str]) -> tuple[int, int]:
+        """Decisions that matched no finding: (for documents of this run, for documents not in this run).
+
+        The first are expected after an edit or a detector change; many of the second usually mean the audit was run
+        with different path arguments than the one the report came from.
+        """
         audited = set(audited_docs)
-        return sum(1 for identity in self.by_identity if identity[0] in audited and identity not in self.matched)
+        stale = sum(1 for i in self.by_identity if i[0] in audited and i not in self.matched)
+        elsewhere = sum(1 for i in self.by_identity if i[0] not in audited)
+        return stale, elsewhere
 
 
 def load_decisions(path: str | Path) -> Decisions:
@@ -147,11 +156,10 @@ def _identity(path: Path, n: int, item) -> Identity:
         raise UsageError(f"{where}: must be an object")
     if item.get("decision") not in (DISMISS, CONFIRM):
         raise UsageError(f"{where}: \"decision\" must be \"{DISMISS}\" or \"{CONFIRM}\", not {item.get('decision')!r}")
-    for key in ("doc", "segment", "sentence_sha256", "detector", "category", "span"):
+    for key in ("doc", "sentence_sha256", "detector", "category", "span"):
         if not isinstance(item.get(key), str):
             raise UsageError(f"{where}: \"{key}\" is missing or not a string")
     occurrence = item.get("occurrence", 0)
     if not isinstance(occurrence, int) or isinstance(occurrence, bool) or occurrence < 0:
         raise UsageError(f"{where}: \"occurrence\" must be a whole number from 0")
-    return (item["doc"], item["segment"], item["sentence_sha256"].lower(), item["detector"], item["category"],
-            item["span"], occurrence)
+    return (item["doc"], item["sentence_sha256"].lower(), item["detector"], item["category"], item["span"], occurrence)

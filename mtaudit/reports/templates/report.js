@@ -21,7 +21,7 @@
       var f = { row: row, k: k, s: x[0], e: x[1], sev: x[2], cat: x[3], det: x[4], msg: x[5], sug: x[6], conf: x[7],
         occ: x[8] };
       f.span = row.text.slice(f.s, f.e);
-      f.key = identityKey(DOCS[row.d].path, row.seg, row.sha, DETS[f.det], CATS[f.cat], f.span, f.occ);
+      f.key = identityKey(DOCS[row.d].path, row.sha, DETS[f.det], CATS[f.cat], f.span, f.occ);
       return f;
     });
     return row;
@@ -35,8 +35,9 @@
   var goodDocs = [];
   DOCS.forEach(function (d, k) { if (!d.error) goodDocs.push(k); });
 
-  function identityKey(doc, segment, sha, detector, category, span, occurrence) {
-    return JSON.stringify([doc, String(segment), sha, detector, category, span, occurrence | 0]);
+  // A finding's identity across runs (see mtaudit/decisions.py): the segment id is recorded but not part of it.
+  function identityKey(doc, sha, detector, category, span, occurrence) {
+    return JSON.stringify([doc, String(sha).toLowerCase(), detector, category, span, occurrence | 0]);
   }
 
   function segInfo(r) {
@@ -129,9 +130,10 @@
     var list = Object.keys(store.map).map(function (k) { return store.map[k]; })
       .filter(function (x) { return paths[x.doc]; });
     list.sort(function (a, b) {
-      return a.doc.localeCompare(b.doc) || a.segment.localeCompare(b.segment, 'en', { numeric: true }) ||
-        (a.sentence - b.sentence) || a.detector.localeCompare(b.detector) || a.span.localeCompare(b.span) ||
-        (a.occurrence - b.occurrence);
+      return a.doc.localeCompare(b.doc) ||
+        String(a.segment || '').localeCompare(String(b.segment || ''), 'en', { numeric: true }) ||
+        ((a.sentence | 0) - (b.sentence | 0)) || a.detector.localeCompare(b.detector) ||
+        a.span.localeCompare(b.span) || ((a.occurrence | 0) - (b.occurrence | 0));
     });
     return {
       schema: DECISIONS_SCHEMA, version: DECISIONS_VERSION, exported: new Date().toISOString(),
@@ -162,8 +164,9 @@
     var n = 0;
     data.decisions.forEach(function (x) {
       if (!x || (x.decision !== 'dismiss' && x.decision !== 'confirm') || typeof x.doc !== 'string' ||
-          typeof x.sentence_sha256 !== 'string' || typeof x.span !== 'string') return;
-      store.map[identityKey(x.doc, x.segment, x.sentence_sha256, x.detector, x.category, x.span, x.occurrence)] = x;
+          typeof x.sentence_sha256 !== 'string' || typeof x.span !== 'string' || typeof x.detector !== 'string' ||
+          typeof x.category !== 'string') return;
+      store.map[identityKey(x.doc, x.sentence_sha256, x.detector, x.category, x.span, x.occurrence)] = x;
       n++;
     });
     saveStore();
@@ -827,4 +830,5 @@
   if (state.visible.length) state.sel = state.visible[0];
   route();
   document.documentElement.dataset.ready = 'true';
+  if (window.performance && performance.mark) performance.mark('mtaudit-ready');  // read by the benchmark
 })();
