@@ -298,6 +298,11 @@ def test_report_loads_with_no_console_error_and_no_request(report_page):
         g.page.evaluate("h => { location.hash = h }", view)
         g.page.wait_for_timeout(50)
     g.page.click("#doc-table button[data-sort=findings]")
+    findings = [int(v) for v in g.page.eval_on_selector_all("#doc-table tbody tr", "trs => trs.map(t => t.dataset.findings)")]
+    assert findings == sorted(findings, reverse=True) and findings[0] > findings[-1]
+    g.page.click("#doc-table button[data-sort=findings]")
+    findings = [int(v) for v in g.page.eval_on_selector_all("#doc-table tbody tr", "trs => trs.map(t => t.dataset.findings)")]
+    assert findings == sorted(findings)
     g.page.click("svg.chart .bar-link")
     assert g.page.is_visible("#view-queue")
     assert g.errors == []
@@ -374,6 +379,23 @@ def test_dismissing_a_finding_and_exporting_gives_the_decisions_file(report_page
     g.page.wait_for_selector("html[data-ready=true]")
     assert g.page.inner_text("#export-decisions") == "Export decisions (1)"
     assert g.errors == [] and g.foreign == []
+
+
+@pytest.mark.browser
+def test_importing_a_colleagues_decisions_marks_the_findings(report_page, audited, tmp_path):
+    top = ranked_sentences(audited["report"])[0]
+    found = sorted(top["findings"], key=lambda f: (f["start"], f["end"]))
+    path = decisions_file(tmp_path / "colleague.json", audited["report"],
+                          [(top, found[0], CONFIRM), (top, found[1], DISMISS)])
+    g = report_page("#queue")
+    g.page.set_input_files("#import-file", str(path))
+    g.page.wait_for_function("() => document.getElementById('export-decisions').textContent.endsWith('(2)')")
+    assert g.page.inner_text("#decision-summary") == "1 dismissed · 1 confirmed"
+    classes = g.page.eval_on_selector_all("#queue-list .row >> nth=0 >> .finding", "ls => ls.map(l => l.className)")
+    assert "is-confirm" in classes[0].split() and "is-dismiss" in classes[1].split()
+    g.page.click("#f-status button[data-status=open]")  # nothing left open in that sentence: it leaves the queue
+    assert g.page.locator("#queue-list .row .sentence", has_text=top["text"]).count() == 0
+    assert g.errors == []
 
 
 @pytest.mark.browser

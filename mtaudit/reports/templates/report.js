@@ -411,8 +411,12 @@
 
   function refresh(keepPage) {
     applyFilters();
-    if (!keepPage) state.page = 0;
-    if (state.sel && state.visible.indexOf(state.sel) < 0 && !keepPage) state.sel = null;
+    if (!keepPage) {
+      // new filters: start again from the top of the new list
+      state.page = 0;
+      state.sel = state.visible[0] || null;
+      state.selF = state.sel ? firstOpen(state.sel) : 0;
+    }
     renderQueue();
     updateDecisionSummary();
     if (state.view === 'doc' && state.docShown >= 0) renderDoc(state.docShown, null, true);
@@ -689,8 +693,15 @@
     });
     $('f-reset').addEventListener('click', resetFilters);
     $('page-size').addEventListener('change', function (ev) { state.pageSize = +ev.target.value; refresh(false); });
-    $('page-prev').addEventListener('click', function () { state.page--; renderQueue(); window.scrollTo(0, 0); });
-    $('page-next').addEventListener('click', function () { state.page++; renderQueue(); window.scrollTo(0, 0); });
+    function turnPage(step) {
+      state.page = Math.max(0, Math.min(pageCount() - 1, state.page + step));
+      state.sel = state.visible[state.page * state.pageSize] || null;
+      state.selF = state.sel ? firstOpen(state.sel) : 0;
+      renderQueue();
+      window.scrollTo(0, 0);
+    }
+    $('page-prev').addEventListener('click', function () { turnPage(-1); });
+    $('page-next').addEventListener('click', function () { turnPage(1); });
 
     function onFindingClick(ev) {
       var act = ev.target.closest('button.act');
