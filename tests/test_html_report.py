@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from helpers import REPO
+from helpers import REPO, SAMPLES
 from html_report_data import source_overlap_report, synthetic_report
 
 from mtaudit.cli import app
@@ -308,6 +308,24 @@ def test_report_loads_with_no_console_error_and_no_request(report_page):
     assert g.errors == []
     assert g.foreign == []
     assert g.dialogs == []
+
+
+@pytest.mark.browser
+def test_report_of_the_samples_loads_cleanly(browser, tmp_path):
+    if not SAMPLES.is_dir():
+        pytest.skip("samples/ is absent")
+    with chdir(REPO):
+        result = CliRunner().invoke(app, ["audit", "samples", "--no-model", "--workers", "1", "--top", "0", "-q",
+                                          "--html", str(tmp_path / "samples.html")])
+    assert result.exit_code in (0, 1), result.output
+    g = Guarded(browser, tmp_path / "samples.html", "#queue")
+    try:
+        assert g.visible_rows(), "the samples have sentences"
+        g.page.keyboard.press("o")
+        assert g.page.is_visible("#view-doc")
+        assert g.errors == [] and g.foreign == [] and g.dialogs == []
+    finally:
+        g.close()
 
 
 @pytest.mark.browser

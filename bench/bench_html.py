@@ -1,6 +1,6 @@
 """Size and speed of the HTML report on a generated batch (not collected by pytest).
 
-    PYTHONPATH=$PWD python tests/bench_html_report.py [SENTENCES ...]
+    python bench/bench_html.py [SENTENCES ...]
 
 For each size: the file size, the Python render time, and in Debian chromium (headless) the time from navigation to
 the page being ready (data parsed, queue ranked and filtered, first page drawn), the time a search takes to redraw
@@ -14,7 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO), str(REPO / "tests")]  # the report test data and the browser settings the tests use
 
 from html_report_data import synthetic_report  # noqa: E402
 from test_html_report import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
