@@ -221,6 +221,24 @@ def test_audit_applies_decisions_dismissed_suppressed_confirmed_kept(audited):
     assert all(d.get("dismissed", 0) == 0 for d in others)
 
 
+def test_audit_refuses_a_bad_decisions_file_before_auditing(audited):
+    bad = audited["dir"] / "bad-decisions.json"
+    bad.write_text('{"schema": "something-else"}', encoding="utf-8")
+    with chdir(audited["dir"]):
+        result = CliRunner().invoke(app, ["audit", "in", "--no-model", "--workers", "1", "--top", "0",
+                                          "--decisions", str(bad)])
+    assert result.exit_code == 2
+    assert "not an mtaudit decisions file" in result.output and "Traceback" not in result.output
+
+
+def test_report_command_renders_saved_results(audited):
+    with chdir(audited["dir"]):
+        result = CliRunner().invoke(app, ["report", "out.jsonl", "--html", "again-from-jsonl.html"])
+    assert result.exit_code == 0, result.output
+    html = (audited["dir"] / "again-from-jsonl.html").read_text(encoding="utf-8")
+    assert 'id="mtaudit-data"' in html and "port-strike.txt" in html
+
+
 # ---- in the browser ----------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -92,6 +92,17 @@ def _finite(value, default=0.0) -> float:
     return value if math.isfinite(value) else default
 
 
+def _json_safe(value):
+    """The value with non-finite floats as None: JSON has no NaN, and one in a run option must not break the page."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    return value
+
+
 def page_data(report: dict) -> dict:
     """The compact data the page's script renders from (see the module docstring)."""
     categories: dict[str, int] = {}
@@ -128,7 +139,7 @@ def page_data(report: dict) -> dict:
             rows.append([d_index, segment, s["sentence"], text, _finite(s.get("risk")),
                          sentence_sha256(text) if out else "", out, glued])
         segs.append(seg_texts)
-    return {"v": DATA_VERSION, "run": report["run"], "summary": report["summary"], "docs": docs,
+    return {"v": DATA_VERSION, "run": _json_safe(report["run"]), "summary": report["summary"], "docs": docs,
             "bands": list(RISK_BANDS), "sevs": list(SEVERITIES), "cats": list(categories), "dets": list(detectors), "segs": segs, "rows": rows}
 
 
