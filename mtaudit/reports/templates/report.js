@@ -626,7 +626,9 @@
       renderDoc(d, focus || null, false);
     } else if (h === 'queue') {
       showView('queue');
-      markSelection(true);
+      // back from the document view: show the page holding the sentence reviewed there
+      if (state.sel && state.visible.indexOf(state.sel) >= 0) select(state.sel, state.selF, true);
+      else markSelection(true);
     } else {
       showView('overview');
     }
