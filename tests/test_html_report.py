@@ -478,6 +478,9 @@ def test_xss_payloads_are_shown_as_text_and_stay_inert(report_page, audited):
     g.page.fill("#f-search", "x</script><b")
     g.page.wait_for_function("() => document.querySelector('#queue-count').textContent.startsWith('1 sentence')")
     assert "phrase repeated: 'x</script><b id=injected-c'" in g.page.inner_text("#queue-list")
+    # the search words are marked in the sentence, as text
+    assert g.page.eval_on_selector_all("#queue-list mark.search", "ms => ms.map(m => m.textContent)") == [
+        "x</script><b", "x</script><b"]
     g.page.hover("#queue-list .row >> nth=0 >> mark.hl >> nth=0")
     assert g.dialogs == [] and g.errors == [] and g.foreign == []
     assert g.page.evaluate("typeof window.__xss") == "undefined"

@@ -194,7 +194,7 @@
   // the most severe open one, so overlapping spans stay visible (a double underline marks an overlap).
   function highlighted(r, container) {
     var text = r.text, fs = r.f;
-    if (!fs.length) { container.appendChild(document.createTextNode(text)); return; }
+    if (!fs.length) { appendText(container, text); return; }
     var cuts = [0, text.length];
     fs.forEach(function (f) { cuts.push(f.s, f.e); });
     cuts = cuts.filter(function (v, k, a) { return a.indexOf(v) === k; }).sort(function (a, b) { return a - b; });
@@ -206,15 +206,32 @@
       if (b === undefined || b <= a) continue;
       var cover = fs.filter(function (f) { return f.s <= a && f.e >= b && f.s < f.e; });
       var piece = text.slice(a, b);
-      container.appendChild(cover.length ? markFor(cover, piece) : document.createTextNode(piece));
+      if (cover.length) container.appendChild(markFor(cover, piece));
+      else appendText(container, piece);
     }
+  }
+
+  // Text, with the words of the current search marked so a name can be followed through the batch.
+  function appendText(container, text) {
+    var q = state.q.trim().toLowerCase();
+    if (!q || !text) { container.appendChild(document.createTextNode(text)); return; }
+    var lower = text.toLowerCase(), at = 0, hit;
+    // toLowerCase can change a string's length (e.g. 'İ'); then offsets would not line up, so mark nothing
+    if (lower.length !== text.length) { container.appendChild(document.createTextNode(text)); return; }
+    while ((hit = lower.indexOf(q, at)) >= 0) {
+      if (hit > at) container.appendChild(document.createTextNode(text.slice(at, hit)));
+      container.appendChild(el('mark', 'search', text.slice(hit, hit + q.length)));
+      at = hit + q.length;
+    }
+    if (at < text.length) container.appendChild(document.createTextNode(text.slice(at)));
   }
 
   function markFor(cover, piece) {
     var open = cover.filter(function (f) { return decisionOf(f) !== 'dismiss'; });
     var shown = open.length ? open : cover;
     var sev = Math.min.apply(null, shown.map(function (f) { return f.sev; }));
-    var m = el('mark', 'hl ' + SEVS[sev], piece);
+    var m = el('mark', 'hl ' + SEVS[sev]);
+    appendText(m, piece);
     if (!piece) m.classList.add('caret');
     if (cover.length > 1) m.classList.add('overlap');
     if (!open.length) m.classList.add('done');
@@ -375,8 +392,14 @@
     body.appendChild(target);
     if (seg) {
       var src = el('div', 'source-pane');
-      if (seg[0]) { src.appendChild(el('div', 'pane-label', 'Source · paragraph ' + r.seg)); src.appendChild(el('p', 'source', seg[0])); }
-      if (seg[1]) { src.appendChild(el('div', 'pane-label', 'Reference')); src.appendChild(el('p', 'reference', seg[1])); }
+      if (seg[0]) {
+        src.appendChild(el('div', 'pane-label', 'Source · paragraph ' + r.seg));
+        appendText(src.appendChild(el('p', 'source')), seg[0]);
+      }
+      if (seg[1]) {
+        src.appendChild(el('div', 'pane-label', 'Reference'));
+        appendText(src.appendChild(el('p', 'reference')), seg[1]);
+      }
       body.appendChild(src);
     }
     art.appendChild(body);
@@ -576,8 +599,8 @@
       para.appendChild(p);
       if (seg) {
         var src = el('div', 'para-source');
-        if (seg[0]) src.appendChild(el('div', 'source', seg[0]));
-        if (seg[1]) src.appendChild(el('div', 'reference', seg[1]));
+        if (seg[0]) appendText(src.appendChild(el('div', 'source')), seg[0]);
+        if (seg[1]) appendText(src.appendChild(el('div', 'reference')), seg[1]);
         para.appendChild(src);
       }
       if (items.length) {
