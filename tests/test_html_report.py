@@ -323,6 +323,13 @@ def test_report_loads_with_no_console_error_and_no_request(report_page):
     assert findings == sorted(findings)
     g.page.click("svg.chart .bar-link")
     assert g.page.is_visible("#view-queue")
+    # local storage is shared with other local pages: whatever is there must not break the report
+    for junk in ("{not json", json.dumps({"version": 1, "decisions": {"k": {"decision": "a b"}, "j": None}})):
+        g.page.evaluate("v => localStorage.setItem('mtaudit.decisions.v1', v)", junk)
+        g.page.reload()
+        g.page.wait_for_selector("html[data-ready=true]")
+        assert g.page.inner_text("#decision-summary") == "0 dismissed · 0 confirmed"
+        assert g.page.is_hidden("#storage-warning")
     assert g.errors == []
     assert g.foreign == []
     assert g.dialogs == []

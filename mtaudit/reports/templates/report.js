@@ -76,14 +76,25 @@
   var store = { map: {}, persistent: true };
 
   function loadStore() {
+    var raw = null, parsed = null;
     try {
-      var raw = window.localStorage.getItem(STORAGE_KEY);
-      var parsed = raw ? JSON.parse(raw) : null;
-      store.map = parsed && parsed.version === DECISIONS_VERSION && parsed.decisions ? parsed.decisions : {};
+      raw = window.localStorage.getItem(STORAGE_KEY);
     } catch (e) {
       store.persistent = false;
       $('storage-warning').hidden = false;
+      return;
     }
+    try { parsed = raw ? JSON.parse(raw) : null; } catch (e) { parsed = null; }
+    var map = parsed && parsed.version === DECISIONS_VERSION && parsed.decisions ? parsed.decisions : {};
+    store.map = {};
+    // local storage is shared with other local pages: keep only well-formed decisions
+    Object.keys(map).forEach(function (k) { if (validDecision(map[k])) store.map[k] = map[k]; });
+  }
+
+  function validDecision(x) {
+    return !!x && (x.decision === 'dismiss' || x.decision === 'confirm') && typeof x.doc === 'string' &&
+      typeof x.sentence_sha256 === 'string' && typeof x.span === 'string' && typeof x.detector === 'string' &&
+      typeof x.category === 'string';
   }
 
   function saveStore() {
@@ -163,9 +174,7 @@
     }
     var n = 0;
     data.decisions.forEach(function (x) {
-      if (!x || (x.decision !== 'dismiss' && x.decision !== 'confirm') || typeof x.doc !== 'string' ||
-          typeof x.sentence_sha256 !== 'string' || typeof x.span !== 'string' || typeof x.detector !== 'string' ||
-          typeof x.category !== 'string') return;
+      if (!validDecision(x)) return;
       store.map[identityKey(x.doc, x.sentence_sha256, x.detector, x.category, x.span, x.occurrence)] = x;
       n++;
     });
