@@ -68,9 +68,10 @@ def risk_band(value) -> str:
 
 def _inline_asset(name: str, closing: str) -> str:
     text = (TEMPLATES / name).read_text(encoding="utf-8")
-    # the asset is inserted raw; it must not be able to end its own element early
-    if closing in text.lower():
-        raise ValueError(f"templates/{name} contains {closing}, which would end the inline element")
+    # the asset is inserted raw; it must not be able to end its own element early or change how it is parsed
+    for bad in (closing, "<!--"):
+        if bad in text.lower():
+            raise ValueError(f"templates/{name} contains {bad}, which would break the inline element")
     return text
 
 
