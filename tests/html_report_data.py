@@ -42,6 +42,10 @@ def add_finding(doc, segment: int, sentence: int, span: str, severity: Severity,
 
 
 def source_overlap_report() -> dict:
+    return pipeline_report([source_overlap_doc()])
+
+
+def source_overlap_doc():
     """One article with sources and references, overlapping findings, a zero-width finding and an astral character."""
     doc = make_doc(
         ["Premier Li Qiang met the the delegation in Beijing on Monday.",
@@ -58,7 +62,7 @@ def source_overlap_report() -> dict:
     add_finding(doc, 1, 0, "🚢 ship Ever", Severity.MINOR, Category.ADDITION, "emoji", "emoji in news copy")
     add_finding(doc, 1, 1, "delayed", Severity.MAJOR, Category.OMISSION, "omission", "a time phrase seems missing",
                 empty=True)
-    return pipeline_report([doc])
+    return doc
 
 
 _SUBJECTS = ["The minister", "Officials in the capital", "The central bank", "A company spokeswoman", "Investors",

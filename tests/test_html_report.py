@@ -19,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from helpers import REPO, SAMPLES
-from html_report_data import source_overlap_report, synthetic_report
+from html_report_data import source_overlap_doc, source_overlap_report, synthetic_report
 
 from mtaudit.cli import app
 from mtaudit.decisions import (CONFIRM, DISMISS, SCHEMA, VERSION, load_decisions, occurrences, sentence_identities,
@@ -512,6 +512,16 @@ def test_source_reference_and_overlapping_spans(report_page, tmp_path):
         ["the ", "hl minor"], ["the", "hl major overlap"], [" delegation", "hl minor"]]
     caret = row_of("It was not delayed.").locator("mark.hl.caret")
     assert caret.count() == 1 and caret.text_content() == ""
+    # a decision on a span after an emoji (two UTF-16 units in the page, one character in Python) still matches
+    row.locator(".finding", has_text="emoji in news copy").locator("button.dismiss").click()
+    with g.page.expect_download() as info:
+        g.page.click("#export-decisions")
+    saved = tmp_path / "decisions.json"
+    info.value.save_as(saved)
+    assert json.loads(saved.read_text(encoding="utf-8"))["decisions"][0]["span"] == "🚢 ship Ever"
+    doc = source_overlap_doc()
+    assert load_decisions(saved).apply(doc) == 1
+    assert "emoji" not in [f.detector for s in doc.sentences() for f in s.findings]
     assert g.errors == []
 
 
