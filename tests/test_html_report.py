@@ -288,6 +288,17 @@ class Guarded:
             self.foreign.append(url)
             route.abort()
 
+    def go(self, hash_: str) -> None:
+        """Change the address and wait until the page has drawn that view."""
+        self.page.evaluate("h => { location.hash = h }", hash_)
+        self.page.wait_for_selector(f"html[data-route='{hash_}']")
+
+    def press(self, key: str, route: str | None = None) -> None:
+        """Press a key; when it changes the address, wait until the page has drawn the new view."""
+        self.page.keyboard.press(key)
+        if route is not None:
+            self.page.wait_for_function("r => document.documentElement.dataset.route.startsWith(r)", arg=route)
+
     def visible_rows(self) -> list[dict]:
         return self.page.eval_on_selector_all("#queue-list .row", "els => els.map(e => ({...e.dataset}))")
 
@@ -309,19 +320,22 @@ def report_page(browser, audited):
         g.close()
 
 
+FINDINGS_COLUMN = "trs => trs.map(t => t.dataset.findings)"
+
+
 @pytest.mark.browser
 def test_report_loads_with_no_console_error_and_no_request(report_page):
     g = report_page()
     for view in ("#queue", "#doc", "#doc=0", "#overview"):
-        g.page.evaluate("h => { location.hash = h }", view)
-        g.page.wait_for_timeout(50)
+        g.go(view)
     g.page.click("#doc-table button[data-sort=findings]")
-    findings = [int(v) for v in g.page.eval_on_selector_all("#doc-table tbody tr", "trs => trs.map(t => t.dataset.findings)")]
+    findings = [int(v) for v in g.page.eval_on_selector_all("#doc-table tbody tr", FINDINGS_COLUMN)]
     assert findings == sorted(findings, reverse=True) and findings[0] > findings[-1]
     g.page.click("#doc-table button[data-sort=findings]")
-    findings = [int(v) for v in g.page.eval_on_selector_all("#doc-table tbody tr", "trs => trs.map(t => t.dataset.findings)")]
+    findings = [int(v) for v in g.page.eval_on_selector_all("#doc-table tbody tr", FINDINGS_COLUMN)]
     assert findings == sorted(findings)
     g.page.click("svg.chart .bar-link")
+    g.page.wait_for_selector("html[data-route='#queue']")
     assert g.page.is_visible("#view-queue")
     # local storage is shared with other local pages: whatever is there must not break the report
     for junk in ("{not json", json.dumps({"version": 1, "decisions": {"k": {"decision": "a b"}, "j": None}})):
@@ -346,7 +360,7 @@ def test_report_of_the_samples_loads_cleanly(browser, tmp_path):
     g = Guarded(browser, tmp_path / "samples.html", "#queue")
     try:
         assert g.visible_rows(), "the samples have sentences"
-        g.page.keyboard.press("o")
+        g.press("o", route="#doc=")
         assert g.page.is_visible("#view-doc")
         assert g.errors == [] and g.foreign == [] and g.dialogs == []
     finally:
@@ -453,11 +467,11 @@ def test_keyboard_moves_dismisses_and_opens_the_document(report_page):
     second = g.page.locator(f"#queue-list .row[data-row='{rows[1]['row']}'] .finding").first
     assert "is-dismiss" in second.get_attribute("class")
     g.page.keyboard.press("k")
-    g.page.keyboard.press("o")
+    g.press("o", route="#doc=")
     assert g.page.is_visible("#view-doc")
     assert g.page.get_attribute("#doc-body .s.selected", "data-row") == rows[0]["row"]
     assert g.page.input_value("#doc-select") != ""
-    g.page.keyboard.press("Escape")
+    g.press("Escape", route="#queue")
     assert g.page.is_visible("#view-queue")
     assert g.errors == []
 
@@ -467,8 +481,7 @@ def test_xss_payloads_are_shown_as_text_and_stay_inert(report_page, audited):
     g = report_page()
     xss_doc = next(i for i, d in enumerate(audited["report"]["documents"]) if d["doc"].endswith("xss-payloads.txt"))
     for view in ("#queue", f"#doc={xss_doc}", "#overview"):
-        g.page.evaluate("h => { location.hash = h }", view)
-        g.page.wait_for_timeout(50)
+        g.go(view)
         state = g.page.evaluate("""() => ({
             xss: typeof window.__xss, imgs: document.images.length, scripts: document.scripts.length,
             injected: document.querySelectorAll('#injected-b, #injected-i, #injected-c, [onerror]').length })""")
@@ -476,12 +489,12 @@ def test_xss_payloads_are_shown_as_text_and_stay_inert(report_page, audited):
     overview = g.page.inner_text("#view-overview")
     assert 'in/"><img src=x onerror=alert(3)>.txt' in overview
     assert "<script>window.__xss=4</script>" in overview
-    g.page.evaluate("h => { location.hash = h }", f"#doc={xss_doc}")
+    g.go(f"#doc={xss_doc}")
     doc_text = g.page.inner_text("#doc-body")
     assert 'proof <script>window.__xss = "title"</script> in report' in doc_text
     assert '"><img src=x onerror="window.__xss=\'attr\'">' in doc_text
     assert "</textarea><b id=\"injected-b\">bold</b>" in doc_text
-    g.page.evaluate("h => { location.hash = h }", "#queue")
+    g.go("#queue")
     g.page.fill("#f-search", "x</script><b")
     g.page.wait_for_function("() => document.querySelector('#queue-count').textContent.startsWith('1 sentence')")
     assert "phrase repeated: 'x</script><b id=injected-c'" in g.page.inner_text("#queue-list")
@@ -530,9 +543,9 @@ def test_screenshots_are_saved_as_artefacts(report_page, audited):
     ARTIFACTS.mkdir(exist_ok=True)
     g = report_page()
     g.page.screenshot(path=str(ARTIFACTS / "html-report-overview.png"), full_page=True)
-    g.page.evaluate("location.hash = '#queue'")
+    g.go("#queue")
     g.page.screenshot(path=str(ARTIFACTS / "html-report-queue.png"))
-    g.page.keyboard.press("o")
+    g.press("o", route="#doc=")
     g.page.wait_for_timeout(1300)  # let the arrival highlight fade
     g.page.screenshot(path=str(ARTIFACTS / "html-report-document.png"))
     for name in ("overview", "queue", "document"):

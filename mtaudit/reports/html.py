@@ -17,8 +17,9 @@ Embedded data (``<script type="application/json" id="mtaudit-data">``), version 
     finding: [start, end, severity index, category index, detector index, message, suggestion, confidence, occurrence]
 
 Rows are in reading order; ``glued`` is 1 when a sentence starts right where the previous one ended (no space to put
-back between them in the document view). The sentence hash is only given to sentences with findings. Finding offsets are UTF-16 code units (what JavaScript strings index), converted here from
-the records' code-point offsets so a sentence with an emoji or a rare CJK character still highlights the right span.
+back between them in the document view). The sentence hash is only given to sentences with findings. Finding
+offsets are UTF-16 code units (what JavaScript strings index), converted here from the records' code-point offsets
+so a sentence with an emoji or a rare CJK character still highlights the right span.
 """
 from __future__ import annotations
 
@@ -141,7 +142,8 @@ def page_data(report: dict) -> dict:
                          sentence_sha256(text) if out else "", out, glued])
         segs.append(seg_texts)
     return {"v": DATA_VERSION, "run": _json_safe(report["run"]), "summary": report["summary"], "docs": docs,
-            "bands": list(RISK_BANDS), "sevs": list(SEVERITIES), "cats": list(categories), "dets": list(detectors), "segs": segs, "rows": rows}
+            "bands": list(RISK_BANDS), "sevs": list(SEVERITIES), "cats": list(categories), "dets": list(detectors),
+            "segs": segs, "rows": rows}
 
 
 def _nice_step(span: float, bins: int) -> float:

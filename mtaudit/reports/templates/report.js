@@ -647,7 +647,11 @@
   }
 
   function route() {
-    var h = location.hash.replace(/^#/, '');
+    routeTo(location.hash.replace(/^#/, ''));
+    document.documentElement.dataset.route = location.hash;  // tells tests the view for this address is drawn
+  }
+
+  function routeTo(h) {
     if (h.indexOf('doc') === 0) {
       var m = /^doc=(\d+)(?:&row=(\d+))?/.exec(h);
       var d = m ? +m[1] : (state.sel ? state.sel.d : (state.docShown >= 0 ? state.docShown : defaultDoc()));
