@@ -46,7 +46,8 @@ Identity = tuple[str, str, str, str, str, int]
 
 
 def sentence_sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    # surrogatepass: a lone surrogate (from a "\ud800" escape in JSON input) must not make hashing fail
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def occurrences(text: str, findings: Iterable[dict | Finding]) -> list[int]:

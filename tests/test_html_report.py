@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from helpers import REPO, SAMPLES
@@ -80,6 +82,31 @@ def test_json_for_script_cannot_end_the_element(text):
     assert "<" not in out and ">" not in out and "&" not in out
     assert "\u2028" not in out and "\u2029" not in out
     assert json.loads(out) == {"t": text}
+
+
+def _embedded_data(html: str) -> dict:
+    return json.loads(re.search(r'<script type="application/json" id="mtaudit-data">(.*?)</script>', html, re.S).group(1))
+
+
+@settings(max_examples=60, deadline=None)
+@example("lone \ud800 surrogate </script><!--", "\udfff\"><img src=x onerror=alert(1)>")
+@given(st.text(alphabet=st.characters(blacklist_categories=()), max_size=40),
+       st.text(alphabet=st.characters(blacklist_categories=()), max_size=20))
+def test_any_text_and_name_survive_the_page_intact(text, name):
+    """Whatever a sentence or a file name holds (markup, controls, lone surrogates), the page can be written as UTF-8,
+    has exactly its own two scripts, and the embedded data gives the text back."""
+    sentence = {"type": "sentence", "doc": name, "segment": "1", "sentence": 0, "start": 0, "end": len(text),
+                "text": text, "risk": 1.0, "fluency": None, "scores": {}, "source": text, "reference": None,
+                "findings": [{"detector": "x", "category": "Fluency/Grammar", "severity": "minor", "start": 0,
+                              "end": len(text), "message": text, "suggestion": text, "confidence": 1.0}]}
+    document = {"type": "document", "doc": name, "risk": 1.0, "sentences": 1, "findings": 1, "error": None,
+                "format": "text", "segments": 1, "scores": {}, "dismissed": 0}
+    failed = {"type": "document", "doc": name + "!", "error": f"{name}: {text}"}
+    html = render_html(build_report([{"type": "run", "version": "0"}, sentence, document, failed]))
+    html.encode("utf-8")
+    assert [t for t, _ in parsed_tags(html)].count("script") == 2
+    data = _embedded_data(html)
+    assert data["rows"][0][3] == text and data["docs"][0]["path"] == name
 
 
 def test_page_is_self_contained_and_locked_down(audited):

@@ -27,6 +27,7 @@ import base64
 import hashlib
 import json
 import math
+import re
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -40,6 +41,7 @@ SEVERITIES = ("critical", "major", "minor")
 # Risk colour bands on the MQM penalty scale risk approximates: above 0, a minor error (1) or so, a major one (5) up.
 RISK_BANDS = (0.0, 1.5, 5.0)
 DATA_VERSION = 1
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _environment() -> Environment:
@@ -57,6 +59,8 @@ def json_for_script(value) -> Markup:
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    # a lone surrogate (from a "\ud800" escape in a JSON input) cannot be written as UTF-8; as an escape it can
+    text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     return Markup(text)
 
 
@@ -193,13 +197,15 @@ def render_html(report: dict) -> str:
     doc_table = [{**d, "index": i, "sentences": len(d["sentences"])}
                  for i, d in enumerate(report["documents"]) if not d.get("error")]
     doc_table.sort(key=lambda d: -_finite(d.get("risk")))
-    return _environment().get_template("report.html.j2").render(
+    page = _environment().get_template("report.html.j2").render(
         report=report, run=run, doc_table=doc_table, summary=report["summary"], documents=report["documents"],
         failed=[d for d in report["documents"] if d.get("error")],
         histogram=risk_histogram(report), categories=category_chart(report),
         data=page_data(report), css=Markup(css), js=Markup(js), csp=csp,
         sentences_with_findings=sum(1 for d in report["documents"] for s in d["sentences"] if s["findings"]),
     )
+    # lone surrogates in text Jinja rendered (a document name, an error) become U+FFFD so the page can be saved
+    return _SURROGATE.sub("\ufffd", page)
 
 
 def write_html(report: dict, path: str | Path) -> None:
