@@ -69,6 +69,12 @@ def audit(
     exclude: List[str] = typer.Option([], "--exclude", help="Skip files in folders matching this glob (repeatable)."),
     fail_above: Optional[float] = typer.Option(None, "--fail-above", help="Exit with code 1 when any sentence's risk "
                                                "is above RISK (for CI gates)."),
+    glossary: Optional[Path] = typer.Option(None, "--glossary", help="Canonical spellings of names and terms (CSV "
+                                            "`term,variant,...` or TBX); wrong variants are flagged."),
+    config_file: Optional[Path] = typer.Option(None, "--config", help="TOML file with detector options "
+                                               "([detectors.NAME] tables; see docs/configuration.md)."),
+    settings: List[str] = typer.Option([], "--set", help="One detector option, DETECTOR.OPTION=VALUE (repeatable; "
+                                       "wins over --config)."),
     risk_model: Optional[Path] = typer.Option(None, "--risk-model", help="Risk weights JSON (e.g. from `mtaudit "
                                               "calibrate`) instead of the default in models/."),
     resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run from FILE.partial of --jsonl, "
@@ -81,6 +87,8 @@ def audit(
     Exit codes: 0 done; 1 --fail-above crossed; 2 usage error or every input failed.
     """
     from mtaudit.audit import AuditConfig, Auditor, discover
+    from mtaudit.config import detector_options
+    from mtaudit.detectors import DETECTORS
     from mtaudit.outputs import refuse_overwriting_inputs
     from mtaudit.reports.base import build_report, document_lines
     from mtaudit.reports.jsonl import JsonlWriter
@@ -97,8 +105,13 @@ def audit(
             from mtaudit.fluency.registry import DEFAULT_MODEL
 
             model_name = model or DEFAULT_MODEL
+        chosen, det_options = detector_options(config_file, settings)
+        if glossary:
+            if "names" not in DETECTORS:
+                raise UsageError("--glossary needs the names detector, which this build lacks")
+            det_options.setdefault("names", {})["glossary"] = str(glossary)
         config = AuditConfig(
-            detectors=_split_list(detectors), model=model_name, device=device, fmt=fmt,
+            detectors=_split_list(detectors) or chosen, detector_options=det_options, model=model_name, device=device, fmt=fmt,
             source=str(source) if source else None, workers=workers or (os.cpu_count() or 1),
             risk_model=str(risk_model) if risk_model else None, debug=debug,
         )
