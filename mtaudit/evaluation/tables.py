@@ -35,17 +35,19 @@ def detector_table(detectors: dict[str, dict]) -> Table:
 
 
 def folds_table(validation: dict) -> Table:
-    table = Table(title="held-out figures (leave one document out): model / length baseline", title_justify="left")
+    table = Table(title="held-out figures (leave one document out), model vs length baseline", title_justify="left")
     table.add_column("held out")
-    table.add_column("segments", justify="right")
+    table.add_column("n", justify="right")
+    table.add_column("scorer")
     for m in METRICS:
         table.add_column(_LABELS[m], justify="right")
+    total = sum(f["segments"] for f in validation["folds"])
     rows = [(f["held_out"], str(f["segments"]), f["mtaudit"], f["length"]) for f in validation["folds"]]
     rows.append(("mean of folds", "", validation["fold_mean"]["mtaudit"], validation["fold_mean"]["length"]))
-    total = sum(f["segments"] for f in validation["folds"])
     rows.append(("pooled", str(total), validation["pooled"]["mtaudit"], validation["pooled"]["length"]))
-    for name, n, model, length in rows:
-        table.add_row(name, n, *(f"{_fmt(model.get(m))} / {_fmt(length.get(m))}" for m in METRICS))
+    for i, (name, n, model, length) in enumerate(rows):
+        table.add_row(name, n, "model", *(_fmt(model.get(m)) for m in METRICS))
+        table.add_row("", "", "length", *(_fmt(length.get(m)) for m in METRICS), end_section=i < len(rows) - 1)
     return table
 
 
