@@ -325,7 +325,7 @@ def calibrate(
     if not quiet:
         console = Console()
         m = fit.model
-        console.print(weights_table(m.weights, fit.standardised, fit.spread, m.impute, m.bias))
+        console.print(weights_table(m.weights, fit.standardised, fit.spread, m.impute, m.bias, fit.priors))
         if validation["folds"]:
             console.print(folds_table(validation))
             ok, line = acceptance(validation["pooled"])

@@ -133,3 +133,13 @@ def test_ted_eval_and_calibration_figures(shared, tmp_path):
     assert sum(f["segments"] for f in validation["folds"]) == 7935
     # held out, the fitted model must at least not be much worse than the length feature it contains
     assert validation["pooled"]["mtaudit"]["tau_doc"] > validation["pooled"]["length"]["tau_doc"] - 0.05
+
+
+def test_detectors_that_never_fired_get_the_printed_prior():
+    from mtaudit.evaluation.calibrate import PRIOR_DETECTOR_WEIGHT
+
+    rows, penalty = synthetic(200)
+    fit = fit_risk_model(rows, penalty, detectors=["noise", "credits"])
+    assert fit.priors == ["detector_credits"]
+    assert fit.model.weights["detector_credits"] == PRIOR_DETECTOR_WEIGHT
+    assert fit.model.weights.get("detector_noise", 0.0) == 0.0  # fired, fitted, and found not to help

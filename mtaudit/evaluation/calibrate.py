@@ -9,6 +9,9 @@ constraints so that the model cannot learn anything a reviewer would find perver
   (higher = more fluent);
 - everything else (length, source-length ratio, token counts) may take either sign.
 
+A detector that never fired in the training data cannot be fitted; it gets a fixed prior weight instead (see
+``PRIOR_DETECTOR_WEIGHT``), printed as such.
+
 The weights are then rescaled to raw feature units, so the JSON is an ordinary ``RiskModel`` file and the target is
 the MQM penalty itself: a risk of 5 reads as "about one Major error expected".
 
@@ -21,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import lsq_linear
@@ -31,6 +34,10 @@ from mtaudit.evaluation.features import AuditedSet, is_count
 from mtaudit.scoring import RiskModel
 
 ALPHA = 1.0  # ridge strength on standardised features; fixed in advance, not tuned on the held-out figures
+# A detector that never fired in the training data has no evidence either way; rather than silently ignoring its
+# findings forever (a credits detector never fires on TED talks), each of its findings adds its MQM severity weight
+# (``detector_X`` is already severity-weighted), as the hand-set model did. Printed as a prior, not hidden.
+PRIOR_DETECTOR_WEIGHT = 1.0
 
 
 def feature_sign(name: str) -> tuple[float, float]:
@@ -51,11 +58,13 @@ class Fit:
     model: RiskModel
     standardised: dict[str, float]  # weight per standard deviation of the feature: comparable across features
     spread: dict[str, float]  # the feature's standard deviation in the training data
+    priors: list[str] = field(default_factory=list)  # features given PRIOR_DETECTOR_WEIGHT, not fitted
 
 
 def fit_risk_model(rows: list[dict[str, float]], penalty: list[float], alpha: float = ALPHA,
-                   name: str = "calibrated", description: str = "") -> Fit:
-    """Fit the sign-constrained ridge model of ``penalty`` on ``rows``; features constant in ``rows`` are left out."""
+                   name: str = "calibrated", description: str = "", detectors: list[str] = ()) -> Fit:
+    """Fit the sign-constrained ridge model of ``penalty`` on ``rows``; features constant in ``rows`` are left out,
+    except that each of ``detectors`` that never fired gets the prior weight ``PRIOR_DETECTOR_WEIGHT``."""
     names = sorted({n for r in rows for n in r})
     # A count missing from a row is zero findings; any other missing feature is unknown and takes the mean.
     present = {n: [r[n] for r in rows if n in r] for n in names}
@@ -79,11 +88,14 @@ def fit_risk_model(rows: list[dict[str, float]], penalty: list[float], alpha: fl
     raw = weights_std / sd
     bias = float(intercept - float(np.sum(weights_std * mean / sd)))
     weights = {f: round(float(w), 6) for f, w in zip(names, raw) if w != 0.0}
+    priors = [f"detector_{d}" for d in detectors if f"detector_{d}" not in names]
+    for feature in priors:
+        weights[feature] = PRIOR_DETECTOR_WEIGHT
     impute = {f: round(fill[f], 6) for f in weights if not is_count(f)}
     model = RiskModel(weights=weights, bias=round(bias, 6), impute=impute, name=name, description=description)
     return Fit(model=model,
                standardised={f: round(float(w), 4) for f, w in zip(names, weights_std)},
-               spread={f: round(float(s), 4) for f, s in zip(names, sd)})
+               spread={f: round(float(s), 4) for f, s in zip(names, sd)}, priors=priors)
 
 
 def cross_validate(audited: AuditedSet, alpha: float = ALPHA) -> dict:
@@ -97,7 +109,8 @@ def cross_validate(audited: AuditedSet, alpha: float = ALPHA) -> dict:
     for doc in held_out:
         test = [i for i, g in enumerate(groups) if g == doc]
         train = [i for i, g in enumerate(groups) if g != doc]
-        fit = fit_risk_model([audited.features[i] for i in train], [audited.gold[i].penalty for i in train], alpha)
+        fit = fit_risk_model([audited.features[i] for i in train], [audited.gold[i].penalty for i in train], alpha,
+                             detectors=audited.detectors)
         scores = [fit.model.risk(audited.features[i]) for i in test]
         predictions[test] = scores
         length = [float(len(audited.gold[i].target.split())) for i in test]
@@ -137,7 +150,7 @@ def calibrate(audited: AuditedSet, mqm_path: str, command: str, name: str | None
                    f"ridge (alpha {alpha}) on standardised segment features, sign-constrained, target = MQM "
                    f"penalty; detectors {', '.join(audited.detectors)}; {model_note}.")
     fit = fit_risk_model(audited.features, [g.penalty for g in audited.gold], alpha,
-                         name=name or "calibrated", description=description)
+                         name=name or "calibrated", description=description, detectors=audited.detectors)
     fit.model.trained_on = {"file": mqm_path.rsplit("/", 1)[-1], "sha256": file_sha256(mqm_path),
                             "segments": len(audited.gold), "detectors": audited.detectors, "model": audited.model,
                             "held_out": validation.get("pooled")}

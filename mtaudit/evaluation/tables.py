@@ -52,7 +52,7 @@ def folds_table(validation: dict) -> Table:
 
 
 def weights_table(weights: dict[str, float], standardised: dict[str, float], spread: dict[str, float],
-                  impute: dict[str, float], bias: float) -> Table:
+                  impute: dict[str, float], bias: float, priors: list[str] = ()) -> Table:
     table = Table(title=f"risk = max(0, {bias:.4f} + sum of weight x feature)", title_justify="left")
     for col, justify in (("feature", "left"), ("weight", "right"), ("per std. dev.", "right"),
                          ("std. dev.", "right"), ("when absent", "right")):
@@ -60,6 +60,8 @@ def weights_table(weights: dict[str, float], standardised: dict[str, float], spr
     for name in sorted(standardised, key=lambda n: -abs(standardised[n])):
         table.add_row(name, f"{weights.get(name, 0.0):.4f}", f"{standardised[name]:.4f}", f"{spread[name]:.4f}",
                       f"{impute[name]:.4f}" if name in impute else "0 (count)" if name in weights else "-")
+    for name in priors:
+        table.add_row(name, f"{weights[name]:.4f}", "prior", "never fired", "0 (count)")
     return table
 
 
