@@ -223,7 +223,12 @@ def _audit_mqm(mqm: Path, detectors: Optional[str], no_model: bool, model: Optio
                   + ", ".join(f"{k} x{v}" for k, v in mqm_set.unweighted.items()))
     config = AuditConfig(detectors=_split_list(detectors), model=_model_name(no_model, model), device=device,
                          risk_model=str(risk_model) if risk_model else None, lang="en", debug=debug)
-    audited = audit_mqm(mqm_set, config)
+    from mtaudit.fluency import ModelError
+
+    try:
+        audited = audit_mqm(mqm_set, config)
+    except ModelError as exc:
+        raise UsageError(str(exc)) from None
     if not quiet:
         docs = len({(g.system, g.doc) for g in audited.gold})
         err.print(f"{mqm}: {mqm_set.rows} rows, {len(audited.gold)} segments in {docs} documents; "

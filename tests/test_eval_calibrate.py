@@ -101,6 +101,7 @@ def test_calibrate_writes_a_model_audit_can_use(tmp_path):
     (["eval", "--mqm", "no/such.tsv", "--no-model"], "cannot read"),
     (["calibrate", "--mqm", str(FIXTURE), "--no-model", "-o", str(FIXTURE)], "would overwrite an input"),
     (["eval", "--mqm", str(FIXTURE), "--no-model", "--detectors", "nonesuch"], "unknown detector nonesuch"),
+    (["calibrate", "--mqm", str(FIXTURE), "--model", "no-such-model-anywhere", "-o", "x.json"], "no-such-model"),
 ])
 def test_usage_errors_are_one_line(args, message):
     result = runner.invoke(app, args)
