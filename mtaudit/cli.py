@@ -210,19 +210,20 @@ def _model_name(no_model: bool, model: Optional[str]) -> Optional[str]:
     return model or DEFAULT_MODEL
 
 
-def _audit_mqm(mqm: Path, detectors: Optional[str], no_model: bool, model: Optional[str], device: Optional[str],
-               risk_model: Optional[Path], debug: bool, quiet: bool):
+def _audit_mqm(mqm: Path, langs: Optional[str], detectors: Optional[str], no_model: bool, model: Optional[str],
+               device: Optional[str], risk_model: Optional[Path], debug: bool, quiet: bool):
     """Read an MQM file and audit it (shared by eval and calibrate); timings go to stderr."""
     from mtaudit.audit import AuditConfig
     from mtaudit.evaluation.features import audit_mqm
     from mtaudit.evaluation.mqm import read_mqm
 
-    mqm_set = read_mqm(mqm)
+    mqm_set = read_mqm(mqm, langs)
     if mqm_set.unweighted and not quiet:
         err.print(f"[yellow]warning[/yellow]: severities the MQM scheme gives no weight (counted 0): "
                   + ", ".join(f"{k} x{v}" for k, v in mqm_set.unweighted.items()))
     config = AuditConfig(detectors=_split_list(detectors), model=_model_name(no_model, model), device=device,
-                         risk_model=str(risk_model) if risk_model else None, lang="en", debug=debug)
+                         risk_model=str(risk_model) if risk_model else None, lang=mqm_set.target_lang or "en",
+                         debug=debug)
     from mtaudit.fluency import ModelError
 
     try:
@@ -231,7 +232,8 @@ def _audit_mqm(mqm: Path, detectors: Optional[str], no_model: bool, model: Optio
         raise UsageError(str(exc)) from None
     if not quiet:
         docs = len({(g.system, g.doc) for g in audited.gold})
-        err.print(f"{mqm}: {mqm_set.rows} rows, {len(audited.gold)} segments in {docs} documents; "
+        pair = f"{mqm_set.source_lang or '?'}->{mqm_set.target_lang or '?'}"
+        err.print(f"{mqm}: {mqm_set.rows} rows, {len(audited.gold)} segments in {docs} documents ({pair}); "
                   f"audit {audited.seconds['audit']:.1f} s (model load {audited.seconds['load']:.1f} s), "
                   f"model: {config.model or 'none'}")
     return audited
@@ -249,6 +251,8 @@ def eval_(
     mqm: Path = typer.Option(..., "--mqm", help="Human MQM annotations in Google's TSV format (system, doc, doc_id, "
                              "seg_id, rater, source, target, category, severity)."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the figures as a JSON object to FILE."),
+    langs: Optional[str] = typer.Option(None, "--langs", help="Source and target language as SRC-TGT, e.g. zh-en "
+                                        "(default: from a Google-style file name such as mqm_ted_zhen.tsv)."),
     detectors: Optional[str] = typer.Option(None, "--detectors", help="Comma-separated detectors to run "
                                             "(default: all)."),
     no_model: bool = typer.Option(False, "--no-model", help="Skip the transformer fluency model: rule detectors only."),
@@ -273,7 +277,7 @@ def eval_(
     try:
         refuse_overwriting_inputs([json_out], [str(mqm)])
         risk = RiskModel.load(risk_model)
-        audited = _audit_mqm(mqm, detectors, no_model, model, device, risk_model, debug, quiet)
+        audited = _audit_mqm(mqm, langs, detectors, no_model, model, device, risk_model, debug, quiet)
         result = evaluate(audited, risk)
     except MtauditError as exc:
         _fail(exc, debug)
@@ -299,6 +303,8 @@ def calibrate(
     mqm: Path = typer.Option(..., "--mqm", help="Human MQM annotations in Google's TSV format to learn from."),
     output: Path = typer.Option(..., "--output", "-o", help="Where to write the fitted risk model JSON (use it with "
                                 "`mtaudit audit --risk-model FILE`)."),
+    langs: Optional[str] = typer.Option(None, "--langs", help="Source and target language as SRC-TGT, e.g. zh-en "
+                                        "(default: from a Google-style file name such as mqm_ted_zhen.tsv)."),
     detectors: Optional[str] = typer.Option(None, "--detectors", help="Comma-separated detectors to run "
                                             "(default: all)."),
     no_model: bool = typer.Option(False, "--no-model", help="Skip the transformer fluency model: rule detectors only."),
@@ -322,7 +328,7 @@ def calibrate(
         else f"mtaudit calibrate --mqm {mqm} -o {output}"
     try:
         refuse_overwriting_inputs([output], [str(mqm)])
-        audited = _audit_mqm(mqm, detectors, no_model, model, device, None, debug, quiet)
+        audited = _audit_mqm(mqm, langs, detectors, no_model, model, device, None, debug, quiet)
         fit, validation = fit_calibration(audited, str(mqm), command, name=name or output.stem)
     except MtauditError as exc:
         _fail(exc, debug)

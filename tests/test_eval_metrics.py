@@ -98,3 +98,10 @@ def test_source_length_ratio_only_with_a_source():
     assert "src_log_length_ratio" not in sentence_features(plain.sentences[0])
     plain.source = "价格上涨了。"
     assert sentence_features(plain.sentences[0])["src_log_length_ratio"] == pytest.approx(math.log(12 / 7))
+
+
+def test_extreme_scores_keep_the_segment_extreme():
+    target = "It rained. The match went ahead."
+    segment = _segment(target, [(0, 10), (11, len(target))], [
+        {"scores": {"lm_word_z_max": 1.5}}, {"scores": {"lm_word_z_max": 4.0}}])
+    assert segment_features(segment)["lm_word_z_max"] == 4.0

@@ -128,3 +128,22 @@ def test_ted_file_reads_completely(shared):
     for g in mqm.segments:
         for s, e in g.spans:
             assert 0 <= s <= e <= len(g.target)
+
+
+@pytest.mark.parametrize("name, given, pair", [
+    ("mqm_ted_zhen.tsv", None, ("zh", "en")),
+    ("mqm_newstest2020_ende.tsv", None, ("en", "de")),
+    ("reviews_en-de.tsv", None, ("en", "de")),
+    ("my_data.tsv", None, (None, None)),
+    ("mqm_small.tsv", None, (None, None)),
+    ("anything.tsv", "ZH-en", ("zh", "en")),
+])
+def test_language_pair_from_option_or_google_file_name(name, given, pair):
+    from mtaudit.evaluation.mqm import language_pair
+
+    assert language_pair(name, given) == pair
+
+
+def test_documents_carry_the_language_pair():
+    pairs = read_mqm(FIXTURE, "zh-en").documents()
+    assert {(d.source_lang, d.target_lang) for d, _ in pairs} == {("zh", "en")}

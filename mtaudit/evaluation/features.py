@@ -6,6 +6,7 @@ are aggregated to the segment:
 - counts add up: ``findings_*``, ``detector_*``, ``length_words`` and any ``*_sum`` or ``*_tokens`` score;
 - ``log_length`` is recomputed from the segment's word count;
 - a ``X_mean`` score with ``X_sum`` and ``X_tokens`` beside it becomes the token-weighted mean ``sum / tokens``;
+- ``*_max`` and ``*_min`` scores (e.g. the model's ``lm_word_z_max``) keep the segment's extreme;
 - every other feature (``fluency``, reference scores, ...) is the mean over the sentences that have it.
 
 A one-sentence segment keeps its sentence's features unchanged, so a risk model fitted on segments applies to the
@@ -42,6 +43,10 @@ def segment_features(segment: Segment) -> dict[str, float]:
     for name, values in seen.items():
         if is_count(name):
             feats[name] = float(sum(values))
+        elif name.endswith("_max"):
+            feats[name] = max(values)
+        elif name.endswith("_min"):
+            feats[name] = min(values)
         elif name != "log_length":
             feats[name] = sum(values) / len(values)
     for name in list(feats):

@@ -98,6 +98,8 @@ class MqmSet:
     rows: int
     segments: list[GoldSegment]
     unweighted: Counter  # severities the scheme gives no weight, with their counts (reported, not fatal)
+    source_lang: str | None = None
+    target_lang: str | None = None
 
     def documents(self) -> list[tuple[Document, list[GoldSegment]]]:
         """One Document per translated (system, doc), its segments in order with the source attached."""
@@ -107,17 +109,43 @@ class MqmSet:
         out = []
         for (system, doc), golds in groups.items():
             segments = [Segment(id=g.seg_id, target=g.target, source=g.source) for g in golds]
-            out.append((Document(path=f"{system}/{doc}", segments=segments, format="mqm", source_lang=None,
-                                 target_lang=None), golds))
+            out.append((Document(path=f"{system}/{doc}", segments=segments, format="mqm",
+                                 source_lang=self.source_lang, target_lang=self.target_lang), golds))
         return out
+
+
+_PAIR_IN_NAME = re.compile(r"[_.-]([a-z]{2})-?([a-z]{2})\.tsv$")
+# Codes a file name must use for its pair to be trusted ("my_data.tsv" is not Danish to Tatar).
+_LANG_CODES = frozenset("ar bn cs de en es et fi fr gu he hi hr is ja kk km ko lt lv pl ps pt ro ru sr sw ta tr uk "
+                        "vi xh zh zu it nl".split())
+
+
+def language_pair(path: str | Path, given: str | None = None) -> tuple[str | None, str | None]:
+    """(source, target) language codes: from ``given`` ("zh-en"), else from a Google-style file name
+    (``mqm_ted_zhen.tsv``, ``mqm_newstest2020_ende.tsv``), else unknown."""
+    if given:
+        parts = given.lower().replace("_", "-").split("-")
+        if len(parts) != 2 or not all(parts):
+            from mtaudit.errors import UsageError
+
+            raise UsageError(f"--langs {given!r}: give source and target codes as SRC-TGT, e.g. zh-en")
+        return parts[0], parts[1]
+    match = _PAIR_IN_NAME.search(Path(path).name.lower())
+    if match and match.group(1) in _LANG_CODES and match.group(2) in _LANG_CODES and match.group(1) != match.group(2):
+        return match.group(1), match.group(2)
+    return None, None
 
 
 def _seg_order(seg_id: str):
     return (0, int(seg_id), "") if seg_id.isdigit() else (1, 0, seg_id)
 
 
-def read_mqm(path: str | Path) -> MqmSet:
-    """Read an MQM TSV into gold segments. Raises InputError naming the line when the file is not MQM TSV."""
+def read_mqm(path: str | Path, langs: str | None = None) -> MqmSet:
+    """Read an MQM TSV into gold segments. Raises InputError naming the line when the file is not MQM TSV.
+
+    ``langs`` ("zh-en") sets the documents' languages; by default they come from the file name when it has them.
+    """
+    source_lang, target_lang = language_pair(path, langs)
     path = str(path)
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # segments can be long; the default 128 KiB limit is not
     by_key: dict[tuple[str, str, str], GoldSegment] = {}
@@ -175,4 +203,5 @@ def read_mqm(path: str | Path) -> MqmSet:
     for key in by_key:
         order.setdefault(key[:2], len(order))
     segments = sorted(by_key.values(), key=lambda g: (order[(g.system, g.doc)], _seg_order(g.seg_id)))
-    return MqmSet(path=path, rows=rows, segments=segments, unweighted=unweighted)
+    return MqmSet(path=path, rows=rows, segments=segments, unweighted=unweighted, source_lang=source_lang,
+                  target_lang=target_lang)
