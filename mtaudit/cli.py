@@ -227,7 +227,8 @@ def _audit_mqm(mqm: Path, langs: Optional[str], detectors: Optional[str], no_mod
     from mtaudit.fluency import ModelError
 
     try:
-        audited = audit_mqm(mqm_set, config)
+        with _progress(quiet, len({(g.system, g.doc) for g in mqm_set.segments})) as advance:
+            audited = audit_mqm(mqm_set, config, progress=lambda n: [advance() for _ in range(n)])
     except ModelError as exc:
         raise UsageError(str(exc)) from None
     if not quiet:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 from mtaudit.audit import AuditConfig, Auditor
 from mtaudit.document import Segment
@@ -76,13 +77,30 @@ class AuditedSet:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def audit_mqm(mqm: MqmSet, config: AuditConfig, scorer_factory=None) -> AuditedSet:
-    """Audit every (system, doc) of ``mqm`` as one Document and align segments with their gold."""
+# Documents audited per call, so a long model run can report progress; large enough to fill the model's batches.
+CHUNK_SEGMENTS = 1024
+
+
+def audit_mqm(mqm: MqmSet, config: AuditConfig, scorer_factory=None,
+              progress: Callable[[int], None] | None = None) -> AuditedSet:
+    """Audit every (system, doc) of ``mqm`` as one Document and align segments with their gold.
+
+    ``progress(n)`` is called after each chunk with the number of documents it finished.
+    """
     started = time.perf_counter()
     auditor = Auditor(config, scorer_factory=scorer_factory)
     loaded = time.perf_counter()
     pairs = mqm.documents()
-    docs = auditor.audit_documents(d for d, _ in pairs)
+    docs = []
+    chunk: list = []
+    for doc, _ in pairs + [(None, None)]:
+        if doc is not None:
+            chunk.append(doc)
+        if chunk and (doc is None or sum(len(d.segments) for d in chunk) >= CHUNK_SEGMENTS):
+            docs.extend(auditor.audit_documents(chunk))
+            if progress:
+                progress(len(chunk))
+            chunk = []
     audited = time.perf_counter()
     gold: list[GoldSegment] = []
     segments: list[Segment] = []
