@@ -143,7 +143,7 @@ class CreditsDetector(Detector):
             covered: list[tuple[int, int]] = []
             covered += self._credit_lines(text, emit)
             covered += self._photo_credits(text, emit)
-            self._datelines(text, emit, i, kinds)
+            covered += self._datelines(text, emit)
             self._closing_lines(text, emit, i, kinds)
             self._garbled_agencies(text, emit, covered)
             if self.misplaced:
@@ -162,11 +162,11 @@ class CreditsDetector(Detector):
         if _END_MARK.fullmatch(text.strip()) or _EDITOR_LINE.fullmatch(text.strip()) or \
                 _RESPONSIBLE_EDITOR.match(text):
             return "closing"
-        if _is_heading(text):
-            return "heading"
         credit = _trailing_photo_credit(text)
-        if credit is not None:
+        if credit is not None and credit[0] > 0:
             return "caption"
+        if credit is not None or _is_heading(text):
+            return "heading"  # a credit alone, a headline or a section heading
         return "body"
 
     # -- credit lines ---------------------------------------------------------------------------------------------
@@ -214,9 +214,9 @@ class CreditsDetector(Detector):
                 if re.search(r"\bby$", before):  # "Editing by Reporting by" is handled below as a doubled role
                     continue
                 fixed = stripped[:later.start()].rstrip(" ,") + "; " + stripped[later.start():]
-                emit(c_start + later.start(), c_start + later.end(), Category.AWKWARD, Severity.MINOR,
+                emit(c_start, c_start + len(stripped), Category.AWKWARD, Severity.MINOR,
                      f"“{later.group()}” starts a new role without the “;” that separates the roles of a credit "
-                     f"line", suggestion=fixed, confidence=0.8)
+                     f"line: “{fixed}”", suggestion=fixed, confidence=0.8)
             bounds = [m.start() for m in role_matches] + [len(stripped)]
             for m, m_end in zip(role_matches, bounds[1:]):
                 role_text = " ".join(m.group(1).split())
@@ -225,14 +225,18 @@ class CreditsDetector(Detector):
                 part_start, part_end = c_start + m.start(), c_start + m.start() + len(stripped[m.start():m_end].rstrip())
                 roles_in_order.append(canonical)
                 doubled = list(re.finditer(r"(?:^|\s)by(?=\s|$)", names_text))
-                names = _split_names(re.sub(r"(?:^|\s)by(?=\s|$)", " and ", names_text))
+                names = [n for part in re.split(r"(?:^|\s)by(?:\s|$)", names_text) for n in _split_names(part)]
                 if doubled or not names_text:
                     joined = _join_names(names)
                     suggestion = f"{canonical} by {joined}" if joined else None
                     if doubled:
-                        message = (f"“{stripped[m.start():m_end].strip()}”: the role word “by” is repeated, so the "
-                                   f"credit gives {'two names' if len(names) == 2 else 'several names'} to one role "
-                                   f"with broken grammar")
+                        shown = stripped[m.start():m_end].strip()
+                        if len(names) >= 2:
+                            message = (f"“{shown}”: the role word “by” is repeated, so the credit gives "
+                                       f"{'two' if len(names) == 2 else 'several'} names to one role with broken "
+                                       f"grammar")
+                        else:
+                            message = f"“{shown}”: the role word “by” is doubled"
                         message += f"; it should read “{suggestion}”" if suggestion else ""
                     else:
                         message = f"“{role_text} by” names nobody: the credit line lost the name of this role"
@@ -241,10 +245,9 @@ class CreditsDetector(Detector):
                 elif reuters_style and role_text.lower() not in ("reporting", "additional reporting", "writing",
                                                                  "editing", "compiled by", "compiled") \
                         and canonical in _ROLE_ORDER:
-                    suggestion = f"{canonical} by {_join_names(names)}"
                     emit(part_start, part_start + len(m.group()), Category.AWKWARD, Severity.MINOR,
                          f"“{m.group()}” is not the agency's credit wording: credit lines read “{canonical} by …”",
-                         suggestion=suggestion, confidence=0.7)
+                         suggestion=f"{canonical} by", confidence=0.7)
                 if canonical in seen_roles and canonical in _ROLE_ORDER:
                     emit(part_start, part_end, Category.AWKWARD, Severity.MINOR,
                          f"the role “{canonical}” appears twice in one credit line: list all its names once "
@@ -320,18 +323,22 @@ class CreditsDetector(Detector):
 
     # -- datelines ------------------------------------------------------------------------------------------------
 
-    def _datelines(self, text: str, emit: "_Emitter", index: int, kinds: list[str]) -> None:
+    def _datelines(self, text: str, emit: "_Emitter") -> list[tuple[int, int]]:
         table = agency_table()
+        covered = []
         for m in _dateline_matches(text):
             agency = m.group("agency").strip()
+            covered.append((m.start(), m.end()))
             if agency in table.names:
                 continue
             garbled = _garbled_agency(agency)
             if garbled:
                 fixed = text[m.start():m.start("agency")] + garbled + text[m.end("agency"):m.end()].rstrip()
-                emit(m.start("agency"), m.end("agency"), Category.CREDIT, Severity.MAJOR,
-                     f"the dateline's agency “{agency}” is garbled: it should be “({garbled})”",
+                shown = text[m.start():m.end()].rstrip()
+                emit(m.start(), m.start() + len(shown), Category.CREDIT, Severity.MAJOR,
+                     f"the dateline's agency “{agency}” is garbled: the dateline should read “{fixed}”",
                      suggestion=fixed, confidence=0.85)
+        return covered
 
     # -- Chinese outlets' closing lines ---------------------------------------------------------------------------
 

@@ -151,18 +151,32 @@ _CLAUSE_BREAK = re.compile(r"[,;:–—]\s+|[.!?][\"”’]?\s+|\s+-\s+")
 _MIN_CLAUSE_WORDS = 5
 
 
-def _clauses(segment: Segment):
-    """(start, end, normalised words) of the clauses of a paragraph."""
-    text = segment.target
-    start = 0
+_QUOTES = set("“”‘’\"'«»")
+_LEADING_CONJUNCTIONS = {"and", "but", "so", "while", "as", "also"}
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A clause of a paragraph: its words (lower-cased, leading conjunction dropped) and their offsets."""
+
+    words: tuple[str, ...]
+    spans: tuple[tuple[int, int], ...]
+    gap_before: str
+
+
+def _clauses(text: str) -> list[Clause]:
+    out = []
+    start, gap = 0, ""
     for m in list(_CLAUSE_BREAK.finditer(text)) + [None]:
         end = m.start() if m else len(text)
-        piece = text[start:end]
-        words = [w.lower() for w in _WORD.findall(piece)]
-        if words:
-            lead = len(piece) - len(piece.lstrip())
-            yield start + lead, start + len(piece.rstrip(" .!?\"”’")), tuple(words), (m.group() if m else "")
+        found = [(w.group().lower(), start + w.start(), start + w.end()) for w in _WORD.finditer(text[start:end])]
+        while found and found[0][0] in _LEADING_CONJUNCTIONS:
+            found = found[1:]
+        if found:
+            out.append(Clause(tuple(w for w, _, _ in found), tuple((a, b) for _, a, b in found), gap))
+        gap = m.group() if m else ""
         start = m.end() if m else len(text)
+    return out
 
 
 class PhrasingDetector(Detector):
@@ -270,33 +284,40 @@ class PhrasingDetector(Detector):
                 f"join it to the sentence before or after, or give it a verb [fragment]", confidence=0.4)
 
     def _duplicates(self, segment: Segment, previous: Segment | None, found: dict) -> None:
-        seen: dict[tuple[str, ...], tuple[int, str]] = {}
+        """A clause of at least _MIN_CLAUSE_WORDS words that repeats an earlier clause of this paragraph or of the
+        previous one, as a whole or as the opening of a longer clause ("…, and the government will raise pensions
+        next year to offset inflation")."""
+        earlier: list[tuple[tuple[str, ...], str]] = []
         if previous is not None and not (len(previous.sentences) == 1 and _is_heading(previous.target)):
             # a headline repeated by the first paragraph is normal news style, so headings are not compared
-            for start, _end, words, _gap in _clauses(previous):
-                if len(words) >= _MIN_CLAUSE_WORDS:
-                    seen.setdefault(words, (-1, ""))
-        last_end = -10
-        last_words: tuple[str, ...] = ()
-        last_gap = ""
-        for start, end, words, gap in _clauses(segment):
-            if len(words) >= _MIN_CLAUSE_WORDS and words in seen:
-                adjacent = words == last_words and last_gap.strip() in {",", ";", "-", "–", "—"}
-                if not adjacent:  # an immediate "X, X" loop is the repetition detector's
-                    sentence = next((s for s in segment.sentences if s.start <= start < s.end), None)
-                    if sentence is not None:
-                        where = "the previous paragraph" if seen[words][0] < 0 else "earlier in this paragraph"
-                        local_start, local_end = start - sentence.start, min(end, sentence.end) - sentence.start
-                        clause = sentence.text[local_start:local_end]
-                        key = (sentence.index, local_start, local_end)
-                        found[key] = self.finding(
-                            sentence, local_start, local_end, Category.REPETITION,
-                            Severity.MAJOR if len(words) >= 8 else Severity.MINOR,
-                            f"“{clause}” repeats a clause from {where}: MT duplicated it; delete one copy "
-                            f"[duplicate-clause]", suggestion="", confidence=0.7)
-            if len(words) >= _MIN_CLAUSE_WORDS:
-                seen.setdefault(words, (start, gap))
-            last_end, last_words, last_gap = end, words, gap
+            earlier += [(c.words, "the previous paragraph") for c in _clauses(previous.target)
+                        if len(c.words) >= _MIN_CLAUSE_WORDS]
+        last: Clause | None = None
+        for clause in _clauses(segment.target):
+            for words, where in earlier:
+                n = len(words)
+                if clause.words[:n] != words:
+                    continue
+                if last is not None and last.words == words and clause.gap_before.strip() in {",", ";", "-", "–",
+                                                                                                 "—"}:
+                    break  # an immediate "X, X" loop is the repetition detector's
+                start, end = clause.spans[0][0], clause.spans[n - 1][1]
+                if not _has_verb(list(words)) or segment.target[max(0, start - 1):start] in _QUOTES:
+                    break  # names and titles recur in news; a quoted title or slogan is quoted again on purpose
+                sentence = next((s for s in segment.sentences if s.start <= start < s.end), None)
+                if sentence is None:
+                    break
+                local_start, local_end = start - sentence.start, min(end, sentence.end) - sentence.start
+                text = sentence.text[local_start:local_end]
+                found[(sentence.index, local_start, local_end)] = self.finding(
+                    sentence, local_start, local_end, Category.REPETITION,
+                    Severity.MAJOR if n >= 8 else Severity.MINOR,
+                    f"“{text}” repeats a clause from {where}: MT duplicated it; delete one copy [duplicate-clause]",
+                    suggestion="", confidence=0.7)
+                break
+            if len(clause.words) >= _MIN_CLAUSE_WORDS:
+                earlier.append((clause.words, "earlier in this paragraph"))
+            last = clause
 
 
 def _matches(pattern: Pattern, text: str):
