@@ -288,8 +288,8 @@ class PhrasingDetector(Detector):
         previous one, as a whole or as the opening of a longer clause ("…, and the government will raise pensions
         next year to offset inflation")."""
         earlier: list[tuple[tuple[str, ...], str]] = []
-        if previous is not None and not (len(previous.sentences) == 1 and _is_heading(previous.target)):
-            # a headline repeated by the first paragraph is normal news style, so headings are not compared
+        if previous is not None and len(previous.target.split()) > 20:
+            # a lead repeating its headline or standfirst is normal news style, so short paragraphs are not compared
             earlier += [(c.words, "the previous paragraph") for c in _clauses(previous.target)
                         if len(c.words) >= _MIN_CLAUSE_WORDS]
         last: Clause | None = None
