@@ -46,6 +46,11 @@ BROKEN = [
      "Road Society", "Reuters", Severity.MAJOR),
     ("According to the France Press Agency, at least twelve people were injured in the blast.",
      "France Press Agency", "AFP", Severity.MAJOR),
+    ("LONDON (Reu ters) - British inflation rose to a 40-year high in October.",
+     "LONDON (Reu ters) -", "LONDON (Reuters) -", Severity.MAJOR),
+    ("The blast was heard across the city, Xin Hua news agency reported.", "Xin Hua", "Xinhua", Severity.MAJOR),
+    ("A boy swims in a flooded street in Dhaka, Bangladesh, June 20, 2022. REUTERS/Mohammad Ponir/Reu ters",
+     "REUTERS/Mohammad Ponir/Reu ters", "REUTERS/Mohammad Ponir/Reuters", Severity.MAJOR),
     # Chinese outlets' closing lines
     ("(Liability editor: Wang Fang)", "Liability editor", "Editor", Severity.MINOR),
     ("The new rules take effect on January 1. (Finish)", "(Finish)", "(End)", Severity.MINOR),
@@ -101,6 +106,7 @@ CLEAN = [
     "Thomson Reuters reported higher quarterly revenue on Tuesday.",
     "Shares in network equipment makers rose after strong sales of Routers and switches.",
     "The French news agency said the talks would resume next week.",
+    "Xin Hua, a teacher from Nanjing, won the regional chess title on Sunday.",
 ]
 
 

@@ -384,6 +384,13 @@ class CreditsDetector(Detector):
             emit(m.start(), m.end(), Category.CREDIT, Severity.MAJOR,
                  f"“{name}” is a garbled agency name: it should be “{canonical}”" + (f" ({why})" if why else ""),
                  suggestion=canonical, confidence=0.85)
+        for m in _SPLIT_AGENCY.finditer(text):
+            if any(a <= m.start() < b for a, b in covered) or not _agency_context(text, m.start(), m.end()):
+                continue  # "Xin Hua" can be a person's name; only where an agency is named is it the agency
+            canonical = _garbled_agency(m.group()) or m.group()
+            emit(m.start(), m.end(), Category.CREDIT, Severity.MAJOR,
+                 f"the agency name “{canonical}” is split in two (“{m.group()}”)", suggestion=canonical,
+                 confidence=0.8)
 
     # -- credits, datelines and captions in the middle of the body ------------------------------------------------
 
@@ -502,7 +509,8 @@ def _looks_like_photo_credit(candidate: str) -> bool:
     agencyish = False
     for chunk in chunks:
         core = re.sub(r"(?i)\s+via\s+", " ", chunk)
-        if not _NAMEISH.match(core) and chunk not in ("File Photo", "File", "Pool", "Handout"):
+        if not _NAMEISH.match(core) and chunk not in ("File Photo", "File", "Pool", "Handout") \
+                and not _garbled_agency(chunk):
             return False
         if any(word in table.names or word.upper() == "REUTERS" for word in core.split()) or \
                 any(name in core for name in ("Getty Images", "Associated Press", "RIA Novosti")):
@@ -520,12 +528,26 @@ def _garbled_agency(name: str) -> str | None:
         return None
     if name in table.garbled:
         return table.garbled[name][0]
-    if not name[0].isupper() or " " in name or len(name) < 5:
+    if not name[0].isupper() or len(name) < 5:
+        return None
+    joined = re.sub(r"[\s\-]+", "", name)
+    if joined != name:  # split by a space or hyphen: "Reu ters", "Xin Hua"
+        whole = next((a for a in _SPLITTABLE if a.lower() == joined.lower()), None)
+        return whole
+    if " " in name:
         return None
     for agency in ("Reuters", "Xinhua", "Bloomberg", "Interfax", "Sputnik", "Yonhap", "Kyodo"):
         if name.lower() != agency.lower() and fuzz.ratio(name.lower(), agency.lower()) >= 80:
             return agency
     return None
+
+
+# Agency names long enough that a split form ("Reu ters") cannot be an ordinary phrase.
+_SPLITTABLE = ("Reuters", "Xinhua", "Bloomberg", "Interfax", "Sputnik", "Yonhap", "Kyodo")
+_SPLIT_AGENCY = re.compile(r"(?<![\w-])(?:" + "|".join(
+    "|".join(f"{re.escape(a[:i])}[ -](?i:{re.escape(a[i:])})" for i in range(2, len(a) - 1))
+    + "|" + "|".join(f"{re.escape(a.upper()[:i])}[ -]{re.escape(a.upper()[i:])}" for i in range(2, len(a) - 1))
+    for a in _SPLITTABLE) + r")(?![\w-])")
 
 
 def _sounds_like(word: str, target: str) -> bool:
