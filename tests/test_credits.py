@@ -1,8 +1,5 @@
 """The credits detector on datelines, credit lines, photo credits and closing lines (sentences written for these
 tests; names invented)."""
-import os
-from pathlib import Path
-
 import pytest
 from helpers import SEED, make_doc
 
@@ -159,18 +156,9 @@ def test_odd_input_does_not_crash():
             assert f.detector == "credits"
 
 
-def _seed() -> Path | None:
-    for candidate in (SEED, Path(os.environ.get("MTAUDIT_SHARED", "/nonexistent")) / "seed" / SEED.name):
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def test_seed_credit_findings():
-    seed = _seed()
-    if seed is None:
-        pytest.skip("../shared is absent (set MTAUDIT_SHARED to its path to run this)")
-    doc = make_doc(seed.read_text(encoding="utf-8"))
+@pytest.mark.shared
+def test_seed_credit_findings(shared):
+    doc = make_doc(SEED.read_text(encoding="utf-8"))
     found = {s.text[f.start:f.end]: f for s, f in CreditsDetector().detect(doc)}
     photo = found["Via Sputnik/Michael Metzl/Paul Reuters"]
     assert photo.severity == Severity.MAJOR and photo.suggestion == "Sputnik/Michael Metzl/Pool via REUTERS"

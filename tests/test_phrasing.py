@@ -1,7 +1,4 @@
 """The phrasing detector: literal-translation patterns of MT'd news (sentences written for these tests)."""
-import os
-from pathlib import Path
-
 import pytest
 from helpers import SEED, make_doc
 
@@ -200,18 +197,9 @@ def test_odd_input_does_not_crash():
             assert f.detector == "phrasing"
 
 
-def _seed() -> Path | None:
-    for candidate in (SEED, Path(os.environ.get("MTAUDIT_SHARED", "/nonexistent")) / "seed" / SEED.name):
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def test_seed_phrasing_findings():
-    seed = _seed()
-    if seed is None:
-        pytest.skip("../shared is absent (set MTAUDIT_SHARED to its path to run this)")
-    doc = make_doc(seed.read_text(encoding="utf-8"))
+@pytest.mark.shared
+def test_seed_phrasing_findings(shared):
+    doc = make_doc(SEED.read_text(encoding="utf-8"))
     found = {(s.text, s.text[f.start:f.end]): f for s, f in PhrasingDetector().detect(doc)}
     company = found[("The company quoted Shi as saying.", "The company")]
     assert company.severity == Severity.MAJOR and company.category == Category.MISTRANSLATION
