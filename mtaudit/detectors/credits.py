@@ -144,7 +144,7 @@ class CreditsDetector(Detector):
             covered += self._credit_lines(text, emit)
             covered += self._photo_credits(text, emit)
             covered += self._datelines(text, emit)
-            self._closing_lines(text, emit, i, kinds)
+            self._closing_lines(text, emit)
             self._garbled_agencies(text, emit, covered)
             if self.misplaced:
                 self._misplaced(text, emit, i, kinds)
@@ -342,7 +342,7 @@ class CreditsDetector(Detector):
 
     # -- Chinese outlets' closing lines ---------------------------------------------------------------------------
 
-    def _closing_lines(self, text: str, emit: "_Emitter", index: int, kinds: list[str]) -> None:
+    def _closing_lines(self, text: str, emit: "_Emitter") -> None:
         for m in list(_EDITOR_LINE.finditer(text)) + list(_RESPONSIBLE_EDITOR.finditer(text)):
             role = " ".join(m.group("role").split())
             if role.lower() in _WRONG_EDITOR_ROLE:
