@@ -1,0 +1,19 @@
+"""Small helpers shared by several readers."""
+from __future__ import annotations
+
+from mtaudit.document import Document, Segment
+
+
+def add_segment(doc: Document, seen: dict[str, int], segment: Segment) -> None:
+    """Append ``segment`` keeping ids unique: a repeated id gets ``#2``, ``#3``... and a warning."""
+    if segment.id in seen:
+        seen[segment.id] += 1
+        new_id = f"{segment.id}#{seen[segment.id]}"
+        doc.warnings.append(f"segment id {segment.id!r} occurs more than once; this one is reported as {new_id!r}")
+        segment.id = new_id
+    seen.setdefault(segment.id, 1)
+    doc.segments.append(segment)
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
