@@ -53,20 +53,20 @@ def parse(data: bytes, path: str) -> etree._Element:
     try:
         root = etree.fromstring(data, parser=parser())
     except etree.XMLSyntaxError as exc:
-        line, column = exc.position if exc.position else (None, None)
-        message = (exc.msg or str(exc)).split(", line ")[0]
-        raise InputError(path, f"malformed XML: {message}", position=f"line {line}, column {column}" if line else None,
-                         hint="fix the file or re-export it from the translation tool") from None
+        raise syntax_error(exc, path) from None
     if root is None:
         raise InputError(path, "no XML root element", hint="the file is empty or not XML")
-    if root.getroottree().docinfo.internalDTD is not None and root.getroottree().docinfo.internalDTD.iterentities():
-        raise InputError(path, "declares XML entities; refused", hint="remove the DOCTYPE")
+    dtd = root.getroottree().docinfo.internalDTD
+    if dtd is not None and next(dtd.iterentities(), None) is not None:  # the byte screen missed it (odd encoding)
+        raise InputError(path, "declares XML entities in a <!DOCTYPE>; refused because entities can expand without "
+                               "bound or read other files", hint="remove the DOCTYPE")
     return root
 
 
 def syntax_error(exc: etree.XMLSyntaxError, path: str) -> InputError:
     line, column = exc.position if exc.position else (None, None)
-    return InputError(path, f"malformed XML: {exc.msg or exc}", position=f"line {line}, column {column}" if line else None,
+    message = (exc.msg or str(exc)).split(", line ")[0]
+    return InputError(path, f"malformed XML: {message}", position=f"line {line}, column {column}" if line else None,
                       hint="fix the file or re-export it from the translation tool")
 
 
