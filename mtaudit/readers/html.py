@@ -57,7 +57,7 @@ def article_blocks(html: str) -> list[str]:
     def flush() -> None:
         text = "".join(buffer)
         buffer.clear()
-        text = _AROUND_BREAK.sub("\n", text).strip()
+        text = (text if state["pre"] else _AROUND_BREAK.sub("\n", text)).strip()
         if text:
             blocks.append(text)
 
