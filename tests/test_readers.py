@@ -287,7 +287,7 @@ def test_xliff12_units_tags_and_languages():
     assert _span(lead, "cranes moved") == 'cranes <mrk mtype="term">moved</mrk>'
     quote = by_id["quote"]
     assert quote.target == '"We have got what we wanted," said Teodor Halvik. He smiled.'
-    assert _span(quote, "Teodor Halvik") == "Teodor Halvik"
+    assert _span(quote, "Teodor Halvik") == 'Teodor Halvik<ept id="1">&lt;/b&gt;</ept>'
     assert _span(quote, "Halvik. He") == 'Halvik<ept id="1">&lt;/b&gt;</ept>.<x id="2"/> He'
     assert by_id["nested"].target == "The agreement is valid until 2027."
     assert doc.warnings == ["1 unit without a translation skipped"]
