@@ -62,7 +62,8 @@ def _check(record) -> str | None:
     if not isinstance(record, dict):
         return f"a JSON {type(record).__name__}, not an object"
     if "target" not in record:
-        return f"no \"target\" field (fields: {', '.join(map(str, record)) or 'none'})"
+        fields = ", ".join(json.dumps(k, ensure_ascii=False)[1:-1][:40] for k in list(record)[:20])
+        return f"no \"target\" field (fields: {fields or 'none'})"
     if not isinstance(record["target"], str):
         return f"\"target\" is a {type(record['target']).__name__}, not a string"
     for key in ("source", "reference"):

@@ -32,7 +32,8 @@ class TsvReader(Reader):
             raise InputError(shown, "no header row", hint="the first line must name the columns: target, source...")
         columns = {name.strip().lower(): i for i, name in reversed(list(enumerate(header)))}
         if "target" not in columns:
-            raise InputError(shown, f"no \"target\" column (columns: {', '.join(h.strip() for h in header)})",
+            names = ", ".join(h.strip()[:40] for h in header[:20]) + (", ..." if len(header) > 20 else "")
+            raise InputError(shown, f"no \"target\" column (columns: {names})",
                              position="line 1", hint="name the column holding the translations \"target\"")
         doc = Document(path=shown, format=self.name)
         seen: dict[str, int] = {}
