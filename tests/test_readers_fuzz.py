@@ -1,12 +1,13 @@
 """Property-based checks: arbitrary text through every reader and the segmenter never crashes and keeps offsets exact.
 
-Kept small for `make test`; issue 7's long fuzz run raises ``max_examples`` through the HYPOTHESIS_PROFILE.
+Kept small for `make test`; a long fuzz run sets MTAUDIT_FUZZ_EXAMPLES (examples per property).
 """
 from __future__ import annotations
 
 import csv
 import io
 import json
+import os
 from xml.sax.saxutils import escape
 
 import pytest
@@ -18,7 +19,7 @@ from mtaudit.readers import READERS, read_document
 from mtaudit.readers.base import decode_text
 from mtaudit.segmenter import split_spans, split_segment
 
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(max_examples=int(os.environ.get("MTAUDIT_FUZZ_EXAMPLES", "60")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 # Text a translation can hold: any Unicode except surrogates, with news punctuation and spaces made frequent.
 news_text = st.lists(

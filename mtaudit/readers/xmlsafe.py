@@ -137,9 +137,14 @@ def flatten(element, skip: frozenset[str] = frozenset()) -> Flattened:
 
     def emit_text(s: str) -> None:
         nonlocal pos
+        chars.append(s)
+        if "&" not in s and "<" not in s and ">" not in s:  # the usual case: one character, one markup character
+            offsets.extend(range(pos, pos + len(s)))
+            markup.append(s)
+            pos += len(s)
+            return
         for ch in s:
             rep = _escape(ch)
-            chars.append(ch)
             offsets.append(pos)
             markup.append(rep)
             pos += len(rep)
@@ -185,8 +190,9 @@ def flatten(element, skip: frozenset[str] = frozenset()) -> Flattened:
                     emit_text(child.text)
                 stack.append(("close", child, 0))
                 stack.append(("children", child, 0))
-    offsets.append(pos if not chars else offsets[-1] + len(_escape(chars[-1])))
-    return Flattened("".join(chars), "".join(markup), offsets)
+    text = "".join(chars)
+    offsets.append(offsets[-1] + len(_escape(text[-1])) if text else pos)
+    return Flattened(text, "".join(markup), offsets)
 
 
 def _inner_markup(serialised: str) -> str:
