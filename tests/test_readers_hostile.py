@@ -214,21 +214,37 @@ def test_empty_file_reported_by_the_pipeline():
     assert "no text found" in doc.error
 
 
-def test_long_single_line_bounded_memory(tmp_path):
-    """A 32 MB one-line file is read (no per-line blow-up); peak RSS stays a small multiple of the file size."""
+def test_long_single_line_refused_with_bounded_memory(tmp_path):
+    """A 32 MB one-line file is no article: refused in one line, and reading it costs a small multiple of its size."""
     size = 32 << 20
     path = tmp_path / "one_line.txt"
     with path.open("wb") as fh:
         chunk = b"The port reopened after the strike and ships left the harbour on time " * 1000
         for _ in range(size // len(chunk)):
             fh.write(chunk)
-    script = ("import resource, sys; from mtaudit.readers import read_document; "
-              "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss; "
-              "doc = read_document(sys.argv[1]); "
-              "print(len(doc.segments), len(doc.segments[0].target), "
-              "base, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    script = ("import resource, sys; from mtaudit.readers import read_document; from mtaudit.errors import InputError\n"
+              "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+              "try:\n    read_document(sys.argv[1])\nexcept InputError as exc:\n    print(exc)\n"
+              "print(base, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
     out = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True,
-                         cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}).stdout.split()
-    segments, length, before_kib, peak_kib = map(int, out)
-    assert segments == 1 and length > size * 0.99
+                         cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}).stdout.splitlines()
+    assert "paragraph 1 is 33,5" in out[0] and "over the 100,000-character limit for one segment" in out[0]
+    before_kib, peak_kib = map(int, out[1].split())
     assert (peak_kib - before_kib) * 1024 < 4 * size, f"reading took {(peak_kib - before_kib) >> 10} MiB"
+
+
+def test_long_record_skipped_rest_read(tmp_path):
+    path = tmp_path / "a.jsonl"
+    path.write_text('{"id": "big", "target": "' + "word " * 30_000 + '"}\n{"id": "ok", "target": "Fine."}\n')
+    doc = read_document(path)
+    assert [s.id for s in doc.segments] == ["ok"]
+    assert doc.warnings == ["segment 'big' is 149,999 characters long, over the 100,000-character limit for one "
+                            "segment; skipped"]
+
+
+@pytest.mark.parametrize("data", ["Text with a NUL \x00 inside.".encode("utf-16"), b"Plain\n\nthen \x00 one NUL"])
+def test_nul_characters_refused(tmp_path, data):
+    path = tmp_path / "nul.txt"
+    path.write_bytes(data * 50)
+    with pytest.raises(InputError, match="binary file"):
+        read_document(path)

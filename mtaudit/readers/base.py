@@ -17,6 +17,9 @@ from mtaudit.errors import InputError
 
 # Files larger than this are refused rather than read into memory whole.
 MAX_FILE_BYTES = 512 * 1024 * 1024
+# No paragraph or unit of news is this long (it is about 15,000 words); a longer one is a file that is not an article
+# (a log, a dump with no line breaks) and would cost minutes and gigabytes downstream for nothing.
+MAX_SEGMENT_CHARS = 100_000
 
 # C0 controls other than tab, line feed, form feed and carriage return never occur in text; a file where they are
 # frequent is binary even when it happens to decode.
@@ -123,6 +126,13 @@ def decode_text(data: bytes, path: str, declared: str | None = None) -> str:
         return _checked(str(best), path)
 
 
+def too_long(length: int) -> str | None:
+    """The problem with a segment of ``length`` characters, or None when it is within bounds."""
+    if length <= MAX_SEGMENT_CHARS:
+        return None
+    return f"{length:,} characters long, over the {MAX_SEGMENT_CHARS:,}-character limit for one segment"
+
+
 def _strict(data: bytes, codec: str, skip: int, path: str) -> str:
     try:
         return data[skip:].decode(codec)
@@ -133,7 +143,11 @@ def _strict(data: bytes, codec: str, skip: int, path: str) -> str:
 
 
 def _checked(text: str, path: str) -> str:
-    """Refuse text that decoded but is full of control characters: a binary file by another name."""
+    """Refuse text that decoded but holds NUL or is full of control characters: a binary file by another name."""
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise InputError(path, f"looks like a binary file, not text (NUL character at character {nul})",
+                         hint="pass a text, HTML, XLIFF, PO, TMX, JSONL, TSV or CSV file")
     sample = text[:_CONTROL_SAMPLE]
     controls = len(_CONTROL.findall(sample))
     if controls and controls > 0.01 * len(sample):

@@ -2,10 +2,18 @@
 from __future__ import annotations
 
 from mtaudit.document import Document, Segment
+from mtaudit.readers import base
 
 
 def add_segment(doc: Document, seen: dict[str, int], segment: Segment) -> None:
-    """Append ``segment`` keeping ids unique: a repeated id gets ``#2``, ``#3``... and a warning."""
+    """Append ``segment`` keeping ids unique: a repeated id gets ``#2``, ``#3``... and a warning.
+
+    A segment over the length limit is skipped with a warning: one runaway unit must not sink the file.
+    """
+    problem = base.too_long(len(segment.target))
+    if problem:
+        doc.warnings.append(f"segment {segment.id!r} is {problem}; skipped")
+        return
     if segment.id in seen:
         seen[segment.id] += 1
         new_id = f"{segment.id}#{seen[segment.id]}"

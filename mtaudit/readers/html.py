@@ -8,6 +8,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from mtaudit.document import Document, Segment
 from mtaudit.readers.base import Reader, decode_text, read_bytes
+from mtaudit.readers.text import refuse_long_paragraphs
 
 # Page furniture and non-text content: never part of the article.
 _DROPPED = frozenset({
@@ -39,9 +40,9 @@ class HtmlReader(Reader):
         declared = _META_CHARSET.search(data[:4096])
         text = decode_text(data, shown, declared=declared.group(1).decode("ascii") if declared else None)
         del data
-        blocks = article_blocks(text)
-        return Document(path=shown, format=self.name,
-                        segments=[Segment(id=str(i), target=b) for i, b in enumerate(blocks, 1)])
+        segments = [Segment(id=str(i), target=b) for i, b in enumerate(article_blocks(text), 1)]
+        refuse_long_paragraphs(segments, shown)
+        return Document(path=shown, format=self.name, segments=segments)
 
 
 def article_blocks(html: str) -> list[str]:
