@@ -445,3 +445,15 @@ def test_source_option_through_the_pipeline(tmp_path):
 
 def test_document_warnings_default_empty():
     assert Document(path="x").warnings == []
+
+
+@pytest.mark.parametrize("name, content", [
+    ("a.jsonl", '{"id": "1", "target": "First\u2028line\x85end\x1c."}\n{"id": "2", "target": "Second."}\n'),
+    ("a.tsv", "id\ttarget\n1\tFirst\u2028line\x85end\x1c.\n2\tSecond.\n"),
+    ("a.csv", 'id,target\n1,"First\u2028line\x85end\x1c."\n2,Second.\n'),
+])
+def test_only_line_feeds_end_records(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    doc = read_document(path)
+    assert [s.target for s in doc.segments] == ["First\u2028line\x85end\x1c.", "Second."] and doc.warnings == []

@@ -150,7 +150,7 @@ def _checked(text: str, path: str) -> str:
                          hint="pass a text, HTML, XLIFF, PO, TMX, JSONL, TSV or CSV file")
     sample = text[:_CONTROL_SAMPLE]
     controls = len(_CONTROL.findall(sample))
-    if controls and controls > 0.01 * len(sample):
+    if controls >= 8 and controls > 0.01 * len(sample):  # a stray control character or two is still text
         first = _CONTROL.search(sample).start()
         raise InputError(path, f"looks like a binary file, not text (control character U+{ord(sample[first]):04X} "
                                f"at character {first})", hint="pass a text, HTML, XLIFF, PO, TMX, JSONL, TSV or CSV file")

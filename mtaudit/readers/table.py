@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 from mtaudit.document import Document, Segment
@@ -22,8 +23,9 @@ class TsvReader(Reader):
     def read(self, path: str | Path, display: str | None = None) -> Document:
         shown = display or str(path)
         text = decode_text(read_bytes(path, shown), shown)
-        rows = csv.reader(text.splitlines() if self.name == "tsv" else text.splitlines(keepends=True),
-                          strict=False, **self.dialect)
+        # newline="" leaves line ends to csv, which breaks records on \r and \n only (str.splitlines() would also break
+        # on U+2028 and other separators that do occur inside translated text)
+        rows = csv.reader(io.StringIO(text, newline=""), strict=False, **self.dialect)
         try:
             header = next(rows, None)
         except csv.Error as exc:
