@@ -18,7 +18,7 @@ class PoReader(Reader):
     marked fuzzy), obsolete (``#~``) and untranslated entries skipped, the latter counted in a warning."""
 
     name = "po"
-    extensions = (".po", ".pot")
+    extensions = (".po",)  # not .pot: templates hold no translations, a folder walk would report each as failed
 
     def read(self, path: str | Path, display: str | None = None) -> Document:
         shown = display or str(path)
