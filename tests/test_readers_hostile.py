@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -143,6 +144,37 @@ def test_nothing_is_fetched(tmp_path, doctype, refused):
         assert listener.connections == 0, "the reader must never open a network connection"
     finally:
         listener.close()
+
+
+X12 = '<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">{}</xliff>'
+
+
+@pytest.mark.parametrize("name, content, outcome", [
+    ("a.xlf", "<xliff/>", "not a usable XLIFF 1.2 file"),
+    ("b.xlf", '<xliff version="2.0"/>', "not a usable XLIFF 2.0 file"),
+    ("c.xlf", '<?xml version="1.0"?>', "malformed XML"),
+    ("d.xlf", "\ufeff", "malformed XML"),
+    ("e.xlf", X12.format('<file><body><trans-unit><target>No id, no source.</target></trans-unit></body></file>'),
+     [("1", "No id, no source.")]),
+    ("f.xlf", X12.format('<file><body><trans-unit id="7"><source>a</source><target><x id="1"/><ph id="2">{0}</ph>'
+                         "</target></trans-unit></body></file>"), []),
+    ("g.xlf", '<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0"><file id="f"><unit><segment>'
+              "<source>a</source><target>No unit id.</target></segment></unit></file></xliff>", [("1", "No unit id.")]),
+    ("h.xlf", '<xliff version="1.1" xmlns="urn:oasis:names:tc:xliff:document:1.1"><file><body><trans-unit id="1">'
+              "<source>a</source><target>Version 1.1.</target></trans-unit></body></file></xliff>",
+     [("1", "Version 1.1.")]),
+    ("i.tmx", "<tmx/>", "holds no language other than the source"),
+    ("j.po", 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=KOI8-Q\\n"\n\nmsgid "a"\nmsgstr "b"\n',
+     "Unsupported charset: KOI8-Q"),
+])
+def test_odd_but_wellformed_files(tmp_path, name, content, outcome):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    if isinstance(outcome, str):
+        with pytest.raises(InputError, match=re.escape(outcome)):
+            read_document(path)
+    else:
+        assert [(s.id, s.target) for s in read_document(path).segments] == outcome
 
 
 def test_deeply_nested_xml_is_an_error_not_a_crash(tmp_path):

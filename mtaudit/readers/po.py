@@ -28,7 +28,7 @@ class PoReader(Reader):
         try:
             store = tt_po.pofile.parsestring(data)
         except PoParseError as exc:
-            raise InputError(shown, f"malformed PO: {exc}", hint="check the quoting around that line") from None
+            raise InputError(shown, f"malformed PO: {exc}", hint="fix the entry at that line") from None
         except (UnicodeDecodeError, LookupError) as exc:
             raise InputError(shown, f"cannot decode with the charset its header declares ({exc})",
                              hint="fix the Content-Type charset in the header") from None

@@ -36,7 +36,7 @@ class TmxReader(Reader):
             store = tt_tmx.tmxfile.parsestring(data)
         except etree.XMLSyntaxError as exc:
             raise xmlsafe.syntax_error(exc, shown) from None
-        except AssertionError:
+        except (AssertionError, ValueError, LookupError, StopIteration, AttributeError, TypeError):
             raise InputError(shown, "not a usable TMX file", hint="check the <tmx> root and its <body>") from None
 
         units = []

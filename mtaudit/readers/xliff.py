@@ -33,18 +33,20 @@ class XliffReader(Reader):
                              hint="use --format to choose the right reader")
         version = root.get("version") or ""
         doc = Document(path=shown, format=self.name)
+        xliff2 = version.startswith("2") or root.tag.startswith("{urn:oasis:names:tc:xliff:document:2")
         try:
-            if version.startswith("2") or root.tag.startswith("{urn:oasis:names:tc:xliff:document:2"):
-                store = tt_xliff2.Xliff2File.parsestring(data)
-                self._read_units_2(store, doc)
-            else:
-                store = tt_xliff.xlifffile.parsestring(data)
-                self._read_units_1(store, doc)
+            store = (tt_xliff2.Xliff2File if xliff2 else tt_xliff.xlifffile).parsestring(data)
         except etree.XMLSyntaxError as exc:
             raise xmlsafe.syntax_error(exc, shown) from None
-        except (AssertionError, ValueError) as exc:
-            raise InputError(shown, f"not a usable XLIFF {version or '1.2'} file ({exc or type(exc).__name__})",
-                             hint="check the XLIFF version and namespace") from None
+        # well-formed XML whose structure translate-toolkit cannot follow (no <file>, a 2.0 root without units...)
+        except (AssertionError, ValueError, LookupError, StopIteration, AttributeError, TypeError) as exc:
+            detail = f" ({exc})" if str(exc) else ""
+            raise InputError(shown, f"not a usable XLIFF {version or '1.2'} file{detail}",
+                             hint="check the XLIFF version, namespace and <file> element") from None
+        if xliff2:
+            self._read_units_2(store, doc)
+        else:
+            self._read_units_1(store, doc)
         doc.source_lang = store.getsourcelanguage() or None
         doc.target_lang = store.gettargetlanguage() or None
         return doc
@@ -84,12 +86,14 @@ class XliffReader(Reader):
     def _read_units_2(self, store, doc: Document) -> None:
         seen: dict[str, int] = {}
         untranslated = 0
-        for unit in store.units:
+        for number, unit in enumerate(store.units, 1):
             element = unit.xmlelement
             if xmlsafe.local(element.tag) != "segment":
                 continue
             target = _child(element, "target")
-            segment = _segment(unit.getid(), target, _child(element, "source")) if target is not None else None
+            unit_id = unit.getid()
+            unit_id = str(number) if unit_id in (None, "", "None") else unit_id
+            segment = _segment(unit_id, target, _child(element, "source")) if target is not None else None
             if segment is None:
                 untranslated += 1
             else:
