@@ -19,6 +19,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # One fixture per registered reader; a reader added without one fails test_every_reader_has_a_fixture.
 CONTRACT = {
     "text": "article.txt",
+    "markdown": "article.md",
     "html": "article.html",
     "jsonl": "segments.jsonl",
     "tsv": "segments.tsv",
@@ -40,9 +41,13 @@ def without_tags(markup: str) -> str:
     return html.unescape(_TAG.sub("", _CODE.sub("", markup)))
 
 
-def char_at(markup: str, offset: int) -> str:
+# Formats whose markup is XML: characters may be escaped there, and removing tags gives back the text.
+XML_FORMATS = {"xliff", "sdlxliff", "mqxliff", "tmx"}
+
+
+def char_at(markup: str, offset: int, xml: bool) -> str:
     """The character whose representation starts at ``offset`` (a literal character or an ``&...;`` escape)."""
-    if markup[offset] == "&":
+    if xml and markup[offset] == "&":
         end = markup.index(";", offset)
         return html.unescape(markup[offset : end + 1])
     return markup[offset]
@@ -75,9 +80,10 @@ def test_reader_contract(name, fixture):
             assert all(a < b for a, b in zip(offsets, offsets[1:])), "offsets strictly increase"
             assert offsets[-1] <= len(segment.markup)
             for i, ch in enumerate(segment.target):
-                assert char_at(segment.markup, offsets[i]) == ch, (segment.id, i)
-            start, end = segment.markup_span(0, n)
-            assert without_tags(segment.markup[start:end]) == segment.target
+                assert char_at(segment.markup, offsets[i], name in XML_FORMATS) == ch, (segment.id, i)
+            if name in XML_FORMATS:
+                start, end = segment.markup_span(0, n)
+                assert without_tags(segment.markup[start:end]) == segment.target
         split_segment(segment)
         assert segment.sentences
         previous_end = 0
@@ -85,8 +91,11 @@ def test_reader_contract(name, fixture):
             assert previous_end <= sentence.start < sentence.end <= n
             assert segment.target[sentence.start : sentence.end] == sentence.text == sentence.text.strip()
             start, end = segment.markup_span(sentence.start, sentence.end)
-            shown = without_tags((segment.markup or segment.target)[start:end])
-            assert shown.strip() == sentence.text, "a sentence's markup span shows that sentence"
+            if segment.markup_offsets is not None:  # every character of the sentence lies inside its markup span
+                assert all(start <= segment.markup_offsets[i] < end for i in range(sentence.start, sentence.end))
+            if segment.markup is None or name in XML_FORMATS:
+                shown = without_tags((segment.markup or segment.target)[start:end])
+                assert shown.strip() == sentence.text, "a sentence's markup span shows that sentence"
             previous_end = sentence.end
 
 
@@ -129,6 +138,55 @@ def test_text_paragraphs(tmp_path, content, paragraphs):
     doc = read_document(path)
     assert [s.target for s in doc.segments] == paragraphs
     assert [s.id for s in doc.segments] == [str(i) for i in range(1, len(paragraphs) + 1)]
+
+
+# --- Markdown --------------------------------------------------------------------------------------------------
+
+def test_markdown_article():
+    doc = read_document(FIXTURES / "article.md")
+    assert [s.target for s in doc.segments] == [
+        "Port workers in Valmora end three-week strike",
+        "By Anna Lind | The Coast Courier",
+        "VALMORA – Dock workers at the port of Valmora returned to work on Tuesday after the union accepted a pay "
+        "rise of 6.5 percent.",
+        '"We have got what we came for," union leader Teodor Halvik told reporters. "The members voted clearly."',
+        "The agreement:",
+        "runs until 2027;\ncovers all 3,400 dock workers at the Valmora and Ostra terminals.",
+        "Reporting by Anna Lind; editing by Piet Moor",
+    ]
+    byline = doc.segments[1]
+    start = byline.target.index("The Coast")
+    a, b = byline.markup_span(start, len(byline.target))
+    assert byline.markup[a:b] == "The Coast Courier"
+    assert byline.markup == "*By Anna Lind* | [The Coast Courier](https://courier.example/world)"
+
+
+@pytest.mark.parametrize("markdown, text", [
+    ("## Port strike ends ##", "Port strike ends"),
+    ("Headline\n========", "Headline"),
+    ("See [the report](https://x.example/a \"Report\") and ![chart](c.png) now.", "See the report and now."),
+    ("Use `snake_case_names` like file_name_here.", "Use snake_case_names like file_name_here."),
+    ("Price is 5 * 3 * 2 and 4*5.", "Price is 5 * 3 * 2 and 4*5."),
+    ("A \\*literal\\* star.", "A *literal* star."),
+    ("1. One\n2) Two\n+ Three", "One\nTwo\nThree"),
+    ("Under_score, __bold__ and _italic_.", "Under_score, bold and italic."),
+    ("<https://courier.example> reports ~~no~~ yes.", "https://courier.example reports no yes."),
+    ("AT&T shares rose 5% to $12.", "AT&T shares rose 5% to $12."),
+])
+def test_markdown_syntax_removed(tmp_path, markdown, text):
+    path = tmp_path / "a.md"
+    path.write_text(markdown, encoding="utf-8")
+    segments = read_document(path).segments  # a file without blank lines has one paragraph per line
+    assert "\n".join(s.target for s in segments) == text
+    for segment in segments:
+        if segment.markup is not None:
+            assert all(segment.markup[segment.markup_offsets[i]] == ch for i, ch in enumerate(segment.target))
+
+
+def test_markdown_rule_only_paragraph_dropped(tmp_path):
+    path = tmp_path / "a.md"
+    path.write_text("First.\n\n***\n\nSecond.", encoding="utf-8")
+    assert [(s.id, s.target) for s in read_document(path).segments] == [("1", "First."), ("2", "Second.")]
 
 
 # --- HTML ------------------------------------------------------------------------------------------------------

@@ -143,3 +143,24 @@ def test_every_reader_survives_an_empty_file(tmp_path, name):
         assert "\n" not in str(exc)
     else:
         assert doc.segments == []
+
+
+markdownish = st.lists(st.one_of(news_text, st.sampled_from(
+    ["# ", "## ", "> ", "- ", "1. ", "*", "**", "_", "__", "`", "[", "](", ")", "![", "\\", "~~", "\n", "\n\n", "<https://x.example>", "===\n"])),
+    max_size=30).map("".join)
+
+
+@FUZZ
+@given(text=markdownish)
+def test_markdown_offsets(tmp_path, text):
+    path = tmp_path / "a.md"
+    path.write_text(text, encoding="utf-8")
+    try:
+        doc = read_document(path)
+    except InputError as exc:
+        assert "\n" not in str(exc)
+        return
+    check_document(doc)
+    for segment in doc.segments:
+        if segment.markup is not None:
+            assert all(segment.markup[segment.markup_offsets[i]] == ch for i, ch in enumerate(segment.target))

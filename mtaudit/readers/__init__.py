@@ -12,6 +12,7 @@ from mtaudit.errors import InputError
 from mtaudit.readers.base import Reader
 from mtaudit.readers.html import HtmlReader
 from mtaudit.readers.jsonl import JsonlReader
+from mtaudit.readers.markdown import MarkdownReader
 from mtaudit.readers.po import PoReader
 from mtaudit.readers.table import CsvReader, TsvReader
 from mtaudit.readers.text import TextReader
@@ -20,6 +21,7 @@ from mtaudit.readers.xliff import MqxliffReader, SdlxliffReader, XliffReader
 
 READERS: dict[str, type[Reader]] = {
     "text": TextReader,
+    "markdown": MarkdownReader,
     "html": HtmlReader,
     "jsonl": JsonlReader,
     "tsv": TsvReader,

@@ -1,4 +1,4 @@
-"""Plain-text and Markdown news articles."""
+"""Plain-text news articles, and the paragraph splitting and --source pairing other article readers share."""
 from __future__ import annotations
 
 import re
@@ -12,11 +12,11 @@ _BLANK_LINE = re.compile(r"\n[ \t\f\v]*\n")
 
 
 class TextReader(Reader):
-    """A news article as plain text or Markdown: paragraphs separated by blank lines (or, when the file has no blank
-    line, one paragraph per non-empty line); segment ids are paragraph numbers from 1."""
+    """A news article as plain text: paragraphs separated by blank lines (or, when the file has no blank line, one
+    paragraph per non-empty line); segment ids are paragraph numbers from 1."""
 
     name = "text"
-    extensions = (".txt", ".md", ".text")
+    extensions = (".txt", ".text")
 
     def read(self, path: str | Path, display: str | None = None) -> Document:
         display = display or str(path)
