@@ -515,3 +515,36 @@ def test_only_line_feeds_end_records(tmp_path, name, content):
     path.write_text(content, encoding="utf-8")
     doc = read_document(path)
     assert [s.target for s in doc.segments] == ["First\u2028line\x85end\x1c.", "Second."] and doc.warnings == []
+
+
+# --- segmenter on long and odd input ---------------------------------------------------------------------------
+
+def test_overlong_paragraph_is_cut_between_sentences_not_inside_words():
+    sentence = "Dock workers at the port of Valmora returned to work on Tuesday after the union deal. "
+    text = sentence * 200  # about 17,000 characters, one paragraph
+    segment = Segment(id="1", target=text.strip())
+    split_segment(segment)
+    assert [s.text for s in segment.sentences] == [sentence.strip()] * 200
+
+
+def test_overlong_run_without_sentence_ends_is_cut_at_spaces():
+    text = " ".join(["harbour"] * 3000)
+    segment = Segment(id="1", target=text)
+    split_segment(segment)
+    assert all(s.text.split(" ") == ["harbour"] * len(s.text.split(" ")) for s in segment.sentences)
+    assert sum(len(s.text.split(" ")) for s in segment.sentences) == 3000
+
+
+@pytest.mark.parametrize("text, sentences", [
+    ("Mr. Halvik spoke. The union agreed.", ["Mr. Halvik spoke.", "The union agreed."]),
+    ("First line\nsecond line.", ["First line", "second line."]),
+    ("“We won.” He smiled. (It was late.)", ["“We won.”", "He smiled.", "(It was late.)"]),
+    ("罢工结束了。工会接受了加薪。", ["罢工结束了。", "工会接受了加薪。"]),
+    ("Half\u2028way. Done.", ["Half\u2028way.", "Done."]),  # only \n is a hard break
+    ("  padded.   ", ["padded."]),
+])
+def test_segmenter_offsets_on_odd_input(text, sentences):
+    segment = Segment(id="1", target=text)
+    split_segment(segment, "zh" if "。" in text else "en")
+    assert [s.text for s in segment.sentences] == sentences
+    assert all(segment.target[s.start:s.end] == s.text for s in segment.sentences)
