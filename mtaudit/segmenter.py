@@ -21,6 +21,9 @@ _MAX_PIECE = 5_000
 # window, else at the last space, so a forced cut never splits a word.
 _SENTENCE_END = re.compile(r"[.!?。！？]['\"”’»)\]]*\s+|[。！？]")
 _SPACE = re.compile(r"\s+")
+# pysbd matches list numbers with \s and then calls int() on the match, which fails on the information separators
+# U+001C..U+001F (whitespace to re, not to int): they become spaces before pysbd sees them.
+_PYSBD_UNSAFE = {code: " " for code in range(0x1C, 0x20)}
 
 
 @lru_cache(maxsize=8)
@@ -35,9 +38,14 @@ def split_spans(text: str, lang: str = "en") -> list[tuple[int, int]]:
     """Character spans of the sentences of ``text``, trimmed of surrounding whitespace, in order, non-overlapping."""
     spans: list[tuple[int, int]] = []
     for piece_start, piece_end in _pieces(text):
-        piece = text[piece_start:piece_end]
+        # same length, so offsets found in the cleaned piece hold for the text
+        piece = text[piece_start:piece_end].translate(_PYSBD_UNSAFE)
         cursor = 0
-        for sent in _splitter(lang).segment(piece):
+        try:
+            sentences = _splitter(lang).segment(piece)
+        except (ValueError, IndexError, re.error):  # a pysbd bug on odd input must not lose the document
+            sentences = [piece]
+        for sent in sentences:
             stripped = sent.strip()
             if not stripped:
                 continue

@@ -548,3 +548,10 @@ def test_segmenter_offsets_on_odd_input(text, sentences):
     split_segment(segment, "zh" if "。" in text else "en")
     assert [s.text for s in segment.sentences] == sentences
     assert all(segment.target[s.start:s.end] == s.text for s in segment.sentences)
+
+
+@pytest.mark.parametrize("text", ["0\x1f1. 0", "Item\x1c2. Next one.", "Done.\x1d\x1e3. Three."])
+def test_segmenter_survives_information_separators(text):
+    segment = Segment(id="1", target=text)
+    split_segment(segment)
+    assert segment.sentences and all(segment.target[s.start:s.end] == s.text for s in segment.sentences)
