@@ -555,3 +555,20 @@ def test_segmenter_survives_information_separators(text):
     segment = Segment(id="1", target=text)
     split_segment(segment)
     assert segment.sentences and all(segment.target[s.start:s.end] == s.text for s in segment.sentences)
+
+
+def test_markdown_source_is_read_as_markdown(tmp_path):
+    target = tmp_path / "en.md"
+    target.write_text("# Strike ends\n\n***\n\nWorkers *returned* on Tuesday.\n", encoding="utf-8")
+    source = tmp_path / "de.source"  # an extension no reader claims: read as plain text
+    source.write_text("Streik endet\n\nDie Arbeiter kehrten am Dienstag zurück.\n", encoding="utf-8")
+    _init_worker(AuditConfig(detectors=[], source=str(source)))
+    doc = _load_and_prepare(str(target))
+    assert doc.error is None
+    assert [(s.target, s.source) for s in doc.segments] == [
+        ("Strike ends", "Streik endet"), ("Workers returned on Tuesday.", "Die Arbeiter kehrten am Dienstag zurück.")]
+    source_md = tmp_path / "de.md"
+    source_md.write_text("# Streik endet\n\n---\n\nDie Arbeiter kehrten *am Dienstag* zurück.\n", encoding="utf-8")
+    _init_worker(AuditConfig(detectors=[], source=str(source_md)))
+    doc = _load_and_prepare(str(target))
+    assert [s.source for s in doc.segments] == ["Streik endet", "Die Arbeiter kehrten am Dienstag zurück."]

@@ -60,3 +60,11 @@ def supported_extensions() -> tuple[str, ...]:
 
 def read_document(path: str | Path, fmt: str | None = None, display: str | None = None) -> Document:
     return reader_for(path, fmt).read(path, display=display)
+
+
+def read_source(path: str | Path, fmt: str | None = None) -> Document:
+    """The source article of ``--source``: read like the target (``fmt`` or its extension), plain text otherwise."""
+    name = str(path).lower()
+    if not fmt and not any(name.endswith(reader.extensions) for reader in READERS.values()):
+        fmt = "text"
+    return read_document(path, fmt)
