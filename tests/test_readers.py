@@ -216,6 +216,9 @@ def test_html_article_blocks():
     ("<header><h1>Site name</h1></header><main><p>No headline of its own.</p></main>",
      ["Site name", "No headline of its own."]),
     ("<body><nav><h1>Menu</h1></nav><p>Text only.</p></body>", ["Text only."]),
+    ("<article><p>Teaser.</p></article><article><h1>Story</h1><p>The long story body text.</p></article>"
+     "<aside><article><p>A related story with a much longer teaser text than the story.</p></article></aside>",
+     ["Story", "The long story body text."]),
     ("<p>Tab\tand\n\nnewlines   collapse</p><pre>keep\n  this</pre>", ["Tab and newlines collapse", "keep\n  this"]),
     ("<ul><li>First point</li><li><p>Second point</p></li></ul><table><tr><td>Cell</td></tr></table>",
      ["First point", "Second point", "Cell"]),

@@ -27,8 +27,8 @@ _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0
 
 
 class HtmlReader(Reader):
-    """A news article as an HTML page: the headline and paragraphs of its ``<article>`` (else ``<main>``, else the
-    body), one segment per block element (heading, paragraph, list item, caption...), ids from 1; scripts, styles,
+    """A news article as an HTML page: the headline and paragraphs of its ``<article>`` (the longest, when there are
+    several; else ``<main>``, else the body), one segment per block element (heading, paragraph, list item, caption...), ids from 1; scripts, styles,
     navigation, asides, forms and the page's header and footer dropped."""
 
     name = "html"
@@ -48,7 +48,10 @@ class HtmlReader(Reader):
 def article_blocks(html: str) -> list[str]:
     """The text of each block element of the article in ``html``, in reading order, whitespace collapsed."""
     tree = LexborHTMLParser(html)
-    root = tree.css_first("article") or tree.css_first("main") or tree.body or tree.root
+    # pages list teasers and related stories as <article> too: the story is the one with the most text
+    articles = [a for a in tree.css("article") if not _in_furniture(a)]
+    root = (max(articles, key=lambda a: len(a.text(deep=True))) if articles else None) or tree.css_first("main") \
+        or tree.body or tree.root
     if root is None:
         return []
     blocks: list[str] = []
