@@ -62,7 +62,8 @@ def audit(
     source: Optional[Path] = typer.Option(None, "--source", help="The source-language article of a single plain-text "
                                           "input, paired paragraph by paragraph."),
     fmt: Optional[str] = typer.Option(None, "--format", help="Read every input as this format instead of guessing "
-                                      "from the extension (text, html, jsonl, tsv, xliff, po, tmx)."),
+                                      "from the extension: text, markdown, html, jsonl, tsv, csv, xliff, sdlxliff, "
+                                      "mqxliff, po, tmx (tmx:LANG picks the target language of a TMX file)."),
     recursive: bool = typer.Option(True, "--recursive/--no-recursive", help="Walk sub-folders of folder inputs."),
     include: List[str] = typer.Option([], "--include", help="Only audit files in folders matching this glob "
                                       "(repeatable)."),
@@ -144,6 +145,9 @@ def audit(
                 if doc.error:
                     failures += 1
                     err.print(f"[yellow]warning[/yellow]: {doc.error}")
+                elif doc.warnings and not quiet:
+                    for warning in doc.warnings:
+                        err.print(f"[yellow]note[/yellow]: {doc.path}: {warning}")
                 advance()
     except KeyboardInterrupt:
         err.print(f"interrupted; finished documents are in {writer.partial} (re-run with --resume)" if writer
