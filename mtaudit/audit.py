@@ -20,7 +20,7 @@ from mtaudit.detectors.base import Detector
 from mtaudit.document import Document
 from mtaudit.errors import InputError, MtauditError, UsageError
 from mtaudit.metrics import score_references
-from mtaudit.readers import read_document, supported_extensions
+from mtaudit.readers import read_document, read_source, supported_extensions
 from mtaudit.readers.text import attach_source
 from mtaudit.scoring import RiskModel, score_document
 from mtaudit.segmenter import split_segment
@@ -125,7 +125,7 @@ def _load_and_prepare(path: str) -> Document:
     try:
         doc = read_document(path, config.fmt, display=path)
         if config.source:
-            attach_source(doc, read_document(config.source, "text" if not config.fmt else config.fmt))
+            attach_source(doc, read_source(config.source, config.fmt))
         if not doc.segments:
             raise InputError(path, "no text found", hint="the file is empty or holds no translatable text")
         return prepare(doc, _WORKER["detectors"], config.lang)

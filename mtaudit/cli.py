@@ -62,13 +62,20 @@ def audit(
     source: Optional[Path] = typer.Option(None, "--source", help="The source-language article of a single plain-text "
                                           "input, paired paragraph by paragraph."),
     fmt: Optional[str] = typer.Option(None, "--format", help="Read every input as this format instead of guessing "
-                                      "from the extension (text, html, jsonl, tsv, xliff, po, tmx)."),
+                                      "from the extension: text, markdown, html, jsonl, tsv, csv, xliff, sdlxliff, "
+                                      "mqxliff, po, tmx (tmx:LANG picks the target language of a TMX file)."),
     recursive: bool = typer.Option(True, "--recursive/--no-recursive", help="Walk sub-folders of folder inputs."),
     include: List[str] = typer.Option([], "--include", help="Only audit files in folders matching this glob "
                                       "(repeatable)."),
     exclude: List[str] = typer.Option([], "--exclude", help="Skip files in folders matching this glob (repeatable)."),
     fail_above: Optional[float] = typer.Option(None, "--fail-above", help="Exit with code 1 when any sentence's risk "
                                                "is above RISK (for CI gates)."),
+    glossary: Optional[Path] = typer.Option(None, "--glossary", help="Canonical spellings of names and terms (CSV "
+                                            "`term,variant,...` or TBX); wrong variants are flagged."),
+    config_file: Optional[Path] = typer.Option(None, "--config", help="TOML file with detector options "
+                                               "([detectors.NAME] tables; see docs/configuration.md)."),
+    settings: List[str] = typer.Option([], "--set", help="One detector option, DETECTOR.OPTION=VALUE (repeatable; "
+                                       "wins over --config)."),
     risk_model: Optional[Path] = typer.Option(None, "--risk-model", help="Risk weights JSON (e.g. from `mtaudit "
                                               "calibrate`) instead of the default in models/."),
     decisions: Optional[Path] = typer.Option(None, "--decisions", help="Apply a reviewer's decisions file (exported "
@@ -83,6 +90,8 @@ def audit(
     Exit codes: 0 done; 1 --fail-above crossed; 2 usage error or every input failed.
     """
     from mtaudit.audit import AuditConfig, Auditor, discover
+    from mtaudit.config import detector_options
+    from mtaudit.detectors import DETECTORS
     from mtaudit.outputs import refuse_overwriting_inputs
     from mtaudit.reports.base import build_report, document_lines
     from mtaudit.reports.jsonl import JsonlWriter
@@ -99,8 +108,13 @@ def audit(
             from mtaudit.fluency.registry import DEFAULT_MODEL
 
             model_name = model or DEFAULT_MODEL
+        chosen, det_options = detector_options(config_file, settings)
+        if glossary:
+            if "names" not in DETECTORS:
+                raise UsageError("--glossary needs the names detector, which this build lacks")
+            det_options.setdefault("names", {})["glossary"] = str(glossary)
         config = AuditConfig(
-            detectors=_split_list(detectors), model=model_name, device=device, fmt=fmt,
+            detectors=_split_list(detectors) or chosen, detector_options=det_options, model=model_name, device=device, fmt=fmt,
             source=str(source) if source else None, workers=workers or (os.cpu_count() or 1),
             risk_model=str(risk_model) if risk_model else None, debug=debug,
             decisions=str(decisions) if decisions else None,
@@ -135,6 +149,9 @@ def audit(
                 if doc.error:
                     failures += 1
                     err.print(f"[yellow]warning[/yellow]: {doc.error}")
+                elif doc.warnings and not quiet:
+                    for warning in doc.warnings:
+                        err.print(f"[yellow]note[/yellow]: {doc.path}: {warning}")
                 advance()
     except KeyboardInterrupt:
         err.print(f"interrupted; finished documents are in {writer.partial} (re-run with --resume)" if writer
@@ -210,6 +227,151 @@ def list_detectors():
         opts = "\n".join(f"{k} (default {getattr(cls, k)!r}): {v}" for k, v in cls.options.items())
         table.add_row(name, "\n".join(cls.categories), ", ".join(sorted(cls.requires)) or "-", cls.help(), opts or "-")
     Console().print(table)
+
+
+def _model_name(no_model: bool, model: Optional[str]) -> Optional[str]:
+    if no_model:
+        return None
+    from mtaudit.fluency.registry import DEFAULT_MODEL
+
+    return model or DEFAULT_MODEL
+
+
+def _audit_mqm(mqm: Path, langs: Optional[str], detectors: Optional[str], no_model: bool, model: Optional[str],
+               device: Optional[str], risk_model: Optional[Path], debug: bool, quiet: bool):
+    """Read an MQM file and audit it (shared by eval and calibrate); timings go to stderr."""
+    from mtaudit.audit import AuditConfig
+    from mtaudit.evaluation.features import audit_mqm
+    from mtaudit.evaluation.mqm import read_mqm
+
+    mqm_set = read_mqm(mqm, langs)
+    if mqm_set.unweighted and not quiet:
+        err.print(f"[yellow]warning[/yellow]: severities the MQM scheme gives no weight (counted 0): "
+                  + ", ".join(f"{k} x{v}" for k, v in mqm_set.unweighted.items()))
+    config = AuditConfig(detectors=_split_list(detectors), model=_model_name(no_model, model), device=device,
+                         risk_model=str(risk_model) if risk_model else None, lang=mqm_set.target_lang or "en",
+                         debug=debug)
+    from mtaudit.fluency import ModelError
+
+    try:
+        with _progress(quiet, len({(g.system, g.doc) for g in mqm_set.segments})) as advance:
+            audited = audit_mqm(mqm_set, config, progress=lambda n: [advance() for _ in range(n)])
+    except ModelError as exc:
+        raise UsageError(str(exc)) from None
+    if not quiet:
+        docs = len({(g.system, g.doc) for g in audited.gold})
+        pair = f"{mqm_set.source_lang or '?'}->{mqm_set.target_lang or '?'}"
+        err.print(f"{mqm}: {mqm_set.rows} rows, {len(audited.gold)} segments in {docs} documents ({pair}); "
+                  f"audit {audited.seconds['audit']:.1f} s (model load {audited.seconds['load']:.1f} s), "
+                  f"model: {config.model or 'none'}")
+    return audited
+
+
+def _write_text(path: Path, text: str, debug: bool) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(UsageError(f"{path}: cannot write: {exc.strerror or exc}"), debug)
+
+
+@app.command("eval")
+def eval_(
+    mqm: Path = typer.Option(..., "--mqm", help="Human MQM annotations in Google's TSV format (system, doc, doc_id, "
+                             "seg_id, rater, source, target, category, severity)."),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the figures as a JSON object to FILE."),
+    langs: Optional[str] = typer.Option(None, "--langs", help="Source and target language as SRC-TGT, e.g. zh-en "
+                                        "(default: from a Google-style file name such as mqm_ted_zhen.tsv)."),
+    detectors: Optional[str] = typer.Option(None, "--detectors", help="Comma-separated detectors to run "
+                                            "(default: all)."),
+    no_model: bool = typer.Option(False, "--no-model", help="Skip the transformer fluency model: rule detectors only."),
+    model: Optional[str] = typer.Option(None, "--model", help="Model to score fluency with (default: the default "
+                                        "model)."),
+    device: Optional[str] = typer.Option(None, "--device", help="Torch device for the model."),
+    risk_model: Optional[Path] = typer.Option(None, "--risk-model", help="Risk weights JSON to evaluate instead of "
+                                              "the default in models/."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No tables, warnings only."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+):
+    """Measure the review order against human MQM judgements, next to length and random baselines."""
+    import json
+    import time
+
+    from mtaudit.evaluation.evaluate import evaluate
+    from mtaudit.evaluation.tables import detector_table, scorer_table
+    from mtaudit.outputs import refuse_overwriting_inputs
+    from mtaudit.scoring import RiskModel
+
+    started = time.perf_counter()
+    try:
+        refuse_overwriting_inputs([json_out], [str(mqm)])
+        risk = RiskModel.load(risk_model)
+        audited = _audit_mqm(mqm, langs, detectors, no_model, model, device, risk_model, debug, quiet)
+        result = evaluate(audited, risk)
+    except MtauditError as exc:
+        _fail(exc, debug)
+    if json_out:
+        _write_text(json_out, json.dumps(result, indent=2) + "\n", debug)
+    if not quiet:
+        console = Console()
+        console.print(scorer_table(result["scorers"], f"{result['segments']} segments of {mqm.name}, "
+                                   f"risk model {risk.name}"))
+        console.print(detector_table(result["detectors"]))
+        trained = risk.trained_on or {}
+        if trained.get("sha256"):
+            from mtaudit.evaluation.calibrate import file_sha256
+
+            if trained["sha256"] == file_sha256(str(mqm)):
+                err.print(f"[yellow]note[/yellow]: risk model {risk.name} was fitted on this file, so the mtaudit "
+                          "row is in-sample and flatters it; `mtaudit calibrate` reports held-out figures")
+        err.print(f"eval took {time.perf_counter() - started:.1f} s")
+
+
+@app.command()
+def calibrate(
+    mqm: Path = typer.Option(..., "--mqm", help="Human MQM annotations in Google's TSV format to learn from."),
+    output: Path = typer.Option(..., "--output", "-o", help="Where to write the fitted risk model JSON (use it with "
+                                "`mtaudit audit --risk-model FILE`)."),
+    langs: Optional[str] = typer.Option(None, "--langs", help="Source and target language as SRC-TGT, e.g. zh-en "
+                                        "(default: from a Google-style file name such as mqm_ted_zhen.tsv)."),
+    detectors: Optional[str] = typer.Option(None, "--detectors", help="Comma-separated detectors to run "
+                                            "(default: all)."),
+    no_model: bool = typer.Option(False, "--no-model", help="Skip the transformer fluency model: rule detectors only."),
+    model: Optional[str] = typer.Option(None, "--model", help="Model to score fluency with (default: the default "
+                                        "model)."),
+    device: Optional[str] = typer.Option(None, "--device", help="Torch device for the model."),
+    name: Optional[str] = typer.Option(None, "--name", help="Name recorded in the model file (default: the file's "
+                                       "stem)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No tables, warnings only."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+):
+    """Learn the risk weights from human MQM penalties; reports held-out (leave-one-document-out) figures only."""
+    import json
+    import shlex
+
+    from mtaudit.evaluation.calibrate import calibrate as fit_calibration
+    from mtaudit.evaluation.tables import acceptance, folds_table, weights_table
+    from mtaudit.outputs import refuse_overwriting_inputs
+
+    command = "mtaudit " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["calibrate"] \
+        else f"mtaudit calibrate --mqm {mqm} -o {output}"
+    try:
+        refuse_overwriting_inputs([output], [str(mqm)])
+        audited = _audit_mqm(mqm, langs, detectors, no_model, model, device, None, debug, quiet)
+        fit, validation = fit_calibration(audited, str(mqm), command, name=name or output.stem)
+    except MtauditError as exc:
+        _fail(exc, debug)
+    _write_text(output, json.dumps(fit.model.to_dict(), indent=2) + "\n", debug)
+    if not quiet:
+        console = Console()
+        m = fit.model
+        console.print(weights_table(m.weights, fit.standardised, fit.spread, m.impute, m.bias, fit.priors))
+        if validation["folds"]:
+            console.print(folds_table(validation))
+            ok, line = acceptance(validation["pooled"])
+            console.print(("[green]" if ok else "[yellow]") + line)
+        else:
+            err.print(f"[yellow]warning[/yellow]: {validation['note']}")
+        err.print(f"risk model written to {output}")
 
 
 @models_app.callback()

@@ -140,6 +140,8 @@ class Document:
     scores: dict[str, float] = field(default_factory=dict)
     risk: float = 0.0
     error: str | None = None
+    # Problems confined to part of the input (a bad JSONL line, units without a translation): the rest was read.
+    warnings: list[str] = field(default_factory=list)
 
     def sentences(self) -> Iterator[Sentence]:
         for segment in self.segments:

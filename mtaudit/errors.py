@@ -15,7 +15,8 @@ class InputError(MtauditError):
         text = f"{where}: {problem}"
         if hint:
             text += f" ({hint})"
-        super().__init__(text)
+        # file content quoted in a message (a column name, a bad line) must not break the one-line promise
+        super().__init__(text.replace("\r", "\\r").replace("\n", "\\n"))
 
 
 class UsageError(MtauditError):

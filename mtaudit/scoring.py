@@ -29,6 +29,13 @@ def sentence_features(sentence: Sentence) -> dict[str, float]:
     words = len(sentence.text.split())
     feats["length_words"] = float(words)
     feats["log_length"] = math.log1p(words)
+    source = sentence.segment.source
+    if source and source.strip():
+        # Omissions and additions change how long a translation is against its source; the ratio is the
+        # segment's (a sentence of a segment has no aligned source of its own), in non-space characters.
+        target_chars = sum(not c.isspace() for c in sentence.segment.target)
+        source_chars = sum(not c.isspace() for c in source)
+        feats["src_log_length_ratio"] = math.log((target_chars + 1) / (source_chars + 1))
     if sentence.fluency is not None:
         feats["fluency"] = float(sentence.fluency)
     for name, value in sentence.scores.items():
@@ -39,13 +46,18 @@ def sentence_features(sentence: Sentence) -> dict[str, float]:
 
 @dataclass
 class RiskModel:
-    """``risk = max(0, bias + sum(weight[f] * (x[f] if present else impute[f])))``."""
+    """``risk = max(0, bias + sum(weight[f] * (x[f] if present else impute[f])))``.
+
+    ``trained_on`` (optional) records what ``mtaudit calibrate`` fitted it on (file, checksum, held-out figures), so
+    ``mtaudit eval`` can warn when it is asked to measure a model on its own training data.
+    """
 
     weights: dict[str, float]
     bias: float = 0.0
     impute: dict[str, float] = field(default_factory=dict)
     name: str = "default"
     description: str = ""
+    trained_on: dict | None = None
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> "RiskModel":
@@ -62,6 +74,7 @@ class RiskModel:
             impute={k: float(v) for k, v in data.get("impute", {}).items()},
             name=data.get("name", path.stem),
             description=data.get("description", ""),
+            trained_on=data.get("trained_on"),
         )
 
     def risk(self, feats: dict[str, float]) -> float:
@@ -73,8 +86,11 @@ class RiskModel:
         return max(0.0, total)
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "description": self.description, "bias": self.bias,
+        data = {"name": self.name, "description": self.description, "bias": self.bias,
                 "weights": self.weights, "impute": self.impute}
+        if self.trained_on is not None:
+            data["trained_on"] = self.trained_on
+        return data
 
 
 def score_document(doc: Document, model: RiskModel) -> None:

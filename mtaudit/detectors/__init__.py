@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from mtaudit.detectors.base import Detector
 from mtaudit.detectors.brackets import BracketsDetector
+from mtaudit.detectors.credits import CreditsDetector
+from mtaudit.detectors.phrasing import PhrasingDetector
 from mtaudit.detectors.repetition import RepetitionDetector
 from mtaudit.detectors.untranslated import UntranslatedDetector
 
@@ -10,6 +12,8 @@ DETECTORS: dict[str, type[Detector]] = {
     "repetition": RepetitionDetector,
     "untranslated": UntranslatedDetector,
     "brackets": BracketsDetector,
+    "credits": CreditsDetector,
+    "phrasing": PhrasingDetector,
 }
 
 

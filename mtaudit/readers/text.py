@@ -1,4 +1,4 @@
-"""Plain-text and Markdown news articles."""
+"""Plain-text news articles, and the paragraph splitting and --source pairing other article readers share."""
 from __future__ import annotations
 
 import re
@@ -6,22 +6,32 @@ from pathlib import Path
 
 from mtaudit.document import Document, Segment
 from mtaudit.errors import InputError
-from mtaudit.readers.base import Reader, decode_text, read_bytes
+from mtaudit.readers.base import Reader, decode_text, read_bytes, too_long
 
 _BLANK_LINE = re.compile(r"\n[ \t\f\v]*\n")
 
 
 class TextReader(Reader):
-    """A news article as plain text or Markdown: paragraphs separated by blank lines (or, when the file has no blank
-    line, one paragraph per non-empty line); segment ids are paragraph numbers from 1."""
+    """A news article as plain text: paragraphs separated by blank lines (or, when the file has no blank line, one
+    paragraph per non-empty line); segment ids are paragraph numbers from 1."""
 
     name = "text"
-    extensions = (".txt", ".md", ".text")
+    extensions = (".txt", ".text")
 
     def read(self, path: str | Path, display: str | None = None) -> Document:
         display = display or str(path)
-        text = decode_text(read_bytes(path), display)
-        return Document(path=display, segments=paragraph_segments(text), format=self.name)
+        segments = paragraph_segments(decode_text(read_bytes(path, display), display))
+        refuse_long_paragraphs(segments, display)
+        return Document(path=display, segments=segments, format=self.name)
+
+
+def refuse_long_paragraphs(segments: list[Segment], path: str) -> None:
+    """An article with a paragraph beyond the segment limit is not an article (a dump, a file without line breaks)."""
+    for segment in segments:
+        problem = too_long(len(segment.target))
+        if problem:
+            raise InputError(path, f"paragraph {segment.id} is {problem}",
+                             hint="separate paragraphs with blank lines, or check this is really an article")
 
 
 def paragraph_segments(text: str) -> list[Segment]:

@@ -50,6 +50,7 @@ def document_record(doc: Document, dismissed: int = 0) -> dict:
         "segments": len(doc.segments),
         "scores": {k: round(float(v), 4) for k, v in doc.scores.items()},
         "dismissed": dismissed,
+        "warnings": list(doc.warnings),
     }
 
 

@@ -35,6 +35,8 @@ def findings_text(sentence: dict) -> Text:
 
 def print_ranked(report: dict, top: int, console: Console | None = None) -> None:
     console = console or Console()
+    if not console.is_terminal and console.width < 140:  # a pipe or a log: wide enough to read the sentences
+        console.width = 140
     rows = ranked_sentences(report, top)
     summary = report["summary"]
     table = Table(title=f"Top {len(rows)} sentences to review ({summary['sentences']} sentences in "
@@ -47,9 +49,14 @@ def print_ranked(report: dict, top: int, console: Console | None = None) -> None
     table.add_column("sentence", ratio=3)
     table.add_column("findings", ratio=3)
     for rank, s in enumerate(rows, 1):
-        table.add_row(str(rank), f"{s['risk']:.2f}", s["doc"], f"{s['segment']}.{s['sentence']}",
+        table.add_row(str(rank), f"{s['risk']:.2f}", _short(s["doc"]), f"{s['segment']}.{s['sentence']}",
                       highlighted(s), findings_text(s))
     console.print(table)
     failed = [d for d in report["documents"] if d.get("error")]
     for d in failed:
         console.print(f"[red]failed[/red] {d['error']}", highlight=False, soft_wrap=True)
+
+
+def _short(path: str) -> str:
+    """The file name, which is what a reviewer scans for; the full path is in the JSONL and HTML."""
+    return path.replace("\\", "/").rsplit("/", 1)[-1]

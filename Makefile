@@ -1,0 +1,55 @@
+# mtaudit: `make demo` and `make test` are all a fresh machine needs.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+# The torch build to install; the default is the CPU wheel. Choose another with e.g. `make TORCH="torch==2.14.1" test`.
+TORCH  ?= torch==2.13.0
+# The model `make demo` and `make test` prepare (see `mtaudit models`).
+MODEL  ?= gemma3-270m
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: help venv model browser demo test bench fuzz clean
+
+help:
+	@echo "make demo   set up .venv, prepare the model, audit samples/ and write report.html"
+	@echo "make test   set up .venv, prepare the model and a browser, run the test suite"
+	@echo "make bench  speed benchmarks (figures go to BENCHMARKS.md by hand)"
+	@echo "make fuzz   a long property-based fuzz run of readers and detectors"
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet "$(TORCH)"
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+venv: $(VENV)/.installed
+
+model: venv
+	$(VENV)/bin/mtaudit models pull $(MODEL)
+
+# Debian's Chromium for the report's browser tests (never a downloaded browser build). Needs root or sudo;
+# without it the browser tests skip and say why.
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  elif command -v sudo >/dev/null; then sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; \
+	  else echo "warning: $(CHROMIUM) missing and no root: browser tests will skip"; fi; \
+	fi
+
+demo: model
+	$(VENV)/bin/mtaudit audit samples/ --html report.html --jsonl report.jsonl --top 10
+	@echo "report: $$(pwd)/report.html"
+
+test: model browser
+	$(PY) -m pytest -q -n 2 --dist loadfile
+
+bench: model
+	$(PY) bench/bench_audit.py
+	$(PY) bench/bench_model.py
+
+fuzz: venv
+	$(PY) bench/fuzz.py
+
+clean:
+	rm -rf $(VENV) report.html report.jsonl .pytest_cache test-artifacts

@@ -1,0 +1,68 @@
+"""``mtaudit eval``: the audit's segment risk and two baselines against MQM gold, and where detectors land.
+
+A segment's ``mtaudit`` score is the risk model applied to the segment's feature row (``features.segment_features``):
+exactly what ``mtaudit calibrate`` fits, so eval and calibration figures measure the same thing. Baselines from the
+same run: ``length`` (target words, split on whitespace; longer segments collect more errors) and ``random``
+(uniform, fixed seed).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from mtaudit.evaluation.features import AuditedSet
+from mtaudit.evaluation.metrics import ranking_figures
+from mtaudit.scoring import RiskModel
+
+RANDOM_SEED = 12345
+
+
+def scorer_columns(audited: AuditedSet, risk_model: RiskModel, seed: int = RANDOM_SEED) -> dict[str, list[float]]:
+    """Each scorer's score per segment, in ``audited`` order."""
+    rng = np.random.default_rng(seed)
+    return {
+        "mtaudit": [risk_model.risk(f) for f in audited.features],
+        "length": [float(len(g.target.split())) for g in audited.gold],
+        "random": rng.random(len(audited.gold)).tolist(),
+    }
+
+
+def figures_for(audited: AuditedSet, scores: list[float], index: list[int] | None = None) -> dict:
+    """Ranking figures of ``scores`` (aligned with ``index``, or with all segments) against the gold."""
+    golds = audited.gold if index is None else [audited.gold[i] for i in index]
+    return ranking_figures(
+        scores,
+        [g.penalty for g in golds],
+        [g.has_major for g in golds],
+        [(g.system, g.doc) for g in golds],
+        [g.item for g in golds],
+    )
+
+
+def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    if end <= start:  # a point finding (an insertion place) lands on a span that contains or touches it
+        return any(s <= start <= e for s, e in spans)
+    return any(start < e and s < end for s, e in spans)
+
+
+def detector_figures(audited: AuditedSet) -> dict[str, dict]:
+    """Per detector: findings, how many overlap a human-marked error span of their segment, and that share."""
+    names = list(audited.detectors)
+    counts: dict[str, list[int]] = {n: [0, 0] for n in names}
+    for gold, segment in zip(audited.gold, audited.segments):
+        for sentence in segment.sentences:
+            for f in sentence.findings:
+                c = counts.setdefault(f.detector, [0, 0])
+                c[0] += 1
+                c[1] += _overlaps(sentence.start + f.start, sentence.start + f.end, gold.spans)
+    return {n: {"findings": c[0], "on_marked_span": c[1],
+                "precision": round(c[1] / c[0], 4) if c[0] else None} for n, c in counts.items()}
+
+
+def evaluate(audited: AuditedSet, risk_model: RiskModel, seed: int = RANDOM_SEED) -> dict:
+    """The ``--json`` report: ``{"segments": N, "scorers": {name: figures}, "detectors": {name: figures}}``."""
+    columns = scorer_columns(audited, risk_model, seed)
+    return {
+        "segments": len(audited.gold),
+        "scorers": {name: figures_for(audited, scores) for name, scores in columns.items()},
+        "detectors": detector_figures(audited),
+    }

@@ -1,0 +1,119 @@
+"""Audit an MQM set and turn each segment's sentences into one feature row.
+
+MQM gold is per segment and a segment may hold several sentences, so sentence features (``scoring.sentence_features``)
+are aggregated to the segment:
+
+- counts add up: ``findings_*``, ``detector_*``, ``length_words`` and any ``*_sum`` or ``*_tokens`` score;
+- ``log_length`` is recomputed from the segment's word count;
+- a ``X_mean`` score with ``X_sum`` and ``X_tokens`` beside it becomes the token-weighted mean ``sum / tokens``;
+- ``*_max`` and ``*_min`` scores (e.g. the model's ``lm_word_z_max``) keep the segment's extreme;
+- every other feature (``fluency``, reference scores, ...) is the mean over the sentences that have it.
+
+A one-sentence segment keeps its sentence's features unchanged, so a risk model fitted on segments applies to the
+sentences ``mtaudit audit`` scores. Whatever features the run produced are used: detectors added to ``DETECTORS`` and
+model scores appear as new columns without changes here.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from mtaudit.audit import AuditConfig, Auditor
+from mtaudit.document import Segment
+from mtaudit.evaluation.mqm import GoldSegment, MqmSet
+from mtaudit.scoring import sentence_features
+
+_SUMMED_PREFIXES = ("findings_", "detector_")
+_SUMMED_SUFFIXES = ("_sum", "_tokens")
+
+
+def is_count(name: str) -> bool:
+    return name.startswith(_SUMMED_PREFIXES) or name.endswith(_SUMMED_SUFFIXES) or name == "length_words"
+
+
+def segment_features(segment: Segment) -> dict[str, float]:
+    """One feature row for a segment from its sentences' features (see the module docstring for the rules)."""
+    rows = [sentence_features(s) for s in segment.sentences]
+    feats: dict[str, float] = {}
+    seen: dict[str, list[float]] = {}
+    for row in rows:
+        for name, value in row.items():
+            seen.setdefault(name, []).append(value)
+    for name, values in seen.items():
+        if is_count(name):
+            feats[name] = float(sum(values))
+        elif name.endswith("_max"):
+            feats[name] = max(values)
+        elif name.endswith("_min"):
+            feats[name] = min(values)
+        elif name != "log_length":
+            feats[name] = sum(values) / len(values)
+    for name in list(feats):
+        if name.endswith("_mean"):
+            stem = name[: -len("_mean")]
+            tokens = feats.get(stem + "_tokens")
+            if stem + "_sum" in feats and tokens:
+                feats[name] = feats[stem + "_sum"] / tokens
+    words = float(sum(r.get("length_words", 0.0) for r in rows)) if rows else float(len(segment.target.split()))
+    feats.setdefault("findings_minor", 0.0)
+    feats.setdefault("findings_major", 0.0)
+    feats.setdefault("findings_critical", 0.0)
+    feats["length_words"] = words
+    feats["log_length"] = math.log1p(words)
+    return feats
+
+
+@dataclass
+class AuditedSet:
+    """Gold segments aligned with their audited segments and feature rows, plus how long each stage took."""
+
+    gold: list[GoldSegment]
+    segments: list[Segment]
+    features: list[dict[str, float]]
+    detectors: list[str]
+    model: str | None
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+# Documents audited per call, so a long model run can report progress; large enough to fill the model's batches.
+CHUNK_SEGMENTS = 1024
+
+
+def audit_mqm(mqm: MqmSet, config: AuditConfig, scorer_factory=None,
+              progress: Callable[[int], None] | None = None) -> AuditedSet:
+    """Audit every (system, doc) of ``mqm`` as one Document and align segments with their gold.
+
+    ``progress(n)`` is called after each chunk with the number of documents it finished.
+    """
+    started = time.perf_counter()
+    auditor = Auditor(config, scorer_factory=scorer_factory)
+    loaded = time.perf_counter()
+    pairs = mqm.documents()
+    docs = []
+    chunk: list = []
+    for doc, _ in pairs + [(None, None)]:
+        if doc is not None:
+            chunk.append(doc)
+        if chunk and (doc is None or sum(len(d.segments) for d in chunk) >= CHUNK_SEGMENTS):
+            docs.extend(auditor.audit_documents(chunk))
+            if progress:
+                progress(len(chunk))
+            chunk = []
+    audited = time.perf_counter()
+    gold: list[GoldSegment] = []
+    segments: list[Segment] = []
+    for doc, (_, golds) in zip(docs, pairs):
+        if doc.error:  # in-memory documents do not fail to read; a failure here is a bug worth seeing
+            raise RuntimeError(f"{doc.path}: {doc.error}")
+        gold.extend(golds)
+        segments.extend(doc.segments)
+    features = [segment_features(s) for s in segments]
+    done = time.perf_counter()
+    return AuditedSet(
+        gold=gold, segments=segments, features=features, detectors=[d.name for d in auditor.detectors],
+        model=config.model,
+        seconds={"load": round(loaded - started, 2), "audit": round(audited - loaded, 2),
+                 "features": round(done - audited, 2)},
+    )

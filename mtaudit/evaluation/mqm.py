@@ -1,0 +1,207 @@
+"""Google's MQM TSV (as published in google/wmt-mqm-human-evaluation) -> gold segments and Documents.
+
+One row per marked error, or one ``No-error`` row for a segment its rater found clean. Columns: system, doc, doc_id,
+seg_id, rater, source, target, category, severity. The target (and, for omissions, the source) carries the marked
+span between ``<v>`` and ``</v>``. Fields are never quoted: a ``"`` is text, so the file is read with
+``csv.QUOTE_NONE``.
+
+A segment's gold penalty follows Google's published weighting (the same as their ``mqm_scores`` script): per rater
+the sum over its rows of Major 5, Minor 1, Minor ``Fluency/Punctuation`` 0.1, ``Non-translation`` 25, anything else
+(``No-error``, ``Neutral``) 0; then the mean over the segment's raters. Like that script, ``Source error`` rows are
+weighted by their severity.
+"""
+from __future__ import annotations
+
+import csv
+import re
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mtaudit.document import Document, Segment
+from mtaudit.errors import InputError
+
+COLUMNS = ("system", "doc", "doc_id", "seg_id", "rater", "source", "target", "category", "severity")
+_SPAN = re.compile(r"</?v>")
+_NO_ERROR = "no-error"
+
+
+def row_penalty(category: str, severity: str) -> float:
+    """The MQM weight of one annotation row."""
+    sev, cat = severity.strip().lower(), category.strip().lower()
+    if sev == _NO_ERROR or cat == _NO_ERROR:
+        return 0.0
+    if cat.rstrip("!") == "non-translation":  # Google spells it "Non-translation!"
+        return 25.0
+    if sev == "major":
+        return 5.0
+    if sev == "minor":
+        return 0.1 if cat == "fluency/punctuation" else 1.0
+    return 0.0  # Neutral, and severities the scheme does not weigh
+
+
+def strip_spans(marked: str) -> tuple[str, list[tuple[int, int]]]:
+    """Remove ``<v>``/``</v>`` markers; return the plain text and the marked spans in plain-text offsets."""
+    plain: list[str] = []
+    spans: list[tuple[int, int]] = []
+    length = 0
+    opened: int | None = None
+    cursor = 0
+    for match in _SPAN.finditer(marked):
+        piece = marked[cursor:match.start()]
+        plain.append(piece)
+        length += len(piece)
+        cursor = match.end()
+        if match.group() == "<v>":
+            opened = length
+        elif opened is not None:
+            spans.append((opened, length))
+            opened = None
+    piece = marked[cursor:]
+    plain.append(piece)
+    length += len(piece)
+    if opened is not None:  # an unclosed marker runs to the end of the text
+        spans.append((opened, length))
+    return "".join(plain), spans
+
+
+@dataclass
+class GoldSegment:
+    """One translated segment with what its human raters said about it."""
+
+    system: str
+    doc: str
+    seg_id: str
+    source: str
+    target: str
+    line: int  # first line of the file that mentions it, for messages
+    rater_penalty: dict[str, float] = field(default_factory=dict)
+    has_major: bool = False
+    spans: list[tuple[int, int]] = field(default_factory=list)  # marked error spans in ``target`` offsets
+
+    @property
+    def penalty(self) -> float:
+        return sum(self.rater_penalty.values()) / len(self.rater_penalty) if self.rater_penalty else 0.0
+
+    @property
+    def item(self) -> tuple[str, str]:
+        """The source segment it translates: the same for every system's translation of it."""
+        return self.doc, self.seg_id
+
+
+@dataclass
+class MqmSet:
+    """The gold segments of an MQM file, grouped per (system, doc) in file order, segments in seg_id order."""
+
+    path: str
+    rows: int
+    segments: list[GoldSegment]
+    unweighted: Counter  # severities the scheme gives no weight, with their counts (reported, not fatal)
+    source_lang: str | None = None
+    target_lang: str | None = None
+
+    def documents(self) -> list[tuple[Document, list[GoldSegment]]]:
+        """One Document per translated (system, doc), its segments in order with the source attached."""
+        groups: dict[tuple[str, str], list[GoldSegment]] = {}
+        for gold in self.segments:
+            groups.setdefault((gold.system, gold.doc), []).append(gold)
+        out = []
+        for (system, doc), golds in groups.items():
+            segments = [Segment(id=g.seg_id, target=g.target, source=g.source) for g in golds]
+            out.append((Document(path=f"{system}/{doc}", segments=segments, format="mqm",
+                                 source_lang=self.source_lang, target_lang=self.target_lang), golds))
+        return out
+
+
+_PAIR_IN_NAME = re.compile(r"[_.-]([a-z]{2})-?([a-z]{2})\.tsv$")
+# Codes a file name must use for its pair to be trusted ("my_data.tsv" is not Danish to Tatar).
+_LANG_CODES = frozenset("ar bn cs de en es et fi fr gu he hi hr is ja kk km ko lt lv pl ps pt ro ru sr sw ta tr uk "
+                        "vi xh zh zu it nl".split())
+
+
+def language_pair(path: str | Path, given: str | None = None) -> tuple[str | None, str | None]:
+    """(source, target) language codes: from ``given`` ("zh-en"), else from a Google-style file name
+    (``mqm_ted_zhen.tsv``, ``mqm_newstest2020_ende.tsv``), else unknown."""
+    if given:
+        parts = given.lower().replace("_", "-").split("-")
+        if len(parts) != 2 or not all(parts):
+            from mtaudit.errors import UsageError
+
+            raise UsageError(f"--langs {given!r}: give source and target codes as SRC-TGT, e.g. zh-en")
+        return parts[0], parts[1]
+    match = _PAIR_IN_NAME.search(Path(path).name.lower())
+    if match and match.group(1) in _LANG_CODES and match.group(2) in _LANG_CODES and match.group(1) != match.group(2):
+        return match.group(1), match.group(2)
+    return None, None
+
+
+def _seg_order(seg_id: str):
+    return (0, int(seg_id), "") if seg_id.isdigit() else (1, 0, seg_id)
+
+
+def read_mqm(path: str | Path, langs: str | None = None) -> MqmSet:
+    """Read an MQM TSV into gold segments. Raises InputError naming the line when the file is not MQM TSV.
+
+    ``langs`` ("zh-en") sets the documents' languages; by default they come from the file name when it has them.
+    """
+    source_lang, target_lang = language_pair(path, langs)
+    path = str(path)
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # segments can be long; the default 128 KiB limit is not
+    by_key: dict[tuple[str, str, str], GoldSegment] = {}
+    unweighted: Counter = Counter()
+    rows = 0
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+            header = next(reader, None)
+            if header is None:
+                raise InputError(path, "empty file", hint="expected an MQM TSV with a header line")
+            header = [h.strip().lower() for h in header]
+            missing = [c for c in COLUMNS if c not in header]
+            if missing:
+                raise InputError(path, f"no column {', '.join(missing)}", "line 1",
+                                 hint="an MQM TSV has the columns " + ", ".join(COLUMNS))
+            col = {c: header.index(c) for c in COLUMNS}
+            width = len(header)
+            for number, row in enumerate(reader, start=2):
+                if not row or (len(row) == 1 and not row[0].strip()):
+                    continue
+                if len(row) != width:
+                    raise InputError(path, f"{len(row)} tab-separated fields, the header has {width}",
+                                     f"line {number}", hint="a field holds a tab or the line was cut")
+                rows += 1
+                get = lambda c: row[col[c]]  # noqa: E731
+                target, spans = strip_spans(get("target"))
+                source, _ = strip_spans(get("source"))
+                key = (get("system"), get("doc"), get("seg_id").strip())
+                gold = by_key.get(key)
+                if gold is None:
+                    gold = by_key[key] = GoldSegment(system=key[0], doc=key[1], seg_id=key[2], source=source,
+                                                     target=target, line=number)
+                elif gold.target != target:
+                    raise InputError(path, f"segment {key[2]} of {key[0]}/{key[1]} has a different target text "
+                                     f"than on line {gold.line}", f"line {number}")
+                category, severity = get("category"), get("severity")
+                weight = row_penalty(category, severity)
+                sev = severity.strip().lower()
+                if sev not in ("major", "minor", "neutral", _NO_ERROR) and category.strip().lower() != _NO_ERROR:
+                    unweighted[severity.strip()] += 1
+                rater = get("rater")
+                gold.rater_penalty[rater] = gold.rater_penalty.get(rater, 0.0) + weight
+                if sev == "major" or weight >= 5.0:
+                    gold.has_major = True
+                if sev != _NO_ERROR:
+                    gold.spans.extend(s for s in spans if s not in gold.spans)
+    except OSError as exc:
+        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    if not by_key:
+        raise InputError(path, "no annotation rows", hint="expected one row per marked error or No-error")
+    order = {}
+    for key in by_key:
+        order.setdefault(key[:2], len(order))
+    segments = sorted(by_key.values(), key=lambda g: (order[(g.system, g.doc)], _seg_order(g.seg_id)))
+    return MqmSet(path=path, rows=rows, segments=segments, unweighted=unweighted, source_lang=source_lang,
+                  target_lang=target_lang)

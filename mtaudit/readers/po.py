@@ -1,0 +1,60 @@
+"""Gettext PO catalogues."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from translate.storage import po as tt_po
+from translate.storage.poparser import PoParseError
+
+from mtaudit.document import Document, Segment
+from mtaudit.errors import InputError
+from mtaudit.readers.base import Reader, decode_text, looks_binary, read_bytes
+from mtaudit.readers.common import add_segment
+
+
+class PoReader(Reader):
+    """A gettext PO catalogue: one segment per translated entry, id = ``msgctxt::msgid`` (the entry's gettext
+    identity), plural forms as ``ID[0]``, ``ID[1]``...; fuzzy entries are audited (machine pre-translation is usually
+    marked fuzzy), obsolete (``#~``) and untranslated entries skipped, the latter counted in a warning."""
+
+    name = "po"
+    extensions = (".po",)  # not .pot: templates hold no translations, a folder walk would report each as failed
+
+    def read(self, path: str | Path, display: str | None = None) -> Document:
+        shown = display or str(path)
+        data = read_bytes(path, shown)
+        if looks_binary(data):
+            decode_text(data, shown)  # raises the one-line binary / encoding error
+        try:
+            store = tt_po.pofile.parsestring(data)
+        except PoParseError as exc:
+            raise InputError(shown, f"malformed PO: {exc}", hint="fix the entry at that line") from None
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise InputError(shown, f"cannot decode with the charset its header declares ({exc})",
+                             hint="fix the Content-Type charset in the header") from None
+        doc = Document(path=shown, format=self.name, source_lang=store.getsourcelanguage() or None,
+                       target_lang=store.gettargetlanguage() or None)
+        seen: dict[str, int] = {}
+        untranslated = 0
+        for unit in store.units:
+            if unit.isheader() or unit.isobsolete():
+                continue
+            context = unit.getcontext()
+            msgid = str(unit.source.strings[0]) if unit.hasplural() else str(unit.source)
+            unit_id = f"{context}::{msgid}" if context else msgid
+            if unit.hasplural():
+                sources = [str(s) for s in unit.source.strings]
+                forms = [(f"{unit_id}[{n}]", str(t), sources[min(n, len(sources) - 1)])
+                         for n, t in enumerate(unit.target.strings)]
+            else:
+                forms = [(unit_id, str(unit.target or ""), msgid)]
+            for form_id, target, source in forms:
+                stripped = target.strip()
+                if not stripped:
+                    untranslated += 1
+                    continue
+                add_segment(doc, seen, Segment(id=form_id, target=stripped, source=source or None))
+        if untranslated:
+            doc.warnings.append(f"{untranslated} {'entry' if untranslated == 1 else 'entries'} "
+                                "without a translation skipped")
+        return doc

@@ -1,0 +1,26 @@
+import pytest
+
+from mtaudit.config import detector_options
+from mtaudit.errors import UsageError
+
+
+def test_config_file_and_settings_merge_with_types(tmp_path):
+    cfg = tmp_path / "mtaudit.toml"
+    cfg.write_text('enable = ["repetition", "brackets"]\n[detectors.repetition]\nmin_phrase_words = 4\n')
+    chosen, options = detector_options(cfg, ["repetition.min_phrase_words=3"])
+    assert chosen == ["repetition", "brackets"]
+    assert options == {"repetition": {"min_phrase_words": 3}}
+
+
+@pytest.mark.parametrize("setting", ["repetition.nope=1", "nodetector.x=1", "repetition.min_phrase_words=abc",
+                                     "min_phrase_words=3"])
+def test_bad_settings_are_usage_errors(setting):
+    with pytest.raises(UsageError):
+        detector_options(None, [setting])
+
+
+def test_broken_config_names_the_file(tmp_path):
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text("[detectors.repetition\n")
+    with pytest.raises(UsageError, match="bad.toml"):
+        detector_options(cfg, [])

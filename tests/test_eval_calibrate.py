@@ -1,0 +1,146 @@
+"""Calibration (sign-constrained ridge, held-out validation) and the eval / calibrate commands end to end."""
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from mtaudit.cli import app
+from mtaudit.evaluation.calibrate import feature_sign, fit_risk_model
+from mtaudit.scoring import RiskModel
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "mqm_small.tsv"
+runner = CliRunner()
+
+
+def synthetic(n=400, seed=1):
+    rng = np.random.default_rng(seed)
+    rows, penalty = [], []
+    for _ in range(n):
+        words = float(rng.integers(3, 40))
+        major = float(rng.random() < 0.2)
+        noise_count = float(rng.random() < 0.3)  # a count that, in this data, goes with *lower* penalty
+        fluency = float(rng.normal())
+        rows.append({"length_words": words, "findings_major": major, "detector_noise": noise_count,
+                     "fluency": fluency})
+        penalty.append(0.1 * words + 5 * major - 1.0 * noise_count - 0.5 * fluency + rng.normal(0, 0.3))
+    return rows, penalty
+
+
+def test_fit_recovers_weights_and_respects_signs():
+    rows, penalty = synthetic()
+    model = fit_risk_model(rows, penalty).model
+    assert model.weights["length_words"] == pytest.approx(0.1, abs=0.02)
+    assert model.weights["findings_major"] == pytest.approx(5.0, abs=0.3)
+    assert model.weights["fluency"] == pytest.approx(-0.5, abs=0.1)
+    # more findings never lowers risk: the count's negative effect is not learned
+    assert model.weights.get("detector_noise", 0.0) == 0.0
+    assert "fluency" in model.impute and "findings_major" not in model.impute
+
+
+@pytest.mark.parametrize("name, bounds", [
+    ("findings_major", (0.0, float("inf"))),
+    ("detector_names", (0.0, float("inf"))),
+    ("lm_logprob_mean", (float("-inf"), 0.0)),
+    ("src_logprob_sum", (float("-inf"), 0.0)),
+    ("fluency", (float("-inf"), 0.0)),
+    ("log_length", (float("-inf"), float("inf"))),
+])
+def test_feature_signs(name, bounds):
+    assert feature_sign(name) == bounds
+
+
+def test_constant_features_are_left_out_and_missing_model_scores_are_imputed():
+    rows, penalty = synthetic(200)
+    for r in rows:
+        r["findings_critical"] = 0.0
+    model = fit_risk_model(rows, penalty).model
+    assert "findings_critical" not in model.weights
+    with_fluency = model.risk({"length_words": 10, "findings_major": 0, "fluency": model.impute["fluency"]})
+    assert model.risk({"length_words": 10, "findings_major": 0}) == pytest.approx(with_fluency)
+
+
+def test_eval_json_has_exactly_the_documented_shape(tmp_path):
+    out = tmp_path / "eval.json"
+    result = runner.invoke(app, ["eval", "--mqm", str(FIXTURE), "--no-model", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    assert set(data) == {"segments", "scorers", "detectors"}
+    assert data["segments"] == 10
+    assert set(data["scorers"]) == {"mtaudit", "length", "random"}
+    for figures in data["scorers"].values():
+        assert set(figures) == {"tau", "tau_doc", "tau_item", "pearson", "p_at_20"}
+    from mtaudit.detectors import DETECTORS
+
+    assert set(DETECTORS) <= set(data["detectors"])
+    repetition = data["detectors"]["repetition"]
+    assert repetition == {"findings": 1, "on_marked_span": 1, "precision": 1.0}  # "fly fly" is marked
+    assert "P@20%" in result.output
+
+
+def test_calibrate_writes_a_model_audit_can_use(tmp_path):
+    model_path = tmp_path / "team.json"
+    result = runner.invoke(app, ["calibrate", "--mqm", str(FIXTURE), "--no-model", "-o", str(model_path)])
+    assert result.exit_code == 0, result.output
+    model = RiskModel.load(model_path)
+    assert model.name == "team"
+    assert model.trained_on["segments"] == 10 and len(model.trained_on["sha256"]) == 64
+    assert "held out" in result.output and "length" in result.output
+    assert "calibrate" in model.description
+    article = tmp_path / "story.txt"
+    article.write_text("The minister said the the plan would cost 5 million dollars.\n", encoding="utf-8")
+    audit = runner.invoke(app, ["audit", str(article), "--no-model", "--risk-model", str(model_path),
+                                "--workers", "1", "-q"])
+    assert audit.exit_code == 0, audit.output
+    evaluated = runner.invoke(app, ["eval", "--mqm", str(FIXTURE), "--no-model", "--risk-model", str(model_path)])
+    assert evaluated.exit_code == 0 and "in-sample" in evaluated.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["eval", "--mqm", "no/such.tsv", "--no-model"], "cannot read"),
+    (["calibrate", "--mqm", str(FIXTURE), "--no-model", "-o", str(FIXTURE)], "would overwrite an input"),
+    (["eval", "--mqm", str(FIXTURE), "--no-model", "--detectors", "nonesuch"], "unknown detector nonesuch"),
+    (["calibrate", "--mqm", str(FIXTURE), "--model", "no-such-model-anywhere", "-o", "x.json"], "no-such-model"),
+])
+def test_usage_errors_are_one_line(args, message):
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_default_model_loads_and_was_calibrated():
+    model = RiskModel.load()
+    assert model.trained_on and model.trained_on["file"] == "mqm_ted_zhen.tsv"
+    assert "mtaudit calibrate" in model.description
+
+
+@pytest.mark.shared
+def test_ted_eval_and_calibration_figures(shared, tmp_path):
+    """The TED set end to end without the model: figures exist, random is near 0, length is a real baseline."""
+    from mtaudit.audit import AuditConfig
+    from mtaudit.evaluation.calibrate import cross_validate
+    from mtaudit.evaluation.evaluate import evaluate
+    from mtaudit.evaluation.features import audit_mqm
+    from mtaudit.evaluation.mqm import read_mqm
+
+    audited = audit_mqm(read_mqm(shared / "data" / "mqm" / "mqm_ted_zhen.tsv"), AuditConfig())
+    result = evaluate(audited, RiskModel.load())
+    assert result["segments"] == 7935
+    assert abs(result["scorers"]["random"]["tau"]) < 0.05
+    assert result["scorers"]["length"]["tau_doc"] > 0.15
+    validation = cross_validate(audited)
+    assert [f["held_out"] for f in validation["folds"]] == ["talk.2", "talk.5", "talk.6", "talk.7", "talk.9"]
+    assert sum(f["segments"] for f in validation["folds"]) == 7935
+    # held out, the fitted model must at least not be much worse than the length feature it contains
+    assert validation["pooled"]["mtaudit"]["tau_doc"] > validation["pooled"]["length"]["tau_doc"] - 0.05
+
+
+def test_detectors_that_never_fired_get_the_printed_prior():
+    from mtaudit.evaluation.calibrate import PRIOR_DETECTOR_WEIGHT
+
+    rows, penalty = synthetic(200)
+    fit = fit_risk_model(rows, penalty, detectors=["noise", "credits"])
+    assert fit.priors == ["detector_credits"]
+    assert fit.model.weights["detector_credits"] == PRIOR_DETECTOR_WEIGHT
+    assert fit.model.weights.get("detector_noise", 0.0) == 0.0  # fired, fitted, and found not to help

@@ -1,0 +1,149 @@
+"""Reading Google's MQM TSV: penalties, spans, grouping, and errors that name the line."""
+from pathlib import Path
+
+import pytest
+
+from mtaudit.errors import InputError
+from mtaudit.evaluation.mqm import read_mqm, row_penalty, strip_spans
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "mqm_small.tsv"
+HEADER = "system\tdoc\tdoc_id\tseg_id\trater\tsource\ttarget\tcategory\tseverity\n"
+
+
+@pytest.mark.parametrize("category, severity, weight", [
+    ("Accuracy/Mistranslation", "Major", 5.0),
+    ("Fluency/Grammar", "Minor", 1.0),
+    ("Fluency/Punctuation", "Minor", 0.1),
+    ("Fluency/Punctuation", "Major", 5.0),
+    ("Non-translation!", "Major", 25.0),
+    ("Non-translation", "Minor", 25.0),
+    ("No-error", "No-error", 0.0),
+    ("Style/Awkward", "Neutral", 0.0),
+    ("Source error", "Minor", 1.0),  # Google's scoring script weighs source errors by severity too
+])
+def test_row_penalty_follows_google_weighting(category, severity, weight):
+    assert row_penalty(category, severity) == weight
+
+
+@pytest.mark.parametrize("marked, plain, spans", [
+    ("The <v>cat</v> sat.", "The cat sat.", [(4, 7)]),
+    ("<v>Th</v>e cat <v>sat</v>.", "The cat sat.", [(0, 2), (8, 11)]),
+    ("No marks here.", "No marks here.", []),
+    ("Unclosed <v>to the end", "Unclosed to the end", [(9, 19)]),
+    ('She said "<v>yes</v>".', 'She said "yes".', [(10, 13)]),
+    ("Empty <v></v>span", "Empty span", [(6, 6)]),
+])
+def test_strip_spans_gives_plain_offsets(marked, plain, spans):
+    text, found = strip_spans(marked)
+    assert text == plain
+    assert found == spans
+
+
+def gold_by_key(mqm):
+    return {(g.system, g.doc, g.seg_id): g for g in mqm.segments}
+
+
+def test_fixture_penalties_majors_and_spans():
+    mqm = read_mqm(FIXTURE)
+    assert mqm.rows == 14
+    gold = gold_by_key(mqm)
+    assert len(gold) == 10
+    expected = {
+        ("sysA", "talk.1", "1"): (0.0, False),
+        ("sysA", "talk.1", "2"): (5.1, True),
+        ("sysA", "talk.1", "3"): (0.5, False),  # two raters: 1 and 0
+        ("sysB", "talk.1", "1"): (5.0, True),
+        ("sysB", "talk.1", "3"): (5.0, True),
+        ("sysB", "talk.2", "1"): (25.0, True),
+        ("sysB", "talk.2", "2"): (3.0, False),
+    }
+    for key, (penalty, major) in expected.items():
+        assert gold[key].penalty == pytest.approx(penalty), key
+        assert gold[key].has_major is major, key
+    seg = gold[("sysA", "talk.1", "2")]
+    assert [seg.target[s:e] for s, e in seg.spans] == ["seventy", "."]
+    seg = gold[("sysB", "talk.2", "2")]
+    assert [seg.target[s:e] for s, e in seg.spans] == ["fly fly", "in every days"]
+
+
+def test_quotes_are_text_and_source_marks_are_removed():
+    gold = gold_by_key(read_mqm(FIXTURE))
+    assert gold[("sysA", "talk.1", "3")].target == 'He said: "we must to act."'
+    omission = gold[("sysB", "talk.1", "3")]
+    assert omission.source == "他说：“我们必须行动。”"
+    assert omission.spans == []  # an omission marks the source, not the target
+
+
+def test_documents_group_system_and_doc_in_order():
+    pairs = read_mqm(FIXTURE).documents()
+    assert [d.path for d, _ in pairs] == ["sysA/talk.1", "sysB/talk.1", "sysA/talk.2", "sysB/talk.2"]
+    doc, golds = pairs[0]
+    assert [s.id for s in doc.segments] == ["1", "2", "3"]
+    assert all(s.source for s in doc.segments)
+    assert [s.target for s in doc.segments] == [g.target for g in golds]
+    items = {g.item for _, gs in pairs for g in gs}
+    assert ("talk.1", "2") in items and len(items) == 5
+
+
+def test_segments_sorted_numerically(tmp_path):
+    path = tmp_path / "m.tsv"
+    path.write_text(HEADER + "".join(
+        f"s\td\t1\t{i}\tr\t源{i}\tTarget {i}.\tNo-error\tNo-error\n" for i in (10, 2, 1)), encoding="utf-8")
+    assert [g.seg_id for g in read_mqm(path).segments] == ["1", "2", "10"]
+
+
+@pytest.mark.parametrize("content, message", [
+    ("", "empty file"),
+    ("system\tdoc\tseg_id\ttarget\n", "no column doc_id, rater, source, category, severity"),
+    (HEADER + "s\td\t1\t1\tr\tsource\ttarget\tNo-error\n", "line 2: 8 tab-separated fields"),
+    (HEADER, "no annotation rows"),
+    (HEADER + "s\td\t1\t1\tr\t源\tOne.\tNo-error\tNo-error\n"
+              "s\td\t1\t1\tr\t源\tAnother.\tFluency/Grammar\tMinor\n", "line 3: segment 1 of s/d has a different"),
+])
+def test_bad_files_name_the_problem(tmp_path, content, message):
+    path = tmp_path / "bad.tsv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_mqm(path)
+    assert message in str(info.value)
+
+
+def test_not_utf8(tmp_path):
+    path = tmp_path / "latin.tsv"
+    path.write_bytes(HEADER.encode() + "s\td\t1\t1\tr\tsrc\tcaf\xe9\tNo-error\tNo-error\n".encode("latin-1"))
+    with pytest.raises(InputError, match="not UTF-8"):
+        read_mqm(path)
+
+
+@pytest.mark.shared
+def test_ted_file_reads_completely(shared):
+    mqm = read_mqm(shared / "data" / "mqm" / "mqm_ted_zhen.tsv")
+    lines = (shared / "data" / "mqm" / "mqm_ted_zhen.tsv").read_text(encoding="utf-8").count("\n")
+    assert mqm.rows == lines - 1 == 9915  # every line is one row: no quote swallowed a line
+    assert len(mqm.segments) == 7935
+    assert len(mqm.documents()) == 75
+    assert len({g.item for g in mqm.segments}) == 529
+    assert not mqm.unweighted
+    assert sum(g.penalty == 0 for g in mqm.segments) == 4297
+    for g in mqm.segments:
+        for s, e in g.spans:
+            assert 0 <= s <= e <= len(g.target)
+
+
+@pytest.mark.parametrize("name, given, pair", [
+    ("mqm_ted_zhen.tsv", None, ("zh", "en")),
+    ("mqm_newstest2020_ende.tsv", None, ("en", "de")),
+    ("reviews_en-de.tsv", None, ("en", "de")),
+    ("my_data.tsv", None, (None, None)),
+    ("mqm_small.tsv", None, (None, None)),
+    ("anything.tsv", "ZH-en", ("zh", "en")),
+])
+def test_language_pair_from_option_or_google_file_name(name, given, pair):
+    from mtaudit.evaluation.mqm import language_pair
+
+    assert language_pair(name, given) == pair
+
+
+def test_documents_carry_the_language_pair():
+    pairs = read_mqm(FIXTURE, "zh-en").documents()
+    assert {(d.source_lang, d.target_lang) for d, _ in pairs} == {("zh", "en")}
