@@ -100,13 +100,15 @@ def test_any_text_and_name_survive_the_page_intact(text, name):
                 "findings": [{"detector": "x", "category": "Fluency/Grammar", "severity": "minor", "start": 0,
                               "end": len(text), "message": text, "suggestion": text, "confidence": 1.0}]}
     document = {"type": "document", "doc": name, "risk": 1.0, "sentences": 1, "findings": 1, "error": None,
-                "format": "text", "segments": 1, "scores": {}, "dismissed": 0}
+                "format": "text", "segments": 1, "scores": {}, "dismissed": 0, "warnings": [f"line 2: {text}"]}
     failed = {"type": "document", "doc": name + "!", "error": f"{name}: {text}"}
     html = render_html(build_report([{"type": "run", "version": "0"}, sentence, document, failed]))
     html.encode("utf-8")
     assert [t for t, _ in parsed_tags(html)].count("script") == 2
     data = _embedded_data(html)
     assert data["rows"][0][3] == text and data["docs"][0]["path"] == name
+    assert data["docs"][0]["warnings"] == [f"line 2: {text}"]
+    assert "Read with warnings" in html
 
 
 def test_page_is_self_contained_and_locked_down(audited):

@@ -8,7 +8,7 @@ rendered by the script from the sentences embedded once as JSON, so 5,000 senten
 Embedded data (``<script type="application/json" id="mtaudit-data">``), version 1::
 
     {"v": 1, "run": <run record>, "summary": {...},
-     "docs": [{"path", "risk", "sentences", "findings", "error", "format", "segments", "dismissed"}],
+     "docs": [{"path", "risk", "sentences", "findings", "error", "format", "segments", "dismissed", "warnings"}],
      "bands": [0, 1.5, 5],   # risk colour bands
      "sevs": ["critical", "major", "minor"], "cats": [category, ...], "dets": [detector, ...],
      "segs": [{segment id: [source, reference]}, ...]   # per document, only segments that have either
@@ -119,6 +119,7 @@ def page_data(report: dict) -> dict:
             "path": doc["doc"], "risk": _finite(doc.get("risk")), "sentences": len(doc["sentences"]),
             "findings": doc.get("findings", 0), "error": doc.get("error"), "format": doc.get("format", ""),
             "segments": doc.get("segments", 0), "dismissed": doc.get("dismissed", 0),
+            "warnings": list(doc.get("warnings") or []),
         })
         seg_texts: dict[str, list] = {}
         previous = None
@@ -200,6 +201,7 @@ def render_html(report: dict) -> str:
     page = _environment().get_template("report.html.j2").render(
         report=report, run=run, doc_table=doc_table, summary=report["summary"], documents=report["documents"],
         failed=[d for d in report["documents"] if d.get("error")],
+        warned=[d for d in report["documents"] if d.get("warnings") and not d.get("error")],
         histogram=risk_histogram(report), categories=category_chart(report),
         data=page_data(report), css=Markup(css), js=Markup(js), csp=csp,
         sentences_with_findings=sum(1 for d in report["documents"] for s in d["sentences"] if s["findings"]),

@@ -584,6 +584,7 @@
       plural(doc.findings, 'finding') + ' · ' + plural(doc.segments, 'paragraph') + (doc.format ? ' · ' + doc.format : '') +
       (doc.dismissed ? ' · ' + doc.dismissed + ' dismissed by decisions' : '')));
     if (doc.error) frag.appendChild(el('p', 'error', doc.error));
+    (doc.warnings || []).forEach(function (w) { frag.appendChild(el('p', 'warning', 'warning: ' + w)); });
     var groups = [];
     docRows[d].forEach(function (r) {
       var g = groups[groups.length - 1];
