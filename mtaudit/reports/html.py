@@ -183,9 +183,20 @@ def category_chart(report: dict) -> dict:
             for f in s["findings"]:
                 row = table.setdefault(f["category"], {sev: 0 for sev in SEVERITIES})
                 row[f["severity"]] = row.get(f["severity"], 0) + 1
-    rows = [{"category": c, "counts": v, "total": sum(v.values())} for c, v in table.items()]
+    rows = [{"category": c, "label": _short_category(c), "counts": v, "total": sum(v.values())}
+            for c, v in table.items()]
     rows.sort(key=lambda r: (-r["total"], r["category"]))
     return {"rows": rows, "max": max((r["total"] for r in rows), default=0)}
+
+
+def _short_category(category: str, width: int = 36) -> str:
+    """A chart label: the MQM path without its leading parts when it is too long ("…/Mistranslation/Attribution")."""
+    parts = category.split("/")
+    label = category
+    while len(label) > width and len(parts) > 1:
+        parts = parts[1:]
+        label = "…/" + "/".join(parts)
+    return label if len(label) <= width else label[:width - 1] + "…"
 
 
 def render_html(report: dict) -> str:
