@@ -427,6 +427,11 @@ def test_category_filter_shows_exactly_the_sentences_with_that_category(report_p
     # the live counts of the other facets follow the filter
     untranslated = g.page.inner_text("#facet-det label:has-text('untranslated') .n")
     assert untranslated == "0"
+    per_doc = {}
+    for doc, _, _ in expected:
+        per_doc[doc] = per_doc.get(doc, 0) + 1
+    options = g.page.eval_on_selector_all("#f-doc option", "os => os.map(o => o.textContent)")[1:]
+    assert sorted(o for o in options if not o.endswith("(0)")) == sorted(f"{d} ({n})" for d, n in per_doc.items())
     g.page.uncheck(f"#facet-cat label:has-text('{category}') input")
     assert g.visible_rows() == []
     assert g.page.is_visible("#queue-list .empty")

@@ -310,23 +310,28 @@
     var narrowed = state.flagged || state.status !== 'all' || setSize(state.sevs) < SEVS.length ||
       setSize(state.cats) < CATS.length || setSize(state.dets) < DETS.length;
     var q = state.q.trim().toLowerCase();
-    var c = { sev: SEVS.map(zero), cat: CATS.map(zero), det: DETS.map(zero), findings: 0 };
+    var c = { sev: SEVS.map(zero), cat: CATS.map(zero), det: DETS.map(zero), doc: DOCS.map(zero), findings: 0 };
     var visible = [];
     for (var k = 0; k < ranked.length; k++) {
       var r = ranked[k];
-      if (state.doc >= 0 && r.d !== state.doc) continue;
       if (r.risk < state.minRisk) continue;
       if (q && haystack(r).indexOf(q) < 0) continue;
-      var any = false;
+      // each facet counts what it would show with the other filters as they are
+      var docOk = state.doc < 0 || r.d === state.doc;
+      var any = false, anyElsewhere = false;
       for (var j = 0; j < r.f.length; j++) {
         var f = r.f[j];
         var okSev = !!state.sevs[f.sev], okCat = !!state.cats[f.cat], okDet = !!state.dets[f.det], okSt = statusOk(f);
+        var all = okSev && okCat && okDet && okSt;
+        if (all) anyElsewhere = true;
+        if (!docOk) continue;
         if (okCat && okDet && okSt) c.sev[f.sev]++;
         if (okSev && okDet && okSt) c.cat[f.cat]++;
         if (okSev && okCat && okSt) c.det[f.det]++;
-        if (okSev && okCat && okDet && okSt) { any = true; c.findings++; }
+        if (all) { any = true; c.findings++; }
       }
-      if (any || !narrowed) visible.push(r);
+      if (anyElsewhere || !narrowed) c.doc[r.d]++;
+      if (docOk && (any || !narrowed)) visible.push(r);
     }
     state.visible = visible;
     counts = c;
@@ -359,6 +364,10 @@
   }
 
   function updateFacetCounts() {
+    var options = $('f-doc').options;
+    for (var o = 1; o < options.length; o++) {
+      options[o].textContent = DOCS[+options[o].value].path + ' (' + counts.doc[+options[o].value] + ')';
+    }
     [['facet-sev', 'sevs', counts.sev], ['facet-cat', 'cats', counts.cat], ['facet-det', 'dets', counts.det]]
       .forEach(function (spec) {
         var labels = $(spec[0]).querySelectorAll('label');
@@ -683,8 +692,7 @@
     buildFacet('facet-det', DETS, 'dets', false);
     var docSel = $('f-doc'), docView = $('doc-select');
     goodDocs.forEach(function (k) {
-      var label = DOCS[k].path + ' (' + DOCS[k].findings + ')';
-      var o = el('option', null, label);
+      var o = el('option', null, DOCS[k].path);
       o.value = String(k);
       docSel.appendChild(o);
       var o2 = el('option', null, DOCS[k].path);
