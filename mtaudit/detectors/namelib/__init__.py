@@ -1,0 +1,1 @@
+"""Helpers for the person-name detectors: word lists, corpus statistics, romanisation keys, glossaries."""

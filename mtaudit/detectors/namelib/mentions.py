@@ -1,0 +1,167 @@
+"""Find person-name mentions in English text without a tagger: capitalised runs filtered by word statistics."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from mtaudit.detectors.namelib import stats
+from mtaudit.detectors.namelib.lexicon import (
+    CHINESE_SURNAMES, KOREAN_SURNAMES, PARTICLES, PLACE_BEFORE, SPEECH_AFTER, SPEECH_BEFORE, SUFFIXES, TITLES,
+)
+from mtaudit.detectors.namelib.romanise import is_pinyin
+from mtaudit.document import Sentence
+
+_EAST_ASIAN_SURNAMES = CHINESE_SURNAMES | KOREAN_SURNAMES
+_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+_POSSESSIVE = ("'s", "’s")
+_OPENING_MARKS = " \"“‘'«([—–-"
+
+# Joiners that make two runs a coordination of persons: "Hu and Xi", "Putin, Xi".
+_COORDINATION = re.compile(r"^(?: and | or | & |, and )$")
+
+
+@dataclass
+class Token:
+    text: str
+    start: int
+    end: int
+    possessive: bool = False
+
+
+@dataclass
+class Run:
+    """A maximal run of capitalised name-like words in one sentence: "Xi Jinping", "Putin", "Putin Ji"."""
+
+    sentence: Sentence
+    tokens: list[Token]
+    titled: bool = False          # after a title: "President Xi", "Kremlin adviser Yuri Ushakov"
+    speaks: bool = False          # next to a speech verb: "Xi said", "quoted Shi as saying"
+    initial: bool = False         # first word of the sentence
+    attached: bool = False        # next to another capitalised word: part of a longer proper noun ("AC Milano")
+    place_context: bool = False   # after "of/in/at/from": "Mayor of Wesel", "in Blansko"
+    neighbours: list["Run"] = field(default_factory=list)  # runs joined to it by "and" or a comma
+
+    @property
+    def start(self) -> int:
+        return self.tokens[0].start
+
+    @property
+    def end(self) -> int:
+        return self.tokens[-1].end
+
+    @property
+    def words(self) -> list[str]:
+        return [t.text for t in self.tokens if t.text not in SUFFIXES and t.text not in PARTICLES]
+
+    @property
+    def text(self) -> str:
+        return self.sentence.text[self.start:self.end]
+
+    @property
+    def eastern(self) -> bool:
+        """Surname first: "Xi Jinping", "Kim Jong-un", "Lee Hsien Loong" (decided by the shape of the words)."""
+        words = self.words
+        if len(words) < 2 or len(words) > 3 or words[0] not in _EAST_ASIAN_SURNAMES:
+            return False
+        if words[0] in KOREAN_SURNAMES and all(len(p) <= 4 for w in words[1:] for p in w.split("-")):
+            return True  # "Kim Jong Un", "Moon Jae-in"
+        return all(is_pinyin(w) or ("-" in w and all(is_pinyin(p) for p in w.split("-"))) for w in words[1:])
+
+    @property
+    def surname(self) -> str:
+        words = self.words
+        return words[0] if self.eastern else words[-1]
+
+    @property
+    def given(self) -> tuple[str, ...]:
+        words = self.words
+        return tuple(words[1:] if self.eastern else words[:-1])
+
+
+def _capitalised(word: str) -> bool:
+    return word[:1].isupper() and not (len(word) > 1 and word.isupper())
+
+
+def _tokens(text: str) -> list[Token]:
+    out = []
+    for m in _WORD.finditer(text):
+        word, end = m.group(), m.end()
+        possessive = word.endswith(_POSSESSIVE) and len(word) > 2
+        if possessive:
+            word, end = word[:-2], end - 2
+        out.append(Token(word, m.start(), end, possessive))
+    return out
+
+
+def _masked(text: str) -> list[tuple[int, int]]:
+    """Spans of multi-word gazetteer phrases ("Hong Kong", "White House"), never part of a person's name."""
+    spans = []
+    for phrase in stats.gazetteer()[1]:
+        start = text.find(phrase)
+        while start >= 0:
+            spans.append((start, start + len(phrase)))
+            start = text.find(phrase, start + 1)
+    return spans
+
+
+def _title(word: str) -> bool:
+    return word in TITLES or (word.endswith("s") and word[:-1] in TITLES)
+
+
+def sentence_runs(sentence: Sentence) -> list[Run]:
+    text = sentence.text
+    tokens = _tokens(text)
+    masked = _masked(text)
+    runs: list[Run] = []
+    current: list[Token] = []
+    pending_particles: list[Token] = []
+
+    def close(next_index: int) -> None:
+        if not current:
+            return
+        first_index = tokens.index(current[0])
+        prev = tokens[first_index - 1].text if first_index else ""
+        nxt = tokens[next_index].text if next_index < len(tokens) else ""
+        between_next = text[current[-1].end:tokens[next_index].start] if next_index < len(tokens) else ""
+        run = Run(sentence, list(current))
+        run.initial = not text[:current[0].start].strip(_OPENING_MARKS)
+        run.titled = _title(prev)
+        run.speaks = ((nxt.lower() in SPEECH_AFTER and not current[-1].possessive and between_next == " ")
+                      or (prev in SPEECH_BEFORE and not current[-1].possessive))
+        run.place_context = prev.lower() in PLACE_BEFORE
+        before = text[tokens[first_index - 1].end:current[0].start] if first_index else ""
+        run.attached = ((first_index and before == " " and tokens[first_index - 1].text[:1].isupper()
+                         and not run.titled and not run.initial and not tokens[first_index - 1].possessive)
+                        or (between_next == " " and nxt[:1].isupper() and not current[-1].possessive))
+        runs.append(run)
+        current.clear()
+
+    for i, tok in enumerate(tokens):
+        word = tok.text
+        inside_mask = any(s <= tok.start < e for s, e in masked)
+        initial = not text[:tok.start].strip(_OPENING_MARKS)
+        name_like = (len(word) > 1 and _capitalised(word) and not inside_mask and not _title(word)
+                     and (stats.proper_initial(word) if initial else stats.proper(word)) and not stats.not_person(word))
+        if current and (word in PARTICLES) and text[current[-1].end:tok.start] == " " and not current[-1].possessive:
+            pending_particles.append(tok)
+            continue
+        joined = (current and not current[-1].possessive
+                  and text[(pending_particles or current)[-1].end:tok.start] == " ")
+        if name_like or (joined and word in SUFFIXES):
+            if current and not joined:
+                close(i)
+            if current and pending_particles:
+                current.extend(pending_particles)
+            pending_particles.clear()
+            current.append(tok)
+            if tok.possessive:
+                close(i + 1)
+        else:
+            pending_particles.clear()
+            close(i)
+    close(len(tokens))
+    for a, b in zip(runs, runs[1:]):
+        if _COORDINATION.match(text[a.end + (2 if a.tokens[-1].possessive else 0):b.start]):
+            a.neighbours.append(b)
+            b.neighbours.append(a)
+    return runs

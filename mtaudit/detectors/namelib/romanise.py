@@ -1,0 +1,100 @@
+"""Romanisation-aware comparison of name spellings: one person written "Xi", "Shi" and "Hsi" is one name."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import jellyfish
+from rapidfuzz.distance import Levenshtein
+
+from mtaudit.detectors.namelib.lexicon import KOREAN_VARIANTS
+
+# Pinyin, Wade-Giles and Cantonese-style initials collapsed into sound classes: the sibilants and affricates that MT
+# and transliteration swap for each other (pinyin x/q/j/zh/ch/sh/z/c/s, Wade-Giles hs/ch'/ts), and the
+# aspirated/unaspirated stop pairs Wade-Giles writes p/p', t/t', k/k' where pinyin writes b/p, d/t, g/k.
+_INITIALS = (
+    ("hs", "S"), ("zh", "S"), ("ch", "S"), ("sh", "S"), ("ts", "S"), ("tz", "S"),
+    ("x", "S"), ("q", "S"), ("j", "S"), ("z", "S"), ("c", "S"), ("s", "S"),
+    ("b", "P"), ("p", "P"), ("d", "T"), ("t", "T"), ("g", "K"), ("k", "K"),
+)
+_FINALS = (("ieh", "ie"), ("ih", "i"), ("ung", "ong"), ("yu", "u"), ("v", "u"), ("ü", "u"), ("ee", "i"))
+_KOREAN = {name.lower(): i for i, group in enumerate(KOREAN_VARIANTS) for name in group}
+
+
+def fold(word: str) -> str:
+    """Lower case without accents or apostrophes: "Nguyễn" -> "nguyen", "Ch'en" -> "chen"."""
+    word = unicodedata.normalize("NFKD", word)
+    word = "".join(ch for ch in word if not unicodedata.combining(ch))
+    return re.sub(r"['’`\-\s]", "", word.lower()).replace("đ", "d")
+
+
+@lru_cache(maxsize=1)
+def pinyin_syllables() -> frozenset[str]:
+    """Every toneless pinyin syllable pypinyin knows ("xi", "jin", "ping", "zhuang", ...)."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    out = set()
+    for readings in pinyin_dict.values():
+        for reading in readings.split(","):
+            syllable = fold(reading).replace("ü", "v")
+            if syllable.isalpha() and syllable.isascii():
+                out.add(syllable)
+    return frozenset(out)
+
+
+@lru_cache(maxsize=50_000)
+def is_pinyin(word: str) -> bool:
+    """True when ``word`` splits into one to three pinyin syllables ("Xi", "Jinping", "Zhongshan")."""
+    text = fold(word)
+    if not text or not text.isascii() or len(text) > 18:
+        return False
+    syllables = pinyin_syllables()
+    # fewest syllables that cover the word, by dynamic programming over the prefix lengths
+    best = [0] + [99] * len(text)
+    for end in range(1, len(text) + 1):
+        for start in range(max(0, end - 6), end):
+            if best[start] < 99 and text[start:end] in syllables:
+                best[end] = min(best[end], best[start] + 1)
+    return best[-1] <= 3
+
+
+@lru_cache(maxsize=50_000)
+def sound_key(word: str) -> str:
+    """A key equal for spellings of one East Asian syllable-name across romanisations: Xi/Shi/Ji/Hsi -> "Si"."""
+    text = fold(word)
+    for old, new in _INITIALS:
+        if text.startswith(old):
+            text = new + text[len(old):]
+            break
+    for old, new in _FINALS:
+        text = text.replace(old, new)
+    return text
+
+
+@lru_cache(maxsize=100_000)
+def same_name(a: str, b: str) -> float:
+    """How sure we are that ``a`` and ``b`` are spellings of one name (0 when they are different names).
+
+    Short syllable names (Chinese, Korean) differ by one letter between genuinely different people ("Li"/"Lu",
+    "Kim"/"Kang"), so for them only a romanisation rule counts; longer names may also match on edit distance plus a
+    phonetic key ("Zelensky"/"Zelenskiy", "Gaddafi"/"Qaddafi").
+    """
+    fa, fb = fold(a), fold(b)
+    if not fa or not fb or fa == fb:
+        return 0.0
+    if fa in _KOREAN and fb in _KOREAN:
+        return 0.9 if _KOREAN[fa] == _KOREAN[fb] else 0.0
+    if min(len(fa), len(fb)) <= 4:
+        if is_pinyin(a) and is_pinyin(b) and sound_key(a) == sound_key(b) and fa[-1] == fb[-1]:
+            return 0.85
+        if fa.startswith("hs") or fb.startswith("hs"):  # Wade-Giles hs- written for pinyin x-
+            return 0.85 if sound_key(a) == sound_key(b) else 0.0
+        return 0.0
+    similarity = Levenshtein.normalized_similarity(fa, fb)
+    if similarity >= 0.8 and (jellyfish.metaphone(fa) == jellyfish.metaphone(fb)
+                              or jellyfish.jaro_winkler_similarity(fa, fb) >= 0.9):
+        return round(min(0.9, similarity), 2)
+    if is_pinyin(a) and is_pinyin(b) and sound_key(a) == sound_key(b):
+        return 0.8
+    return 0.0
