@@ -20,6 +20,9 @@ FAMOUS_MIN_COUNT = 100
 # the stricter share, so that "Li said" is only let through when the statistics say which Li.
 FAMOUS_PERSON_SHARE = 0.05
 FAMOUS_PERSON_SHARE_COMMON_SURNAME = 0.3
+# ...or a name so frequent in general English (wordfreq) that readers know it: "Darwin", "Gandhi", "Freud". Not for
+# East Asian surnames, which are frequent because millions share them.
+FAMOUS_WORD_ZIPF = 3.4
 
 
 @dataclass(frozen=True)
@@ -105,10 +108,14 @@ def not_person(word: str) -> bool:
 def famous(word: str) -> bool:
     """A surname the news uses bare without introducing the person ("Putin", "Trump", "Xi")."""
     entry = table().get(word)
-    if not entry or entry.cap < FAMOUS_MIN_COUNT or entry.placeish:
+    common = word in CHINESE_SURNAMES or word in KOREAN_SURNAMES
+    if entry and entry.placeish:
+        return False
+    if not common and zipf(word) >= FAMOUS_WORD_ZIPF:
+        return True
+    if not entry or entry.cap < FAMOUS_MIN_COUNT:
         return False
     share = entry.person / entry.cap
-    common = word in CHINESE_SURNAMES or word in KOREAN_SURNAMES
     return share >= (FAMOUS_PERSON_SHARE_COMMON_SURNAME if common else FAMOUS_PERSON_SHARE)
 
 
