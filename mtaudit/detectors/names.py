@@ -66,7 +66,6 @@ class NamesDetector(Detector):
 
         full = [r for r in runs if len(r.words) >= 2]
         # Surnames a full name places last ("Vladimir Putin") or first ("Xi Jinping"), with the runs that say so.
-        western = {r.surname for r in full if not r.eastern}
         introduced = defaultdict(list)
         for r in full:
             introduced[r.surname].append(r)
@@ -78,17 +77,22 @@ class NamesDetector(Detector):
             if len(words) != 2:
                 continue
             a, b = words
-            a_is_surname = (any(o is not r and o.surname == a for o in introduced.get(a, ())) and a in western) or (
-                stats.famous(a) and stats.western_surname(a) and not r.eastern)
+            a_other = any(o is not r and o.surname == a and not o.eastern for o in introduced.get(a, ()))
             b_other = any(o is not r and o.surname == b for o in introduced.get(b, ()))
-            if a_is_surname and not stats.given_name(a) and not _SUFFIX_OR_ORG.match(b) and (
-                    b_other or not r.eastern or a in western):
+            if r.eastern:  # "Xi Jinping" is a name; "Xi Putin" is two
+                fused = b_other and any(o is not r and o.surname == a for o in introduced.get(a, ()))
+            else:  # "Vladimir Putin" is a name; "Putin Ji" is two
+                fused = (a_other or (stats.famous(a, general=False) and stats.western_surname(a))) \
+                    and not stats.given_name(a) and not _SUFFIX_OR_ORG.match(b)
+            if fused:
                 collided.add(id(r))
         full = [r for r in full if id(r) not in collided]
         introduced = defaultdict(list)
         for r in full:
             introduced[r.surname].append(r)
         known_tokens = {w for r in full for w in r.words}
+        # a name after a capitalised word the statistics took for a common word ("Mark Hollis", "Francesco Caputa")
+        known_tokens |= {r.words[0] for r in runs if len(r.words) == 1 and r.after_capital}
         titled = {r.words[0] for r in runs if len(r.words) == 1 and r.titled}
 
         # how often each surname names a person in the document: its full names plus its bare uses

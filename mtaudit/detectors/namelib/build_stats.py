@@ -10,7 +10,7 @@ counts of the contexts that tell persons from places and organisations:
     word  cap  low  person  place  the  alone  first  last
 
 ``cap``: capitalised, not sentence-initial; ``low``: lower-case; ``person``: after a title ("Mr", "President") or
-before a speech verb ("said", "told"); ``place``: after "in/at/from/to/near"; ``the``: after "the" (organisations,
+before a speech verb ("said", "told"); ``place``: after "in/at/from/near"; ``the``: after "the" (organisations,
 places); ``alone``: a one-word capitalised run; ``first``/``last``: first/last word of a longer capitalised run.
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ from collections import Counter, defaultdict
 from mtaudit.detectors.namelib.lexicon import SPEECH_AFTER, TITLES
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
-_PLACE_PREP = {"in", "at", "from", "to", "near", "across", "into", "outside"}
+_PLACE_PREP = {"in", "at", "from", "near", "across", "into", "outside"}  # not "to": "according to X"
 
 
 def build(lines, skip: int = 0) -> dict[str, list[int]]:

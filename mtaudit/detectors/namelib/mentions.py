@@ -38,6 +38,7 @@ class Run:
     speaks: bool = False          # next to a speech verb: "Xi said", "quoted Shi as saying"
     initial: bool = False         # first word of the sentence
     attached: bool = False        # next to another capitalised word: part of a longer proper noun ("AC Milano")
+    after_capital: bool = False   # right after a capitalised word the statistics did not take for a name ("Mark Hollis")
     place_context: bool = False   # after "of/in/at/from": "Mayor of Wesel", "in Blansko"
     neighbours: list["Run"] = field(default_factory=list)  # runs joined to it by "and" or a comma
 
@@ -130,9 +131,9 @@ def sentence_runs(sentence: Sentence) -> list[Run]:
                       or (prev in SPEECH_BEFORE and not current[-1].possessive))
         run.place_context = prev.lower() in PLACE_BEFORE
         before = text[tokens[first_index - 1].end:current[0].start] if first_index else ""
-        run.attached = ((first_index and before == " " and tokens[first_index - 1].text[:1].isupper()
-                         and not run.titled and not run.initial and not tokens[first_index - 1].possessive)
-                        or (between_next == " " and nxt[:1].isupper() and not current[-1].possessive))
+        run.after_capital = bool(first_index and before == " " and tokens[first_index - 1].text[:1].isupper()
+                                 and not run.titled and not tokens[first_index - 1].possessive)
+        run.attached = run.after_capital or (between_next == " " and nxt[:1].isupper() and not current[-1].possessive)
         runs.append(run)
         current.clear()
 

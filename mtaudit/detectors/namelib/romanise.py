@@ -86,8 +86,11 @@ def same_name(a: str, b: str) -> float:
     if fa in _KOREAN and fb in _KOREAN:
         return 0.9 if _KOREAN[fa] == _KOREAN[fb] else 0.0
     if min(len(fa), len(fb)) <= 4:
-        if is_pinyin(a) and is_pinyin(b) and sound_key(a) == sound_key(b) and fa[-1] == fb[-1]:
-            return 0.85
+        if (is_pinyin(a) or is_pinyin(b)) and max(len(fa), len(fb)) <= 5 and fa[-1] == fb[-1] \
+                and sound_key(a) == sound_key(b):
+            return 0.85 if is_pinyin(a) and is_pinyin(b) else 0.75  # "Jou" for "Zhou" is no system's spelling
+        if is_pinyin(a) and is_pinyin(b) and sound_key(a.rstrip("g")) == sound_key(b.rstrip("g")):
+            return 0.7  # -n/-ng confused: "Ling" for "Lin"
         if fa.startswith("hs") or fb.startswith("hs"):  # Wade-Giles hs- written for pinyin x-
             return 0.85 if sound_key(a) == sound_key(b) else 0.0
         return 0.0

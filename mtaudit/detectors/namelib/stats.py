@@ -40,7 +40,7 @@ class WordStats:
     def placeish(self) -> bool:
         """Used after "in/at/from" or "the" far more than as a person: a place or an organisation."""
         place = (self.place + self.the) / self.cap
-        return place >= 0.15 and place > 2 * self.person / self.cap
+        return self.place + self.the >= 5 and place >= 0.25 and place > 3 * self.person / self.cap
 
     @property
     def given_name(self) -> bool:
@@ -105,13 +105,17 @@ def not_person(word: str) -> bool:
 
 
 @lru_cache(maxsize=50_000)
-def famous(word: str) -> bool:
-    """A surname the news uses bare without introducing the person ("Putin", "Trump", "Xi")."""
+def famous(word: str, general: bool = True) -> bool:
+    """A surname the news uses bare without introducing the person ("Putin", "Trump", "Xi").
+
+    ``general=False`` asks the news statistics only, not general word frequency (which also knows "Kelly" and
+    "Duncan" as first names).
+    """
     entry = table().get(word)
     common = word in CHINESE_SURNAMES or word in KOREAN_SURNAMES
     if entry and entry.placeish:
         return False
-    if not common and zipf(word) >= FAMOUS_WORD_ZIPF:
+    if general and not common and zipf(word) >= FAMOUS_WORD_ZIPF:
         return True
     if not entry or entry.cap < FAMOUS_MIN_COUNT:
         return False
