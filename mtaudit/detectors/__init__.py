@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from mtaudit.detectors.base import Detector
 from mtaudit.detectors.brackets import BracketsDetector
+from mtaudit.detectors.names import NamesDetector
+from mtaudit.detectors.names_src import NamesSourceDetector
 from mtaudit.detectors.repetition import RepetitionDetector
 from mtaudit.detectors.untranslated import UntranslatedDetector
 
@@ -10,6 +12,8 @@ DETECTORS: dict[str, type[Detector]] = {
     "repetition": RepetitionDetector,
     "untranslated": UntranslatedDetector,
     "brackets": BracketsDetector,
+    "names": NamesDetector,
+    "names_src": NamesSourceDetector,
 }
 
 

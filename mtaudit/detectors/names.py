@@ -72,15 +72,18 @@ class NamesDetector(Detector):
 
         # 2. collisions: a known surname followed by another name ("Putin Ji"), or two known surnames fused
         collided: set[int] = set()
+        western_count = Counter(r.surname for r in full if not r.eastern)
+        any_count = Counter(r.surname for r in full)
         for r in full:
             words = r.words
             if len(words) != 2:
                 continue
             a, b = words
-            a_other = any(o is not r and o.surname == a and not o.eastern for o in introduced.get(a, ()))
-            b_other = any(o is not r and o.surname == b for o in introduced.get(b, ()))
+            # is ``a`` (``b``) the surname of some other full name in the document?
+            a_other = western_count[a] - (r.surname == a and not r.eastern) > 0
+            b_other = any_count[b] - (r.surname == b) > 0
             if r.eastern:  # "Xi Jinping" is a name; "Xi Putin" is two
-                fused = b_other and any(o is not r and o.surname == a for o in introduced.get(a, ()))
+                fused = b_other and any_count[a] - (r.surname == a) > 0
             else:  # "Vladimir Putin" is a name; "Putin Ji" is two
                 fused = (a_other or (stats.famous(a, general=False) and stats.western_surname(a))) \
                     and not stats.given_name(a) and not _SUFFIX_OR_ORG.match(b)
@@ -117,13 +120,17 @@ class NamesDetector(Detector):
                 variant_of[word] = (best[0], best[1])
 
         # full-name variants: "Shi Jinping" beside "Xi Jinping" (same given name, similar surname, fewer mentions)
+        by_given = defaultdict(set)
         for r in full:
-            for o in full:
-                if r.given and r.given == o.given and count[o.surname] > count[r.surname] \
-                        and same_name(r.surname, o.surname) > 0:
+            if r.given:
+                by_given[r.given].add(r.surname)
+        for r in full:
+            for other in by_given.get(r.given, ()) if r.given else ():
+                if count[other] > count[r.surname] and same_name(r.surname, other) > 0:
                     tok = next(t for t in r.tokens if t.text == r.surname)
-                    report(r, tok.start, tok.end, _variant_message(r.surname, o.surname, count[o.surname],
-                                                                   introduced), o.surname, 0.9)
+                    report(r, tok.start, tok.end, _variant_message(r.surname, other, count[other], introduced),
+                           other, 0.9)
+                    break
 
         for r in runs:
             if id(r) not in collided:
@@ -145,7 +152,7 @@ class NamesDetector(Detector):
                        dominant, round(similarity * (1.0 if evidence else 0.9), 2))
 
         # 4. orphans: a bare surname used as a person that nothing in the document introduces
-        if self.orphans:
+        if _enabled(self.orphans):
             any_intro = bool(full)
             given_names = {g for r in full for g in r.given}
             for r in runs:
@@ -165,6 +172,13 @@ class NamesDetector(Detector):
                        f"{word} with a full name; MT may have garbled or invented the name. Check it against the "
                        f"source.", None, 0.75 if any_intro else 0.5)
         return out
+
+
+def _enabled(value) -> bool:
+    """An on/off option that may arrive from the command line or a config file as text."""
+    if isinstance(value, str):
+        return value.strip().lower() not in ("false", "0", "no", "off", "")
+    return bool(value)
 
 
 def _variant_message(variant: str, dominant: str, times: int, introduced: dict) -> str:

@@ -109,6 +109,33 @@ def _title(word: str) -> bool:
     return word in TITLES or (word.endswith("s") and word[:-1] in TITLES)
 
 
+def _name_like(tokens: list[Token], i: int, text: str, masked: list[tuple[int, int]]) -> bool:
+    """By the word alone: capitalised, a proper noun by the statistics, not a place, organisation or title."""
+    tok = tokens[i]
+    word = tok.text
+    if len(word) < 2 or not _capitalised(word) or _title(word) or any(s <= tok.start < e for s, e in masked):
+        return False
+    initial = not text[:tok.start].strip(_OPENING_MARKS)
+    return (stats.proper_initial(word) if initial else stats.proper(word)) and not stats.not_person(word)
+
+
+def _name_by_context(tokens: list[Token], i: int, text: str, likely: list[bool]) -> bool:
+    """A capitalised common word is a name in a person's slot: "President Moon", "Brown said", "Song Tao"."""
+    tok = tokens[i]
+    word = tok.text
+    if len(word) < 2 or not _capitalised(word) or _title(word) or stats.not_person(word):
+        return False
+    initial = not text[:tok.start].strip(_OPENING_MARKS)
+    prev_joined = i > 0 and text[tokens[i - 1].end:tok.start] == " "
+    next_joined = i + 1 < len(tokens) and text[tok.end:tokens[i + 1].start] == " "
+    if prev_joined and _title(tokens[i - 1].text) and tokens[i - 1].text[:1].isupper():
+        return True
+    if not initial and next_joined and tokens[i + 1].text in SPEECH_AFTER and not tok.possessive:
+        return True
+    return word in _EAST_ASIAN_SURNAMES and next_joined and likely[i + 1] and (
+        is_pinyin(tokens[i + 1].text) or "-" in tokens[i + 1].text)
+
+
 def sentence_runs(sentence: Sentence) -> list[Run]:
     text = sentence.text
     tokens = _tokens(text)
@@ -137,12 +164,10 @@ def sentence_runs(sentence: Sentence) -> list[Run]:
         runs.append(run)
         current.clear()
 
+    likely = [_name_like(tokens, i, text, masked) for i in range(len(tokens))]
     for i, tok in enumerate(tokens):
         word = tok.text
-        inside_mask = any(s <= tok.start < e for s, e in masked)
-        initial = not text[:tok.start].strip(_OPENING_MARKS)
-        name_like = (len(word) > 1 and _capitalised(word) and not inside_mask and not _title(word)
-                     and (stats.proper_initial(word) if initial else stats.proper(word)) and not stats.not_person(word))
+        name_like = likely[i] or _name_by_context(tokens, i, text, likely)
         if current and (word in PARTICLES) and text[current[-1].end:tok.start] == " " and not current[-1].possessive:
             pending_particles.append(tok)
             continue
