@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from mtaudit.detectors.namelib import stats
 from mtaudit.detectors.namelib.lexicon import (
@@ -50,7 +51,7 @@ class Run:
     def end(self) -> int:
         return self.tokens[-1].end
 
-    @property
+    @cached_property
     def words(self) -> list[str]:
         return [t.text for t in self.tokens if t.text not in SUFFIXES and t.text not in PARTICLES]
 
@@ -58,7 +59,7 @@ class Run:
     def text(self) -> str:
         return self.sentence.text[self.start:self.end]
 
-    @property
+    @cached_property
     def eastern(self) -> bool:
         """Surname first: "Xi Jinping", "Kim Jong-un", "Lee Hsien Loong" (decided by the shape of the words)."""
         words = self.words
@@ -68,12 +69,12 @@ class Run:
             return True  # "Kim Jong Un", "Moon Jae-in"
         return all(is_pinyin(w) or ("-" in w and all(is_pinyin(p) for p in w.split("-"))) for w in words[1:])
 
-    @property
+    @cached_property
     def surname(self) -> str:
         words = self.words
         return words[0] if self.eastern else words[-1]
 
-    @property
+    @cached_property
     def given(self) -> tuple[str, ...]:
         words = self.words
         return tuple(words[1:] if self.eastern else words[:-1])

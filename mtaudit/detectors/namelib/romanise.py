@@ -22,6 +22,7 @@ _FINALS = (("ieh", "ie"), ("ih", "i"), ("ung", "ong"), ("yu", "u"), ("v", "u"), 
 _KOREAN = {name.lower(): i for i, group in enumerate(KOREAN_VARIANTS) for name in group}
 
 
+@lru_cache(maxsize=100_000)
 def fold(word: str) -> str:
     """Lower case without accents or apostrophes: "Nguyễn" -> "nguyen", "Ch'en" -> "chen"."""
     word = unicodedata.normalize("NFKD", word)
@@ -29,18 +30,30 @@ def fold(word: str) -> str:
     return re.sub(r"['’`\-\s]", "", word.lower()).replace("đ", "d")
 
 
-@lru_cache(maxsize=1)
-def pinyin_syllables() -> frozenset[str]:
-    """Every toneless pinyin syllable pypinyin knows ("xi", "jin", "ping", "zhuang", ...)."""
-    from pypinyin.pinyin_dict import pinyin_dict
+# Toneless pinyin syllables (from pypinyin's dictionary, without interjections like "hm"), kept here because
+# deriving them at run time costs seconds.
+_SYLLABLES = frozenset("""
+a ai an ang ao ba bai ban bang bao bei ben beng bi bian biang biao bie bin bing bo bu ca cai can cang cao ce cen
+ceng cha chai chan chang chao che chen cheng chi chong chou chu chua chuai chuan chuang chui chun chuo ci cong cou
+cu cuan cui cun cuo da dai dan dang dao de dei deng di dia dian diao die ding diu dong dou du duan dui dun duo en er
+fa fan fang fei fen feng fo fou fu ga gai gan gang gao ge gei gen geng gong gou gu gua guai guan guang gui gun guo
+ha hai han hang hao he hei hen heng hong hou hu hua huai huan huang hui hun huo ji jia jian jiang jiao jie jin jing
+jiong jiu ju juan jue jun ka kai kan kang kao ke ken keng kong kou ku kua kuai kuan kuang kui kun kuo la lai lan
+lang lao le lei len leng li lia lian liang liao lie lin ling liu long lou lu luan lue lun luo ma mai man mang mao me
+mei men meng mi mian miao mie min ming miu mo mou mu na nai nan nang nao ne nei nen neng ni nia nian niang niao nie
+nin ning niu nong nou nu nuan nue nun nuo ou pa pai pan pang pao pei pen peng pi pian piao pie pin ping po pou pu qi
+qia qian qiang qiao qie qin qing qiong qiu qu quan que qun ran rang rao re ren reng ri rong rou ru rua ruan rui run
+ruo sa sai san sang sao se sen seng sha shai shan shang shao she shei shen sheng shi shou shu shua shuai shuan
+shuang shui shun shuo si song sou su suan sui sun suo ta tai tan tang tao te tei teng ti tian tiao tie ting tong tou
+tu tuan tui tun tuo wa wai wan wang wei wen weng wo wong wu xi xia xian xiang xiao xie xin xing xiong xiu xu xuan
+xue xun ya yan yang yao ye yi yin ying yong you yu yuan yue yun za zai zan zang zao ze zei zen zeng zha zhai zhan
+zhang zhao zhe zhei zhen zheng zhi zhong zhou zhu zhua zhuai zhuan zhuang zhui zhun zhuo zi zong zou zu zuan zui zun
+zuo
+""".split())
 
-    out = set()
-    for readings in pinyin_dict.values():
-        for reading in readings.split(","):
-            syllable = fold(reading).replace("ü", "v")
-            if syllable.isalpha() and syllable.isascii():
-                out.add(syllable)
-    return frozenset(out)
+
+def pinyin_syllables() -> frozenset[str]:
+    return _SYLLABLES
 
 
 @lru_cache(maxsize=50_000)
