@@ -5,7 +5,7 @@ import re
 from collections import Counter, defaultdict
 
 from mtaudit.detectors.base import Detector
-from mtaudit.detectors.namelib import stats
+from mtaudit.detectors.namelib import enabled, stats
 from mtaudit.detectors.namelib.glossary import load_glossary
 from mtaudit.detectors.namelib.mentions import Run, sentence_runs
 from mtaudit.detectors.namelib.romanise import same_name
@@ -152,7 +152,7 @@ class NamesDetector(Detector):
                        dominant, round(similarity * (1.0 if evidence else 0.9), 2))
 
         # 4. orphans: a bare surname used as a person that nothing in the document introduces
-        if _enabled(self.orphans):
+        if enabled(self.orphans):
             any_intro = bool(full)
             given_names = {g for r in full for g in r.given}
             for r in runs:
@@ -172,13 +172,6 @@ class NamesDetector(Detector):
                        f"{word} with a full name; MT may have garbled or invented the name. Check it against the "
                        f"source.", None, 0.75 if any_intro else 0.5)
         return out
-
-
-def _enabled(value) -> bool:
-    """An on/off option that may arrive from the command line or a config file as text."""
-    if isinstance(value, str):
-        return value.strip().lower() not in ("false", "0", "no", "off", "")
-    return bool(value)
 
 
 def _variant_message(variant: str, dominant: str, times: int, introduced: dict) -> str:

@@ -8,6 +8,7 @@ from importlib import resources
 from typing import Protocol
 
 from mtaudit.detectors.base import Detector
+from mtaudit.detectors.namelib import enabled
 from mtaudit.detectors.namelib.romanise import fold, same_name, sound_key
 from mtaudit.document import Category, Document, Severity
 
@@ -215,7 +216,7 @@ class NamesSourceDetector(Detector):
                         Severity.MAJOR,
                         f"The source names {name.text} ({expected}); “{word}” looks like a misspelling of "
                         f"“{name.surname}”.", name.surname, 0.8)]
-        if not self.omissions or name.kind != "person" or given_present or not name.evidence:
+        if not enabled(self.omissions) or name.kind != "person" or given_present or not name.evidence:
             return []
         sentence = segment.sentences[0]
         also = f" or “{name.expected[1]}”" if len(name.expected) > 1 else ""
