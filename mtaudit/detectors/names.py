@@ -74,11 +74,22 @@ class NamesDetector(Detector):
         collided: set[int] = set()
         western_count = Counter(r.surname for r in full if not r.eastern)
         any_count = Counter(r.surname for r in full)
+        # adjacent word pairs inside longer names and reversed two-word names: "Javier Tebas Llanas" makes
+        # "Tebas Llanas" a name, "Yamaguchi Shun" makes "Shun Yamaguchi" one
+        pairs = Counter()
+        for r in full:
+            words = r.words
+            if len(words) > 2:
+                pairs.update(zip(words, words[1:]))
+            elif len(words) == 2:
+                pairs[(words[1], words[0])] += 1
         for r in full:
             words = r.words
             if len(words) != 2:
                 continue
             a, b = words
+            if a == b or pairs[(a, b)] or not stats.name_shaped(b):
+                continue
             # is ``a`` (``b``) the surname of some other full name in the document?
             a_other = western_count[a] - (r.surname == a and not r.eastern) > 0
             b_other = any_count[b] - (r.surname == b) > 0
@@ -114,6 +125,8 @@ class NamesDetector(Detector):
                 candidates.append((r, len(r.tokens) - 1))
         variant_of: dict[str, tuple[str, float]] = {}
         for word in {r.tokens[i].text for r, i in candidates}:
+            if stats.famous(word, general=False):  # "Buhari" beside "Bahari" is the president, not a typo
+                continue
             best = max(((same_name(word, k), k) for k in persons if k != word and count[k] > count.get(word, 0)),
                        default=(0.0, ""))
             if best[0] > 0 and word not in wrong and word not in persons:

@@ -123,6 +123,14 @@ def famous(word: str, general: bool = True) -> bool:
     return share >= (FAMOUS_PERSON_SHARE_COMMON_SURNAME if common else FAMOUS_PERSON_SHARE)
 
 
+def name_shaped(word: str) -> bool:
+    """Known to the news statistics as a name, or too rare to be a common word ("Prefecture" is neither)."""
+    entry = table().get(word)
+    if entry and (entry.person > 0 or 2 * entry.low < entry.cap):
+        return True
+    return zipf(word) < 2.5
+
+
 def western_surname(word: str) -> bool:
     """The statistics see the word last in names or alone, almost never first: "Putin", not "Martin" or "James"."""
     entry = table().get(word)
