@@ -16,6 +16,9 @@ MISSPELT = [
     ("外交部发言人赵立坚表示，中方对此表示欢迎。", "Foreign ministry spokesman Chao Lijian said China welcomed the move.",
      "Chao", "Zhao"),
     ("张伟说，这个计划会成功。", "Chang Wei said the plan would succeed.", "Chang", "Zhang"),
+    ("副总经理张立华表示，工厂明年投产。", "Deputy general manager Zang Lihua said the plant would open next year.",
+     "Zang", "Zhang"),
+    ("发言人王芳说，会谈气氛友好。", "Spokeswoman Wong Fang said the talks were friendly.", "Wong", "Wang"),
 ]
 
 # (source, target): the names are there, in pinyin, in a conventional form, or as the surname alone.

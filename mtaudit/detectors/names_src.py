@@ -46,6 +46,17 @@ _COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "司徒", "东方"
 # Surname readings that differ from the character's everyday pinyin.
 _SURNAME_READINGS = {"曾": "zeng", "单": "shan", "仇": "qiu", "区": "ou", "查": "zha", "解": "xie", "朴": "piao",
                      "乐": "yue", "华": "hua", "任": "ren", "盖": "ge", "缪": "miao", "覃": "qin", "尉迟": "yuchi"}
+# Cantonese, Wade-Giles and other established spellings of common surnames that no pinyin rule derives: right for
+# many Hong Kong, Taiwan and overseas people, so a match is reported with less confidence unless the given name beside
+# it is in pinyin (a mixed "Wong Fang" for 王芳 is MT, not a Hong Kong spelling).
+_OTHER_SYSTEMS = {
+    "Wang": ("Wong",), "Huang": ("Wong", "Hwang"), "Chen": ("Chan", "Chin", "Tan"), "Zhang": ("Cheung", "Chong"),
+    "Li": ("Lee", "Lei", "Lai"), "Liang": ("Leung",), "Liu": ("Lau", "Lao"), "Wu": ("Ng", "Woo", "Goh"),
+    "Zhou": ("Chow", "Chau"), "Lin": ("Lam", "Lim"), "He": ("Ho", "Hoh"), "Xie": ("Tse", "Hsieh"), "Guo": ("Kwok", "Kuo"),
+    "Luo": ("Law", "Lo", "Lou"), "Zeng": ("Tsang", "Tseng"), "Yang": ("Yeung", "Yeo"), "Xu": ("Hsu", "Tsui", "Hui"),
+    "Cai": ("Choi", "Tsai", "Chua"), "Ye": ("Yip", "Yeh"), "Feng": ("Fung",), "Zheng": ("Cheng", "Cheang"),
+    "Jiang": ("Chiang", "Kong", "Keung"), "Zhu": ("Chu", "Chew"), "Hu": ("Woo",), "Deng": ("Tang",), "Su": ("So",),
+}
 _PLACE_SUFFIXES = ("省", "市", "县", "区", "镇", "村", "州")
 # jieba tags many ordinary words as person names (谢谢, 高昂, 易懂): a person tag only counts when a title or a speech
 # verb stands next to it, the way news introduces and quotes people.
@@ -168,9 +179,11 @@ def _present(form: str, folded_words: list[str], joined: str) -> bool:
 
 
 class NamesSourceDetector(Detector):
-    """Person and place names of the source missing or misspelt in the target: for a Chinese source, jieba finds the
-    names and pypinyin gives the expected romanisation (习近平 -> "Xi Jinping"), with a table of conventional forms
-    (孙中山 -> "Sun Yat-sen", 香港 -> "Hong Kong", 普京 -> "Putin").
+    """Person and place names of the source misspelt or missing in the target, checked against their romanisation
+    (Chinese first: 习近平 -> "Xi Jinping").
+
+    For a Chinese source, jieba's tags find the names and pypinyin gives the expected romanisation, with a table of
+    conventional forms (孙中山 -> "Sun Yat-sen", 香港 -> "Hong Kong", 普京 -> "Putin").
 
     A target word that sounds like the expected name but is spelt differently ("Ji" for 习) is a mistranslated name;
     a person named in the source who appears nowhere in the target is reported as a possible omission (the
@@ -207,15 +220,24 @@ class NamesSourceDetector(Detector):
         if not (name.evidence or given_present):
             return []
         if name.surname:
+            other_systems = _OTHER_SYSTEMS.get(name.surname, ())
             for word, start, end in target_words:
-                if word[:1].isupper() and (same_name(word, name.surname) or (
-                        len(word) <= 4 and sound_key(word) == sound_key(name.surname))):
-                    sentence = next(s for s in segment.sentences if s.start <= start < s.end + 1)
-                    return [self.finding(
-                        sentence, start - sentence.start, end - sentence.start, Category.MISTRANSLATION,
-                        Severity.MAJOR,
-                        f"The source names {name.text} ({expected}); “{word}” looks like a misspelling of "
-                        f"“{name.surname}”.", name.surname, 0.8)]
+                if not word[:1].isupper():
+                    continue
+                if word in other_systems:
+                    confidence, note = (0.8, "") if given_present else (
+                        0.5, " (right if the person is known by a Cantonese or Wade-Giles spelling)")
+                elif same_name(word, name.surname) or (len(word) <= 4 and sound_key(word) == sound_key(name.surname)):
+                    confidence, note = 0.8, ""
+                else:
+                    continue
+                sentence = next((s for s in segment.sentences if s.start <= start < s.end), None)
+                if sentence is None:
+                    continue
+                return [self.finding(
+                    sentence, start - sentence.start, end - sentence.start, Category.MISTRANSLATION, Severity.MAJOR,
+                    f"The source names {name.text} ({expected}); “{word}” looks like a misspelling of "
+                    f"“{name.surname}”{note}.", name.surname, confidence)]
         if not enabled(self.omissions) or name.kind != "person" or given_present or not name.evidence:
             return []
         sentence = segment.sentences[0]
