@@ -190,8 +190,34 @@ Lane and Lagarde have both warned that energy prices remain a risk. Germany's fi
 Reporting by Francesco Canepa; Editing by Toby Chopra"""
 
 
-def test_clean_article_has_no_name_findings():
-    assert passes(NamesDetector(), CLEAN_ARTICLE)
+CLEAN_ARTICLE_ASIA = """Vietnam and South Korea sign trade pact as leaders meet in Hanoi
+
+HANOI (Reuters) - Vietnamese Prime Minister Pham Minh Chinh and South Korean President Yoon Suk-yeol signed a trade agreement on Friday, officials said.
+
+Chinh said the pact would double bilateral trade by 2030. Yoon told a news conference in Hanoi that Korean companies would invest in chip factories in Bac Ninh province.
+
+Samsung Electronics, which already employs more than 100,000 people in Vietnam, said it welcomed the agreement. Analyst Nguyen Thi Mai of Saigon Securities said the deal would help exporters.
+
+Separately, Saudi Crown Prince Mohammed bin Salman met Egyptian President Abdel Fattah al-Sisi in Riyadh. Sisi and bin Salman discussed the war in Sudan, the Saudi Press Agency said.
+
+In Madrid, Spanish Prime Minister Pedro Sánchez said Spain would recognise the agreement. Sánchez spoke after meeting German Chancellor Olaf Scholz, who said Berlin supported it.
+
+Reporting by Khanh Vu in Hanoi and Joyce Lee in Seoul; Editing by Kim Coghill"""
+
+CLEAN_ARTICLE_SPORT = """Late Ramos goal sends Porto top of the table
+
+PORTO, Portugal (AP) - Striker Gonçalo Ramos scored in stoppage time as Porto beat Braga 2-1 on Sunday to go top of the Portuguese league.
+
+Ramos turned in a cross from Pepe after Braga goalkeeper Matheus had kept his side level for most of the second half. "We never stopped believing," Ramos said.
+
+Coach Sérgio Conceição praised his players. Conceição said the title race would go to the last round, and Braga coach Artur Jorge agreed.
+
+Ricardo Horta had put Braga ahead before Mehdi Taremi equalised. Taremi and Ramos have now scored 25 league goals between them."""
+
+
+@pytest.mark.parametrize("text", [CLEAN_ARTICLE, CLEAN_ARTICLE_ASIA, CLEAN_ARTICLE_SPORT])
+def test_clean_articles_have_no_name_findings(text):
+    assert passes(NamesDetector(), text)
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\x00\x07 control \x1b[31m", "习近平 met Putin 在北京.", "A" * 5000,

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from mtaudit.detectors.base import Detector
 from mtaudit.detectors.namelib import enabled, stats
 from mtaudit.detectors.namelib.glossary import load_glossary
-from mtaudit.detectors.namelib.mentions import Run, sentence_runs
+from mtaudit.detectors.namelib.mentions import Run, sentence_runs, without_article
 from mtaudit.detectors.namelib.romanise import same_name
 from mtaudit.document import Category, Document, Severity
 
@@ -105,6 +105,7 @@ class NamesDetector(Detector):
         for r in full:
             introduced[r.surname].append(r)
         known_tokens = {w for r in full for w in r.words}
+        known_tokens |= {without_article(w) for w in known_tokens}
         # a name after a capitalised word the statistics took for a common word ("Mark Hollis", "Francesco Caputa")
         known_tokens |= {r.words[0] for r in runs if len(r.words) == 1 and r.after_capital}
         titled = {r.words[0] for r in runs if len(r.words) == 1 and r.titled}

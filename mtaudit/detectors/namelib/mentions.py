@@ -80,8 +80,18 @@ class Run:
         return tuple(words[1:] if self.eastern else words[:-1])
 
 
+_ARTICLE_PREFIX = re.compile(r"^(?:al|el|ad|an|as|ash|at|ar|az|ul)-(?=[A-Z])")
+
+
 def _capitalised(word: str) -> bool:
+    """A capitalised word, or an Arabic name with a lower-case article ("al-Sisi"); not an acronym."""
+    word = _ARTICLE_PREFIX.sub("", word)
     return word[:1].isupper() and not (len(word) > 1 and word.isupper())
+
+
+def without_article(word: str) -> str:
+    """ "al-Sisi" -> "Sisi": news writes both for one person."""
+    return _ARTICLE_PREFIX.sub("", word)
 
 
 def _tokens(text: str) -> list[Token]:
