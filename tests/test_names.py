@@ -122,6 +122,12 @@ def test_passes_ordinary_full_names(text):
     assert passes(NamesDetector(), text)
 
 
+def test_title_case_headlines():
+    text = ("Putin Ji Supports Security Guarantees\n\nShi Accuses West Of Meddling\n\n"
+            "Presidents Vladimir Putin and Xi Jinping held talks on Wednesday. Xi said China backed Russia's demands.")
+    assert flagged_text(NamesDetector(), text) == ["Putin Ji", "Shi"]
+
+
 def test_fused_name_says_which_part_is_misspelt():
     found = findings(NamesDetector(), FUSED[1][0])
     assert len(found) == 1 and "“Ji” is probably a misspelling of “Xi”" in found[0].message
@@ -143,7 +149,8 @@ GLOSSARY_ARTICLE = ("Premier Li Keqiang opened the forum in Tianjin.\n\n"
 
 def test_glossary_csv(tmp_path):
     path = tmp_path / "names.csv"
-    path.write_text("term,variants\nLi Keqiang,Li Kequiang,Li Ke-chiang\nGuangdong,Kwangtung,Canton\n", "utf-8")
+    path.write_text("term,variants\n# names of the 2013-2023 cabinet\nLi Keqiang,Li Kequiang,Li Ke-chiang\n"
+                    "Guangdong,Kwangtung,Canton\n", "utf-8")
     doc = make_doc(GLOSSARY_ARTICLE)
     found = {s.text[f.start:f.end]: f.suggestion for s, f in NamesDetector(glossary=str(path)).detect(doc)}
     assert found == {"Li Kequiang": "Li Keqiang", "Kwangtung": "Guangdong"}

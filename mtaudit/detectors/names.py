@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from functools import lru_cache
 
 from mtaudit.detectors.base import Detector
 from mtaudit.detectors.namelib import enabled, stats
@@ -49,20 +50,19 @@ class NamesDetector(Detector):
                 out.append(self.finding(run.sentence, start, end, Category.MISTRANSLATION, Severity.MAJOR, message,
                                         suggestion, confidence))
 
-        # 1. glossary: a listed wrong spelling anywhere
+        # 1. glossary: a listed wrong spelling anywhere, whether or not it looks like a name
         if wrong:
-            for run in runs:
-                for tok in run.tokens:
-                    if tok.text in wrong:
-                        report(run, tok.start, tok.end,
-                               f"“{tok.text}” is a wrong spelling of “{wrong[tok.text]}” according to the glossary.",
-                               wrong[tok.text], 0.95)
-                for variant, canonical in wrong.items():  # multi-word glossary entries
-                    if " " in variant and variant in run.text:
-                        at = run.start + run.text.index(variant)
-                        report(run, at, at + len(variant),
-                               f"“{variant}” is a wrong spelling of “{canonical}” according to the glossary.",
-                               canonical, 0.95)
+            pattern = _glossary_pattern(tuple(sorted(wrong, key=len, reverse=True)))
+            for sentence in doc.sentences():
+                for m in pattern.finditer(sentence.text):
+                    variant, canonical = m.group(), wrong[m.group()]
+                    key = (id(sentence), m.start())
+                    if key not in flagged:
+                        flagged.add(key)
+                        out.append(self.finding(
+                            sentence, m.start(), m.end(), Category.MISTRANSLATION, Severity.MAJOR,
+                            f"“{variant}” is a wrong spelling of “{canonical}” according to the glossary.",
+                            canonical, 0.95))
 
         full = [r for r in runs if len(r.words) >= 2]
         # Surnames a full name places last ("Vladimir Putin") or first ("Xi Jinping"), with the runs that say so.
@@ -186,6 +186,11 @@ class NamesDetector(Detector):
                        f"{word} with a full name; MT may have garbled or invented the name. Check it against the "
                        f"source.", None, 0.75 if any_intro else 0.5)
         return out
+
+
+@lru_cache(maxsize=8)
+def _glossary_pattern(variants: tuple[str, ...]) -> re.Pattern:
+    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(v) for v in variants) + r")(?![\w-])")
 
 
 def _variant_message(variant: str, dominant: str, times: int, introduced: dict) -> str:
