@@ -2,6 +2,8 @@
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from helpers import SEED, findings, flagged_text, make_doc, passes
 
 from mtaudit.detectors import DETECTORS
@@ -254,3 +256,16 @@ def test_seed_acceptance(shared):
     assert ("The company quoted Shi as saying.", "Shi") in found
     assert any(text.startswith("Hu and Xi agreed") and span == "Hu" for text, span in found)
     assert len(found) <= 4  # nothing else in the article: Putin, Xi, Ushakov, Biden are all fine
+
+
+_WORDS = st.sampled_from(["Xi", "Ji", "Shi", "Putin", "Vladimir", "Jinping", "and", "said", "Mr", "President",
+                          "the", "Hu", "al-Sisi", "Jr", "von", "'s", "’s", ",", ".", "\n\n", "习近平", "\x00", "  ",
+                          "Kremlin", "Moon", "Jae-in", "quoted", "as", "saying", "Zelenskiy", "ZELENSKY"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_WORDS, min_size=1, max_size=60))
+def test_random_name_soup_never_crashes(words):
+    text = " ".join(words).replace("\x00", "")
+    if text.strip(" .,\n"):
+        findings(NamesDetector(), [p for p in text.split("\n\n") if p.strip()] or ["."])

@@ -116,6 +116,8 @@ class NamesDetector(Detector):
             if len(r.words) == 1 and (r.words[0] in introduced or r.words[0] in titled):
                 count[r.words[0]] += 1
         persons = {w for w in count if w in introduced or w in titled}
+        # surnames the text itself shows to be persons (a title, a speech verb), which make "X and <person>" a person
+        evidenced = {r.surname for r in runs if r.titled or r.speaks} | titled
 
         # 3. variants: a spelling never introduced that matches a more frequent person's surname
         candidates: list[tuple[Run, int]] = []  # (run, index of the token in run.tokens)
@@ -176,8 +178,8 @@ class NamesDetector(Detector):
                 if (word in known_tokens or word in titled or word in variant_of or word in given_names
                         or word in wrong or word in wrong.values() or stats.famous(word) or stats.given_name(word)):
                     continue
-                coordinated = any(n.words and (n.words[-1] in persons or len(n.words) >= 2 or n.titled)
-                                  for n in r.neighbours)
+                coordinated = any(n.words and (n.titled or n.speaks or n.surname in evidenced
+                                               or stats.famous(n.surname)) for n in r.neighbours)
                 if not (r.speaks or coordinated) or r.attached or r.place_context:
                     continue
                 tok = next(t for t in r.tokens if t.text == word)

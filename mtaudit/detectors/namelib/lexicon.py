@@ -25,8 +25,13 @@ acknowledged believes thinks urged vowed pledged promised
 # "told" and "called" are left out: "told Reuters", "called Moscow" name organisations and places as often as persons.
 SPEECH_BEFORE = frozenset("quoted thanked congratulated phoned".split())
 
-# Words before a capitalised word that make it a place or an organisation ("Mayor of Wesel", "in Blansko").
-PLACE_BEFORE = frozenset("of in at from near to into outside inside across via".split())
+# Words before a capitalised word that make it a place or an organisation ("Mayor of Wesel", "in Blansko",
+# "research company Plenum", "the ship Serpukhov").
+PLACE_BEFORE = frozenset("""
+of in at from near to into outside inside across via company firm group agency newspaper magazine website portal
+broadcaster channel station bank club team band brand ship vessel frigate corvette airline carrier village town city
+region province district
+""".split())
 
 # Trailing name parts that do not start a new name ("Martin Luther King Jr").
 SUFFIXES = frozenset("Jr Jr. Sr Sr. II III IV Junior Senior".split())

@@ -163,11 +163,16 @@ def sentence_runs(sentence: Sentence) -> list[Run]:
         nxt = tokens[next_index].text if next_index < len(tokens) else ""
         between_next = text[current[-1].end:tokens[next_index].start] if next_index < len(tokens) else ""
         run = Run(sentence, list(current))
+        if not run.words:  # a lone suffix or particle ("Jr" after the title word "King")
+            current.clear()
+            return
         run.initial = not text[:current[0].start].strip(_OPENING_MARKS)
         run.titled = _title(prev)
         run.speaks = ((nxt.lower() in SPEECH_AFTER and not current[-1].possessive and between_next == " ")
                       or (prev in SPEECH_BEFORE and not current[-1].possessive))
-        run.place_context = prev.lower() in PLACE_BEFORE
+        # "in Blansko", "Mayor of Wesel"; and a list of places: "Tokyo and Saitama"
+        run.place_context = prev.lower() in PLACE_BEFORE or (
+            prev in ("and", "or") and first_index >= 2 and stats.not_person(tokens[first_index - 2].text))
         before = text[tokens[first_index - 1].end:current[0].start] if first_index else ""
         run.after_capital = bool(first_index and before == " " and tokens[first_index - 1].text[:1].isupper()
                                  and not run.titled and not tokens[first_index - 1].possessive)
