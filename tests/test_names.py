@@ -139,7 +139,8 @@ def test_fused_name_says_which_part_is_misspelt():
     ("Xi", "Ji", True), ("Xi", "Shi", True), ("Xi", "Hsi", True), ("Deng", "Teng", True), ("Lee", "Rhee", True),
     ("Zelensky", "Zelenskiy", True), ("Gaddafi", "Qaddafi", True),
     ("Li", "Liu", False), ("Li", "Lu", False), ("Kim", "Kang", False), ("John", "Joan", False),
-    ("Xi", "Hu", False), ("Obama", "Osama", False), ("Putin", "Ji", False),
+    ("Havel", "Hael", True), ("Putin", "Puin", True), ("Klein", "Klien", True),
+    ("Xi", "Hu", False), ("Obama", "Osama", False), ("Putin", "Ji", False), ("Xia", "Xian", False),
 ])
 def test_romanisation_similarity(a, b, same):
     assert bool(same_name(a, b)) is same

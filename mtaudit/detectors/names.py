@@ -198,5 +198,6 @@ def _glossary_pattern(variants: tuple[str, ...]) -> re.Pattern:
 def _variant_message(variant: str, dominant: str, times: int, introduced: dict) -> str:
     intro = introduced.get(dominant)
     where = f", introduced as “{intro[0].text}”" if intro else ""
-    return (f"“{variant}” looks like another spelling of “{dominant}” (used {times} times in this article{where}); "
+    used = "once" if times == 1 else f"{times} times"
+    return (f"“{variant}” looks like another spelling of “{dominant}” (used {used} in this article{where}); "
             f"MT often respells transliterated names. Use “{dominant}” if this is the same person.")

@@ -85,6 +85,17 @@ def sound_key(word: str) -> str:
     return text
 
 
+def _dropped_or_swapped(a: str, b: str) -> bool:
+    """One letter dropped (or added), or two neighbouring letters swapped."""
+    if abs(len(a) - len(b)) == 1:
+        short, long = sorted((a, b), key=len)
+        return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+    return False
+
+
 @lru_cache(maxsize=100_000)
 def same_name(a: str, b: str) -> float:
     """How sure we are that ``a`` and ``b`` are spellings of one name (0 when they are different names).
@@ -106,6 +117,8 @@ def same_name(a: str, b: str) -> float:
             return 0.7  # -n/-ng confused: "Ling" for "Lin"
         if fa.startswith("hs") or fb.startswith("hs"):  # Wade-Giles hs- written for pinyin x-
             return 0.85 if sound_key(a) == sound_key(b) else 0.0
+        if min(len(fa), len(fb)) >= 4 and not (is_pinyin(a) and is_pinyin(b)) and _dropped_or_swapped(fa, fb):
+            return 0.75  # "Hael" for "Havel", "Puin" for "Putin"; a changed letter ("Joan"/"John") is a new name
         return 0.0
     similarity = Levenshtein.normalized_similarity(fa, fb)
     if similarity >= 0.8 and (jellyfish.metaphone(fa) == jellyfish.metaphone(fb)
