@@ -120,6 +120,8 @@ def same_name(a: str, b: str) -> float:
         if min(len(fa), len(fb)) >= 4 and not (is_pinyin(a) and is_pinyin(b)) and _dropped_or_swapped(fa, fb):
             return 0.75  # "Hael" for "Havel", "Puin" for "Putin"; a changed letter ("Joan"/"John") is a new name
         return 0.0
+    if _dropped_or_swapped(fa, fb) and not (is_pinyin(a) and is_pinyin(b)):
+        return 0.8
     similarity = Levenshtein.normalized_similarity(fa, fb)
     if similarity >= 0.8 and (jellyfish.metaphone(fa) == jellyfish.metaphone(fb)
                               or jellyfish.jaro_winkler_similarity(fa, fb) >= 0.9):
