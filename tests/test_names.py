@@ -25,6 +25,8 @@ VARIANTS = [
     ("Ukrainian President Volodymyr Zelensky appealed for more air defence systems.\n\n"
      "Zelensky said the attacks had targeted power stations.\n\n"
      "Zelenskiy warned that the winter would be hard.", "Zelenskiy", "Zelensky"),
+    ("President Xi Jinping opened the congress. Delegates applauded Xi Jinping for several minutes.\n\n"
+     "Xi Jinpin then outlined the economic targets for the year.", "Jinpin", "Jinping"),
     ("Vice Premier Lin Haotian will lead the delegation, the ministry said.\n\n"
      "Lin said the route had been studied in detail. Lin will also visit the port.\n\n"
      "Ling told reporters that talks would resume next month.", "Ling", "Lin"),
@@ -41,6 +43,9 @@ DISTINCT_PEOPLE = [
     "President Xi Jinping met the delegation in Beijing.\n\n"
     "Shi Yinhong, a professor of international relations, said the visit was symbolic. Shi said more visits were "
     "likely. Xi did not comment.",
+    "Former leader Kim Jong Il was succeeded by his son Kim Jong Un. Kim Jong Un has since met Kim Jong Il's old "
+    "advisers, and his sister Kim Yo Jong attended.",
+    "Premier Li Keqiang handed over to Li Qiang in March. Li Qiang said he would keep the reforms of Li Keqiang.",
     "Prime Minister Maria Lopez said on Tuesday the budget would be balanced by 2027.\n\n"
     "Lopez told parliament that spending on schools would rise. Lopez also defended the tax reform.",
 ]

@@ -147,6 +147,23 @@ class NamesDetector(Detector):
                     report(r, tok.start, tok.end, _variant_message(r.surname, other, count[other], introduced),
                            other, 0.9)
                     break
+        # ...and the given name respelt under one surname: "Xi Jinpin" beside "Xi Jinping"
+        given_count = Counter((r.surname, r.given) for r in full if r.given)
+        by_surname = defaultdict(set)
+        for surname, given in given_count:
+            by_surname[surname].add(given)
+        for r in full:
+            if not r.given or len(r.given) != 1:
+                continue
+            for other in by_surname[r.surname]:
+                if len(other) == 1 and given_count[(r.surname, other)] > given_count[(r.surname, r.given)] \
+                        and same_name(r.given[0], other[0]) > 0:
+                    tok = next(t for t in r.tokens if t.text == r.given[0])
+                    report(r, tok.start, tok.end,
+                           f"“{r.text}” looks like another spelling of “{_full_form(r, other[0])}” (written that way "
+                           f"{given_count[(r.surname, other)]} times in this article); MT often respells "
+                           f"transliterated names.", other[0], 0.85)
+                    break
 
         for r in runs:
             if id(r) not in collided:
@@ -193,6 +210,10 @@ class NamesDetector(Detector):
 @lru_cache(maxsize=8)
 def _glossary_pattern(variants: tuple[str, ...]) -> re.Pattern:
     return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(v) for v in variants) + r")(?![\w-])")
+
+
+def _full_form(run: Run, given: str) -> str:
+    return f"{run.surname} {given}" if run.eastern else f"{given} {run.surname}"
 
 
 def _variant_message(variant: str, dominant: str, times: int, introduced: dict) -> str:
