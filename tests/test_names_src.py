@@ -18,6 +18,7 @@ MISSPELT = [
     ("张伟说，这个计划会成功。", "Chang Wei said the plan would succeed.", "Chang", "Zhang"),
     ("副总经理张立华表示，工厂明年投产。", "Deputy general manager Zang Lihua said the plant would open next year.",
      "Zang", "Zhang"),
+    ("新疆的棉花产量今年增长了百分之五。", "Cotton output in Xingjiang rose five percent this year.", "Xingjiang", "Xinjiang"),
     ("发言人王芳说，会谈气氛友好。", "Spokeswoman Wong Fang said the talks were friendly.", "Wong", "Wang"),
 ]
 

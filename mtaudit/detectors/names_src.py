@@ -112,6 +112,13 @@ def chinese_name_pinyin(name: str) -> tuple[str, str] | None:
     return family.capitalize(), first.capitalize()
 
 
+def _compared_word(form: str, kind: str) -> str | None:
+    """The word of an English form a misspelling is compared with: a person's surname, a one-word place name."""
+    if kind == "person":
+        return form.split()[-1]
+    return form if " " not in form and "." not in form and len(form) > 2 else None
+
+
 class ChineseNames:
     """Chinese: jieba's part-of-speech tags find persons (nr, nrfg) and places (ns); pypinyin romanises them."""
 
@@ -133,12 +140,12 @@ class ChineseNames:
             if word in table:
                 forms = table[word]
                 kind = "place" if tag == "ns" and word not in ("普京",) else "person"
-                out.append(SourceName(word, kind, forms, forms[0].split()[-1] if kind == "person" else None))
+                out.append(SourceName(word, kind, forms, _compared_word(forms[0], kind)))
                 continue
             if tag == "ns":
                 stem = word[:-1] if word.endswith(_PLACE_SUFFIXES) and len(word) > 2 else word
                 if stem in table:
-                    out.append(SourceName(word, "place", table[stem]))
+                    out.append(SourceName(word, "place", table[stem], _compared_word(table[stem][0], "place")))
                 continue  # a place without a known English form: its pinyin is as likely wrong as right
             pinyin = chinese_name_pinyin(word)
             if pinyin:
