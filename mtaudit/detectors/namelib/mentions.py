@@ -120,23 +120,31 @@ def _title(word: str) -> bool:
     return word in TITLES or (word.endswith("s") and word[:-1] in TITLES)
 
 
-def _name_like(tokens: list[Token], i: int, text: str, masked: list[tuple[int, int]]) -> bool:
+def _opening(text: str) -> int:
+    """Offset of the first word of a sentence, after opening quotes and dashes."""
+    for i, ch in enumerate(text):
+        if ch not in _OPENING_MARKS:
+            return i
+    return len(text)
+
+
+def _name_like(tokens: list[Token], i: int, opening: int, masked: list[tuple[int, int]]) -> bool:
     """By the word alone: capitalised, a proper noun by the statistics, not a place, organisation or title."""
     tok = tokens[i]
     word = tok.text
     if len(word) < 2 or not _capitalised(word) or _title(word) or any(s <= tok.start < e for s, e in masked):
         return False
-    initial = not text[:tok.start].strip(_OPENING_MARKS)
+    initial = tok.start <= opening
     return (stats.proper_initial(word) if initial else stats.proper(word)) and not stats.not_person(word)
 
 
-def _name_by_context(tokens: list[Token], i: int, text: str, likely: list[bool]) -> bool:
+def _name_by_context(tokens: list[Token], i: int, text: str, opening: int, likely: list[bool]) -> bool:
     """A capitalised common word is a name in a person's slot: "President Moon", "Brown said", "Song Tao"."""
     tok = tokens[i]
     word = tok.text
     if len(word) < 2 or not _capitalised(word) or _title(word) or stats.not_person(word):
         return False
-    initial = not text[:tok.start].strip(_OPENING_MARKS)
+    initial = tok.start <= opening
     prev_joined = i > 0 and text[tokens[i - 1].end:tok.start] == " "
     next_joined = i + 1 < len(tokens) and text[tok.end:tokens[i + 1].start] == " "
     if prev_joined and _title(tokens[i - 1].text) and tokens[i - 1].text[:1].isupper():
@@ -158,7 +166,7 @@ def sentence_runs(sentence: Sentence) -> list[Run]:
     def close(next_index: int) -> None:
         if not current:
             return
-        first_index = tokens.index(current[0])
+        first_index = index_of[id(current[0])]
         prev = tokens[first_index - 1].text if first_index else ""
         nxt = tokens[next_index].text if next_index < len(tokens) else ""
         between_next = text[current[-1].end:tokens[next_index].start] if next_index < len(tokens) else ""
@@ -166,7 +174,7 @@ def sentence_runs(sentence: Sentence) -> list[Run]:
         if not run.words:  # a lone suffix or particle ("Jr" after the title word "King")
             current.clear()
             return
-        run.initial = not text[:current[0].start].strip(_OPENING_MARKS)
+        run.initial = current[0].start <= opening
         run.titled = _title(prev)
         run.speaks = ((nxt.lower() in SPEECH_AFTER and not current[-1].possessive and between_next == " ")
                       or (prev in SPEECH_BEFORE and not current[-1].possessive))
@@ -180,10 +188,12 @@ def sentence_runs(sentence: Sentence) -> list[Run]:
         runs.append(run)
         current.clear()
 
-    likely = [_name_like(tokens, i, text, masked) for i in range(len(tokens))]
+    index_of = {id(tok): i for i, tok in enumerate(tokens)}
+    opening = _opening(text)
+    likely = [_name_like(tokens, i, opening, masked) for i in range(len(tokens))]
     for i, tok in enumerate(tokens):
         word = tok.text
-        name_like = likely[i] or _name_by_context(tokens, i, text, likely)
+        name_like = likely[i] or _name_by_context(tokens, i, text, opening, likely)
         if current and (word in PARTICLES) and text[current[-1].end:tok.start] == " " and not current[-1].possessive:
             pending_particles.append(tok)
             continue
