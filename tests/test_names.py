@@ -135,6 +135,15 @@ def test_title_case_headlines():
     assert flagged_text(NamesDetector(), text) == ["Putin Ji", "Shi"]
 
 
+def test_flags_the_minority_name_order():
+    text = ("President Xi Jinping arrived in Paris on Sunday. Xi Jinping will meet business leaders.\n\n"
+            "Jinping Xi is due to leave on Wednesday.")
+    found = findings(NamesDetector(), text)
+    assert flagged_text(NamesDetector(), text) == ["Jinping Xi"]
+    assert found[0].category == Category.INCONSISTENCY and found[0].severity == Severity.MINOR
+    assert found[0].suggestion == "Xi Jinping"
+
+
 def test_fused_name_says_which_part_is_misspelt():
     found = findings(NamesDetector(), FUSED[1][0])
     assert len(found) == 1 and "“Ji” is probably a misspelling of “Xi”" in found[0].message

@@ -87,8 +87,8 @@ def _fused_runs(full: list[Run]) -> list[Run]:
 
 class NamesDetector(Detector):
     """Person names in the target: minority spellings of one person ("Ji" and "Shi" beside "Xi"), bare surnames the
-    article never introduces ("Hu and Xi agreed"), two names fused into one ("Putin Ji supports ..."), and spellings a
-    name glossary marks as wrong.
+    article never introduces ("Hu and Xi agreed"), two names fused into one ("Putin Ji supports ..."), one name in
+    both orders ("Jinping Xi"), and spellings a name glossary marks as wrong.
 
     Mentions are found without a tagger: runs of capitalised words that news statistics (name_stats.tsv, built from
     WMT news) and wordfreq say are proper nouns, minus places and organisations (gazetteer.txt and the statistics),
@@ -98,7 +98,7 @@ class NamesDetector(Detector):
     """
 
     name = "names"
-    categories = (Category.MISTRANSLATION,)
+    categories = (Category.MISTRANSLATION, Category.INCONSISTENCY)
     options = {
         "glossary": "CSV (term,variant1,variant2,...) or TBX file of canonical name spellings; listed variants are "
                     "flagged with the canonical form as suggestion",
@@ -114,6 +114,7 @@ class NamesDetector(Detector):
         self._glossary(doc, wrong, found)
         variant_of = self._variants(cast, wrong, found)
         self._fused(cast, variant_of, found)
+        self._name_order(cast, found)
         if enabled(self.orphans):
             self._orphans(cast, wrong, variant_of, found)
         order = {id(segment): i for i, segment in enumerate(doc.segments)}
@@ -202,6 +203,20 @@ class NamesDetector(Detector):
                       f"lost in translation (e.g. “{a}: {second} ...” or “{a} and {second}”).",
                       None, 0.85 if fix else 0.7)
 
+    def _name_order(self, cast: Cast, found: "_Findings") -> None:
+        """One name written in both orders ("Xi Jinping" and "Jinping Xi"): the minority order is flagged."""
+        order = Counter(tuple(r.words) for r in cast.full if len(r.words) == 2)
+        for r in cast.full:
+            words = tuple(r.words)
+            if len(words) != 2:
+                continue
+            reverse = (words[1], words[0])
+            if order[reverse] > order[words] or (order[reverse] == order[words] and reverse < words and r.eastern):
+                found.add(r.sentence, r.start, r.end,
+                          f"“{r.text}” is written “{' '.join(reverse)}” elsewhere in this article "
+                          f"({_times(order[reverse])}); keep one name order.", " ".join(reverse), 0.8,
+                          Category.INCONSISTENCY, Severity.MINOR)
+
     def _orphans(self, cast: Cast, wrong: dict[str, str], variant_of: dict, found: "_Findings") -> None:
         """Bare surnames used as a person (a speech verb, "and" with a person) that nothing introduces."""
         given_names = {g for r in cast.full for g in r.given}
@@ -232,12 +247,13 @@ class _Findings:
         self.out: list[tuple[Sentence, object]] = []
         self.claimed: set[tuple[int, int]] = set()
 
-    def add(self, sentence: Sentence, start: int, end: int, message: str, suggestion=None, confidence=1.0):
+    def add(self, sentence: Sentence, start: int, end: int, message: str, suggestion=None, confidence=1.0,
+            category: str = Category.MISTRANSLATION, severity: Severity = Severity.MAJOR):
         key = (id(sentence), start)
         if key not in self.claimed:
             self.claimed.add(key)
-            self.out.append(self.detector.finding(sentence, start, end, Category.MISTRANSLATION, Severity.MAJOR,
-                                                  message, suggestion, confidence))
+            self.out.append(self.detector.finding(sentence, start, end, category, severity, message, suggestion,
+                                                  confidence))
 
 
 @lru_cache(maxsize=8)
