@@ -2,7 +2,7 @@
 import csv
 
 import pytest
-from helpers import findings, flagged_text, make_doc, passes
+from helpers import findings, make_doc, passes
 
 from mtaudit.detectors import DETECTORS
 from mtaudit.detectors.names_src import (

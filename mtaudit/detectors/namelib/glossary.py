@@ -43,6 +43,12 @@ def _csv(file: Path) -> dict[str, str]:
     return out
 
 
+def _local(element) -> str:
+    """An element's tag without its namespace; "" for comments and processing instructions."""
+    tag = element.tag
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
 def _tbx(file: Path, lang: str) -> dict[str, str]:
     from lxml import etree
 
@@ -53,22 +59,19 @@ def _tbx(file: Path, lang: str) -> dict[str, str]:
         raise InputError(str(file), f"is not well-formed TBX: {exc}", hint="check the XML") from None
     out: dict[str, str] = {}
     for entry in root.iter():
-        if not isinstance(entry.tag, str) or etree.QName(entry).localname not in ("termEntry", "conceptEntry"):
+        if _local(entry) not in ("termEntry", "conceptEntry"):
             continue
-        terms: list[tuple[str, str]] = []  # (term, status)
+        terms: list[tuple[str, str]] = []  # (term, administrative status)
         for lang_set in entry.iter():
-            if not isinstance(lang_set, str) and isinstance(lang_set.tag, str) \
-                    and etree.QName(lang_set).localname == "langSet" \
-                    and (lang_set.get(_XML_LANG) or lang_set.get("lang") or "").lower().split("-")[0] == lang:
-                for node in lang_set.iter():
-                    if isinstance(node.tag, str) and etree.QName(node).localname == "term" and (node.text or "").strip():
-                        status = ""
-                        holder = node.getparent()
-                        for note in holder.iter():
-                            if isinstance(note.tag, str) and etree.QName(note).localname in ("termNote", "descrip") \
-                                    and note.get("type") == "administrativeStatus":
-                                status = (note.text or "").strip()
-                        terms.append((node.text.strip(), status))
+            code = (lang_set.get(_XML_LANG) or lang_set.get("lang") or "").lower().split("-")[0]
+            if _local(lang_set) != "langSet" or code != lang:
+                continue
+            for node in lang_set.iter():
+                if _local(node) == "term" and (node.text or "").strip():
+                    status = next((note.text.strip() for note in node.getparent().iter()
+                                   if _local(note) in ("termNote", "descrip") and note.text
+                                   and note.get("type") == "administrativeStatus"), "")
+                    terms.append((node.text.strip(), status))
         if len(terms) < 2:
             continue
         canonical = next((t for t, s in terms if s in _PREFERRED), terms[0][0])
