@@ -196,6 +196,24 @@ def test_glossary_tbx(tmp_path):
     assert found == {"Li Kequiang": "Li Keqiang", "Kwangtung": "Guangdong"}
 
 
+def test_glossary_tbx_v3(tmp_path):
+    path = tmp_path / "names.tbx"
+    path.write_text("""<?xml version="1.0" encoding="UTF-8"?>
+<tbx type="TBX-Basic" style="dca" xml:lang="en" xmlns="urn:iso:std:iso:30042:ed-2"><text><body>
+  <conceptEntry id="c1">
+    <langSec xml:lang="en">
+      <termSec><term>Li Keqiang</term>
+        <termNote type="administrativeStatus">preferredTerm-admn-sts</termNote></termSec>
+      <termSec><term>Li Kequiang</term>
+        <termNote type="administrativeStatus">deprecatedTerm-admn-sts</termNote></termSec>
+    </langSec>
+  </conceptEntry>
+</body></text></tbx>""", "utf-8")
+    doc = make_doc(GLOSSARY_ARTICLE)
+    found = {s.text[f.start:f.end]: f.suggestion for s, f in NamesDetector(glossary=str(path)).detect(doc)}
+    assert found == {"Li Kequiang": "Li Keqiang"}
+
+
 def test_missing_glossary_is_a_clear_error(tmp_path):
     with pytest.raises(Exception, match="glossary file not found"):
         NamesDetector(glossary=str(tmp_path / "absent.csv")).detect(make_doc("Xi said so."))

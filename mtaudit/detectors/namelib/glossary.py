@@ -64,7 +64,7 @@ def _tbx(file: Path, lang: str) -> dict[str, str]:
         terms: list[tuple[str, str]] = []  # (term, administrative status)
         for lang_set in entry.iter():
             code = (lang_set.get(_XML_LANG) or lang_set.get("lang") or "").lower().split("-")[0]
-            if _local(lang_set) != "langSet" or code != lang:
+            if _local(lang_set) not in ("langSet", "langSec") or code != lang:  # TBX 2008 and TBX v3
                 continue
             for node in lang_set.iter():
                 if _local(node) == "term" and (node.text or "").strip():
