@@ -30,6 +30,7 @@ CORRECT = [
     ("普京总统与习近平主席举行视频会晤。", "President Putin held a video call with President Xi."),
     ("李克强总理访问了上海。", "Premier Li Keqiang visited Shanghai."),
     ("欧阳娜娜说她很高兴。", "Ouyang Nana said she was happy."),
+    ("孙中山先生主张三民主义。", "Sun championed the Three Principles of the People."),
 ]
 
 # Sources whose person tags are ordinary words, or that have no names: nothing to report.
@@ -92,6 +93,7 @@ def test_source_language_interface():
     assert SOURCE_LANGUAGES["zh"] is ChineseNames
     assert source_language("国家主席习近平会见了代表团。").lang == "zh"
     assert source_language("国家主席习近平会见了代表团。", "zh-CN").lang == "zh"
+    assert source_language("国家主席习近平会见了代表团。", "zho").lang == "zh"
     assert source_language("Der Präsident traf die Delegation.") is None
     assert source_language("国家主席习近平会见了代表团。", "de") is None
 

@@ -21,6 +21,7 @@ class SourceName:
     kind: str                   # "person" or "place"
     expected: tuple[str, ...]   # accepted target forms, preferred first: ("Xi Jinping", "Xi", "Jinping")
     surname: str | None = None  # the word a misspelling is compared with: "Xi"
+    given: str | None = None    # a given name in pinyin ("Jinping"): present alone, it clears an omission only
     evidence: bool = True       # the source context confirms it is a name (a title, a speech verb), not a mis-tag
 
 
@@ -151,7 +152,7 @@ class ChineseNames:
             if pinyin:
                 family, given = pinyin
                 evidence = bool(_PERSON_CONTEXT.match(source, offset) or _PERSON_CONTEXT_BEFORE.search(source, 0, start))
-                out.append(SourceName(word, "person", (f"{family} {given}", family, given), family, evidence))
+                out.append(SourceName(word, "person", (f"{family} {given}", family), family, given, evidence))
         return out
 
 
@@ -164,10 +165,14 @@ def _language(code: str) -> SourceNames:
     return SOURCE_LANGUAGES[code]()
 
 
+_LANGUAGE_ALIASES = {"zho": "zh", "chi": "zh", "cmn": "zh"}
+
+
 def source_language(source: str, declared: str | None = None) -> SourceNames | None:
     """The name module for a segment's source: the document's declared language, else detected from the script."""
     if declared:
         code = declared.lower().split("-")[0].split("_")[0]
+        code = _LANGUAGE_ALIASES.get(code, code)
         return _language(code) if code in SOURCE_LANGUAGES else None
     for code in SOURCE_LANGUAGES:
         if _language(code).applies(source):
@@ -215,11 +220,11 @@ class NamesSourceDetector(Detector):
             folded = [fold(w) for w, _, _ in target_words]
             joined = "".join(folded)
             for name in module.names(segment.source):
-                # the given name alone ("Jinping") does not clear a misspelt surname ("Ji Jinping")
-                given = name.expected[2:] if name.kind == "person" and len(name.expected) == 3 else ()
-                if any(_present(form, folded, joined) for form in name.expected if form not in given):
+                if any(_present(form, folded, joined) for form in name.expected):
                     continue
-                out.extend(self._report(segment, name, target_words, any(_present(g, folded, joined) for g in given)))
+                # the given name alone ("Jinping") does not clear a misspelt surname ("Ji Jinping")
+                given_present = bool(name.given) and _present(name.given, folded, joined)
+                out.extend(self._report(segment, name, target_words, given_present))
         return out
 
     def _report(self, segment, name: SourceName, target_words, given_present: bool = False):
