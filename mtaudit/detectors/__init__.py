@@ -4,16 +4,20 @@ from __future__ import annotations
 from mtaudit.detectors.base import Detector
 from mtaudit.detectors.brackets import BracketsDetector
 from mtaudit.detectors.credits import CreditsDetector
+from mtaudit.detectors.names import NamesDetector
+from mtaudit.detectors.names_src import NamesSourceDetector
 from mtaudit.detectors.phrasing import PhrasingDetector
 from mtaudit.detectors.repetition import RepetitionDetector
 from mtaudit.detectors.untranslated import UntranslatedDetector
 
 DETECTORS: dict[str, type[Detector]] = {
+    "names": NamesDetector,
+    "names_src": NamesSourceDetector,
+    "credits": CreditsDetector,
+    "phrasing": PhrasingDetector,
     "repetition": RepetitionDetector,
     "untranslated": UntranslatedDetector,
     "brackets": BracketsDetector,
-    "credits": CreditsDetector,
-    "phrasing": PhrasingDetector,
 }
 
 
