@@ -22,8 +22,9 @@ def synthetic(n=400, seed=1):
         major = float(rng.random() < 0.2)
         noise_count = float(rng.random() < 0.3)  # a count that, in this data, goes with *lower* penalty
         fluency = float(rng.normal())
-        rows.append({"length_words": words, "findings_major": major, "detector_noise": noise_count,
-                     "fluency": fluency})
+        # detector_X features are severity-weighted counts: one major finding is 5.0
+        rows.append({"length_words": words, "detector_names": 5.0 * major, "findings_major": major,
+                     "detector_noise": noise_count, "fluency": fluency})
         penalty.append(0.1 * words + 5 * major - 1.0 * noise_count - 0.5 * fluency + rng.normal(0, 0.3))
     return rows, penalty
 
@@ -32,11 +33,12 @@ def test_fit_recovers_weights_and_respects_signs():
     rows, penalty = synthetic()
     model = fit_risk_model(rows, penalty).model
     assert model.weights["length_words"] == pytest.approx(0.1, abs=0.02)
-    assert model.weights["findings_major"] == pytest.approx(5.0, abs=0.3)
+    assert model.weights["detector_names"] == pytest.approx(1.0, abs=0.06)
+    assert "findings_major" not in model.weights  # severity totals are not fitted; per-detector counts are
     assert model.weights["fluency"] == pytest.approx(-0.5, abs=0.1)
     # more findings never lowers risk: the count's negative effect is not learned
     assert model.weights.get("detector_noise", 0.0) == 0.0
-    assert "fluency" in model.impute and "findings_major" not in model.impute
+    assert "fluency" in model.impute and "detector_names" not in model.impute
 
 
 @pytest.mark.parametrize("name, bounds", [
@@ -57,8 +59,8 @@ def test_constant_features_are_left_out_and_missing_model_scores_are_imputed():
         r["findings_critical"] = 0.0
     model = fit_risk_model(rows, penalty).model
     assert "findings_critical" not in model.weights
-    with_fluency = model.risk({"length_words": 10, "findings_major": 0, "fluency": model.impute["fluency"]})
-    assert model.risk({"length_words": 10, "findings_major": 0}) == pytest.approx(with_fluency)
+    with_fluency = model.risk({"length_words": 10, "detector_names": 0, "fluency": model.impute["fluency"]})
+    assert model.risk({"length_words": 10, "detector_names": 0}) == pytest.approx(with_fluency)
 
 
 def test_eval_json_has_exactly_the_documented_shape(tmp_path):
@@ -144,3 +146,14 @@ def test_detectors_that_never_fired_get_the_printed_prior():
     assert fit.priors == ["detector_credits"]
     assert fit.model.weights["detector_credits"] == PRIOR_DETECTOR_WEIGHT
     assert fit.model.weights.get("detector_noise", 0.0) == 0.0  # fired, fitted, and found not to help
+
+
+def test_detectors_with_too_little_support_keep_the_prior():
+    from mtaudit.evaluation.calibrate import MIN_SUPPORT, PRIOR_DETECTOR_WEIGHT
+
+    rows, penalty = synthetic(200)
+    for i, r in enumerate(rows):
+        r["detector_rare"] = 5.0 if i < MIN_SUPPORT - 1 else 0.0
+    fit = fit_risk_model(rows, penalty, detectors=["rare"])
+    assert "detector_rare" in fit.priors
+    assert fit.model.weights["detector_rare"] == PRIOR_DETECTOR_WEIGHT
