@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from mtaudit.detectors.base import Detector
 from mtaudit.detectors.brackets import BracketsDetector
+from mtaudit.detectors.numbers import NumbersDetector
 from mtaudit.detectors.repetition import RepetitionDetector
 from mtaudit.detectors.untranslated import UntranslatedDetector
 
@@ -10,6 +11,7 @@ DETECTORS: dict[str, type[Detector]] = {
     "repetition": RepetitionDetector,
     "untranslated": UntranslatedDetector,
     "brackets": BracketsDetector,
+    "numbers": NumbersDetector,
 }
 
 
