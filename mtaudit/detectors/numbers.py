@@ -90,6 +90,7 @@ class _Mention:
     value: float
     unit: str
     context: frozenset[str]
+    nearest: tuple[str, ...]  # the context words, nearest to the figure first
 
 
 class NumbersDetector(Detector):
@@ -226,10 +227,11 @@ class NumbersDetector(Detector):
                     continue
                 left = [w.lower() for w in _WORD.findall(text[max(0, m.start() - 60):m.start()])][-6:]
                 right = [m.group("noun")] if m.group("noun") else []
-                context = frozenset(w for w in left + right if w and w not in _STOP and len(w) > 2)
+                nearest = tuple(w for w in right + left[::-1] if w and w not in _STOP and len(w) > 2)
+                context = frozenset(nearest)
                 end = m.end("pct") if m.group("pct") else m.end("scale") if m.group("scale") else m.end("num")
                 value = float(m.group("num").replace(",", ""))
-                mentions.append(_Mention(sentence, m.start(), end, digits, value, unit, context))
+                mentions.append(_Mention(sentence, m.start(), end, digits, value, unit, context, nearest))
         out = []
         flagged: set[int] = set()
         for j, later in enumerate(mentions):
@@ -250,7 +252,7 @@ class NumbersDetector(Detector):
                 here = later.sentence.text[later.start:later.end]
                 out.append(self.finding(
                     later.sentence, later.start, later.end, Category.INCONSISTENCY, Severity.MAJOR,
-                    f"{here!r} here but {first!r} earlier for the same {sorted(shared)[0]!r}: one of the two figures "
+                    f"{here!r} here but {first!r} earlier for the same {next(w for w in later.nearest if w in shared)!r}: one of the two figures "
                     f"is probably mistyped or mistranslated", first.strip(), confidence=0.55))
         return out
 
@@ -313,7 +315,9 @@ class NumbersDetector(Detector):
         if not options:
             return None
         where = q.start / max(1, src_len)
-        return min(options, key=lambda t: (q.unit is not None and t.unit != q.unit, q.digits != t.digits,
+        # a scale slip (1.23 billion for 123 billion) keeps a big figure big, so big pairs with big first
+        return min(options, key=lambda t: (q.unit is not None and t.unit != q.unit,
+                                           (q.value >= 1000) != (t.value >= 1000), q.digits != t.digits,
                                            abs(t.start / max(1, tgt_len) - where)))
 
     def _finding_at(self, segment: Segment, start: int, end: int, category, severity, message, suggestion, confidence):

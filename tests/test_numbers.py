@@ -1,0 +1,240 @@
+import pytest
+from helpers import SEED, findings, flagged_text, make_doc, passes
+
+from mtaudit.detectors.numbers import NumbersDetector
+from mtaudit.detectors.numparse import (
+    chinese_quantities,
+    english_quantities,
+    latin_quantities,
+    parse_chinese_numeral,
+    values_agree,
+)
+
+# ---- parsing ------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("numeral,value", [
+    ("三千", 3000), ("一百二十三", 123), ("十五", 15), ("两万", 20000), ("一亿三千万", 1.3e8), ("三万亿", 3e12),
+    ("十万", 1e5), ("三点五亿", 3.5e8), ("二〇二一", 2021), ("五万三千", 53000), ("一千零五", 1005),
+])
+def test_chinese_numerals(numeral, value):
+    assert parse_chinese_numeral(numeral) == pytest.approx(value)
+
+
+@pytest.mark.parametrize("source,expected", [
+    ("双边贸易达到1230亿美元。", [(1.23e11, "num", "USD")]),
+    ("公司计划投资1.5亿元人民币。", [(1.5e8, "num", "CNY")]),
+    ("失业率上升了百分之三十。", [(30, "pct", None)]),
+    ("约三千名工人参加了罢工。", [(3000, "num", None)]),
+    ("会谈定于2021年12月15日举行。", [(2021, "num", None), (1215, "date", None)]),
+    ("他们在十二月十五日签署了协议。", [(1215, "date", None)]),
+    ("一半以上的受访者表示反对。", [(0.5, "num", None)]),
+    ("该国三成的电力来自煤炭。", [(30, "pct", None)]),
+    ("与六家工厂签署了协议。", [(6, "num", None)]),
+])
+def test_chinese_source_figures(source, expected):
+    found = [(q.value, q.kind, q.unit) for q in chinese_quantities(source)]
+    assert found == [(pytest.approx(v), k, u) for v, k, u in expected]
+
+
+@pytest.mark.parametrize("source", [
+    "他们一起讨论了这个问题，一些代表十分满意。",  # 一起, 一些, 十分: not figures
+    "双方三心二意的态度让谈判陷入僵局。",  # chengyu
+    "数千名抗议者聚集在广场上。",  # 数千 "thousands": vague
+    "会议将于星期三举行，周一公布议程。",  # weekdays
+    "两国领导人举行了会谈。",  # 两国 "the two countries", often "bilateral"
+    "十几个国家派出了代表团，三四个部门参与。",  # ranges
+])
+def test_chinese_source_without_figures(source):
+    assert chinese_quantities(source) == []
+
+
+@pytest.mark.parametrize("text,value,kind", [
+    ("Trade rose to $123 billion.", 1.23e11, "num"),
+    ("It produced more than 150 million doses.", 1.5e8, "num"),
+    ("Unemployment rose 30 per cent.", 30, "pct"),
+    ("The first eleven months.", 11, "num"),
+    ("There are a quarter of a million species.", 2.5e5, "num"),
+    ("They needed two and a half million parts.", 2.5e6, "num"),
+    ("Half a million people marched.", 5e5, "num"),
+    ("The talks opened on December 15.", 1215, "date"),
+    ("The talks opened on 15 Dec.", 1215, "date"),
+    ("Output rose by a dozen units.", 12, "num"),
+    ("Prices rose 4.2pct.", 4.2, "pct"),
+])
+def test_english_figures(text, value, kind):
+    assert any(q.kind == kind and pytest.approx(value) in q.values for q in english_quantities(text)), \
+        [(q.text, q.values, q.kind) for q in english_quantities(text)]
+
+
+def test_european_digits_have_both_readings():
+    (q,) = latin_quantities("Die Kosten lagen bei 1.234 Euro.")
+    assert set(q.values) == {1234.0, 1.234}
+    (q,) = latin_quantities("Der Umsatz stieg um 3,5 Prozent.")
+    assert q.values == (3.5,) and q.kind == "pct"
+    (q,) = latin_quantities("Le budget atteint 1,5 milliard d'euros.")
+    assert q.values == (1.5e9,)
+
+
+@pytest.mark.parametrize("source,target", [
+    ("1230亿", "$123.4 billion"), ("1.234亿", "about 123 million"), ("1230亿", "123 billion"),
+])
+def test_rounding_tolerated(source, target):
+    (s,) = chinese_quantities(source)
+    t = [q for q in english_quantities(target) if q.digits][0]
+    assert values_agree(s, t)
+
+
+# ---- monolingual checks ---------------------------------------------------------------------------------------------
+
+MALFORMED = [
+    ("The district has a population of 1,00,000 people, officials said.", "1,00,000", "100,000"),
+    ("The fund raised 12,3456 dollars in its first week.", "12,3456", None),
+    ("Inflation rose 3,5 per cent in March, the statistics office said.", "3,5", "3.5"),
+    ("The deal was signed on 3.5.2021 in Vienna.", "3.5.2021", "May 3, 2021"),
+    ("The ministry spent 1.234.567 euros on consultants.", "1.234.567", "1,234,567"),
+    ("Tickets cost $5 dollars each at the gate.", "$5 dollars", "$5"),
+    ("Exports to Europe grew 12%% in the quarter.", "%%", "%"),
+    ("Sales rose 4% percent in the quarter.", "% percent", "%"),
+    ("The company will invest 1.5 millions in the new plant.", "1.5 millions", "1.5 million"),
+    ("The project will cost 1.23 hundred million yuan.", "1.23 hundred million", "123 million"),
+    ("About 5 ten thousand people attended the rally.", "5 ten thousand", "50,000"),
+]
+
+
+@pytest.mark.parametrize("text,span,suggestion", MALFORMED)
+def test_malformed_numbers(text, span, suggestion):
+    found = findings(NumbersDetector(), text)
+    assert flagged_text(NumbersDetector(), text) == [span]
+    assert found[0].suggestion == suggestion
+
+
+@pytest.mark.parametrize("text,span", [
+    ("The ceasefire took effect on February 30, diplomats said.", "February 30"),
+    ("Voting ends on 31 April, the commission said.", "31 April"),
+    ("The law came into force on 2021-13-01.", "2021-13-01"),
+    ("The hearing is set for February 29, 2023, court papers show.", "February 29, 2023"),
+])
+def test_impossible_dates(text, span):
+    found = findings(NumbersDetector(), text)
+    assert flagged_text(NumbersDetector(), text) == [span]
+    assert found[0].category == "Accuracy/Mistranslation"
+
+
+CLEAN = [
+    "The Russian head of state said bilateral trade rose 31% to $123 billion in the first eleven months of this year.",
+    "The company has signed agreements with six factories to produce more than 150 million doses.",
+    "They agreed to extend the treaty for 20 years, the Kremlin said on December 15, 2021.",
+    "The index rose 1.5 percent to 12,345.67 points, while the pound traded at $1.3570.",
+    "He was born on February 29, 2000, and moved to Paris in May.",
+    "Hundreds of thousands of people marched in 2019, and thousands more joined in 2020.",
+    "The loan of 2.5 billion euros ($2.9 billion) matures in 2030.",
+    "Version 3.5.2 of the software was released on 14/02/2021.",
+    "Several thousands of refugees crossed the border, the UN said.",
+    "The tally was 3-2, with 1,234 fans in the stadium and 56,000 watching at home.",
+    "Shares fell 0.4% to 98.50 pence in London.",
+    "She scored 9.5, 9.25 and 9.75 in the final rounds.",
+]
+
+
+@pytest.mark.parametrize("text", CLEAN)
+def test_clean_figures_pass(text):
+    assert passes(NumbersDetector(), text)
+
+
+def test_seed_article_figures_are_quiet(shared):
+    assert findings(NumbersDetector(), SEED.read_text(encoding="utf-8")) == []
+
+
+# ---- one figure, two values in one article -------------------------------------------------------------------------
+
+def test_transposed_figure_within_article():
+    article = ("The Russian head of state said bilateral trade rose 31% to $123 billion in the first eleven months."
+               "\n\nAnalysts said bilateral trade of $132 billion was a record for the two neighbours.")
+    found = findings(NumbersDetector(), article)
+    assert flagged_text(NumbersDetector(), article) == ["$132 billion"]
+    assert "$123 billion" in found[0].message and "trade" in found[0].message
+
+
+@pytest.mark.parametrize("article", [
+    # different quantities that happen to share digits
+    "Exports rose 12% to $45 billion in October.\n\nImports fell 21% to $54 billion in the same month.",
+    # a figure and its revision, said so
+    "The ministry put the deficit at $123 billion.\n\nIt later revised the deficit to $132 billion.",
+    # the same figure repeated
+    "Trade rose to $123 billion.\n\nThe $123 billion trade figure was a record.",
+])
+def test_article_consistency_quiet(article):
+    assert passes(NumbersDetector(), article)
+
+
+# ---- with the source -------------------------------------------------------------------------------------------------
+
+SOURCE = "今年前11个月双边贸易增长31%，达到1230亿美元，已与六家工厂签署协议，生产超过1.5亿剂疫苗。"
+
+WITH_SOURCE_OK = [
+    (SOURCE, "In the first 11 months, bilateral trade rose 31% to $123 billion, and agreements were signed with six "
+             "factories to produce more than 150 million doses."),
+    (SOURCE, "Bilateral trade grew 31 per cent to US$123bn in the first eleven months; six factories will make over "
+             "150 million doses."),
+    ("两国领导人将于12月15日举行视频会晤。", "The two leaders will hold a video call on Dec. 15."),
+    ("两国领导人将于12月15日举行视频会晤。", "The two leaders will hold a video call on 15 December."),
+    ("约三千人参加了集会，其中百分之三十是学生。", "About 3,000 people attended the rally, 30% of them students."),
+    ("一半以上的受访者表示支持。", "More than half of those polled said they supported it."),
+    ("该项目投资1.234亿元。", "The project will cost about 123 million yuan."),
+    ("2021年，该公司营收增长了两倍。", "In 2021 the company's revenue tripled."),
+    ("这座桥长5公里。", "The bridge is about three miles long."),
+    ("Der Umsatz stieg um 3,5 Prozent auf 1,2 Milliarden Euro.", "Sales rose 3.5 percent to 1.2 billion euros."),
+    ("Les ventes ont atteint 1 234,5 millions d'euros.", "Sales reached 1,234.5 million euros."),
+    ("他们一起讨论了一些问题，十分满意。", "They discussed some issues together and were very satisfied."),
+]
+
+
+@pytest.mark.parametrize("source,target", WITH_SOURCE_OK)
+def test_source_figures_present(source, target):
+    assert passes(NumbersDetector(), [target], sources=[source])
+
+
+WITH_SOURCE_WRONG = [
+    # (source, target, flagged span, expected value in the message)
+    (SOURCE, "In the first 11 months, bilateral trade rose 31% to $1.23 billion, and agreements were signed with six "
+             "factories to produce more than 150 million doses.", "$1.23 billion", "$123 billion"),
+    (SOURCE, "In the first 11 months, bilateral trade rose 31% to $123 billion, and agreements were signed with six "
+             "factories to produce more than 15 million doses.", "15 million", "150 million"),
+    (SOURCE, "In the first 11 months, bilateral trade rose 13% to $123 billion, and agreements were signed with six "
+             "factories to produce more than 150 million doses.", "13%", "31%"),
+    (SOURCE, "In the first 11 months, bilateral trade rose 31% to $123 billion, and agreements were signed with seven "
+             "factories to produce more than 150 million doses.", "seven", "6"),
+    ("两国领导人将于12月15日举行视频会晤。", "The two leaders will hold a video call on December 16.", "December 16",
+     "December 15"),
+    ("有些冰超过十万年。", "Some of the ice is more than ten thousand years old.", "ten thousand", "100,000"),
+    ("想象一下，十亿年前，两个黑洞相撞。", "Imagine two black holes colliding two billion years ago.", "two billion",
+     "1 billion"),
+    ("Der Umsatz stieg um 3,5 Prozent.", "Sales rose 35 percent.", "35 percent", "3.5%"),
+]
+
+
+@pytest.mark.parametrize("source,target,span,expected", WITH_SOURCE_WRONG)
+def test_source_figures_changed(source, target, span, expected):
+    found = findings(NumbersDetector(), [target], sources=[source])
+    assert flagged_text(NumbersDetector(), [target], sources=[source]) == [span]
+    assert expected in found[0].message and found[0].category == "Accuracy/Mistranslation"
+
+
+def test_source_figure_missing_flags_the_sentence():
+    source = "今年前11个月双边贸易增长31%，达到1230亿美元。"
+    target = "Bilateral trade reached $123 billion in the first 11 months."
+    found = findings(NumbersDetector(), [target], sources=[source])
+    assert flagged_text(NumbersDetector(), [target], sources=[source]) == [target]
+    assert "31%" in found[0].message and found[0].severity.value == "major"
+
+
+def test_currency_changed():
+    found = findings(NumbersDetector(), ["The fund is worth 500 million yuan."], sources=["该基金价值5亿美元。"])
+    assert len(found) == 1 and "US dollars" in found[0].message
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\x00\x01", "三千" * 5000, "1" * 10000, "$" * 500 + "5 dollars"])
+def test_odd_input_does_not_crash(text):
+    doc = make_doc([text or "x"], sources=[text])
+    NumbersDetector().detect(doc)
