@@ -3,6 +3,7 @@ with the source, figures that were dropped or changed in translation."""
 from __future__ import annotations
 
 import calendar
+import math
 import re
 from dataclasses import dataclass
 
@@ -94,10 +95,15 @@ class _Mention:
 
 
 class NumbersDetector(Detector):
-    """Numbers, dates and currency: malformed figures ("1,00,000", "12,3456", "$5 dollars", "1.5 millions"),
-    impossible dates ("February 30"), one figure reported with two values in an article, and, when the source is
-    given (Chinese or a European language), source figures missing or changed in the translation, with Chinese
-    numerals and units (万, 亿, 百分之, 月/日) read correctly."""
+    """Numbers, dates and currency: malformed figures ("1,00,000", "$5 dollars", "1.5 millions"), impossible dates
+    ("February 30"), one figure given two values in an article, and source figures missing or changed.
+
+    With a source, every figure of the source must appear in the target: Chinese numerals and units are read
+    (万 = 10^4, 亿 = 10^8, 百分之三十 = 30%, 12月15日 = December 15, 美元 = US dollars), digits of European sources
+    are read with either decimal convention, rounding ("123.4 million" ~ "about 123 million") and obvious unit
+    conversions are tolerated. A changed figure is flagged where it stands in the target; a missing one flags the
+    sentence where it should be, with the expected value in the message.
+    """
 
     name = "numbers"
     categories = (Category.MISTRANSLATION, Category.LOCALE_NUMBER, Category.LOCALE_DATE, Category.GRAMMAR,
@@ -233,10 +239,18 @@ class NumbersDetector(Detector):
                 value = float(m.group("num").replace(",", ""))
                 mentions.append(_Mention(sentence, m.start(), end, digits, value, unit, context, nearest))
         out = []
-        flagged: set[int] = set()
-        for j, later in enumerate(mentions):
-            for earlier in mentions[:j]:
-                if earlier.sentence is later.sentence or earlier.unit != later.unit or earlier.value == later.value:
+        # compare each mention with earlier mentions of the same unit and a different value; a figure repeated many
+        # times is compared once per distinct context, which keeps long documents linear in practice
+        by_unit: dict[str, list[_Mention]] = {}
+        seen: set[tuple[str, str, frozenset[str]]] = set()
+        for later in mentions[:_MAX_MENTIONS]:
+            earlier_ones = by_unit.setdefault(later.unit, [])
+            key = (later.unit, later.digits, later.context)
+            if key in seen:
+                continue
+            seen.add(key)
+            for earlier in earlier_ones:
+                if earlier.sentence is later.sentence or earlier.value == later.value:
                     continue
                 if not _slip(earlier.digits, later.digits):
                     continue
@@ -245,15 +259,15 @@ class NumbersDetector(Detector):
                     continue
                 if _COMPARISON.search(later.sentence.text) or _COMPARISON.search(earlier.sentence.text):
                     continue
-                if id(later) in flagged:
-                    continue
-                flagged.add(id(later))
                 first = earlier.sentence.text[earlier.start:earlier.end]
                 here = later.sentence.text[later.start:later.end]
+                noun = next(w for w in later.nearest if w in shared)
                 out.append(self.finding(
                     later.sentence, later.start, later.end, Category.INCONSISTENCY, Severity.MAJOR,
-                    f"{here!r} here but {first!r} earlier for the same {next(w for w in later.nearest if w in shared)!r}: one of the two figures "
-                    f"is probably mistyped or mistranslated", first.strip(), confidence=0.55))
+                    f"{here!r} here but {first!r} earlier for the same {noun!r}: one of the two figures is probably "
+                    f"mistyped or mistranslated", first.strip(), confidence=0.55))
+                break
+            earlier_ones.append(later)
         return out
 
     # ---- with the source -----------------------------------------------------------------------------------------
@@ -273,8 +287,12 @@ class NumbersDetector(Detector):
             wanted = [q for q in wanted if q.digits or q.value >= 10 or q.kind != "num"]
         out = []
         unmatched = []
+        explained: set[int] = set()  # target figures some source figure accounts for
+        index = _ValueIndex(found)
         for q in wanted:
-            match = next((t for t in found if _agrees(q, t)), None)
+            matches = [t for t in index.near(q) if _agrees(q, t)]
+            explained.update(id(t) for t in matches)
+            match = matches[0] if matches else None
             if match is None:
                 unmatched.append(q)
             elif q.unit in _CURRENCIES and match.unit in _CURRENCIES and q.unit != match.unit:
@@ -288,8 +306,8 @@ class NumbersDetector(Detector):
         used: set[int] = set()
         # target figures no source figure explains; "first" and "a"/"one" are too common to be a changed number
         spare = [t for t in found if (t.digits or t.value >= 2 and t.text.lower() not in _ORDINAL_WORDS)
-                 and not any(_agrees(q, t) for q in wanted)]
-        for q in unmatched:
+                 and id(t) not in explained]
+        for q in unmatched[:_MAX_REPORTED]:
             candidate = self._changed_candidate(q, spare, used, len(source), len(target))
             expected = format_value(q.value, q.kind, q.unit)
             reading = "" if q.text.strip() == expected else f" ({expected})"
@@ -334,12 +352,54 @@ class NumbersDetector(Detector):
                             confidence)
 
 
+# figures per document considered for the consistency check, and missing figures reported per segment
+_MAX_MENTIONS = 2000
+_MAX_REPORTED = 50
 _ORDINAL_WORDS = {"first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"}
 _CURRENCIES = {"USD", "EUR", "GBP", "JPY", "CNY", "HKD", "RUB"}
 _CURRENCY_NAME = {"USD": "US dollars", "EUR": "euros", "GBP": "pounds", "JPY": "yen", "CNY": "yuan",
                   "HKD": "Hong Kong dollars", "RUB": "roubles"}
 _MONTH_WORD = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
                          r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\b")
+
+
+class _ValueIndex:
+    """Target figures bucketed by order of magnitude, so matching a long segment is not quadratic."""
+
+    def __init__(self, quantities: list[Quantity]):
+        self.buckets: dict[object, list[Quantity]] = {}
+        for t in quantities:
+            for key in {_bucket(t, v) for v in t.values}:
+                self.buckets.setdefault(key, []).append(t)
+
+    def near(self, q: Quantity) -> list[Quantity]:
+        """Target figures that could agree with ``q``: same or neighbouring magnitude, in text order."""
+        keys = set()
+        for v in q.values:
+            key = _bucket(q, v)
+            if isinstance(key, tuple) and key[0] == "num":
+                keys.update(("num", key[1] + d) for d in (-1, 0, 1))
+            else:
+                keys.add(key)
+        if q.kind in ("date", "month"):
+            keys.update(("date", m) for m in {int(v) // 100 if q.kind == "date" else int(v) for v in q.values})
+        seen, out = set(), []
+        for key in keys:
+            for t in self.buckets.get(key, ()):
+                if id(t) not in seen:
+                    seen.add(id(t))
+                    out.append(t)
+        return sorted(out, key=lambda t: t.start)
+
+
+def _bucket(q: Quantity, value: float):
+    if q.kind == "date":
+        return ("date", int(value) // 100)
+    if q.kind == "month":
+        return ("date", int(value))
+    if value == 0:
+        return "zero"
+    return ("num", math.floor(math.log10(abs(value))))
 
 
 def _agrees(q: Quantity, t: Quantity) -> bool:

@@ -169,7 +169,7 @@ _MAY_AS_MONTH = re.compile(r"\b(?:in|since|until|by|early|late|mid|of|last|next|
 def english_quantities(text: str) -> list[Quantity]:
     """Every figure in an English text: digits with scale words and currency, number words, dates, months."""
     out: list[Quantity] = []
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text) + 1)  # characters already read as part of a figure
 
     for m in _EN_DATE.finditer(text):
         if m.group("m3"):
@@ -183,14 +183,14 @@ def english_quantities(text: str) -> list[Quantity]:
         day = int(m.group("d1") or m.group("d2"))
         if 1 <= day <= 31:
             out.append(Quantity(m.start(), m.end(), m.group(), (float(month * 100 + day),), "date"))
-            taken.append((m.start(), m.end()))
+            _mark(taken, m.start(), m.end())
 
     for m in _EN_DIGITS.finditer(text):
-        if any(s <= m.start("num") < e for s, e in taken):
+        if taken[m.start("num")]:
             continue
         value = float(m.group("num").replace(",", ""))
         start, end = m.start(), m.end()
-        scale_text = (m.group("scale") or "").strip(" -").lower()
+        scale_text = re.sub(r"^[\s-]+|[\s-]+$", "", (m.group("scale") or "")).lower()
         if scale_text:
             abbr = _SCALE_ABBR.get(scale_text)
             if abbr and not m.group("cur"):
@@ -201,7 +201,7 @@ def english_quantities(text: str) -> list[Quantity]:
                 value *= abbr
             else:
                 for word in re.split(r"[\s-]+", scale_text):
-                    value *= _SCALE_WORDS[word]
+                    value *= _SCALE_WORDS.get(word, 1)
         end = m.end() if scale_text else m.end("ord") if m.group("ord") else m.end("num")
         if m.group("ord") and not scale_text:
             out.append(Quantity(start, end, text[start:end], (value,), digits=True))
@@ -225,9 +225,10 @@ def english_quantities(text: str) -> list[Quantity]:
             values = (value, value % 100)  # the 1980s = 80年代
         out.append(Quantity(start, end, text[start:end], values, kind, unit, approx, digits=True))
 
-    out.extend(_english_word_numbers(text, taken + [(q.start, q.end) for q in out]))
-    out.sort(key=lambda q: q.start)
-    return out
+    for q in out:
+        _mark(taken, q.start, q.end)
+    out.extend(_english_word_numbers(text, taken))
+    return _finite(out)
 
 
 def _currency_code(word: str) -> str:
@@ -236,21 +237,25 @@ def _currency_code(word: str) -> str:
     return _CURRENCY_WORD_CODE.get(key, "CUR")
 
 
-def _english_word_numbers(text: str, taken: list[tuple[int, int]]) -> list[Quantity]:
+def _mark(covered: bytearray, start: int, end: int) -> None:
+    covered[start:end] = b"\x01" * (end - start)
+
+
+def _english_word_numbers(text: str, taken: bytearray) -> list[Quantity]:
     """Number words: "eleven months", "three hundred", "a million", "twice", "a dozen", "two decades", "half"."""
     out = []
     for m in _EN_FRACTION_OF_SCALE.finditer(text):
-        if any(s <= m.start() < e for s, e in taken):
+        if taken[m.start()]:
             continue
         count = {"a": 1, "one": 1, "two": 2, "three": 3, None: 1}[m.group(1) and m.group(1).lower()]
         value = count / _FRACTIONS[m.group(2).lower().rstrip("s")] * _SCALE_WORDS[m.group(3).lower()]
         out.append(Quantity(m.start(), m.end(), m.group(), (value,), digits=False))
-        taken = taken + [(m.start(), m.end())]
+        _mark(taken, m.start(), m.end())
     words = [(m.start(), m.end(), m.group().lower()) for m in _EN_WORD.finditer(text)]
     i = 0
     while i < len(words):
         start, end, word = words[i]
-        if any(s <= start < e for s, e in taken):
+        if taken[start]:
             i += 1
             continue
         if word in _UNITS_WORDS or (word in ("a", "an") and i + 1 < len(words) and words[i + 1][2] in
@@ -365,10 +370,11 @@ def chinese_quantities(text: str) -> list[Quantity]:
     if len(norm) != len(text):  # offsets must stay valid; give up the width normalisation rather than shift them
         norm = text
     out: list[Quantity] = []
-    fixed = [(m.start(), m.end()) for m in _CN_FIXED.finditer(norm)]
+    blocked = bytearray(len(norm) + 1)  # fixed words (一些, 星期三) and dates already read
+    for m in _CN_FIXED.finditer(norm):
+        _mark(blocked, m.start(), m.end())
     words = _jieba_spans(norm) if any(c in _CN_NUMERAL_CHARS for c in norm) else []
     # dates first: 12月15日, 十二月十五日, 2021年12月
-    taken: list[tuple[int, int]] = []
     for m in re.finditer(rf"(?P<mo>\d{{1,2}}|[{_CN_NUMERAL_CHARS}]{{1,3}})月(?:份)?(?:(?P<d>\d{{1,2}}|[{_CN_NUMERAL_CHARS}]{{1,3}})[日号])?",
                          norm):
         if m.start() > 0 and norm[m.start() - 1] in "个每上下本":
@@ -381,11 +387,9 @@ def chinese_quantities(text: str) -> list[Quantity]:
             out.append(Quantity(m.start(), m.end(), m.group(), (float(month * 100 + day),), "date"))
         else:
             out.append(Quantity(m.start(), m.end(), m.group(), (float(month),), "month"))
-        taken.append((m.start(), m.end()))
+        _mark(blocked, m.start(), m.end())
     for m in _CN_RUN.finditer(norm):
-        if any(s <= m.start() < e or s < m.end() <= e for s, e in taken):
-            continue
-        if any(s <= m.start() < e or s < m.end() <= e for s, e in fixed):
+        if blocked[m.start()] or blocked[m.end() - 1]:
             continue
         start, end = m.start(), m.end()
         before = norm[max(0, start - 3):start]
@@ -439,8 +443,12 @@ def chinese_quantities(text: str) -> list[Quantity]:
             if num and den:
                 out.append(Quantity(m.start(), m.end(), m.group(), (num / den, 100 * num / den), approx=True,
                                     digits=False))
-    out.sort(key=lambda q: q.start)
-    return out
+    return _finite(out)
+
+
+def _finite(quantities: list[Quantity]) -> list[Quantity]:
+    """In text order, without the absurd (a 400-digit "number" overflows a float)."""
+    return sorted((q for q in quantities if all(math.isfinite(v) for v in q.values)), key=lambda q: q.start)
 
 
 def _needs_nfkc(text: str) -> bool:
@@ -559,7 +567,7 @@ def latin_quantities(text: str) -> list[Quantity]:
             values = tuple(v * scale for v in values)
         kind = "pct" if m.group("pct") else "num"
         out.append(Quantity(m.start(), m.end(), m.group().strip(), values, kind, digits=True))
-    return out
+    return _finite(out)
 
 
 def _latin_readings(num: str) -> tuple[float, ...]:

@@ -26,10 +26,12 @@ _DIGITS = re.compile(r"\d+")
 
 
 class RepetitionDetector(Detector):
-    """Repeated words ("the the"), repeated phrases and looping output ("the bank's products, the bank's
-    products"), a clause said twice in one sentence, the same three words looping through a sentence, and sentences
-    that repeat an earlier sentence of the document, which machine translation produces when it stutters or loops.
-    Deliberate doubling ("had had", "that that", "very very", "bye-bye") and doubled names ("Adamu Adamu") pass."""
+    """Repeated words ("the the"), phrases and looping output ("the bank's products, the bank's products"), a
+    clause said twice in a sentence, and sentences that repeat an earlier one: MT stutters and loops.
+
+    Deliberate doubling ("had had", "that that", "very very", "bye-bye"), doubled names ("Adamu Adamu"), titles in
+    apposition, lists of values, repetition inside quotations and repetition the source itself has all pass.
+    """
 
     name = "repetition"
     categories = (Category.REPETITION,)
@@ -215,14 +217,23 @@ class RepetitionDetector(Detector):
         return out
 
 
-# a run of Chinese said twice in the source, side by side or not ("飞入其中，一路飞入其中")
-_CJK_REPEAT = re.compile(r"([\u3400-\u9fff]{2,}?)[\s，,、。—-]*\1|([\u3400-\u9fff]{3,}).*?\2")
+# a run of Chinese said twice side by side ("如果宇宙是空的，如果宇宙是空的"); bounded so it stays linear
+_CJK_REPEAT = re.compile(r"([\u3400-\u9fff]{2,12}?)[\s，,、。—-]{0,3}\1")
+_CJK_CHARS = re.compile(r"[\u3400-\u9fff]+")
 
 
 def _source_repeats(source: str) -> bool:
-    """Whether the source itself repeats a word or phrase back to back."""
+    """Whether the source itself repeats a phrase: back to back, or a run of 3+ Chinese characters said twice
+    ("飞入其中，一路飞入其中")."""
     if _CJK_REPEAT.search(source):
         return True
+    seen: dict[str, int] = {}
+    for run in _CJK_CHARS.finditer(source):
+        for i in range(run.start(), run.end() - 2):
+            gram = source[i:i + 3]
+            if gram in seen and seen[gram] + 3 <= i:
+                return True
+            seen.setdefault(gram, i)
     words = [w.lower() for w in _WORD.findall(source)]
     for size in range(1, 7):
         for i in range(len(words) - 2 * size + 1):

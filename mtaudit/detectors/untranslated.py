@@ -90,10 +90,14 @@ def _zipf(word: str, lang: str) -> float:
 
 
 class UntranslatedDetector(Detector):
-    """Untranslated text: runs of a non-Latin script (Chinese, Cyrillic, Arabic, ...) left in an English target,
-    Chinese numerals left as they are (三千), segments whose target is a copy of the source, words of a Latin-script
-    source copied into the translation (a German or French word that English does not use), and output that is only
-    a pinyin transliteration of a Chinese source."""
+    """Untranslated text: non-Latin script left in an English target (including Chinese numerals such as 三千), a
+    target that copies its source, source words copied into the target, and pinyin-only output.
+
+    Source words are words of a Latin-script source (German, French, Spanish, ...; the language is guessed from its
+    function words) that the target repeats and that English does not use (word frequencies from wordfreq); names,
+    established loanwords ("de facto", "per cent", "coup d'état", "zeitgeist") and quoted titles pass. Pinyin-only
+    output is a sentence made mostly of lower-case pinyin syllables (from the Chinese source when there is one).
+    """
 
     name = "untranslated"
     categories = (Category.UNTRANSLATED,)
