@@ -1,5 +1,7 @@
 import pytest
 from helpers import SEED, findings, flagged_text, make_doc, passes
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mtaudit.detectors.numbers import NumbersDetector
 from mtaudit.detectors.numparse import (
@@ -9,6 +11,8 @@ from mtaudit.detectors.numparse import (
     parse_chinese_numeral,
     values_agree,
 )
+from mtaudit.detectors.repetition import RepetitionDetector
+from mtaudit.detectors.untranslated import UntranslatedDetector
 
 # ---- parsing ------------------------------------------------------------------------------------------------------
 
@@ -238,3 +242,29 @@ def test_currency_changed():
 def test_odd_input_does_not_crash(text):
     doc = make_doc([text or "x"], sources=[text])
     NumbersDetector().detect(doc)
+
+
+def test_seed_quiet_for_untranslated_and_repetition_too(shared):
+    text = SEED.read_text(encoding="utf-8")
+    assert findings(UntranslatedDetector(), text) == []
+    assert findings(RepetitionDetector(), text) == []
+
+
+# ---- property test: this detector family never crashes and keeps offsets valid ------------------------------------
+
+_PIECES = st.sampled_from([
+    "0", "1", "12", "3,5", "1.234", "1,00,000", "%", "$", "€", "¥", " ", "-", "/", ".", ",", "\n", "\t",
+    "million", "billion", "February", "30", "May", "per cent", "dollars", "and a half", "half", "a", "the", "the",
+    "年", "月", "日", "万", "亿", "千", "百", "十", "三", "两", "点", "百分之", "一半", "美元", "，", "。",
+    "Die", "und", "Regierung", "Мир", "“", "”", "'", "(", ")", "jingji", "zhongguo",
+])
+_TEXT = st.lists(_PIECES, max_size=40).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(target=_TEXT, source=st.one_of(st.none(), _TEXT))
+def test_detectors_survive_arbitrary_figures(target, source):
+    doc = make_doc([target if target.strip() else "x"], sources=[source])
+    for detector in (NumbersDetector(), UntranslatedDetector(), RepetitionDetector()):
+        for sentence, finding in detector.detect(doc):
+            assert 0 <= finding.start <= finding.end <= len(sentence.text)

@@ -50,17 +50,17 @@ _DOUBLED_CURRENCY = re.compile(
 _SYMBOL_WORDS = {"$": ("dollar",), "us$": ("dollar",), "€": ("euro",), "£": ("pound",),
                  "¥": ("yuan", "yen", "renminbi", "rmb"), "rmb": ("yuan", "renminbi", "rmb")}
 _DOUBLED_PERCENT = re.compile(r"%\s*%|%\s*(?:per\s?cent|percent)\b|\b(?:per\s?cent|percent)\s*%", re.IGNORECASE)
-_NUMBER_WORD = (r"(?:(?<![\d,.])(?!(?:1[89]|20)\d\d\b)\d+(?:[,.]\d+)*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
-                r"fifty|hundred|several|few)")
+_NUMBER_WORD = (r"(?:(?<![\d,.])(?!(?:1[89]|20)\d\d\b)\d+(?:[,.]\d+)*|one|two|three|four|five|six|seven|eight|"
+                r"nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|several|few)")
 # 1.5 millions / three billions: English scale words take no plural after a number
-_PLURAL_SCALE = re.compile(rf"\b{_NUMBER_WORD}[\s-]+(millions|billions|trillions|thousands|hundreds)\b(?!\s+(?:and|or)\b)",
-                           re.IGNORECASE)
+_PLURAL_SCALE = re.compile(
+    rf"\b{_NUMBER_WORD}[\s-]+(millions|billions|trillions|thousands|hundreds)\b(?!\s+(?:and|or)\b)", re.IGNORECASE)
 # 1.23 hundred million / 5 ten thousand: the Chinese 亿 and 万 translated word for word
-_LITERAL_SCALE = re.compile(r"(?<![\d.,])(\d+(?:\.\d+)?)\s+(hundred million|ten thousand|hundred thousand|ten million)\b",
-                            re.IGNORECASE)
+_LITERAL_SCALE = re.compile(
+    r"(?<![\d.,])(\d+(?:\.\d+)?)\s+(hundred million|ten thousand|hundred thousand|ten million)\b", re.IGNORECASE)
 _LITERAL_SCALE_VALUE = {"hundred million": 1e8, "ten thousand": 1e4, "hundred thousand": 1e5, "ten million": 1e7}
 
-# ---- consistency within the article -----------------------------------------------------------------------------------
+# ---- consistency within the article ------------------------------------------------------------------------------
 _FIGURE = re.compile(
     r"(?P<cur>US\$|\$|€|£|¥)?(?<![\d.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d])"
     r"(?P<scale>\s?(?:million|billion|trillion|bn|mn|tn)\b)?(?P<pct>\s?(?:%|per\s?cent\b|percent\b))?"
@@ -217,7 +217,7 @@ class NumbersDetector(Detector):
                 f"{m.group()!r} renders a Chinese unit (万/亿) word for word; English news writes {fixed}", fixed, 0.8)
         return out
 
-    # ---- consistency within the article ----------------------------------------------------------------------
+    # ---- consistency within the article ------------------------------------------------------------------------------
     def _consistency(self, doc: Document):
         mentions: list[_Mention] = []
         for sentence in doc.sentences():

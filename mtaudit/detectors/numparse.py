@@ -133,7 +133,8 @@ _MULTIPLIERS = {"twice": 2, "double": 2, "doubled": 2, "doubling": 2, "triple": 
                 "threefold": 3, "thrice": 3, "fourfold": 4, "quadrupled": 4, "fivefold": 5, "tenfold": 10, "dozen": 12,
                 "half": 0.5, "quarter": 0.25, "decade": 10, "century": 100}
 _EN_FRACTION_OF_SCALE = re.compile(
-    r"\b(?:(a|one|two|three)\s+)?(half|quarters?|thirds?)\s+(?:of\s+)?an?\s+(hundred|thousand|million|billion|trillion)\b",
+    r"\b(?:(a|one|two|three)\s+)?(half|quarters?|thirds?)\s+(?:of\s+)?an?\s+"
+    r"(hundred|thousand|million|billion|trillion)\b",
     re.IGNORECASE)
 _FRACTIONS = {"third": 3, "quarter": 4, "fifth": 5, "tenth": 10, "half": 2}
 _APPROX_BEFORE = re.compile(
@@ -347,6 +348,8 @@ _CN_RUN = re.compile(
 # What may sit next to a numeral inside one jieba word without making it a non-number (一些, 统一, 十分高兴 ...).
 _CN_NUMBER_AFFIX = set("个家名位人年月日号天次倍种项条座所辆架艘台部只头匹张份件本岁周元块亿万千百十多余来第%％"
                        "吨米克斤亩度届批层场起例枚支股点成期款套间户口型级首篇句季轮")
+_CN_DATE = re.compile(rf"(?P<mo>\d{{1,2}}|[{_CN_NUMERAL_CHARS}]{{1,3}})月(?:份)?"
+                      rf"(?:(?P<d>\d{{1,2}}|[{_CN_NUMERAL_CHARS}]{{1,3}})[日号])?")
 _CN_APPROX_BEFORE = ("约", "大约", "近", "将近", "接近", "超过", "逾", "大概", "左右", "多达", "至少", "不到", "近乎")
 _CN_VAGUE_BEFORE = set("数几上成")  # 数千亿 "hundreds of billions", 上百 "hundreds", 成千 "thousands": not exact figures
 _CN_CURRENCY = (("美元", "USD"), ("美金", "USD"), ("欧元", "EUR"), ("英镑", "GBP"), ("日元", "JPY"),
@@ -375,8 +378,7 @@ def chinese_quantities(text: str) -> list[Quantity]:
         _mark(blocked, m.start(), m.end())
     words = _jieba_spans(norm) if any(c in _CN_NUMERAL_CHARS for c in norm) else []
     # dates first: 12月15日, 十二月十五日, 2021年12月
-    for m in re.finditer(rf"(?P<mo>\d{{1,2}}|[{_CN_NUMERAL_CHARS}]{{1,3}})月(?:份)?(?:(?P<d>\d{{1,2}}|[{_CN_NUMERAL_CHARS}]{{1,3}})[日号])?",
-                         norm):
+    for m in _CN_DATE.finditer(norm):
         if m.start() > 0 and norm[m.start() - 1] in "个每上下本":
             continue
         month = _number(m.group("mo"))

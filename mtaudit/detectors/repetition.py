@@ -21,7 +21,8 @@ _ALLOWED_DOUBLES = {"had", "that", "is", "very", "bye", "so", "no", "yes", "ha",
 _LINKING = {"and", "or", "by", "to", "after", "for", "upon", "over", "in", "on", "against", "than", "&"}
 _STOP = set("""a an the of in on at to for from by with and or but as is was were be been are has have had it its this
 that these those he she his her we our you your i me my they them their not no so if then than there here which who
-what when where while will would could should may might can do does did said says also just only more most very""".split())
+what when where while will would could should may might can do does did said says also just only more most
+very""".split())
 _DIGITS = re.compile(r"\d+")
 
 
