@@ -170,7 +170,8 @@ class RepetitionDetector(Detector):
             gram = tuple(w[2] for w in words[i:i + n])
             earlier = first_seen.get(gram)
             if earlier is not None and earlier + n <= i and _contentful(gram, need=2) and \
-                    i - (earlier + n) <= n and not _named(sentence.text, words[i:i + n]):
+                    i - (earlier + n) <= n and not _named(sentence.text, words[i:i + n]) and \
+                    not _named(sentence.text, words[earlier:earlier + n]):
                 length = n  # extend to the longest common run
                 while i + length < len(words) and earlier + length < i and \
                         words[earlier + length][2] == words[i + length][2]:
