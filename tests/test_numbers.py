@@ -191,6 +191,15 @@ WITH_SOURCE_OK = [
     ("Der Umsatz stieg um 3,5 Prozent auf 1,2 Milliarden Euro.", "Sales rose 3.5 percent to 1.2 billion euros."),
     ("Les ventes ont atteint 1 234,5 millions d'euros.", "Sales reached 1,234.5 million euros."),
     ("他们一起讨论了一些问题，十分满意。", "They discussed some issues together and were very satisfied."),
+    ("会议于12月15日15:30开始。", "The meeting starts at 3:30 p.m. on December 15."),
+    ("会议15点开始。", "The meeting starts at 3 p.m."),
+    ("Die Gespräche finden am 15. Dezember 2021 in Berlin statt.", "The talks take place on December 15, 2021."),
+    ("Die Gespräche finden am 15.12.2021 in Berlin statt.", "The talks take place on 15 December 2021."),
+    ("Das Ticket kostet 3,50 Euro, der Zug fährt um 15.30 Uhr.", "The ticket costs 3.50 euros; the train leaves at 3:30 p.m."),
+    ("Mehr als 3.000 Menschen nahmen teil.", "More than 3,000 people took part."),
+    ("该公司将投资人民币1.5亿元。", "The company will invest RMB 150 million."),
+    ("失业率下降了5个百分点。", "Unemployment fell by 5 percentage points."),
+    ("贵州茅台（600519.SH）股价上涨2%。", "Shares of Kweichow Moutai (600519.SH) rose 2%."),
 ]
 
 
@@ -215,6 +224,8 @@ WITH_SOURCE_WRONG = [
     ("想象一下，十亿年前，两个黑洞相撞。", "Imagine two black holes colliding two billion years ago.", "two billion",
      "1 billion"),
     ("Der Umsatz stieg um 3,5 Prozent.", "Sales rose 35 percent.", "35 percent", "3.5%"),
+    ("Die Gespräche finden am 15.12.2021 statt.", "The talks take place on December 16, 2021.", "December 16",
+     "December 15"),
 ]
 
 

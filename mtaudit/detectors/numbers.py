@@ -383,6 +383,10 @@ class _ValueIndex:
                 keys.add(key)
         if q.kind in ("date", "month"):
             keys.update(("date", m) for m in {int(v) // 100 if q.kind == "date" else int(v) for v in q.values})
+            if q.kind == "date":  # a bare day number in the target may stand for the date's day
+                keys.update(("num", d) for d in (0, 1))
+        elif any(1 <= v <= 31 and v == int(v) for v in q.values):  # a bare day number may be a target date's day
+            keys.update(("date", m) for m in range(1, 13))
         seen, out = set(), []
         for key in keys:
             for t in self.buckets.get(key, ()):

@@ -72,6 +72,9 @@ def values_agree(a: Quantity, b: Quantity) -> bool:
     if a.kind in ("date", "month") or b.kind in ("date", "month"):
         if a.kind == "date" and b.kind == "date":
             return bool(set(a.values) & set(b.values))
+        if {a.kind, b.kind} == {"date", "num"}:  # "am 15. Dezember": a bare day number against a full date
+            date, number = (a, b) if a.kind == "date" else (b, a)
+            return any(int(d) % 100 == n for d in date.values for n in number.values)
         if "month" in (a.kind, b.kind):  # a month alone agrees with a date in that month
             months = lambda q: {int(v) // 100 if q.kind == "date" else int(v) for v in q.values}  # noqa: E731
             return bool(months(a) & months(b))
@@ -103,6 +106,15 @@ def _rounds_to(precise: float, rounded: float) -> bool:
 def _significant_digits(x: float) -> int:
     text = f"{abs(x):.10g}".replace(".", "").lstrip("0").rstrip("0")
     return max(1, len(text))
+
+
+# A clock time in a source: 15:30, French 15h30, German 15.30 Uhr (a dot alone is a decimal: 3.50 Euro).
+_CLOCK = re.compile(r"(?<![\d:.,])([01]?\d|2[0-3])(?::|h|\.(?=\d\d\s?Uhr))([0-5]\d)(?![\d])")
+
+
+def _hour_readings(hour: int) -> tuple[float, ...]:
+    """15:30 may become "3:30 p.m." in English."""
+    return (float(hour), float(hour - 12)) if hour > 12 else (float(hour),)
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -390,6 +402,12 @@ def chinese_quantities(text: str) -> list[Quantity]:
         else:
             out.append(Quantity(m.start(), m.end(), m.group(), (float(month),), "month"))
         _mark(blocked, m.start(), m.end())
+    for m in _CLOCK.finditer(norm):  # 15:30
+        if blocked[m.start()]:
+            continue
+        out.append(Quantity(m.start(), m.end(), m.group(), _hour_readings(int(m.group(1)))))
+        out.append(Quantity(m.start(2), m.end(2), m.group(2), (float(int(m.group(2))),)))
+        _mark(blocked, m.start(), m.end())
     for m in _CN_RUN.finditer(norm):
         if blocked[m.start()] or blocked[m.end() - 1]:
             continue
@@ -434,6 +452,8 @@ def chinese_quantities(text: str) -> list[Quantity]:
                 unit = code
                 break
         values = (value,)
+        if kind == "num" and after[:1] in ("点", "时") and 12 < value <= 24:
+            values = _hour_readings(int(value))  # 15点 = 3 p.m.
         if kind == "num" and after.startswith("倍") and value >= 2:
             values = (value, value - 1)  # "增长了3倍" is read both as "three times" and "by 200%"; stay lenient
         out.append(Quantity(start, end, m.group(), values, kind, unit, approx, digits))
@@ -555,10 +575,32 @@ _LATIN_SCALE = {"millionen": 1e6, "million": 1e6, "mio": 1e6, "milliarden": 1e9,
                 "mille": 1e3, "bilhões": 1e9, "bilhão": 1e9, "billion": 1e9, "thousand": 1e3}
 
 
+_DOTTED_DATE = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.((?:19|20)?\d{2})?(?![\d])")
+
+
 def latin_quantities(text: str) -> list[Quantity]:
     """Digit figures in a source in a European language; "1.234" and "1,234" get both readings (1234 and 1.234)."""
     out = []
+    blocked = bytearray(len(text) + 1)
+    for m in _DOTTED_DATE.finditer(text):  # 15.12.2021 and 15.12. are day-first dates
+        day, month = int(m.group(1)), int(m.group(2))
+        if 1 <= day <= 31 and 1 <= month <= 12 and (m.group(3) or text[m.end():m.end() + 1] in (" ", "")):
+            out.append(Quantity(m.start(), m.end(2), m.group(), (float(month * 100 + day),), "date"))
+            if m.group(3):
+                year = int(m.group(3))
+                year = year + 2000 if year < 100 else year
+                out.append(Quantity(m.start(3), m.end(3), m.group(3), (float(year), float(year % 100))))
+            _mark(blocked, m.start(), m.end())
+    for m in _CLOCK.finditer(text):
+        if blocked[m.start()]:
+            continue
+        hour = int(m.group(1))
+        out.append(Quantity(m.start(), m.end(), m.group(), _hour_readings(hour)))
+        out.append(Quantity(m.start(2), m.end(2), m.group(2), (float(int(m.group(2))),)))
+        _mark(blocked, m.start(), m.end())
     for m in _LATIN_NUM.finditer(text):
+        if blocked[m.start()]:
+            continue
         values = _latin_readings(m.group("num"))
         if not values:
             continue
