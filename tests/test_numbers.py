@@ -279,3 +279,12 @@ def test_detectors_survive_arbitrary_figures(target, source):
     for detector in (NumbersDetector(), UntranslatedDetector(), RepetitionDetector()):
         for sentence, finding in detector.detect(doc):
             assert 0 <= finding.start <= finding.end <= len(sentence.text)
+
+
+def test_missing_figure_flags_the_sentence_with_its_neighbours():
+    source = "会谈持续了两个小时。双边贸易增长31%，达到1230亿美元。"
+    target = ("The talks lasted two hours, the Kremlin said in a long statement issued late on Wednesday evening. "
+              "Bilateral trade reached $123 billion.")
+    found = findings(NumbersDetector(), [target], sources=[source])
+    assert flagged_text(NumbersDetector(), [target], sources=[source]) == ["Bilateral trade reached $123 billion."]
+    assert "31%" in found[0].message

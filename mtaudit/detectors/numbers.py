@@ -288,11 +288,14 @@ class NumbersDetector(Detector):
         out = []
         unmatched = []
         explained: set[int] = set()  # target figures some source figure accounts for
+        anchors: list[tuple[int, int]] = []  # (source offset, target offset) of figures found in both
         index = _ValueIndex(found)
         for q in wanted:
             matches = [t for t in index.near(q) if _agrees(q, t)]
             explained.update(id(t) for t in matches)
             match = matches[0] if matches else None
+            if match is not None:
+                anchors.append((q.start, match.start))
             if match is None:
                 unmatched.append(q)
             elif q.unit in _CURRENCIES and match.unit in _CURRENCIES and q.unit != match.unit:
@@ -319,7 +322,11 @@ class NumbersDetector(Detector):
                                      f"figure changed: the source has {q.text}{reading}, the translation has "
                                      f"{candidate.text!r}", expected, 0.7)
             else:
-                where = int(q.start / max(1, len(source)) * len(target))
+                # the sentence holding the nearest figure that did survive, else the same relative place
+                if anchors:
+                    where = min(anchors, key=lambda a: abs(a[0] - q.start))[1]
+                else:
+                    where = int(q.start / max(1, len(source)) * len(target))
                 f = self._missing_at(segment, where, severity,
                                      f"source figure {q.text}{reading} does not appear in the translation",
                                      expected, 0.45 if small else 0.6)
