@@ -288,3 +288,61 @@ def test_missing_figure_flags_the_sentence_with_its_neighbours():
     found = findings(NumbersDetector(), [target], sources=[source])
     assert flagged_text(NumbersDetector(), [target], sources=[source]) == ["Bilateral trade reached $123 billion."]
     assert "31%" in found[0].message
+
+
+# ---- measured on the shared data (skipped without ../shared) ------------------------------------------------------
+
+def _news_blocks(shared, blocks=100, size=20):
+    """2,000 lines of clean news as 100 pseudo-documents of 20 consecutive lines, spread evenly over the file."""
+    path = shared / "data" / "news-en" / "newstest-2008-2021.en.txt"
+    lines = [line for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
+    step = len(lines) // blocks
+    return [lines[i * step:i * step + size] for i in range(blocks)]
+
+
+@pytest.mark.parametrize("detector,ceiling", [
+    (NumbersDetector, 0.3), (UntranslatedDetector, 0.3), (RepetitionDetector, 0.5)])
+def test_false_positive_rate_on_clean_news(shared, detector, ceiling):
+    sentences = hits = 0
+    for block in _news_blocks(shared):
+        doc = make_doc(block)
+        sentences += sum(1 for _ in doc.sentences())
+        hits += len(detector().detect(doc))
+    assert 100 * hits / sentences < ceiling, f"{hits} findings on {sentences} sentences"
+
+
+def _mqm_documents(shared):
+    """MQM TED zh-en as one document per (system, talk), with every rater's marked spans per segment."""
+    import csv
+    import re
+    from collections import defaultdict
+
+    csv.field_size_limit(10**8)
+    path = shared / "data" / "mqm" / "mqm_ted_zhen.tsv"
+    with path.open(encoding="utf-8") as fh:
+        rows = list(csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))[1:]
+    segments, spans = {}, defaultdict(list)
+    for system, talk, _, seg_id, _, source, target, _, _ in rows:
+        key = (system, talk, int(seg_id))
+        segments.setdefault(key, (source, target.replace("<v>", "").replace("</v>", "")))
+        marked = re.search(r"<v>(.*?)</v>", target, re.S)
+        if marked:
+            start = target.index("<v>")
+            spans[key].append((start, start + len(marked.group(1))))
+    talks = defaultdict(list)
+    for key in sorted(segments):
+        talks[key[:2]].append(key)
+    for keys in talks.values():
+        doc = make_doc([segments[k][1] for k in keys], [segments[k][0] for k in keys])
+        yield doc, dict(zip((id(s) for s in doc.segments), (spans[k] for k in keys)))
+
+
+@pytest.mark.parametrize("detector,floor", [(NumbersDetector, 0.5), (RepetitionDetector, 0.5)])
+def test_precision_on_mqm_marked_spans(shared, detector, floor):
+    total = hit = 0
+    for doc, spans in _mqm_documents(shared):
+        for sentence, finding in detector().detect(doc):
+            a, b = sentence.start + finding.start, sentence.start + finding.end
+            total += 1
+            hit += any(s < b and a < e for s, e in spans[id(sentence.segment)])
+    assert total and hit / total >= floor, f"{hit} of {total} findings on a marked span"
