@@ -6,6 +6,7 @@ from mtaudit.detectors.brackets import BracketsDetector
 from mtaudit.detectors.credits import CreditsDetector
 from mtaudit.detectors.names import NamesDetector
 from mtaudit.detectors.names_src import NamesSourceDetector
+from mtaudit.detectors.numbers import NumbersDetector
 from mtaudit.detectors.phrasing import PhrasingDetector
 from mtaudit.detectors.repetition import RepetitionDetector
 from mtaudit.detectors.untranslated import UntranslatedDetector
@@ -15,6 +16,7 @@ DETECTORS: dict[str, type[Detector]] = {
     "names_src": NamesSourceDetector,
     "credits": CreditsDetector,
     "phrasing": PhrasingDetector,
+    "numbers": NumbersDetector,
     "repetition": RepetitionDetector,
     "untranslated": UntranslatedDetector,
     "brackets": BracketsDetector,
