@@ -14,3 +14,14 @@ def shared():
     if not SHARED.is_dir():
         pytest.skip("../shared is absent (it exists only in the development workplace)")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def default_model():
+    """The name of the default model, skipping when it has not been pulled (make test pulls it)."""
+    from mtaudit.fluency.registry import DEFAULT_MODEL, list_models
+
+    ready = {m["name"]: m.get("ready") for m in list_models()}
+    if not ready.get(DEFAULT_MODEL):
+        pytest.skip(f"model {DEFAULT_MODEL} not pulled: run `mtaudit models pull {DEFAULT_MODEL}`")
+    return DEFAULT_MODEL

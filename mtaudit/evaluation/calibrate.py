@@ -72,7 +72,8 @@ class Fit:
 def fit_risk_model(rows: list[dict[str, float]], penalty: list[float], alpha: float = ALPHA,
                    name: str = "calibrated", description: str = "", detectors: list[str] = ()) -> Fit:
     """Fit the sign-constrained ridge model of ``penalty`` on ``rows``; features constant in ``rows`` are left out,
-    except that each of ``detectors`` that never fired gets the prior weight ``PRIOR_DETECTOR_WEIGHT``."""
+    except that each of ``detectors`` that fired on fewer than ``MIN_SUPPORT`` segments gets the prior weight
+    ``PRIOR_DETECTOR_WEIGHT``."""
     support = {n: sum(1 for r in rows if r.get(n)) for n in {n for r in rows for n in r}}
     names = sorted(n for n in support if not n.startswith(UNFITTED_PREFIXES)
                    and not (n.startswith("detector_") and support[n] < MIN_SUPPORT))

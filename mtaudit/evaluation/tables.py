@@ -61,7 +61,7 @@ def weights_table(weights: dict[str, float], standardised: dict[str, float], spr
         table.add_row(name, f"{weights.get(name, 0.0):.4f}", f"{standardised[name]:.4f}", f"{spread[name]:.4f}",
                       f"{impute[name]:.4f}" if name in impute else "0 (count)" if name in weights else "-")
     for name in priors:
-        table.add_row(name, f"{weights[name]:.4f}", "prior", "never fired", "0 (count)")
+        table.add_row(name, f"{weights[name]:.4f}", "prior", "too few findings to fit", "0 (count)")
     return table
 
 
