@@ -32,3 +32,12 @@ def test_readers_survive_arbitrary_bytes(reader):
         read_payload(reader, payload, DETECTORS)
 
     check()
+
+
+def test_fuzz_finds_stay_fixed():
+    """Inputs that once crashed a reader (found by `make fuzz`) now give a clean refusal or a document."""
+    from pathlib import Path
+
+    for path in sorted((Path(__file__).parent / "fixtures" / "fuzz").iterdir()):
+        reader = next(name for name, cls in READERS.items() if path.name.endswith(cls.extensions))
+        read_payload(reader, path.read_bytes(), DETECTORS)

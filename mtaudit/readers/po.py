@@ -32,6 +32,11 @@ class PoReader(Reader):
         except (UnicodeDecodeError, LookupError) as exc:
             raise InputError(shown, f"cannot decode with the charset its header declares ({exc})",
                              hint="fix the Content-Type charset in the header") from None
+        except (AttributeError, TypeError, IndexError, ValueError) as exc:
+            # translate-toolkit's parser trips over some malformed entries instead of raising PoParseError
+            # (found by `make fuzz`); the file is malformed either way
+            raise InputError(shown, f"malformed PO that the parser cannot read ({type(exc).__name__})",
+                             hint="check the file with `msgfmt --check`") from None
         doc = Document(path=shown, format=self.name, source_lang=store.getsourcelanguage() or None,
                        target_lang=store.gettargetlanguage() or None)
         seen: dict[str, int] = {}
