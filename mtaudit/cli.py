@@ -47,43 +47,43 @@ def _split_list(value: Optional[str]) -> Optional[list[str]]:
 def audit(
     paths: List[str] = typer.Argument(..., help="Files or folders to audit. Folders are walked for supported files."),
     jsonl: Optional[Path] = typer.Option(None, "--jsonl", help="Write every sentence's results as JSONL to FILE "
-                                         "(streamed to FILE.partial, renamed when complete)."),
-    html: Optional[Path] = typer.Option(None, "--html", help="Write the self-contained HTML review report to FILE."),
-    top: int = typer.Option(20, "--top", min=0, help="How many of the riskiest sentences to print (0: none)."),
+                                         "(streamed to FILE.partial, renamed when complete).", rich_help_panel="Output"),
+    html: Optional[Path] = typer.Option(None, "--html", help="Write the self-contained HTML review report to FILE.", rich_help_panel="Output"),
+    top: int = typer.Option(20, "--top", min=0, help="How many of the riskiest sentences to print (0: none).", rich_help_panel="Output"),
     workers: int = typer.Option(0, "--workers", min=0, help="Processes for reading and rule detectors "
-                                "(0: one per CPU core)."),
+                                "(0: one per CPU core).", rich_help_panel="Batch"),
     detectors: Optional[str] = typer.Option(None, "--detectors", help="Comma-separated detectors to run "
-                                            "(default: all; `mtaudit detectors` lists them)."),
-    no_model: bool = typer.Option(False, "--no-model", help="Skip the transformer fluency model: rule detectors only."),
+                                            "(default: all; `mtaudit detectors` lists them).", rich_help_panel="Detectors"),
+    no_model: bool = typer.Option(False, "--no-model", help="Skip the transformer fluency model: rule detectors only.", rich_help_panel="Model and risk"),
     model: Optional[str] = typer.Option(None, "--model", help="Model to score fluency with: a name from `mtaudit "
-                                        "models` or a local Hugging Face model folder (default: the default model)."),
+                                        "models` or a local Hugging Face model folder (default: the default model).", rich_help_panel="Model and risk"),
     device: Optional[str] = typer.Option(None, "--device", help="Torch device for the model (default: cuda when "
-                                         "present, else cpu)."),
+                                         "present, else cpu).", rich_help_panel="Model and risk"),
     source: Optional[Path] = typer.Option(None, "--source", help="The source-language article of a single plain-text "
-                                          "input, paired paragraph by paragraph."),
+                                          "input, paired paragraph by paragraph.", rich_help_panel="Input"),
     fmt: Optional[str] = typer.Option(None, "--format", help="Read every input as this format instead of guessing "
                                       "from the extension: text, markdown, html, jsonl, tsv, csv, xliff, sdlxliff, "
-                                      "mqxliff, po, tmx (tmx:LANG picks the target language of a TMX file)."),
-    recursive: bool = typer.Option(True, "--recursive/--no-recursive", help="Walk sub-folders of folder inputs."),
+                                      "mqxliff, po, tmx (tmx:LANG picks the target language of a TMX file).", rich_help_panel="Input"),
+    recursive: bool = typer.Option(True, "--recursive/--no-recursive", help="Walk sub-folders of folder inputs.", rich_help_panel="Batch"),
     include: List[str] = typer.Option([], "--include", help="Only audit files in folders matching this glob "
-                                      "(repeatable)."),
-    exclude: List[str] = typer.Option([], "--exclude", help="Skip files in folders matching this glob (repeatable)."),
+                                      "(repeatable).", rich_help_panel="Batch"),
+    exclude: List[str] = typer.Option([], "--exclude", help="Skip files in folders matching this glob (repeatable).", rich_help_panel="Batch"),
     fail_above: Optional[float] = typer.Option(None, "--fail-above", help="Exit with code 1 when any sentence's risk "
-                                               "is above RISK (for CI gates)."),
+                                               "is above RISK (for CI gates).", rich_help_panel="Output"),
     glossary: Optional[Path] = typer.Option(None, "--glossary", help="Canonical spellings of names and terms (CSV "
-                                            "`term,variant,...` or TBX); wrong variants are flagged."),
+                                            "`term,variant,...` or TBX); wrong variants are flagged.", rich_help_panel="Detectors"),
     config_file: Optional[Path] = typer.Option(None, "--config", help="TOML file with detector options "
-                                               "([detectors.NAME] tables; see docs/configuration.md)."),
+                                               "([detectors.NAME] tables; see docs/configuration.md).", rich_help_panel="Detectors"),
     settings: List[str] = typer.Option([], "--set", help="One detector option, DETECTOR.OPTION=VALUE (repeatable; "
-                                       "wins over --config)."),
+                                       "wins over --config).", rich_help_panel="Detectors"),
     risk_model: Optional[Path] = typer.Option(None, "--risk-model", help="Risk weights JSON (e.g. from `mtaudit "
-                                              "calibrate`) instead of the default in models/."),
+                                              "calibrate`) instead of the default in models/.", rich_help_panel="Model and risk"),
     decisions: Optional[Path] = typer.Option(None, "--decisions", help="Apply a reviewer's decisions file (exported "
-                                             "from the HTML report): dismissed findings are suppressed and counted."),
+                                             "from the HTML report): dismissed findings are suppressed and counted.", rich_help_panel="Detectors"),
     resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run from FILE.partial of --jsonl, "
-                                "skipping documents already finished."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, no table, warnings only."),
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+                                "skipping documents already finished.", rich_help_panel="Batch"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, no table, warnings only.", rich_help_panel="Output"),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors.", rich_help_panel="Output"),
 ):
     """Audit translated files and print the sentences to review first.
 
