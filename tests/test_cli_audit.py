@@ -200,3 +200,40 @@ def test_killed_batch_resumes_with_every_document_once(tmp_path):
             per_doc[r["doc"]] = per_doc.get(r["doc"], 0) + 1
     assert set(per_doc.values()) == {2}
     assert not partial.exists()
+
+
+def test_unreadable_file_is_reported_and_the_rest_audited(tmp_path):
+    """As root, permissions do not stop reads; drop the capabilities that override them (util-linux setpriv)."""
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "05_central_bank_clean.txt", folder / "good.txt")
+    secret = folder / "secret.txt"
+    secret.write_text("Officials said the talks would resume on Monday.")
+    secret.chmod(0)
+    out = tmp_path / "out.jsonl"
+    cmd = [sys.executable, "-m", "mtaudit", "audit", str(folder), "--no-model", "--quiet", "--jsonl", str(out)]
+    if os.geteuid() == 0:
+        if not shutil.which("setpriv"):
+            pytest.skip("running as root without setpriv: cannot make a file unreadable")
+        caps = "-dac_override,-dac_read_search"
+        cmd = ["setpriv", f"--bounding-set={caps}", f"--inh-caps={caps}", *cmd]
+    result = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    docs = {Path(r["doc"]).name: r for r in records(out) if r["type"] == "document"}
+    assert docs["good.txt"]["error"] is None
+    assert "permission denied" in docs["secret.txt"]["error"]
+    assert "secret.txt" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_symlink_loop_in_a_folder_does_not_trap_the_walk(tmp_path):
+    folder = tmp_path / "batch"
+    (folder / "sub").mkdir(parents=True)
+    shutil.copy(SAMPLES / "05_central_bank_clean.txt", folder / "sub" / "good.txt")
+    (folder / "sub" / "loop").symlink_to(folder, target_is_directory=True)
+    (folder / "self.txt").symlink_to(folder / "self.txt")
+    out = tmp_path / "out.jsonl"
+    result = audit(folder, "--no-model", "--quiet", "--jsonl", out)
+    assert result.exit_code == 0
+    docs = {Path(r["doc"]).name: r for r in records(out) if r["type"] == "document"}
+    assert docs["good.txt"]["error"] is None
+    assert docs["self.txt"]["error"]
