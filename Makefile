@@ -49,7 +49,8 @@ bench: model
 	$(PY) bench/bench_model.py
 
 fuzz: venv
-	$(PY) bench/fuzz.py
+	$(PY) bench/fuzz.py --inputs 100000 --seed 2
+	$(PY) bench/fuzz.py --inputs 10000 --seed 3 --detectors
 
 clean:
 	rm -rf $(VENV) report.html report.jsonl .pytest_cache test-artifacts

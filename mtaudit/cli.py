@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import Annotated, List, Optional
 
 import typer
 from rich.console import Console
@@ -268,10 +268,26 @@ def _audit_mqm(mqm: Path, langs: Optional[str], detectors: Optional[str], no_mod
 
 
 def _write_text(path: Path, text: str, debug: bool) -> None:
+    from mtaudit.outputs import write_atomic
+
     try:
-        path.write_text(text, encoding="utf-8")
+        write_atomic(path, text)
     except OSError as exc:
         _fail(UsageError(f"{path}: cannot write: {exc.strerror or exc}"), debug)
+
+# Options shared by `eval` and `calibrate`, which audit an MQM file the same way.
+LangsOpt = Annotated[Optional[str], typer.Option("--langs", help="Source and target language as SRC-TGT, e.g. zh-en "
+                                                 "(default: from a Google-style file name such as mqm_ted_zhen.tsv).")]
+DetectorsOpt = Annotated[Optional[str], typer.Option("--detectors", help="Comma-separated detectors to run "
+                                                     "(default: all).")]
+NoModelOpt = Annotated[bool, typer.Option("--no-model", help="Skip the transformer fluency model: rule detectors "
+                                          "only.")]
+ModelOpt = Annotated[Optional[str], typer.Option("--model", help="Model to score fluency with (default: the default "
+                                                 "model).")]
+DeviceOpt = Annotated[Optional[str], typer.Option("--device", help="Torch device for the model.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No tables, warnings only.")]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")]
+
 
 
 @app.command("eval")
@@ -279,18 +295,15 @@ def eval_(
     mqm: Path = typer.Option(..., "--mqm", help="Human MQM annotations in Google's TSV format (system, doc, doc_id, "
                              "seg_id, rater, source, target, category, severity)."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the figures as a JSON object to FILE."),
-    langs: Optional[str] = typer.Option(None, "--langs", help="Source and target language as SRC-TGT, e.g. zh-en "
-                                        "(default: from a Google-style file name such as mqm_ted_zhen.tsv)."),
-    detectors: Optional[str] = typer.Option(None, "--detectors", help="Comma-separated detectors to run "
-                                            "(default: all)."),
-    no_model: bool = typer.Option(False, "--no-model", help="Skip the transformer fluency model: rule detectors only."),
-    model: Optional[str] = typer.Option(None, "--model", help="Model to score fluency with (default: the default "
-                                        "model)."),
-    device: Optional[str] = typer.Option(None, "--device", help="Torch device for the model."),
+    langs: LangsOpt = None,
+    detectors: DetectorsOpt = None,
+    no_model: NoModelOpt = False,
+    model: ModelOpt = None,
+    device: DeviceOpt = None,
     risk_model: Optional[Path] = typer.Option(None, "--risk-model", help="Risk weights JSON to evaluate instead of "
                                               "the default in models/."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No tables, warnings only."),
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
 ):
     """Measure the review order against human MQM judgements, next to length and random baselines."""
     import json
@@ -331,18 +344,15 @@ def calibrate(
     mqm: Path = typer.Option(..., "--mqm", help="Human MQM annotations in Google's TSV format to learn from."),
     output: Path = typer.Option(..., "--output", "-o", help="Where to write the fitted risk model JSON (use it with "
                                 "`mtaudit audit --risk-model FILE`)."),
-    langs: Optional[str] = typer.Option(None, "--langs", help="Source and target language as SRC-TGT, e.g. zh-en "
-                                        "(default: from a Google-style file name such as mqm_ted_zhen.tsv)."),
-    detectors: Optional[str] = typer.Option(None, "--detectors", help="Comma-separated detectors to run "
-                                            "(default: all)."),
-    no_model: bool = typer.Option(False, "--no-model", help="Skip the transformer fluency model: rule detectors only."),
-    model: Optional[str] = typer.Option(None, "--model", help="Model to score fluency with (default: the default "
-                                        "model)."),
-    device: Optional[str] = typer.Option(None, "--device", help="Torch device for the model."),
+    langs: LangsOpt = None,
+    detectors: DetectorsOpt = None,
+    no_model: NoModelOpt = False,
+    model: ModelOpt = None,
+    device: DeviceOpt = None,
     name: Optional[str] = typer.Option(None, "--name", help="Name recorded in the model file (default: the file's "
                                        "stem)."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No tables, warnings only."),
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
 ):
     """Learn the risk weights from human MQM penalties; reports held-out (leave-one-document-out) figures only."""
     import json
