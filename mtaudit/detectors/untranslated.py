@@ -75,6 +75,11 @@ _PINYIN_SYLLABLES = frozenset((
 ).split())
 
 
+# Unicode's first name word for a script -> what a reviewer calls it.
+_SCRIPT_NAMES = {"CJK": "Chinese", "HIRAGANA": "Japanese", "KATAKANA": "Japanese", "HANGUL": "Korean",
+                 "DEVANAGARI": "Hindi (Devanagari)"}
+
+
 def _script(ch: str) -> str:
     try:
         return unicodedata.name(ch).split()[0]
@@ -152,7 +157,8 @@ class UntranslatedDetector(Detector):
             severity = Severity.MAJOR if len(run) >= 4 else Severity.MINOR
             out.append(self.finding(
                 sentence, start, end, Category.UNTRANSLATED, severity,
-                f"untranslated {'/'.join(s.title() for s in scripts) or 'foreign'} text: {run!r}", confidence=0.9))
+                f"untranslated {'/'.join(_SCRIPT_NAMES.get(s, s.title()) for s in scripts) or 'foreign'} text: "
+                f"{run!r}", confidence=0.9))
         return out
 
     # ---- words of a Latin-script source copied into the target ----------------------------------------------------
