@@ -68,6 +68,16 @@ class Request:
     boundary: int
 
 
+def _fast_bf16(device: torch.device) -> bool:
+    """bf16 pays off on GPUs and on CPUs with native bf16 matrix units (AMX or AVX512-BF16); elsewhere it is emulated."""
+    if device.type == "cuda":
+        return torch.cuda.is_bf16_supported()
+    try:
+        return bool(torch.cpu._is_amx_tile_supported() or torch.cpu._is_avx512_bf16_supported())
+    except AttributeError:
+        return False
+
+
 class LMScorer:
     """Scores sentences with a local causal language model (see module docstring)."""
 
@@ -79,7 +89,7 @@ class LMScorer:
         model_id: str,
         checksum: str,
         device: str | None = None,
-        dtype: str = "float32",
+        dtype: str = "auto",
         context: str = "previous",
         shots: int = 2,
         source: bool = True,
@@ -88,6 +98,7 @@ class LMScorer:
         threads: int | None = None,
         norms: Norms | None = None,
         max_findings: int = 2,
+        reuse_prefix: bool = True,
     ) -> None:
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -100,10 +111,13 @@ class LMScorer:
         self.window = window
         self.norms = norms
         self.max_findings = max_findings
+        self.reuse_prefix = reuse_prefix
         if threads is None:
             threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
         torch.set_num_threads(threads)
         self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+        if dtype == "auto":
+            dtype = "bfloat16" if _fast_bf16(self.device) else "float32"
         self.dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[dtype]
         self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir), local_files_only=True)
         model = AutoModelForCausalLM.from_pretrained(
@@ -260,6 +274,8 @@ class LMScorer:
         while k < len(ids) and offsets[k][1] <= request.boundary:
             k += 1
         scored_offsets = [(max(a, request.boundary) - request.boundary, b - request.boundary) for a, b in offsets[k:]]
+        if not self.reuse_prefix:
+            return (), head + ids, len(head) + k, scored_offsets
         # The last prefix token moves into the row so that the first scored token is predicted inside the row.
         return tuple(head[:-1]), head[-1:] + ids, 1 + k, scored_offsets
 
