@@ -94,6 +94,7 @@ def main() -> int:
     ap.add_argument("--models", nargs="+", default=["gemma3-270m", "smollm2-135m"])
     ap.add_argument("--dtype", default="bfloat16")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "mqm_probe.json")
     args = ap.parse_args()
 
@@ -113,7 +114,8 @@ def main() -> int:
     results["length (words)"] = dict(zip(("tau", "items"), mean_tau(groups, length, penalties)))
     for name in args.models:
         for shots in (0, 2):
-            scorer = load_scorer(name, dtype=args.dtype, context="none", shots=shots, norms=False)
+            scorer = load_scorer(name, dtype=args.dtype, context="none", shots=shots, norms=False,
+                                 threads=args.threads)
             docs = documents(rows)
             t = time.perf_counter()
             scorer.score(docs)

@@ -8,7 +8,7 @@ span is a run of ``span_width`` words whose mean z-score is higher than the high
 
 The norms are fitted once per model from ``../shared/data/news-en/`` and stored as ``models/norms-<model>.json``::
 
-    python -m mtaudit.fluency.norms fit gemma3-270m [--lines 2000]
+    python -m mtaudit.fluency.norms fit gemma3-270m [--lines 1500]
 """
 from __future__ import annotations
 
@@ -51,8 +51,11 @@ def word_surprisals(words: list[tuple[int, int]], offsets: Sequence[tuple[int, i
     return out
 
 
-def band(word: str) -> str:
-    """The frequency band of a word: its Zipf frequency in English rounded down to 0.5, or "punct"."""
+def band(word: str, first: bool = False) -> str:
+    """The band a word's surprisal is compared within: "first" for a sentence's first word (its surprisal reflects the
+    jump from the context more than the phrasing), "punct", or its Zipf frequency in English rounded down to 0.5."""
+    if first:
+        return "first"
     if not any(c.isalnum() for c in word):
         return "punct"
     from wordfreq import zipf_frequency
@@ -73,7 +76,7 @@ class Norms:
         fallback = self.bands.get("0.0", (float(np.mean([m for m, _ in self.bands.values()])), 3.0))
         z = np.zeros(len(words))
         for i, ((a, b), s) in enumerate(zip(words, surprisal)):
-            mean, std = self.bands.get(band(text[a:b]), fallback)
+            mean, std = self.bands.get(band(text[a:b], first=i == 0), fallback)
             z[i] = (s - mean) / max(std, 1e-3)
         return z
 
@@ -129,7 +132,7 @@ def fit(scorer, lines: list[str], n: int, span_width: int = 2, seed: int = 13) -
     finally:
         scorer.norms, scorer.word_observer = saved, None
     for doc, (text, words, surprisal) in zip(docs, collector[1::2]):  # the second sentence of each pair is scored
-        bands = [band(text[a:b]) for a, b in words]
+        bands = [band(text[a:b], first=i == 0) for i, (a, b) in enumerate(words)]
         per_sentence.append((bands, surprisal))
         keep.extend(zip(bands, surprisal))
     by_band: dict[str, list[float]] = {}
@@ -168,10 +171,11 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m mtaudit.fluency.norms")
     ap.add_argument("command", choices=["fit"])
     ap.add_argument("model")
-    ap.add_argument("--lines", type=int, default=2000)
+    ap.add_argument("--lines", type=int, default=1500)
+    ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[3] / "shared")
     args = ap.parse_args(argv)
-    scorer = load_scorer(args.model, norms=False)
+    scorer = load_scorer(args.model, norms=False, threads=args.threads)
     result = fit(scorer, news_lines(args.shared), args.lines)
     out = models_dir() / f"norms-{args.model}.json"
     out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")

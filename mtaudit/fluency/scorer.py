@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import copy
+import inspect
 import math
 import os
 import re
@@ -34,6 +35,12 @@ LANGUAGES = {
     "es": "Spanish", "it": "Italian", "pt": "Portuguese", "ko": "Korean", "ar": "Arabic", "cs": "Czech",
     "pl": "Polish", "uk": "Ukrainian", "tr": "Turkish", "nl": "Dutch",
 }
+
+FUNCTION_WORDS = frozenset(
+    "a an the of to in on at by for from with as into onto about than that which who whom whose is are was were be been "
+    "being am has have had do does did will would shall should can could may might must not and or but if so it its "
+    "he she they we you i his her their our my your him them us me this these those there".split()
+)
 
 # Fixed demonstrations for the 2-shot prompt: written for this project (not taken from any evaluation set).
 DEMOS = {
@@ -131,6 +138,9 @@ class LMScorer:
         self.bos = [tok.bos_token_id] if tok.bos_token_id is not None else [tok.eos_token_id]
         self.pad = tok.pad_token_id if tok.pad_token_id is not None else 0
         self._prefix_cache: dict[tuple[int, ...], object] = {}
+        # transformers 5.x renames `past_key_values` to `cache`; older versions know only the former.
+        params = inspect.signature(self.body.forward).parameters
+        self._cache_arg = "cache" if "cache" in params else "past_key_values"
         self.word_observer = None  # set by norms fitting to collect word surprisals
 
     # ---- public -------------------------------------------------------------------------------------------
@@ -226,10 +236,14 @@ class LMScorer:
             start, end = words[first][0], words[last][1]
             major = score >= norms.major
             phrase = text[start:end]
+            # When the most surprising word is a closed-class word (an article, preposition, auxiliary...), the run is
+            # more often a grammar slip (a dropped or misplaced function word) than an unidiomatic choice.
+            worst = first + int(np.argmax(z[first : last + 1]))
+            grammatical = text[words[worst][0] : words[worst][1]].lower() in FUNCTION_WORDS
             findings.append(
                 Finding(
                     detector=self.name,
-                    category=Category.AWKWARD,
+                    category=Category.GRAMMAR if grammatical else Category.AWKWARD,
                     severity=Severity.MAJOR if major else Severity.MINOR,
                     start=start,
                     end=end,
@@ -326,7 +340,7 @@ class LMScorer:
 
             cache = DynamicCache(config=self.model.config)
             ids = torch.tensor([prefix], device=self.device)
-            self.body(input_ids=ids, past_key_values=cache, use_cache=True)
+            self.body(input_ids=ids, use_cache=True, **{self._cache_arg: cache})
             self._prefix_cache.clear()  # one live prompt at a time keeps memory flat
             self._prefix_cache[prefix] = cache
         return self._prefix_cache[prefix]
@@ -343,7 +357,7 @@ class LMScorer:
         if plen:
             cache = copy.deepcopy(self._prefix_kv(batch[0].prefix))
             cache.batch_repeat_interleave(n)
-            kwargs = {"past_key_values": cache, "use_cache": True}
+            kwargs = {self._cache_arg: cache, "use_cache": True}
         else:
             kwargs = {"use_cache": False}
         positions = torch.arange(plen, plen + width).unsqueeze(0).expand(n, -1)
