@@ -104,12 +104,14 @@ def test_scores_are_deterministic_and_independent_of_batching(scorer):
 
 
 @needs_model
-def test_prefix_cache_reuse_gives_the_same_log_probs(scorer):
-    from mtaudit.fluency.scorer import LMScorer, Request
+def test_prefix_cache_reuse_gives_the_same_log_probs():
+    from mtaudit.fluency.scorer import Request
 
+    # float32, where the two paths agree to rounding; in bf16 they differ by up to ~0.5 nats a token (batch shapes).
+    scorer = load_scorer(MODEL, dtype="float32", norms=False)
     head, body = scorer.prompt("新华社援引习近平的话说。", "zh", "en")
     requests = [Request(head, body + " The company quoted Shi as saying.", len(body)),
-                Request(head, body + " Xinhua quoted Xi as saying.", len(body))]
+                Request(head, body + " Xinhua quoted Xi as saying that relations were good.", len(body))]
     reused = scorer.logprobs(requests)
     scorer.reuse_prefix = False
     try:
@@ -118,7 +120,7 @@ def test_prefix_cache_reuse_gives_the_same_log_probs(scorer):
         scorer.reuse_prefix = True
     for (off_a, lp_a), (off_b, lp_b) in zip(reused, plain):
         assert off_a == off_b
-        np.testing.assert_allclose(lp_a, lp_b, atol=0.15)
+        np.testing.assert_allclose(lp_a, lp_b, atol=1e-3)
 
 
 @needs_model
@@ -157,24 +159,3 @@ def test_tampered_or_missing_model_file_names_the_pull_command(tmp_path, monkeyp
     shutil.rmtree(copy)
     with pytest.raises(ModelError, match="mtaudit models pull"):
         load_scorer(MODEL)
-
-
-def test_registry_lists_both_models_with_pinned_hashes(tmp_path, monkeypatch):
-    monkeypatch.setenv("MTAUDIT_HOME", str(tmp_path))
-    rows = {row["name"]: row for row in registry.list_models()}
-    assert set(rows) >= {"gemma3-270m", "smollm2-135m"}
-    assert registry.DEFAULT_MODEL in rows
-    for row in rows.values():
-        assert row["ready"] is False
-        assert row["hashes"] and all(len(h) == 64 for h in row["hashes"].values())
-        assert row["path"].startswith(str(tmp_path))
-    assert "Gemma" in rows["gemma3-270m"]["licence"] and rows["smollm2-135m"]["licence"] == "Apache-2.0"
-
-
-def test_importing_the_package_does_not_import_torch():
-    import subprocess
-    import sys
-
-    code = "import sys, mtaudit.fluency, mtaudit.fluency.registry; print('torch' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
