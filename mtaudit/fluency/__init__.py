@@ -8,11 +8,15 @@ Contract used by ``mtaudit.audit``::
     scorer = load_scorer(name_or_dir, device=None)   # raises ModelError naming `mtaudit models pull`
     scorer.model_id, scorer.checksum                  # recorded in every report's run signature
     scorer.score(documents)                           # fills, for every sentence:
-        sentence.fluency        float, higher = more fluent
-        sentence.scores[...]    e.g. "lm_logprob_mean", "lm_logprob_sum", "src_logprob_mean", "src_logprob_sum"
+        sentence.fluency        float, higher = more fluent (mean token log-prob given the preceding sentence)
+        sentence.scores[...]    "lm_logprob_mean", "lm_logprob_sum", "lm_tokens", "lm_word_z_max", and when the
+                                segment has a source "src_logprob_mean", "src_logprob_sum", "src_tokens"
         sentence.findings       odd-phrasing Findings appended (detector "fluency")
 """
 from __future__ import annotations
+
+import os
+from pathlib import Path
 
 
 class ModelError(RuntimeError):
@@ -20,6 +24,54 @@ class ModelError(RuntimeError):
 
 
 def load_scorer(model: str, device: str | None = None, **options):
-    raise ModelError(
-        f"model scoring is not available yet (asked for {model!r}); run with --no-model"
-    )
+    """Load a registered model by name (verified against its manifest) or any local Hugging Face causal LM folder.
+
+    ``options`` go to :class:`mtaudit.fluency.scorer.LMScorer` (``dtype``, ``context``, ``shots``, ``source``,
+    ``batch_tokens``, ``window``, ``threads``, ``max_findings``); ``norms=False`` loads no surprisal norms (no
+    odd-phrasing findings), ``norms=PATH`` loads a given norms file.
+    """
+    # No code path may contact a model hub.
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    from mtaudit.fluency import registry
+
+    known = {row["name"] for row in registry.list_models()}
+    norms_opt = options.pop("norms", None)
+    if model in known:
+        path = registry.model_path(model)
+        manifest = registry.verify_model_dir(path, model)
+        checksum = manifest["files"]["model.safetensors"]
+        model_id = model
+        norms_path = registry.models_dir() / f"norms-{model}.json"
+    else:
+        path = Path(model).expanduser()
+        if not (path / "config.json").is_file():
+            raise ModelError(
+                f"{model!r} is neither a registered model ({', '.join(sorted(known))}) nor a folder holding a "
+                f"Hugging Face model (config.json); run `mtaudit models pull` or pass --model DIR"
+            )
+        weights = sorted(path.glob("*.safetensors"))
+        if not weights:
+            raise ModelError(f"{path} holds no .safetensors weights (other weight formats are not loaded)")
+        manifest = registry.read_manifest(path)
+        if manifest is not None:
+            manifest = registry.verify_model_dir(path)
+            checksum = manifest["files"]["model.safetensors"]
+        else:
+            checksum = registry.sha256_file(weights[0])
+        model_id = str(path.resolve())
+        norms_path = path / "norms.json"
+    from mtaudit.fluency.norms import Norms
+
+    if norms_opt is False:
+        norms = None
+    elif norms_opt is not None:
+        norms = Norms.load(Path(norms_opt))
+    else:
+        norms = Norms.load(norms_path) if norms_path.is_file() else None
+    try:
+        from mtaudit.fluency.scorer import LMScorer
+
+        return LMScorer(path, model_id, checksum, device=device, norms=norms, **options)
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"could not load model {model_id} from {path}: {exc}; run `mtaudit models pull`") from exc

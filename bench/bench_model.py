@@ -1,0 +1,200 @@
+"""Model scoring speed: the naive one-sentence loop against the batched scorer, in one run, for each model.
+
+Workloads (same sentences for every variant):
+
+* target-only: held-out news-en lines (the tail the norms never saw) in documents of 10 consecutive lines;
+* source-conditioned: MQM zh-en translations with their source, 2-shot prompt.
+
+Naive loop = what one writes first: per sentence, tokenise prompt + text, run the model in float32 at batch size 1
+and take log-softmax over the whole vocabulary at every position. Batched = ``LMScorer.score`` with its defaults
+(length-sorted batches, prefix key/value reuse, vocabulary projection at scored positions only, bf16 where the CPU
+has native bf16) and, for comparison, the same in float32.
+
+The matmul limit is measured in the same run: a large matrix product in the variant's dtype and thread count.
+Share of the limit = (2 x non-embedding parameters x every token fed + 2 x vocabulary x hidden x every position
+projected) / elapsed / limit.
+
+    python bench/bench_model.py [--models gemma3-270m smollm2-135m] [--sentences 200] [--naive 30] [--threads N]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import torch  # noqa: E402
+
+from mtaudit.document import Document, Segment, Sentence  # noqa: E402
+from mtaudit.fluency import load_scorer  # noqa: E402
+from mtaudit.fluency.scorer import Request  # noqa: E402
+
+NEWS = ROOT / ".." / "shared" / "data" / "news-en" / "newstest-2008-2021.en.txt"
+MQM = ROOT / ".." / "shared" / "data" / "mqm" / "mqm_ted_zhen.tsv"
+
+
+def news_documents(n: int) -> list[Document]:
+    lines = [l.strip() for l in NEWS.read_text(encoding="utf-8").splitlines()[-5000:] if 6 <= len(l.split()) <= 60]
+    lines = lines[:n]
+    docs = []
+    for i in range(0, len(lines), 10):
+        text = " ".join(lines[i : i + 10])
+        seg = Segment(id=str(i), target=text)
+        pos = 0
+        for k, line in enumerate(lines[i : i + 10]):
+            seg.sentences.append(Sentence(seg, k, pos, pos + len(line)))
+            pos += len(line) + 1
+        docs.append(Document(path=f"news:{i}", segments=[seg]))
+    return docs
+
+
+def mqm_documents(n: int) -> list[Document]:
+    from mqm_probe import load_mqm
+
+    items = load_mqm(MQM)
+    docs = []
+    for key in sorted(items)[:: max(1, len(items) // n)]:
+        row = next(iter(sorted(items[key].items())))[1]
+        seg = Segment(id=str(key), target=row["target"], source=row["source"])
+        seg.sentences = [Sentence(seg, 0, 0, len(row["target"]))]
+        docs.append(Document(path="mqm", segments=[seg], source_lang="zh", target_lang="en"))
+        if len(docs) == n:
+            break
+    return docs
+
+
+def matmul_limit(dtype: torch.dtype, hidden: int) -> float:
+    a = torch.randn(2048, hidden, dtype=dtype)
+    b = torch.randn(hidden, 8192, dtype=dtype)
+    for _ in range(2):
+        a @ b
+    best = 0.0
+    for _ in range(5):
+        t = time.perf_counter()
+        a @ b
+        best = max(best, 2 * 2048 * hidden * 8192 / (time.perf_counter() - t))
+    return best
+
+
+def naive(scorer, requests: list[Request], model) -> tuple[float, int, int]:
+    """One request at a time, full logits at every position, float32. Returns (seconds, tokens fed, projected)."""
+    fed = projected = 0
+    t = time.perf_counter()
+    with torch.inference_mode():
+        for r in requests:
+            _, ids, n_ctx, _ = scorer.encode(r)
+            full = list(scorer.bos) + (scorer.tokenizer(r.prefix_text, add_special_tokens=False)["input_ids"]
+                                       if r.prefix_text else []) + ids[1:]
+            x = torch.tensor([full])
+            logits = model(input_ids=x).logits.float()
+            lp = torch.log_softmax(logits[0, :-1], -1).gather(-1, x[0, 1:, None])
+            lp[-(len(ids) - n_ctx):].sum().item()
+            fed += len(full)
+            projected += len(full)
+    return time.perf_counter() - t, fed, projected
+
+
+def count_batched(scorer, requests: list[Request]) -> tuple[int, int]:
+    fed = projected = 0
+    for r in requests:
+        prefix, ids, n_ctx, _ = scorer.encode(r)
+        fed += len(ids)
+        projected += len(ids) - n_ctx
+    return fed, projected
+
+
+def requests_for(scorer, docs: list[Document], source: bool) -> list[Request]:
+    if source:
+        out = []
+        for doc in docs:
+            for seg in doc.segments:
+                head, body = scorer.prompt(seg.source, "zh", "en")
+                out.append(Request(head, body + seg.target, len(body)))
+        return out
+    contexts = scorer._contexts(docs)
+    return [Request("", contexts.get(id(s), "") + s.text, len(contexts.get(id(s), ""))) for d in docs for s in d.sentences()]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--models", nargs="+", default=["gemma3-270m", "smollm2-135m"])
+    ap.add_argument("--sentences", type=int, default=200, help="target-only sentences for the batched scorer")
+    ap.add_argument("--mqm", type=int, default=60, help="source-conditioned translations")
+    ap.add_argument("--naive", type=int, default=30, help="sentences (and translations) for the naive loop")
+    ap.add_argument("--threads", type=int, default=None, help="default: the scorer's default")
+    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "bench_model.json")
+    args = ap.parse_args()
+
+    results = []
+    for name in args.models:
+        for dtype in ("auto", "float32"):
+            scorer = load_scorer(name, dtype=dtype, threads=args.threads, norms=False)
+            threads = torch.get_num_threads()
+            model = scorer.model
+            config = model.config
+            hidden, vocab = config.hidden_size, config.vocab_size
+            body_params = sum(p.numel() for n, p in model.named_parameters() if "embed" not in n and "lm_head" not in n)
+            limit = matmul_limit(scorer.dtype, hidden)
+            for workload, source in (("target-only", False), ("source-conditioned 2-shot", True)):
+                docs = news_documents(args.sentences) if not source else mqm_documents(args.mqm)
+                requests = requests_for(scorer, docs, source)
+                scorer.score(news_documents(10)[:1])  # warm-up
+                t = time.perf_counter()
+                if source:
+                    scorer.logprobs(requests)
+                else:
+                    scorer.score(docs)
+                elapsed = time.perf_counter() - t
+                fed, projected = count_batched(scorer, requests)
+                flops = 2 * body_params * fed + 2 * vocab * hidden * projected
+                row = {"model": name, "workload": workload, "variant": f"batched {str(scorer.dtype)[6:]}",
+                       "threads": threads, "sentences": len(requests), "seconds": round(elapsed, 2),
+                       "sentences_per_s": round(len(requests) / elapsed, 2),
+                       "gflops": round(flops / elapsed / 1e9, 1), "limit_gflops": round(limit / 1e9, 1),
+                       "share_of_limit": round(flops / elapsed / limit, 3)}
+                results.append(row)
+                print(json.dumps(row), flush=True)
+                if dtype == "float32":
+                    sub = requests[: args.naive]
+                    secs, fed, projected = naive(scorer, sub, model)
+                    flops = 2 * body_params * fed + 2 * vocab * hidden * projected
+                    row = {"model": name, "workload": workload, "variant": "naive loop float32", "threads": threads,
+                           "sentences": len(sub), "seconds": round(secs, 2),
+                           "sentences_per_s": round(len(sub) / secs, 2), "gflops": round(flops / secs / 1e9, 1),
+                           "limit_gflops": round(limit / 1e9, 1), "share_of_limit": round(flops / secs / limit, 3)}
+                    results.append(row)
+                    print(json.dumps(row), flush=True)
+            del scorer, model
+    for name in args.models:
+        for workload in ("target-only", "source-conditioned 2-shot"):
+            rows = {r["variant"]: r for r in results if r["model"] == name and r["workload"] == workload}
+            base = rows["naive loop float32"]["sentences_per_s"]
+            for variant, r in rows.items():
+                r["speedup_vs_naive"] = round(r["sentences_per_s"] / base, 2)
+    report = {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}",
+        "load_average_at_end": os.getloadavg(),
+        "command": "python " + " ".join(sys.argv),
+        "results": results,
+    }
+    args.out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    print(f"{'model':14} {'workload':26} {'variant':20} {'thr':>3} {'sent/s':>7} {'speed-up':>8} {'GFLOP/s':>8} {'of limit':>8}")
+    for r in results:
+        print(f"{r['model']:14} {r['workload']:26} {r['variant']:20} {r['threads']:>3} {r['sentences_per_s']:>7.2f} "
+              f"{r['speedup_vs_naive']:>7.1f}x {r['gflops']:>8.1f} {r['share_of_limit']:>7.0%}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,188 @@
+"""Surprisal norms: how surprising the model finds each word of clean news, by the word's corpus frequency.
+
+A word's surprisal (the sum of its tokens' surprisal, in nats) is compared with the mean and spread of the surprisal
+the same model gives words of the same frequency band in clean English news; the z-score says how far out of the
+ordinary the word is *for a word that common*, so a rare name is not flagged merely for being rare. An odd-phrasing
+span is a run of ``span_width`` words whose mean z-score is higher than the highest run in all but 2.5 % (minor) or
+0.5 % (major) of clean news sentences.
+
+The norms are fitted once per model from ``../shared/data/news-en/`` and stored as ``models/norms-<model>.json``::
+
+    python -m mtaudit.fluency.norms fit gemma3-270m [--lines 1500]
+"""
+from __future__ import annotations
+
+import bisect
+import json
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+_WORD = re.compile(r"\w+(?:['’.\-]\w+)*|[^\w\s]+")
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """Words and runs of punctuation, as character spans."""
+    return [m.span() for m in _WORD.finditer(text)]
+
+
+def word_surprisals(words: list[tuple[int, int]], offsets: Sequence[tuple[int, int]], surprisal: np.ndarray,
+                    text: str | None = None) -> np.ndarray:
+    """Sum token surprisals into the word each token starts in (a token between words joins the word before)."""
+    out = np.zeros(len(words))
+    if not words:
+        return out
+    starts = [w[0] for w in words]
+    for (a, b), s in zip(offsets, surprisal):
+        if text is not None:
+            while a < b - 1 and text[a].isspace():
+                a += 1
+        elif a + 1 < b:
+            # Without the text, a token whose span starts on a space starts one character later.
+            k = bisect.bisect_right(starts, a) - 1
+            if k < 0 or a >= words[k][1]:
+                a += 1
+        k = max(0, bisect.bisect_right(starts, a) - 1)
+        out[k] += s
+    return out
+
+
+def band(word: str, first: bool = False) -> str:
+    """The band a word's surprisal is compared within: "first" for a sentence's first word (its surprisal reflects the
+    jump from the context more than the phrasing), "punct", or its Zipf frequency in English rounded down to 0.5."""
+    if first:
+        return "first"
+    if not any(c.isalnum() for c in word):
+        return "punct"
+    from wordfreq import zipf_frequency
+
+    return f"{min(7.0, np.floor(zipf_frequency(word, 'en') * 2) / 2):.1f}"
+
+
+@dataclass
+class Norms:
+    model: str
+    bands: dict[str, tuple[float, float]]  # band -> (mean surprisal, std)
+    span_width: int
+    minor: float
+    major: float
+    quantiles: list[float]  # per-sentence maximum span score in clean news at 0, 1, ..., 100 %
+
+    def word_z(self, text: str, words: list[tuple[int, int]], surprisal: np.ndarray) -> np.ndarray:
+        fallback = self.bands.get("0.0", (float(np.mean([m for m, _ in self.bands.values()])), 3.0))
+        z = np.zeros(len(words))
+        for i, ((a, b), s) in enumerate(zip(words, surprisal)):
+            mean, std = self.bands.get(band(text[a:b], first=i == 0), fallback)
+            z[i] = (s - mean) / max(std, 1e-3)
+        return z
+
+    def confidence(self, score: float) -> float:
+        """The share of clean news sentences whose most surprising span is less surprising than this one."""
+        return bisect.bisect_left(self.quantiles, score) / len(self.quantiles)
+
+    @classmethod
+    def load(cls, path: Path) -> "Norms":
+        d = json.loads(Path(path).read_text(encoding="utf-8"))
+        return cls(d["model"], {k: tuple(v[:2]) for k, v in d["bands"].items()}, d["span_width"], d["minor"],
+                   d["major"], d["quantiles"])
+
+
+def span_scores(z: np.ndarray, width: int) -> np.ndarray:
+    if len(z) == 0:
+        return z
+    width = min(width, len(z))
+    return np.convolve(z, np.ones(width) / width, mode="valid")
+
+
+def news_lines(shared: Path) -> list[str]:
+    return (shared / "data" / "news-en" / "newstest-2008-2021.en.txt").read_text(encoding="utf-8").splitlines()
+
+
+# The last HELD_OUT lines of news-en are never used for fitting; tests draw their clean sentences from them.
+HELD_OUT = 10_000
+
+
+def fit(scorer, lines: list[str], n: int, span_width: int = 2, seed: int = 13) -> dict:
+    """Fit norms from ``n`` lines sampled (with their preceding line as context) from all but the held-out tail."""
+    from mtaudit.document import Document, Segment, Sentence
+
+    rng = np.random.default_rng(seed)
+    pool = len(lines) - HELD_OUT
+    picks = sorted(rng.choice(np.arange(1, pool), size=n, replace=False))
+    docs = []
+    for i in picks:
+        prev, line = lines[i - 1].strip(), lines[i].strip()
+        if not line or not prev:
+            continue
+        text = prev + " " + line
+        seg = Segment(id=str(i), target=text)
+        seg.sentences = [Sentence(seg, 0, 0, len(prev)), Sentence(seg, 1, len(prev) + 1, len(text))]
+        docs.append(Document(path=f"news-en:{i}", segments=[seg]))
+    saved, scorer.norms, scorer.source = scorer.norms, None, False
+    keep: list[tuple[str, float]] = []
+    per_sentence: list[tuple[list[str], np.ndarray]] = []
+    try:
+        collector = []
+        scorer.word_observer = collector.append
+        scorer.score(docs)
+    finally:
+        scorer.norms, scorer.word_observer = saved, None
+    for doc, (text, words, surprisal) in zip(docs, collector[1::2]):  # the second sentence of each pair is scored
+        bands = [band(text[a:b], first=i == 0) for i, (a, b) in enumerate(words)]
+        per_sentence.append((bands, surprisal))
+        keep.extend(zip(bands, surprisal))
+    by_band: dict[str, list[float]] = {}
+    for b, s in keep:
+        by_band.setdefault(b, []).append(float(s))
+    bands = {b: [float(np.mean(v)), float(np.std(v)), len(v)] for b, v in by_band.items() if len(v) >= 20}
+    norms = Norms(scorer.model_id, {b: (v[0], v[1]) for b, v in bands.items()}, span_width, 0.0, 0.0, [])
+    maxima = []
+    for (b, s), doc in zip(per_sentence, docs):
+        text = doc.segments[0].sentences[1].text
+        z = norms.word_z(text, word_spans(text), s)
+        if len(z):
+            maxima.append(float(span_scores(z, span_width).max()))
+    quantiles = [float(q) for q in np.quantile(maxima, np.linspace(0, 1, 101))]
+    return {
+        "model": scorer.model_id,
+        "checksum": scorer.checksum,
+        "context": scorer.context,
+        "lines": len(docs),
+        "words": len(keep),
+        "source": "news-en/newstest-2008-2021.en.txt, random lines outside the last 10,000 (seed 13)",
+        "bands": bands,
+        "span_width": span_width,
+        "minor": float(np.quantile(maxima, 0.975)),
+        "major": float(np.quantile(maxima, 0.995)),
+        "quantiles": quantiles,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    from mtaudit.fluency import load_scorer
+    from mtaudit.fluency.registry import models_dir
+
+    ap = argparse.ArgumentParser(prog="python -m mtaudit.fluency.norms")
+    ap.add_argument("command", choices=["fit"])
+    ap.add_argument("model")
+    ap.add_argument("--lines", type=int, default=1500)
+    ap.add_argument("--threads", type=int, default=None)
+    ap.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[3] / "shared")
+    args = ap.parse_args(argv)
+    scorer = load_scorer(args.model, norms=False, threads=args.threads)
+    result = fit(scorer, news_lines(args.shared), args.lines)
+    out = models_dir() / f"norms-{args.model}.json"
+    out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    print(f"{out}: {result['lines']} lines, {result['words']} words, minor >= {result['minor']:.2f}, "
+          f"major >= {result['major']:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,386 @@
+"""The causal-LM scorer: per-token surprisal of each sentence, with and without the source, batched for CPU.
+
+Everything the model computes is a log-probability of target tokens:
+
+* target-only: ``log p(sentence | preceding sentence)`` (the preceding sentence of the same document, when there is
+  one, is unscored context);
+* source-conditioned: ``log p(target | translation prompt holding the source)``, scored per segment (the prompt holds
+  the whole segment's source) and split back onto sentences by character offsets.
+
+Speed comes from: length-sorted batches under a token budget; the shared prompt prefix (instruction and fixed
+demonstrations) encoded once and its key/value cache reused by every batch; the vocabulary projection computed only
+at the positions that predict a scored token; ``torch.inference_mode``; all cores. Rows longer than the window are
+scored in overlapping windows, never dropped.
+"""
+from __future__ import annotations
+
+import bisect
+import copy
+import inspect
+import math
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import torch
+
+from mtaudit.document import Category, Document, Finding, Segment, Sentence, Severity
+from mtaudit.fluency.norms import Norms, word_spans, word_surprisals
+
+LANGUAGES = {
+    "zh": "Chinese", "en": "English", "de": "German", "fr": "French", "ru": "Russian", "ja": "Japanese",
+    "es": "Spanish", "it": "Italian", "pt": "Portuguese", "ko": "Korean", "ar": "Arabic", "cs": "Czech",
+    "pl": "Polish", "uk": "Ukrainian", "tr": "Turkish", "nl": "Dutch",
+}
+
+FUNCTION_WORDS = frozenset(
+    "a an the of to in on at by for from with as into onto about than that which who whom whose is are was were be been "
+    "being am has have had do does did will would shall should can could may might must not and or but if so it its "
+    "he she they we you i his her their our my your him them us me this these those there".split()
+)
+
+# Fixed demonstrations for the 2-shot prompt: written for this project (not taken from any evaluation set).
+DEMOS = {
+    "zh": [
+        ("国家统计局周一公布的数据显示，今年前三季度国内生产总值同比增长4.9%。",
+         "Data released by the National Bureau of Statistics on Monday showed that gross domestic product grew "
+         "4.9% year on year in the first three quarters."),
+        ("他表示，两国应加强在能源和基础设施领域的合作，共同应对全球挑战。",
+         "He said the two countries should strengthen cooperation in energy and infrastructure and jointly "
+         "meet global challenges."),
+    ],
+}
+
+
+@dataclass
+class Row:
+    """One forward-pass row: ``ids`` = unscored context then scored tokens; the shared prefix is held apart."""
+
+    prefix: tuple[int, ...]
+    ids: list[int]
+    n_context: int  # >= 1, so every scored token is predicted from a position inside the row
+    owner: int  # index of the request this row (or window of it) scores
+    offset: int  # index of this row's first scored token within the request's scored tokens
+
+
+@dataclass
+class Request:
+    """Score ``text[boundary:]`` given ``prefix_text + text[:boundary]``; char offsets are relative to ``text``."""
+
+    prefix_text: str
+    text: str
+    boundary: int
+
+
+def _fast_bf16(device: torch.device) -> bool:
+    """bf16 pays off on GPUs and on CPUs with native bf16 matrix units (AMX or AVX512-BF16); elsewhere it is emulated."""
+    if device.type == "cuda":
+        return torch.cuda.is_bf16_supported()
+    try:
+        return bool(torch.cpu._is_amx_tile_supported() or torch.cpu._is_avx512_bf16_supported())
+    except AttributeError:
+        return False
+
+
+class LMScorer:
+    """Scores sentences with a local causal language model (see module docstring)."""
+
+    name = "fluency"
+
+    def __init__(
+        self,
+        model_dir: str | Path,
+        model_id: str,
+        checksum: str,
+        device: str | None = None,
+        dtype: str = "auto",
+        context: str = "previous",
+        shots: int = 2,
+        source: bool = True,
+        batch_tokens: int = 2048,
+        window: int = 512,
+        threads: int | None = None,
+        norms: Norms | None = None,
+        max_findings: int = 2,
+        reuse_prefix: bool = True,
+    ) -> None:
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        self.model_id = model_id
+        self.checksum = checksum
+        self.context = context
+        self.shots = shots
+        self.source = source
+        self.batch_tokens = batch_tokens
+        self.window = window
+        self.norms = norms
+        self.max_findings = max_findings
+        self.reuse_prefix = reuse_prefix
+        if threads is None:
+            threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        torch.set_num_threads(threads)
+        self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+        if dtype == "auto":
+            dtype = "bfloat16" if _fast_bf16(self.device) else "float32"
+        self.dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[dtype]
+        self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir), local_files_only=True)
+        model = AutoModelForCausalLM.from_pretrained(
+            str(model_dir), local_files_only=True, use_safetensors=True, trust_remote_code=False, dtype=self.dtype
+        )
+        self.model = model.to(self.device).eval()
+        self.body = getattr(model, model.base_model_prefix)
+        self.head = model.get_output_embeddings()
+        self.softcap = getattr(model.config, "final_logit_softcapping", None)
+        tok = self.tokenizer
+        self.bos = [tok.bos_token_id] if tok.bos_token_id is not None else [tok.eos_token_id]
+        self.pad = tok.pad_token_id if tok.pad_token_id is not None else 0
+        self._prefix_cache: dict[tuple[int, ...], object] = {}
+        # transformers 5.x renames `past_key_values` to `cache`; older versions know only the former.
+        params = inspect.signature(self.body.forward).parameters
+        self._cache_arg = "cache" if "cache" in params else "past_key_values"
+        self.word_observer = None  # set by norms fitting to collect word surprisals
+
+    # ---- public -------------------------------------------------------------------------------------------
+    def score(self, documents: Sequence[Document]) -> None:
+        """Fill ``fluency``, ``scores`` and odd-phrasing findings for every sentence of every document."""
+        sentences = [s for doc in documents for s in doc.sentences()]
+        if not sentences:
+            return
+        contexts = self._contexts(documents)
+        requests = [Request("", contexts.get(id(s), "") + s.text, len(contexts.get(id(s), ""))) for s in sentences]
+        target = self.logprobs(requests)
+        for sentence, (offsets, lps) in zip(sentences, target):
+            self._fill_target(sentence, offsets, lps)
+        if not self.source:
+            return
+        segments = [(doc, seg) for doc in documents for seg in doc.segments if seg.source and seg.sentences]
+        if not segments:
+            return
+        src_requests = []
+        for doc, seg in segments:
+            head, body = self.prompt(seg.source, doc.source_lang, doc.target_lang)
+            src_requests.append(Request(head, body + seg.target, len(body)))
+        for (doc, seg), (offsets, lps) in zip(segments, self.logprobs(src_requests)):
+            self._fill_source(seg, offsets, lps)
+
+    # ---- prompts and contexts ----------------------------------------------------------------------------
+    def prompt(self, source: str, source_lang: str | None, target_lang: str | None) -> tuple[str, str]:
+        """(shared head, per-segment body); the target text follows the body directly."""
+        src_code = (source_lang or "zh").split("-")[0].lower()
+        tgt_code = (target_lang or "en").split("-")[0].lower()
+        src_name = LANGUAGES.get(src_code, src_code)
+        tgt_name = LANGUAGES.get(tgt_code, tgt_code)
+        head = f"Translate the following {src_name} news text into {tgt_name}.\n\n"
+        if tgt_code == "en":
+            for demo_src, demo_tgt in DEMOS.get(src_code, [])[: self.shots]:
+                head += f"{src_name}: {demo_src}\n{tgt_name}: {demo_tgt}\n\n"
+        return head, f"{src_name}: {' '.join(source.split())}\n{tgt_name}:"
+
+    def _contexts(self, documents: Sequence[Document]) -> dict[int, str]:
+        """The preceding sentence of the same document (its text plus a space) for every sentence that has one."""
+        if self.context != "previous":
+            return {}
+        out = {}
+        for doc in documents:
+            prev = None
+            for s in doc.sentences():
+                if prev is not None and prev.text.strip():
+                    out[id(s)] = prev.text.strip() + " "
+                prev = s
+        return out
+
+    # ---- filling the data model ------------------------------------------------------------------------
+    def _fill_target(self, sentence: Sentence, offsets: list[tuple[int, int]], lps: np.ndarray) -> None:
+        text = sentence.text
+        n = len(lps)
+        total = float(lps.sum()) if n else 0.0
+        sentence.scores["lm_logprob_sum"] = total
+        sentence.scores["lm_logprob_mean"] = total / n if n else 0.0
+        sentence.scores["lm_tokens"] = float(n)
+        sentence.fluency = sentence.scores["lm_logprob_mean"]
+        words = word_spans(text)
+        surprisal = word_surprisals(words, offsets, -lps, text)
+        if self.word_observer is not None:
+            self.word_observer((text, words, surprisal))
+        if self.norms is None or not words:
+            return
+        z = self.norms.word_z(text, words, surprisal)
+        sentence.scores["lm_word_z_max"] = float(max(z)) if len(z) else 0.0
+        sentence.findings.extend(self._odd_phrasing(text, words, z))
+
+    def _odd_phrasing(self, text: str, words: list[tuple[int, int]], z: np.ndarray) -> list[Finding]:
+        """Word runs whose surprisal, relative to words of the same frequency in clean news, is rare in clean news."""
+        norms = self.norms
+        spans = []
+        width = norms.span_width
+        for i in range(len(words)):
+            window = z[i : i + width]
+            if len(window) < min(width, len(words)):
+                break
+            score = float(np.mean(window))
+            if score >= norms.minor:
+                spans.append([i, min(i + width, len(words)) - 1, score])
+        merged: list[list] = []
+        for span in spans:
+            if merged and span[0] <= merged[-1][1] + 1:
+                merged[-1][1] = max(merged[-1][1], span[1])
+                merged[-1][2] = max(merged[-1][2], span[2])
+            else:
+                merged.append(span)
+        merged.sort(key=lambda s: -s[2])
+        findings = []
+        for first, last, score in merged[: self.max_findings]:
+            start, end = words[first][0], words[last][1]
+            major = score >= norms.major
+            phrase = text[start:end]
+            # When the most surprising word is a closed-class word (an article, preposition, auxiliary...), the run is
+            # more often a grammar slip (a dropped or misplaced function word) than an unidiomatic choice.
+            worst = first + int(np.argmax(z[first : last + 1]))
+            grammatical = text[words[worst][0] : words[worst][1]].lower() in FUNCTION_WORDS
+            findings.append(
+                Finding(
+                    detector=self.name,
+                    category=Category.GRAMMAR if grammatical else Category.AWKWARD,
+                    severity=Severity.MAJOR if major else Severity.MINOR,
+                    start=start,
+                    end=end,
+                    message=(
+                        f"unusual phrasing: the language model finds {phrase!r} far more surprising than clean news "
+                        f"(strength {score:.1f}; {'major' if major else 'minor'} above {norms.major if major else norms.minor:.1f})"
+                    ),
+                    confidence=norms.confidence(score),
+                )
+            )
+        findings.sort(key=lambda f: f.start)
+        return findings
+
+    @staticmethod
+    def _fill_source(segment: Segment, offsets: list[tuple[int, int]], lps: np.ndarray) -> None:
+        """Split the segment's source-conditioned token log-probs onto its sentences by character offset."""
+        starts = [s.start for s in segment.sentences]
+        sums = [0.0] * len(starts)
+        counts = [0] * len(starts)
+        target = segment.target
+        for (a, b), lp in zip(offsets, lps):
+            while a < b - 1 and target[a].isspace():  # a leading-space token belongs to the word it starts
+                a += 1
+            k = max(0, bisect.bisect_right(starts, a) - 1)
+            sums[k] += float(lp)
+            counts[k] += 1
+        for sentence, total, n in zip(segment.sentences, sums, counts):
+            sentence.scores["src_logprob_sum"] = total
+            sentence.scores["src_logprob_mean"] = total / n if n else 0.0
+            sentence.scores["src_tokens"] = float(n)
+
+    # ---- the model -------------------------------------------------------------------------------------
+    def encode(self, request: Request) -> tuple[tuple[int, ...], list[int], int, list[tuple[int, int]]]:
+        """Tokenise; return (shared prefix ids, row ids, number of unscored ids, char offsets of scored ids)."""
+        tok = self.tokenizer
+        head = list(self.bos) + (tok(request.prefix_text, add_special_tokens=False)["input_ids"] if request.prefix_text else [])
+        enc = tok(request.text, add_special_tokens=False, return_offsets_mapping=True)
+        ids, offsets = enc["input_ids"], enc["offset_mapping"]
+        # A token belongs to the scored part when it ends after the boundary (a leading-space token such as
+        # "▁The" starts on the space before the first scored word).
+        k = 0
+        while k < len(ids) and offsets[k][1] <= request.boundary:
+            k += 1
+        scored_offsets = [(max(a, request.boundary) - request.boundary, b - request.boundary) for a, b in offsets[k:]]
+        if not self.reuse_prefix:
+            return (), head + ids, len(head) + k, scored_offsets
+        # The last prefix token moves into the row so that the first scored token is predicted inside the row.
+        return tuple(head[:-1]), head[-1:] + ids, 1 + k, scored_offsets
+
+    def logprobs(self, requests: Sequence[Request]) -> list[tuple[list[tuple[int, int]], np.ndarray]]:
+        """Log-probability (natural log) of every scored token of every request, with the tokens' char offsets."""
+        encoded = [self.encode(r) for r in requests]
+        rows: list[Row] = []
+        for i, (prefix, ids, n_ctx, _) in enumerate(encoded):
+            rows.extend(self._windows(prefix, ids, n_ctx, i))
+        results = [np.zeros(len(e[1]) - e[2], dtype=np.float64) for e in encoded]
+        with torch.inference_mode():
+            for batch in self._batches(rows):
+                for row, lp in zip(batch, self._forward(batch)):
+                    results[row.owner][row.offset : row.offset + len(lp)] = lp
+        return [(e[3], r) for e, r in zip(encoded, results)]
+
+    def _windows(self, prefix: tuple[int, ...], ids: list[int], n_ctx: int, owner: int) -> list[Row]:
+        room = self.window - len(prefix)
+        if len(ids) <= room or room < 16:
+            return [Row(prefix, ids, n_ctx, owner, 0)]
+        # Too long: score the tokens in chunks of half a window, each chunk preceded by as much of the text before
+        # it as fits. The far-left context (for a huge segment, part of the prompt) is what is given up.
+        rows, step, start = [], room // 2, n_ctx
+        while start < len(ids):
+            end = min(start + step, len(ids))
+            left = max(0, end - room)
+            rows.append(Row(prefix, ids[left:end], start - left, owner, start - n_ctx))
+            start = end
+        return rows
+
+    def _batches(self, rows: list[Row]) -> list[list[Row]]:
+        """Group by shared prefix, sort by length, and cut into batches under the token budget."""
+        ordered = sorted(rows, key=lambda r: (r.prefix, len(r.ids)))
+        batches, current = [], []
+        for row in ordered:
+            width = len(row.ids)
+            if current and (row.prefix != current[0].prefix or width * (len(current) + 1) > self.batch_tokens):
+                batches.append(current)
+                current = []
+            current.append(row)
+        if current:
+            batches.append(current)
+        return batches
+
+    def _prefix_kv(self, prefix: tuple[int, ...]):
+        if prefix not in self._prefix_cache:
+            from transformers import DynamicCache
+
+            cache = DynamicCache(config=self.model.config)
+            ids = torch.tensor([prefix], device=self.device)
+            self.body(input_ids=ids, use_cache=True, **{self._cache_arg: cache})
+            self._prefix_cache.clear()  # one live prompt at a time keeps memory flat
+            self._prefix_cache[prefix] = cache
+        return self._prefix_cache[prefix]
+
+    def _forward(self, batch: list[Row]) -> list[np.ndarray]:
+        n, width, plen = len(batch), max(len(r.ids) for r in batch), len(batch[0].prefix)
+        ids = torch.full((n, width), self.pad, dtype=torch.long)
+        mask = torch.zeros((n, plen + width), dtype=torch.long)
+        mask[:, :plen] = 1
+        for i, row in enumerate(batch):
+            ids[i, : len(row.ids)] = torch.tensor(row.ids)
+            mask[i, plen : plen + len(row.ids)] = 1
+        kwargs = {}
+        if plen:
+            cache = copy.deepcopy(self._prefix_kv(batch[0].prefix))
+            cache.batch_repeat_interleave(n)
+            kwargs = {self._cache_arg: cache, "use_cache": True}
+        else:
+            kwargs = {"use_cache": False}
+        positions = torch.arange(plen, plen + width).unsqueeze(0).expand(n, -1)
+        hidden = self.body(
+            input_ids=ids.to(self.device), attention_mask=mask.to(self.device),
+            position_ids=positions.to(self.device), **kwargs,
+        ).last_hidden_state
+        # Only the positions that predict a scored token go through the vocabulary projection.
+        row_idx, col_idx, targets, lengths = [], [], [], []
+        for i, row in enumerate(batch):
+            m = len(row.ids) - row.n_context
+            row_idx += [i] * m
+            col_idx += range(row.n_context - 1, len(row.ids) - 1)
+            targets += row.ids[row.n_context :]
+            lengths.append(m)
+        picked = hidden[torch.tensor(row_idx, device=self.device), torch.tensor(col_idx, device=self.device)]
+        target_t = torch.tensor(targets, device=self.device)
+        out = torch.empty(len(targets), dtype=torch.float32)
+        for a in range(0, len(targets), 256):
+            logits = self.head(picked[a : a + 256]).float()
+            if self.softcap:
+                logits = torch.tanh(logits / self.softcap) * self.softcap
+            lp = torch.log_softmax(logits, dim=-1).gather(-1, target_t[a : a + 256, None]).squeeze(-1)
+            out[a : a + 256] = lp.cpu()
+        values = out.numpy().astype(np.float64)
+        return list(np.split(values, np.cumsum(lengths)[:-1]))

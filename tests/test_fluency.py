@@ -1,0 +1,161 @@
+"""The transformer scorer with the real default model: no mocks, thresholds on measured quantities.
+
+Skips (with the reason) when the default model is not pulled (`mtaudit models pull`) or `../shared` is absent.
+"""
+from __future__ import annotations
+
+import random
+import shutil
+
+import numpy as np
+import pytest
+
+from mtaudit.document import Category, Severity
+from mtaudit.fluency import ModelError, load_scorer
+from mtaudit.fluency import registry
+
+from fluency_fixtures import NEWS, SEED, document, perturbed_pairs
+
+pytestmark = pytest.mark.model
+
+MODEL = registry.DEFAULT_MODEL
+needs_model = pytest.mark.skipif(
+    not registry.is_ready(MODEL), reason=f"model {MODEL} is not pulled: run `mtaudit models pull {MODEL}`"
+)
+needs_shared = pytest.mark.skipif(not NEWS.is_file(), reason="../shared/data is absent (a fresh clone has none)")
+
+# Rates measured with the default settings are reported in models/README.md; these are the issue's floors.
+FLOORS = {"shuffled": 0.97, "swapped": 0.85, "dropped": 0.70}
+PAIRS = 40
+
+
+@pytest.fixture(scope="module")
+def scorer():
+    return load_scorer(MODEL)
+
+
+@needs_model
+@needs_shared
+def test_clean_news_beats_perturbed_versions(scorer):
+    pairs = perturbed_pairs(PAIRS)
+    clean = {(prev, line): document([prev, line], split=False) for triples in pairs.values() for prev, line, _ in triples}
+    bad = {name: [document([prev, b], split=False) for prev, _, b in triples] for name, triples in pairs.items()}
+    scorer.score(list(clean.values()) + [d for docs in bad.values() for d in docs])
+    rates = {}
+    for name, triples in pairs.items():
+        wins = [clean[(prev, line)].segments[1].sentences[0].fluency > d.segments[1].sentences[0].fluency
+                for (prev, line, _), d in zip(triples, bad[name])]
+        rates[name] = (float(np.mean(wins)), len(wins))
+    for name, (rate, n) in rates.items():
+        assert rate >= FLOORS[name], f"{name}: clean more fluent in only {rate:.0%} of {n} pairs ({rates})"
+
+
+@needs_model
+@pytest.mark.skipif(not SEED.is_file(), reason="../shared/seed is absent")
+def test_seed_article_odd_sentences_rank_in_least_fluent_third(scorer):
+    paragraphs = [p.strip() for p in SEED.read_text(encoding="utf-8").split("\n\n") if p.strip()]
+    doc = document(paragraphs)
+    scorer.score([doc])
+    ranked = sorted(doc.sentences(), key=lambda s: s.fluency)
+    third = len(ranked) / 3
+    for needle in ("The company quoted Shi as saying", "Putin reciprocates with"):
+        rank = next(i for i, s in enumerate(ranked) if needle in s.text)
+        assert rank < third, f"{needle!r} ranks {rank + 1} of {len(ranked)} by fluency (least fluent first)"
+
+
+@needs_model
+def test_every_sentence_gets_scores_and_findings_are_well_formed(scorer):
+    doc = document(
+        ["The minister said on Tuesday that the talks would resume next week. Officials declined to comment.",
+         "Prices rose sharply the in last quarter, according to figures published by the statistics office."],
+        sources=[None, "统计局公布的数据显示，上季度价格大幅上涨。"],
+    )
+    scorer.score([doc])
+    for sentence in doc.sentences():
+        assert isinstance(sentence.fluency, float)
+        assert sentence.scores["lm_tokens"] > 0
+        assert sentence.scores["lm_logprob_sum"] <= sentence.scores["lm_logprob_mean"] < 0
+        for f in sentence.findings:
+            assert f.detector == "fluency" and f.category in (Category.AWKWARD, Category.GRAMMAR)
+            assert f.severity in (Severity.MINOR, Severity.MAJOR)
+            assert 0 <= f.start < f.end <= len(sentence.text)
+    with_source = doc.segments[1].sentences[0].scores
+    assert with_source["src_logprob_sum"] < 0 and with_source["src_tokens"] > 0
+    assert "src_logprob_mean" not in doc.segments[0].sentences[0].scores
+
+
+@needs_model
+def test_scores_are_deterministic_and_independent_of_batching(scorer):
+    texts = ["Shares in the company fell 4 per cent in early trading after the announcement.",
+             "The company quoted Shi as saying.",
+             "A spokesman for the ministry said the report was being studied carefully by officials."]
+    first = document(texts, sources=[None, "新华社援引习近平的话说。", None])
+    second = document(texts, sources=[None, "新华社援引习近平的话说。", None])
+    alone = document(texts[1:2], sources=["新华社援引习近平的话说。"])
+    scorer.score([first])
+    scorer.score([second])
+    scorer.score([alone])
+    a = [s.scores for s in first.sentences()]
+    b = [s.scores for s in second.sentences()]
+    assert a == b
+    # Batch composition changes padding only; scores agree to float rounding.
+    lone = alone.segments[0].sentences[0].scores
+    assert lone["src_logprob_sum"] == pytest.approx(a[1]["src_logprob_sum"], abs=0.05 * abs(lone["src_logprob_sum"]))
+
+
+@needs_model
+def test_prefix_cache_reuse_gives_the_same_log_probs():
+    from mtaudit.fluency.scorer import Request
+
+    # float32, where the two paths agree to rounding; in bf16 they differ by up to ~0.5 nats a token (batch shapes).
+    scorer = load_scorer(MODEL, dtype="float32", norms=False)
+    head, body = scorer.prompt("新华社援引习近平的话说。", "zh", "en")
+    requests = [Request(head, body + " The company quoted Shi as saying.", len(body)),
+                Request(head, body + " Xinhua quoted Xi as saying that relations were good.", len(body))]
+    reused = scorer.logprobs(requests)
+    scorer.reuse_prefix = False
+    try:
+        plain = scorer.logprobs(requests)
+    finally:
+        scorer.reuse_prefix = True
+    for (off_a, lp_a), (off_b, lp_b) in zip(reused, plain):
+        assert off_a == off_b
+        np.testing.assert_allclose(lp_a, lp_b, atol=1e-3)
+
+
+@needs_model
+def test_long_segment_is_windowed_not_dropped(scorer):
+    text = " ".join(["The committee met again on Monday and agreed to publish its findings next month."] * 60)
+    doc = document([text], split=False)
+    scorer.window = 128
+    try:
+        scorer.score([doc])
+    finally:
+        scorer.window = 512
+    sentence = doc.segments[0].sentences[0]
+    n_tokens = len(scorer.tokenizer(text, add_special_tokens=False)["input_ids"])
+    assert sentence.scores["lm_tokens"] == n_tokens
+    assert np.isfinite(sentence.scores["lm_logprob_sum"])
+
+
+@needs_model
+def test_tampered_or_missing_model_file_names_the_pull_command(tmp_path, monkeypatch):
+    source = registry.model_path(MODEL)
+    copy = tmp_path / "models" / MODEL
+    copy.mkdir(parents=True)
+    for f in source.iterdir():
+        (copy / f.name).symlink_to(f)
+    # A tampered config (a small file: copying the weights would be slow) must be refused.
+    (copy / "config.json").unlink()
+    shutil.copy(source / "config.json", copy / "config.json")
+    with (copy / "config.json").open("a") as fh:
+        fh.write(" ")
+    monkeypatch.setenv("MTAUDIT_HOME", str(tmp_path))
+    with pytest.raises(ModelError, match=f"mtaudit models pull {MODEL}"):
+        load_scorer(MODEL)
+    (copy / "config.json").unlink()
+    with pytest.raises(ModelError, match="mtaudit models pull"):
+        load_scorer(MODEL)
+    shutil.rmtree(copy)
+    with pytest.raises(ModelError, match="mtaudit models pull"):
+        load_scorer(MODEL)
