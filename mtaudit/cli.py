@@ -389,20 +389,20 @@ def models(ctx: typer.Context):
     """List each model: licence, source, cache folder, pinned hashes and whether it is ready."""
     if ctx.invoked_subcommand:
         return
-    from rich.table import Table
+    from mtaudit.fluency.registry import cache_dir, list_models
 
-    from mtaudit.fluency.registry import DEFAULT_MODEL, list_models
-
-    table = Table(show_lines=True)
-    for col in ("name", "ready", "licence", "source", "cache", "sha256"):
-        table.add_column(col, overflow="fold")
+    out = Console(highlight=False)
+    out.print(f"model cache: {cache_dir()} (set MTAUDIT_HOME to move it)\n")
     for m in list_models():
-        hashes = m.get("hashes") or {}
-        table.add_row(m["name"] + (" (default)" if m["name"] == DEFAULT_MODEL else ""),
-                      "yes" if m.get("ready") else "no — run `mtaudit models pull " + m["name"] + "`",
-                      m.get("licence", ""), m.get("source", ""), str(m.get("cache", "")),
-                      "\n".join(f"{k}: {v}" for k, v in hashes.items()))
-    Console().print(table)
+        state = "[green]ready[/green]" if m.get("ready") else f"[yellow]not pulled[/yellow]: run `mtaudit models pull {m['name']}`"
+        out.print(f"[bold]{m['name']}[/bold]{' (default)' if m.get('default') else ''}: {state}")
+        for label in ("description", "licence", "source", "upstream", "path"):
+            if m.get(label):
+                out.print(f"  {label + ':':13}{m[label]}", soft_wrap=True)
+        out.print("  sha256 (pinned):")
+        for file, digest in (m.get("hashes") or {}).items():
+            out.print(f"    {digest}  {file}", soft_wrap=True)
+        out.print()
 
 
 @models_app.command("pull")
