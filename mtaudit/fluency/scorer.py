@@ -98,7 +98,7 @@ class LMScorer:
         device: str | None = None,
         dtype: str = "auto",
         context: str = "previous",
-        shots: int = 2,
+        shots: int = 0,
         source: bool = True,
         batch_tokens: int = 2048,
         window: int = 512,
@@ -380,7 +380,8 @@ class LMScorer:
             logits = self.head(picked[a : a + 256]).float()
             if self.softcap:
                 logits = torch.tanh(logits / self.softcap) * self.softcap
-            lp = torch.log_softmax(logits, dim=-1).gather(-1, target_t[a : a + 256, None]).squeeze(-1)
+            # log p = logit - logsumexp: reduces over the vocabulary without writing a full log-softmax tensor.
+            lp = logits.gather(-1, target_t[a : a + 256, None]).squeeze(-1) - torch.logsumexp(logits, dim=-1)
             out[a : a + 256] = lp.cpu()
         values = out.numpy().astype(np.float64)
         return list(np.split(values, np.cumsum(lengths)[:-1]))
