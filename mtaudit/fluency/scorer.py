@@ -126,6 +126,9 @@ class LMScorer:
         if dtype == "auto":
             dtype = "bfloat16" if _fast_bf16(self.device) else "float32"
         self.dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[dtype]
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # a "Loading weights" bar on every audit is noise in logs and pipelines
         self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir), local_files_only=True)
         model = AutoModelForCausalLM.from_pretrained(
             str(model_dir), local_files_only=True, use_safetensors=True, trust_remote_code=False, dtype=self.dtype
