@@ -238,13 +238,16 @@ def _model_name(no_model: bool, model: Optional[str]) -> Optional[str]:
 
 
 def _audit_mqm(mqm: Path, langs: Optional[str], detectors: Optional[str], no_model: bool, model: Optional[str],
-               device: Optional[str], risk_model: Optional[Path], debug: bool, quiet: bool):
+               device: Optional[str], risk_model: Optional[Path], debug: bool, quiet: bool,
+               systems: Optional[str] = None):
     """Read an MQM file and audit it (shared by eval and calibrate); timings go to stderr."""
     from mtaudit.audit import AuditConfig
     from mtaudit.evaluation.features import audit_mqm
     from mtaudit.evaluation.mqm import read_mqm
 
     mqm_set = read_mqm(mqm, langs)
+    if systems:
+        mqm_set = mqm_set.only_systems(_split_list(systems))
     if mqm_set.unweighted and not quiet:
         err.print(f"[yellow]warning[/yellow]: severities the MQM scheme gives no weight (counted 0): "
                   + ", ".join(f"{k} x{v}" for k, v in mqm_set.unweighted.items()))
@@ -285,6 +288,8 @@ NoModelOpt = Annotated[bool, typer.Option("--no-model", help="Skip the transform
 ModelOpt = Annotated[Optional[str], typer.Option("--model", help="Model to score fluency with (default: the default "
                                                  "model).")]
 DeviceOpt = Annotated[Optional[str], typer.Option("--device", help="Torch device for the model.")]
+SystemsOpt = Annotated[Optional[str], typer.Option("--systems", help="Only these comma-separated systems of the MQM "
+                                                   "file (whole documents kept; for a faster model run).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No tables, warnings only.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")]
 
@@ -300,6 +305,7 @@ def eval_(
     no_model: NoModelOpt = False,
     model: ModelOpt = None,
     device: DeviceOpt = None,
+    systems: SystemsOpt = None,
     risk_model: Optional[Path] = typer.Option(None, "--risk-model", help="Risk weights JSON to evaluate instead of "
                                               "the default in models/."),
     quiet: QuietOpt = False,
@@ -318,7 +324,7 @@ def eval_(
     try:
         refuse_overwriting_inputs([json_out], [str(mqm)])
         risk = RiskModel.load(risk_model)
-        audited = _audit_mqm(mqm, langs, detectors, no_model, model, device, risk_model, debug, quiet)
+        audited = _audit_mqm(mqm, langs, detectors, no_model, model, device, risk_model, debug, quiet, systems)
         result = evaluate(audited, risk)
     except MtauditError as exc:
         _fail(exc, debug)
@@ -349,6 +355,7 @@ def calibrate(
     no_model: NoModelOpt = False,
     model: ModelOpt = None,
     device: DeviceOpt = None,
+    systems: SystemsOpt = None,
     name: Optional[str] = typer.Option(None, "--name", help="Name recorded in the model file (default: the file's "
                                        "stem)."),
     quiet: QuietOpt = False,
@@ -366,7 +373,7 @@ def calibrate(
         else f"mtaudit calibrate --mqm {mqm} -o {output}"
     try:
         refuse_overwriting_inputs([output], [str(mqm)])
-        audited = _audit_mqm(mqm, langs, detectors, no_model, model, device, None, debug, quiet)
+        audited = _audit_mqm(mqm, langs, detectors, no_model, model, device, None, debug, quiet, systems)
         fit, validation = fit_calibration(audited, str(mqm), command, name=name or output.stem)
     except MtauditError as exc:
         _fail(exc, debug)

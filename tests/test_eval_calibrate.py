@@ -158,3 +158,12 @@ def test_detectors_with_too_little_support_keep_the_prior():
     fit = fit_risk_model(rows, penalty, detectors=["rare"])
     assert "detector_rare" in fit.priors
     assert fit.model.weights["detector_rare"] == PRIOR_DETECTOR_WEIGHT
+
+
+def test_systems_option_restricts_the_evaluated_segments(tmp_path):
+    out = tmp_path / "eval.json"
+    result = runner.invoke(app, ["eval", "--mqm", str(FIXTURE), "--no-model", "--systems", "sysA", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    assert 0 < json.loads(out.read_text())["segments"] < 10
+    bad = runner.invoke(app, ["eval", "--mqm", str(FIXTURE), "--no-model", "--systems", "nope"])
+    assert bad.exit_code == 2 and "no system nope" in bad.output

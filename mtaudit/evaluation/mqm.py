@@ -101,6 +101,16 @@ class MqmSet:
     source_lang: str | None = None
     target_lang: str | None = None
 
+    def only_systems(self, systems: list[str]) -> "MqmSet":
+        """The same set restricted to some systems (for a faster model run); unknown names are an error."""
+        known = {g.system for g in self.segments}
+        unknown = sorted(set(systems) - known)
+        if unknown:
+            raise InputError(self.path, f"no system {', '.join(unknown)}", hint=f"systems: {', '.join(sorted(known))}")
+        keep = set(systems)
+        return MqmSet(path=self.path, rows=self.rows, segments=[g for g in self.segments if g.system in keep],
+                      unweighted=self.unweighted, source_lang=self.source_lang, target_lang=self.target_lang)
+
     def documents(self) -> list[tuple[Document, list[GoldSegment]]]:
         """One Document per translated (system, doc), its segments in order with the source attached."""
         groups: dict[tuple[str, str], list[GoldSegment]] = {}
