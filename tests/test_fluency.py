@@ -110,8 +110,8 @@ def test_prefix_cache_reuse_gives_the_same_log_probs():
     # float32, where the two paths agree to rounding; in bf16 they differ by up to ~0.5 nats a token (batch shapes).
     scorer = load_scorer(MODEL, dtype="float32", norms=False)
     head, body = scorer.prompt("新华社援引习近平的话说。", "zh", "en")
-    requests = [Request(head, body + " The company quoted Shi as saying.", len(body)),
-                Request(head, body + " Xinhua quoted Xi as saying that relations were good.", len(body))]
+    requests = [Request(head, body + "The company quoted Shi as saying.", len(body)),
+                Request(head, body + "Xinhua quoted Xi as saying that relations were good.", len(body))]
     reused = scorer.logprobs(requests)
     scorer.reuse_prefix = False
     try:

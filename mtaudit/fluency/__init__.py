@@ -61,6 +61,8 @@ def load_scorer(model: str, device: str | None = None, **options):
             checksum = registry.sha256_file(weights[0])
         model_id = str(path.resolve())
         norms_path = path / "norms.json"
+        if manifest is not None and manifest.get("name") in known:  # a registered model's folder, named by path
+            norms_path = registry.models_dir() / f"norms-{manifest['name']}.json"
     from mtaudit.fluency.norms import Norms
 
     if norms_opt is False:

@@ -162,16 +162,18 @@ class LMScorer:
         segments = [(doc, seg) for doc in documents for seg in doc.segments if seg.source and seg.sentences]
         if not segments:
             return
-        src_requests = []
+        src_requests, leads = [], []
         for doc, seg in segments:
             head, body = self.prompt(seg.source, doc.source_lang, doc.target_lang)
-            src_requests.append(Request(head, body + seg.target, len(body)))
-        for (doc, seg), (offsets, lps) in zip(segments, self.logprobs(src_requests)):
-            self._fill_source(seg, offsets, lps)
+            target = seg.target.lstrip()
+            leads.append(len(seg.target) - len(target))
+            src_requests.append(Request(head, body + target, len(body)))
+        for (doc, seg), lead, (offsets, lps) in zip(segments, leads, self.logprobs(src_requests)):
+            self._fill_source(seg, [(a + lead, b + lead) for a, b in offsets], lps)
 
     # ---- prompts and contexts ----------------------------------------------------------------------------
     def prompt(self, source: str, source_lang: str | None, target_lang: str | None) -> tuple[str, str]:
-        """(shared head, per-segment body); the target text follows the body directly."""
+        """(shared head, per-segment body); the target text (without leading space) follows the body directly."""
         src_code = (source_lang or "zh").split("-")[0].lower()
         tgt_code = (target_lang or "en").split("-")[0].lower()
         src_name = LANGUAGES.get(src_code, src_code)
@@ -180,7 +182,8 @@ class LMScorer:
         if tgt_code == "en":
             for demo_src, demo_tgt in DEMOS.get(src_code, [])[: self.shots]:
                 head += f"{src_name}: {demo_src}\n{tgt_name}: {demo_tgt}\n\n"
-        return head, f"{src_name}: {' '.join(source.split())}\n{tgt_name}:"
+        # The body ends with a space so the target's first word is tokenised as it would be mid-text ("▁The").
+        return head, f"{src_name}: {' '.join(source.split())}\n{tgt_name}: "
 
     def _contexts(self, documents: Sequence[Document]) -> dict[int, str]:
         """The preceding sentence of the same document (its text plus a space) for every sentence that has one."""
