@@ -8,7 +8,7 @@ TORCH  ?= torch==2.13.0
 MODEL  ?= gemma3-270m
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: help venv model browser demo test bench fuzz clean
+.PHONY: help venv model browser demo test bench fuzz mqm-probe norms clean
 
 help:
 	@echo "make demo   set up .venv, prepare the model, audit samples/ and write report.html"
@@ -47,6 +47,13 @@ test: model browser
 bench: model
 	$(PY) bench/bench_audit.py
 	$(PY) bench/bench_model.py
+
+# Model measurements that read ../shared (the development data): the MQM ranking probe and refitting surprisal norms.
+mqm-probe: model
+	$(PY) bench/mqm_probe.py --items 120
+
+norms: model
+	$(PY) -m mtaudit.fluency.norms fit $(MODEL)
 
 fuzz: venv
 	$(PY) bench/fuzz.py --inputs 100000 --seed 2
