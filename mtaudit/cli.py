@@ -386,6 +386,12 @@ def calibrate(
             console.print(folds_table(validation))
             ok, line = acceptance(validation["pooled"])
             console.print(("[green]" if ok else "[yellow]") + line)
+            for variant, pooled in (validation.get("variants") or {}).items():
+                if pooled:
+                    model_fig, length_fig = pooled["mtaudit"], pooled["length"]
+                    console.print(f"variant {variant}, held out: tau in doc {model_fig['tau_doc']:.3f} vs length "
+                                  f"{length_fig['tau_doc']:.3f}, tau in item {model_fig['tau_item']:.3f}, P@20% "
+                                  f"{model_fig['p_at_20']:.3f} vs {length_fig['p_at_20']:.3f}")
         else:
             err.print(f"[yellow]warning[/yellow]: {validation['note']}")
         err.print(f"risk model written to {output}")

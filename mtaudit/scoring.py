@@ -44,10 +44,34 @@ def sentence_features(sentence: Sentence) -> dict[str, float]:
     return feats
 
 
+# A run computes the model's signals only with a model, and the source-conditioned ones only where a segment has a
+# source. A weight fitted next to a signal is wrong without it (the log-prob sums offset length), so a risk model
+# carries one variant fitted without each group, and every sentence is scored by the variant matching what it has.
+VARIANT_DROPS: dict[str, tuple[str, ...]] = {
+    "no_source": ("src_",),
+    "no_model": ("src_", "lm_", "fluency", "detector_fluency"),
+}
+
+
+def signals_variant(feats: dict[str, float]) -> str | None:
+    """Which variant scores a sentence with these features: None (everything), "no_source" or "no_model"."""
+    if "lm_logprob_mean" not in feats:
+        return "no_model"
+    if "src_logprob_mean" not in feats:
+        return "no_source"
+    return None
+
+
+def without_signals(feats: dict[str, float], variant: str) -> dict[str, float]:
+    return {k: v for k, v in feats.items() if not k.startswith(VARIANT_DROPS[variant])}
+
+
 @dataclass
 class RiskModel:
     """``risk = max(0, bias + sum(weight[f] * (x[f] if present else impute[f])))``.
 
+    ``variants`` hold the same model fitted without the source-conditioned signals ("no_source") and without any model
+    signal ("no_model"); ``risk`` picks the one matching the features it is given (see ``VARIANT_DROPS``).
     ``trained_on`` (optional) records what ``mtaudit calibrate`` fitted it on (file, checksum, held-out figures), so
     ``mtaudit eval`` can warn when it is asked to measure a model on its own training data.
     """
@@ -58,26 +82,35 @@ class RiskModel:
     name: str = "default"
     description: str = ""
     trained_on: dict | None = None
+    variants: dict[str, "RiskModel"] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> "RiskModel":
         path = Path(path) if path else DEFAULT_RISK_MODEL
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+            return cls.from_dict(data, path.stem)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             from mtaudit.errors import UsageError
 
             raise UsageError(f"{path}: cannot read risk model: {exc}") from None
+
+    @classmethod
+    def from_dict(cls, data: dict, default_name: str = "risk") -> "RiskModel":
         return cls(
             weights={k: float(v) for k, v in data["weights"].items()},
             bias=float(data.get("bias", 0.0)),
             impute={k: float(v) for k, v in data.get("impute", {}).items()},
-            name=data.get("name", path.stem),
+            name=data.get("name", default_name),
             description=data.get("description", ""),
             trained_on=data.get("trained_on"),
+            variants={k: cls.from_dict(v, k) for k, v in data.get("variants", {}).items()},
         )
 
     def risk(self, feats: dict[str, float]) -> float:
+        variant = signals_variant(feats)
+        if variant in self.variants:
+            return self.variants[variant].risk(feats)
         total = self.bias
         for name, weight in self.weights.items():
             value = feats.get(name, self.impute.get(name))
@@ -90,6 +123,8 @@ class RiskModel:
                 "weights": self.weights, "impute": self.impute}
         if self.trained_on is not None:
             data["trained_on"] = self.trained_on
+        if self.variants:
+            data["variants"] = {k: v.to_dict() for k, v in self.variants.items()}
         return data
 
 

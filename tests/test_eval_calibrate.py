@@ -167,3 +167,20 @@ def test_systems_option_restricts_the_evaluated_segments(tmp_path):
     assert 0 < json.loads(out.read_text())["segments"] < 10
     bad = runner.invoke(app, ["eval", "--mqm", str(FIXTURE), "--no-model", "--systems", "nope"])
     assert bad.exit_code == 2 and "no system nope" in bad.output
+
+
+def test_risk_model_scores_each_sentence_with_the_variant_of_its_signals():
+    from mtaudit.scoring import RiskModel
+
+    model = RiskModel.from_dict({
+        "weights": {"lm_logprob_sum": -1.0, "src_logprob_sum": -1.0, "length_words": 0.1}, "bias": 0.0,
+        "variants": {"no_source": {"weights": {"lm_logprob_sum": -0.5, "length_words": 0.2}},
+                     "no_model": {"weights": {"length_words": 0.3}}}})
+    full = {"lm_logprob_mean": -2, "lm_logprob_sum": -10, "src_logprob_mean": -1, "src_logprob_sum": -5,
+            "length_words": 10}
+    assert model.risk(full) == pytest.approx(10 + 5 + 1)
+    no_source = {k: v for k, v in full.items() if not k.startswith("src_")}
+    assert model.risk(no_source) == pytest.approx(5 + 2)
+    assert model.risk({"length_words": 10}) == pytest.approx(3)
+    again = RiskModel.from_dict(model.to_dict())
+    assert again.risk({"length_words": 10}) == pytest.approx(3)

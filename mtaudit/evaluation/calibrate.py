@@ -32,7 +32,7 @@ from scipy.optimize import lsq_linear
 
 from mtaudit.evaluation.evaluate import figures_for
 from mtaudit.evaluation.features import AuditedSet, is_count
-from mtaudit.scoring import RiskModel
+from mtaudit.scoring import VARIANT_DROPS, RiskModel, without_signals
 
 ALPHA = 1.0  # ridge strength on standardised features; fixed in advance, not tuned on the held-out figures
 # A detector that never fired in the training data has no evidence either way; rather than silently ignoring its
@@ -110,8 +110,11 @@ def fit_risk_model(rows: list[dict[str, float]], penalty: list[float], alpha: fl
                spread={f: round(float(s), 4) for f, s in zip(names, sd)}, priors=priors)
 
 
-def cross_validate(audited: AuditedSet, alpha: float = ALPHA) -> dict:
-    """Leave-one-document-out: per held-out document and pooled, the model's and the length baseline's figures."""
+def cross_validate(audited: AuditedSet, alpha: float = ALPHA, rows: list[dict[str, float]] | None = None) -> dict:
+    """Leave-one-document-out: per held-out document and pooled, the model's and the length baseline's figures.
+
+    ``rows`` replaces ``audited.features`` (e.g. with some signals removed, to validate a variant)."""
+    rows = audited.features if rows is None else rows
     groups = [g.doc for g in audited.gold]
     held_out = sorted(set(groups), key=groups.index)
     if len(held_out) < 2:
@@ -121,9 +124,9 @@ def cross_validate(audited: AuditedSet, alpha: float = ALPHA) -> dict:
     for doc in held_out:
         test = [i for i, g in enumerate(groups) if g == doc]
         train = [i for i, g in enumerate(groups) if g != doc]
-        fit = fit_risk_model([audited.features[i] for i in train], [audited.gold[i].penalty for i in train], alpha,
+        fit = fit_risk_model([rows[i] for i in train], [audited.gold[i].penalty for i in train], alpha,
                              detectors=audited.detectors)
-        scores = [fit.model.risk(audited.features[i]) for i in test]
+        scores = [fit.model.risk(rows[i]) for i in test]
         predictions[test] = scores
         length = [float(len(audited.gold[i].target.split())) for i in test]
         folds.append({"held_out": doc, "segments": len(test),
@@ -166,5 +169,18 @@ def calibrate(audited: AuditedSet, mqm_path: str, command: str, name: str | None
     fit.model.trained_on = {"file": mqm_path.rsplit("/", 1)[-1], "sha256": file_sha256(mqm_path),
                             "segments": len(audited.gold), "detectors": audited.detectors, "model": audited.model,
                             "held_out": validation.get("pooled")}
+    if audited.model:
+        # the same fit without the source-conditioned signals and without any model signal, each validated alike,
+        # for runs (or segments) that do not have them
+        validation["variants"] = {}
+        for variant in VARIANT_DROPS:
+            rows = [without_signals(r, variant) for r in audited.features]
+            held = cross_validate(audited, alpha, rows)
+            sub = fit_risk_model(rows, [g.penalty for g in audited.gold], alpha, name=f"{fit.model.name}/{variant}",
+                                 description=f"{description} Variant without: {', '.join(VARIANT_DROPS[variant])}.",
+                                 detectors=audited.detectors)
+            sub.model.trained_on = {"held_out": held.get("pooled")}
+            fit.model.variants[variant] = sub.model
+            validation["variants"][variant] = held.get("pooled")
     validation["seconds"] = round(time.perf_counter() - started, 2)
     return fit, validation
