@@ -45,11 +45,11 @@ def print_ranked(report: dict, top: int, console: Console | None = None) -> None
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("risk", justify="right", no_wrap=True)
     table.add_column("document", overflow="fold", ratio=1)
-    table.add_column("seg", justify="right", no_wrap=True)
+    table.add_column("seg · sent", justify="right", no_wrap=True)
     table.add_column("sentence", ratio=3)
     table.add_column("findings", ratio=3)
     for rank, s in enumerate(rows, 1):
-        table.add_row(str(rank), f"{s['risk']:.2f}", _short(s["doc"]), f"{s['segment']}.{s['sentence']}",
+        table.add_row(str(rank), f"{s['risk']:.2f}", _short(s["doc"]), f"{s['segment']} · {s['sentence'] + 1}",
                       highlighted(s), findings_text(s))
     console.print(table)
     failed = [d for d in report["documents"] if d.get("error")]
