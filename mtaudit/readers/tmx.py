@@ -28,10 +28,7 @@ class TmxReader(Reader):
     def read(self, path: str | Path, display: str | None = None) -> Document:
         shown = display or str(path)
         data = read_bytes(path, shown)
-        root = xmlsafe.parse(data, shown)
-        if xmlsafe.local(root.tag) != "tmx":
-            raise InputError(shown, f"not a TMX file: the root element is <{xmlsafe.local(root.tag)}>",
-                             hint="use --format to choose the right reader")
+        root = xmlsafe.parse_document(data, shown, "tmx", "a TMX")
         try:
             store = tt_tmx.tmxfile.parsestring(data)
         except etree.XMLSyntaxError as exc:

@@ -27,10 +27,7 @@ class XliffReader(Reader):
     def read(self, path: str | Path, display: str | None = None) -> Document:
         shown = display or str(path)
         data = read_bytes(path, shown)
-        root = xmlsafe.parse(data, shown)
-        if xmlsafe.local(root.tag) != "xliff":
-            raise InputError(shown, f"not an XLIFF file: the root element is <{xmlsafe.local(root.tag)}>",
-                             hint="use --format to choose the right reader")
+        root = xmlsafe.parse_document(data, shown, "xliff", "an XLIFF")
         version = root.get("version") or ""
         doc = Document(path=shown, format=self.name)
         xliff2 = version.startswith("2") or root.tag.startswith("{urn:oasis:names:tc:xliff:document:2")

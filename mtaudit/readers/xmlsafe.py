@@ -63,6 +63,15 @@ def parse(data: bytes, path: str) -> etree._Element:
     return root
 
 
+def parse_document(data: bytes, path: str, root_tag: str, kind: str) -> etree._Element:
+    """``parse``, then check the root element is ``root_tag`` (``kind`` names the format in the error)."""
+    root = parse(data, path)
+    if local(root.tag) != root_tag:
+        raise InputError(path, f"not {kind} file: the root element is <{local(root.tag)}>",
+                         hint="use --format to choose the right reader")
+    return root
+
+
 def syntax_error(exc: etree.XMLSyntaxError, path: str) -> InputError:
     line, column = exc.position if exc.position else (None, None)
     message = (exc.msg or str(exc)).split(", line ")[0]
