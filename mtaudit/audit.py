@@ -188,7 +188,8 @@ class Auditor:
             prepared = pool.map(_load_and_prepare, todo, chunksize=chunksize)
         else:
             pool = None
-            _init_worker(self.config)
+            # in this process: reuse the detectors built in __init__ instead of building a second set
+            _WORKER.update(config=self.config, detectors=self.detectors)
             prepared = map(_load_and_prepare, todo)
         try:
             yield from self._finish_in_batches(prepared)
