@@ -1,6 +1,7 @@
 """The command line: parses options, calls ``mtaudit.audit`` and the report writers, nothing else."""
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 from pathlib import Path
@@ -141,7 +142,7 @@ def audit(
     total = len(files) + len(missing)
     try:
         with _progress(quiet or total < 2, total - len(done & set(files))) as advance:
-            for doc in [*missing, *auditor.run(files, skip=done)]:
+            for doc in itertools.chain(missing, auditor.run(files, skip=done)):  # stream: write each as it ends
                 lines = document_lines(doc, auditor.dismissed.get(doc.path, 0))
                 if writer:
                     writer.write_document(lines)
