@@ -169,7 +169,9 @@ def _broken_utf8(data: bytes) -> bool:
 def _utf16_without_bom(data: bytes) -> bool:
     """Text in UTF-16 without a BOM has a NUL in every other byte for ASCII-range characters."""
     sample = data[:4096]
-    if len(sample) < 4:
+    # a few bytes cannot tell UTF-16 from UTF-8 text holding a NUL ("0\x00\xc2\x80" decoded as "0胂" was a fuzz find)
+    if len(sample) < 16 or len(data) % 2:
         return False
     even, odd = sample[0::2], sample[1::2]
-    return odd.count(0) > 0.4 * len(odd) or even.count(0) > 0.4 * len(even)
+    return (odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.1 * len(even)) or \
+        (even.count(0) > 0.4 * len(even) and odd.count(0) < 0.1 * len(odd))
