@@ -87,7 +87,8 @@ def _csp_hash(text: str) -> str:
 def _utf16_offsets(text: str, offsets: list[int]) -> list[int]:
     if all(ord(c) < 0x10000 for c in text):
         return offsets
-    return [len(text[:i].encode("utf-16-le")) // 2 for i in offsets]
+    # surrogatepass: a lone surrogate (broken input) is still one UTF-16 unit, as the browser counts it
+    return [len(text[:i].encode("utf-16-le", "surrogatepass")) // 2 for i in offsets]
 
 
 def _finite(value, default=0.0) -> float:
