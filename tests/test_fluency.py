@@ -85,6 +85,26 @@ def test_every_sentence_gets_scores_and_findings_are_well_formed(scorer):
 
 
 @needs_model
+def test_source_conditioned_scores_single_out_the_word_the_source_does_not_support(scorer):
+    # The same fluent English sentence, once a faithful translation and once with the city (or the number) changed:
+    # the wrong word is about as likely as English text, but given the source it is the least expected word, and
+    # the source-target PMI of the sentence falls.
+    source = "他说，公司明年将在北京开设三家新工厂。"
+    faithful = "He said the company would open three new factories in Beijing next year."
+    wrong = ["He said the company would open three new factories in Tokyo next year.",
+             "He said the company would open nine new factories in Beijing next year."]
+    docs = [document([text], sources=[source]) for text in [faithful] + wrong]
+    scorer.score(docs)
+    scores = [d.segments[0].sentences[0].scores for d in docs]
+    for s in scores:
+        assert s["src_pmi_sum"] == pytest.approx(s["src_logprob_sum"] - s["lm_logprob_sum"])
+        assert s["src_pmi_mean"] == pytest.approx(s["src_pmi_sum"] / s["src_tokens"])
+    for s, text in zip(scores[1:], wrong):
+        assert s["src_word_logprob_min"] < scores[0]["src_word_logprob_min"] - 1.0, (text, scores)
+        assert s["src_pmi_sum"] < scores[0]["src_pmi_sum"] - 1.0, (text, scores)
+
+
+@needs_model
 def test_scores_are_deterministic_and_independent_of_batching(scorer):
     texts = ["Shares in the company fell 4 per cent in early trading after the announcement.",
              "The company quoted Shi as saying.",

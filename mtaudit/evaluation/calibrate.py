@@ -5,8 +5,8 @@ Fitting is ridge regression of the segment's MQM penalty on standardised feature
 constraints so that the model cannot learn anything a reviewer would find perverse:
 
 - finding counts (``findings_*``, ``detector_*``) and the reference gap (``ref_chrf_gap``) only ever raise risk;
-- fluency and log-probability scores (``fluency``, ``*_logprob_mean``, ``*_logprob_sum``) only ever lower it
-  (higher = more fluent);
+- fluency, log-probability and source-PMI scores (``fluency``, ``*_logprob_mean``, ``*_logprob_sum``,
+  ``*_logprob_min``, ``*_pmi_*``) only ever lower it (higher = more fluent, or better supported by the source);
 - everything else (length, source-length ratio, token counts) may take either sign.
 
 A detector that fired on fewer than ``MIN_SUPPORT`` training segments cannot be fitted; it gets a fixed prior weight
@@ -52,7 +52,7 @@ def feature_sign(name: str) -> tuple[float, float]:
     """Bounds on a feature's weight (see the module docstring)."""
     if name.startswith(("findings_", "detector_")) or name == "ref_chrf_gap":
         return 0.0, math.inf
-    if name == "fluency" or name.endswith(("_logprob_mean", "_logprob_sum")):
+    if name == "fluency" or name.endswith(("_logprob_mean", "_logprob_sum", "_logprob_min")) or "_pmi_" in name:
         return -math.inf, 0.0
     return -math.inf, math.inf
 

@@ -155,8 +155,9 @@ class LMScorer:
         contexts = self._contexts(documents)
         requests = [Request("", contexts.get(id(s), "") + s.text, len(contexts.get(id(s), ""))) for s in sentences]
         target = self.logprobs(requests)
+        word_logprobs = {}  # id(sentence) -> target-only log-prob of each word, for the source pass's PMI
         for sentence, (offsets, lps) in zip(sentences, target):
-            self._fill_target(sentence, offsets, lps)
+            word_logprobs[id(sentence)] = self._fill_target(sentence, offsets, lps)
         if not self.source:
             return
         segments = [(doc, seg) for doc in documents for seg in doc.segments if seg.source and seg.sentences]
@@ -169,7 +170,7 @@ class LMScorer:
             leads.append(len(seg.target) - len(target))
             src_requests.append(Request(head, body + target, len(body)))
         for (doc, seg), lead, (offsets, lps) in zip(segments, leads, self.logprobs(src_requests)):
-            self._fill_source(seg, [(a + lead, b + lead) for a, b in offsets], lps)
+            self._fill_source(seg, [(a + lead, b + lead) for a, b in offsets], lps, word_logprobs)
 
     # ---- prompts and contexts ----------------------------------------------------------------------------
     def prompt(self, source: str, source_lang: str | None, target_lang: str | None) -> tuple[str, str]:
@@ -199,7 +200,8 @@ class LMScorer:
         return out
 
     # ---- filling the data model ------------------------------------------------------------------------
-    def _fill_target(self, sentence: Sentence, offsets: list[tuple[int, int]], lps: np.ndarray) -> None:
+    def _fill_target(self, sentence: Sentence, offsets: list[tuple[int, int]], lps: np.ndarray) -> np.ndarray:
+        """Fill the target-only scores and odd-phrasing findings; returns each word's log-probability."""
         text = sentence.text
         n = len(lps)
         total = float(lps.sum()) if n else 0.0
@@ -211,11 +213,11 @@ class LMScorer:
         surprisal = word_surprisals(words, offsets, -lps, text)
         if self.word_observer is not None:
             self.word_observer((text, words, surprisal))
-        if self.norms is None or not words:
-            return
-        z = self.norms.word_z(text, words, surprisal)
-        sentence.scores["lm_word_z_max"] = float(max(z)) if len(z) else 0.0
-        sentence.findings.extend(self._odd_phrasing(text, words, z))
+        if self.norms is not None and words:
+            z = self.norms.word_z(text, words, surprisal)
+            sentence.scores["lm_word_z_max"] = float(max(z)) if len(z) else 0.0
+            sentence.findings.extend(self._odd_phrasing(text, words, z))
+        return -surprisal
 
     def _odd_phrasing(self, text: str, words: list[tuple[int, int]], z: np.ndarray) -> list[Finding]:
         """Word runs whose surprisal, relative to words of the same frequency in clean news, is rare in clean news."""
@@ -264,22 +266,45 @@ class LMScorer:
         return findings
 
     @staticmethod
-    def _fill_source(segment: Segment, offsets: list[tuple[int, int]], lps: np.ndarray) -> None:
-        """Split the segment's source-conditioned token log-probs onto its sentences by character offset."""
+    def _fill_source(segment: Segment, offsets: list[tuple[int, int]], lps: np.ndarray,
+                     word_logprobs: dict[int, np.ndarray] | None = None) -> None:
+        """Split the segment's source-conditioned token log-probs onto its sentences by character offset.
+
+        Also the log-probability of the word the source makes least expected (``src_word_logprob_min``: a wrong name
+        or number stands out where the mean over the sentence dilutes it) and, where the sentence's target-only word
+        log-probs are known, the pointwise mutual information between source and target, ``log p(target | source) -
+        log p(target | preceding sentence)``: in total (``src_pmi_sum``), per token (``src_pmi_mean``) and for the word
+        the source supports least (``src_pmi_word_min``). Fluent but unfaithful words (a mistranslated name, an added
+        clause) are likely text yet gain little from the source.
+        """
         starts = [s.start for s in segment.sentences]
-        sums = [0.0] * len(starts)
-        counts = [0] * len(starts)
+        per_sentence: list[tuple[list, list]] = [([], []) for _ in starts]
         target = segment.target
         for (a, b), lp in zip(offsets, lps):
             while a < b - 1 and target[a].isspace():  # a leading-space token belongs to the word it starts
                 a += 1
             k = max(0, bisect.bisect_right(starts, a) - 1)
-            sums[k] += float(lp)
-            counts[k] += 1
-        for sentence, total, n in zip(segment.sentences, sums, counts):
+            per_sentence[k][0].append((a, b))
+            per_sentence[k][1].append(float(lp))
+        for sentence, (spans, values) in zip(segment.sentences, per_sentence):
+            n = len(values)
+            total = float(sum(values))
             sentence.scores["src_logprob_sum"] = total
             sentence.scores["src_logprob_mean"] = total / n if n else 0.0
             sentence.scores["src_tokens"] = float(n)
+            target_words = (word_logprobs or {}).get(id(sentence))
+            if target_words is None or not n or "lm_logprob_sum" not in sentence.scores:
+                continue
+            pmi = total - sentence.scores["lm_logprob_sum"]
+            sentence.scores["src_pmi_sum"] = pmi
+            sentence.scores["src_pmi_mean"] = pmi / n
+            text = sentence.text
+            words = word_spans(text)
+            shifted = [(max(0, a - sentence.start), max(0, b - sentence.start)) for a, b in spans]
+            source_words = -word_surprisals(words, shifted, -np.asarray(values), text)
+            if len(words) and len(source_words) == len(target_words):
+                sentence.scores["src_word_logprob_min"] = float(np.min(source_words))
+                sentence.scores["src_pmi_word_min"] = float(np.min(source_words - target_words))
 
     # ---- the model -------------------------------------------------------------------------------------
     def encode(self, request: Request) -> tuple[tuple[int, ...], list[int], int, list[tuple[int, int]]]:
