@@ -240,10 +240,13 @@ def _model_name(no_model: bool, model: Optional[str]) -> Optional[str]:
 
 def _audit_mqm(mqm: Path, langs: Optional[str], detectors: Optional[str], no_model: bool, model: Optional[str],
                device: Optional[str], risk_model: Optional[Path], debug: bool, quiet: bool,
-               systems: Optional[str] = None):
-    """Read an MQM file and audit it (shared by eval and calibrate); timings go to stderr."""
+               systems: Optional[str] = None, features_cache: Optional[Path] = None):
+    """Read an MQM file and audit it (shared by eval and calibrate); timings go to stderr.
+
+    With ``features_cache``, an audit stored there with the same file, systems, detectors, model and code is reused,
+    and a fresh audit is stored there."""
     from mtaudit.audit import AuditConfig
-    from mtaudit.evaluation.features import audit_mqm
+    from mtaudit.evaluation.features import audit_mqm, cache_key, load_audited, save_audited
     from mtaudit.evaluation.mqm import read_mqm
 
     mqm_set = read_mqm(mqm, langs)
@@ -257,11 +260,27 @@ def _audit_mqm(mqm: Path, langs: Optional[str], detectors: Optional[str], no_mod
                          debug=debug)
     from mtaudit.fluency import ModelError
 
+    key = None
+    if features_cache is not None:
+        from mtaudit.evaluation.calibrate import file_sha256
+
+        key = cache_key(file_sha256(str(mqm)), _split_list(systems), config)
+        cached = load_audited(features_cache, key)
+        if cached is not None:
+            if not quiet:
+                err.print(f"{mqm}: {len(cached.gold)} segments, features read from {features_cache} "
+                          f"(model: {cached.model or 'none'})")
+            return cached
     try:
         with _progress(quiet, len({(g.system, g.doc) for g in mqm_set.segments})) as advance:
             audited = audit_mqm(mqm_set, config, progress=lambda n: [advance() for _ in range(n)])
     except ModelError as exc:
         raise UsageError(str(exc)) from None
+    if key is not None:
+        try:
+            save_audited(features_cache, audited, key)
+        except OSError as exc:
+            raise UsageError(f"{features_cache}: cannot write the features cache: {exc.strerror or exc}") from None
     if not quiet:
         docs = len({(g.system, g.doc) for g in audited.gold})
         pair = f"{mqm_set.source_lang or '?'}->{mqm_set.target_lang or '?'}"
@@ -291,6 +310,10 @@ ModelOpt = Annotated[Optional[str], typer.Option("--model", help="Model to score
 DeviceOpt = Annotated[Optional[str], typer.Option("--device", help="Torch device for the model.")]
 SystemsOpt = Annotated[Optional[str], typer.Option("--systems", help="Only these comma-separated systems of the MQM "
                                                    "file (whole documents kept; for a faster model run).")]
+FeaturesCacheOpt = Annotated[Optional[Path], typer.Option(
+    "--features-cache", help="Keep the audit's per-segment features in FILE and reuse them on the next run with the "
+    "same MQM file, --systems, detectors, model and mtaudit code (anything else re-audits and overwrites FILE): "
+    "one model run then serves many eval/calibrate runs.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No tables, warnings only.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")]
 
@@ -309,6 +332,7 @@ def eval_(
     systems: SystemsOpt = None,
     risk_model: Optional[Path] = typer.Option(None, "--risk-model", help="Risk weights JSON to evaluate instead of "
                                               "the default in models/."),
+    features_cache: FeaturesCacheOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ):
@@ -323,9 +347,10 @@ def eval_(
 
     started = time.perf_counter()
     try:
-        refuse_overwriting_inputs([json_out], [str(mqm)])
+        refuse_overwriting_inputs([json_out, features_cache], [str(mqm)])
         risk = RiskModel.load(risk_model)
-        audited = _audit_mqm(mqm, langs, detectors, no_model, model, device, risk_model, debug, quiet, systems)
+        audited = _audit_mqm(mqm, langs, detectors, no_model, model, device, risk_model, debug, quiet, systems,
+                             features_cache)
         result = evaluate(audited, risk)
     except MtauditError as exc:
         _fail(exc, debug)
@@ -359,6 +384,7 @@ def calibrate(
     systems: SystemsOpt = None,
     name: Optional[str] = typer.Option(None, "--name", help="Name recorded in the model file (default: the file's "
                                        "stem)."),
+    features_cache: FeaturesCacheOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ):
@@ -373,8 +399,9 @@ def calibrate(
     command = "mtaudit " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["calibrate"] \
         else f"mtaudit calibrate --mqm {mqm} -o {output}"
     try:
-        refuse_overwriting_inputs([output], [str(mqm)])
-        audited = _audit_mqm(mqm, langs, detectors, no_model, model, device, None, debug, quiet, systems)
+        refuse_overwriting_inputs([output, features_cache], [str(mqm)])
+        audited = _audit_mqm(mqm, langs, detectors, no_model, model, device, None, debug, quiet, systems,
+                             features_cache)
         fit, validation = fit_calibration(audited, str(mqm), command, name=name or output.stem)
     except MtauditError as exc:
         _fail(exc, debug)

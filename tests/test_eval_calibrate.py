@@ -184,3 +184,32 @@ def test_risk_model_scores_each_sentence_with_the_variant_of_its_signals():
     assert model.risk({"length_words": 10}) == pytest.approx(3)
     again = RiskModel.from_dict(model.to_dict())
     assert again.risk({"length_words": 10}) == pytest.approx(3)
+
+
+def test_features_cache_is_reused_only_for_the_same_audit(tmp_path):
+    cache = tmp_path / "features.json"
+    first = tmp_path / "first.json"
+    args = ["eval", "--mqm", str(FIXTURE), "--no-model", "--features-cache", str(cache)]
+    result = runner.invoke(app, args + ["--json", str(first)])
+    assert result.exit_code == 0, result.output
+    stored = json.loads(cache.read_text())
+    assert len(stored["gold"]) == len(stored["features"]) == len(stored["findings"]) == 10
+    assert stored["key"]["model"] is None and len(stored["key"]["code"]) == 64
+    # the second run reads the cache (and says so) and measures exactly the same figures, detector table included
+    second = tmp_path / "second.json"
+    again = runner.invoke(app, args + ["--json", str(second)])
+    assert again.exit_code == 0 and "features read from" in again.output
+    assert json.loads(first.read_text()) == json.loads(second.read_text())
+    calibrated = runner.invoke(app, ["calibrate", "--mqm", str(FIXTURE), "--no-model", "--features-cache", str(cache),
+                                     "-o", str(tmp_path / "m.json")])
+    assert calibrated.exit_code == 0 and "features read from" in calibrated.output
+    # another audit (fewer systems, other detectors) or a damaged file re-audits and replaces the cache
+    for extra in (["--systems", "sysA"], ["--detectors", "repetition"]):
+        other = runner.invoke(app, args + extra)
+        assert other.exit_code == 0 and "features read from" not in other.output
+    cache.write_text("{not json", encoding="utf-8")
+    repaired = runner.invoke(app, args)
+    assert repaired.exit_code == 0 and "features read from" not in repaired.output
+    assert json.loads(cache.read_text())["key"]["detectors"]
+    refused = runner.invoke(app, ["eval", "--mqm", str(FIXTURE), "--no-model", "--features-cache", str(FIXTURE)])
+    assert refused.exit_code == 2 and "would overwrite an input" in refused.output

@@ -48,12 +48,11 @@ def detector_figures(audited: AuditedSet) -> dict[str, dict]:
     """Per detector: findings, how many overlap a human-marked error span of their segment, and that share."""
     names = list(audited.detectors)
     counts: dict[str, list[int]] = {n: [0, 0] for n in names}
-    for gold, segment in zip(audited.gold, audited.segments):
-        for sentence in segment.sentences:
-            for f in sentence.findings:
-                c = counts.setdefault(f.detector, [0, 0])
-                c[0] += 1
-                c[1] += _overlaps(sentence.start + f.start, sentence.start + f.end, gold.spans)
+    for gold, findings in zip(audited.gold, audited.findings):
+        for detector, start, end in findings:
+            c = counts.setdefault(detector, [0, 0])
+            c[0] += 1
+            c[1] += _overlaps(start, end, gold.spans)
     return {n: {"findings": c[0], "on_marked_span": c[1],
                 "precision": round(c[1] / c[0], 4) if c[0] else None} for n, c in counts.items()}
 

@@ -15,9 +15,12 @@ model scores appear as new columns without changes here.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Callable
 
 from mtaudit.audit import AuditConfig, Auditor
@@ -70,11 +73,13 @@ class AuditedSet:
     """Gold segments aligned with their audited segments and feature rows, plus how long each stage took."""
 
     gold: list[GoldSegment]
-    segments: list[Segment]
+    segments: list[Segment]  # empty when the set was read back from a features cache
     features: list[dict[str, float]]
     detectors: list[str]
     model: str | None
     seconds: dict[str, float] = field(default_factory=dict)
+    # per segment, each finding as (detector, start, end) in segment-target offsets: what eval's detector table needs
+    findings: list[list[tuple[str, int, int]]] = field(default_factory=list)
 
 
 # Documents audited per call, so a long model run can report progress; large enough to fill the model's batches.
@@ -110,10 +115,75 @@ def audit_mqm(mqm: MqmSet, config: AuditConfig, scorer_factory=None,
         gold.extend(golds)
         segments.extend(doc.segments)
     features = [segment_features(s) for s in segments]
+    findings = [[(f.detector, sentence.start + f.start, sentence.start + f.end)
+                 for sentence in s.sentences for f in sentence.findings] for s in segments]
     done = time.perf_counter()
     return AuditedSet(
         gold=gold, segments=segments, features=features, detectors=[d.name for d in auditor.detectors],
-        model=config.model,
+        model=config.model, findings=findings,
         seconds={"load": round(loaded - started, 2), "audit": round(audited - loaded, 2),
                  "features": round(done - audited, 2)},
     )
+
+
+# ---- the features cache: one model run over an MQM file serves any number of eval/calibrate runs -------------------
+CACHE_FORMAT = 1
+
+
+# What decides a segment's features: the document model, segmentation, detectors and their data, the model scorer,
+# the feature rules and the MQM reader; plus the model pins and surprisal norms in models/. Report and CLI code is
+# left out, so editing those does not throw a long model run away.
+FEATURE_CODE = ("document.py", "segmenter.py", "audit.py", "scoring.py", "metrics.py", "detectors", "fluency",
+                "evaluation/features.py", "evaluation/mqm.py")
+
+
+def code_fingerprint() -> str:
+    """SHA-256 over the code and data that decide the features (``FEATURE_CODE``, model pins, norms): a cache made
+    before any of them changed is not reused."""
+    package = Path(__file__).resolve().parents[1]
+    files: list[Path] = []
+    for name in FEATURE_CODE:
+        path = package / name
+        files += sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts) \
+            if path.is_dir() else [path]
+    models = package.parent / "models"
+    if models.is_dir():
+        files += sorted(p for p in models.glob("*.json") if p.name == "models.json" or p.name.startswith("norms"))
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(str(path.relative_to(package.parent)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def cache_key(mqm_sha256: str, systems: list[str] | None, config: AuditConfig) -> dict:
+    """What an audit of an MQM file depends on; a cache is reused only when every entry matches."""
+    return {"format": CACHE_FORMAT, "mqm_sha256": mqm_sha256, "systems": sorted(systems) if systems else None,
+            "detectors": config.detector_names, "detector_options": config.detector_options, "model": config.model,
+            "lang": config.lang, "code": code_fingerprint()}
+
+
+def save_audited(path: Path, audited: AuditedSet, key: dict) -> None:
+    from mtaudit.outputs import write_atomic
+
+    payload = {"key": key, "detectors": audited.detectors, "model": audited.model, "seconds": audited.seconds,
+               "gold": [asdict(g) for g in audited.gold], "features": audited.features,
+               "findings": audited.findings}
+    write_atomic(path, json.dumps(payload, ensure_ascii=False) + "\n")
+
+
+def load_audited(path: Path, key: dict) -> AuditedSet | None:
+    """The cached audit in ``path`` when it was made with ``key``; None when absent, unreadable or made otherwise."""
+    try:
+        payload = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(payload, dict) or payload.get("key") != key:
+        return None
+    gold = []
+    for g in payload["gold"]:
+        g["spans"] = [tuple(span) for span in g["spans"]]
+        gold.append(GoldSegment(**g))
+    return AuditedSet(gold=gold, segments=[], features=payload["features"], detectors=payload["detectors"],
+                      model=payload["model"], seconds=payload.get("seconds", {}),
+                      findings=[[tuple(f) for f in row] for row in payload["findings"]])
