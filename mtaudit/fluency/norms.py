@@ -39,7 +39,7 @@ def word_surprisals(words: list[tuple[int, int]], offsets: Sequence[tuple[int, i
     starts = [w[0] for w in words]
     for (a, b), s in zip(offsets, surprisal):
         if text is not None:
-            while a < b - 1 and text[a].isspace():
+            while a < min(b - 1, len(text)) and text[a].isspace():
                 a += 1
         elif a + 1 < b:
             # Without the text, a token whose span starts on a space starts one character later.
