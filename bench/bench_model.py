@@ -14,7 +14,12 @@ The matmul limit is measured in the same run: a large matrix product in the vari
 Share of the limit = (2 x non-embedding parameters x every token fed + 2 x vocabulary x hidden x every position
 projected) / elapsed / limit.
 
-    python bench/bench_model.py [--models gemma3-270m smollm2-135m] [--sentences 200] [--naive 30] [--threads N]
+Every variant is warmed up on a few inputs of the workload, then the variants run in ``--rounds`` interleaved rounds
+(order rotated each round): on a shared machine whose speed drifts, the per-round ratio against the naive loop is
+far steadier than either figure alone. Reported: medians over rounds, and the range of the per-round speed-ups.
+
+    python bench/bench_model.py [--models gemma3-270m smollm2-135m] [--sentences 200] [--naive 30] [--rounds 3]
+                                [--threads N]
 """
 from __future__ import annotations
 
@@ -125,62 +130,77 @@ def requests_for(scorer, docs: list[Document], source: bool) -> list[Request]:
     return [Request("", contexts.get(id(s), "") + s.text, len(contexts.get(id(s), ""))) for d in docs for s in d.sentences()]
 
 
+def timed_round(variant: str, scorer, model, docs, requests, sub, source: bool) -> tuple[float, int, int]:
+    """One timed pass of a variant over its workload: (seconds, tokens fed, positions projected)."""
+    if variant.startswith("naive"):
+        return naive(scorer, sub, model)
+    t = time.perf_counter()
+    if source:
+        scorer.logprobs(requests, entropy=True)  # as LMScorer.score does for the source pass
+    else:
+        scorer.score(docs)
+    elapsed = time.perf_counter() - t
+    return (elapsed, *count_batched(scorer, requests))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--models", nargs="+", default=["gemma3-270m", "smollm2-135m"])
     ap.add_argument("--sentences", type=int, default=200, help="target-only sentences for the batched scorer")
     ap.add_argument("--mqm", type=int, default=60, help="source-conditioned translations")
     ap.add_argument("--naive", type=int, default=30, help="sentences (and translations) for the naive loop")
+    ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds of every variant (medians reported)")
     ap.add_argument("--threads", type=int, default=None, help="default: the scorer's default")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "bench_model.json")
     args = ap.parse_args()
 
     results = []
     for name in args.models:
-        for dtype in ("auto", "float32"):
-            scorer = load_scorer(name, dtype=dtype, threads=args.threads, norms=False)
-            threads = torch.get_num_threads()
-            model = scorer.model
-            config = model.config
-            hidden, vocab = config.hidden_size, config.vocab_size
-            body_params = sum(p.numel() for n, p in model.named_parameters() if "embed" not in n and "lm_head" not in n)
-            limit = matmul_limit(scorer.dtype, hidden)
-            for workload, source in (("target-only", False), ("source-conditioned", True)):
-                docs = news_documents(args.sentences) if not source else mqm_documents(args.mqm)
-                requests = requests_for(scorer, docs, source)
-                scorer.score(news_documents(10)[:1])  # warm-up
-                t = time.perf_counter()
-                if source:
-                    scorer.logprobs(requests)
-                else:
-                    scorer.score(docs)
-                elapsed = time.perf_counter() - t
-                fed, projected = count_batched(scorer, requests)
-                flops = 2 * body_params * fed + 2 * vocab * hidden * projected
-                row = {"model": name, "workload": workload, "variant": f"batched {str(scorer.dtype)[6:]}",
-                       "threads": threads, "sentences": len(requests), "seconds": round(elapsed, 2),
-                       "sentences_per_s": round(len(requests) / elapsed, 2),
-                       "gflops": round(flops / elapsed / 1e9, 1), "limit_gflops": round(limit / 1e9, 1),
-                       "share_of_limit": round(flops / elapsed / limit, 3)}
+        scorers = {dtype: load_scorer(name, dtype=dtype, threads=args.threads, norms=False)
+                   for dtype in ("auto", "float32")}
+        threads = torch.get_num_threads()
+        model = scorers["float32"].model
+        config = model.config
+        hidden, vocab = config.hidden_size, config.vocab_size
+        body_params = sum(p.numel() for n, p in model.named_parameters() if "embed" not in n and "lm_head" not in n)
+        limits = {s.dtype: matmul_limit(s.dtype, hidden) for s in scorers.values()}
+        for workload, source in (("target-only", False), ("source-conditioned", True)):
+            docs = news_documents(args.sentences) if not source else mqm_documents(args.mqm)
+            requests = requests_for(scorers["auto"], docs, source)
+            sub = requests[:: max(1, len(requests) // args.naive)][: args.naive]  # same length mix
+            variants = {f"batched {str(s.dtype)[6:]}": s for s in scorers.values()}
+            variants["naive loop float32"] = scorers["float32"]
+            # Warm-up: every variant once on a few inputs of this workload (kernels, prompt-prefix cache).
+            for variant, scorer in variants.items():
+                timed_round(variant, scorer, scorer.model, docs[:2], requests[:8], sub[:2], source)
+            # Rounds interleave the variants (rotating their order), so that a change in the load of a shared machine
+            # hits all of them alike; the speed-up is the median of per-round ratios against the naive loop.
+            per_round: dict[str, list[tuple[float, int, int, int]]] = {v: [] for v in variants}
+            order = list(variants)
+            for r in range(args.rounds):
+                for variant in order[r % len(order):] + order[: r % len(order)]:
+                    scorer = variants[variant]
+                    secs, fed, projected = timed_round(variant, scorer, scorer.model, docs, requests, sub, source)
+                    n = len(sub) if variant.startswith("naive") else len(requests)
+                    per_round[variant].append((secs, fed, projected, n))
+            for variant, rounds in per_round.items():
+                dtype = variants[variant].dtype if not variant.startswith("naive") else torch.float32
+                sps = [n / secs for secs, _, _, n in rounds]
+                gflops = [(2 * body_params * fed + 2 * vocab * hidden * projected) / secs / 1e9
+                          for secs, fed, projected, _ in rounds]
+                ratios = [a / b for a, b in zip(sps, [n / secs for secs, _, _, n in per_round["naive loop float32"]])]
+                row = {"model": name, "workload": workload, "variant": variant, "threads": threads,
+                       "sentences": rounds[0][3], "rounds": len(rounds),
+                       "seconds_median": round(float(np.median([r[0] for r in rounds])), 2),
+                       "sentences_per_s": round(float(np.median(sps)), 2),
+                       "sentences_per_s_range": [round(min(sps), 2), round(max(sps), 2)],
+                       "speedup_vs_naive": round(float(np.median(ratios)), 2),
+                       "speedup_range": [round(min(ratios), 2), round(max(ratios), 2)],
+                       "gflops": round(float(np.median(gflops)), 1), "limit_gflops": round(limits[dtype] / 1e9, 1),
+                       "share_of_limit": round(float(np.median(gflops)) * 1e9 / limits[dtype], 3)}
                 results.append(row)
                 print(json.dumps(row), flush=True)
-                if dtype == "float32":
-                    sub = requests[:: max(1, len(requests) // args.naive)][: args.naive]  # same length mix
-                    secs, fed, projected = naive(scorer, sub, model)
-                    flops = 2 * body_params * fed + 2 * vocab * hidden * projected
-                    row = {"model": name, "workload": workload, "variant": "naive loop float32", "threads": threads,
-                           "sentences": len(sub), "seconds": round(secs, 2),
-                           "sentences_per_s": round(len(sub) / secs, 2), "gflops": round(flops / secs / 1e9, 1),
-                           "limit_gflops": round(limit / 1e9, 1), "share_of_limit": round(flops / secs / limit, 3)}
-                    results.append(row)
-                    print(json.dumps(row), flush=True)
-            del scorer, model
-    for name in args.models:
-        for workload in ("target-only", "source-conditioned"):
-            rows = {r["variant"]: r for r in results if r["model"] == name and r["workload"] == workload}
-            base = rows["naive loop float32"]["sentences_per_s"]
-            for variant, r in rows.items():
-                r["speedup_vs_naive"] = round(r["sentences_per_s"] / base, 2)
+        del scorers, model
     report = {
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}",
@@ -189,10 +209,12 @@ def main() -> int:
         "results": results,
     }
     args.out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
-    print(f"{'model':14} {'workload':26} {'variant':20} {'thr':>3} {'sent/s':>7} {'speed-up':>8} {'GFLOP/s':>8} {'of limit':>8}")
+    print(f"{'model':14} {'workload':20} {'variant':20} {'thr':>3} {'sent/s':>7} {'speed-up (range)':>18} "
+          f"{'GFLOP/s':>8} {'of limit':>8}")
     for r in results:
-        print(f"{r['model']:14} {r['workload']:26} {r['variant']:20} {r['threads']:>3} {r['sentences_per_s']:>7.2f} "
-              f"{r['speedup_vs_naive']:>7.1f}x {r['gflops']:>8.1f} {r['share_of_limit']:>7.0%}")
+        lo, hi = r["speedup_range"]
+        print(f"{r['model']:14} {r['workload']:20} {r['variant']:20} {r['threads']:>3} {r['sentences_per_s']:>7.2f} "
+              f"{r['speedup_vs_naive']:>6.1f}x ({lo:.1f}-{hi:.1f}) {r['gflops']:>8.1f} {r['share_of_limit']:>7.0%}")
     return 0
 
 
