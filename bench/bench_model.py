@@ -136,7 +136,7 @@ def timed_round(variant: str, scorer, model, docs, requests, sub, source: bool) 
         return naive(scorer, sub, model)
     t = time.perf_counter()
     if source:
-        scorer.logprobs(requests, entropy=True)  # as LMScorer.score does for the source pass
+        scorer.logprobs(requests)
     else:
         scorer.score(docs)
     elapsed = time.perf_counter() - t

@@ -88,8 +88,7 @@ def test_every_sentence_gets_scores_and_findings_are_well_formed(scorer):
 def test_source_conditioned_scores_single_out_the_word_the_source_does_not_support(scorer):
     # The same fluent English sentence, once a faithful translation and once with the city (or the number) changed:
     # the wrong word is about as likely as English text, but given the source it is the least expected word, and
-    # the source-target PMI of the sentence falls; and it is surprising where the model was sure of another word, so
-    # the surprisal in excess of the model's entropy rises.
+    # the source-target PMI of the sentence falls.
     source = "他说，公司明年将在北京开设三家新工厂。"
     faithful = "He said the company would open three new factories in Beijing next year."
     wrong = ["He said the company would open three new factories in Tokyo next year.",
@@ -103,7 +102,6 @@ def test_source_conditioned_scores_single_out_the_word_the_source_does_not_suppo
     for s, text in zip(scores[1:], wrong):
         assert s["src_word_logprob_min"] < scores[0]["src_word_logprob_min"] - 1.0, (text, scores)
         assert s["src_pmi_sum"] < scores[0]["src_pmi_sum"] - 1.0, (text, scores)
-        assert s["src_excess_sum"] > scores[0]["src_excess_sum"] + 1.0, (text, scores)
 
 
 @needs_model

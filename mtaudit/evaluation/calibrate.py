@@ -4,8 +4,7 @@ The model is the linear ``RiskModel`` the audit already uses, so the weights are
 Fitting is ridge regression of the segment's MQM penalty on standardised features (``ALPHA``), solved with sign
 constraints so that the model cannot learn anything a reviewer would find perverse:
 
-- finding counts (``findings_*``, ``detector_*``), the reference gap (``ref_chrf_gap``) and excess surprisal
-  (``*_excess_*``) only ever raise risk;
+- finding counts (``findings_*``, ``detector_*``) and the reference gap (``ref_chrf_gap``) only ever raise risk;
 - fluency, log-probability and source-PMI scores (``fluency``, ``*_logprob_mean``, ``*_logprob_sum``,
   ``*_logprob_min``, ``*_pmi_*``) only ever lower it (higher = more fluent, or better supported by the source);
 - everything else (length, source-length ratio, token counts) may take either sign.
@@ -51,7 +50,7 @@ UNFITTED_PREFIXES = ("findings_",)
 
 def feature_sign(name: str) -> tuple[float, float]:
     """Bounds on a feature's weight (see the module docstring)."""
-    if name.startswith(("findings_", "detector_")) or name == "ref_chrf_gap" or "_excess_" in name:
+    if name.startswith(("findings_", "detector_")) or name == "ref_chrf_gap":
         return 0.0, math.inf
     if name == "fluency" or name.endswith(("_logprob_mean", "_logprob_sum", "_logprob_min")) or "_pmi_" in name:
         return -math.inf, 0.0

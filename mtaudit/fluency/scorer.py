@@ -169,9 +169,8 @@ class LMScorer:
             target = seg.target.lstrip()
             leads.append(len(seg.target) - len(target))
             src_requests.append(Request(head, body + target, len(body)))
-        scored = self.logprobs(src_requests, entropy=True)
-        for (doc, seg), lead, (offsets, lps, ents) in zip(segments, leads, scored):
-            self._fill_source(seg, [(a + lead, b + lead) for a, b in offsets], lps, word_logprobs, ents)
+        for (doc, seg), lead, (offsets, lps) in zip(segments, leads, self.logprobs(src_requests)):
+            self._fill_source(seg, [(a + lead, b + lead) for a, b in offsets], lps, word_logprobs)
 
     # ---- prompts and contexts ----------------------------------------------------------------------------
     def prompt(self, source: str, source_lang: str | None, target_lang: str | None) -> tuple[str, str]:
@@ -268,8 +267,7 @@ class LMScorer:
 
     @staticmethod
     def _fill_source(segment: Segment, offsets: list[tuple[int, int]], lps: np.ndarray,
-                     word_logprobs: dict[int, np.ndarray] | None = None,
-                     entropies: np.ndarray | None = None) -> None:
+                     word_logprobs: dict[int, np.ndarray] | None = None) -> None:
         """Split the segment's source-conditioned token log-probs onto its sentences by character offset.
 
         Also the log-probability of the word the source makes least expected (``src_word_logprob_min``: a wrong name
@@ -278,33 +276,22 @@ class LMScorer:
         log p(target | preceding sentence)``: in total (``src_pmi_sum``), per token (``src_pmi_mean``) and for the word
         the source supports least (``src_pmi_word_min``). Fluent but unfaithful words (a mistranslated name, an added
         clause) are likely text yet gain little from the source.
-
-        With the entropy of the model's distribution at each token, ``src_excess_sum`` and ``src_excess_mean``: the
-        token's surprisal minus the surprisal the model expected there (its entropy). A token is only surprising in
-        a way that matters where the model was sure of something else; an open slot (a name to come, a number) has a
-        high entropy and excuses a low probability.
         """
         starts = [s.start for s in segment.sentences]
-        per_sentence: list[tuple[list, list, list]] = [([], [], []) for _ in starts]
+        per_sentence: list[tuple[list, list]] = [([], []) for _ in starts]
         target = segment.target
-        ents = entropies if entropies is not None else [None] * len(lps)
-        for (a, b), lp, h in zip(offsets, lps, ents):
+        for (a, b), lp in zip(offsets, lps):
             while a < b - 1 and target[a].isspace():  # a leading-space token belongs to the word it starts
                 a += 1
             k = max(0, bisect.bisect_right(starts, a) - 1)
             per_sentence[k][0].append((a, b))
             per_sentence[k][1].append(float(lp))
-            if h is not None:
-                per_sentence[k][2].append(-float(lp) - float(h))
-        for sentence, (spans, values, excess) in zip(segment.sentences, per_sentence):
+        for sentence, (spans, values) in zip(segment.sentences, per_sentence):
             n = len(values)
             total = float(sum(values))
             sentence.scores["src_logprob_sum"] = total
             sentence.scores["src_logprob_mean"] = total / n if n else 0.0
             sentence.scores["src_tokens"] = float(n)
-            if excess:
-                sentence.scores["src_excess_sum"] = float(sum(excess))
-                sentence.scores["src_excess_mean"] = float(sum(excess)) / len(excess)
             target_words = (word_logprobs or {}).get(id(sentence))
             if target_words is None or not n or "lm_logprob_sum" not in sentence.scores:
                 continue
@@ -337,26 +324,18 @@ class LMScorer:
         # The last prefix token moves into the row so that the first scored token is predicted inside the row.
         return tuple(head[:-1]), head[-1:] + ids, 1 + k, scored_offsets
 
-    def logprobs(self, requests: Sequence[Request], entropy: bool = False) -> list[tuple]:
-        """Log-probability (natural log) of every scored token of every request, with the tokens' char offsets:
-        ``(offsets, logprobs)`` per request, or with ``entropy`` ``(offsets, logprobs, entropies)``, the entropy (nats)
-        of the model's distribution at each scored position."""
+    def logprobs(self, requests: Sequence[Request]) -> list[tuple[list[tuple[int, int]], np.ndarray]]:
+        """Log-probability (natural log) of every scored token of every request, with the tokens' char offsets."""
         encoded = [self.encode(r) for r in requests]
         rows: list[Row] = []
         for i, (prefix, ids, n_ctx, _) in enumerate(encoded):
             rows.extend(self._windows(prefix, ids, n_ctx, i))
         results = [np.zeros(len(e[1]) - e[2], dtype=np.float64) for e in encoded]
-        entropies = [np.zeros(len(e[1]) - e[2], dtype=np.float64) for e in encoded] if entropy else None
         with torch.inference_mode():
             for batch in self._batches(rows):
-                lps, ents = self._forward(batch, entropy)
-                for k, (row, lp) in enumerate(zip(batch, lps)):
+                for row, lp in zip(batch, self._forward(batch)):
                     results[row.owner][row.offset : row.offset + len(lp)] = lp
-                    if entropies is not None:
-                        entropies[row.owner][row.offset : row.offset + len(lp)] = ents[k]
-        if entropies is None:
-            return [(e[3], r) for e, r in zip(encoded, results)]
-        return [(e[3], r, h) for e, r, h in zip(encoded, results, entropies)]
+        return [(e[3], r) for e, r in zip(encoded, results)]
 
     def _windows(self, prefix: tuple[int, ...], ids: list[int], n_ctx: int, owner: int) -> list[Row]:
         room = self.window - len(prefix)
@@ -397,7 +376,7 @@ class LMScorer:
             self._prefix_cache[prefix] = cache
         return self._prefix_cache[prefix]
 
-    def _forward(self, batch: list[Row], entropy: bool = False) -> tuple[list[np.ndarray], list[np.ndarray] | None]:
+    def _forward(self, batch: list[Row]) -> list[np.ndarray]:
         n, width, plen = len(batch), max(len(r.ids) for r in batch), len(batch[0].prefix)
         ids = torch.full((n, width), self.pad, dtype=torch.long)
         mask = torch.zeros((n, plen + width), dtype=torch.long)
@@ -428,17 +407,12 @@ class LMScorer:
         picked = hidden[torch.tensor(row_idx, device=self.device), torch.tensor(col_idx, device=self.device)]
         target_t = torch.tensor(targets, device=self.device)
         out = torch.empty(len(targets), dtype=torch.float32)
-        ent = torch.empty(len(targets), dtype=torch.float32) if entropy else None
         for a in range(0, len(targets), 256):
             logits = self.head(picked[a : a + 256]).float()
             if self.softcap:
                 logits = torch.tanh(logits / self.softcap) * self.softcap
             # log p = logit - logsumexp: reduces over the vocabulary without writing a full log-softmax tensor.
-            lse = torch.logsumexp(logits, dim=-1)
-            lp = logits.gather(-1, target_t[a : a + 256, None]).squeeze(-1) - lse
+            lp = logits.gather(-1, target_t[a : a + 256, None]).squeeze(-1) - torch.logsumexp(logits, dim=-1)
             out[a : a + 256] = lp.cpu()
-            if ent is not None:  # H = logsumexp - E_p[logit]
-                ent[a : a + 256] = (lse - (torch.softmax(logits, dim=-1) * logits).sum(-1)).cpu()
-        cuts = np.cumsum(lengths)[:-1]
-        values = list(np.split(out.numpy().astype(np.float64), cuts))
-        return values, (list(np.split(ent.numpy().astype(np.float64), cuts)) if ent is not None else None)
+        values = out.numpy().astype(np.float64)
+        return list(np.split(values, np.cumsum(lengths)[:-1]))
