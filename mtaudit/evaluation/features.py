@@ -157,10 +157,12 @@ def code_fingerprint() -> str:
 
 
 def cache_key(mqm_sha256: str, systems: list[str] | None, config: AuditConfig) -> dict:
-    """What an audit of an MQM file depends on; a cache is reused only when every entry matches."""
-    return {"format": CACHE_FORMAT, "mqm_sha256": mqm_sha256, "systems": sorted(systems) if systems else None,
-            "detectors": config.detector_names, "detector_options": config.detector_options, "model": config.model,
-            "lang": config.lang, "code": code_fingerprint()}
+    """What an audit of an MQM file depends on; a cache is reused only when every entry matches. JSON-normalised
+    (tuples become lists), so that it compares equal to the key read back from a cache file."""
+    key = {"format": CACHE_FORMAT, "mqm_sha256": mqm_sha256, "systems": sorted(systems) if systems else None,
+           "detectors": config.detector_names, "detector_options": config.detector_options, "model": config.model,
+           "lang": config.lang, "code": code_fingerprint()}
+    return json.loads(json.dumps(key))
 
 
 def save_audited(path: Path, audited: AuditedSet, key: dict) -> None:

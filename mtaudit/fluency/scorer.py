@@ -293,7 +293,7 @@ class LMScorer:
             sentence.scores["src_logprob_mean"] = total / n if n else 0.0
             sentence.scores["src_tokens"] = float(n)
             target_words = (word_logprobs or {}).get(id(sentence))
-            if target_words is None or not n or "lm_logprob_sum" not in sentence.scores:
+            if target_words is None or not n:
                 continue
             pmi = total - sentence.scores["lm_logprob_sum"]
             sentence.scores["src_pmi_sum"] = pmi
@@ -379,14 +379,15 @@ class LMScorer:
     def _forward(self, batch: list[Row]) -> list[np.ndarray]:
         n, width, plen = len(batch), max(len(r.ids) for r in batch), len(batch[0].prefix)
         ids = torch.full((n, width), self.pad, dtype=torch.long)
-        mask = torch.zeros((n, plen + width), dtype=torch.long)
-        mask[:, :plen] = 1
         for i, row in enumerate(batch):
             ids[i, : len(row.ids)] = torch.tensor(row.ids)
-            mask[i, plen : plen + len(row.ids)] = 1
         if plen:
             cache = copy.deepcopy(self._prefix_kv(batch[0].prefix))
             cache.batch_repeat_interleave(n)
+            # After a cached prefix the queries are offset from the keys, so the padding needs an explicit mask.
+            lengths = torch.tensor([len(row.ids) for row in batch])
+            mask = torch.cat([torch.ones((n, plen), dtype=torch.long),
+                              (torch.arange(width)[None, :] < lengths[:, None]).long()], dim=1)
             kwargs = {self._cache_arg: cache, "use_cache": True, "attention_mask": mask.to(self.device)}
         else:
             # Rows are padded on the right and attention is causal, so no real token ever sees a pad: the model runs
