@@ -91,7 +91,7 @@ def matmul_limit(dtype: torch.dtype, hidden: int) -> float:
     return best
 
 
-def naive(scorer, requests: list[Request], model) -> tuple[float, int, int]:
+def naive(scorer, requests: list[Request]) -> tuple[float, int, int]:
     """One request at a time, full logits at every position, float32. Returns (seconds, tokens fed, projected)."""
     fed = projected = 0
     t = time.perf_counter()
@@ -101,7 +101,7 @@ def naive(scorer, requests: list[Request], model) -> tuple[float, int, int]:
             full = list(scorer.bos) + (scorer.tokenizer(r.prefix_text, add_special_tokens=False)["input_ids"]
                                        if r.prefix_text else []) + ids[1:]
             x = torch.tensor([full])
-            logits = model(input_ids=x).logits.float()
+            logits = scorer.model(input_ids=x).logits.float()
             lp = torch.log_softmax(logits[0, :-1], -1).gather(-1, x[0, 1:, None])
             lp[-(len(ids) - n_ctx):].sum().item()
             fed += len(full)
@@ -130,10 +130,10 @@ def requests_for(scorer, docs: list[Document], source: bool) -> list[Request]:
     return [Request("", contexts.get(id(s), "") + s.text, len(contexts.get(id(s), ""))) for d in docs for s in d.sentences()]
 
 
-def timed_round(variant: str, scorer, model, docs, requests, sub, source: bool) -> tuple[float, int, int]:
+def timed_round(variant: str, scorer, docs, requests, sub, source: bool) -> tuple[float, int, int]:
     """One timed pass of a variant over its workload: (seconds, tokens fed, positions projected)."""
     if variant.startswith("naive"):
-        return naive(scorer, sub, model)
+        return naive(scorer, sub)
     t = time.perf_counter()
     if source:
         scorer.logprobs(requests)
@@ -172,7 +172,7 @@ def main() -> int:
             variants["naive loop float32"] = scorers["float32"]
             # Warm-up: every variant once on a few inputs of this workload (kernels, prompt-prefix cache).
             for variant, scorer in variants.items():
-                timed_round(variant, scorer, scorer.model, docs[:2], requests[:8], sub[:2], source)
+                timed_round(variant, scorer, docs[:2], requests[:8], sub[:2], source)
             # Rounds interleave the variants (rotating their order), so that a change in the load of a shared machine
             # hits all of them alike; the speed-up is the median of per-round ratios against the naive loop.
             per_round: dict[str, list[tuple[float, int, int, int]]] = {v: [] for v in variants}
@@ -180,7 +180,7 @@ def main() -> int:
             for r in range(args.rounds):
                 for variant in order[r % len(order):] + order[: r % len(order)]:
                     scorer = variants[variant]
-                    secs, fed, projected = timed_round(variant, scorer, scorer.model, docs, requests, sub, source)
+                    secs, fed, projected = timed_round(variant, scorer, docs, requests, sub, source)
                     n = len(sub) if variant.startswith("naive") else len(requests)
                     per_round[variant].append((secs, fed, projected, n))
             for variant, rounds in per_round.items():
