@@ -191,11 +191,16 @@ class Auditor:
             # in this process: reuse the detectors built in __init__ instead of building a second set
             _WORKER.update(config=self.config, detectors=self.detectors)
             prepared = map(_load_and_prepare, todo)
+        finished = False
         try:
             yield from self._finish_in_batches(prepared)
+            finished = True
         finally:
             if pool is not None:
-                pool.shutdown(wait=False, cancel_futures=True)
+                # After a complete run every worker is idle: wait for the pool to close. Left closing in the
+                # background, its manager thread can race interpreter exit and print a "Bad file descriptor"
+                # traceback. An interrupted run does not wait for work nobody will read.
+                pool.shutdown(wait=finished, cancel_futures=not finished)
 
     def audit_documents(self, docs: Iterable[Document]) -> list[Document]:
         """Audit Documents built in memory (e.g. by ``mtaudit eval``); returns them scored, in order."""
