@@ -1,9 +1,10 @@
 """Findings, model scores and reference metrics -> a risk per sentence and per document.
 
-Risk is a linear model over named sentence features, read from a JSON file (``models/risk-default.json`` unless
-``--risk-model`` names another, such as one written by ``mtaudit calibrate``). It is meant to approximate the MQM
-penalty a human reviewer would give the sentence: higher = review sooner. Features a run cannot compute (no model,
-no source, no reference) take the value ``impute`` gives them, so they neither raise nor lower the risk.
+Risk is a linear model over named sentence features, read from a JSON file (``mtaudit/models/risk-default.json``,
+shipped in the package, unless ``--risk-model`` names another, such as one written by ``mtaudit calibrate``). It is
+meant to approximate the MQM penalty a human reviewer would give the sentence: higher = review sooner. Features a
+run cannot compute (no model, no source, no reference) take the value ``impute`` gives them, so they neither raise
+nor lower the risk.
 """
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from pathlib import Path
 
 from mtaudit.document import Document, Sentence, Severity
 
-DEFAULT_RISK_MODEL = Path(__file__).resolve().parents[1] / "models" / "risk-default.json"
 
 
 def sentence_features(sentence: Sentence) -> dict[str, float]:
@@ -86,7 +86,11 @@ class RiskModel:
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> "RiskModel":
-        path = Path(path) if path else DEFAULT_RISK_MODEL
+        if not path:
+            from mtaudit.resources import models_dir
+
+            path = models_dir() / "risk-default.json"
+        path = Path(path)
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             return cls.from_dict(data, path.stem)

@@ -6,7 +6,7 @@ ordinary the word is *for a word that common*, so a rare name is not flagged mer
 span is a run of ``span_width`` words whose mean z-score is higher than the highest run in all but 2.5 % (minor) or
 0.5 % (major) of clean news sentences.
 
-The norms are fitted once per model from ``../shared/data/news-en/`` and stored as ``models/norms-<model>.json``::
+The norms are fitted once per model from ``../shared/data/news-en/`` and stored as ``mtaudit/models/norms-<model>.json``::
 
     python -m mtaudit.fluency.norms fit gemma3-270m [--lines 1500]
 """

