@@ -78,7 +78,7 @@ def audit(
     settings: List[str] = typer.Option([], "--set", help="One detector option, DETECTOR.OPTION=VALUE (repeatable; "
                                        "wins over --config).", rich_help_panel="Detectors"),
     risk_model: Optional[Path] = typer.Option(None, "--risk-model", help="Risk weights JSON (e.g. from `mtaudit "
-                                              "calibrate`) instead of the default in models/.", rich_help_panel="Model and risk"),
+                                              "calibrate`) instead of the packaged default.", rich_help_panel="Model and risk"),
     decisions: Optional[Path] = typer.Option(None, "--decisions", help="Apply a reviewer's decisions file (exported "
                                              "from the HTML report): dismissed findings are suppressed and counted.", rich_help_panel="Detectors"),
     resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run from FILE.partial of --jsonl, "
@@ -238,33 +238,55 @@ def _model_name(no_model: bool, model: Optional[str]) -> Optional[str]:
     return model or DEFAULT_MODEL
 
 
-def _audit_mqm(mqm: Path, langs: Optional[str], detectors: Optional[str], no_model: bool, model: Optional[str],
-               device: Optional[str], risk_model: Optional[Path], debug: bool, quiet: bool,
+def _audit_mqm(mqms: list[Path], langs: Optional[str], detectors: Optional[str], no_model: bool,
+               model: Optional[str], device: Optional[str], risk_model: Optional[Path], debug: bool, quiet: bool,
                systems: Optional[str] = None, features_cache: Optional[Path] = None):
-    """Read an MQM file and audit it (shared by eval and calibrate); timings go to stderr.
+    """Read MQM files and audit each (shared by eval and calibrate); timings go to stderr. Returns one AuditedSet
+    holding every file's segments, kept apart by dataset.
 
-    With ``features_cache``, an audit stored there with the same file, systems, detectors, model and code is reused,
-    and a fresh audit is stored there."""
-    from mtaudit.audit import AuditConfig
-    from mtaudit.evaluation.features import audit_mqm, cache_key, load_audited, save_audited
+    With ``features_cache``, a file's audit stored there with the same file, systems, detectors, model and code is
+    reused, and a fresh audit is added there (the cache holds one entry per MQM file)."""
+    from mtaudit.evaluation.features import AuditedSet
     from mtaudit.evaluation.mqm import read_mqm
 
-    mqm_set = read_mqm(mqm, langs)
-    if systems:
-        mqm_set = mqm_set.only_systems(_split_list(systems))
+    sets = [read_mqm(mqm, langs) for mqm in mqms]
+    wanted = _split_list(systems)
+    if wanted:
+        known = {g.system for s in sets for g in s.segments}
+        unknown = sorted(set(wanted) - known)
+        if unknown:
+            raise UsageError(f"--systems: no system {', '.join(unknown)} in {', '.join(map(str, mqms))}; "
+                             f"systems: {', '.join(sorted(known))}")
+        sets = [s.only_systems(sorted(set(wanted) & {g.system for g in s.segments})) for s in sets]
+    names = [s.name for s in sets]
+    if len(set(names)) < len(names):
+        raise UsageError("--mqm: two files with the same name; their documents would mix (rename one)")
+    parts = [_audit_one_mqm(mqm, s, detectors, no_model, model, device, risk_model, debug, quiet, wanted,
+                            features_cache) for mqm, s in zip(mqms, sets)]
+    try:
+        return AuditedSet.combine(parts)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _audit_one_mqm(mqm: Path, mqm_set, detectors: Optional[str], no_model: bool, model: Optional[str],
+                   device: Optional[str], risk_model: Optional[Path], debug: bool, quiet: bool,
+                   systems: Optional[list[str]], features_cache: Optional[Path]):
+    from mtaudit.audit import AuditConfig
+    from mtaudit.evaluation.features import audit_mqm, cache_key, load_audited, save_audited
+    from mtaudit.fluency import ModelError
+
     if mqm_set.unweighted and not quiet:
-        err.print(f"[yellow]warning[/yellow]: severities the MQM scheme gives no weight (counted 0): "
+        err.print(f"[yellow]warning[/yellow]: {mqm}: severities the MQM scheme gives no weight (counted 0): "
                   + ", ".join(f"{k} x{v}" for k, v in mqm_set.unweighted.items()))
     config = AuditConfig(detectors=_split_list(detectors), model=_model_name(no_model, model), device=device,
                          risk_model=str(risk_model) if risk_model else None, lang=mqm_set.target_lang or "en",
                          debug=debug)
-    from mtaudit.fluency import ModelError
-
     key = None
     if features_cache is not None:
         from mtaudit.evaluation.calibrate import file_sha256
 
-        key = cache_key(file_sha256(str(mqm)), _split_list(systems), config)
+        key = cache_key(file_sha256(str(mqm)), systems, config)
         cached = load_audited(features_cache, key)
         if cached is not None:
             if not quiet:
@@ -298,7 +320,10 @@ def _write_text(path: Path, text: str, debug: bool) -> None:
     except OSError as exc:
         _fail(UsageError(f"{path}: cannot write: {exc.strerror or exc}"), debug)
 
-# Options shared by `eval` and `calibrate`, which audit an MQM file the same way.
+# Options shared by `eval` and `calibrate`, which audit MQM files the same way.
+MQM_HELP = ("Human MQM judgements as TSV, repeatable (the datasets combine, kept apart by file): Google's error rows "
+            "(system, doc, doc_id, seg_id, rater, source, target, category, severity) or segment scores (system, "
+            "doc, seg_id, source, target, mqm_penalty[, reference]); the layout is read from the header.")
 LangsOpt = Annotated[Optional[str], typer.Option("--langs", help="Source and target language as SRC-TGT, e.g. zh-en "
                                                  "(default: from a Google-style file name such as mqm_ted_zhen.tsv).")]
 DetectorsOpt = Annotated[Optional[str], typer.Option("--detectors", help="Comma-separated detectors to run "
@@ -313,7 +338,7 @@ SystemsOpt = Annotated[Optional[str], typer.Option("--systems", help="Only these
 FeaturesCacheOpt = Annotated[Optional[Path], typer.Option(
     "--features-cache", help="Keep the audit's per-segment features in FILE and reuse them on the next run with the "
     "same MQM file, --systems, detectors, model and mtaudit code (anything else re-audits and overwrites FILE): "
-    "one model run then serves many eval/calibrate runs.")]
+    "one model run then serves many eval/calibrate runs. With several --mqm files, FILE keeps one entry per file.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No tables, warnings only.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")]
 
@@ -321,8 +346,7 @@ DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks for err
 
 @app.command("eval")
 def eval_(
-    mqm: Path = typer.Option(..., "--mqm", help="Human MQM annotations in Google's TSV format (system, doc, doc_id, "
-                             "seg_id, rater, source, target, category, severity)."),
+    mqm: List[Path] = typer.Option(..., "--mqm", help=MQM_HELP),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the figures as a JSON object to FILE."),
     langs: LangsOpt = None,
     detectors: DetectorsOpt = None,
@@ -331,7 +355,7 @@ def eval_(
     device: DeviceOpt = None,
     systems: SystemsOpt = None,
     risk_model: Optional[Path] = typer.Option(None, "--risk-model", help="Risk weights JSON to evaluate instead of "
-                                              "the default in models/."),
+                                              "the default shipped in the package."),
     features_cache: FeaturesCacheOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
@@ -347,7 +371,7 @@ def eval_(
 
     started = time.perf_counter()
     try:
-        refuse_overwriting_inputs([json_out, features_cache], [str(mqm)])
+        refuse_overwriting_inputs([json_out, features_cache], [str(m) for m in mqm])
         risk = RiskModel.load(risk_model)
         audited = _audit_mqm(mqm, langs, detectors, no_model, model, device, risk_model, debug, quiet, systems,
                              features_cache)
@@ -358,22 +382,27 @@ def eval_(
         _write_text(json_out, json.dumps(result, indent=2) + "\n", debug)
     if not quiet:
         console = Console()
-        console.print(scorer_table(result["scorers"], f"{result['segments']} segments of {mqm.name}, "
-                                   f"risk model {risk.name}"))
+        for name, part in result["datasets"].items():
+            console.print(scorer_table(part["scorers"], f"{part['segments']} segments of {name}, "
+                                       f"risk model {risk.name}"))
         console.print(detector_table(result["detectors"]))
         trained = risk.trained_on or {}
-        if trained.get("sha256"):
+        fitted_on = {f["sha256"] for f in trained.get("files", [])} | ({trained["sha256"]} if "sha256" in trained
+                                                                        else set())
+        if fitted_on:
             from mtaudit.evaluation.calibrate import file_sha256
 
-            if trained["sha256"] == file_sha256(str(mqm)):
-                err.print(f"[yellow]note[/yellow]: risk model {risk.name} was fitted on this file, so the mtaudit "
-                          "row is in-sample and flatters it; `mtaudit calibrate` reports held-out figures")
+            for path in mqm:
+                if file_sha256(str(path)) in fitted_on:
+                    err.print(f"[yellow]note[/yellow]: risk model {risk.name} was fitted on {path}, so its mtaudit "
+                              "row is in-sample and flatters it; `mtaudit calibrate` reports held-out figures")
         err.print(f"eval took {time.perf_counter() - started:.1f} s")
 
 
 @app.command()
 def calibrate(
-    mqm: Path = typer.Option(..., "--mqm", help="Human MQM annotations in Google's TSV format to learn from."),
+    mqm: List[Path] = typer.Option(..., "--mqm", help=MQM_HELP + " Each file's documents are held out in turn "
+                                   "(--folds folds per file) while the model trains on everything else."),
     output: Path = typer.Option(..., "--output", "-o", help="Where to write the fitted risk model JSON (use it with "
                                 "`mtaudit audit --risk-model FILE`)."),
     langs: LangsOpt = None,
@@ -384,6 +413,8 @@ def calibrate(
     systems: SystemsOpt = None,
     name: Optional[str] = typer.Option(None, "--name", help="Name recorded in the model file (default: the file's "
                                        "stem)."),
+    folds: int = typer.Option(5, "--folds", min=2, help="Validation folds of documents per MQM file (a file with "
+                              "fewer documents holds out one document at a time)."),
     features_cache: FeaturesCacheOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
@@ -397,12 +428,13 @@ def calibrate(
     from mtaudit.outputs import refuse_overwriting_inputs
 
     command = "mtaudit " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["calibrate"] \
-        else f"mtaudit calibrate --mqm {mqm} -o {output}"
+        else "mtaudit calibrate " + " ".join(f"--mqm {m}" for m in mqm) + f" -o {output}"
     try:
-        refuse_overwriting_inputs([output, features_cache], [str(mqm)])
+        refuse_overwriting_inputs([output, features_cache], [str(m) for m in mqm])
         audited = _audit_mqm(mqm, langs, detectors, no_model, model, device, None, debug, quiet, systems,
                              features_cache)
-        fit, validation = fit_calibration(audited, str(mqm), command, name=name or output.stem)
+        fit, validation = fit_calibration(audited, [str(m) for m in mqm], command, name=name or output.stem,
+                                          folds=folds)
     except MtauditError as exc:
         _fail(exc, debug)
     _write_text(output, json.dumps(fit.model.to_dict(), indent=2) + "\n", debug)
@@ -410,18 +442,18 @@ def calibrate(
         console = Console()
         m = fit.model
         console.print(weights_table(m.weights, fit.standardised, fit.spread, m.impute, m.bias, fit.priors))
-        if validation["folds"]:
-            console.print(folds_table(validation))
-            ok, line = acceptance(validation["pooled"])
-            console.print(("[green]" if ok else "[yellow]") + line)
-            for variant, pooled in (validation.get("variants") or {}).items():
-                if pooled:
-                    model_fig, length_fig = pooled["mtaudit"], pooled["length"]
-                    console.print(f"variant {variant}, held out: tau in doc {model_fig['tau_doc']:.3f} vs length "
-                                  f"{length_fig['tau_doc']:.3f}, tau in item {model_fig['tau_item']:.3f}, P@20% "
-                                  f"{model_fig['p_at_20']:.3f} vs {length_fig['p_at_20']:.3f}")
-        else:
+        if not validation["datasets"]:
             err.print(f"[yellow]warning[/yellow]: {validation['note']}")
+        for dataset, result in validation["datasets"].items():
+            console.print(folds_table(result, dataset))
+            ok, line = acceptance(result["pooled"])
+            console.print(("[green]" if ok else "[yellow]") + f"{dataset}: " + line)
+            for variant, pooled in (validation.get("variants") or {}).items():
+                if pooled.get(dataset):
+                    model_fig, length_fig = pooled[dataset]["mtaudit"], pooled[dataset]["length"]
+                    console.print(f"{dataset}: variant {variant}, held out: tau in doc {model_fig['tau_doc']:.3f} vs "
+                                  f"length {length_fig['tau_doc']:.3f}, tau in item {model_fig['tau_item']:.3f}, "
+                                  f"P@20% {model_fig['p_at_20']:.3f} vs {length_fig['p_at_20']:.3f}")
         err.print(f"risk model written to {output}")
 
 

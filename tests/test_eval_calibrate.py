@@ -68,8 +68,9 @@ def test_eval_json_has_exactly_the_documented_shape(tmp_path):
     result = runner.invoke(app, ["eval", "--mqm", str(FIXTURE), "--no-model", "--json", str(out)])
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text())
-    assert set(data) == {"segments", "scorers", "detectors"}
+    assert set(data) == {"segments", "scorers", "datasets", "detectors"}
     assert data["segments"] == 10
+    assert data["datasets"] == {"mqm_small": {"segments": 10, "scorers": data["scorers"]}}
     assert set(data["scorers"]) == {"mtaudit", "length", "random"}
     for figures in data["scorers"].values():
         assert set(figures) == {"tau", "tau_doc", "tau_item", "pearson", "p_at_20"}
@@ -88,7 +89,9 @@ def test_calibrate_writes_a_model_audit_can_use(tmp_path):
     assert result.exit_code == 0, result.output
     model = RiskModel.load(model_path)
     assert model.name == "team"
-    assert model.trained_on["segments"] == 10 and len(model.trained_on["sha256"]) == 64
+    assert model.trained_on["segments"] == 10
+    assert [(f["file"], f["segments"], len(f["sha256"])) for f in model.trained_on["files"]] == [
+        ("mqm_small.tsv", 10, 64)]
     assert "held out" in result.output and "length" in result.output
     assert "calibrate" in model.description
     article = tmp_path / "story.txt"
@@ -132,7 +135,7 @@ def test_ted_eval_and_calibration_figures(shared, tmp_path):
     assert result["segments"] == 7935
     assert abs(result["scorers"]["random"]["tau"]) < 0.05
     assert result["scorers"]["length"]["tau_doc"] > 0.15
-    validation = cross_validate(audited)
+    validation = cross_validate(audited)["datasets"]["mqm_ted_zhen"]
     assert [f["held_out"] for f in validation["folds"]] == ["talk.2", "talk.5", "talk.6", "talk.7", "talk.9"]
     assert sum(f["segments"] for f in validation["folds"]) == 7935
     # held out, the fitted model must at least not be much worse than the length feature it contains
@@ -192,7 +195,7 @@ def test_features_cache_is_reused_only_for_the_same_audit(tmp_path):
     args = ["eval", "--mqm", str(FIXTURE), "--no-model", "--features-cache", str(cache)]
     result = runner.invoke(app, args + ["--json", str(first)])
     assert result.exit_code == 0, result.output
-    stored = json.loads(cache.read_text())
+    [stored] = json.loads(cache.read_text())["entries"]
     assert len(stored["gold"]) == len(stored["features"]) == len(stored["findings"]) == 10
     assert stored["key"]["model"] is None and len(stored["key"]["code"]) == 64
     # the second run reads the cache (and says so) and measures exactly the same figures, detector table included
@@ -210,6 +213,69 @@ def test_features_cache_is_reused_only_for_the_same_audit(tmp_path):
     cache.write_text("{not json", encoding="utf-8")
     repaired = runner.invoke(app, args)
     assert repaired.exit_code == 0 and "features read from" not in repaired.output
-    assert json.loads(cache.read_text())["key"]["detectors"]
+    [entry] = json.loads(cache.read_text())["entries"]
+    assert entry["key"]["detectors"]
     refused = runner.invoke(app, ["eval", "--mqm", str(FIXTURE), "--no-model", "--features-cache", str(FIXTURE)])
     assert refused.exit_code == 2 and "would overwrite an input" in refused.output
+
+
+SCORES = Path(__file__).resolve().parent / "fixtures" / "news_small_zhen.scores.tsv"
+
+
+def test_several_mqm_files_combine_and_each_is_held_out_by_document(tmp_path):
+    """Error rows and segment scores in one calibration: each file's documents are held out in turn while the
+    other file always trains; figures, the cache and the model's provenance are per file."""
+    cache = tmp_path / "features.json"
+    out = tmp_path / "both.json"
+    args = ["calibrate", "--mqm", str(FIXTURE), "--mqm", str(SCORES), "--no-model", "--features-cache", str(cache),
+            "-o", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "mqm_small: held out" in result.output and "news_small_zhen.scores: held out" in result.output
+    model = RiskModel.load(out)
+    assert [f["file"] for f in model.trained_on["files"]] == ["mqm_small.tsv", "news_small_zhen.scores.tsv"]
+    assert model.trained_on["segments"] == 10 + 18
+    assert set(model.trained_on["held_out"]) == {"mqm_small", "news_small_zhen.scores"}
+    assert len(json.loads(cache.read_text())["entries"]) == 2
+    # a second run reads both files' features back
+    again = runner.invoke(app, args)
+    assert again.exit_code == 0 and again.output.count("features read from") == 2
+    # eval reports each file alone, and the segment-score file's figures match a run on it alone
+    both = tmp_path / "both-eval.json"
+    alone = tmp_path / "alone-eval.json"
+    assert runner.invoke(app, ["eval", "--mqm", str(FIXTURE), "--mqm", str(SCORES), "--no-model",
+                               "--json", str(both)]).exit_code == 0
+    assert runner.invoke(app, ["eval", "--mqm", str(SCORES), "--no-model", "--json", str(alone)]).exit_code == 0
+    both, alone = json.loads(both.read_text()), json.loads(alone.read_text())
+    assert both["segments"] == 28
+    for scorer in ("mtaudit", "length"):  # random draws over all segments, so it differs
+        assert (both["datasets"]["news_small_zhen.scores"]["scorers"][scorer]
+                == alone["datasets"]["news_small_zhen.scores"]["scorers"][scorer])
+
+
+def test_document_folds_hold_out_each_files_documents_and_never_mix_them():
+    from mtaudit.evaluation.calibrate import document_folds
+    from mtaudit.evaluation.mqm import GoldSegment
+
+    def gold(dataset, doc, seg):
+        return GoldSegment(system="s", doc=doc, seg_id=seg, source="", target="t", line=1, dataset=dataset)
+
+    golds = [gold("ted", "talk.1", "1"), gold("ted", "talk.2", "1")]
+    golds += [gold("news", f"news.{d}", str(d)) for d in range(1, 8)]
+    golds += [gold("single", "only", "1")]
+    plan = document_folds(golds, folds=3)
+    assert [(d, label) for d, label, _ in plan] == [
+        ("ted", "talk.1"), ("ted", "talk.2"),
+        ("news", "news.1 +2 docs"), ("news", "news.2 +1 docs"), ("news", "news.3 +1 docs")]
+    held = sorted(i for _, _, index in plan for i in index)
+    assert held == list(range(9))  # every segment of a file with 2+ documents held out once; "single" only trains
+    for dataset, _, index in plan:
+        assert {golds[i].dataset for i in index} == {dataset}
+
+
+def test_systems_may_name_a_system_of_any_given_file():
+    ok = runner.invoke(app, ["eval", "--mqm", str(FIXTURE), "--mqm", str(SCORES), "--no-model", "--systems",
+                             "sysA,ref-A", "-q"])
+    assert ok.exit_code == 0, ok.output
+    bad = runner.invoke(app, ["eval", "--mqm", str(FIXTURE), "--mqm", str(SCORES), "--no-model", "--systems", "zzz"])
+    assert bad.exit_code == 2 and "no system zzz" in bad.output

@@ -82,7 +82,7 @@ def test_documents_group_system_and_doc_in_order():
     assert all(s.source for s in doc.segments)
     assert [s.target for s in doc.segments] == [g.target for g in golds]
     items = {g.item for _, gs in pairs for g in gs}
-    assert ("talk.1", "2") in items and len(items) == 5
+    assert ("mqm_small", "talk.1", "2") in items and len(items) == 5
 
 
 def test_segments_sorted_numerically(tmp_path):
@@ -147,3 +147,44 @@ def test_language_pair_from_option_or_google_file_name(name, given, pair):
 def test_documents_carry_the_language_pair():
     pairs = read_mqm(FIXTURE, "zh-en").documents()
     assert {(d.source_lang, d.target_lang) for d, _ in pairs} == {("zh", "en")}
+
+
+SCORES = Path(__file__).resolve().parent / "fixtures" / "news_small_zhen.scores.tsv"
+
+
+def test_segment_score_files_are_read_by_their_header():
+    mqm = read_mqm(SCORES)
+    assert mqm.layout == "scores" and mqm.name == "news_small_zhen.scores"
+    assert (mqm.source_lang, mqm.target_lang) == ("zh", "en")  # from the name, ".scores" and all
+    assert mqm.rows == 18 and len(mqm.segments) == 18
+    gold = gold_by_key(mqm)
+    wong = gold[("sysB", "news.1", "2")]
+    assert wong.penalty == pytest.approx(10.1) and wong.has_major and wong.spans == []
+    assert wong.reference.startswith("Wang Fang said")
+    assert not gold[("sysB", "news.2", "4")].has_major  # 1.1: minor errors only
+    assert gold[("sysA", "news.2", "3")].has_major  # 5: one Major error's weight
+    assert gold[("ref-A", "news.1", "1")].reference == ""
+    assert {g.dataset for g in mqm.segments} == {"news_small_zhen.scores"}
+    doc, golds = mqm.documents()[0]
+    assert doc.path == "sysA/news.1" and [s.reference for s in doc.segments] == [None, None]  # reference-free audit
+
+
+@pytest.mark.parametrize("body, message", [
+    ("sysA\tnews.1\t1\t源\tTarget\tRef\tmany\n", "mqm_penalty 'many' is not a penalty"),
+    ("sysA\tnews.1\t1\t源\tTarget\tRef\t-1\n", "is not a penalty"),
+    ("sysA\tnews.1\t1\t源\tTarget\tRef\t1\nsysA\tnews.1\t1\t源\tTarget\tRef\t2\n", "scored twice"),
+])
+def test_bad_segment_score_rows_name_the_line(tmp_path, body, message):
+    path = tmp_path / "bad.scores.tsv"
+    path.write_text("system\tdoc\tseg_id\tsource\ttarget\treference\tmqm_penalty\n" + body, encoding="utf-8")
+    with pytest.raises(InputError, match=message) as info:
+        read_mqm(path)
+    assert "line " in str(info.value)
+
+
+def test_a_file_of_neither_layout_names_both(tmp_path):
+    path = tmp_path / "x.tsv"
+    path.write_text("system\tdoc\tsource\ttarget\n", encoding="utf-8")
+    with pytest.raises(InputError, match="mqm_penalty") as info:
+        read_mqm(path)
+    assert "severity" in str(info.value)

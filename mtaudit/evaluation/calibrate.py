@@ -16,9 +16,10 @@ such. Findings enter the fit per detector (``detector_X``), not as severity tota
 The weights are then rescaled to raw feature units, so the JSON is an ordinary ``RiskModel`` file and the target is
 the MQM penalty itself: a risk of 5 reads as "about one Major error expected".
 
-Validation holds out one document at a time (leave-one-document-out over the MQM ``doc`` column: the TED set has five
-talks) across every system, fits on the rest, and scores only the held-out talk. The figures reported are computed
-on held-out predictions alone, next to the length baseline on the same segments.
+Validation holds out documents (the MQM ``doc`` column, across every system) in ``FOLDS`` folds per MQM file, fits on
+everything else (the other folds and every other file given), and scores only the held-out fold; with the five TED
+talks that is leave one talk out. The figures reported are computed on held-out predictions alone, per file, next to
+the length baseline on the same segments.
 """
 from __future__ import annotations
 
@@ -32,8 +33,10 @@ from scipy.optimize import lsq_linear
 
 from mtaudit.evaluation.evaluate import figures_for
 from mtaudit.evaluation.features import AuditedSet, is_count
+from mtaudit.evaluation.mqm import GoldSegment, dataset_name
 from mtaudit.scoring import VARIANT_DROPS, RiskModel, without_signals
 
+FOLDS = 5  # validation folds per MQM file, by document (the TED files have five talks: leave one talk out)
 ALPHA = 1.0  # ridge strength on standardised features; fixed in advance, not tuned on the held-out figures
 # A detector that never fired in the training data has no evidence either way; rather than silently ignoring its
 # findings forever (a credits detector never fires on TED talks), each of its findings adds its MQM severity weight
@@ -110,36 +113,63 @@ def fit_risk_model(rows: list[dict[str, float]], penalty: list[float], alpha: fl
                spread={f: round(float(s), 4) for f, s in zip(names, sd)}, priors=priors)
 
 
-def cross_validate(audited: AuditedSet, alpha: float = ALPHA, rows: list[dict[str, float]] | None = None) -> dict:
-    """Leave-one-document-out: per held-out document and pooled, the model's and the length baseline's figures.
+def document_folds(gold: list[GoldSegment], folds: int = FOLDS) -> list[tuple[str, str, list[int]]]:
+    """``(dataset, label, segment indices)`` of every validation fold.
 
-    ``rows`` replaces ``audited.features`` (e.g. with some signals removed, to validate a variant)."""
+    Each MQM file's documents (its ``doc`` column, across all systems) are dealt in file order into ``folds`` folds
+    (one document per fold when the file has no more documents than folds: leave one document out); a file with a
+    single document cannot be held out and only ever trains. The label names the document, or the fold's documents.
+    """
+    out = []
+    for dataset in dict.fromkeys(g.dataset for g in gold):
+        docs = list(dict.fromkeys(g.doc for g in gold if g.dataset == dataset))
+        if len(docs) < 2:
+            continue
+        k = min(folds, len(docs))
+        fold_of = {doc: i % k for i, doc in enumerate(docs)}
+        for fold in range(k):
+            members = [d for d in docs if fold_of[d] == fold]
+            label = members[0] if len(members) == 1 else f"{members[0]} +{len(members) - 1} docs"
+            index = [i for i, g in enumerate(gold) if g.dataset == dataset and fold_of[g.doc] == fold]
+            out.append((dataset, label, index))
+    return out
+
+
+def cross_validate(audited: AuditedSet, alpha: float = ALPHA, rows: list[dict[str, float]] | None = None,
+                   folds: int = FOLDS) -> dict:
+    """Held-out figures per MQM file: each fold of its documents (``document_folds``) is scored by a model fitted
+    on everything else (the other folds and every other file), and the held-out predictions are pooled per file.
+
+    Returns ``{"datasets": {name: {"folds": [...], "pooled": ..., "fold_mean": ...}}}``, the model's and the length
+    baseline's figures on the same segments side by side; ``rows`` replaces ``audited.features`` (e.g. with some
+    signals removed, to validate a variant).
+    """
     rows = audited.features if rows is None else rows
-    groups = [g.doc for g in audited.gold]
-    held_out = sorted(set(groups), key=groups.index)
-    if len(held_out) < 2:
-        return {"folds": [], "pooled": None, "note": "one document only: nothing to hold out"}
-    predictions = np.zeros(len(groups))
-    folds = []
-    for doc in held_out:
-        test = [i for i, g in enumerate(groups) if g == doc]
-        train = [i for i, g in enumerate(groups) if g != doc]
-        fit = fit_risk_model([rows[i] for i in train], [audited.gold[i].penalty for i in train], alpha,
+    gold = audited.gold
+    plan = document_folds(gold, folds)
+    if not plan:
+        return {"datasets": {}, "note": "one document per file: nothing to hold out"}
+    predictions = np.zeros(len(gold))
+    per_dataset: dict[str, dict] = {}
+    for dataset, label, test in plan:
+        held = set(test)
+        train = [i for i in range(len(gold)) if i not in held]
+        fit = fit_risk_model([rows[i] for i in train], [gold[i].penalty for i in train], alpha,
                              detectors=audited.detectors)
         scores = [fit.model.risk(rows[i]) for i in test]
         predictions[test] = scores
-        length = [float(len(audited.gold[i].target.split())) for i in test]
-        folds.append({"held_out": doc, "segments": len(test),
-                      "mtaudit": figures_for(audited, scores, test),
-                      "length": figures_for(audited, length, test)})
-    every = list(range(len(groups)))
-    length = [float(len(g.target.split())) for g in audited.gold]
-    pooled = {"mtaudit": figures_for(audited, predictions.tolist(), every),
-              "length": figures_for(audited, length, every)}
-    mean = {}
-    for scorer in ("mtaudit", "length"):
-        mean[scorer] = {m: _mean([f[scorer][m] for f in folds]) for m in folds[0][scorer]}
-    return {"folds": folds, "pooled": pooled, "fold_mean": mean}
+        length = [float(len(gold[i].target.split())) for i in test]
+        per_dataset.setdefault(dataset, {"folds": []})["folds"].append(
+            {"held_out": label, "segments": len(test), "mtaudit": figures_for(audited, scores, test),
+             "length": figures_for(audited, length, test)})
+    for dataset, result in per_dataset.items():
+        every = [i for i, g in enumerate(gold) if g.dataset == dataset]
+        length = [float(len(gold[i].target.split())) for i in every]
+        result["pooled"] = {"mtaudit": figures_for(audited, predictions[every].tolist(), every),
+                            "length": figures_for(audited, length, every)}
+        result["fold_mean"] = {scorer: {m: _mean([f[scorer][m] for f in result["folds"]])
+                                        for m in result["folds"][0][scorer]} for scorer in ("mtaudit", "length")}
+    return {"datasets": per_dataset}
 
 
 def _mean(values):
@@ -155,32 +185,47 @@ def file_sha256(path: str) -> str:
     return digest.hexdigest()
 
 
-def calibrate(audited: AuditedSet, mqm_path: str, command: str, name: str | None = None,
-              alpha: float = ALPHA) -> tuple[Fit, dict]:
+def trained_files(paths: list[str], audited: AuditedSet) -> list[dict]:
+    """What a risk model was fitted on, per MQM file: name, SHA-256 (so eval can spot in-sample figures), segments."""
+    counts: dict[str, int] = {}
+    for g in audited.gold:
+        counts[g.dataset] = counts.get(g.dataset, 0) + 1
+    return [{"file": path.rsplit("/", 1)[-1], "sha256": file_sha256(path), "segments": counts.get(dataset_name(path), 0)}
+            for path in paths]
+
+
+def calibrate(audited: AuditedSet, mqm_paths: list[str], command: str, name: str | None = None,
+              alpha: float = ALPHA, folds: int = FOLDS) -> tuple[Fit, dict]:
     """Cross-validate, then fit on everything; returns the final fit (model JSON-ready) and the validation report."""
     started = time.perf_counter()
-    validation = cross_validate(audited, alpha)
+    validation = cross_validate(audited, alpha, folds=folds)
     model_note = f"model {audited.model}" if audited.model else "no model (--no-model)"
-    description = (f"Fitted by `{command}` on {len(audited.gold)} segments of {mqm_path.rsplit('/', 1)[-1]}: "
+    files = ", ".join(p.rsplit("/", 1)[-1] for p in mqm_paths)
+    description = (f"Fitted by `{command}` on {len(audited.gold)} segments of {files}: "
                    f"ridge (alpha {alpha}) on standardised segment features, sign-constrained, target = MQM "
                    f"penalty; detectors {', '.join(audited.detectors)}; {model_note}.")
     fit = fit_risk_model(audited.features, [g.penalty for g in audited.gold], alpha,
                          name=name or "calibrated", description=description, detectors=audited.detectors)
-    fit.model.trained_on = {"file": mqm_path.rsplit("/", 1)[-1], "sha256": file_sha256(mqm_path),
-                            "segments": len(audited.gold), "detectors": audited.detectors, "model": audited.model,
-                            "held_out": validation.get("pooled")}
+    fit.model.trained_on = {"files": trained_files(mqm_paths, audited), "segments": len(audited.gold),
+                            "detectors": audited.detectors, "model": audited.model,
+                            "held_out": _pooled(validation)}
     if audited.model:
         # the same fit without the source-conditioned signals and without any model signal, each validated alike,
         # for runs (or segments) that do not have them
         validation["variants"] = {}
         for variant in VARIANT_DROPS:
             rows = [without_signals(r, variant) for r in audited.features]
-            held = cross_validate(audited, alpha, rows)
+            held = cross_validate(audited, alpha, rows, folds)
             sub = fit_risk_model(rows, [g.penalty for g in audited.gold], alpha, name=f"{fit.model.name}/{variant}",
                                  description=f"{description} Variant without: {', '.join(VARIANT_DROPS[variant])}.",
                                  detectors=audited.detectors)
-            sub.model.trained_on = {"held_out": held.get("pooled")}
+            sub.model.trained_on = {"held_out": _pooled(held)}
             fit.model.variants[variant] = sub.model
-            validation["variants"][variant] = held.get("pooled")
+            validation["variants"][variant] = _pooled(held)
     validation["seconds"] = round(time.perf_counter() - started, 2)
     return fit, validation
+
+
+def _pooled(validation: dict) -> dict:
+    """The pooled held-out figures per MQM file."""
+    return {name: result["pooled"] for name, result in validation["datasets"].items()}

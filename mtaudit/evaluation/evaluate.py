@@ -33,7 +33,7 @@ def figures_for(audited: AuditedSet, scores: list[float], index: list[int] | Non
         scores,
         [g.penalty for g in golds],
         [g.has_major for g in golds],
-        [(g.system, g.doc) for g in golds],
+        [g.document for g in golds],
         [g.item for g in golds],
     )
 
@@ -58,10 +58,19 @@ def detector_figures(audited: AuditedSet) -> dict[str, dict]:
 
 
 def evaluate(audited: AuditedSet, risk_model: RiskModel, seed: int = RANDOM_SEED) -> dict:
-    """The ``--json`` report: ``{"segments": N, "scorers": {name: figures}, "detectors": {name: figures}}``."""
+    """The ``--json`` report: ``{"segments": N, "scorers": {name: figures}, "datasets": {file: {"segments": n,
+    "scorers": ...}}, "detectors": {name: figures}}``; ``scorers`` covers every segment, ``datasets`` each MQM file
+    alone (tau within documents and items never mixes files either way)."""
     columns = scorer_columns(audited, risk_model, seed)
+    datasets = {}
+    for name in audited.datasets:
+        index = [i for i, g in enumerate(audited.gold) if g.dataset == name]
+        datasets[name] = {"segments": len(index),
+                          "scorers": {scorer: figures_for(audited, [scores[i] for i in index], index)
+                                      for scorer, scores in columns.items()}}
     return {
         "segments": len(audited.gold),
         "scorers": {name: figures_for(audited, scores) for name, scores in columns.items()},
+        "datasets": datasets,
         "detectors": detector_figures(audited),
     }

@@ -26,6 +26,7 @@ from typing import Callable
 from mtaudit.audit import AuditConfig, Auditor
 from mtaudit.document import Segment
 from mtaudit.evaluation.mqm import GoldSegment, MqmSet
+from mtaudit.resources import models_dir
 from mtaudit.scoring import sentence_features
 
 _SUMMED_PREFIXES = ("findings_", "detector_")
@@ -81,6 +82,30 @@ class AuditedSet:
     # per segment, each finding as (detector, start, end) in segment-target offsets: what eval's detector table needs
     findings: list[list[tuple[str, int, int]]] = field(default_factory=list)
 
+    @property
+    def datasets(self) -> list[str]:
+        """The MQM files it holds (``GoldSegment.dataset``), in order."""
+        return list(dict.fromkeys(g.dataset for g in self.gold))
+
+    @classmethod
+    def combine(cls, parts: list["AuditedSet"]) -> "AuditedSet":
+        """Several MQM files' audits as one set (same detectors and model); their segments stay apart by dataset."""
+        if len(parts) == 1:
+            return parts[0]
+        first = parts[0]
+        for part in parts[1:]:
+            if part.detectors != first.detectors or part.model != first.model:
+                raise ValueError("MQM sets audited with different detectors or models cannot be combined")
+        seconds: dict[str, float] = {}
+        for part in parts:
+            for stage, value in part.seconds.items():
+                seconds[stage] = round(seconds.get(stage, 0.0) + value, 2)
+        # a part read back from a features cache has no Segments: then the combined set has none either
+        segments = [s for p in parts for s in p.segments] if all(p.segments for p in parts) else []
+        return cls(gold=[g for p in parts for g in p.gold], segments=segments,
+                   features=[f for p in parts for f in p.features], detectors=first.detectors, model=first.model,
+                   seconds=seconds, findings=[f for p in parts for f in p.findings])
+
 
 # Documents audited per call, so a long model run can report progress; large enough to fill the model's batches.
 CHUNK_SEGMENTS = 1024
@@ -127,11 +152,11 @@ def audit_mqm(mqm: MqmSet, config: AuditConfig, scorer_factory=None,
 
 
 # ---- the features cache: one model run over an MQM file serves any number of eval/calibrate runs -------------------
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
 # What decides a segment's features: the document model, segmentation, detectors and their data, the model scorer,
-# the feature rules and the MQM reader; plus the model pins and surprisal norms in models/. Report and CLI code is
+# the feature rules and the MQM reader; plus the model pins and surprisal norms in mtaudit/models/. Report and CLI code is
 # left out, so editing those does not throw a long model run away.
 FEATURE_CODE = ("document.py", "segmenter.py", "audit.py", "scoring.py", "metrics.py", "detectors", "fluency",
                 "evaluation/features.py", "evaluation/mqm.py")
@@ -146,12 +171,12 @@ def code_fingerprint() -> str:
         path = package / name
         files += sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts) \
             if path.is_dir() else [path]
-    models = package.parent / "models"
+    models = models_dir()
     if models.is_dir():
         files += sorted(p for p in models.glob("*.json") if p.name == "models.json" or p.name.startswith("norms"))
     digest = hashlib.sha256()
     for path in files:
-        digest.update(str(path.relative_to(package.parent)).encode())
+        digest.update((str(path.relative_to(package)) if path.is_relative_to(package) else path.name).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -166,26 +191,42 @@ def cache_key(mqm_sha256: str, systems: list[str] | None, config: AuditConfig) -
 
 
 def save_audited(path: Path, audited: AuditedSet, key: dict) -> None:
+    """Store ``audited`` in the cache file ``path`` under ``key``, beside the entries of other MQM files; an older
+    entry for the same file (a stale key) is replaced, so the cache holds one entry per file."""
     from mtaudit.outputs import write_atomic
 
-    payload = {"key": key, "detectors": audited.detectors, "model": audited.model, "seconds": audited.seconds,
-               "gold": [asdict(g) for g in audited.gold], "features": audited.features,
-               "findings": audited.findings}
-    write_atomic(path, json.dumps(payload, ensure_ascii=False) + "\n")
+    entries = [e for e in _read_entries(path) if e["key"].get("mqm_sha256") != key["mqm_sha256"]]
+    entries.append({"key": key, "detectors": audited.detectors, "model": audited.model, "seconds": audited.seconds,
+                    "gold": [asdict(g) for g in audited.gold], "features": audited.features,
+                    "findings": audited.findings})
+    write_atomic(path, json.dumps({"format": CACHE_FORMAT, "entries": entries}, ensure_ascii=False) + "\n")
 
 
-def load_audited(path: Path, key: dict) -> AuditedSet | None:
-    """The cached audit in ``path`` when it was made with ``key``; None when absent, unreadable or made otherwise."""
+def _read_entries(path: Path) -> list[dict]:
     try:
         payload = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
-    if not isinstance(payload, dict) or payload.get("key") != key:
-        return None
-    gold = []
-    for g in payload["gold"]:
-        g["spans"] = [tuple(span) for span in g["spans"]]
-        gold.append(GoldSegment(**g))
-    return AuditedSet(gold=gold, segments=[], features=payload["features"], detectors=payload["detectors"],
-                      model=payload["model"], seconds=payload.get("seconds", {}),
-                      findings=[[tuple(f) for f in row] for row in payload["findings"]])
+        return []
+    if not isinstance(payload, dict) or payload.get("format") != CACHE_FORMAT:
+        return []
+    entries = payload.get("entries")
+    return [e for e in entries if isinstance(e, dict) and isinstance(e.get("key"), dict)] \
+        if isinstance(entries, list) else []
+
+
+def load_audited(path: Path, key: dict) -> AuditedSet | None:
+    """The cached audit in ``path`` made with ``key``; None when absent, unreadable or made otherwise."""
+    for entry in _read_entries(path):
+        if entry["key"] != key:
+            continue
+        try:
+            gold = []
+            for g in entry["gold"]:
+                g["spans"] = [tuple(span) for span in g["spans"]]
+                gold.append(GoldSegment(**g))
+            return AuditedSet(gold=gold, segments=[], features=entry["features"], detectors=entry["detectors"],
+                              model=entry["model"], seconds=entry.get("seconds", {}),
+                              findings=[[tuple(f) for f in row] for row in entry["findings"]])
+        except (KeyError, TypeError, ValueError):
+            return None
+    return None

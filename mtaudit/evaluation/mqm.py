@@ -1,9 +1,17 @@
-"""Google's MQM TSV (as published in google/wmt-mqm-human-evaluation) -> gold segments and Documents.
+"""MQM judgements in TSV -> gold segments and Documents. Two layouts, told apart by the header line:
 
-One row per marked error, or one ``No-error`` row for a segment its rater found clean. Columns: system, doc, doc_id,
-seg_id, rater, source, target, category, severity. The target (and, for omissions, the source) carries the marked
-span between ``<v>`` and ``</v>``. Fields are never quoted: a ``"`` is text, so the file is read with
-``csv.QUOTE_NONE``.
+* **error rows**, Google's TSV as published in google/wmt-mqm-human-evaluation: one row per marked error, or one
+  ``No-error`` row for a segment its rater found clean. Columns: system, doc, doc_id, seg_id, rater, source, target,
+  category, severity. The target (and, for omissions, the source) carries the marked span between ``<v>`` and
+  ``</v>``.
+* **segment scores** (``*.scores.tsv``): one row per translated segment with its penalty already computed. Columns:
+  system, doc, seg_id, source, target, mqm_penalty, and optionally reference (a human reference translation, kept on
+  the gold segment for building training data; never given to the audit, which is reference-free). There are no
+  spans and no per-rater rows: a segment "has a Major error" when its penalty reaches a Major error's weight (5).
+
+Fields are never quoted: a ``"`` is text, so files are read with ``csv.QUOTE_NONE``. Every gold segment records its
+``dataset`` (the file's name without ``.tsv``), so several files combine into one set without their documents or
+items mixing (``combine``).
 
 A segment's gold penalty follows Google's published weighting (the same as their ``mqm_scores`` script): per rater
 the sum over its rows of Major 5, Minor 1, Minor ``Fluency/Punctuation`` 0.1, ``Non-translation`` 25, anything else
@@ -13,6 +21,7 @@ weighted by their severity.
 from __future__ import annotations
 
 import csv
+import math
 import re
 import sys
 from collections import Counter
@@ -23,6 +32,9 @@ from mtaudit.document import Document, Segment
 from mtaudit.errors import InputError
 
 COLUMNS = ("system", "doc", "doc_id", "seg_id", "rater", "source", "target", "category", "severity")
+SCORE_COLUMNS = ("system", "doc", "seg_id", "source", "target", "mqm_penalty")
+# In a segment-score file, a penalty of at least one Major error's weight counts as "has a Major error" (P@20%).
+MAJOR_PENALTY = 5.0
 _SPAN = re.compile(r"</?v>")
 _NO_ERROR = "no-error"
 
@@ -79,15 +91,22 @@ class GoldSegment:
     rater_penalty: dict[str, float] = field(default_factory=dict)
     has_major: bool = False
     spans: list[tuple[int, int]] = field(default_factory=list)  # marked error spans in ``target`` offsets
+    dataset: str = ""  # the file it came from (name without .tsv): documents and items never mix across files
+    reference: str = ""  # a human reference translation, when the file has one (not used by the audit)
 
     @property
     def penalty(self) -> float:
         return sum(self.rater_penalty.values()) / len(self.rater_penalty) if self.rater_penalty else 0.0
 
     @property
-    def item(self) -> tuple[str, str]:
+    def item(self) -> tuple[str, str, str]:
         """The source segment it translates: the same for every system's translation of it."""
-        return self.doc, self.seg_id
+        return self.dataset, self.doc, self.seg_id
+
+    @property
+    def document(self) -> tuple[str, str, str]:
+        """The translated document it belongs to (one system's translation of one source document)."""
+        return self.dataset, self.system, self.doc
 
 
 @dataclass
@@ -100,6 +119,11 @@ class MqmSet:
     unweighted: Counter  # severities the scheme gives no weight, with their counts (reported, not fatal)
     source_lang: str | None = None
     target_lang: str | None = None
+    layout: str = "errors"  # "errors" (Google's rows, with spans) or "scores" (one penalty per segment)
+
+    @property
+    def name(self) -> str:
+        return dataset_name(self.path)
 
     def only_systems(self, systems: list[str]) -> "MqmSet":
         """The same set restricted to some systems (for a faster model run); unknown names are an error."""
@@ -109,7 +133,8 @@ class MqmSet:
             raise InputError(self.path, f"no system {', '.join(unknown)}", hint=f"systems: {', '.join(sorted(known))}")
         keep = set(systems)
         return MqmSet(path=self.path, rows=self.rows, segments=[g for g in self.segments if g.system in keep],
-                      unweighted=self.unweighted, source_lang=self.source_lang, target_lang=self.target_lang)
+                      unweighted=self.unweighted, source_lang=self.source_lang, target_lang=self.target_lang,
+                      layout=self.layout)
 
     def documents(self) -> list[tuple[Document, list[GoldSegment]]]:
         """One Document per translated (system, doc), its segments in order with the source attached."""
@@ -124,7 +149,8 @@ class MqmSet:
         return out
 
 
-_PAIR_IN_NAME = re.compile(r"[_.-]([a-z]{2})-?([a-z]{2})\.tsv$")
+# "mqm_ted_zhen.tsv", "mqm_newstest2020_ende.tsv", "wmt21_news_zhen.scores.tsv"
+_PAIR_IN_NAME = re.compile(r"[_.-]([a-z]{2})-?([a-z]{2})(?:\.scores)?\.tsv$")
 # Codes a file name must use for its pair to be trusted ("my_data.tsv" is not Danish to Tatar).
 _LANG_CODES = frozenset("ar bn cs de en es et fi fr gu he hi hr is ja kk km ko lt lv pl ps pt ro ru sr sw ta tr uk "
                         "vi xh zh zu it nl".split())
@@ -146,21 +172,30 @@ def language_pair(path: str | Path, given: str | None = None) -> tuple[str | Non
     return None, None
 
 
+def dataset_name(path: str | Path) -> str:
+    """A file's dataset name: its name without ``.tsv`` (``wmt21_news_zhen.scores.tsv`` -> ``wmt21_news_zhen.scores``)."""
+    name = Path(path).name
+    return name[:-4] if name.lower().endswith(".tsv") else name
+
+
 def _seg_order(seg_id: str):
     return (0, int(seg_id), "") if seg_id.isdigit() else (1, 0, seg_id)
 
 
 def read_mqm(path: str | Path, langs: str | None = None) -> MqmSet:
-    """Read an MQM TSV into gold segments. Raises InputError naming the line when the file is not MQM TSV.
+    """Read an MQM TSV (either layout, told apart by its header) into gold segments. Raises InputError naming the
+    line when the file is neither.
 
     ``langs`` ("zh-en") sets the documents' languages; by default they come from the file name when it has them.
     """
     source_lang, target_lang = language_pair(path, langs)
     path = str(path)
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # segments can be long; the default 128 KiB limit is not
+    dataset = dataset_name(path)
     by_key: dict[tuple[str, str, str], GoldSegment] = {}
     unweighted: Counter = Counter()
     rows = 0
+    layout = "errors"
     try:
         with open(path, encoding="utf-8", newline="") as handle:
             reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
@@ -168,11 +203,16 @@ def read_mqm(path: str | Path, langs: str | None = None) -> MqmSet:
             if header is None:
                 raise InputError(path, "empty file", hint="expected an MQM TSV with a header line")
             header = [h.strip().lower() for h in header]
-            missing = [c for c in COLUMNS if c not in header]
+            if "mqm_penalty" in header:
+                layout, expected = "scores", SCORE_COLUMNS
+            else:
+                expected = COLUMNS
+            missing = [c for c in expected if c not in header]
             if missing:
                 raise InputError(path, f"no column {', '.join(missing)}", "line 1",
-                                 hint="an MQM TSV has the columns " + ", ".join(COLUMNS))
-            col = {c: header.index(c) for c in COLUMNS}
+                                 hint="an MQM TSV has either the columns " + ", ".join(COLUMNS)
+                                 + " (one row per error) or " + ", ".join(SCORE_COLUMNS) + " (one row per segment)")
+            col = {c: header.index(c) for c in header}
             width = len(header)
             for number, row in enumerate(reader, start=2):
                 if not row or (len(row) == 1 and not row[0].strip()):
@@ -188,10 +228,18 @@ def read_mqm(path: str | Path, langs: str | None = None) -> MqmSet:
                 gold = by_key.get(key)
                 if gold is None:
                     gold = by_key[key] = GoldSegment(system=key[0], doc=key[1], seg_id=key[2], source=source,
-                                                     target=target, line=number)
+                                                     target=target, line=number, dataset=dataset,
+                                                     reference=get("reference") if "reference" in col else "")
+                elif layout == "scores":
+                    raise InputError(path, f"segment {key[2]} of {key[0]}/{key[1]} is scored twice "
+                                     f"(first on line {gold.line})", f"line {number}")
                 elif gold.target != target:
                     raise InputError(path, f"segment {key[2]} of {key[0]}/{key[1]} has a different target text "
                                      f"than on line {gold.line}", f"line {number}")
+                if layout == "scores":
+                    gold.rater_penalty["mean"] = _penalty(path, number, get("mqm_penalty"))
+                    gold.has_major = gold.rater_penalty["mean"] >= MAJOR_PENALTY
+                    continue
                 category, severity = get("category"), get("severity")
                 weight = row_penalty(category, severity)
                 sev = severity.strip().lower()
@@ -208,10 +256,22 @@ def read_mqm(path: str | Path, langs: str | None = None) -> MqmSet:
     except UnicodeDecodeError as exc:
         raise InputError(path, f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
     if not by_key:
-        raise InputError(path, "no annotation rows", hint="expected one row per marked error or No-error")
+        raise InputError(path, "no annotation rows", hint="expected one row per marked error or No-error, or one "
+                         "row per scored segment")
     order = {}
     for key in by_key:
         order.setdefault(key[:2], len(order))
     segments = sorted(by_key.values(), key=lambda g: (order[(g.system, g.doc)], _seg_order(g.seg_id)))
     return MqmSet(path=path, rows=rows, segments=segments, unweighted=unweighted, source_lang=source_lang,
-                  target_lang=target_lang)
+                  target_lang=target_lang, layout=layout)
+
+
+def _penalty(path: str, number: int, text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise InputError(path, f"mqm_penalty {text!r} is not a penalty", f"line {number}",
+                         hint="a penalty is a number >= 0 (0 = no error, higher = worse)")
+    return value

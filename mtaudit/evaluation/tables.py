@@ -34,8 +34,11 @@ def detector_table(detectors: dict[str, dict]) -> Table:
     return table
 
 
-def folds_table(validation: dict) -> Table:
-    table = Table(title="held-out figures (leave one document out), model vs length baseline", title_justify="left")
+def folds_table(validation: dict, dataset: str = "") -> Table:
+    """One MQM file's held-out folds (``cross_validate(...)["datasets"][dataset]``), pooled and averaged."""
+    title = f"{dataset}: " if dataset else ""
+    table = Table(title=title + "held-out figures (documents held out by fold), model vs length baseline",
+                  title_justify="left")
     table.add_column("held out")
     table.add_column("n", justify="right")
     table.add_column("scorer")
