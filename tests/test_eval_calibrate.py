@@ -248,6 +248,8 @@ def test_several_mqm_files_combine_and_each_is_held_out_by_document(tmp_path):
     assert runner.invoke(app, ["eval", "--mqm", str(SCORES), "--no-model", "--json", str(alone)]).exit_code == 0
     both, alone = json.loads(both.read_text()), json.loads(alone.read_text())
     assert both["segments"] == 28
+    # no spans are marked in a segment-score file: its findings are not counted as misses
+    assert all(d["findings"] == 0 for d in alone["detectors"].values())
     for scorer in ("mtaudit", "length"):  # random draws over all segments, so it differs
         assert (both["datasets"]["news_small_zhen.scores"]["scorers"][scorer]
                 == alone["datasets"]["news_small_zhen.scores"]["scorers"][scorer])

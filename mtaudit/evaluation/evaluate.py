@@ -45,10 +45,14 @@ def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
 
 
 def detector_figures(audited: AuditedSet) -> dict[str, dict]:
-    """Per detector: findings, how many overlap a human-marked error span of their segment, and that share."""
+    """Per detector: findings, how many overlap a human-marked error span of their segment, and that share.
+
+    Only segments of files that mark spans count (segment-score files have none)."""
     names = list(audited.detectors)
     counts: dict[str, list[int]] = {n: [0, 0] for n in names}
     for gold, findings in zip(audited.gold, audited.findings):
+        if not gold.marks_spans:
+            continue
         for detector, start, end in findings:
             c = counts.setdefault(detector, [0, 0])
             c[0] += 1

@@ -93,6 +93,7 @@ class GoldSegment:
     spans: list[tuple[int, int]] = field(default_factory=list)  # marked error spans in ``target`` offsets
     dataset: str = ""  # the file it came from (name without .tsv): documents and items never mix across files
     reference: str = ""  # a human reference translation, when the file has one (not used by the audit)
+    marks_spans: bool = True  # False for segment-score files: no spans were marked, so none can be missed
 
     @property
     def penalty(self) -> float:
@@ -229,7 +230,8 @@ def read_mqm(path: str | Path, langs: str | None = None) -> MqmSet:
                 if gold is None:
                     gold = by_key[key] = GoldSegment(system=key[0], doc=key[1], seg_id=key[2], source=source,
                                                      target=target, line=number, dataset=dataset,
-                                                     reference=get("reference") if "reference" in col else "")
+                                                     reference=get("reference") if "reference" in col else "",
+                                                     marks_spans=layout == "errors")
                 elif layout == "scores":
                     raise InputError(path, f"segment {key[2]} of {key[0]}/{key[1]} is scored twice "
                                      f"(first on line {gold.line})", f"line {number}")
