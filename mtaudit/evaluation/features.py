@@ -152,7 +152,7 @@ def audit_mqm(mqm: MqmSet, config: AuditConfig, scorer_factory=None,
 
 
 # ---- the features cache: one model run over an MQM file serves any number of eval/calibrate runs -------------------
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 
 
 # What decides a segment's features: the document model, segmentation, detectors and their data, the model scorer,
