@@ -9,7 +9,11 @@ from typing import Protocol
 
 from mtaudit.detectors.base import Detector
 from mtaudit.detectors.namelib import enabled
-from mtaudit.detectors.namelib.romanise import fold, same_name, sound_key
+from rapidfuzz.distance import Levenshtein
+
+from mtaudit.detectors.namelib.romanise import fold, is_pinyin, same_name, sound_key
+from mtaudit.detectors.namelib.transliterate import all_pinyin, capitalised_spans, skeleton, sounds_like
+from mtaudit.detectors.namelib.zh_lexicon import lexicon
 from mtaudit.document import Category, Document, Severity
 
 
@@ -23,6 +27,15 @@ class SourceName:
     surname: str | None = None  # the word a misspelling is compared with: "Xi"
     given: str | None = None    # a given name in pinyin ("Jinping"): present alone, it clears an omission only
     evidence: bool = True       # the source context confirms it is a name (a title, a speech verb), not a mis-tag
+    foreign: bool = False       # transliterated into Chinese (布林肯): its pinyin in the target is a garbled name
+    pinyin: tuple[str, ...] = ()  # the source characters read as toneless pinyin: ("bu", "lin", "ken")
+    origin: str = "pinyin"      # where the expected forms come from: "pinyin", "table" (zh_names.tsv) or "lexicon"
+    domestic: bool = False      # a place in China: its pinyin is an accepted English form even when the lexicon has
+                                # a local one (曲麻莱 Qumalai / Qumarlêb)
+
+    @property
+    def known(self) -> bool:
+        return self.origin != "pinyin"
 
 
 class SourceNames(Protocol):
@@ -53,7 +66,7 @@ _SURNAME_READINGS = {"曾": "zeng", "单": "shan", "仇": "qiu", "区": "ou", "�
 _OTHER_SYSTEMS = {
     "Wang": ("Wong",), "Huang": ("Wong", "Hwang"), "Chen": ("Chan", "Chin", "Tan"), "Zhang": ("Cheung", "Chong"),
     "Li": ("Lee", "Lei", "Lai"), "Liang": ("Leung",), "Liu": ("Lau", "Lao"), "Wu": ("Ng", "Woo", "Goh"),
-    "Zhou": ("Chow", "Chau"), "Lin": ("Lam", "Lim"), "He": ("Ho", "Hoh"), "Xie": ("Tse", "Hsieh"), "Guo": ("Kwok", "Kuo"),
+    "Zhou": ("Chow", "Chau"), "Zhao": ("Chao", "Chiu"), "Lin": ("Lam", "Lim"), "He": ("Ho", "Hoh"), "Xie": ("Tse", "Hsieh"), "Guo": ("Kwok", "Kuo"),
     "Luo": ("Law", "Lo", "Lou"), "Zeng": ("Tsang", "Tseng"), "Yang": ("Yeung", "Yeo"), "Xu": ("Hsu", "Tsui", "Hui"),
     "Cai": ("Choi", "Tsai", "Chua"), "Ye": ("Yip", "Yeh"), "Feng": ("Fung",), "Zheng": ("Cheng", "Cheang"),
     "Jiang": ("Chiang", "Kong", "Keung"), "Zhu": ("Chu", "Chew"), "Hu": ("Woo",), "Deng": ("Tang",), "Su": ("So",),
@@ -132,28 +145,105 @@ class ChineseNames:
     def names(self, source: str) -> list[SourceName]:
         out, seen = [], set()
         table = _conventional()
-        offset = 0
-        for word, tag in _posseg().cut(source):
-            start, offset = offset, offset + len(word)
-            if word in seen or tag not in ("nr", "nrfg", "nrt", "ns"):
+        for word, tag, start, end in _candidates(source):
+            if word in seen:
                 continue
             seen.add(word)
             if word in table:
                 forms = table[word]
                 kind = "place" if tag == "ns" and word not in ("普京",) else "person"
-                out.append(SourceName(word, kind, forms, _compared_word(forms[0], kind)))
+                out.append(SourceName(word, kind, forms, _compared_word(forms[0], kind), origin="table"))
+                continue
+            entry = lexicon().get(word)
+            if entry is not None:
+                out.append(_from_lexicon(entry, tag, source, start, end))
                 continue
             if tag == "ns":
                 stem = word[:-1] if word.endswith(_PLACE_SUFFIXES) and len(word) > 2 else word
                 if stem in table:
-                    out.append(SourceName(word, "place", table[stem], _compared_word(table[stem][0], "place")))
+                    out.append(SourceName(word, "place", table[stem], _compared_word(table[stem][0], "place"),
+                                          origin="table"))
                 continue  # a place without a known English form: its pinyin is as likely wrong as right
+            if tag not in _PERSON_TAGS:
+                continue  # an organisation or other proper noun the lexicon does not know
+            evidence = _person_context(source, start, end)
             pinyin = chinese_name_pinyin(word)
-            if pinyin:
+            foreignness = lexicon().foreignness(word)
+            if pinyin and foreignness < _FOREIGN:
                 family, given = pinyin
-                evidence = bool(_PERSON_CONTEXT.match(source, offset) or _PERSON_CONTEXT_BEFORE.search(source, 0, start))
                 out.append(SourceName(word, "person", (f"{family} {given}", family), family, given, evidence))
+            elif not pinyin and len(word) >= 3 and foreignness >= _FOREIGN:
+                # 焦布洛, 格里沃里: a transliterated foreign name the lexicon does not know; only its pinyin is wrong
+                out.append(SourceName(word, "person", (), evidence=evidence, foreign=True,
+                                      pinyin=tuple(_syllables(word))))
         return out
+
+
+_PERSON_TAGS = ("nr", "nrfg", "nrt")
+_NAME_TAGS = _PERSON_TAGS + ("ns", "nt", "nz")
+# Mean log-odds (from the lexicon's people) above which a name's characters are those Chinese uses to transliterate
+# foreign names (斯, 克, 尔, 特, 夫 ...) rather than those of Chinese given names.
+_FOREIGN = 1.0
+
+
+def _person_context(source: str, start: int, end: int) -> bool:
+    return bool(_PERSON_CONTEXT.match(source, end) or _PERSON_CONTEXT_BEFORE.search(source, 0, start))
+
+
+def _candidates(source: str) -> list[tuple[str, str, int, int]]:
+    """(word, tag, start, end) of every name candidate: the longest lexicon key at word boundaries, else a word
+    jieba tags as a name; neighbouring person tags that spell one transliterated name are joined (杜特 + 尔特)."""
+    tokens, offset = [], 0
+    for word, tag in _posseg().cut(source):
+        tokens.append((word, tag, offset, offset + len(word)))
+        offset += len(word)
+    ends = {t[3] for t in tokens}
+    lex = lexicon()
+    out, i = [], 0
+    while i < len(tokens):
+        word, tag, start, end = tokens[i]
+        match = None
+        for length in range(min(lex.longest, len(source) - start), 1, -1):
+            entry = lex.get(source[start:start + length])
+            # a key the dictionary also knows as a common word (朝阳) counts only where jieba tags a name
+            if entry is not None and start + length in ends and (not entry.common or tag in _NAME_TAGS) and (
+                    length > len(word) or tag in _NAME_TAGS or entry.kind in ("person", "place") and length > 2):
+                match = source[start:start + length]
+                break
+        if match:
+            out.append((match, tag if len(match) == len(word) else "lexicon", start, start + len(match)))
+            while i < len(tokens) and tokens[i][3] <= start + len(match):
+                i += 1
+            continue
+        if tag in _PERSON_TAGS:
+            j = i
+            while j + 1 < len(tokens) and tokens[j + 1][1] in _PERSON_TAGS and len(tokens[j + 1][0]) >= 2 and \
+                    lex.foreignness(source[start:tokens[j + 1][3]]) >= _FOREIGN:
+                j += 1
+            if j > i:
+                out.append((source[start:tokens[j][3]], tag, start, tokens[j][3]))
+                i = j + 1
+                continue
+        if tag in _NAME_TAGS and len(word) >= 2:
+            out.append((word, tag, start, end))
+        i += 1
+    return out
+
+
+def _from_lexicon(entry, tag: str, source: str, start: int, end: int) -> SourceName:
+    """A source name the lexicon knows: its forms, and whether its pinyin would be a garbled rendering."""
+    kind = entry.kind
+    evidence = kind != "person" or tag in _PERSON_TAGS or _person_context(source, start, end)
+    chinese = kind == "person" and lexicon().foreignness(entry.key) < _FOREIGN and chinese_name_pinyin(entry.key)
+    if chinese:
+        # a Chinese person the dictionary knows (张继科, or 刘青云 whose films write Lau Ching-Wan): the pinyin is right
+        # too; the given name alone ("Jinping") must not clear a misspelt surname ("Ji Jinping")
+        family, given = chinese
+        forms = tuple(dict.fromkeys(f for f in (f"{family} {given}", family) + entry.forms if fold(f) != fold(given)))
+        return SourceName(entry.key, "person", forms, family, given, evidence, origin="lexicon")
+    compared = _compared_word(entry.forms[0], kind) if kind == "person" else None
+    return SourceName(entry.key, kind, entry.forms, compared, evidence=evidence, foreign=entry.foreign,
+                      pinyin=tuple(_syllables(entry.key)), origin="lexicon", domestic=entry.domestic)
 
 
 # Source languages with a name module, keyed by language code; add a class implementing SourceNames to extend.
@@ -181,6 +271,40 @@ def source_language(source: str, declared: str | None = None) -> SourceNames | N
 
 
 _TARGET_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+_PRONOUN = re.compile(r"\b(?:he|she|his|her|him)\b", re.I)
+_KIND_WORDS = {"person": "person's name", "place": "place name", "org": "organisation name"}
+# Capitalised words of titles, roles and generic place or organisation words: never a rendering of a name alone.
+_GENERIC_WORDS = frozenset(fold(w) for w in """
+The A An And Of In On At For To By From With President Premier Prime Minister Secretary Governor Mayor General
+Chairman Director Spokesman Spokeswoman Mr Mrs Ms Dr Professor City County District Province State Region Street Road
+River Lake Mountain Island University College School Company Group Bank News Agency Daily Times Post Ministry
+Department Office Council Committee Party Government National International Chinese China American United States
+North South East West New Great Greater Central Park Square Station Airport Port Bay Sea Ocean
+""".split())
+
+
+def _unexplained_name(target: str) -> bool:
+    """The target holds a capitalised word that is neither pinyin nor an ordinary word ("Jacob Parker",
+    "Kishida"): the source's Chinese name may be written that way (an English name, a Japanese reading)."""
+    from wordfreq import zipf_frequency
+
+    return any(fold(span) not in _GENERIC_WORDS and not is_pinyin(span) and zipf_frequency(span.lower(), "en") < 4.5
+               for span, _, _ in capitalised_spans(target, longest=1))
+
+
+def _common_english(span: str) -> bool:
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(span.lower(), "en") >= 3.0
+
+
+def _syllable_run(folded: str, syllables: tuple[str, ...]) -> bool:
+    """``folded`` is two or more consecutive syllables of the source's pinyin ("taifang" of yi-tai-fang)."""
+    for a in range(len(syllables)):
+        for b in range(a + 2, len(syllables) + 1):
+            if "".join(syllables[a:b]) == folded:
+                return True
+    return False
 
 
 def _present(form: str, folded_words: list[str], joined: str) -> bool:
@@ -219,13 +343,113 @@ class NamesSourceDetector(Detector):
             target_words = [(m.group(), m.start(), m.end()) for m in _TARGET_WORD.finditer(segment.target)]
             folded = [fold(w) for w, _, _ in target_words]
             joined = "".join(folded)
-            for name in module.names(segment.source):
+            names = module.names(segment.source)
+            others = {fold(n.given) for n in names if n.given} | {fold(n.surname) for n in names if n.surname}
+            for name in names:
                 if any(_present(form, folded, joined) for form in name.expected):
+                    if name.given:
+                        out.extend(self._given_name(segment, name, target_words, others - {fold(name.given)}))
                     continue
+                if name.foreign or (name.known and name.kind in ("place", "org")):
+                    garbled = self._garbled(segment, name)
+                    if garbled:
+                        out.extend(garbled)
+                        continue
+                if not name.given and name.origin != "table" and not (name.foreign and name.surname):
+                    continue  # a lexicon place or organisation written some other way: a paraphrase as often as not
                 # the given name alone ("Jinping") does not clear a misspelt surname ("Ji Jinping")
                 given_present = bool(name.given) and _present(name.given, folded, joined)
                 out.extend(self._report(segment, name, target_words, given_present))
         return out
+
+    def _at(self, segment, start: int, end: int, category: str, severity: Severity, message: str,
+            suggestion: str | None, confidence: float):
+        sentence = next((s for s in segment.sentences if s.start <= start < s.end), None)
+        if sentence is None:
+            return []
+        return [self.finding(sentence, start - sentence.start, end - sentence.start, category, severity, message,
+                             suggestion, confidence)]
+
+    def _garbled(self, segment, name: SourceName):
+        """A rendering of a foreign or lexicon-known name that reads its Chinese characters aloud: its pinyin
+        ("Bu Linken" for 布林肯) or, for a name the lexicon knows, a spelling guessed from that pinyin ("Cocosili" for
+        可可西里, Hoh Xil)."""
+        reading = "".join(name.pinyin)
+        if len(name.pinyin) < 2 or not reading:
+            return []
+        form_words = {fold(w) for form in name.expected for w in form.replace("-", " ").split()}
+        best = None
+        for span, start, end in capitalised_spans(segment.target):
+            folded = fold(span)
+            words = [fold(w) for w in span.replace("-", " ").split()]
+            if folded in _GENERIC_WORDS or any(w in form_words or w in _GENERIC_WORDS for w in words):
+                continue
+            # two characters name many places and people (安山 is Ansan in Korea, Anshan in China): too ambiguous
+            if len(name.text) < 3 and name.kind != "person":
+                continue
+            pinyin = all_pinyin(span)
+            if name.known and name.foreign and not name.domestic and pinyin and (folded == reading or (
+                    len(folded) >= 0.6 * len(reading) and _syllable_run(folded, name.pinyin))):
+                score, how = 0.8, "pinyin"
+            elif not name.known and pinyin and folded == reading and " " in span:
+                # without the lexicon a one-word pinyin reading may be the accepted form (Tibetan names: Suonandajie);
+                # cut into syllables like a Chinese name ("Bu Linken" for 布林肯) it is MT's
+                score, how = 0.7, "pinyin"
+            elif name.known and not pinyin and len(skeleton(span)) >= 3 and sounds_like(reading, span) >= 0.8 \
+                    and len(folded) >= 4:
+                score, how = 0.6, "sound"
+            else:
+                continue
+            if _common_english(span):
+                continue  # "Hanna", "Filipino": an English spelling in its own right
+            if best is None or (score, end - start) > (best[0], best[2] - best[1]):
+                best = (score, start, end, how, span)
+        if best is None:
+            return []
+        score, start, end, how, span = best
+        suggestion = name.expected[0] if name.expected else None
+        known = f" (usually “{suggestion}”)" if suggestion else ""
+        if how == "pinyin":
+            message = (f"The source names {name.text}{known}, a name transliterated into Chinese; “{span}” reads "
+                       f"its characters as pinyin: a garbled {_KIND_WORDS.get(name.kind, 'name')}.")
+        else:
+            message = (f"The source names {name.text}{known}; “{span}” is spelt from the sound of its Chinese "
+                       f"characters, not the name's own form.")
+        return self._at(segment, start, end, Category.MISTRANSLATION, Severity.MAJOR, message, suggestion, score)
+
+    def _given_name(self, segment, name: SourceName, target_words, others: set[str]):
+        """The surname is there but the given name is not the source's: "Lin Xiaojia" for 林小宅 (Lin Xiaozhai),
+        "Zhang Jikelin" (two names fused)."""
+        family, given = fold(name.surname), fold(name.given)
+        for i, (word, start, end) in enumerate(target_words[:-1]):
+            if fold(word) != family or not word[:1].isupper():
+                continue
+            nxt, nstart, nend = target_words[i + 1]
+            between = segment.target[end:nstart]
+            if between != " " or not nxt[:1].isupper():
+                continue
+            following = fold(nxt)
+            joined = "".join(fold(w) for w, _, _ in target_words[i + 1:i + 4])
+            if following == given or joined.startswith(given) and all(
+                    is_pinyin(w) for w, _, _ in target_words[i + 1:i + 4] if w[:1].isupper()) and not \
+                    following.startswith(given):
+                return []  # right, or written syllable by syllable ("Xu Zhi Bin")
+            if following in others or len(following) < 2 or following in _GENERIC_WORDS or any(
+                    Levenshtein.normalized_similarity(following, o) > Levenshtein.normalized_similarity(following, given)
+                    for o in others):
+                continue  # another person of the source with this surname, or not a name
+            if following.startswith(given) and following[len(given):] in others:
+                message = (f"The source names {name.text} ({name.expected[0]}); “{word} {nxt}” runs its given name "
+                           f"into the next name.")
+            elif following.startswith(given) or given.startswith(following) or not is_pinyin(nxt) and \
+                    Levenshtein.normalized_similarity(following, given) < 0.5:
+                continue  # a longer or shorter reading of a name jieba cut differently, or another word
+            else:
+                message = (f"The source names {name.text} ({name.expected[0]}); “{word} {nxt}” has another given "
+                           f"name: a garbled romanisation.")
+            return self._at(segment, start, nend, Category.MISTRANSLATION, Severity.MAJOR, message,
+                            name.expected[0], 0.7)
+        return []
 
     def _report(self, segment, name: SourceName, target_words, given_present: bool = False):
         expected = name.expected[0]
@@ -239,6 +463,8 @@ class NamesSourceDetector(Detector):
                 if word in other_systems:
                     confidence, note = (0.8, "") if given_present else (
                         0.5, " (right if the person is known by a Cantonese or Wade-Giles spelling)")
+                elif name.foreign and _common_english(word):
+                    continue  # "Hanna" for 汉娜 where the lexicon says Hannah: both are names in their own right
                 elif same_name(word, name.surname) or (len(word) <= 4 and sound_key(word) == sound_key(name.surname)):
                     confidence, note = 0.8, ""
                 else:
@@ -250,8 +476,10 @@ class NamesSourceDetector(Detector):
                     sentence, start - sentence.start, end - sentence.start, Category.MISTRANSLATION, Severity.MAJOR,
                     f"The source names {name.text} ({expected}); “{word}” looks like a misspelling of "
                     f"“{name.surname}”{note}.", name.surname, confidence)]
-        if not enabled(self.omissions) or name.kind != "person" or given_present or not name.evidence:
-            return []
+        if not enabled(self.omissions) or name.kind != "person" or given_present or not name.evidence \
+                or not (name.given or name.origin == "table") or _PRONOUN.search(segment.target) \
+                or _unexplained_name(segment.target):
+            return []  # a human translation often says "he" or "the minister" where the source repeats the name
         sentence = segment.sentences[0]
         also = f" or “{name.expected[1]}”" if len(name.expected) > 1 else ""
         return [self.finding(

@@ -1,0 +1,378 @@
+"""Silver name errors from WMT21 zh->en news, and the names_src detector measured on them.
+
+    python bench/names_silver.py build    [--tsv ../shared/data/mqm/wmt21_news_zhen.scores.tsv] [-o silver.jsonl]
+    python bench/names_silver.py evaluate [--split dev|test|all] [--detectors names_src] [-v]
+    python bench/names_silver.py fixture  [-o tests/fixtures/names_silver.tsv] [--n 300]
+
+**Silver cases.** For each of the 650 source segments, the source names are the words jieba tags as persons,
+places, organisations or other proper nouns (nr, nrfg, nrt, ns, nt, nz; adjacent tags merged, so 杜特+尔特 is one
+name) and every key of the zh->en lexicon found at word boundaries. A name's rendering in the human reference
+(``ref-A``) is a lexicon form, its pinyin (surname first for Chinese persons), or failing both the reference's
+capitalised span whose consonant skeleton matches the name's pinyin best. Then, for each of the 8 systems:
+the output holds the reference's rendering -> a *correct* case; it lacks it but holds another rendering of that name
+(a capitalised span absent from the reference that is close in spelling to the reference's rendering or whose
+skeleton matches the name's pinyin) -> a *silver name error*; neither -> no case (the name was dropped or
+paraphrased). The reference is never shown to the detector.
+
+**Measures.** ``evaluate`` audits each (system, document) with the detector (source and target only) and reports:
+recall = silver errors with a finding overlapping the erroneous rendering; precision = findings on system outputs
+that overlap a silver error, over all findings on system outputs (strict: a finding on a name the silver set could
+not judge counts as false), and the same over judged findings only; false findings per 100 sentences of ref-A.
+Documents are split by number: odd ``wmt21news.NNN`` are ``dev`` (the rules were tuned looking at them), even are
+``test`` (held out).
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import re
+import sys
+import unicodedata
+from collections import defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from rapidfuzz.distance import Levenshtein  # noqa: E402
+
+from mtaudit.detectors.names_src import _conventional, chinese_name_pinyin  # noqa: E402
+from mtaudit.detectors.namelib.zh_lexicon import lexicon  # noqa: E402
+
+TSV = REPO.parent / "shared" / "data" / "mqm" / "wmt21_news_zhen.scores.tsv"
+SILVER = Path("/tmp/names_silver.jsonl")
+FIXTURE = REPO / "tests" / "fixtures" / "names_silver.tsv"
+_NAME_TAGS = ("nr", "nrfg", "nrt", "ns", "nt", "nz")
+_CAP_SPAN = re.compile(r"[A-Z][\w'’\-]*(?:[ -][A-Z][\w'’\-]*){0,3}")
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_STOP = set("The A An In On At Of For And But Or As It He She They We I This That These Those His Her Their Its "
+            "According After Before When While With From By To Since Although However Meanwhile Also Mr Ms Mrs "
+            "Dr President Premier Minister Chairman Secretary General Governor Mayor Chinese China US U.S. "
+            "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July "
+            "August September October November December".split())
+
+
+def fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    return re.sub(r"[^a-z0-9]", "", "".join(c for c in text if not unicodedata.combining(c)).lower())
+
+
+def words_folded(text: str) -> list[tuple[str, int, int]]:
+    """Folded words with their offsets; a possessive 's is not part of the word."""
+    out = []
+    for m in _WORD.finditer(text):
+        word = re.sub(r"['’]s$", "", m.group())
+        out.append((fold(word), m.start(), m.start() + len(word)))
+    return out
+
+
+def find_form(form: str, text: str) -> tuple[int, int] | None:
+    """Where ``form`` stands in ``text`` as whole words (case, accents, hyphens and spacing ignored)."""
+    target = fold(form)
+    if not target:
+        return None
+    words = words_folded(text)
+    for i in range(len(words)):
+        joined = ""
+        for j in range(i, min(i + 6, len(words))):
+            joined += words[j][0]
+            if joined == target:
+                return words[i][1], words[j][2]
+            if len(joined) >= len(target):
+                break
+    return None
+
+
+_SKELETON = [("sch", "S"), ("zh", "S"), ("ch", "S"), ("sh", "S"), ("ts", "S"), ("tz", "S"), ("ph", "F"), ("th", "T"),
+             ("ck", "K"), ("x", "S"), ("q", "S"), ("j", "S"), ("z", "S"), ("s", "S"), ("c", "K"), ("g", "K"),
+             ("k", "K"), ("b", "P"), ("p", "P"), ("d", "T"), ("t", "T"), ("l", "L"), ("r", "L"), ("m", "M"),
+             ("n", "N"), ("f", "F"), ("v", "F"), ("w", "F")]
+
+
+def skeleton(text: str) -> str:
+    """Consonant classes of a spelling: "Ziobro" and jiao-bu-luo both give "SPL"."""
+    text, out, i = fold(text), [], 0
+    while i < len(text):
+        for old, new in _SKELETON:
+            if text.startswith(old, i):
+                if not out or out[-1] != new:
+                    out.append(new)
+                i += len(old)
+                break
+        else:
+            i += 1
+    return "".join(out)
+
+
+def pinyin_of(name: str) -> list[str]:
+    from pypinyin import lazy_pinyin
+
+    return lazy_pinyin(name, errors="ignore")
+
+
+def source_names(source: str) -> list[tuple[str, str]]:
+    """(name, how found) for every name candidate of a source segment."""
+    from mtaudit.detectors.names_src import _posseg
+
+    tokens, offset = [], 0
+    for word, tag in _posseg().cut(source):
+        tokens.append((word, tag, offset))
+        offset += len(word)
+    out = {}
+    i = 0
+    while i < len(tokens):  # merged runs of name tags: 杜特 (nr) + 尔特 (nrt)
+        if tokens[i][1] in _NAME_TAGS:
+            j = i
+            while j + 1 < len(tokens) and tokens[j + 1][1] in ("nr", "nrt", "nrfg") and tokens[i][1] in ("nr", "nrt",
+                                                                                                     "nrfg"):
+                j += 1
+            name = "".join(t[0] for t in tokens[i:j + 1])
+            if len(name) >= 2:
+                out.setdefault(name, tokens[i][1])
+            i = j + 1
+        else:
+            i += 1
+    lex = lexicon()
+    bounds = {t[2] for t in tokens} | {len(source)}
+    for start in sorted(bounds):
+        for length in range(min(lex.longest, len(source) - start), 1, -1):
+            key = source[start:start + length]
+            entry = lex.get(key)
+            if entry and start + length in bounds and not entry.common:
+                out.setdefault(key, "lexicon")
+                break
+    return list(out.items())
+
+
+def renderings(name: str) -> list[str]:
+    """Forms a correct translation may use for ``name``, preferred first."""
+    forms = list(_conventional().get(name, ()))
+    entry = lexicon().get(name)
+    if entry:
+        forms += [f for f in entry.forms if f not in forms]
+    person = chinese_name_pinyin(name)
+    if person:
+        forms += [f"{person[0]} {person[1]}"]
+    if not forms:  # a name no lexicon knows: its plain pinyin
+        forms.append("".join(pinyin_of(name)).capitalize())
+    return forms
+
+
+def aligned(name: str, text: str, exclude: str = "") -> tuple[str, int, int, float] | None:
+    """The capitalised span of ``text`` that best matches ``name``'s pinyin by consonant skeleton."""
+    key = skeleton("".join(pinyin_of(name)))
+    if len(key) < 2:
+        return None
+    best = None
+    excluded = {w for w, _, _ in words_folded(exclude)}
+    for m in _CAP_SPAN.finditer(text):
+        words = m.group().split()
+        for a in range(len(words)):
+            for b in range(a + 1, len(words) + 1):
+                span = " ".join(words[a:b])
+                if span in _STOP or words[a] in _STOP or all(fold(w) in excluded for w in words[a:b]):
+                    continue
+                shape = skeleton(span)
+                score = Levenshtein.normalized_similarity(key, shape) if shape[:1] == key[:1] else 0
+                if score >= 0.8 and len(shape) >= 3 and (best is None or score > best[3]):
+                    start = m.start() + len(" ".join(words[:a])) + (1 if a else 0)
+                    best = (span, start, start + len(span), score)
+    return best
+
+
+def other_rendering(name: str, ref_form: str, target: str, reference: str) -> tuple[str, int, int] | None:
+    """A capitalised span of the system output, absent from the reference, that renders ``name`` differently."""
+    ref_words = {w for w, _, _ in words_folded(reference)}
+    best = None
+    for m in _CAP_SPAN.finditer(target):
+        words = m.group().split()
+        for a in range(len(words)):
+            for b in range(a + 1, min(len(words), a + 4) + 1):
+                span = " ".join(words[a:b])
+                if words[a] in _STOP or span in _STOP or all(fold(w) in ref_words for w in words[a:b]):
+                    continue
+                f, r = fold(span), fold(ref_form)
+                common = len(os.path.commonprefix([f, r]))
+                if common >= min(len(f), len(r)) - 2 and common >= 4:
+                    continue  # an inflection or a short form: "Texan", "Belgian" for Belgium
+                spell = Levenshtein.normalized_similarity(f, r)
+                key, shape = skeleton("".join(pinyin_of(name))), skeleton(span)
+                sound = Levenshtein.normalized_similarity(key, shape) if shape[:1] == key[:1] else 0
+                score = max(spell, sound if len(shape) >= 3 else 0)
+                if score >= 0.7 and (best is None or score > best[3]):
+                    start = m.start() + len(" ".join(words[:a])) + (1 if a else 0)
+                    best = (span, start, start + len(span), score)
+    return best[:3] if best else None
+
+
+def read(tsv: Path) -> dict:
+    segs = defaultdict(dict)
+    with tsv.open(encoding="utf-8") as f:
+        for row in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
+            segs[(row["doc"], int(row["seg_id"]))][row["system"]] = row
+    return segs
+
+
+def split_of(doc: str) -> str:
+    return "dev" if int(doc.rsplit(".", 1)[-1]) % 2 else "test"
+
+
+def build(tsv: Path) -> list[dict]:
+    cases = []
+    for (doc, seg), systems in sorted(read(tsv).items()):
+        ref = systems["ref-A"]
+        source, reference = ref["source"], ref["target"]
+        for name, how in source_names(source):
+            ref_form = next((f for f in renderings(name) if find_form(f, reference)), None)
+            if ref_form is None:
+                hit = aligned(name, reference)
+                if hit is None:
+                    continue
+                ref_form = hit[0]
+            for system, row in systems.items():
+                if system == "ref-A":
+                    continue
+                target = row["target"]
+                at = find_form(ref_form, target) or next(
+                    (find_form(f, target) for f in renderings(name) if find_form(f, target)), None)
+                base = {"doc": doc, "seg": seg, "split": split_of(doc), "system": system, "name": name, "found_by": how,
+                        "ref_form": ref_form}
+                if at:
+                    cases.append({**base, "label": "correct", "rendering": target[at[0]:at[1]], "start": at[0],
+                                  "end": at[1]})
+                    continue
+                other = other_rendering(name, ref_form, target, reference)
+                if other:
+                    cases.append({**base, "label": "error", "rendering": other[0], "start": other[1],
+                                  "end": other[2]})
+    return cases
+
+
+def evaluate(tsv: Path, silver: list[dict], split: str, detector_names: list[str], verbose: bool) -> dict:
+    from mtaudit.audit import prepare
+    from mtaudit.detectors import build_detectors
+    from mtaudit.document import Document, Segment
+
+    detectors = build_detectors(detector_names)
+    segs = read(tsv)
+    by_doc = defaultdict(list)
+    for (doc, seg), systems in segs.items():
+        if split in ("all", split_of(doc)):
+            for system, row in systems.items():
+                by_doc[(system, doc)].append(row)
+    errors = defaultdict(list)
+    for case in silver:
+        if split in ("all", case["split"]):
+            errors[(case["system"], case["doc"], case["seg"])].append(case)
+    caught, findings, on_error, on_correct, ref_findings, ref_sentences = set(), 0, 0, 0, 0, 0
+    for (system, doc), rows in sorted(by_doc.items()):
+        rows.sort(key=lambda r: int(r["seg_id"]))
+        document = prepare(Document(path=f"{system}/{doc}", segments=[
+            Segment(id=r["seg_id"], target=r["target"], source=r["source"]) for r in rows]), [])
+        if system == "ref-A":
+            ref_sentences += sum(1 for _ in document.sentences())
+        for detector in detectors:
+            for sentence, finding in detector.detect(document):
+                a, b = sentence.start + finding.start, sentence.start + finding.end
+                text = sentence.text[finding.start:finding.end]
+                if system == "ref-A":
+                    ref_findings += 1
+                    if verbose:
+                        print(f"REF\t{doc}:{sentence.segment.id}\t{text!r}\t{finding.message[:140]}")
+                    continue
+                findings += 1
+                cases = errors.get((system, doc, int(sentence.segment.id)), [])
+                hit = [c for c in cases if c["start"] < b and a < c["end"]]
+                err = [c for c in hit if c["label"] == "error"]
+                caught.update(id(c) for c in err)
+                on_error += bool(err)
+                on_correct += bool(hit) and not err
+                if verbose:
+                    mark = "TP" if err else ("FP-correct" if hit else "unjudged")
+                    print(f"{mark}\t{system}\t{doc}:{sentence.segment.id}\t{text[:40]!r}\t{finding.confidence}\t"
+                          f"{finding.message[:140]}")
+    all_errors = [c for cs in errors.values() for c in cs if c["label"] == "error"]
+    if verbose:
+        for c in all_errors:
+            if id(c) not in caught:
+                print(f"MISSED\t{c['system']}\t{c['doc']}:{c['seg']}\t{c['name']}\t{c['ref_form']!r} -> "
+                      f"{c['rendering']!r}")
+    n = len(all_errors)
+    return {
+        "split": split, "detectors": detector_names, "silver_errors": n, "caught": len(caught),
+        "recall": round(len(caught) / n, 3) if n else None,
+        "findings_on_systems": findings, "on_silver_error": on_error, "on_correct_rendering": on_correct,
+        "precision_strict": round(on_error / findings, 3) if findings else None,
+        "precision_judged": round(on_error / (on_error + on_correct), 3) if on_error + on_correct else None,
+        "ref_findings": ref_findings, "ref_sentences": ref_sentences,
+        "ref_findings_per_100_sentences": round(100 * ref_findings / max(ref_sentences, 1), 2),
+    }
+
+
+def window(text: str, start: int, end: int, width: int) -> str:
+    return text[max(0, start - width):end + width]
+
+
+def fixture(tsv: Path, silver: list[dict], n: int) -> list[list[str]]:
+    """A derived sample: the source name in a short source window, the reference rendering, and the system
+    sentence around the rendering (not the segment)."""
+    segs = read(tsv)
+    errors = [c for c in silver if c["label"] == "error"]
+    correct = [c for c in silver if c["label"] == "correct"]
+    # every error case first, then as many correct cases, spread evenly
+    chosen = errors[:n] + correct[::max(1, len(correct) // max(1, n - min(n, len(errors)) or 1))][:max(0, n - len(errors))]
+    rows = []
+    for c in chosen:
+        row = segs[(c["doc"], c["seg"])]
+        source = row["ref-A"]["source"]
+        at = source.find(c["name"])
+        target = row[c["system"]]["target"]
+        left = max(target.rfind(". ", 0, c["start"]) + 2, 0) if target.rfind(". ", 0, c["start"]) >= 0 else 0
+        right = target.find(". ", c["end"])
+        sentence = target[left:right + 1 if right >= 0 else len(target)]
+        rows.append([c["split"], c["label"], c["name"], window(source, at, at + len(c["name"]), 12),
+                     c["ref_form"], c["rendering"], sentence])
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("command", choices=("build", "evaluate", "fixture"))
+    ap.add_argument("--tsv", type=Path, default=TSV)
+    ap.add_argument("-o", "--output", type=Path)
+    ap.add_argument("--silver", type=Path, default=SILVER)
+    ap.add_argument("--split", default="all", choices=("dev", "test", "all"))
+    ap.add_argument("--detectors", default="names_src")
+    ap.add_argument("--n", type=int, default=300)
+    ap.add_argument("-v", "--verbose", action="store_true")
+    args = ap.parse_args()
+    if args.command == "build":
+        cases = build(args.tsv)
+        out = args.output or args.silver
+        out.write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in cases), encoding="utf-8")
+        for split in ("dev", "test"):
+            part = [c for c in cases if c["split"] == split]
+            print(f"{split}: {sum(c['label'] == 'error' for c in part)} silver errors, "
+                  f"{sum(c['label'] == 'correct' for c in part)} correct renderings")
+        return
+    silver = [json.loads(line) for line in args.silver.read_text(encoding="utf-8").splitlines()]
+    if args.command == "evaluate":
+        print(json.dumps(evaluate(args.tsv, silver, args.split, args.detectors.split(","), args.verbose)))
+    else:
+        rows = fixture(args.tsv, silver, args.n)
+        out = args.output or FIXTURE
+        header = ("# Derived from WMT21 zh-en news (wmt21_news_zhen.scores.tsv) by `python bench/names_silver.py "
+                  "fixture`: a source window around the name, the reference's rendering, a system's rendering and "
+                  "its sentence.\n")
+        with out.open("w", encoding="utf-8", newline="") as f:
+            f.write(header)
+            w = csv.writer(f, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE, quotechar=None)
+            w.writerow(["split", "label", "name", "source", "reference_form", "rendering", "target"])
+            w.writerows(rows)
+        print(f"{len(rows)} cases -> {out}")
+
+
+if __name__ == "__main__":
+    main()

