@@ -34,12 +34,11 @@ from collections import defaultdict
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+# MTAUDIT_TREE=/path/to/another/checkout measures that tree's detectors on the same silver file (a baseline)
+sys.path.insert(0, os.environ.get("MTAUDIT_TREE", str(REPO)))
 
 from rapidfuzz.distance import Levenshtein  # noqa: E402
 
-from mtaudit.detectors.names_src import _conventional, chinese_name_pinyin  # noqa: E402
-from mtaudit.detectors.namelib.zh_lexicon import lexicon  # noqa: E402
 
 TSV = REPO.parent / "shared" / "data" / "mqm" / "wmt21_news_zhen.scores.tsv"
 SILVER = Path("/tmp/names_silver.jsonl")
@@ -134,6 +133,8 @@ def source_names(source: str) -> list[tuple[str, str]]:
             i = j + 1
         else:
             i += 1
+    from mtaudit.detectors.namelib.zh_lexicon import lexicon
+
     lex = lexicon()
     bounds = {t[2] for t in tokens} | {len(source)}
     for start in sorted(bounds):
@@ -148,6 +149,9 @@ def source_names(source: str) -> list[tuple[str, str]]:
 
 def renderings(name: str) -> list[str]:
     """Forms a correct translation may use for ``name``, preferred first."""
+    from mtaudit.detectors.names_src import _conventional, chinese_name_pinyin
+    from mtaudit.detectors.namelib.zh_lexicon import lexicon
+
     forms = list(_conventional().get(name, ()))
     entry = lexicon().get(name)
     if entry:

@@ -197,18 +197,22 @@ def _candidates(source: str) -> list[tuple[str, str, int, int]]:
     for word, tag in _posseg().cut(source):
         tokens.append((word, tag, offset, offset + len(word)))
         offset += len(word)
-    ends = {t[3] for t in tokens}
+    ends = [t[3] for t in tokens]
     lex = lexicon()
     out, i = [], 0
     while i < len(tokens):
         word, tag, start, end = tokens[i]
         match = None
-        for length in range(min(lex.longest, len(source) - start), 1, -1):
-            entry = lex.get(source[start:start + length])
+        # the longest key that ends where a word ends (the keys are whole words: 北江市, not 北江市将)
+        for stop in reversed(ends[i:i + 8]):
+            length = stop - start
+            if length < 2 or length > lex.longest:
+                continue
+            entry = lex.get(source[start:stop])
             # a key the dictionary also knows as a common word (朝阳) counts only where jieba tags a name
-            if entry is not None and start + length in ends and (not entry.common or tag in _NAME_TAGS) and (
+            if entry is not None and (not entry.common or tag in _NAME_TAGS) and (
                     length > len(word) or tag in _NAME_TAGS or entry.kind in ("person", "place") and length > 2):
-                match = source[start:start + length]
+                match = source[start:stop]
                 break
         if match:
             out.append((match, tag if len(match) == len(word) else "lexicon", start, start + len(match)))
@@ -283,15 +287,24 @@ North South East West New Great Greater Central Park Square Station Airport Port
 """.split())
 
 
+@lru_cache(maxsize=10_000)
 def _unexplained_name(target: str) -> bool:
     """The target holds a capitalised word that is neither pinyin nor an ordinary word ("Jacob Parker",
     "Kishida"): the source's Chinese name may be written that way (an English name, a Japanese reading)."""
     from wordfreq import zipf_frequency
 
     return any(fold(span) not in _GENERIC_WORDS and not is_pinyin(span) and zipf_frequency(span.lower(), "en") < 4.5
-               for span, _, _ in capitalised_spans(target, longest=1))
+               for span, *_ in _spans(target, 1))
 
 
+@lru_cache(maxsize=1_000)
+def _spans(target: str, longest: int = 3) -> tuple[tuple[str, int, int, str, tuple[str, ...]], ...]:
+    """The target's capitalised spans once per segment: (span, start, end, folded, folded words)."""
+    return tuple((span, start, end, fold(span), tuple(fold(w) for w in span.replace("-", " ").split()))
+                 for span, start, end in capitalised_spans(target, longest))
+
+
+@lru_cache(maxsize=50_000)
 def _common_english(span: str) -> bool:
     from wordfreq import zipf_frequency
 
@@ -379,9 +392,7 @@ class NamesSourceDetector(Detector):
             return []
         form_words = {fold(w) for form in name.expected for w in form.replace("-", " ").split()}
         best = None
-        for span, start, end in capitalised_spans(segment.target):
-            folded = fold(span)
-            words = [fold(w) for w in span.replace("-", " ").split()]
+        for span, start, end, folded, words in _spans(segment.target):
             if folded in _GENERIC_WORDS or any(w in form_words or w in _GENERIC_WORDS for w in words):
                 continue
             # two characters name many places and people (安山 is Ansan in Korea, Anshan in China): too ambiguous

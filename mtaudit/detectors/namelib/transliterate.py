@@ -7,7 +7,7 @@ the consonants of the pinyin in order, which is what a skeleton compares.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
 
@@ -21,6 +21,7 @@ _CLASSES = (("sch", "S"), ("zh", "S"), ("ch", "S"), ("sh", "S"), ("ts", "S"), ("
 _CAPITALISED_RUN = re.compile(r"[A-Z][^\W\d_]*(?:['’-][^\W\d_]+)*(?:[ -][A-Z][^\W\d_]*(?:['’-][^\W\d_]+)*)*")
 
 
+@lru_cache(maxsize=50_000)
 def skeleton(text: str) -> str:
     """Consonant classes of a spelling, repeats merged: "Ziobro" and jiao-bu-luo both give "SPL"."""
     text, out, i = fold(text), [], 0
@@ -44,6 +45,7 @@ def sounds_like(source_pinyin: str, spelling: str) -> float:
     return Levenshtein.normalized_similarity(a, b)
 
 
+@lru_cache(maxsize=50_000)
 def all_pinyin(span: str) -> bool:
     """Every word of ``span`` splits into pinyin syllables ("Bu Linken", "Kekexili")."""
     syllables = pinyin_syllables()
@@ -62,11 +64,13 @@ def fold_keep_spaces(text: str) -> str:
     return " ".join(fold(w) for w in text.split())
 
 
-def capitalised_spans(text: str, longest: int = 3) -> Iterator[tuple[str, int, int]]:
+def capitalised_spans(text: str, longest: int = 3) -> list[tuple[str, int, int]]:
     """Every run of one to ``longest`` consecutive capitalised words, with its offsets."""
+    out = []
     for m in _CAPITALISED_RUN.finditer(text):
         words = [(w.group(), m.start() + w.start(), m.start() + w.end()) for w in re.finditer(r"[^ -]+", m.group())]
         for a in range(len(words)):
             for b in range(a, min(len(words), a + longest)):
                 start, end = words[a][1], words[b][2]
-                yield text[start:end], start, end
+                out.append((text[start:end], start, end))
+    return out
