@@ -39,6 +39,8 @@ sys.path.insert(0, os.environ.get("MTAUDIT_TREE", str(REPO)))
 
 from rapidfuzz.distance import Levenshtein  # noqa: E402
 
+from mtaudit.detectors.namelib.transliterate import skeleton  # noqa: E402
+
 
 TSV = REPO.parent / "shared" / "data" / "mqm" / "wmt21_news_zhen.scores.tsv"
 SILVER = Path("/tmp/names_silver.jsonl")
@@ -82,27 +84,6 @@ def find_form(form: str, text: str) -> tuple[int, int] | None:
             if len(joined) >= len(target):
                 break
     return None
-
-
-_SKELETON = [("sch", "S"), ("zh", "S"), ("ch", "S"), ("sh", "S"), ("ts", "S"), ("tz", "S"), ("ph", "F"), ("th", "T"),
-             ("ck", "K"), ("x", "S"), ("q", "S"), ("j", "S"), ("z", "S"), ("s", "S"), ("c", "K"), ("g", "K"),
-             ("k", "K"), ("b", "P"), ("p", "P"), ("d", "T"), ("t", "T"), ("l", "L"), ("r", "L"), ("m", "M"),
-             ("n", "N"), ("f", "F"), ("v", "F"), ("w", "F")]
-
-
-def skeleton(text: str) -> str:
-    """Consonant classes of a spelling: "Ziobro" and jiao-bu-luo both give "SPL"."""
-    text, out, i = fold(text), [], 0
-    while i < len(text):
-        for old, new in _SKELETON:
-            if text.startswith(old, i):
-                if not out or out[-1] != new:
-                    out.append(new)
-                i += len(old)
-                break
-        else:
-            i += 1
-    return "".join(out)
 
 
 def pinyin_of(name: str) -> list[str]:
