@@ -74,7 +74,7 @@ def audit(
     glossary: Optional[Path] = typer.Option(None, "--glossary", help="Canonical spellings of names and terms (CSV "
                                             "`term,variant,...` or TBX); wrong variants are flagged.", rich_help_panel="Detectors"),
     config_file: Optional[Path] = typer.Option(None, "--config", help="TOML file with detector options "
-                                               "([detectors.NAME] tables; see docs/configuration.md).", rich_help_panel="Detectors"),
+                                               "(\\[detectors.NAME] tables; see docs/configuration.md).", rich_help_panel="Detectors"),
     settings: List[str] = typer.Option([], "--set", help="One detector option, DETECTOR.OPTION=VALUE (repeatable; "
                                        "wins over --config).", rich_help_panel="Detectors"),
     risk_model: Optional[Path] = typer.Option(None, "--risk-model", help="Risk weights JSON (e.g. from `mtaudit "
