@@ -50,6 +50,11 @@ def audit(
     jsonl: Optional[Path] = typer.Option(None, "--jsonl", help="Write every sentence's results as JSONL to FILE "
                                          "(streamed to FILE.partial, renamed when complete).", rich_help_panel="Output"),
     html: Optional[Path] = typer.Option(None, "--html", help="Write the self-contained HTML review report to FILE.", rich_help_panel="Output"),
+    xlsx: Optional[Path] = typer.Option(None, "--xlsx", help="Write the ranked review list as a spreadsheet to FILE "
+                                        "(one row per finding, a decision column to fill in, a sheet per document); "
+                                        "read the decisions back with --decisions FILE.", rich_help_panel="Output"),
+    csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write the review list of --xlsx as UTF-8 CSV to FILE.",
+                                           rich_help_panel="Output"),
     top: int = typer.Option(20, "--top", min=0, help="How many of the riskiest sentences to print (0: none).", rich_help_panel="Output"),
     workers: int = typer.Option(0, "--workers", min=0, help="Processes for reading and rule detectors "
                                 "(0: one per CPU core).", rich_help_panel="Batch"),
@@ -79,8 +84,10 @@ def audit(
                                        "wins over --config).", rich_help_panel="Detectors"),
     risk_model: Optional[Path] = typer.Option(None, "--risk-model", help="Risk weights JSON (e.g. from `mtaudit "
                                               "calibrate`) instead of the packaged default.", rich_help_panel="Model and risk"),
-    decisions: Optional[Path] = typer.Option(None, "--decisions", help="Apply a reviewer's decisions file (exported "
-                                             "from the HTML report): dismissed findings are suppressed and counted.", rich_help_panel="Detectors"),
+    decisions: Optional[Path] = typer.Option(None, "--decisions", help="Apply a reviewer's decisions: the file exported "
+                                             "from the HTML report, or a review sheet of --xlsx/--csv with its "
+                                             "decision column filled in; dismissed findings are suppressed and "
+                                             "counted.", rich_help_panel="Detectors"),
     resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run from FILE.partial of --jsonl, "
                                 "skipping documents already finished.", rich_help_panel="Batch"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, no table, warnings only.", rich_help_panel="Output"),
@@ -99,7 +106,8 @@ def audit(
 
     try:
         files, missing = discover(paths, recursive, include, exclude)
-        refuse_overwriting_inputs([jsonl, html], files + ([str(source)] if source else []))
+        refuse_overwriting_inputs([jsonl, html, xlsx, csv_out],
+                                  files + [str(p) for p in (source, decisions, config_file, glossary, risk_model) if p])
         if source and len(files) + len(missing) != 1:
             raise UsageError("--source pairs one article with its source: give exactly one input file")
         if resume and not jsonl:
@@ -170,16 +178,16 @@ def audit(
                      " was made)" if elsewhere else ""))
 
     report = build_report(records)
-    if html:
-        from mtaudit.reports.html import write_html
-
-        write_html(report, html)
+    try:
+        _write_reports(report, html, xlsx, csv_out)
+    except MtauditError as exc:
+        _fail(exc, debug)
     if not quiet and top:
         from mtaudit.reports.terminal import print_ranked
 
         print_ranked(report, top, Console())
-    if html and not quiet:
-        err.print(f"HTML report: {html.resolve()}")
+    if not quiet:
+        _say_written(html, xlsx, csv_out)
     if total and failures == total:
         raise typer.Exit(2)
     if fail_above is not None and any(s["risk"] > fail_above for d in report["documents"] for s in d["sentences"]):
@@ -189,29 +197,56 @@ def audit(
 @app.command()
 def report(
     results: Path = typer.Argument(..., help="A results file written by `mtaudit audit --jsonl`."),
-    html: Path = typer.Option(..., "--html", help="Where to write the HTML review report."),
+    html: Optional[Path] = typer.Option(None, "--html", help="Where to write the HTML review report."),
+    xlsx: Optional[Path] = typer.Option(None, "--xlsx", help="Where to write the review spreadsheet (as audit --xlsx)."),
+    csv_out: Optional[Path] = typer.Option(None, "--csv", help="Where to write the review list as CSV."),
     top: int = typer.Option(0, "--top", min=0, help="Also print the N riskiest sentences."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
 ):
-    """Render a report from saved JSONL results without re-auditing."""
+    """Render the HTML report or review spreadsheets from saved JSONL results without re-auditing."""
     from mtaudit.outputs import refuse_overwriting_inputs
     from mtaudit.reports.base import build_report
-    from mtaudit.reports.html import write_html
     from mtaudit.reports.jsonl import read_records
 
     try:
-        refuse_overwriting_inputs([html], [str(results)])
+        if not (html or xlsx or csv_out):
+            raise UsageError("nothing to write: give --html, --xlsx or --csv")
+        refuse_overwriting_inputs([html, xlsx, csv_out], [str(results)])
         rep = build_report(read_records(results))
         if not rep["run"]:
             raise UsageError(f"{results}: no run line; is this an mtaudit --jsonl file?")
-        write_html(rep, html)
+        _write_reports(rep, html, xlsx, csv_out)
     except MtauditError as exc:
         _fail(exc, debug)
     if top:
         from mtaudit.reports.terminal import print_ranked
 
         print_ranked(rep, top, Console())
-    err.print(f"HTML report: {html.resolve()}")
+    _say_written(html, xlsx, csv_out)
+
+
+def _write_reports(report: dict, html: Optional[Path], xlsx: Optional[Path], csv_out: Optional[Path]) -> None:
+    """The report files asked for; an unwritable path is a UsageError naming it."""
+    targets = []
+    if html:
+        from mtaudit.reports.html import write_html
+
+        targets.append((html, write_html))
+    if xlsx or csv_out:
+        from mtaudit.reports.spreadsheet import write_csv, write_xlsx
+
+        targets += [(path, write) for path, write in ((xlsx, write_xlsx), (csv_out, write_csv)) if path]
+    for path, write in targets:
+        try:
+            write(report, path)
+        except OSError as exc:
+            raise UsageError(f"{path}: cannot write: {exc.strerror or exc}") from None
+
+
+def _say_written(html: Optional[Path], xlsx: Optional[Path], csv_out: Optional[Path]) -> None:
+    for label, path in (("HTML report", html), ("review spreadsheet", xlsx), ("review list (CSV)", csv_out)):
+        if path:
+            err.print(f"{label}: {path.resolve()}")
 
 
 @app.command("detectors")

@@ -23,6 +23,10 @@ The file (schema version 1)::
 
 ``segment``, ``sentence``, ``message``, ``decided`` and ``report`` are for people reading the file; matching ignores
 them.
+
+The review spreadsheet (``--xlsx``/``--csv``) carries the same identity in its ``key`` column, as a JSON array
+(``identity_key``), and decisions typed into its ``decision`` column are read back the same way (``load_decisions``
+of a ``.xlsx`` or ``.csv`` file).
 """
 from __future__ import annotations
 
@@ -70,6 +74,21 @@ def sentence_identities(doc_path: str, text: str, findings: list[dict | Finding]
     items = [f if isinstance(f, dict) else f.to_dict() for f in findings]
     return [(doc_path, sha, f["detector"], f["category"], text[f["start"]:f["end"]], n)
             for f, n in zip(items, occurrences(text, items))]
+
+
+def identity_key(identity: Identity) -> str:
+    """A finding's identity as one ASCII JSON array (the spreadsheet's key column: no control characters, and lone
+    surrogates survive as escapes)."""
+    return json.dumps(list(identity), ensure_ascii=True, separators=(",", ":"))
+
+
+def identity_from_key(key: str) -> Identity:
+    """The identity ``identity_key`` wrote; ValueError when ``key`` is not one."""
+    item = json.loads(key)
+    if not (isinstance(item, list) and len(item) == 6 and all(isinstance(v, str) for v in item[:5])
+            and isinstance(item[5], int) and not isinstance(item[5], bool) and item[5] >= 0):
+        raise ValueError("not a finding key")
+    return (item[0], item[1].lower(), item[2], item[3], item[4], item[5])
 
 
 def document_identities(doc: Document) -> Iterator[tuple[Sentence, Finding, Identity]]:
@@ -128,8 +147,13 @@ class Decisions:
 
 
 def load_decisions(path: str | Path) -> Decisions:
-    """Read a decisions file exported by the HTML report; errors name the file and the decision at fault."""
+    """Read a decisions file exported by the HTML report, or the decision column of a review spreadsheet (``.xlsx``,
+    ``.csv``); errors name the file and the decision (or cell) at fault."""
     path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".csv"):
+        from mtaudit.reports.spreadsheet import read_decisions
+
+        return Decisions(by_identity=dict(read_decisions(path)), source=str(path))
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:

@@ -1,0 +1,249 @@
+"""The ranked review list as a spreadsheet reviewers sort and filter (``--xlsx``, ``--csv``), and the decisions they
+type into it, read back by ``--decisions FILE.xlsx``.
+
+The ``review`` sheet has one row per finding, sentences riskiest first (a sentence without findings gets one row with
+the finding columns blank), and a blank ``decision`` column. A hidden ``key`` column holds each finding's identity
+(``mtaudit.decisions``), so decisions survive sorting, filtering and the reviewer's own columns. The ``documents``
+sheet has one row per document, the ``run`` sheet what produced the report. A CSV holds the review sheet alone.
+
+Written with openpyxl in write-only mode (flat memory for large batches), atomically. Text cells are always stored
+as text, never formulas, and CSV cells that a spreadsheet would take for a formula are prefixed with ``'``.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+from typing import Iterator
+
+from mtaudit.decisions import CONFIRM, DISMISS, Identity, identity_from_key, identity_key, sentence_identities
+from mtaudit.errors import UsageError
+from mtaudit.outputs import atomic_output
+from mtaudit.reports.base import ranked_sentences
+
+# (header, width in characters, wrap) of the review sheet, left to right.
+REVIEW_COLUMNS = (
+    ("rank", 6, False), ("risk", 7, False), ("document", 28, False), ("segment", 10, False), ("sentence", 9, False),
+    ("text", 70, True), ("flagged", 24, True), ("severity", 9, False), ("category", 28, False),
+    ("detector", 12, False), ("message", 60, True), ("suggestion", 22, True), ("decision", 12, False),
+    ("reviewer note", 30, True), ("key", 20, False),
+)
+HEADERS = tuple(c[0] for c in REVIEW_COLUMNS)
+DOCUMENT_COLUMNS = (("document", 40), ("format", 9), ("risk", 7), ("sentences", 10), ("segments", 10),
+                    ("findings", 9), ("dismissed", 10), ("error", 50), ("warnings", 50))
+
+# What a reviewer may type in the decision column, case and surrounding spaces aside.
+DECISION_WORDS = {
+    **dict.fromkeys(("dismiss", "dismissed", "false positive", "fp", "not an error", "reject", "rejected"), DISMISS),
+    **dict.fromkeys(("confirm", "confirmed", "true positive", "tp", "error", "accept", "accepted"), CONFIRM),
+}
+
+# Excel's limit on one cell's text; longer text is cut with an ellipsis.
+MAX_CELL = 32_767
+# Characters an xlsx file cannot hold (XML 1.0 forbids C0 controls but tab and line breaks; lone surrogates).
+_UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_SEVERITY_FILL = {"critical": "F4B6B6", "major": "F9D3A9", "minor": "FBF0B2"}
+
+
+def review_rows(report: dict) -> Iterator[list]:
+    """The review sheet's rows (without the header), riskiest sentence first."""
+    for rank, s in enumerate(ranked_sentences(report), 1):
+        head = [rank, round(float(s["risk"]), 4), s["doc"], s["segment"], s["sentence"] + 1, s["text"]]
+        findings = sorted(s["findings"], key=lambda f: (f["start"], f["end"]))
+        if not findings:
+            yield head + [None] * (len(HEADERS) - len(head))
+            continue
+        for f, identity in zip(findings, sentence_identities(s["doc"], s["text"], findings)):
+            key = identity_key(identity)
+            yield head + [s["text"][f["start"]:f["end"]], f["severity"], f["category"], f["detector"], f["message"],
+                          f.get("suggestion"), None, None, key if len(key) <= MAX_CELL else None]
+
+
+def document_rows(report: dict) -> Iterator[list]:
+    for d in report["documents"]:
+        # in the report object a document's "sentences" is the list of its sentence records
+        yield [d["doc"], d.get("format"), round(float(d.get("risk") or 0.0), 4), len(d.get("sentences") or ()),
+               d.get("segments"), d.get("findings"), d.get("dismissed", 0), d.get("error"),
+               "; ".join(d.get("warnings") or []) or None]
+
+
+def run_rows(report: dict) -> list[list]:
+    run = report.get("run") or {}
+    model = run.get("model") or {}
+    return [["mtaudit version", run.get("version")], ["started", run.get("started")],
+            ["model", model.get("id") or "none (rule detectors only)"], ["model checksum", model.get("checksum")],
+            ["risk model", run.get("risk_model")],
+            ["detectors and options", json.dumps(run.get("detectors") or {}, ensure_ascii=False)],
+            ["run options", json.dumps(run.get("options") or {}, ensure_ascii=False)],
+            ["summary", json.dumps(report.get("summary") or {})]]
+
+
+# ---- writing ---------------------------------------------------------------------------------------------------------
+def write_xlsx(report: dict, path: str | Path) -> None:
+    """The review, documents and run sheets as one .xlsx workbook, written atomically."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    header_fill = PatternFill("solid", fgColor="DDE3EA")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    top = Alignment(vertical="top")
+    fills = {k: PatternFill("solid", fgColor=v) for k, v in _SEVERITY_FILL.items()}
+
+    def cell(sheet, value, alignment=None, fill=None):
+        c = WriteOnlyCell(sheet, value=_writable(value) if isinstance(value, str) else value)
+        if isinstance(value, str):
+            c.data_type = "s"  # text that starts with "=" stays text, never a formula
+        elif isinstance(value, float):
+            c.number_format = "0.00"
+        if alignment is not None:
+            c.alignment = alignment
+        if fill is not None:
+            c.fill = fill
+        return c
+
+    review = workbook.create_sheet("review")
+    _layout(review, [(name, width) for name, width, _ in REVIEW_COLUMNS], get_column_letter)
+    review.column_dimensions[get_column_letter(HEADERS.index("key") + 1)].hidden = True
+    decision_col = get_column_letter(HEADERS.index("decision") + 1)
+    rows = 0
+    review.append([_header_cell(WriteOnlyCell, review, name, bold, header_fill) for name in HEADERS])
+    wrapped = {i for i, (_, _, w) in enumerate(REVIEW_COLUMNS) if w}
+    severity_at = HEADERS.index("severity")
+    for row in review_rows(report):
+        rows += 1
+        review.append([cell(review, v, wrap if i in wrapped else top,
+                            fills.get(v) if i == severity_at else None) if v is not None else None
+                       for i, v in enumerate(row)])
+    last = get_column_letter(len(HEADERS))
+    review.auto_filter.ref = f"A1:{last}{rows + 1}"
+    validation = DataValidation(type="list", formula1=f'"{DISMISS},{CONFIRM}"', allow_blank=True,
+                                showErrorMessage=False, promptTitle="decision",
+                                prompt="dismiss: not an error (false alarm); confirm: a real error")
+    validation.add(f"{decision_col}2:{decision_col}{max(rows + 1, 2)}")
+    review.data_validations.append(validation)
+
+    documents = workbook.create_sheet("documents")
+    _layout(documents, DOCUMENT_COLUMNS, get_column_letter)
+    documents.append([_header_cell(WriteOnlyCell, documents, name, bold, header_fill) for name, _ in DOCUMENT_COLUMNS])
+    count = 0
+    for row in document_rows(report):
+        count += 1
+        documents.append([cell(documents, v) if v is not None else None for v in row])
+    documents.auto_filter.ref = f"A1:{get_column_letter(len(DOCUMENT_COLUMNS))}{count + 1}"
+
+    run = workbook.create_sheet("run")
+    _layout(run, (("field", 24), ("value", 100)), get_column_letter)
+    for row in run_rows(report):
+        run.append([cell(run, row[0]), cell(run, row[1], wrap) if row[1] is not None else None])
+
+    with atomic_output(path) as tmp:
+        workbook.save(tmp)
+
+
+def _layout(sheet, columns, letter) -> None:
+    """Frozen header row and column widths (write-only sheets take both before the first row)."""
+    sheet.freeze_panes = "A2"
+    for i, (_, width) in enumerate(columns, 1):
+        sheet.column_dimensions[letter(i)].width = width
+
+
+def _header_cell(make, sheet, name, font, fill):
+    c = make(sheet, value=name)
+    c.font, c.fill = font, fill
+    return c
+
+
+def write_csv(report: dict, path: str | Path) -> None:
+    """The review sheet as UTF-8 CSV with a byte-order mark (so spreadsheet programs detect UTF-8), atomically."""
+    with atomic_output(path) as tmp:
+        with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(HEADERS)
+            for row in review_rows(report):
+                writer.writerow(["" if v is None else _csv_safe(v) for v in row])
+
+
+def _writable(text: str) -> str:
+    text = _UNWRITABLE.sub("\ufffd", text)
+    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
+
+
+def _csv_safe(value) -> str:
+    """Text a spreadsheet would run as a formula gets a leading apostrophe; the key column never needs one."""
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+# ---- reading decisions back ----------------------------------------------------------------------------------------
+def read_decisions(path: str | Path) -> list[tuple[Identity, str]]:
+    """The decisions typed into a review spreadsheet's ``decision`` column, with the finding each row names."""
+    path = Path(path)
+    rows = _xlsx_rows(path) if path.suffix.lower() == ".xlsx" else _csv_rows(path)
+    try:
+        header = next(rows)[1]
+    except StopIteration:
+        raise UsageError(f"{path}: the review sheet is empty; write one with `mtaudit audit --xlsx`") from None
+    names = [str(h).strip().lower() if h is not None else "" for h in header]
+    if "decision" not in names or "key" not in names:
+        raise UsageError(f"{path}: no 'decision' and 'key' columns in the first row; is this a review sheet written "
+                         "by `mtaudit audit --xlsx` or `--csv`?")
+    at_decision, at_key = names.index("decision"), names.index("key")
+    out: list[tuple[Identity, str]] = []
+    for where, row in rows:
+        typed = row[at_decision] if at_decision < len(row) else None
+        if typed is None or not str(typed).strip():
+            continue
+        decision = DECISION_WORDS.get(" ".join(str(typed).lower().split()))
+        if decision is None:
+            raise UsageError(f"{path}: {where(at_decision)}: decision {str(typed).strip()!r} is not one of "
+                             f"{DISMISS!r} or {CONFIRM!r} (or: false positive, confirmed, error...)")
+        key = row[at_key] if at_key < len(row) else None
+        try:
+            identity = identity_from_key(str(key))
+        except ValueError:
+            raise UsageError(f"{path}: {where(at_key)}: the row has a decision but no finding key (a sentence "
+                             "without findings, or an edited key column); clear the decision or restore the key") \
+                from None
+        out.append((identity, decision))
+    return out
+
+
+def _xlsx_rows(path: Path) -> Iterator[tuple]:
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except (BadZipFile, InvalidFileException, KeyError, ValueError) as exc:
+        raise UsageError(f"{path}: not a readable .xlsx workbook ({exc})") from None
+    try:
+        sheet = workbook["review"] if "review" in workbook.sheetnames else workbook.worksheets[0]
+        for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
+            yield (lambda col, n=number: f"{sheet.title}!{get_column_letter(col + 1)}{n}"), values
+    finally:
+        workbook.close()
+
+
+def _csv_rows(path: Path) -> Iterator[tuple]:
+    try:
+        fh = open(path, encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    with fh:
+        try:
+            for number, values in enumerate(csv.reader(fh), 1):
+                yield (lambda col, n=number: f"line {n}, column {col + 1}"), values
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise UsageError(f"{path}: not a UTF-8 CSV review sheet ({exc})") from None
