@@ -9,6 +9,7 @@ from typing import Annotated, List, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from mtaudit import __version__
 from mtaudit.errors import MtauditError, UsageError
@@ -55,6 +56,13 @@ def audit(
                                         "read the decisions back with --decisions FILE.", rich_help_panel="Output"),
     csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write the review list of --xlsx as UTF-8 CSV to FILE.",
                                            rich_help_panel="Output"),
+    annotate: Optional[Path] = typer.Option(None, "--annotate", help="Write a copy of every XLIFF (1.2, 2.0, "
+                                            "sdlxliff, mqxliff), PO and TMX input under OUTDIR (same path relative "
+                                            "to its folder argument) whose flagged units carry the findings as notes, "
+                                            "the unit's risk and a review state; inputs are never changed.",
+                                            metavar="OUTDIR", rich_help_panel="Output"),
+    mark_fuzzy: bool = typer.Option(False, "--mark-fuzzy", help="With --annotate: also mark flagged PO entries "
+                                    "fuzzy.", rich_help_panel="Output"),
     top: int = typer.Option(20, "--top", min=0, help="How many of the riskiest sentences to print (0: none).", rich_help_panel="Output"),
     workers: int = typer.Option(0, "--workers", min=0, help="Processes for reading and rule detectors "
                                 "(0: one per CPU core).", rich_help_panel="Batch"),
@@ -112,6 +120,13 @@ def audit(
             raise UsageError("--source pairs one article with its source: give exactly one input file")
         if resume and not jsonl:
             raise UsageError("--resume continues the --jsonl FILE of an interrupted run: give --jsonl")
+        copies = None
+        if annotate:
+            from mtaudit.annotate import AnnotatedCopies, copy_paths
+
+            copies = AnnotatedCopies(copy_paths(files, paths, annotate), mark_fuzzy=mark_fuzzy)
+        elif mark_fuzzy:
+            raise UsageError("--mark-fuzzy marks entries of the annotated copies: give --annotate OUTDIR")
         model_name = None
         if not no_model:
             from mtaudit.fluency.registry import DEFAULT_MODEL
@@ -161,6 +176,9 @@ def audit(
                 elif doc.warnings and not quiet:
                     for warning in doc.warnings:
                         err.print(f"[yellow]note[/yellow]: {doc.path}: {warning}")
+                problem = copies.write(doc) if copies else None
+                if problem:
+                    err.print(f"[yellow]warning[/yellow]: {escape(problem)}")
                 advance()
     except KeyboardInterrupt:
         err.print(f"interrupted; finished documents are in {writer.partial} (re-run with --resume)" if writer
@@ -170,6 +188,11 @@ def audit(
         _fail(exc, debug)
     if writer:
         writer.close()
+    if copies and not quiet:
+        notice = copies.notice()
+        if notice:
+            err.print(f"[yellow]note[/yellow]: {escape(notice)}")
+        err.print(f"annotated copies: {copies.written} in {annotate.resolve()}")
     if auditor.decisions is not None and not quiet:
         stale, elsewhere = auditor.decisions.unmatched(files)
         err.print(f"decisions: {sum(auditor.dismissed.values())} findings dismissed by {decisions}"

@@ -110,6 +110,8 @@ class Segment:
 
     ``target`` is the plain text detectors see. When a reader removed inline markup, ``markup`` holds the original
     and ``markup_offsets[i]`` is the offset in ``markup`` of plain character ``i`` (length ``len(target) + 1``).
+    ``unit`` is the position of the translation unit it came from among the units translate-toolkit parses from the
+    file (XLIFF, PO, TMX), which is how ``mtaudit.annotate`` puts findings back into a copy of that file.
     """
 
     id: str
@@ -120,6 +122,7 @@ class Segment:
     markup: str | None = None
     markup_offsets: list[int] | None = None
     scores: dict[str, float] = field(default_factory=dict)
+    unit: int | None = None
 
     def markup_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a plain-text span back to the original markup (identity when there was none)."""

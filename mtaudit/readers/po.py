@@ -41,7 +41,7 @@ class PoReader(Reader):
                        target_lang=store.gettargetlanguage() or None)
         seen: dict[str, int] = {}
         untranslated = 0
-        for unit in store.units:
+        for position, unit in enumerate(store.units):
             if unit.isheader() or unit.isobsolete():
                 continue
             context = unit.getcontext()
@@ -58,7 +58,7 @@ class PoReader(Reader):
                 if not stripped:
                     untranslated += 1
                     continue
-                add_segment(doc, seen, Segment(id=form_id, target=stripped, source=source or None))
+                add_segment(doc, seen, Segment(id=form_id, target=stripped, source=source or None, unit=position))
         if untranslated:
             doc.warnings.append(f"{untranslated} {'entry' if untranslated == 1 else 'entries'} "
                                 "without a translation skipped")

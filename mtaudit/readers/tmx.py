@@ -70,7 +70,8 @@ class TmxReader(Reader):
                 continue
             source = variants.get(source_key)
             segment = Segment(id=tuid or str(position), target=flat.text,
-                              source=(xmlsafe.flatten(source[1]).text.strip() or None) if source else None)
+                              source=(xmlsafe.flatten(source[1]).text.strip() or None) if source else None,
+                              unit=position - 1)
             if whole.has_tags:
                 segment.markup, segment.markup_offsets = flat.markup, flat.offsets
             add_segment(doc, seen, segment)

@@ -26,20 +26,8 @@ class XliffReader(Reader):
 
     def read(self, path: str | Path, display: str | None = None) -> Document:
         shown = display or str(path)
-        data = read_bytes(path, shown)
-        root = xmlsafe.parse_document(data, shown, "xliff", "an XLIFF")
-        version = root.get("version") or ""
+        store, xliff2 = load_store(read_bytes(path, shown), shown)
         doc = Document(path=shown, format=self.name)
-        xliff2 = version.startswith("2") or root.tag.startswith("{urn:oasis:names:tc:xliff:document:2")
-        try:
-            store = (tt_xliff2.Xliff2File if xliff2 else tt_xliff.xlifffile).parsestring(data)
-        except etree.XMLSyntaxError as exc:
-            raise xmlsafe.syntax_error(exc, shown) from None
-        # well-formed XML whose structure translate-toolkit cannot follow (no <file>, a 2.0 root without units...)
-        except (AssertionError, ValueError, LookupError, StopIteration, AttributeError, TypeError) as exc:
-            detail = f" ({exc})" if str(exc) else ""
-            raise InputError(shown, f"not a usable XLIFF {version or '1.2'} file{detail}",
-                             hint="check the XLIFF version, namespace and <file> element") from None
         if xliff2:
             self._read_units_2(store, doc)
         else:
@@ -66,13 +54,14 @@ class XliffReader(Reader):
                     mid = mark.get("mid") or str(len(doc.segments) + 1)
                     src = sources.get(mark.get("mid"))
                     segment = _segment(mid if len(marks) > 1 or self.name == "sdlxliff" else unit_id, mark,
-                                       src if src is not None else (source if len(marks) == 1 else None))
+                                       src if src is not None else (source if len(marks) == 1 else None),
+                                       number - 1)
                     if segment is None:
                         untranslated += 1
                     else:
                         add_segment(doc, seen, segment)
                 continue
-            segment = _segment(unit_id, target, source) if target is not None else None
+            segment = _segment(unit_id, target, source, number - 1) if target is not None else None
             if segment is None:
                 untranslated += 1
             else:
@@ -90,13 +79,31 @@ class XliffReader(Reader):
             target = _child(element, "target")
             unit_id = unit.getid()
             unit_id = str(number) if unit_id in (None, "", "None") else unit_id
-            segment = _segment(unit_id, target, _child(element, "source")) if target is not None else None
+            segment = _segment(unit_id, target, _child(element, "source"), number - 1) if target is not None else None
             if segment is None:
                 untranslated += 1
             else:
                 add_segment(doc, seen, segment)
         if untranslated:
             doc.warnings.append(f"{plural(untranslated, 'segment')} without a translation skipped")
+
+
+def load_store(data: bytes, shown: str):
+    """(translate-toolkit store, is XLIFF 2) of an XLIFF file's bytes, screened and parsed as the reader does (the
+    annotated copies of ``mtaudit.annotate`` rely on the same unit list)."""
+    root = xmlsafe.parse_document(data, shown, "xliff", "an XLIFF")
+    version = root.get("version") or ""
+    xliff2 = version.startswith("2") or root.tag.startswith("{urn:oasis:names:tc:xliff:document:2")
+    try:
+        store = (tt_xliff2.Xliff2File if xliff2 else tt_xliff.xlifffile).parsestring(data)
+    except etree.XMLSyntaxError as exc:
+        raise xmlsafe.syntax_error(exc, shown) from None
+    # well-formed XML whose structure translate-toolkit cannot follow (no <file>, a 2.0 root without units...)
+    except (AssertionError, ValueError, LookupError, StopIteration, AttributeError, TypeError) as exc:
+        detail = f" ({exc})" if str(exc) else ""
+        raise InputError(shown, f"not a usable XLIFF {version or '1.2'} file{detail}",
+                         hint="check the XLIFF version, namespace and <file> element") from None
+    return store, xliff2
 
 
 class SdlxliffReader(XliffReader):
@@ -126,14 +133,14 @@ def _seg_marks(element) -> list:
     return [m for m in element.iter() if xmlsafe.local(m.tag) == "mrk" and m.get("mtype") == "seg"]
 
 
-def _segment(segment_id: str, target, source) -> Segment | None:
-    """A Segment from a target element (None when it holds no text)."""
+def _segment(segment_id: str, target, source, unit: int) -> Segment | None:
+    """A Segment from a target element of the ``unit``-th unit (None when it holds no text)."""
     whole = xmlsafe.flatten(target)
     flat = xmlsafe.trimmed(whole)
     if not flat.text:
         return None
     src = xmlsafe.flatten(source).text.strip() if source is not None else None
-    segment = Segment(id=str(segment_id), target=flat.text, source=src or None)
+    segment = Segment(id=str(segment_id), target=flat.text, source=src or None, unit=unit)
     if whole.has_tags:
         segment.markup, segment.markup_offsets = flat.markup, flat.offsets
     return segment
