@@ -4,6 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mtaudit.detectors.numbers import NumbersDetector
+from mtaudit.document import Category
 from mtaudit.detectors.numparse import (
     chinese_quantities,
     english_quantities,
@@ -169,6 +170,60 @@ def test_transposed_figure_within_article():
     "Trade rose to $123 billion.\n\nThe $123 billion trade figure was a record.",
 ])
 def test_article_consistency_quiet(article):
+    assert passes(NumbersDetector(), article)
+
+
+# ---- one quantity at two scales in one article ---------------------------------------------------------------------
+
+SCALE_SLIPS = [
+    # (article, the flagged figure): the later mention is flagged, the message names both
+    ("China will donate 20 million doses of its vaccine to African countries, the foreign ministry said.\n\n"
+     "Officials said the 2 million doses of the vaccine would arrive in Nairobi first.", "2 million"),
+    ("The company will invest $1.5 billion in the new battery plant in Hai Phong.\n\n"
+     "The $15 billion plant will employ 3,000 workers.", "$15 billion"),
+    ("Rescuers said 1.2 million people had been evacuated from the flooded provinces.\n\n"
+     "Local officials said 12 million people had been evacuated from the flooded areas by Sunday night.",
+     "12 million"),
+    ("The central bank injected 150 billion yuan into the banking system on Monday.\n\n"
+     "Analysts said the injection of 1.5 trillion yuan into the banking system would calm the markets.",
+     "1.5 trillion"),
+]
+
+SCALE_NEAR_MISSES = [
+    # the two values in one sentence: a comparison
+    "Sales went from 2 million units to 20 million units in a decade, the company said.",
+    # said to be different times
+    "Sales rose to 20 million units last year.\n\nThe company sold 2 million units in 2015.",
+    "The country had 2 million cars on its roads.\n\nToday it has 20 million cars on its roads.",
+    # growth said in so many words
+    "The fund manages $4 billion.\n\nIts assets grew tenfold from $400 million when it was founded.",
+    # the same noun but nothing else in common: different places
+    "The city has 2 million residents.\n\nThe province around it counts 20 million residents.",
+    # different things counted
+    "The government bought 2 million doses.\n\nAbout 20 million people have registered for the vaccine.",
+    # a third value: a list of different quantities, not one quantity
+    "Pfizer will ship 2 million doses of vaccine.\n\nModerna will ship 5 million doses of vaccine.\n\n"
+    "AstraZeneca will ship 20 million doses of vaccine.",
+    # not a power of ten apart
+    "The company will invest $1.5 billion in the new plant.\n\nThe $3 billion plant is the largest in the region.",
+    # percentages move by factors of ten without being slips
+    "Unemployment stood at 2% in the capital.\n\nUnemployment in the capital's poorest district stood at 20%.",
+    # the same figure repeated at the same scale, written two ways
+    "The deal is worth $1.5 billion.\n\nThe $1,500 million deal was signed in Hanoi.",
+    # a plan or a target is another quantity
+    "The region produced 3 million tonnes of grain.\n\nThe region plans to produce 30 million tonnes of grain.",
+]
+
+
+@pytest.mark.parametrize("article,flagged", SCALE_SLIPS)
+def test_scale_slip_within_article(article, flagged):
+    found = findings(NumbersDetector(), article)
+    assert flagged_text(NumbersDetector(), article) == [flagged]
+    assert found[0].category == Category.INCONSISTENCY and "times apart" in found[0].message
+
+
+@pytest.mark.parametrize("article", SCALE_NEAR_MISSES)
+def test_scale_near_misses_stay_quiet(article):
     assert passes(NumbersDetector(), article)
 
 

@@ -92,6 +92,9 @@ class _Mention:
     unit: str
     context: frozenset[str]
     nearest: tuple[str, ...]  # the context words, nearest to the figure first
+    magnitude: float = 0.0  # the value with its scale word (2 million -> 2e6)
+    quantity: str | None = None  # what is counted, scale aside: currency and the noun after the figure
+    stems: frozenset[str] = frozenset()  # content words on both sides, cut to 5 letters ("donate" ~ "donation")
 
 
 class NumbersDetector(Detector):
@@ -229,15 +232,26 @@ class NumbersDetector(Detector):
                 if unit is None:
                     continue
                 digits = m.group("num").replace(",", "").replace(".", "")
-                if len(digits.strip("0")) < 2:
-                    continue
                 left = [w.lower() for w in _WORD.findall(text[max(0, m.start() - 60):m.start()])][-6:]
                 right = [m.group("noun")] if m.group("noun") else []
                 nearest = tuple(w for w in right + left[::-1] if w and w not in _STOP and len(w) > 2)
                 context = frozenset(nearest)
                 end = m.end("pct") if m.group("pct") else m.end("scale") if m.group("scale") else m.end("num")
                 value = float(m.group("num").replace(",", ""))
-                mentions.append(_Mention(sentence, m.start(), end, digits, value, unit, context, nearest))
+                scale = _SCALE_VALUE.get((m.group("scale") or "").strip().lower(), 1.0)
+                noun = (m.group("noun") or "").lower()
+                # what is counted: the currency ("$2 million deal", "$20 million investment" are both dollars),
+                # else the noun after the figure ("2 million doses")
+                quantity = None if m.group("pct") else m.group("cur") or ("" if noun in _STOP else noun)
+                after = [w.lower() for w in _WORD.findall(text[m.end():m.end() + 50])][:5]
+                stems = frozenset(w[:5] for w in left + after + right if w not in _STOP and len(w) > 2)
+                mentions.append(_Mention(sentence, m.start(), end, digits, value, unit, context, nearest,
+                                         value * scale, quantity, stems))
+        out = self._digit_slips([m for m in mentions if len(m.digits.strip("0")) >= 2])
+        out.extend(self._scale_slips(mentions))
+        return out
+
+    def _digit_slips(self, mentions: list[_Mention]):
         out = []
         # compare each mention with earlier mentions of the same unit and a different value; a figure repeated many
         # times is compared once per distinct context, which keeps long documents linear in practice
@@ -268,6 +282,41 @@ class NumbersDetector(Detector):
                     f"mistyped or mistranslated", first.strip(), confidence=0.55))
                 break
             earlier_ones.append(later)
+        return out
+
+    def _scale_slips(self, mentions: list[_Mention]):
+        """One quantity given at two scales ("2 million doses" here, "20 million doses" there): the values are a
+        power of ten apart (10, 100 or 1,000 times) with the same digits, which is how 万 and 亿 go wrong in
+        translation. Precision first, because round figures a power of ten apart are common by chance: the article
+        must give exactly these two values for what is counted (currency and noun), in different sentences, neither of
+        which compares or dates values; and the two must share context words, two of them when the figure has one
+        significant digit (2 vs 20), where coincidence is likeliest."""
+        groups: dict[str, list[_Mention]] = {}
+        for m in mentions[:_MAX_MENTIONS]:
+            if m.quantity is not None and m.magnitude > 0:
+                groups.setdefault(m.quantity, []).append(m)
+        out = []
+        for group in groups.values():
+            values = sorted({round(m.magnitude, 6) for m in group})
+            if len(values) != 2 or not _power_of_ten_apart(*values):
+                continue
+            first = group[0]
+            later = next(m for m in group if round(m.magnitude, 6) != round(first.magnitude, 6))
+            if first.sentence is later.sentence or any(_SCALE_GUARD.search(m.sentence.text) or
+                                                       _COMPARISON.search(m.sentence.text) for m in (first, later)):
+                continue
+            shared = first.stems & later.stems
+            significant = len(first.digits.strip("0"))
+            if len(shared) < (2 if significant < 2 else 1):
+                continue
+            was = first.sentence.text[first.start:first.end]
+            here = later.sentence.text[later.start:later.end]
+            times = max(values) / min(values)
+            out.append(self.finding(
+                later.sentence, later.start, later.end, Category.INCONSISTENCY, Severity.MAJOR,
+                f"{here!r} here but {was!r} earlier for the same {later.quantity or 'amount'!r}, {times:,.0f} times "
+                "apart: one of the two is probably a scale slip (万 and 亿 are easily converted wrongly); check which "
+                "one the source gives", confidence=0.5))
         return out
 
     # ---- with the source -----------------------------------------------------------------------------------------
@@ -357,6 +406,20 @@ class NumbersDetector(Detector):
         chosen = next((s for s in sentences if s.start <= offset < s.end), sentences[-1])
         return self.finding(chosen, 0, len(chosen.text), Category.MISTRANSLATION, severity, message, suggestion,
                             confidence)
+
+
+_SCALE_VALUE = {"million": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12, "tn": 1e12}
+# Sentences about change or time, where the same thing is rightly counted at two scales ("grew tenfold", "by 2030").
+_SCALE_GUARD = re.compile(
+    r"\b(?:rose|risen|rise|rising|grew|grown|grow|growth|increased?|increasing|decreased?|fell|fallen|falls?|"
+    r"drop(?:ped)?|jump(?:ed)?|surged?|soared?|doubled?|tripled?|tenfold|times|now|today|currently|since|until|"
+    r"plann?(?:ed|ing|s)?|aims?|goal|target(?:s|ed)?|projected|will reach|(?:in|by) (?:19|20)\d\d)\b",
+    re.IGNORECASE)
+
+
+def _power_of_ten_apart(small: float, big: float) -> bool:
+    exponent = math.log10(big / small)
+    return round(exponent) in (1, 2, 3) and abs(exponent - round(exponent)) < 1e-9
 
 
 # figures per document considered for the consistency check, and missing figures reported per segment
