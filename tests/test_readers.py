@@ -53,6 +53,11 @@ def char_at(markup: str, offset: int, xml: bool) -> str:
     return markup[offset]
 
 
+def _words(markup: str) -> list[str]:
+    """The words an HTML fragment shows (tags removed, escapes decoded, <br> and whitespace runs as breaks)."""
+    return without_tags(re.sub(r"<br\b[^>]*>", " ", markup)).split()
+
+
 def test_every_reader_has_a_fixture():
     assert set(CONTRACT) == set(READERS)
 
@@ -80,10 +85,16 @@ def test_reader_contract(name, fixture):
             assert all(a < b for a, b in zip(offsets, offsets[1:])), "offsets strictly increase"
             assert offsets[-1] <= len(segment.markup)
             for i, ch in enumerate(segment.target):
-                assert char_at(segment.markup, offsets[i], name in XML_FORMATS) == ch, (segment.id, i)
+                found = char_at(segment.markup, offsets[i], name in XML_FORMATS or name == "html")
+                if name == "html" and ch.isspace():  # a collapsed run of whitespace, or a <br>
+                    assert found.isspace() or segment.markup.startswith("<br", offsets[i]), (segment.id, i)
+                else:
+                    assert found == ch, (segment.id, i)
+            start, end = segment.markup_span(0, n)
             if name in XML_FORMATS:
-                start, end = segment.markup_span(0, n)
                 assert without_tags(segment.markup[start:end]) == segment.target
+            elif name == "html":
+                assert _words(segment.markup[start:end]) == _words(segment.target)
         split_segment(segment)
         assert segment.sentences
         previous_end = 0
@@ -96,6 +107,8 @@ def test_reader_contract(name, fixture):
             if segment.markup is None or name in XML_FORMATS:
                 shown = without_tags((segment.markup or segment.target)[start:end])
                 assert shown.strip() == sentence.text, "a sentence's markup span shows that sentence"
+            elif name == "html":
+                assert _words(segment.markup[start:end]) == _words(sentence.text)
             previous_end = sentence.end
 
 
@@ -229,6 +242,40 @@ def test_html_blocks(tmp_path, page, blocks):
     path = tmp_path / "page.html"
     path.write_text(page, encoding="utf-8")
     assert [s.target for s in read_document(path).segments] == blocks
+
+
+def test_html_markup_offsets_map_findings_back_into_the_page(tmp_path):
+    """Inline tags, escapes, <br> and collapsed whitespace: every text span maps back to its HTML."""
+    path = tmp_path / "page.html"
+    path.write_text("<html><body><article><h1>Strike <em>ends</em></h1>\n<p>The union accepted a <b>pay rise</b> "
+                    "of 6,5 percent,\n   said <a href=\"/p?id=1&amp;x=2\" data-x>Teodor Halvik</a> &amp; "
+                    "co.<br>He said so.</p><p>Plain text.</p></article></body></html>", encoding="utf-8")
+    doc = read_document(path)
+    headline, body, plain = doc.segments
+    assert (headline.target, headline.markup) == ("Strike ends", "Strike <em>ends</em>")
+    assert body.target == ("The union accepted a pay rise of 6,5 percent, said Teodor Halvik & co.\nHe said so.")
+    assert plain.markup is None and plain.markup_offsets is None
+
+    def html_of(segment, text):
+        start = segment.target.index(text)
+        a, b = segment.markup_span(start, start + len(text))
+        return segment.markup[a:b]
+
+    assert html_of(body, "pay rise") == "pay rise</b>"
+    assert html_of(body, "percent, said") == "percent,\n   said"
+    assert html_of(body, "Teodor Halvik & co.") == "Teodor Halvik</a> &amp; co."
+    assert html_of(body, "co.\nHe") == "co.<br>He"
+    assert body.markup.startswith('The union accepted a <b>pay rise</b>') and 'href="/p?id=1&amp;x=2" data-x>' \
+        in body.markup
+    # a finding of the numbers detector, mapped back into the paragraph's HTML
+    from mtaudit.audit import prepare
+    from mtaudit.detectors.numbers import NumbersDetector
+
+    prepare(doc, [NumbersDetector()])
+    sentence, finding = next((s, f) for s in doc.sentences() for f in s.findings)
+    a, b = body.markup_span(sentence.start + finding.start, sentence.start + finding.end)
+    assert sentence.text[finding.start:finding.end].startswith("6,5") and \
+        body.markup[a:b] == sentence.text[finding.start:finding.end]
 
 
 def test_html_meta_charset():
