@@ -179,3 +179,66 @@ def test_tampered_or_missing_model_file_names_the_pull_command(tmp_path, monkeyp
     shutil.rmtree(copy)
     with pytest.raises(ModelError, match="mtaudit models pull"):
         load_scorer(MODEL)
+
+
+def twin_pairs(n: int, seed: int = 3) -> list[tuple[str, str, str]]:
+    """(clean line, its damaged twin, an unrelated held-out line): two adjacent words swapped or a function word
+    dropped, as a weaker system's output of the same source would differ."""
+    from fluency_fixtures import dropped, held_out_lines, swapped
+
+    rng = random.Random(seed)
+    lines = [line for _, line in held_out_lines(2 * n, seed)]
+    out = []
+    for line, other in zip(lines[:n], lines[n:]):
+        twin = (dropped(line, rng) if rng.random() < 0.5 else None) or swapped(line, rng)
+        out.append((line, twin, other))
+    return out
+
+
+def twin_effect(scorer, triples) -> dict[str, tuple[float, float]]:
+    """For the clean line and for its twin, scored after the other: (share of pairs more fluent than after an
+    unrelated sentence, mean gain in log-prob per token)."""
+    docs = {}
+    for i, (line, twin, other) in enumerate(triples):
+        docs[i, "line after twin"] = document([twin, line], split=False)
+        docs[i, "line after other"] = document([other, line], split=False)
+        docs[i, "twin after line"] = document([line, twin], split=False)
+        docs[i, "twin after other"] = document([other, twin], split=False)
+    scorer.score(list(docs.values()))
+    second = {k: d.segments[1].sentences[0].fluency for k, d in docs.items()}
+    out = {}
+    for who, copy in (("line", "twin"), ("twin", "line")):
+        gains = [second[i, f"{who} after {copy}"] - second[i, f"{who} after other"] for i in range(len(triples))]
+        out[who] = (float(np.mean([g > 0 for g in gains])), float(np.mean(gains)))
+    return out
+
+
+@needs_model
+@needs_shared
+def test_a_near_copy_before_a_sentence_is_not_its_context(scorer):
+    """Several systems' outputs of one source in a row: with the previous one as context the model copies from it and
+    the sentence looks far more fluent than it is. A sentence after its own damaged twin must not score more fluent
+    than after an unrelated sentence, in either direction; the same measurement without the check shows the leak."""
+    triples = twin_pairs(20)
+    fixed = twin_effect(scorer, triples)
+    try:
+        scorer.context_similarity = 101  # every preceding sentence is context: the old behaviour
+        leaky = twin_effect(scorer, triples)
+    finally:
+        del scorer.context_similarity
+    for who in ("line", "twin"):
+        assert leaky[who][0] >= 0.9 and leaky[who][1] > 0.3, leaky  # the leak is real and large
+        share, gain = fixed[who]
+        assert share <= 0.6 and gain <= 0.05, (who, fixed, leaky)
+
+
+@needs_model
+def test_the_sentence_before_a_run_of_copies_stands_in_as_context(scorer):
+    line = "The central bank raised its benchmark interest rate by half a percentage point on Thursday."
+    twin = "The central bank raised its interest benchmark rate by half a percentage point on Thursday."
+    other = "Markets had expected a smaller move after inflation slowed in the spring."
+    with_twin = document([other, twin, line], split=False)
+    without = document([other, line], split=False)
+    scorer.score([with_twin, without])
+    assert with_twin.segments[2].sentences[0].fluency == pytest.approx(without.segments[1].sentences[0].fluency,
+                                                                        abs=0.02)

@@ -85,10 +85,24 @@ def _fast_bf16(device: torch.device) -> bool:
         return False
 
 
+# A preceding sentence at least this similar to the sentence (normalised Indel similarity of the lower-cased texts,
+# 0-100) is a near-copy, not context. Measured: 0.7 % of consecutive lines of clean news reach 60, against 94 % of two
+# systems' translations of one source (WMT21 news zh-en).
+CONTEXT_SIMILARITY = 60
+CONTEXT_LOOKBACK = 20
+
+
+def near_copy(a: str, b: str, threshold: float = CONTEXT_SIMILARITY) -> bool:
+    from rapidfuzz import fuzz
+
+    return fuzz.ratio(a.lower(), b.lower(), score_cutoff=threshold) >= threshold
+
+
 class LMScorer:
     """Scores sentences with a local causal language model (see module docstring)."""
 
     name = "fluency"
+    context_similarity = CONTEXT_SIMILARITY  # above 100: every preceding sentence is context (no near-copy check)
 
     def __init__(
         self,
@@ -187,16 +201,25 @@ class LMScorer:
         return head, f"{src_name}: {' '.join(source.split())}\n{tgt_name}: "
 
     def _contexts(self, documents: Sequence[Document]) -> dict[int, str]:
-        """The preceding sentence of the same document (its text plus a space) for every sentence that has one."""
+        """The preceding sentence of the same document (its text plus a space) for every sentence that has one.
+
+        A preceding sentence that is a near-copy of the sentence (several systems' outputs of one source in a row, a
+        repeated sentence, a damaged twin) is not context: the model would copy from it and find the sentence far
+        more fluent than it is. The nearest earlier sentence that is not a near-copy stands in (in a file of system
+        outputs, the last output for the previous source), up to ``CONTEXT_LOOKBACK`` sentences back; else none.
+        """
         if self.context != "previous":
             return {}
         out = {}
         for doc in documents:
-            prev = None
+            earlier: list[str] = []
             for s in doc.sentences():
-                if prev is not None and prev.text.strip():
-                    out[id(s)] = prev.text.strip() + " "
-                prev = s
+                text = s.text.strip()
+                for candidate in reversed(earlier[-CONTEXT_LOOKBACK:]):
+                    if candidate and not near_copy(candidate, text, self.context_similarity):
+                        out[id(s)] = candidate + " "
+                        break
+                earlier.append(text)
         return out
 
     # ---- filling the data model ------------------------------------------------------------------------
