@@ -1,0 +1,48 @@
+"""False alarms of the numbers detector's within-article checks on clean news: blocks of consecutive lines of
+news-en, each block one pseudo-article, through ``NumbersDetector().detect``. Prints the count of scale-slip and of
+all consistency findings, and each scale-slip finding.
+
+    python bench/numbers_clean.py [--blocks 1000] [--lines 20]
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from helpers import SHARED, make_doc  # noqa: E402
+from mtaudit.detectors.numbers import NumbersDetector  # noqa: E402
+from mtaudit.document import Category  # noqa: E402
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--blocks", type=int, default=1000)
+    ap.add_argument("--lines", type=int, default=20)
+    args = ap.parse_args()
+    lines = (SHARED / "data" / "news-en" / "newstest-2008-2021.en.txt").read_text(encoding="utf-8").splitlines()
+    step = len(lines) // args.blocks
+    detector = NumbersDetector()
+    scale, consistency, sentences = [], 0, 0
+    started = time.perf_counter()
+    for b in range(args.blocks):
+        doc = make_doc([line.strip() for line in lines[b * step: b * step + args.lines] if line.strip()])
+        sentences += sum(1 for _ in doc.sentences())
+        for sentence, finding in detector.detect(doc):
+            consistency += finding.category == Category.INCONSISTENCY
+            if "times apart" in finding.message:
+                scale.append((sentence.text, finding.message))
+    print(f"{args.blocks} blocks of {args.lines} lines, {sentences} sentences: {len(scale)} scale-slip findings, "
+          f"{consistency} consistency findings in all ({time.perf_counter() - started:.0f} s)")
+    for text, message in scale:
+        print(f"- {text[:150]} | {message[:200]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
