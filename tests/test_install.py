@@ -90,13 +90,25 @@ def test_the_installed_wheel_audits_samples_outside_the_checkout(installed, tmp_
     models = _run(["mtaudit", "models"], cwd=work, env=env)
     assert "gemma3-270m" in models.stdout and "sha256 (pinned)" in models.stdout
 
-    _run(["mtaudit", "audit", "samples", "--no-model", "--html", "r.html", "--jsonl", "r.jsonl", "--quiet"],
-         cwd=work, env=env)
+    _run(["mtaudit", "audit", "samples", "--no-model", "--html", "r.html", "--jsonl", "r.jsonl", "--xlsx", "r.xlsx",
+          "--annotate", "copies", "--quiet"], cwd=work, env=env)
+    assert (work / "r.xlsx").stat().st_size > 0 and (work / "copies" / "06_factory_deal.xlf").is_file()
     records = [json.loads(line) for line in (work / "r.jsonl").read_text(encoding="utf-8").splitlines()]
     documents = [r for r in records if r["type"] == "document"]
     assert len(documents) == len(list(SAMPLES.iterdir())) and not any(d["error"] for d in documents)
     assert records[0]["risk_model"] and sum(d["findings"] for d in documents) > 10
     assert "<html" in (work / "r.html").read_text(encoding="utf-8")[:500].lower()
+
+
+def test_the_installed_wheel_verifies_a_pulled_model(installed, tmp_path):
+    """`mtaudit models pull` of a model already in the cache (MTAUDIT_HOME) verifies it against the packaged pins."""
+    from mtaudit.fluency.registry import DEFAULT_MODEL, is_ready
+
+    if not is_ready(DEFAULT_MODEL):
+        pytest.skip(f"model {DEFAULT_MODEL} not pulled (make test pulls it)")
+    venv, env, _, _ = installed
+    pulled = _run(["mtaudit", "models", "pull"], cwd=tmp_path, env=env)
+    assert f"{DEFAULT_MODEL} ready in" in pulled.stderr
 
 
 def test_the_installed_wheel_runs_eval_and_calibrate(installed, tmp_path):
