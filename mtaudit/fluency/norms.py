@@ -2,9 +2,11 @@
 
 A word's surprisal (the sum of its tokens' surprisal, in nats) is compared with the mean and spread of the surprisal
 the same model gives words of the same frequency band in clean English news; the z-score says how far out of the
-ordinary the word is *for a word that common*, so a rare name is not flagged merely for being rare. An odd-phrasing
-span is a run of ``span_width`` words whose mean z-score is higher than the highest run in all but 2.5 % (minor) or
-0.5 % (major) of clean news sentences.
+ordinary the word is *for a word that common*, so a rare name is not flagged merely for being rare. A run of
+``span_width`` words scores its mean z-score, less the sentence's median z-score when the norms say
+``"baseline": "median"`` (harder text, such as translated news, raises the surprisal of every word of a sentence; an
+odd phrase stands out from its own sentence). An odd-phrasing span is a run whose score is higher than the highest
+run in all but 2.5 % (minor) or 0.5 % (major) of clean news sentences.
 
 The norms are fitted once per model from ``../shared/data/news-en/`` and stored as ``mtaudit/models/norms-<model>.json``::
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import random
 import re
 import sys
 from dataclasses import dataclass
@@ -71,6 +74,14 @@ class Norms:
     minor: float
     major: float
     quantiles: list[float]  # per-sentence maximum span score in clean news at 0, 1, ..., 100 %
+    baseline: str = "none"  # "median": run scores are relative to the sentence's median word z-score
+
+    def window_scores(self, z: np.ndarray) -> np.ndarray:
+        """The score of every run of ``span_width`` words (one run when the sentence is shorter)."""
+        scores = span_scores(z, self.span_width)
+        if self.baseline == "median" and len(z):
+            scores = scores - float(np.median(z))
+        return scores
 
     def word_z(self, text: str, words: list[tuple[int, int]], surprisal: np.ndarray) -> np.ndarray:
         fallback = self.bands.get("0.0", (float(np.mean([m for m, _ in self.bands.values()])), 3.0))
@@ -86,9 +97,12 @@ class Norms:
 
     @classmethod
     def load(cls, path: Path) -> "Norms":
-        d = json.loads(Path(path).read_text(encoding="utf-8"))
+        return cls.load_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+
+    @classmethod
+    def load_dict(cls, d: dict) -> "Norms":
         return cls(d["model"], {k: tuple(v[:2]) for k, v in d["bands"].items()}, d["span_width"], d["minor"],
-                   d["major"], d["quantiles"])
+                   d["major"], d["quantiles"], d.get("baseline", "none"))
 
 
 def span_scores(z: np.ndarray, width: int) -> np.ndarray:
@@ -106,60 +120,80 @@ def news_lines(shared: Path) -> list[str]:
 HELD_OUT = 10_000
 
 
-def fit(scorer, lines: list[str], n: int, span_width: int = 2, seed: int = 13) -> dict:
-    """Fit norms from ``n`` lines sampled (with their preceding line as context) from all but the held-out tail."""
-    from mtaudit.document import Document, Segment, Sentence
+def thresholds(maxima: Sequence[float]) -> dict:
+    """Minor and major thresholds and the confidence quantiles from clean sentences' highest run scores."""
+    return {"minor": float(np.quantile(maxima, 0.975)), "major": float(np.quantile(maxima, 0.995)),
+            "quantiles": [float(q) for q in np.quantile(maxima, np.linspace(0, 1, 101))]}
 
+
+def sentence_maximum(norms: Norms, text: str, surprisal: np.ndarray) -> float | None:
+    """A clean sentence's highest run score (None without words)."""
+    z = norms.word_z(text, word_spans(text), surprisal)
+    return float(norms.window_scores(z).max()) if len(z) else None
+
+
+def score_lines(scorer, lines: list[str], picks: Sequence[int]) -> list[tuple[str, np.ndarray]]:
+    """(line, surprisal of each of its words) for the picked lines, each scored after its preceding line as the
+    scorer would score it in an article (no context when the preceding line is a near-copy of it)."""
+    from mtaudit.fluency.scorer import Request, near_copy
+
+    pairs = [(lines[i - 1].strip(), lines[i].strip()) for i in picks]
+    pairs = [(prev, line) for prev, line in pairs if prev and line]
+    requests = []
+    for prev, line in pairs:
+        context = "" if near_copy(prev, line, scorer.context_similarity) else prev + " "
+        requests.append(Request("", context + line, len(context)))
+    out = []
+    for (_, line), (offsets, logprobs) in zip(pairs, scorer.logprobs(requests)):
+        out.append((line, word_surprisals(word_spans(line), offsets, -logprobs, line)))
+    return out
+
+
+def fit_picks(lines: list[str], n: int, seed: int) -> list[int]:
+    """``n`` random line numbers of news-en outside the held-out tail, for fitting."""
     rng = np.random.default_rng(seed)
-    pool = len(lines) - HELD_OUT
-    picks = sorted(rng.choice(np.arange(1, pool), size=n, replace=False))
-    docs = []
-    for i in picks:
-        prev, line = lines[i - 1].strip(), lines[i].strip()
-        if not line or not prev:
-            continue
-        text = prev + " " + line
-        seg = Segment(id=str(i), target=text)
-        seg.sentences = [Sentence(seg, 0, 0, len(prev)), Sentence(seg, 1, len(prev) + 1, len(text))]
-        docs.append(Document(path=f"news-en:{i}", segments=[seg]))
-    saved, scorer.norms, scorer.source = scorer.norms, None, False
-    keep: list[tuple[str, float]] = []
-    per_sentence: list[tuple[list[str], np.ndarray]] = []
-    try:
-        collector = []
-        scorer.word_observer = collector.append
-        scorer.score(docs)
-    finally:
-        scorer.norms, scorer.word_observer = saved, None
-    for doc, (text, words, surprisal) in zip(docs, collector[1::2]):  # the second sentence of each pair is scored
-        bands = [band(text[a:b], first=i == 0) for i, (a, b) in enumerate(words)]
-        per_sentence.append((bands, surprisal))
-        keep.extend(zip(bands, surprisal))
+    return sorted(rng.choice(np.arange(1, len(lines) - HELD_OUT), size=n, replace=False))
+
+
+def calibration_picks(lines: list[str], n: int, seed: int) -> list[int]:
+    """The first ``n`` lines, in a random order (``seed``), of news-en outside the held-out tail that are not empty
+    and follow a line that is not empty."""
+    pool = list(range(1, len(lines) - HELD_OUT))
+    random.Random(seed).shuffle(pool)
+    return [i for i in pool if lines[i].strip() and lines[i - 1].strip()][:n]
+
+
+def fit(scorer, lines: list[str], n: int, span_width: int = 2, seed: int = 13, baseline: str = "median") -> dict:
+    """Fit norms from ``n`` lines sampled (with their preceding line as context) from all but the held-out tail."""
+    scored = score_lines(scorer, lines, fit_picks(lines, n, seed))
     by_band: dict[str, list[float]] = {}
-    for b, s in keep:
-        by_band.setdefault(b, []).append(float(s))
+    for text, surprisal in scored:
+        for i, ((a, b), s) in enumerate(zip(word_spans(text), surprisal)):
+            by_band.setdefault(band(text[a:b], first=i == 0), []).append(float(s))
     bands = {b: [float(np.mean(v)), float(np.std(v)), len(v)] for b, v in by_band.items() if len(v) >= 20}
-    norms = Norms(scorer.model_id, {b: (v[0], v[1]) for b, v in bands.items()}, span_width, 0.0, 0.0, [])
-    maxima = []
-    for (b, s), doc in zip(per_sentence, docs):
-        text = doc.segments[0].sentences[1].text
-        z = norms.word_z(text, word_spans(text), s)
-        if len(z):
-            maxima.append(float(span_scores(z, span_width).max()))
-    quantiles = [float(q) for q in np.quantile(maxima, np.linspace(0, 1, 101))]
+    norms = Norms(scorer.model_id, {b: (v[0], v[1]) for b, v in bands.items()}, span_width, 0.0, 0.0, [], baseline)
+    maxima = [m for text, s in scored if (m := sentence_maximum(norms, text, s)) is not None]
     return {
         "model": scorer.model_id,
         "checksum": scorer.checksum,
         "context": scorer.context,
-        "lines": len(docs),
-        "words": len(keep),
-        "source": "news-en/newstest-2008-2021.en.txt, random lines outside the last 10,000 (seed 13)",
+        "lines": len(scored),
+        "words": sum(len(s) for _, s in scored),
+        "source": f"news-en/newstest-2008-2021.en.txt, random lines outside the last 10,000 (seed {seed})",
         "bands": bands,
         "span_width": span_width,
-        "minor": float(np.quantile(maxima, 0.975)),
-        "major": float(np.quantile(maxima, 0.995)),
-        "quantiles": quantiles,
+        "baseline": baseline,
+        **thresholds(maxima),
     }
+
+
+def calibrate(norms: dict, scored: list[tuple[str, np.ndarray]], baseline: str, source: str) -> dict:
+    """The norms with their bands kept and the run-score thresholds recomputed on other clean lines, with
+    ``baseline``; ``source`` says which lines."""
+    model = Norms.load_dict({**norms, "baseline": baseline})
+    maxima = [m for text, s in scored if (m := sentence_maximum(model, text, s)) is not None]
+    return {**norms, "baseline": baseline, **thresholds(maxima),
+            "thresholds_from": {"lines": len(maxima), "source": source}}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -169,19 +203,29 @@ def main(argv: list[str] | None = None) -> int:
     from mtaudit.fluency.registry import models_dir
 
     ap = argparse.ArgumentParser(prog="python -m mtaudit.fluency.norms")
-    ap.add_argument("command", choices=["fit"])
+    ap.add_argument("command", choices=["fit", "calibrate"],
+                    help="fit: bands and thresholds from --lines lines; calibrate: keep the bands, recompute the "
+                         "thresholds on --lines other lines (with --seed) and --baseline")
     ap.add_argument("model")
     ap.add_argument("--lines", type=int, default=1500)
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--baseline", choices=["median", "none"], default="median")
     ap.add_argument("--threads", type=int, default=None)
     # the development data beside the repository (run from its root, as `make norms` does)
     ap.add_argument("--shared", type=Path, default=Path("..") / "shared")
     args = ap.parse_args(argv)
     scorer = load_scorer(args.model, norms=False, threads=args.threads)
-    result = fit(scorer, news_lines(args.shared), args.lines)
+    lines = news_lines(args.shared)
     out = models_dir() / f"norms-{args.model}.json"
+    if args.command == "fit":
+        result = fit(scorer, lines, args.lines, seed=args.seed, baseline=args.baseline)
+    else:
+        scored = score_lines(scorer, lines, calibration_picks(lines, args.lines, args.seed))
+        result = calibrate(json.loads(out.read_text(encoding="utf-8")), scored, args.baseline,
+                           f"news-en/newstest-2008-2021.en.txt, the first {args.lines} lines outside the last "
+                           f"10,000 in a random order (seed {args.seed})")
     out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
-    print(f"{out}: {result['lines']} lines, {result['words']} words, minor >= {result['minor']:.2f}, "
-          f"major >= {result['major']:.2f}")
+    print(f"{out}: minor >= {result['minor']:.2f}, major >= {result['major']:.2f} ({result['baseline']} baseline)")
     return 0
 
 

@@ -245,15 +245,9 @@ class LMScorer:
     def _odd_phrasing(self, text: str, words: list[tuple[int, int]], z: np.ndarray) -> list[Finding]:
         """Word runs whose surprisal, relative to words of the same frequency in clean news, is rare in clean news."""
         norms = self.norms
-        spans = []
-        width = norms.span_width
-        for i in range(len(words)):
-            window = z[i : i + width]
-            if len(window) < min(width, len(words)):
-                break
-            score = float(np.mean(window))
-            if score >= norms.minor:
-                spans.append([i, min(i + width, len(words)) - 1, score])
+        width = min(norms.span_width, len(words))
+        spans = [[i, i + width - 1, float(score)] for i, score in enumerate(norms.window_scores(z))
+                 if score >= norms.minor]
         merged: list[list] = []
         for span in spans:
             if merged and span[0] <= merged[-1][1] + 1:
