@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from mtaudit.fluency.norms import Norms, calibrate, sentence_maximum, thresholds, word_spans
+from mtaudit.fluency.norms import Norms, band, sentence_maximum, thresholds, word_spans
 from mtaudit.fluency.scorer import near_copy
 from mtaudit.resources import models_dir
 
@@ -17,35 +17,36 @@ def shipped() -> dict:
     return json.loads((models_dir() / "norms-gemma3-270m.json").read_text(encoding="utf-8"))
 
 
-def test_run_scores_with_and_without_the_sentence_baseline(shipped):
-    plain = Norms.load_dict({**shipped, "baseline": "none"})
-    relative = Norms.load_dict({**shipped, "baseline": "median"})
-    z = np.array([0.5, 1.0, 4.0, 3.0, 0.0])
-    assert plain.window_scores(z).tolist() == [0.75, 2.5, 3.5, 1.5]
-    assert relative.window_scores(z).tolist() == [-0.25, 1.5, 2.5, 0.5]  # less the median, 1.0
-    # a harder sentence (every word one unit more surprising) scores the same runs relative to itself
-    assert relative.window_scores(z + 1).tolist() == relative.window_scores(z).tolist()
-    assert plain.window_scores(np.array([2.0])).tolist() == [2.0]  # one word: one run
+def test_run_scores(shipped):
+    norms = Norms.load_dict(shipped)
+    assert norms.window_scores(np.array([0.5, 1.0, 4.0, 3.0, 0.0])).tolist() == [0.75, 2.5, 3.5, 1.5]
+    assert norms.window_scores(np.array([2.0])).tolist() == [2.0]  # one word: one run
 
 
-def test_shipped_norms_say_how_runs_are_scored(shipped):
-    norms = Norms.load(models_dir() / "norms-gemma3-270m.json")
-    assert norms.baseline == shipped.get("baseline", "none") == "median"
-    assert norms.major > norms.minor > 0
-    assert shipped["thresholds_from"]["lines"] >= 100
+@pytest.mark.parametrize("word,expected", [
+    ("the", "7.0"), ("minister", "5.0"), (",", "punct"), ("U.S.", "5.0"), ("don't", "6.0"),
+    # compounds are compared with the rarest words, whatever wordfreq makes of their parts
+    ("told-to", "0.0"), ("13-star", "0.0"), ("top-sealed", "0.0"), ("long-term", "0.0"),
+])
+def test_frequency_bands(word, expected):
+    assert band(word) == expected
+    assert band(word, first=True) == "first"
 
 
-def test_calibrate_keeps_the_bands_and_recomputes_thresholds(shipped):
-    rng = np.random.default_rng(0)
-    text = "The minister said on Tuesday that the talks would resume next week in Geneva."
-    n = len(word_spans(text))
-    scored = [(text, rng.normal(5, 3, n)) for _ in range(400)]
-    out = calibrate(shipped, scored, "median", "synthetic")
-    assert out["bands"] == shipped["bands"] and out["baseline"] == "median"
-    maxima = [sentence_maximum(Norms.load_dict(out), t, s) for t, s in scored]
-    assert np.mean(np.array(maxima) >= out["minor"]) == pytest.approx(0.025, abs=0.005)
-    assert out["thresholds_from"] == {"lines": 400, "source": "synthetic"}
-    assert thresholds([1.0, 2.0, 3.0])["quantiles"][0] == 1.0
+def test_a_coined_compound_is_not_an_odd_phrase_by_itself(shipped):
+    """'a told-to story' (from a clean held-out line) was flagged: the compound was scored as a common word."""
+    norms = Norms.load_dict(shipped)
+    text = "Dowe first talked about the chaplain in a told-to story in the Jan. 16, 1954, issue of the magazine."
+    words = word_spans(text)
+    surprisal = np.full(len(words), 4.0)
+    surprisal[[i for i, (a, b) in enumerate(words) if text[a:b] == "told-to"][0]] = 21.3  # as the model measured
+    assert sentence_maximum(norms, text, surprisal) < norms.minor
+
+
+def test_thresholds():
+    out = thresholds(list(np.linspace(0, 10, 1001)))
+    assert out["minor"] == pytest.approx(9.75) and out["major"] == pytest.approx(9.95)
+    assert out["quantiles"][0] == 0.0 and out["quantiles"][-1] == 10.0 and len(out["quantiles"]) == 101
 
 
 # (preceding sentence, sentence, near-copy?): several systems' outputs of one source, damaged twins, repeats; and
