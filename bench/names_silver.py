@@ -31,6 +31,7 @@ import re
 import sys
 import unicodedata
 from collections import defaultdict
+from functools import lru_cache
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -161,35 +162,119 @@ def aligned(name: str, text: str, exclude: str = "") -> tuple[str, int, int, flo
                     continue
                 shape = skeleton(span)
                 score = Levenshtein.normalized_similarity(key, shape) if shape[:1] == key[:1] else 0
-                if score >= 0.8 and len(shape) >= 3 and (best is None or score > best[3]):
+                letters = Levenshtein.normalized_similarity(fold(span), "".join(pinyin_of(name)))
+                if score >= 0.8 and letters >= 0.3 and len(shape) >= 3 and (best is None or score > best[3]):
                     start = m.start() + len(" ".join(words[:a])) + (1 if a else 0)
                     best = (span, start, start + len(span), score)
     return best
 
 
-def other_rendering(name: str, ref_form: str, target: str, reference: str) -> tuple[str, int, int] | None:
-    """A capitalised span of the system output, absent from the reference, that renders ``name`` differently."""
+def other_rendering(name: str, ref_form: str, target: str, reference: str, explained: frozenset[str] = frozenset(),
+                    rivals: tuple[str, ...] = ()) -> tuple[str, int, int] | None:
+    """A capitalised span of the system output, absent from the reference, that renders ``name`` differently.
+
+    ``explained`` holds folded renderings of the segment's other source names: a span that renders one of them
+    ("Shaanxi" for 陕西 beside 郴州) is not a rendering of ``name``; nor is a span closer in spelling to one of
+    ``rivals``, the pinyin of the other names."""
     ref_words = {w for w, _, _ in words_folded(reference)}
+    stem = name[:-1] if len(name) > 2 and name[-1] in "省市县区镇村州" else name  # 北江市: "Beijiang" is its reading
+    own = "".join(pinyin_of(stem))
+    key = skeleton(own)
+    r = canonical(ref_form)
     best = None
     for m in _CAP_SPAN.finditer(target):
         words = m.group().split()
         for a in range(len(words)):
             for b in range(a + 1, min(len(words), a + 4) + 1):
-                span = " ".join(words[a:b])
-                if words[a] in _STOP or span in _STOP or all(fold(w) in ref_words for w in words[a:b]):
+                span = re.sub(r"['’]s$", "", " ".join(words[a:b]))
+                if words[a] in _STOP or span in _STOP or all(fold(w) in ref_words for w in span.split()):
                     continue
-                f, r = fold(span), fold(ref_form)
-                common = len(os.path.commonprefix([f, r]))
-                if common >= min(len(f), len(r)) - 2 and common >= 4:
-                    continue  # an inflection or a short form: "Texan", "Belgian" for Belgium
+                f = canonical(span)
+                if not f or f == r or f in explained or r.startswith(f) and len(f) >= 4:
+                    continue  # the reference's form, another name's rendering, or a short form of it
+                if " " not in span and " " not in ref_form and _inflection(f, r):
+                    continue  # "Texan", "Belgian" for Belgium
                 spell = Levenshtein.normalized_similarity(f, r)
-                key, shape = skeleton("".join(pinyin_of(name))), skeleton(span)
+                if " " not in span and spell < 0.7 and _common_word(span):
+                    continue  # "Expert" in a film title
+                shape = skeleton(span)
                 sound = Levenshtein.normalized_similarity(key, shape) if shape[:1] == key[:1] else 0
-                score = max(spell, sound if len(shape) >= 3 else 0)
-                if score >= 0.7 and (best is None or score > best[3]):
+                score = max(spell if spell >= 0.7 else 0, sound if len(shape) >= 3 and sound >= 0.8 else 0)
+                # ties (Shaanxi and Zhangzhou both sound like chen-zhou) go to the spelling closer to the pinyin
+                letters = Levenshtein.normalized_similarity(f, own)
+                if score and max((Levenshtein.normalized_similarity(f, p) for p in rivals), default=0) > max(
+                        letters, spell):
+                    continue  # "Quang Chau" sounds like shuang-xi but reads 光州, the name beside it
+                score += 0.1 * letters if score else 0
+                if score and (best is None or score > best[3]):
                     start = m.start() + len(" ".join(words[:a])) + (1 if a else 0)
                     best = (span, start, start + len(span), score)
     return best[:3] if best else None
+
+
+def _inflection(f: str, r: str) -> bool:
+    common = len(os.path.commonprefix([f, r]))
+    return common >= 4 and common >= min(len(f), len(r)) - 2
+
+
+def _common_word(word: str) -> bool:
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word.lower(), "en") >= 4.3
+
+
+@lru_cache(maxsize=1)
+def _variants() -> dict[str, str]:
+    """Folded one-word spellings the lexicon gives as alternatives of one name (Macau, Macao) -> the first."""
+    from mtaudit.detectors.namelib.zh_lexicon import lexicon
+
+    out = {}
+    for entry in lexicon().entries.values():
+        single = [fold(f) for f in entry.forms if " " not in f and "-" not in f]
+        for form in single[1:]:
+            if Levenshtein.normalized_similarity(form, single[0]) >= 0.6:
+                out.setdefault(form, single[0])
+    return out
+
+
+def canonical(text: str) -> str:
+    """Folded, with the lexicon's alternative spellings of a word replaced by its first one."""
+    variants = _variants()
+    return "".join(variants.get(fold(w), fold(w)) for w in re.split(r"[\s\-]+", text))
+
+
+def uncertain_why(name: str, kind: str, ref_form: str, rendering: str) -> str | None:
+    """Why a rendering that differs from the reference's may still be right, or None.
+
+    - ``reference pinyin``: the reference writes the plain pinyin of a name spelt in transliteration characters
+      that is not a Chinese surname and given name (索南达杰 "Suonandajie", Sonam Dargye): the pinyin is one
+      accepted form, not the authority a different spelling ("Sonam Dajie") must match.
+    - ``another reading``: the rendering reads a character with another of its readings (屯堡 Tunbao, "Tunpu"),
+      or with its Sino-Vietnamese or Sino-Korean reading (光州 "Quang Chau" in Vietnam).
+    """
+    plain = "".join(pinyin_of(name))
+    if fold(ref_form) == plain and kind == "foreign person":
+        return "reference pinyin"
+    if fold(rendering) != plain and fold(rendering) in readings_of(name):
+        return "another reading"
+    return None
+
+
+def readings_of(name: str) -> set[str]:
+    """Folded whole-name readings: every combination of the characters' pinyin readings (at most 64), and the
+    Sino-Vietnamese and Sino-Korean readings where the data has them."""
+    from itertools import islice, product
+
+    from pypinyin import Style, pinyin
+
+    out = {"".join(c) for c in islice(product(*pinyin(name, style=Style.NORMAL, heteronym=True)), 64)}
+    try:
+        from mtaudit.detectors.namelib.readings import sino_readings
+    except ImportError:
+        return out
+    for reading in sino_readings(name):
+        out.add(fold(reading))
+    return out
 
 
 def read(tsv: Path) -> dict:
@@ -204,11 +289,28 @@ def split_of(doc: str) -> str:
     return "dev" if int(doc.rsplit(".", 1)[-1]) % 2 else "test"
 
 
+def name_type(name: str, how: str) -> str:
+    """chinese person, foreign person, place, org or other: for recall per type."""
+    from mtaudit.detectors.names_src import chinese_name_pinyin
+    from mtaudit.detectors.namelib.zh_lexicon import lexicon
+
+    entry = lexicon().get(name)
+    kind = entry.kind if entry else {"nr": "person", "nrfg": "person", "nrt": "person", "ns": "place",
+                                     "nt": "org"}.get(how, "other")
+    if kind == "person":
+        foreign = entry.foreign if entry else lexicon().foreignness(name) >= 1.0
+        return "foreign person" if foreign else "chinese person"
+    return kind
+
+
 def build(tsv: Path) -> list[dict]:
-    cases = []
-    for (doc, seg), systems in sorted(read(tsv).items()):
-        ref = systems["ref-A"]
-        source, reference = ref["source"], ref["target"]
+    segs = read(tsv)
+    # pass 1: the reference's rendering of every source name, and every rendering the reference gives a name
+    # anywhere in its document (it writes 韦瑟尔 "Wesel" here and "Wessel" there: a system may follow either)
+    found, doc_forms = {}, defaultdict(list)
+    for (doc, seg), systems in sorted(segs.items()):
+        source, reference = systems["ref-A"]["source"], systems["ref-A"]["target"]
+        found[(doc, seg)] = []
         for name, how in source_names(source):
             ref_form = next((f for f in renderings(name) if find_form(f, reference)), None)
             if ref_form is None:
@@ -216,23 +318,48 @@ def build(tsv: Path) -> list[dict]:
                 if hit is None:
                     continue
                 ref_form = hit[0]
+            found[(doc, seg)].append((name, how, ref_form))
+            if ref_form not in doc_forms[(doc, name)]:
+                doc_forms[(doc, name)].append(ref_form)
+    cases = []
+    for (doc, seg), names in found.items():
+        systems = segs[(doc, seg)]
+        reference = systems["ref-A"]["target"]
+        for name, how, ref_form in names:
+            accepted = [ref_form] + [f for f in doc_forms[(doc, name)] if f != ref_form] + renderings(name)
+            own = "".join(pinyin_of(name))
+            explained = frozenset(c for other, _, other_form in names if other != name
+                                  for c in map(canonical, [other_form] + renderings(other))
+                                  if not own.startswith(c))  # 北江 "Beijiang" explains nothing about 北江市
             for system, row in systems.items():
                 if system == "ref-A":
                     continue
                 target = row["target"]
-                at = find_form(ref_form, target) or next(
-                    (find_form(f, target) for f in renderings(name) if find_form(f, target)), None)
-                base = {"doc": doc, "seg": seg, "split": split_of(doc), "system": system, "name": name, "found_by": how,
-                        "ref_form": ref_form}
+                at = next((find_form(f, target) for f in accepted if find_form(f, target)), None)
+                base = {"doc": doc, "seg": seg, "split": split_of(doc), "system": system, "name": name,
+                        "found_by": how, "type": name_type(name, how), "ref_form": ref_form}
                 if at:
                     cases.append({**base, "label": "correct", "rendering": target[at[0]:at[1]], "start": at[0],
                                   "end": at[1]})
                     continue
-                other = other_rendering(name, ref_form, target, reference)
+                rivals = tuple("".join(pinyin_of(o)) for o, _, _ in names if o != name and o not in name)
+                other = other_rendering(name, ref_form, target, reference, explained, rivals)
                 if other:
-                    cases.append({**base, "label": "error", "rendering": other[0], "start": other[1],
-                                  "end": other[2]})
+                    why = uncertain_why(name, base["type"], ref_form, other[0])
+                    cases.append({**base, "label": "uncertain" if why else "error", "why": why,
+                                  "rendering": other[0], "start": other[1], "end": other[2]})
     return cases
+
+
+# What a finding is about, from its message: the family of names_src that produced it.
+_FAMILIES = (("article", "elsewhere in this article"), ("organisation", "organisation"),
+             ("asian reading", "Vietnamese|Korean|Japanese"), ("omission", "may be missing"),
+             ("given name", "given name|runs its given"), ("foreign as pinyin", "as pinyin|pinyin syllables"),
+             ("sound spelling", "spelt from the sound"), ("surname", "misspelling of"))
+
+
+def family_of(message: str) -> str:
+    return next((name for name, pattern in _FAMILIES if re.search(pattern, message)), "other")
 
 
 def evaluate(tsv: Path, silver: list[dict], split: str, detector_names: list[str], verbose: bool) -> dict:
@@ -247,11 +374,13 @@ def evaluate(tsv: Path, silver: list[dict], split: str, detector_names: list[str
         if split in ("all", split_of(doc)):
             for system, row in systems.items():
                 by_doc[(system, doc)].append(row)
-    errors = defaultdict(list)
+    cases_at = defaultdict(list)
     for case in silver:
         if split in ("all", case["split"]):
-            errors[(case["system"], case["doc"], case["seg"])].append(case)
-    caught, findings, on_error, on_correct, ref_findings, ref_sentences = set(), 0, 0, 0, 0, 0
+            cases_at[(case["system"], case["doc"], case["seg"])].append(case)
+    caught, findings, on_error, on_correct, on_uncertain = set(), 0, 0, 0, 0
+    ref_findings, ref_sentences = 0, 0
+    families = defaultdict(lambda: defaultdict(int))
     for (system, doc), rows in sorted(by_doc.items()):
         rows.sort(key=lambda r: int(r["seg_id"]))
         document = prepare(Document(path=f"{system}/{doc}", segments=[
@@ -262,37 +391,55 @@ def evaluate(tsv: Path, silver: list[dict], split: str, detector_names: list[str
             for sentence, finding in detector.detect(document):
                 a, b = sentence.start + finding.start, sentence.start + finding.end
                 text = sentence.text[finding.start:finding.end]
+                family = families[family_of(finding.message)]
                 if system == "ref-A":
                     ref_findings += 1
+                    family["on ref-A"] += 1
                     if verbose:
                         print(f"REF\t{doc}:{sentence.segment.id}\t{text!r}\t{finding.message[:140]}")
                     continue
                 findings += 1
-                cases = errors.get((system, doc, int(sentence.segment.id)), [])
-                hit = [c for c in cases if c["start"] < b and a < c["end"]]
+                hit = [c for c in cases_at.get((system, doc, int(sentence.segment.id)), [])
+                       if c["start"] < b and a < c["end"]]
                 err = [c for c in hit if c["label"] == "error"]
                 caught.update(id(c) for c in err)
-                on_error += bool(err)
-                on_correct += bool(hit) and not err
+                mark = "TP" if err else "uncertain" if any(c["label"] == "uncertain" for c in hit) else (
+                    "FP-correct" if hit else "unjudged")
+                on_error += mark == "TP"
+                on_uncertain += mark == "uncertain"
+                on_correct += mark == "FP-correct"
+                family[mark] += 1
                 if verbose:
-                    mark = "TP" if err else ("FP-correct" if hit else "unjudged")
                     print(f"{mark}\t{system}\t{doc}:{sentence.segment.id}\t{text[:40]!r}\t{finding.confidence}\t"
                           f"{finding.message[:140]}")
-    all_errors = [c for cs in errors.values() for c in cs if c["label"] == "error"]
+    all_errors = [c for cs in cases_at.values() for c in cs if c["label"] == "error"]
     if verbose:
         for c in all_errors:
             if id(c) not in caught:
                 print(f"MISSED\t{c['system']}\t{c['doc']}:{c['seg']}\t{c['name']}\t{c['ref_form']!r} -> "
                       f"{c['rendering']!r}")
     n = len(all_errors)
+    by_type, by_name = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
+    for c in all_errors:
+        for table, key in ((by_type, c["type"]), (by_name, (c["doc"], c["ref_form"]))):
+            table[key][0] += id(c) in caught
+            table[key][1] += 1
     return {
         "split": split, "detectors": detector_names, "silver_errors": n, "caught": len(caught),
         "recall": round(len(caught) / n, 3) if n else None,
+        # each distinct name of a document counts once (the mean of its errors' recall): one name repeated by
+        # eight systems weighs as much as a name one system garbled
+        "recall_per_name": round(sum(c / t for c, t in by_name.values()) / len(by_name), 3) if by_name else None,
+        "distinct_names": len(by_name),
+        "recall_per_type": {k: f"{c}/{t}" for k, (c, t) in sorted(by_type.items())},
+        "uncertain": sum(c["label"] == "uncertain" for cs in cases_at.values() for c in cs),
         "findings_on_systems": findings, "on_silver_error": on_error, "on_correct_rendering": on_correct,
+        "on_uncertain": on_uncertain,
         "precision_strict": round(on_error / findings, 3) if findings else None,
         "precision_judged": round(on_error / (on_error + on_correct), 3) if on_error + on_correct else None,
         "ref_findings": ref_findings, "ref_sentences": ref_sentences,
         "ref_findings_per_100_sentences": round(100 * ref_findings / max(ref_sentences, 1), 2),
+        "families": {k: dict(v) for k, v in sorted(families.items())},
     }
 
 
@@ -340,7 +487,8 @@ def main() -> None:
         for split in ("dev", "test"):
             part = [c for c in cases if c["split"] == split]
             print(f"{split}: {sum(c['label'] == 'error' for c in part)} silver errors, "
-                  f"{sum(c['label'] == 'correct' for c in part)} correct renderings")
+                  f"{sum(c['label'] == 'correct' for c in part)} correct renderings, "
+                  f"{sum(c['label'] == 'uncertain' for c in part)} uncertain")
         return
     silver = [json.loads(line) for line in args.silver.read_text(encoding="utf-8").splitlines()]
     if args.command == "evaluate":
