@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -11,6 +12,7 @@ from mtaudit.detectors.base import Detector
 from mtaudit.detectors.namelib import enabled
 from rapidfuzz.distance import Levenshtein
 
+from mtaudit.detectors.namelib import article
 from mtaudit.detectors.namelib.romanise import fold, is_pinyin, same_name, sound_key
 from mtaudit.detectors.namelib.transliterate import all_pinyin, capitalised_spans, skeleton, sounds_like
 from mtaudit.detectors.namelib.zh_lexicon import lexicon
@@ -72,6 +74,7 @@ _OTHER_SYSTEMS = {
     "Jiang": ("Chiang", "Kong", "Keung"), "Zhu": ("Chu", "Chew"), "Hu": ("Woo",), "Deng": ("Tang",), "Su": ("So",),
 }
 _PLACE_SUFFIXES = ("省", "市", "县", "区", "镇", "村", "州")
+_CANTONESE_PLACES = re.compile("香港|澳门|台湾|台北|新加坡|港府|港澳|特区政府")
 # jieba tags many ordinary words as person names (谢谢, 高昂, 易懂): a person tag only counts when a title or a speech
 # verb stands next to it, the way news introduces and quotes people.
 _PERSON_CONTEXT = re.compile(
@@ -80,7 +83,7 @@ _PERSON_CONTEXT = re.compile(
     "介绍|透露|回忆|坦言|会见|会晤|致电|致信|发表|宣布|等人)")
 _PERSON_CONTEXT_BEFORE = re.compile(
     "(?:主席|总理|总统|部长|外长|首相|总书记|书记|国王|女王|教授|博士|医生|记者|发言人|市长|省长|州长|主任|院长|校长|"
-    "经理|董事长|总裁|主编|编辑|大使|将军|作者|选手|演员|歌手|导演|同|与|和|会见|会晤|据|告诉|记者)$")
+    "经理|董事长|总裁|主编|编辑|大使|将军|作者|选手|演员|歌手|导演|同|与|和|会见|会晤|(?<!根)据|告诉|记者)$")
 
 
 @lru_cache(maxsize=1)
@@ -166,6 +169,8 @@ class ChineseNames:
                 continue  # a place without a known English form: its pinyin is as likely wrong as right
             if tag not in _PERSON_TAGS:
                 continue  # an organisation or other proper noun the lexicon does not know
+            if _common_word(word):
+                continue  # 史实 "historical facts", 高昂: jieba's person tag on an everyday word
             evidence = _person_context(source, start, end)
             pinyin = chinese_name_pinyin(word)
             foreignness = lexicon().foreignness(word)
@@ -190,7 +195,8 @@ def _person_context(source: str, start: int, end: int) -> bool:
     return bool(_PERSON_CONTEXT.match(source, end) or _PERSON_CONTEXT_BEFORE.search(source, 0, start))
 
 
-def _candidates(source: str) -> list[tuple[str, str, int, int]]:
+@lru_cache(maxsize=4096)
+def _candidates(source: str) -> tuple[tuple[str, str, int, int], ...]:
     """(word, tag, start, end) of every name candidate: the longest lexicon key at word boundaries, else a word
     jieba tags as a name; neighbouring person tags that spell one transliterated name are joined (杜特 + 尔特)."""
     tokens, offset = [], 0
@@ -231,7 +237,7 @@ def _candidates(source: str) -> list[tuple[str, str, int, int]]:
         if tag in _NAME_TAGS and len(word) >= 2:
             out.append((word, tag, start, end))
         i += 1
-    return out
+    return tuple(out)
 
 
 def _from_lexicon(entry, tag: str, source: str, start: int, end: int) -> SourceName:
@@ -304,11 +310,65 @@ def _spans(target: str, longest: int = 3) -> tuple[tuple[str, int, int, str, tup
                  for span, start, end in capitalised_spans(target, longest))
 
 
+# Two-character words at least this frequent in Chinese (wordfreq's Zipf scale) are everyday words when neither the
+# lexicon nor the table knows them as names: 史实 3.7, 高昂 3.7 against 王芳 2.5, 任琛 2.4; a few very common names
+# (李明 3.7) are lost with them.
+_COMMON_ZH = 3.6
+
+
+@lru_cache(maxsize=50_000)
+def _common_word(word: str) -> bool:
+    from wordfreq import zipf_frequency
+
+    return len(word) == 2 and zipf_frequency(word, "zh") >= _COMMON_ZH
+
+
 @lru_cache(maxsize=50_000)
 def _common_english(span: str) -> bool:
     from wordfreq import zipf_frequency
 
     return zipf_frequency(span.lower(), "en") >= 3.0
+
+
+def _after_english_name(target: str, start: int) -> bool:
+    """The word before ``start`` is a capitalised given name that is not pinyin ("Elaine Chao", "Christopher Hui")."""
+    before = re.search(r"([A-Z][a-z]+)\s+$", target[:start])
+    return bool(before) and not is_pinyin(before.group(1)) and fold(before.group(1)) not in _GENERIC_WORDS
+
+
+@lru_cache(maxsize=1)
+def _places_by_form() -> dict[str, str]:
+    """Folded English form of a place in the lexicon -> its Chinese key (the first entry that gives it)."""
+    out = {}
+    for entry in lexicon().entries.values():
+        if entry.kind == "place":
+            for form in entry.forms:
+                out.setdefault(fold(form), entry.key)
+    return out
+
+
+def _other_place(folded: str, key: str, source: str = "") -> str | None:
+    """The Chinese key of another place whose English form ``folded`` is ("Zhangzhou" is 漳州, not 郴州), unless
+    ``source`` names that place too."""
+    other = _places_by_form().get(folded)
+    if other is None or other == key or key.startswith(other) or other.startswith(key) or other[:2] in source:
+        return None
+    entry = lexicon().get(key)
+    return None if entry and folded in {fold(f) for f in entry.forms} else other
+
+
+def _near_form(words: tuple[str, ...], forms: tuple[str, ...]) -> bool:
+    """``words`` (folded) spell a known form of two or more words with one word off by a letter or two: "Hoh Xili"
+    for Hoh Xil."""
+    for form in forms:
+        parts = [fold(w) for w in form.replace("-", " ").split()]
+        if len(parts) < 2 or len(parts) != len(words) or tuple(parts) == words:
+            continue
+        off = [(w, p) for w, p in zip(words, parts) if w != p]
+        if len(off) == 1 and len(off[0][1]) >= 3 and Levenshtein.distance(*off[0]) <= 2 and \
+                off[0][0][:2] == off[0][1][:2]:
+            return True
+    return False
 
 
 def _syllable_run(folded: str, syllables: tuple[str, ...]) -> bool:
@@ -325,6 +385,68 @@ def _present(form: str, folded_words: list[str], joined: str) -> bool:
     if len(parts) == 1:
         return parts[0] in folded_words or (len(parts[0]) > 3 and parts[0] in joined)
     return "".join(parts) in joined or "".join(reversed(parts)) in joined
+
+
+_GLOSS = re.compile(r"[（(]\s*([A-Z][^\W\d_]*(?:[ .'’\-]+[A-Z][^\W\d_]*){0,4})\s*[）)]")
+
+
+def _source_glosses(doc: Document) -> dict[str, str]:
+    """Source names that the article follows with their own Latin form in brackets, as Chinese news does at a
+    foreign name's first mention (梅根（Meghan Markle）): name -> the part of that form which the name renders
+    ("Meghan": 梅根 is only her given name)."""
+    out = {}
+    for segment in doc.segments:
+        source = segment.source or ""
+        if "(" not in source and "（" not in source:
+            continue
+        ends = {end: word for word, _, _, end in _candidates(source)}
+        for m in _GLOSS.finditer(source):
+            name = ends.get(m.start())
+            if name and name not in out:
+                out[name] = _part_rendered(name, m.group(1))
+    return out
+
+
+def _part_rendered(name: str, form: str) -> str:
+    """The words of ``form`` that sound like ``name``: "Meghan" of "Meghan Markle" for 梅根, all of it for 梅根·马克尔."""
+    words = form.split()
+    if "·" in name or len(words) == 1:
+        return form
+    reading = "".join(_syllables(name))
+    best = max(((article.sound_match(reading, " ".join(words[a:b])), b - a, " ".join(words[a:b]))
+                for a in range(len(words)) for b in range(a + 1, len(words) + 1)))
+    return best[2] if best[0] >= 0.8 else form
+
+
+def _article_key(word: str) -> str:
+    """What the article check compares a source name on: a dotted foreign name by its last part (布德温·卡特里 and
+    卡特里 are one person), a place without its administrative suffix (北江省, 北江市 -> 北江 are compared apart)."""
+    return word.rsplit("·", 1)[-1] if "·" in word else word
+
+
+def _renderings(index: int, segment, names: list[SourceName], repeated: dict[str, str],
+                glossed: dict[str, str]) -> list[article.Rendering]:
+    """The renderings in ``segment``'s target of its source names that the article mentions more than once."""
+    known = {n.text: n for n in names}
+    out, taken = [], []
+    present = [key for key in repeated if key in segment.source]
+    wanted = [key for key in present if not any(key != other and key in other for other in present)]
+    # names with a known form first, so that their spans are taken before sound-alike spans are sought
+    wanted.sort(key=lambda k: not (k in known and known[k].expected))
+    for word in wanted:
+        key, tag = word, repeated[word]
+        name = known.get(word)
+        forms = (glossed[word],) if word in glossed else name.expected if name else ()
+        if not forms and tag in _PERSON_TAGS and chinese_name_pinyin(key) and lexicon().foreignness(key) < _FOREIGN:
+            family, given = chinese_name_pinyin(key)
+            forms = (f"{family} {given}", f"{given} {family}")
+        stem = key[:-1] if len(key) > 2 and key.endswith(_PLACE_SUFFIXES) else key
+        found = article.locate(key, index, segment.target, "".join(_syllables(stem)), forms, taken,
+                               _common_english)
+        if found is not None:
+            out.append(found)
+            taken.append((found.start, found.end))
+    return out
 
 
 class NamesSourceDetector(Detector):
@@ -347,7 +469,12 @@ class NamesSourceDetector(Detector):
 
     def detect(self, doc: Document):
         out = []
-        for segment in doc.segments:
+        repeated = self._repeated_names(doc)
+        renderings = []
+        # Hong Kong, Macau, Taiwan or Singapore in the article: Cantonese and Wade-Giles surnames are people's own
+        cantonese = any(_CANTONESE_PLACES.search(s.source or "") for s in doc.segments)
+        glossed = _source_glosses(doc)
+        for index, segment in enumerate(doc.segments):
             if not segment.source or not segment.sentences or not segment.target.strip():
                 continue
             module = source_language(segment.source, doc.source_lang)
@@ -357,14 +484,27 @@ class NamesSourceDetector(Detector):
             folded = [fold(w) for w, _, _ in target_words]
             joined = "".join(folded)
             names = module.names(segment.source)
+            if glossed:
+                out.extend(self._glossed(segment, glossed))
+                names = [n for n in names if n.text not in glossed]
+            if repeated and module.lang == "zh":
+                renderings += _renderings(index, segment, names, repeated, glossed)
             others = {fold(n.given) for n in names if n.given} | {fold(n.surname) for n in names if n.surname}
             for name in names:
                 if any(_present(form, folded, joined) for form in name.expected):
+                    if name.known and name.kind in ("place", "org") and not any(
+                            article.find_words(segment.target, form) is not None for form in name.expected):
+                        out.extend(self._garbled(segment, name))  # present only inside a longer word: "Hoh Xili"
+                        continue
                     if name.given:
                         out.extend(self._given_name(segment, name, target_words, others - {fold(name.given)}))
                     continue
                 if name.foreign or (name.known and name.kind in ("place", "org")):
-                    garbled = self._garbled(segment, name)
+                    # words of the other names' forms, unless they read this name too (北江 "Beijiang" and 北江市)
+                    garbled = self._garbled(segment, name, frozenset(
+                        w for other in names if other is not name for form in other.expected
+                        for w in map(fold, form.replace("-", " ").split())
+                        if not _syllable_run(w, name.pinyin) and w != "".join(name.pinyin)))
                     if garbled:
                         out.extend(garbled)
                         continue
@@ -372,7 +512,68 @@ class NamesSourceDetector(Detector):
                     continue  # a lexicon place or organisation written some other way: a paraphrase as often as not
                 # the given name alone ("Jinping") does not clear a misspelt surname ("Ji Jinping")
                 given_present = bool(name.given) and _present(name.given, folded, joined)
-                out.extend(self._report(segment, name, target_words, given_present))
+                out.extend(self._report(segment, name, target_words, given_present, cantonese))
+        if renderings:
+            out.extend(self._two_renderings(doc, renderings, out))
+        return out
+
+    def _glossed(self, segment, glossed: dict[str, str]):
+        """A source name whose Latin form the article gives in brackets, spelt another way in this target: "Megan"
+        where the source wrote 梅根（Meghan Markle）."""
+        out = []
+        for word, form in glossed.items():
+            if word not in segment.source or article.locate(word, 0, segment.target, "", (form,), [],
+                                                                _common_english):
+                continue
+            reading = "".join(_syllables(word))
+            best = None
+            for span, start, end in capitalised_spans(segment.target, len(form.split())):
+                if len(span.split()) != len(form.split()) or fold(span) in _GENERIC_WORDS:
+                    continue
+                spelling = Levenshtein.normalized_similarity(fold(span), fold(form))
+                score = max(spelling, article.sound_match(reading, span) if " " not in span else 0)
+                if score >= 0.75 and (best is None or score > best[0]):
+                    best = (score, start, end, span)
+            if best is not None:
+                _, start, end, span = best
+                out.extend(self._at(segment, start, end, Category.MISTRANSLATION, Severity.MAJOR,
+                                    f"The source gives {word} with its own form, “{form}”, in brackets; “{span}” "
+                                    f"spells it another way.", form, 0.7))
+        return out
+
+    @staticmethod
+    def _repeated_names(doc: Document) -> dict[str, str]:
+        """Source names (a dotted foreign name by its last part) that two or more segments of ``doc`` mention, with
+        the tag jieba first gave them. A name counts wherever its characters occur: jieba cuts 梅根 in one sentence
+        and 梅根曾 in the next."""
+        tags, sources = {}, [s.source for s in doc.segments if s.source and s.target.strip()]
+        for source in sources:
+            for word, tag, *_ in _candidates(source):
+                tags.setdefault(_article_key(word), tag)
+        return {key: tag for key, tag in tags.items() if sum(key in source for source in sources) >= 2}
+
+    def _two_renderings(self, doc: Document, renderings, found):
+        """One source name rendered two ways in the article: the minority rendering, with the usual one."""
+        flagged = defaultdict(list)
+        for sentence, finding in found:
+            flagged[sentence.segment.id].append((sentence.start + finding.start, sentence.start + finding.end))
+        out = []
+        for odd, usual, n, majority in article.inconsistent(renderings, _syllables):
+            segment = doc.segments[odd.segment]
+            if any(a < odd.end and odd.start < b for a, b in flagged[segment.id]):
+                continue  # already reported against the source's own form
+            if majority:
+                how = f"in {n} other sentences" if n > 1 else "in another sentence"
+                message = (f"The source's {odd.key} is written “{usual.text}” elsewhere in this article ({how}); "
+                           f"here “{odd.text}”: one name rendered two ways.")
+                severity, confidence = Severity.MAJOR, min(0.8, 0.5 + 0.1 * n)
+            else:
+                message = (f"The source's {odd.key} is written “{usual.text}” elsewhere in this article; here "
+                           f"“{odd.text}”, which follows the sound of its characters less closely: one name "
+                           f"rendered two ways.")
+                severity, confidence = Severity.MINOR, 0.5
+            out.extend(self._at(segment, odd.start, odd.end, Category.MISTRANSLATION, severity, message, usual.text,
+                                confidence))
         return out
 
     def _at(self, segment, start: int, end: int, category: str, severity: Severity, message: str,
@@ -383,34 +584,55 @@ class NamesSourceDetector(Detector):
         return [self.finding(sentence, start - sentence.start, end - sentence.start, category, severity, message,
                              suggestion, confidence)]
 
-    def _garbled(self, segment, name: SourceName):
+    def _garbled(self, segment, name: SourceName, others: frozenset[str] = frozenset()):
         """A rendering of a foreign or lexicon-known name that reads its Chinese characters aloud: its pinyin
-        ("Bu Linken" for 布林肯) or, for a name the lexicon knows, a spelling guessed from that pinyin ("Cocosili" for
-        可可西里, Hoh Xil)."""
+        ("Bu Linken" for 布林肯) or, for a name the lexicon knows, a spelling guessed from that pinyin ("Cocosili",
+        "Kao Xili" for 可可西里, Hoh Xil); the name of another place that sounds like it ("Zhangzhou" for 郴州,
+        Chenzhou); or a known form of two or more words with one of them misspelt ("Hoh Xili").
+
+        ``others`` holds the folded words of the segment's other names' known forms: spans that render them are
+        left alone."""
         reading = "".join(name.pinyin)
         if len(name.pinyin) < 2 or not reading:
             return []
+        stem = "".join(name.pinyin[:-1]) if len(name.text) > 2 and name.text.endswith(_PLACE_SUFFIXES) else reading
         form_words = {fold(w) for form in name.expected for w in form.replace("-", " ").split()}
         best = None
         for span, start, end, folded, words in _spans(segment.target):
-            if folded in _GENERIC_WORDS or any(w in form_words or w in _GENERIC_WORDS for w in words):
+            if folded in _GENERIC_WORDS or any(w in others for w in words):
                 continue
+            near = _near_form(words, name.expected)
+            if near:
+                score, how = 0.6, "near"
+            elif any(w in form_words or w in _GENERIC_WORDS for w in words):
+                continue
+            elif name.kind == "place" and name.known and _other_place(folded, name.text, segment.source) and \
+                    sounds_like(stem, span) >= 0.8 and len(skeleton(stem)) >= 3 and (
+                        not (folded == reading or _syllable_run(folded, name.pinyin)) or name.domestic and
+                        fold(name.expected[0]) not in (reading, stem)):
+                # the name's own pinyin counts only where it is reserved for the other place: 陕西 is Shaanxi
+                # because Shanxi is 山西
+                score, how = 0.7, "other place"
             # two characters name many places and people (安山 is Ansan in Korea, Anshan in China): too ambiguous
-            if len(name.text) < 3 and name.kind != "person":
+            elif len(name.text) < 3 and name.kind != "person":
                 continue
-            pinyin = all_pinyin(span)
-            if name.known and name.foreign and not name.domestic and pinyin and (folded == reading or (
-                    len(folded) >= 0.6 * len(reading) and _syllable_run(folded, name.pinyin))):
-                score, how = 0.8, "pinyin"
-            elif not name.known and pinyin and folded == reading and " " in span:
-                # without the lexicon a one-word pinyin reading may be the accepted form (Tibetan names: Suonandajie);
-                # cut into syllables like a Chinese name ("Bu Linken" for 布林肯) it is MT's
-                score, how = 0.7, "pinyin"
-            elif name.known and not pinyin and len(skeleton(span)) >= 3 and sounds_like(reading, span) >= 0.8 \
-                    and len(folded) >= 4:
-                score, how = 0.6, "sound"
             else:
-                continue
+                pinyin = all_pinyin(span)
+                if name.known and name.foreign and not name.domestic and pinyin and (folded == reading or (
+                        len(folded) >= 0.6 * len(reading) and _syllable_run(folded, name.pinyin))):
+                    score, how = 0.8, "pinyin"
+                elif not name.known and pinyin and folded == reading and " " in span:
+                    # without the lexicon a one-word pinyin reading may be the accepted form (Tibetan names:
+                    # Suonandajie); cut into syllables like a Chinese name ("Bu Linken" for 布林肯) it is MT's
+                    score, how = 0.7, "pinyin"
+                elif name.known and len(skeleton(span)) >= 3 and sounds_like(reading, span) >= 0.8 \
+                        and len(folded) >= 4 and (not pinyin or name.domestic and folded != reading
+                                                  and not _syllable_run(folded, name.pinyin)
+                                                  and Levenshtein.normalized_similarity(folded, reading) >= 0.6):
+                    # a guessed spelling; written in pinyin it reads other characters ("Kao Xili" for ke-ke-xi-li)
+                    score, how = 0.6, "sound"
+                else:
+                    continue
             if _common_english(span):
                 continue  # "Hanna", "Filipino": an English spelling in its own right
             if best is None or (score, end - start) > (best[0], best[2] - best[1]):
@@ -423,6 +645,11 @@ class NamesSourceDetector(Detector):
         if how == "pinyin":
             message = (f"The source names {name.text}{known}, a name transliterated into Chinese; “{span}” reads "
                        f"its characters as pinyin: a garbled {_KIND_WORDS.get(name.kind, 'name')}.")
+        elif how == "other place":
+            message = (f"The source names {name.text}{known}; “{span}” is another place "
+                       f"({_other_place(fold(span), name.text, segment.source)}) that sounds like it.")
+        elif how == "near":
+            message = f"The source names {name.text}{known}; “{span}” misspells that form."
         else:
             message = (f"The source names {name.text}{known}; “{span}” is spelt from the sound of its Chinese "
                        f"characters, not the name's own form.")
@@ -462,7 +689,7 @@ class NamesSourceDetector(Detector):
                             name.expected[0], 0.7)
         return []
 
-    def _report(self, segment, name: SourceName, target_words, given_present: bool = False):
+    def _report(self, segment, name: SourceName, target_words, given_present: bool = False, cantonese: bool = False):
         expected = name.expected[0]
         if not (name.evidence or given_present):
             return []
@@ -472,6 +699,8 @@ class NamesSourceDetector(Detector):
                 if not word[:1].isupper():
                     continue
                 if word in other_systems:
+                    if not given_present and (cantonese or _after_english_name(segment.target, start)):
+                        continue  # Christopher Hui, Elaine Chao: a Hong Kong or overseas person's own spelling
                     confidence, note = (0.8, "") if given_present else (
                         0.5, " (right if the person is known by a Cantonese or Wade-Giles spelling)")
                 elif name.foreign and _common_english(word):
