@@ -3,6 +3,7 @@
     python bench/names_silver.py build    [--tsv ../shared/data/mqm/wmt21_news_zhen.scores.tsv] [-o silver.jsonl]
     python bench/names_silver.py evaluate [--split dev|test|all] [--detectors names_src] [-v]
     python bench/names_silver.py fixture  [-o tests/fixtures/names_silver.tsv] [--n 300]
+    python bench/names_silver.py parallel [-v]     # findings on 9,961 professional references (newstest zh-en)
 
 **Silver cases.** For each of the 650 source segments, the source names are the words jieba tags as persons,
 places, organisations or other proper nouns (nr, nrfg, nrt, ns, nt, nz; adjacent tags merged, so 杜特+尔特 is one
@@ -445,6 +446,41 @@ def evaluate(tsv: Path, silver: list[dict], split: str, detector_names: list[str
     }
 
 
+PARALLEL = REPO.parent / "shared" / "data" / "parallel" / "newstest-zh-en.tsv"
+
+
+def parallel_false_findings(path: Path, detector_names: list[str], verbose: bool, per_doc: int = 20) -> dict:
+    """Findings on professional references of zh->en news (newstest 2017-2020, never looked at while building):
+    consecutive pairs of a year cut into documents of ``per_doc`` segments, each reference audited against its
+    source. Nearly every finding there is false (a few are errors of the reference itself)."""
+    from mtaudit.audit import prepare
+    from mtaudit.detectors import build_detectors
+    from mtaudit.document import Document, Segment
+
+    detectors = build_detectors(detector_names)
+    rows = defaultdict(list)
+    with path.open(encoding="utf-8") as f:
+        for row in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
+            rows[row["year"]].append(row)
+    sentences, found, families = 0, 0, defaultdict(int)
+    for year, pairs in sorted(rows.items()):
+        for start in range(0, len(pairs), per_doc):
+            chunk = pairs[start:start + per_doc]
+            document = prepare(Document(path=f"newstest{year}/{start}", segments=[
+                Segment(id=str(start + i), target=r["reference"], source=r["source"])
+                for i, r in enumerate(chunk)]), [])
+            sentences += sum(1 for _ in document.sentences())
+            for detector in detectors:
+                for sentence, finding in detector.detect(document):
+                    found += 1
+                    families[family_of(finding.message)] += 1
+                    if verbose:
+                        print(f"PARALLEL\t{year}:{sentence.segment.id}\t"
+                              f"{sentence.text[finding.start:finding.end][:40]!r}\t{finding.message[:150]}")
+    return {"pairs": sum(map(len, rows.values())), "sentences": sentences, "findings": found,
+            "findings_per_100_sentences": round(100 * found / max(sentences, 1), 2), "families": dict(families)}
+
+
 def window(text: str, start: int, end: int, width: int) -> str:
     return text[max(0, start - width):end + width]
 
@@ -473,7 +509,7 @@ def fixture(tsv: Path, silver: list[dict], n: int) -> list[list[str]]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("command", choices=("build", "evaluate", "fixture"))
+    ap.add_argument("command", choices=("build", "evaluate", "fixture", "parallel"))
     ap.add_argument("--tsv", type=Path, default=TSV)
     ap.add_argument("-o", "--output", type=Path)
     ap.add_argument("--silver", type=Path, default=SILVER)
@@ -491,6 +527,9 @@ def main() -> None:
             print(f"{split}: {sum(c['label'] == 'error' for c in part)} silver errors, "
                   f"{sum(c['label'] == 'correct' for c in part)} correct renderings, "
                   f"{sum(c['label'] == 'uncertain' for c in part)} uncertain")
+        return
+    if args.command == "parallel":
+        print(json.dumps(parallel_false_findings(PARALLEL, args.detectors.split(","), args.verbose)))
         return
     silver = [json.loads(line) for line in args.silver.read_text(encoding="utf-8").splitlines()]
     if args.command == "evaluate":

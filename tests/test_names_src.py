@@ -208,6 +208,6 @@ def test_silver_name_errors_from_news():
         caught += hit and row["label"] == "error"
         flagged_correct += hit and row["label"] == "correct"
     errors = sum(r["label"] == "error" for r in rows)
-    assert len(rows) >= 250 and errors >= 150
-    assert caught >= 22, caught           # 27 when the fixture was made
+    assert len(rows) >= 250 and errors >= 100
+    assert caught >= 40, caught           # 47 when the fixture was made (segments alone: no article families)
     assert flagged_correct <= 1, flagged_correct

@@ -385,10 +385,17 @@ def _near_form(words: tuple[str, ...], forms: tuple[str, ...]) -> bool:
         if len(parts) < 2 or len(parts) != len(words) or tuple(parts) == words:
             continue
         off = [(w, p) for w, p in zip(words, parts) if w != p]
-        if len(off) == 1 and len(off[0][1]) >= 3 and Levenshtein.distance(*off[0]) <= 2 and \
-                off[0][0][:2] == off[0][1][:2]:
-            return True
+        if len(off) != 1:
+            continue
+        word, part = off[0]
+        if len(part) >= 3 and Levenshtein.distance(word, part) <= 2 and word[:2] == part[:2] and \
+                not _common_english(re.sub("s$", "", word)) and not (word.startswith(part) and word[len(part):] in
+                                                                      _INFLECTIONS):
+            return True  # not an English word in its own right ("Japan's"), nor "West Virginians"
     return False
+
+
+_INFLECTIONS = frozenset("s es n ns an ans ian ians ese er ers".split())
 
 
 def _syllable_run(folded: str, syllables: tuple[str, ...]) -> bool:
@@ -445,7 +452,7 @@ def _article_key(word: str) -> str:
 
 
 def _renderings(index: int, segment, names: list[SourceName], repeated: dict[str, str],
-                glossed: dict[str, str]) -> list[article.Rendering]:
+                glossed: dict[str, str], cantonese: bool) -> list[article.Rendering]:
     """The renderings in ``segment``'s target of its source names that the article mentions more than once."""
     known = {n.text: n for n in names}
     out, taken = [], []
@@ -463,12 +470,14 @@ def _renderings(index: int, segment, names: list[SourceName], repeated: dict[str
                 out.append(found)
                 taken.append((found.start, found.end))
             continue
-        if not forms and tag in _PERSON_TAGS and chinese_name_pinyin(key) and lexicon().foreignness(key) < _FOREIGN:
+        chinese = tag in _PERSON_TAGS and chinese_name_pinyin(key) and lexicon().foreignness(key) < _FOREIGN
+        if not forms and chinese:
             family, given = chinese_name_pinyin(key)
             forms = (f"{family} {given}", f"{given} {family}")
         stem = key[:-1] if len(key) > 2 and key.endswith(_PLACE_SUFFIXES) else key
+        # in a Hong Kong or Taiwan story "Hui Ching" may be a Chinese person's own spelling: known forms only
         found = article.locate(key, index, segment.target, "".join(_syllables(stem)), forms, taken,
-                               _common_english)
+                               _common_english, by_sound=not (chinese and cantonese))
         if found is not None:
             out.append(found)
             taken.append((found.start, found.end))
@@ -540,7 +549,7 @@ class NamesSourceDetector(Detector):
                 out.extend(self._glossed(segment, glossed))
                 names = [n for n in names if n.text not in glossed]
             if repeated and module.lang == "zh":
-                renderings += _renderings(index, segment, names, repeated, glossed)
+                renderings += _renderings(index, segment, names, repeated, glossed, cantonese)
             others = {fold(n.given) for n in names if n.given} | {fold(n.surname) for n in names if n.surname}
             for name in names:
                 if any(_present(form, folded, joined) for form in name.expected):
@@ -770,8 +779,10 @@ class NamesSourceDetector(Detector):
                 continue
             before, bstart, bend = target_words[i - 1]
             if segment.target[bend:start] != " " or not before[:1].isupper() or not is_pinyin(before) or \
-                    fold(before) in _GENERIC_WORDS or fold(before) == fold(name.surname) or len(before) > 6:
-                continue
+                    fold(before) in _GENERIC_WORDS or fold(before) == fold(name.surname) or len(before) > 6 or \
+                    before in _OTHER_SYSTEMS.get(name.surname, ()) or same_name(before, name.surname) or \
+                    sound_key(before) == sound_key(name.surname):
+                continue  # the surname itself, or a spelling of it the misspelling check reports
             return self._at(segment, bstart, end, Category.MISTRANSLATION, Severity.MAJOR,
                             f"The source names {name.text} ({name.expected[0]}); “{before} {word}” gives the given "
                             f"name another surname.", name.expected[0], 0.7)
@@ -826,7 +837,7 @@ class NamesSourceDetector(Detector):
                     continue
                 if word in other_systems:
                     if not given_present and (cantonese or _after_english_name(segment.target, start)):
-                        continue  # Christopher Hui, Elaine Chao: a Hong Kong or overseas person's own spelling
+                        return []  # Christopher Hui, Elaine Chao: a Hong Kong or overseas person's own spelling
                     confidence, note = (0.8, "") if given_present else (
                         0.5, " (right if the person is known by a Cantonese or Wade-Giles spelling)")
                 elif name.foreign and _common_english(word):

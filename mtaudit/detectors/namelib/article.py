@@ -65,15 +65,15 @@ _CONFUSED = frozenset("SKT")
 
 
 def locate(key: str, segment: int, target: str, pinyin: str, forms: tuple[str, ...],
-           taken: list[tuple[int, int]], common) -> Rendering | None:
+           taken: list[tuple[int, int]], common, by_sound: bool = True) -> Rendering | None:
     """The rendering of a source name in ``target``: a known form, else the capitalised span that sounds most like
     ``pinyin`` (at least 0.8 of its consonant skeleton), not inside ``taken`` (spans of the segment's other names),
-    not an ordinary English word (``common(span)`` true)."""
+    not an ordinary English word (``common(span)`` true). With ``by_sound`` false, known forms only."""
     for form in forms:
         at = find_words(target, form)
         if at is not None:
             return Rendering(key, segment, at, at + len(form), target[at:at + len(form)], True, 1.0)
-    if forms and not any(sound_match(pinyin, form) >= 0.8 for form in forms):
+    if not by_sound or forms and not any(sound_match(pinyin, form) >= 0.8 for form in forms):
         return None  # the known forms do not follow the sound (中新网 ChinaNews): a sound-alike span is chance
     best = None
     for span, start, end in capitalised_spans(target, 2):

