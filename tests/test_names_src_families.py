@@ -48,6 +48,8 @@ CONSISTENT = [
     (["英国《泰晤士报》连载新书，描绘哈利王子（Prince Harry）与妻子梅根（Meghan Markle）的王室生活。", "书中说，梅根曾感到孤立。"],
      ["The Times is serialising a new book about Prince Harry and his wife Meghan Markle.",
       "The book says Meghan felt isolated."]),
+    (["卡塔尔宣布了新政策。", "卡塔尔的天然气出口增长。", "卡塔尔官员表示欢迎。"],
+     ["Qatar announced a new policy.", "Qatari gas exports grew.", "Qatar officials welcomed it."]),
     (["香港财经事务及库务局局长许正宇表示，市场运作正常。", "许正宇说，政府会继续监察。"],
      ["Secretary for Financial Services and the Treasury Christopher Hui said markets were functioning normally.",
       "Hui said the government would keep monitoring."]),
@@ -104,6 +106,9 @@ SEGMENTS_WELL = [
      "The Possibility of Victory is adapted from historical facts and Soviet military archives."),
     ("美国运输部长赵小兰在会上发言。", "US Transportation Secretary Elaine Chao spoke at the meeting."),
     ("国际米兰积分反超亚特兰大。", "Inter Milan moved back above Atalanta."),
+    ("中国社科院日本研究所所长杨伯江表示，两国关系改善。",  # a Chinese scholar of Japan, not a Japanese person
+     "Yang Bojiang, director of the Institute of Japanese Studies, said relations had improved."),
+    ("漓江两岸风景秀丽。", "The scenery on both banks of the Lijiang River is beautiful."),
 ]
 
 
@@ -134,6 +139,7 @@ def test_sino_vietnamese_and_sino_korean_readings(name, vietnamese, korean):
 @pytest.mark.parametrize("source,start,code", [
     ("越南总理阮春福出席了会议。", 4, "vi"), ("韩国总统文在寅表示欢迎。", 4, "ko"), ("日本首相安倍晋三访问美国。", 4, "ja"),
     ("韩国外长与王毅会谈。", 5, None), ("中国外长王毅会见了他。", 4, None), ("日本首相到访。中方代表王毅出席。", 11, None),
+    ("越南政府副总理兼外长范平明", 10, "vi"), ("韩国前总统朴槿惠", 5, "ko"), ("日本研究所所长杨伯江", 8, None),
 ])
 def test_country_before_a_name(source, start, code):
     from mtaudit.detectors.namelib.readings import country_before

@@ -666,7 +666,8 @@ class NamesSourceDetector(Detector):
                 tags.setdefault(_article_key(word), tag)
             for org in _organisations(source):
                 tags[org.text] = "org"
-        return {key: tag for key, tag in tags.items() if sum(key in source for source in sources) >= 2}
+        return {key: tag for key, tag in tags.items() if sum(key in source for source in sources) >= 2
+                and (tag == "org" or lexicon().get(key) or not _common_word(key))}  # not 小镇 "small town"
 
     def _two_renderings(self, doc: Document, renderings, found):
         """One source name rendered two ways in the article: the minority rendering, with the usual one."""
@@ -723,11 +724,12 @@ class NamesSourceDetector(Detector):
             elif any(w in form_words or w in _GENERIC_WORDS for w in words):
                 continue
             elif name.kind == "place" and name.known and _other_place(folded, name.text, segment.source) and \
-                    sounds_like(stem, span) >= 0.8 and len(skeleton(stem)) >= 3 and (
-                        not (folded == reading or _syllable_run(folded, name.pinyin)) or name.domestic and
-                        fold(name.expected[0]) not in (reading, stem)):
-                # the name's own pinyin counts only where it is reserved for the other place: 陕西 is Shaanxi
-                # because Shanxi is 山西
+                    sounds_like(stem, span) >= 0.8 and len(skeleton(stem)) >= 3 and \
+                    Levenshtein.normalized_similarity(folded, stem) >= 0.5 and (
+                        not (folded == reading or _syllable_run(folded, name.pinyin)) or name.domestic and any(
+                            fold(f) not in (reading, stem) and sounds_like(stem, f) >= 0.8 for f in name.expected)):
+                # the name's own pinyin counts only where the name's form is another spelling of that sound, kept
+                # apart for the other place: 陕西 is Shaanxi because Shanxi is 山西 (漓江 "River Li" may be Lijiang)
                 score, how = 0.7, "other place"
             # two characters name many places and people (安山 is Ansan in Korea, Anshan in China): too ambiguous
             elif len(name.text) < 3 and name.kind != "person":

@@ -109,7 +109,11 @@ def _same(a: Rendering, b: Rendering, syllables: frozenset[str]) -> bool:
     if a.words <= b.words or b.words <= a.words:
         return True
     x, y = sorted((fold(a.text), fold(b.text)), key=len)
-    return y.startswith(x) and _spelt_by(y[len(x):], syllables)
+    return y.startswith(x) and (y[len(x):] in _DERIVED or _spelt_by(y[len(x):], syllables))
+
+
+# Endings that make a name's adjective or plural, not another name: "Qatari", "Texans", "Chinese".
+_DERIVED = frozenset("i s es n ns an ans ian ians ese er ers".split())
 
 
 def _spelt_by(rest: str, syllables: frozenset[str]) -> bool:

@@ -70,16 +70,20 @@ def sino_readings(name: str) -> list[str]:
     return [r for r in (vietnamese(name), korean(name, True), korean(name, False)) if r]
 
 
-# Between a country and a name, these words mean the name is someone else: "韩国外长与王毅会谈" (Wang Yi is Chinese).
-_NOT_THEIRS = re.compile("与|和|同|及|跟|会见|会晤|会谈|对|向|致|中国|中方|我国|我方|驻")
+# What may stand between a country and a name of that country: titles and roles ("越南政府副总理兼外长范平明",
+# "韩国前总统朴槿惠", "越南北江省"); anything else ("日本研究所所长杨伯江", "韩国外长与王毅") leaves the name unplaced.
+_TITLES = re.compile(
+    "(?:的|前|新任|现任|代理|政府|国家|驻华|驻美|副|兼|总统|总理|首相|外长|外交部长|外相|防长|国防部长|部长|大臣|主席|"
+    "总书记|书记|领导人|最高领导人|国王|女王|天皇|王储|王子|公主|大使|议员|国会议员|议长|发言人|官员|外交官|特使|代表|"
+    "市长|省长|将军|司令|演员|歌手|选手|球员|运动员|明星|作家|导演|教练|企业家|首富|会长|董事长|总裁|外务省|外交部)*")
 
 
 def country_before(source: str, start: int) -> str | None:
-    """"vi", "ko" or "ja" when that country is named just before ``source[start:]``, with only titles between
-    ("韩国总统文在寅", not "韩国外长与王毅")."""
+    """"vi", "ko" or "ja" when that country is named just before ``source[start:]`` with only titles and roles
+    between ("韩国总统文在寅", not "韩国外长与王毅" nor "日本研究所所长杨伯江")."""
     window = re.split("[。；！？，、]", source[max(0, start - _WINDOW):start])[-1]
     for code, pattern in COUNTRY.items():
         found = list(pattern.finditer(window))
-        if found and not _NOT_THEIRS.search(window, found[-1].end()):
+        if found and _TITLES.fullmatch(window, found[-1].end()):
             return code
     return None
