@@ -49,3 +49,14 @@ def flagged_text(detector: Detector, paragraphs, sources=None) -> list[str]:
     """The exact text of every flagged span, for asserting *what* was flagged."""
     doc = make_doc(paragraphs, sources)
     return [s.text[f.start:f.end] for s, f in detector.detect(doc)]
+
+
+def assert_one_mistranslated_name(detector: Detector, paragraphs, sources, span: str, suggestion: str | None):
+    """``detector`` flags exactly ``span`` as a major mistranslated name, suggesting ``suggestion``, with a
+    confidence that is neither certain nor a coin toss below even."""
+    doc = make_doc(paragraphs, sources)
+    found = [(s.text[f.start:f.end], f) for s, f in detector.detect(doc)]
+    assert [t for t, _ in found] == [span], found
+    finding = found[0][1]
+    assert finding.suggestion == suggestion and finding.category == "Accuracy/Mistranslation"
+    assert finding.severity.value == "major" and 0.5 <= finding.confidence <= 0.8

@@ -3,7 +3,7 @@ import csv
 from pathlib import Path
 
 import pytest
-from helpers import findings, make_doc, passes
+from helpers import assert_one_mistranslated_name, findings, make_doc, passes
 
 from mtaudit.detectors import DETECTORS
 from mtaudit.detectors.names_src import (
@@ -161,12 +161,7 @@ RENDERED_WELL = [
 
 @pytest.mark.parametrize("source,target,span,suggestion", GARBLED)
 def test_flags_garbled_foreign_names_and_given_names(source, target, span, suggestion):
-    doc = make_doc([target], [source])
-    found = [(s.text[f.start:f.end], f) for s, f in NamesSourceDetector().detect(doc)]
-    assert [t for t, _ in found] == [span]
-    finding = found[0][1]
-    assert finding.suggestion == suggestion and finding.category == Category.MISTRANSLATION
-    assert finding.severity == Severity.MAJOR and 0.5 <= finding.confidence <= 0.8
+    assert_one_mistranslated_name(NamesSourceDetector(), [target], [source], span, suggestion)
 
 
 @pytest.mark.parametrize("source,target", RENDERED_WELL)

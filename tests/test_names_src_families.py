@@ -2,10 +2,10 @@
 gives in brackets, other places, organisations, Vietnamese/Korean/Japanese names read as pinyin, and the guards
 that keep references quiet."""
 import pytest
-from helpers import make_doc, passes
+from helpers import assert_one_mistranslated_name, make_doc, passes
 
 from mtaudit.detectors.names_src import NamesSourceDetector
-from mtaudit.document import Category, Severity
+from mtaudit.document import Severity
 
 
 def flagged(sources, targets):
@@ -48,6 +48,8 @@ CONSISTENT = [
     (["英国《泰晤士报》连载新书，描绘哈利王子（Prince Harry）与妻子梅根（Meghan Markle）的王室生活。", "书中说，梅根曾感到孤立。"],
      ["The Times is serialising a new book about Prince Harry and his wife Meghan Markle.",
       "The book says Meghan felt isolated."]),
+    (["上海市政府发布通知。", "上海鲜得来排骨年糕餐饮有限公司经理余杰表示。"],  # jieba: 上海 here, 上海鲜 there
+     ["The Shanghai government issued a notice.", "Yu Jie, manager of Shanghai Xian De Lai Catering Co., Ltd., said."]),
     (["卡塔尔宣布了新政策。", "卡塔尔的天然气出口增长。", "卡塔尔官员表示欢迎。"],
      ["Qatar announced a new policy.", "Qatari gas exports grew.", "Qatar officials welcomed it."]),
     (["香港财经事务及库务局局长许正宇表示，市场运作正常。", "许正宇说，政府会继续监察。"],
@@ -58,11 +60,7 @@ CONSISTENT = [
 
 @pytest.mark.parametrize("sources,targets,span,suggestion", ARTICLES)
 def test_flags_a_name_rendered_two_ways_in_an_article(sources, targets, span, suggestion):
-    found = flagged(sources, targets)
-    assert [t for t, _ in found] == [span]
-    finding = found[0][1]
-    assert finding.suggestion == suggestion and finding.category == Category.MISTRANSLATION
-    assert finding.severity == Severity.MAJOR and 0.5 <= finding.confidence <= 0.8
+    assert_one_mistranslated_name(NamesSourceDetector(), targets, sources, span, suggestion)
 
 
 @pytest.mark.parametrize("sources,targets", CONSISTENT)
@@ -109,16 +107,14 @@ SEGMENTS_WELL = [
     ("中国社科院日本研究所所长杨伯江表示，两国关系改善。",  # a Chinese scholar of Japan, not a Japanese person
      "Yang Bojiang, director of the Institute of Japanese Studies, said relations had improved."),
     ("漓江两岸风景秀丽。", "The scenery on both banks of the Lijiang River is beautiful."),
+    ("两国友谊由胡志明主席和凯山·丰威汉主席亲手缔造。",  # jieba cuts 和凯山 ("and Kaysone") as a person
+     "The friendship was forged by President Ho Chi Minh and Chairman Kaysone Phomvihane."),
 ]
 
 
 @pytest.mark.parametrize("source,target,span,suggestion", SEGMENTS)
 def test_flags_places_organisations_and_east_asian_names(source, target, span, suggestion):
-    found = flagged([source], [target])
-    assert [t for t, _ in found] == [span]
-    finding = found[0][1]
-    assert finding.suggestion == suggestion and finding.category == Category.MISTRANSLATION
-    assert finding.severity == Severity.MAJOR and 0.5 <= finding.confidence <= 0.8
+    assert_one_mistranslated_name(NamesSourceDetector(), [target], [source], span, suggestion)
 
 
 @pytest.mark.parametrize("source,target", SEGMENTS_WELL)

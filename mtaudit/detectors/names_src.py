@@ -112,9 +112,14 @@ def _conventional() -> dict[str, tuple[str, ...]]:
 
 @lru_cache(maxsize=1)
 def _dictionary_surnames() -> dict[str, str]:
-    """Surnames of one character and their reading (靳 Jin, 鲁 Lu), from CC-CEDICT via ``data/zh_surnames.tsv``."""
+    """Surnames of one character and their reading (靳 Jin, 鲁 Lu), from CC-CEDICT via ``data/zh_surnames.tsv``,
+    less those that are everyday words (和 "and", 国, 时: Zipf ≥ 5 in Chinese), which start jieba's mis-cut names
+    (和凯山 for "and Kaysone") far more often than people."""
+    from wordfreq import zipf_frequency
+
     text = resources.files("mtaudit.detectors").joinpath("data/zh_surnames.tsv").read_text(encoding="utf-8")
-    return dict(line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))
+    pairs = (line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))
+    return {char: reading for char, reading in pairs if zipf_frequency(char, "zh") < 5}
 
 
 def _syllables(text: str) -> list[str]:
@@ -463,7 +468,9 @@ def _renderings(index: int, segment, names: list[SourceName], repeated: dict[str
     for word in wanted:
         key, tag = word, repeated[word]
         name = known.get(word)
-        forms = (glossed[word],) if word in glossed else name.expected if name else ()
+        entry = lexicon().get(word)
+        forms = (glossed[word],) if word in glossed else name.expected if name else \
+            _conventional().get(word) or (entry.forms if entry else ())  # jieba cut 上海鲜 here, 上海 there
         if tag == "org":
             found = _organisation_rendering(index, segment, word, taken)
             if found is not None:

@@ -73,8 +73,10 @@ def locate(key: str, segment: int, target: str, pinyin: str, forms: tuple[str, .
         at = find_words(target, form)
         if at is not None:
             return Rendering(key, segment, at, at + len(form), target[at:at + len(form)], True, 1.0)
-    if not by_sound or forms and not any(sound_match(pinyin, form) >= 0.8 for form in forms):
-        return None  # the known forms do not follow the sound (中新网 ChinaNews): a sound-alike span is chance
+    if not by_sound or len(skeleton(pinyin)) < 3 or forms and not any(sound_match(pinyin, f) >= 0.8 for f in forms):
+        # the known forms do not follow the sound (中新网 ChinaNews), or the sound is too short to tell a
+        # rendering from chance (zhong-hua and "Xian" share S-N)
+        return None
     best = None
     for span, start, end in capitalised_spans(target, 2):
         span = re.sub(r"['’]s$", "", span)
