@@ -309,13 +309,7 @@ _TARGET_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 _PRONOUN = re.compile(r"\b(?:he|she|his|her|him)\b", re.I)
 _KIND_WORDS = {"person": "person's name", "place": "place name", "org": "organisation name"}
 # Capitalised words of titles, roles and generic place or organisation words: never a rendering of a name alone.
-_GENERIC_WORDS = frozenset(fold(w) for w in """
-The A An And Of In On At For To By From With President Premier Prime Minister Secretary Governor Mayor General
-Chairman Director Spokesman Spokeswoman Mr Mrs Ms Dr Professor City County District Province State Region Street Road
-River Lake Mountain Island University College School Company Group Bank News Agency Daily Times Post Ministry
-Department Office Council Committee Party Government National International Chinese China American United States
-North South East West New Great Greater Central Park Square Station Airport Port Bay Sea Ocean
-""".split())
+_GENERIC_WORDS = article.GENERIC_WORDS
 
 
 @lru_cache(maxsize=10_000)
@@ -452,7 +446,7 @@ def _part_rendered(name: str, form: str) -> str:
 
 def _article_key(word: str) -> str:
     """What the article check compares a source name on: a dotted foreign name by its last part (布德温·卡特里 and
-    卡特里 are one person), a place without its administrative suffix (北江省, 北江市 -> 北江 are compared apart)."""
+    卡特里 are one person), any other name as written."""
     return word.rsplit("·", 1)[-1] if "·" in word else word
 
 
@@ -512,14 +506,17 @@ def _organisation_rendering(index: int, segment, key: str, taken) -> article.Ren
 
 
 class NamesSourceDetector(Detector):
-    """Person and place names of the source misspelt or missing in the target, checked against their romanisation
-    (Chinese first: 习近平 -> "Xi Jinping").
+    """Names of the source (people, places, organisations) misspelt, garbled, rendered two ways in one article or
+    missing in the target, checked against their romanisation and a zh->en lexicon (习近平 -> "Xi Jinping").
 
     For a Chinese source, jieba's tags find the names and pypinyin gives the expected romanisation, with a table of
-    conventional forms (孙中山 -> "Sun Yat-sen", 香港 -> "Hong Kong", 普京 -> "Putin").
+    conventional forms (孙中山 -> "Sun Yat-sen", 香港 -> "Hong Kong", 普京 -> "Putin") and the shipped lexicon.
 
     A target word that sounds like the expected name but is spelt differently ("Ji" for 习) is a mistranslated name;
-    a person named in the source who appears nowhere in the target is reported as a possible omission (the
+    so is a foreign, Vietnamese or Korean name read back as Chinese pinyin ("Bu Linken", "Wen Zaiyin"), another place
+    that sounds like the source's ("Zhangzhou" for 郴州), an organisation's generic part left in pinyin ("Hunan
+    Weishi"), and a minority rendering of a name the article writes another way elsewhere ("Giobro" beside "Ziobro").
+    A person named in the source who appears nowhere in the target is reported as a possible omission (the
     translation may use a pronoun instead). Other source languages plug in through ``SOURCE_LANGUAGES``.
     """
 

@@ -34,13 +34,15 @@ class Rendering:
         return frozenset(fold(w) for w in re.split(r"[\s\-]+", self.text) if w)
 
 
-# Capitalised words that are never a rendering of a name alone: titles and generic place or organisation words.
-_NOT_NAMES = frozenset(fold(w) for w in """
-The A An And Of In On At For To By From With As But Or If It He She They We His Her Its Their This That These Those
+# Capitalised words that are never a rendering of a name alone: titles, generic place and organisation words,
+# function words, days and months.
+GENERIC_WORDS = frozenset(fold(w) for w in """
+The A An And Of In On At For To By From With As But Or If It They We His Her Its Their This That These Those
 President Premier Prime Minister Secretary Governor Mayor General Chairman Director Spokesman Spokeswoman Mr Mrs Ms
 Dr Professor City County District Province State Region Street Road River Lake Mountain Island University College
 School Company Group Bank News Agency Daily Times Post Ministry Department Office Council Committee Party Government
-National International Chinese China American United States North South East West New Great Central Park Square
+National International Chinese China American United States North South East West New Great Greater Central Park
+Square Station Airport Port Bay Sea Ocean
 Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July August September
 October November December
 """.split())
@@ -82,7 +84,7 @@ def locate(key: str, segment: int, target: str, pinyin: str, forms: tuple[str, .
         span = re.sub(r"['’]s$", "", span)
         end = start + len(span)
         words = [fold(w) for w in span.split()]
-        if any(w in _NOT_NAMES for w in words) or any(a < end and start < b for a, b in taken):
+        if any(w in GENERIC_WORDS for w in words) or any(a < end and start < b for a, b in taken):
             continue
         score = sound_match(pinyin, span)
         if score >= 0.8 and (best is None or (score, end - start) > (best.sound, best.end - best.start)):
