@@ -6,8 +6,8 @@ plain functions and methods so that an engine (``mtaudit.engines``) can run them
 * ``_load_and_prepare(path)`` reads one file and runs the rule detectors (in a worker process, after
   ``_init_worker(config)``);
 * ``Auditor.batches`` cuts the prepared documents, in input order, into the batches the model scores together;
-* ``score_with_model(scorer, batch)`` runs the transformer scorer (``load_model`` loads it);
-* ``Auditor.settle`` applies a reviewer's decisions and computes the risks.
+* ``Auditor.finish`` scores a batch with the transformer, then ``Auditor.settle`` applies a reviewer's decisions
+  and computes the risks.
 
 The default engine reads in a process pool (``workers``) and runs the scorer in this process, so it batches across
 files and loads its weights once; the Ray engine runs the same stages as Ray tasks and actors.
@@ -150,28 +150,11 @@ def _load_and_prepare(path: str) -> Document:
                                          "(re-run with --debug and report it)")
 
 
-def load_model(config: AuditConfig, scorer_factory: Callable | None = None):
-    """The model scorer the configuration asks for, loaded (and its files verified) in this process; None without one."""
-    if not config.model:
-        return None
-    from mtaudit.fluency import load_scorer
-
-    return (scorer_factory or load_scorer)(config.model, device=config.device)
-
-
-def score_with_model(scorer, docs: list[Document]) -> list[Document]:
-    """Fill the model's scores and findings of every readable document of one batch (in place); returns the batch."""
-    good = [d for d in docs if not d.error]
-    if scorer is not None and good:
-        scorer.score(good)
-    return docs
-
-
 class Auditor:
     """Runs the pipeline with one configuration. Create once, call ``run`` or ``audit_documents``.
 
-    ``local_model=False`` leaves the model to other processes (the Ray engine's actors): ``scorer`` stays None and
-    the engine sets ``model_signature``.
+    ``local_model=False`` leaves the model to other processes (the Ray engine's actors, each with an Auditor of its
+    own): ``scorer`` stays None and the engine sets ``model_signature``.
     """
 
     def __init__(self, config: AuditConfig, scorer_factory: Callable | None = None, local_model: bool = True):
@@ -192,7 +175,11 @@ class Auditor:
             from mtaudit.decisions import load_decisions
 
             self.decisions = load_decisions(config.decisions)
-        self.scorer = load_model(config, scorer_factory) if local_model else None
+        self.scorer = None
+        if config.model and local_model:
+            from mtaudit.fluency import load_scorer
+
+            self.scorer = (scorer_factory or load_scorer)(config.model, device=config.device)
         self.model_signature: dict | None = None if self.scorer is None else {
             "id": self.scorer.model_id, "checksum": self.scorer.checksum}
 
@@ -242,8 +229,11 @@ class Auditor:
             yield batch
 
     def finish(self, docs: list[Document]) -> list[Document]:
-        """Score one batch with the model in this process, then settle it."""
-        return self.settle(score_with_model(self.scorer, docs))
+        """Score one batch with the model (when this Auditor holds it), then settle it."""
+        good = [d for d in docs if not d.error]
+        if self.scorer is not None and good:
+            self.scorer.score(good)
+        return self.settle(docs)
 
     def settle(self, docs: list[Document]) -> list[Document]:
         """Apply the reviewer's decisions and compute the risks of a batch the model (if any) has scored."""

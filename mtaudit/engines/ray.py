@@ -10,7 +10,10 @@ Where each stage runs (the design is argued in docs/scaling.md):
 * The transformer runs in a pool of Ray *actors*, each loading the model once on its node (its files verified against
   the pinned hashes there). The driver cuts the prepared documents into exactly the batches the local engine scores
   (``Auditor.batches``) and gives each actor one batch at a time; an actor that dies is restarted and its batch retried.
-* Results come back in input order; the driver settles them (decisions, risk) and yields them to the writers.
+* Risks are computed where a batch is finished (``Auditor.finish``/``settle``, in the reading task or the actor), so
+  the driver only receives, writes and reports; with a reviewer's decisions file it settles again after dismissing
+  (decisions are matched on the driver, which counts them for the run's summary).
+* Results come back in input order, as the local engine yields them.
 
 Ray is imported only when the engine starts, so the base install does not need it.
 """
@@ -22,15 +25,13 @@ import os
 import signal
 import sys
 from collections import deque
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from dataclasses import replace
+from typing import Callable, Iterable, Iterator
 
-from mtaudit.audit import _WORKER, AuditConfig, _init_worker, _load_and_prepare, load_model, score_with_model
+from mtaudit.audit import _WORKER, AuditConfig, Auditor, _load_and_prepare
 from mtaudit.document import Document
 from mtaudit.engines.base import Engine
 from mtaudit.errors import MtauditError, UsageError
-
-if TYPE_CHECKING:
-    from mtaudit.audit import Auditor
 
 # Extra attempts Ray gives a task or an actor call whose process died, before the driver isolates the culprit.
 RETRIES = 2
@@ -195,9 +196,9 @@ class RayEngine(Engine):
         cpus = self._cluster["cpus"]
         chunk = max(1, min(CHUNK_FILES, len(paths) // (cpus * 4)))
         reading = ray.remote(_prepare_chunk).options(max_retries=self.retries)
-        cwd = os.getcwd()
+        cwd, settle = os.getcwd(), not self._pool  # without the model, the reading task finishes the documents
         read = _OrderedStage(
-            submit=lambda _slot, files: reading.remote(self._config_ref, cwd, files, self.crash_reading),
+            submit=lambda _slot, files: reading.remote(self._config_ref, cwd, files, settle, self.crash_reading),
             failed=lambda path, exc: Document(path=path, error=f"{path}: the worker reading it died "
                                                                f"{self.retries + 1} times ({_why(exc)}); skipped"),
             window=TASKS_PER_CPU * cpus)
@@ -212,7 +213,8 @@ class RayEngine(Engine):
                 window=len(self._pool) * (1 + BATCHES_AHEAD), slots=self._pool)
             batches = score.run(batches)
         for batch in batches:
-            yield from auditor.settle(batch)
+            # decisions are applied (and risks computed again) here, where they are counted
+            yield from batch if auditor.decisions is None else auditor.settle(batch)
 
     def _check_visible(self, ray, path: str) -> None:
         """Every node with CPUs reads inputs itself: refuse early, naming the node, when one cannot see them."""
@@ -322,16 +324,24 @@ def _crash_if(pattern: str | None, paths: Iterable[str]) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def _prepare_chunk(config: AuditConfig, cwd: str, paths: list[str], crash_on: str | None = None) -> list[Document]:
-    """A Ray task: read and prepare a chunk of files (the detectors are built once per worker process)."""
-    _enter(cwd)
+def _worker_auditor(config: AuditConfig) -> Auditor:
+    """This worker process's Auditor for ``config`` (built once): its detectors, its risk model, no decisions."""
     if _WORKER.get("config") != config:
-        _init_worker(config)
+        auditor = Auditor(replace(config, decisions=None))
+        _WORKER.update(config=config, detectors=auditor.detectors, auditor=auditor)
+    return _WORKER["auditor"]
+
+
+def _prepare_chunk(config: AuditConfig, cwd: str, paths: list[str], settle: bool,
+                   crash_on: str | None = None) -> list[Document]:
+    """A Ray task: read and prepare a chunk of files, and settle them when no model is to score them first."""
+    _enter(cwd)
+    auditor = _worker_auditor(replace(config, model=None))
     docs = []
     for path in paths:
         _crash_if(crash_on, [path])
         docs.append(_load_and_prepare(path))
-    return docs
+    return auditor.settle(docs) if settle else docs
 
 
 def _missing_on_node(cwd: str, path: str) -> tuple[str, bool]:
@@ -342,28 +352,28 @@ def _missing_on_node(cwd: str, path: str) -> tuple[str, bool]:
 
 
 class ModelWorker:
-    """A Ray actor holding one replica of the model, loaded once, and scoring batches of prepared documents."""
+    """A Ray actor holding one replica of the model in an Auditor of its own, loaded once: it finishes batches of
+    prepared documents exactly as the local engine's Auditor does (``Auditor.finish``)."""
 
     def __init__(self, config: AuditConfig, cwd: str, crash_on: str | None = None):
         from mtaudit.fluency import ModelError
 
         _enter(cwd)
         self.crash_on = crash_on
-        self.error = None
+        self.auditor, self.error = None, None
         try:
-            self.scorer = load_model(config)
+            self.auditor = Auditor(replace(config, decisions=None))  # loads and verifies the model on this node
         except (ModelError, MtauditError) as exc:  # reported by describe(), with the node, as a usage error
-            self.scorer, self.error = None, str(exc)
+            self.error = str(exc)
 
     def describe(self) -> dict:
         import ray
 
         node = ray.util.get_node_ip_address()
-        if self.scorer is None:
+        if self.auditor is None:
             return {"node": node, "error": self.error}
-        return {"node": node, "id": self.scorer.model_id, "checksum": self.scorer.checksum,
-                "device": str(self.scorer.device)}
+        return {"node": node, **self.auditor.model_signature, "device": str(self.auditor.scorer.device)}
 
     def score(self, docs: list[Document]) -> list[Document]:
         _crash_if(self.crash_on, [d.path for d in docs])
-        return score_with_model(self.scorer, docs)
+        return self.auditor.finish(docs)
