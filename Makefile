@@ -47,6 +47,7 @@ test: model browser
 bench: model
 	$(PY) bench/bench_audit.py
 	$(PY) bench/bench_model.py
+	$(PY) bench/bench_ray.py
 
 # Model measurements that read ../shared (the development data): the MQM ranking probe and refitting surprisal norms.
 mqm-probe: model

@@ -358,3 +358,15 @@ def test_model_actor_killed_mid_batch_still_gives_the_local_scores(ray_head, def
         for key in ours["scores"]:
             assert ours["scores"][key] == pytest.approx(theirs["scores"][key], abs=1e-6), key
     assert clustered == local  # in fact identical, findings and all
+
+
+def test_what_the_cluster_cannot_do_is_a_usage_error_before_any_document(ray_head, tmp_path):
+    """More GPUs than the cluster has, or a model a node cannot load: one line naming the fix, exit 2, no output."""
+    out = tmp_path / "out.jsonl"
+    gpus = audit(SAMPLES, "--engine", "ray", "--address", ray_head.address, "--gpus-per-actor", "1", "--jsonl", out)
+    assert gpus.exit_code == 2 and "need 1 GPUs; the Ray cluster has 0" in gpus.output, gpus.output
+    nowhere = tmp_path / "no-such-model"
+    model = audit(SAMPLES, "--engine", "ray", "--address", ray_head.address, "--model", nowhere, "--jsonl", out)
+    assert model.exit_code == 2, model.output
+    assert "on Ray node 127.0.0.1" in model.output and str(nowhere) in model.output, model.output
+    assert not out.exists() and not Path(str(out) + ".partial").exists()

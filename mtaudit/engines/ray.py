@@ -142,12 +142,12 @@ class RayEngine(Engine):
         gpus = self._cluster["gpus"]
         each = self.gpus_per_actor if self.gpus_per_actor is not None else (1.0 if gpus else 0.0)
         if each > 0:
-            count = self.actors or int(gpus // each)
+            count = self.actors or max(1, int(gpus // each))
             if count * each > gpus:
                 raise UsageError(f"{count} model actor(s) with {each:g} GPU each need {count * each:g} GPUs; the "
                                  f"Ray cluster has {gpus}. Lower --actors or --gpus-per-actor")
         else:
-            count = self.actors or sum(1 for n in nodes if n.get("Resources", {}).get("CPU"))
+            count = self.actors or max(1, sum(1 for n in nodes if n.get("Resources", {}).get("CPU")))
         self._gpus_each = each
         # Actors hold no CPU while they run (Ray's default), so the reading tasks never wait for one; SPREAD puts
         # the replicas on different nodes.
