@@ -6,7 +6,7 @@ development machine is shared; ratios inside one run are what to quote):
 1. ``--files`` generated articles without the model, local engine vs Ray (a runtime of ``--cpus`` CPUs started by
    the CLI), interleaved in rounds; outputs compared (they must be equal apart from the run line).
 2. ``--model-files`` articles with the default model, the same way; the largest difference in risk or any score.
-3. The driver's ceiling: prepared documents put in Ray's object store, then received, settled (risk) and written as
+3. The driver's ceiling: finished documents put in Ray's object store, then received and written as
    JSONL by the engine's own driver loop, as fast as it can: sentence records per second.
 4. The driver's memory: the CLI with ``--engine ray`` over ``--small-files`` small files and a tenth of them, peak
    RSS of the driver process alone (its Ray workers are other processes).
@@ -92,8 +92,10 @@ def engines_compared(folder: Path, tmp: Path, cpus: int, model: bool, rounds: in
     print(f"\nload after {load()}; outputs identical: {same}; largest difference of a risk or score: {diff:.2e}")
 
 
-def driver_ceiling(tmp: Path, documents: int, repeats: int, model_sized: bool) -> None:
-    """Receive prepared chunks from the object store, settle them and write JSONL, through the Ray engine's loop."""
+def driver_ceiling(tmp: Path, documents: int, repeats: int, model_sized: bool, settle_here: bool = False) -> None:
+    """Receive finished chunks from the object store and write them as JSONL, through the Ray engine's loop.
+
+    ``settle_here``: the driver computes the risks again, as it does with a decisions file."""
     import ray
 
     from mtaudit.audit import AuditConfig, Auditor
@@ -105,7 +107,7 @@ def driver_ceiling(tmp: Path, documents: int, repeats: int, model_sized: bool) -
     folder.mkdir(exist_ok=True)
     generate(folder, documents, seed=11)
     auditor = Auditor(AuditConfig(workers=2))
-    docs = list(auditor.run(sorted(str(p) for p in folder.iterdir())))
+    docs = list(auditor.run(sorted(str(p) for p in folder.iterdir())))  # finished: risks computed
     rng = random.Random(3)
     if model_sized:  # the score fields a model run adds to every sentence record
         for doc in docs:
@@ -118,7 +120,7 @@ def driver_ceiling(tmp: Path, documents: int, repeats: int, model_sized: bool) -
              log_to_driver=False, logging_level="ERROR")
     try:
         chunks = [docs[i:i + CHUNK_FILES] for i in range(0, len(docs), CHUNK_FILES)] * repeats
-        refs = [ray.put(chunk) for chunk in chunks]  # as the reading tasks' results wait in the store
+        refs = [ray.put(chunk) for chunk in chunks]  # as the tasks' and actors' results wait in the store
         settle = Auditor(AuditConfig(), local_model=False)
         stage = _OrderedStage(submit=lambda _slot, ref: ref, failed=None, window=64)
         writer = JsonlWriter(tmp / "ceiling.jsonl")
@@ -126,7 +128,7 @@ def driver_ceiling(tmp: Path, documents: int, repeats: int, model_sized: bool) -
         sentences = 0
         start, cpu = time.perf_counter(), time.process_time()
         for batch in stage.run(iter(refs)):
-            for doc in settle.settle(batch):
+            for doc in settle.settle(batch) if settle_here else batch:
                 lines = document_lines(doc)
                 writer.write_document(lines)
                 sentences += len(lines) - 1
@@ -135,7 +137,8 @@ def driver_ceiling(tmp: Path, documents: int, repeats: int, model_sized: bool) -
     finally:
         ray.shutdown()
     size = (tmp / "ceiling.jsonl").stat().st_size / max(1, sentences)
-    print(f"| {'model-sized' if model_sized else 'rules only'} | {sum(map(len, chunks))} | {sentences} | "
+    kind = ("model-sized" if model_sized else "rules only") + (", risks again on the driver" if settle_here else "")
+    print(f"| {kind} | {sum(map(len, chunks))} | {sentences} | "
           f"{size:.0f} | {elapsed:.2f} | {sentences / elapsed:,.0f} | {cpu:.2f} | {sentences / cpu:,.0f} | {load()} |")
 
 
@@ -207,12 +210,13 @@ def main() -> None:
             generate(folder, args.model_files, seed=8)
             engines_compared(folder, tmp, args.cpus, model=True, rounds=args.model_rounds)
         if "ceiling" not in skip:
-            print("\n### Driver ceiling: receive from the object store, settle, write JSONL\n")
+            print("\n### Driver ceiling: receive finished documents from the object store, write JSONL\n")
             print("| records | documents | sentence records | bytes per record | wall s | records/s | driver CPU s | "
                   "records per CPU-second | load |")
             print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
             driver_ceiling(tmp, 1000, 4, model_sized=False)
             driver_ceiling(tmp, 1000, 4, model_sized=True)
+            driver_ceiling(tmp, 1000, 4, model_sized=True, settle_here=True)
         if "memory" not in skip:
             driver_memory(tmp, args.small_files, args.cpus)
 

@@ -215,7 +215,7 @@ def test_samples_on_a_joined_cluster_equal_the_local_engine(ray_head, tmp_path):
     run, *rest = records(clustered)
     assert rest == records(local)[1:]  # same findings, risks and document order; only the run line differs
     jsonschema.validate(run, SCHEMA)
-    assert run["engine"] == {"name": "ray", "ray": run["engine"]["ray"], "runtime": "cluster", "nodes": 1, "cpus": 2,
+    assert run["engine"] == {"name": "ray", "ray": run["engine"]["ray"], "runtime": "joined", "nodes": 1, "cpus": 2,
                              "gpus": 0, "actors": 0, "gpus_per_actor": 0.0, "model_devices": []}
     assert records(local)[0]["engine"]["name"] == "local"
     # the head, its workers and agents listen on the loopback interface alone

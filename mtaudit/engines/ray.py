@@ -173,7 +173,7 @@ class RayEngine(Engine):
     def describe(self) -> dict:
         ray = self._ray
         return {"name": self.name, "ray": getattr(ray, "__version__", None),
-                "runtime": "local" if self._local_runtime else "cluster", **self._cluster,
+                "runtime": "started here" if self._local_runtime else "joined", **self._cluster,
                 "actors": len(self._pool), "gpus_per_actor": self._gpus_each, "model_devices": self._devices}
 
     def close(self) -> None:
@@ -200,7 +200,7 @@ class RayEngine(Engine):
         read = _OrderedStage(
             submit=lambda _slot, files: reading.remote(self._config_ref, cwd, files, settle, self.crash_reading),
             failed=lambda path, exc: Document(path=path, error=f"{path}: the worker reading it died "
-                                                               f"{self.retries + 1} times ({_why(exc)}); skipped"),
+                                                               f"{self.retries + 1} times ({type(exc).__name__}); skipped"),
             window=TASKS_PER_CPU * cpus)
         prepared = (doc for docs in read.run(paths[i:i + chunk] for i in range(0, len(paths), chunk)) for doc in docs)
         batches = auditor.batches(prepared)
@@ -209,7 +209,7 @@ class RayEngine(Engine):
                 submit=lambda actor, docs: actor.score.remote(docs),
                 failed=lambda doc, exc: Document(path=doc.path, error=f"{doc.path}: the model's worker died "
                                                                       f"{self.retries + 1} times scoring it "
-                                                                      f"({_why(exc)}); not scored"),
+                                                                      f"({type(exc).__name__}); not scored"),
                 window=len(self._pool) * (1 + BATCHES_AHEAD), slots=self._pool)
             batches = score.run(batches)
         for batch in batches:
@@ -281,6 +281,10 @@ class _OrderedStage:
                 free.append(slot)
             try:
                 results = ray.get(ref)
+            except ray.exceptions.RayTaskError as exc:
+                if isinstance(exc.cause, MtauditError):  # a usage error raised remotely: its one line, no traceback
+                    raise exc.cause from None
+                raise
             except _process_died() as exc:
                 if position is None and len(items) > 1:
                     split[index] = [len(items), [None] * len(items)]
@@ -302,10 +306,6 @@ def _process_died() -> tuple[type[BaseException], ...]:
     from ray import exceptions as e
 
     return (e.WorkerCrashedError, e.RayActorError, e.OutOfMemoryError, e.NodeDiedError, e.ObjectLostError)
-
-
-def _why(exc: BaseException) -> str:
-    return type(exc).__name__
 
 
 def _first_line(exc: BaseException) -> str:
@@ -375,5 +375,9 @@ class ModelWorker:
         return {"node": node, **self.auditor.model_signature, "device": str(self.auditor.scorer.device)}
 
     def score(self, docs: list[Document]) -> list[Document]:
+        if self.auditor is None:  # restarted after a crash, and the model would not load this time
+            import ray
+
+            raise UsageError(f"on Ray node {ray.util.get_node_ip_address()}: {self.error}")
         _crash_if(self.crash_on, [d.path for d in docs])
         return self.auditor.finish(docs)
