@@ -21,7 +21,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from helpers import REPO, SAMPLES
+from helpers import REPO, SAMPLES, kill_after_documents
 from typer.testing import CliRunner
 
 from mtaudit.audit import AuditConfig, Auditor, discover
@@ -279,15 +279,8 @@ def test_resume_after_the_driver_is_killed(ray_head, archive, tmp_path):
            "--jsonl", str(out), "--engine", "ray"]
     proc = subprocess.Popen(cmd + ["--address", ray_head.address], cwd=REPO, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
-    deadline = time.time() + 180
-    while time.time() < deadline and proc.poll() is None:
-        if partial.exists() and partial.read_text().count('"type":"document"') >= 40:
-            break
-        time.sleep(0.05)
-    proc.kill()
-    proc.wait()
+    done_before = kill_after_documents(proc, partial, 40)
     assert not out.exists() and partial.exists()
-    done_before = partial.read_text().count('"type":"document"')
     assert 0 < done_before < len(archive.files)
     # no --address: the CLI starts (and stops) a Ray runtime of its own on this machine
     resumed = subprocess.Popen(cmd + ["--workers", "2", "--resume"], cwd=REPO, stdout=subprocess.DEVNULL,
