@@ -169,15 +169,17 @@ def peak_rss(cmd: list[str]) -> tuple[float, float]:
     return time.perf_counter() - start, peak / 2**20
 
 
-def driver_memory(tmp: Path, n: int, cpus: int) -> None:
+def driver_memory(tmp: Path, n: int, cpus: int, variants: set[str]) -> None:
     print(f"\n### Driver memory, small files (two sentences each), load before {load()}\n")
     print("| files | engine | output | wall s | driver peak RSS MiB |")
     print("|---:|---|---|---:|---:|")
     for count in (n // 10, n):
         folder = tmp / f"small{count}"
         small_articles(folder, count)
-        variants = [("ray", []), ("local", [])] + ([("ray", ["--html", str(tmp / "r.html")])] if count == n else [])
-        for engine, extra in variants:
+        runs = [("ray", []), ("local", [])] + ([("ray", ["--html", str(tmp / "r.html")])] if count == n else [])
+        for engine, extra in runs:
+            if ("html" if extra else engine) not in variants:
+                continue
             wall, rss = peak_rss(cli(folder, tmp / "small.jsonl", engine, cpus, False, [*extra, "--top", "20"]))
             output = "JSONL + HTML (keeps every record)" if extra else "JSONL + top 20"
             print(f"| {count} | {engine} | {output} | {wall:.1f} | {rss:.0f} |")
@@ -193,6 +195,8 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=2, help="interleaved rounds without the model (1 with it)")
     ap.add_argument("--model-rounds", type=int, default=1)
     ap.add_argument("--skip", default="", help="comma-separated: rules,model,ceiling,memory")
+    ap.add_argument("--memory-runs", default="ray,local,html", help="which memory runs: ray, local, html (ray with "
+                    "--html, at the larger size)")
     args = ap.parse_args()
     skip = set(filter(None, args.skip.split(",")))
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
@@ -218,7 +222,7 @@ def main() -> None:
             driver_ceiling(tmp, 1000, 4, model_sized=True)
             driver_ceiling(tmp, 1000, 4, model_sized=True, settle_here=True)
         if "memory" not in skip:
-            driver_memory(tmp, args.small_files, args.cpus)
+            driver_memory(tmp, args.small_files, args.cpus, set(args.memory_runs.split(",")))
 
 
 if __name__ == "__main__":
