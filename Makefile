@@ -20,7 +20,7 @@ $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet "$(TORCH)"
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -e ".[dev,ray]"
 	touch $@
 
 venv: $(VENV)/.installed
@@ -47,6 +47,7 @@ test: model browser
 bench: model
 	$(PY) bench/bench_audit.py
 	$(PY) bench/bench_model.py
+	$(PY) bench/bench_ray.py
 
 # Model measurements that read ../shared (the development data): the MQM ranking probe and refitting surprisal norms.
 mqm-probe: model

@@ -65,7 +65,8 @@ def audit(
                                     "fuzzy.", rich_help_panel="Output"),
     top: int = typer.Option(20, "--top", min=0, help="How many of the riskiest sentences to print (0: none).", rich_help_panel="Output"),
     workers: int = typer.Option(0, "--workers", min=0, help="Processes for reading and rule detectors "
-                                "(0: one per CPU core).", rich_help_panel="Batch"),
+                                "(0: one per CPU core); with --engine ray, the CPUs of a Ray runtime started on this "
+                                "machine.", rich_help_panel="Batch"),
     detectors: Optional[str] = typer.Option(None, "--detectors", help="Comma-separated detectors to run "
                                             "(default: all; `mtaudit detectors` lists them).", rich_help_panel="Detectors"),
     no_model: bool = typer.Option(False, "--no-model", help="Skip the transformer fluency model: rule detectors only.", rich_help_panel="Model and risk"),
@@ -99,7 +100,22 @@ def audit(
     resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run from FILE.partial of --jsonl, "
                                 "skipping documents already finished.", rich_help_panel="Batch"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, no table, warnings only.", rich_help_panel="Output"),
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors.", rich_help_panel="Output"),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors (and, with --engine ray, the "
+                               "workers' logs).", rich_help_panel="Output"),
+    engine_name: str = typer.Option("local", "--engine", help="Where the audit runs: local (processes on this "
+                                    "machine) or ray (a Ray cluster, or a Ray runtime started on this machine; needs "
+                                    "pip install \"mtaudit\\[ray]\"; see docs/scaling.md). Same results either way.",
+                                    rich_help_panel="Engine"),
+    address: Optional[str] = typer.Option(None, "--address", help="With --engine ray: the cluster to join, HOST:PORT "
+                                          "of its head (default: $RAY_ADDRESS, else start a runtime on this "
+                                          "machine).", rich_help_panel="Engine"),
+    actors: Optional[int] = typer.Option(None, "--actors", min=1, help="With --engine ray: model replicas, one Ray "
+                                         "actor each (default: one per GPU of the cluster, else one per node).",
+                                         rich_help_panel="Engine"),
+    gpus_per_actor: Optional[float] = typer.Option(None, "--gpus-per-actor", min=0.0, help="With --engine ray: GPUs "
+                                                   "each model actor takes, fractions allowed (default: 1 on a "
+                                                   "cluster with GPUs, else 0: the model on CPU).",
+                                                   rich_help_panel="Engine"),
 ):
     """Audit translated files and print the sentences to review first.
 
@@ -108,10 +124,12 @@ def audit(
     from mtaudit.audit import AuditConfig, Auditor, discover
     from mtaudit.config import detector_options
     from mtaudit.detectors import DETECTORS
+    from mtaudit.engines import build_engine
     from mtaudit.outputs import refuse_overwriting_inputs
-    from mtaudit.reports.base import build_report, document_lines
+    from mtaudit.reports.base import ReportBuilder, document_lines
     from mtaudit.reports.jsonl import JsonlWriter
 
+    engine = None
     try:
         files, missing = discover(paths, recursive, include, exclude)
         refuse_overwriting_inputs([jsonl, html, xlsx, csv_out],
@@ -143,20 +161,27 @@ def audit(
             risk_model=str(risk_model) if risk_model else None, debug=debug,
             decisions=str(decisions) if decisions else None,
         )
-        auditor = Auditor(config)
+        engine = build_engine(engine_name, config.workers, address, actors, gpus_per_actor)
+        auditor = Auditor(config, local_model=engine.local_model)
+        engine.start(auditor)  # the Ray engine joins or starts a cluster and loads the model on its actors here
     except MtauditError as exc:
+        if engine is not None:
+            engine.close()
         _fail(exc, debug)
 
     options = {"detectors": config.detector_names, "model": model_name, "format": fmt, "source": config.source,
                "recursive": recursive, "include": include, "exclude": exclude, "risk_model": auditor.risk_model.name,
                "decisions": config.decisions}
-    run_record = auditor.run_record(options)
-    records: list[dict] = [run_record]
+    run_record = auditor.run_record(options, engine=engine.describe())
+    # Every record only when a report file (HTML, spreadsheet) needs them; else the top sentences and counts, so memory
+    # stays flat.
+    report_builder = ReportBuilder(keep_all=any(p is not None for p in (html, xlsx, csv_out)), top=0 if quiet else top)
+    report_builder.add([run_record])
     writer = JsonlWriter(jsonl, resume=resume) if jsonl else None
     done: set[str] = set()
     if writer:
         recovered = writer.open(run_record)
-        records.extend(recovered)
+        report_builder.add(recovered)
         done = {r["doc"] for r in recovered if r["type"] == "document"}
         if recovered and not quiet:
             err.print(f"resuming: {len(done)} documents already done in {writer.partial}")
@@ -164,28 +189,30 @@ def audit(
     failures = 0
     total = len(files) + len(missing)
     try:
-        with _progress(quiet or total < 2, total - len(done & set(files))) as advance:
-            for doc in itertools.chain(missing, auditor.run(files, skip=done)):  # stream: write each as it ends
+        with _progress(quiet or total < 2, total - len(done & set(files)), detail=True) as advance:
+            for doc in itertools.chain(missing, auditor.run(files, skip=done, engine=engine)):  # stream: write each
                 lines = document_lines(doc, auditor.dismissed.get(doc.path, 0))
                 if writer:
                     writer.write_document(lines)
-                records.extend(lines)
+                report_builder.add(lines)
                 if doc.error:
                     failures += 1
-                    err.print(f"[yellow]warning[/yellow]: {doc.error}")
+                    err.print(f"[yellow]warning[/yellow]: {escape(doc.error)}")
                 elif doc.warnings and not quiet:
                     for warning in doc.warnings:
                         err.print(f"[yellow]note[/yellow]: {doc.path}: {warning}")
                 problem = copies.write(doc) if copies else None
                 if problem:
                     err.print(f"[yellow]warning[/yellow]: {escape(problem)}")
-                advance()
+                advance(len(lines) - 1, bool(doc.error))
     except KeyboardInterrupt:
         err.print(f"interrupted; finished documents are in {writer.partial} (re-run with --resume)" if writer
                   else "interrupted")
         raise typer.Exit(130)
     except MtauditError as exc:
         _fail(exc, debug)
+    finally:
+        engine.close()
     if writer:
         writer.close()
     if copies and not quiet:
@@ -200,7 +227,7 @@ def audit(
                   + (f"; {elsewhere} are for documents not in this run (paths are matched as given when the report"
                      " was made)" if elsewhere else ""))
 
-    report = build_report(records)
+    report = report_builder.report()
     try:
         _write_reports(report, html, xlsx, csv_out)
     except MtauditError as exc:
@@ -213,7 +240,7 @@ def audit(
         _say_written(html, xlsx, csv_out)
     if total and failures == total:
         raise typer.Exit(2)
-    if fail_above is not None and any(s["risk"] > fail_above for d in report["documents"] for s in d["sentences"]):
+    if fail_above is not None and report_builder.max_risk is not None and report_builder.max_risk > fail_above:
         raise typer.Exit(1)
 
 
@@ -565,22 +592,37 @@ def models_pull(
 
 
 class _progress:
-    """A rich progress bar over documents on stderr, or nothing when quiet or not useful."""
+    """A rich progress bar over documents on stderr, or nothing when quiet or not useful.
 
-    def __init__(self, disabled: bool, total: int):
-        self.disabled, self.total = disabled, total
+    ``advance(sentences=0, failed=False)`` counts one document; with ``detail`` the bar also shows sentences per
+    second and the failed files."""
+
+    def __init__(self, disabled: bool, total: int, detail: bool = False):
+        self.disabled, self.total, self.detail = disabled, total, detail
 
     def __enter__(self):
         if self.disabled or not err.is_terminal:
             self._bar = None
-            return lambda: None
+            return lambda sentences=0, failed=False: None
+        import time
+
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-        self._bar = Progress(TextColumn("auditing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                             console=err, transient=True)
+        columns = [TextColumn("auditing"), BarColumn(), MofNCompleteColumn()]
+        if self.detail:
+            columns += [TextColumn("{task.fields[rate]:,.0f} sentences/s"), TextColumn("{task.fields[failed]} failed")]
+        self._bar = Progress(*columns, TimeRemainingColumn(), console=err, transient=True)
         self._bar.__enter__()
-        task = self._bar.add_task("audit", total=self.total)
-        return lambda: self._bar.advance(task)
+        task = self._bar.add_task("audit", total=self.total, rate=0.0, failed=0)
+        started, counts = time.perf_counter(), {"sentences": 0, "failed": 0}
+
+        def advance(sentences: int = 0, failed: bool = False):
+            counts["sentences"] += sentences
+            counts["failed"] += failed
+            rate = counts["sentences"] / max(time.perf_counter() - started, 1e-6)
+            self._bar.update(task, advance=1, rate=rate, failed=counts["failed"])
+
+        return advance
 
     def __exit__(self, *exc):
         if self._bar is not None:
@@ -591,7 +633,7 @@ class _progress:
 def _fail(exc: BaseException, debug: bool):
     if debug:
         raise exc
-    err.print(f"[red]error[/red]: {exc}")
+    err.print(f"[red]error[/red]: {escape(str(exc))}")  # a path or a hint may hold [brackets]
     raise typer.Exit(2)
 
 

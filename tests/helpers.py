@@ -49,3 +49,18 @@ def flagged_text(detector: Detector, paragraphs, sources=None) -> list[str]:
     """The exact text of every flagged span, for asserting *what* was flagged."""
     doc = make_doc(paragraphs, sources)
     return [s.text[f.start:f.end] for s, f in detector.detect(doc)]
+
+
+def kill_after_documents(proc, partial: Path, count: int, timeout: float = 180) -> int:
+    """SIGKILL ``proc`` (an `mtaudit audit --jsonl` run) once its ``.partial`` file holds ``count`` complete
+    documents, or when ``timeout`` runs out; returns how many it held then."""
+    import time
+
+    deadline = time.time() + timeout
+    while time.time() < deadline and proc.poll() is None:
+        if partial.exists() and partial.read_text().count('"type":"document"') >= count:
+            break
+        time.sleep(0.05)
+    proc.kill()
+    proc.wait()
+    return partial.read_text().count('"type":"document"') if partial.exists() else 0
