@@ -171,13 +171,23 @@ def resolve(doc, given: Pair | None = None) -> Pair:
     source, target = normalise(doc.source_lang), normalise(doc.target_lang)
     origin = "file" if target else "detected"
     if target is None:
-        target = detect(_sample(s.target for s in doc.segments))
+        sample = _sample(s.target for s in doc.segments)
+        target = detect(sample)
+        if target is not None and default_pair(target) is None and len(_LETTER.findall(sample)) < SHORT_TEXT:
+            # a headline or a caption is too short to tell e.g. English from Dutch: of the target languages mtaudit
+            # supports, the most likely one
+            target = detect(sample, among=tuple({p.target for p in pairs().values()}))
     if source is None and doc.has_source:
-        source = detect(_sample(s.source for s in doc.segments if s.source))
+        sample = _sample(s.source for s in doc.segments if s.source)
+        source = detect(sample)
+        if find_pair(source, target) is None and len(_LETTER.findall(sample)) < SHORT_TEXT:
+            among = tuple({p.source for p in pairs().values() if p.target == target})
+            source = detect(sample, among=among) if among else source
     if target is None:
         target, origin = "en", "default"  # no letters to go by: the English checks are the least bad
-    if source == target and not doc.has_source:
-        source = None
+    if source is not None and source == target and origin == "detected":
+        # the target reads like the source: an untranslated document; its pair is the one that source goes into
+        target = next((p.target for p in pairs().values() if p.source == source), target)
     pair = find_pair(source, target)
     if pair is None:
         what = f"{source}-{target}" if source else f"target language {target}"
@@ -206,16 +216,20 @@ _LETTER = re.compile(r"[^\W\d_]")
 DETECTABLE = tuple(NAMES)
 
 
-@lru_cache(maxsize=1)
-def _identifier():
+# Fewer letters than this and an unsupported target language is more likely a misreading than the truth.
+SHORT_TEXT = 200
+
+
+@lru_cache(maxsize=4)
+def _identifier(among: tuple[str, ...] = DETECTABLE):
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    identifier.set_languages([c for c in DETECTABLE if c in identifier.nb_classes])
+    identifier.set_languages([c for c in among if c in identifier.nb_classes])
     return identifier
 
 
-def detect(text: str) -> str | None:
+def detect(text: str, among: tuple[str, ...] = DETECTABLE) -> str | None:
     """The language of ``text`` (a two-letter code), or None when it has too few letters to tell.
 
     Chinese and Japanese are told by their script; everything else by py3langid (a naive Bayes model over byte n-grams
@@ -229,5 +243,5 @@ def detect(text: str) -> str | None:
         return "ja"
     if han >= 0.3 * letters:
         return "zh"
-    code, _ = _identifier().classify(text)
+    code, _ = _identifier(tuple(sorted(among))).classify(text)
     return normalise(code)

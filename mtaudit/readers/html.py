@@ -23,6 +23,7 @@ _BLOCKS = frozenset({
 })
 _SPACE = re.compile(r"\s+")
 _AROUND_BREAK = re.compile(r" *\n *")
+_HTML_LANG = re.compile(r"""<html\b[^>]{0,500}?\blang\s*=\s*["']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*)""", re.IGNORECASE)
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]{1,40})""", re.IGNORECASE)
 
 
@@ -40,9 +41,11 @@ class HtmlReader(Reader):
         declared = _META_CHARSET.search(data[:4096])
         text = decode_text(data, shown, declared=declared.group(1).decode("ascii") if declared else None)
         del data
+        declared_lang = _HTML_LANG.search(text[:8192])
         segments = [Segment(id=str(i), target=b) for i, b in enumerate(article_blocks(text), 1)]
         refuse_long_paragraphs(segments, shown)
-        return Document(path=shown, format=self.name, segments=segments)
+        return Document(path=shown, format=self.name, segments=segments,
+                        target_lang=declared_lang.group(1) if declared_lang else None)
 
 
 def article_blocks(html: str) -> list[str]:
