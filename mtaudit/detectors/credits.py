@@ -10,6 +10,7 @@ import jellyfish
 from rapidfuzz import fuzz
 
 from mtaudit.detectors.base import Detector
+from mtaudit.detectors.phrasing import builtin_patterns
 from mtaudit.document import Category, Document, Segment, Severity
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -134,6 +135,9 @@ class CreditsDetector(Detector):
 
     def detect(self, doc: Document):
         out: list = []
+        # a target language's own credit, byline and dateline patterns (detectors/data/<code>/credits.tsv, the
+        # phrasing pattern format) run beside the structural checks, which hold for any language
+        patterns = builtin_patterns(doc.target_lang, "credits.tsv") if doc.target_lang not in (None, "en") else ()
         kinds = [self._paragraph_kind(segment.target) for segment in doc.segments]
         for i, segment in enumerate(doc.segments):
             text = segment.target
@@ -145,6 +149,7 @@ class CreditsDetector(Detector):
             covered += self._photo_credits(text, emit)
             covered += self._datelines(text, emit)
             self._closing_lines(text, emit)
+            covered += self._patterns(segment, patterns, emit)
             self._garbled_agencies(text, emit, covered)
             if self.misplaced:
                 self._misplaced(text, emit, i, kinds)
@@ -168,6 +173,31 @@ class CreditsDetector(Detector):
         if credit is not None or _is_heading(text):
             return "heading"  # a credit alone, a headline or a section heading
         return "body"
+
+    # -- a language's credit patterns -------------------------------------------------------------------------------
+
+    def _patterns(self, segment: Segment, patterns, emit: "_Emitter") -> list[tuple[int, int]]:
+        covered = []
+        for pattern in patterns:
+            if not pattern.applies(segment):
+                continue
+            texts = [(0, segment.target)] if pattern.scope == "paragraph" else \
+                [(s.start, s.text) for s in segment.sentences]
+            for offset, text in texts:
+                for m in pattern.regex.finditer(text):
+                    start, end = pattern.span(m)
+                    suggestion = None
+                    if pattern.suggestion is not None:
+                        try:
+                            suggestion = m.expand(pattern.suggestion)
+                        except (re.error, IndexError):
+                            suggestion = pattern.suggestion
+                    message = _GROUP_REFERENCE.sub(lambda g: m.groupdict().get(g.group(1)) or "",
+                                                   pattern.explanation.replace("{flag}", text[start:end]))
+                    emit(offset + start, offset + end, pattern.category, pattern.severity,
+                         f"{message} [{pattern.id}]", suggestion=suggestion, confidence=pattern.confidence)
+                    covered.append((offset + start, offset + end))
+        return covered
 
     # -- credit lines ---------------------------------------------------------------------------------------------
 
@@ -554,11 +584,16 @@ def _sounds_like(word: str, target: str) -> bool:
     return word.lower() == target.lower() or jellyfish.metaphone(word) == jellyfish.metaphone(target)
 
 
+_GROUP_REFERENCE = re.compile(r"\\g<(\w+)>")
+
+
 def _agency_context(text: str, start: int, end: int) -> bool:
     """The word sits where an agency is named: in a dateline's brackets, a credit after "/", or "via"/"told"."""
     before, after = text[max(0, start - 12):start], text[end:end + 3]
-    return bool(re.search(r"(?:[(/]\s*|\bvia\s+|\btold\s+|\bto\s+)$", before, re.I) or after.startswith(")")
-                or re.match(r"\s*(?:news agency|reported|said|quoted)", text[end:end + 20], re.I))
+    return bool(re.search(r"(?:[(/]\s*|\bvia\s+|\btold\s+|\bto\s+|\blaut\s+|\bgegenüber\s+)$", before, re.I)
+                or after.startswith(")")
+                or re.match(r"\s*(?:news agency|reported|said|quoted|berichtete|meldete|zufolge)", text[end:end + 20],
+                            re.I))
 
 
 def _dateline_matches(text: str):

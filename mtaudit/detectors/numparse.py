@@ -633,3 +633,116 @@ def _latin_readings(num: str) -> tuple[float, ...]:
     if len(frac) == 3:
         return (float(digits_only), float(whole + "." + frac))
     return (float(whole + "." + frac),)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Targets in other languages, read with the language's table (``[numbers]`` in mtaudit/languages/<code>.toml)
+
+
+@lru_cache(maxsize=8)
+def _locale_patterns(key: tuple) -> tuple[re.Pattern, re.Pattern | None, dict, dict]:
+    table = dict(key)
+    scales = dict(table.get("scales", ()))
+    table = {k: (dict(v) if k in ("month_aliases",) else v) for k, v in table.items()}
+    words = sorted(scales, key=len, reverse=True)
+    percent = sorted(table.get("percent", ()), key=len, reverse=True)
+    group, decimal = re.escape(table.get("group", ".")), re.escape(table.get("decimal", ","))
+    # the language's own grouping and decimal marks first; then the English conventions MT leaves ("1,234,567",
+    # "3.5"), read as English means them
+    number = (rf"\d{{1,3}}(?:{group}\d{{3}})+(?:{decimal}\d+)?|\d{{1,3}}(?:,\d{{3}}){{2,}}(?:\.\d+)?"
+              rf"|\d{{1,3}}(?:,\d{{3}})+\.\d+|\d+{decimal}\d+|\d+\.\d+|\d+")
+    scale = "|".join(re.escape(w) + (r"\.?" if len(w) <= 3 else r"\b") for w in words)
+    figure = re.compile(rf"(?<![\w.,])(?P<num>{number})(?![\d])(?:\s?(?P<scale>{scale}))?"
+                        rf"(?:\s?(?P<pct>{'|'.join(re.escape(p) for p in percent)}))?")
+    months = {name.lower(): i + 1 for i, name in enumerate(table.get("months", ()))}
+    months.update({k.lower(): v for k, v in dict(table.get("month_aliases", ())).items()})
+    date = None
+    if months:
+        names = "|".join(re.escape(m) for m in sorted(months, key=len, reverse=True))
+        date = re.compile(rf"(?<![\d.])(?P<day>\d{{1,2}})\.\s?(?P<month>(?i:{names}))\.?(?![^\W\d_])"
+                          rf"(?:\s+(?P<year>(?:1[89]|20)\d\d)\b)?")
+    return figure, date, months, {w.lower(): v for w, v in scales.items()}
+
+
+def table_key(table):
+    """A hashable copy of a language table (for the pattern cache)."""
+    if isinstance(table, dict):
+        return tuple(sorted((k, table_key(v)) for k, v in table.items()))
+    if isinstance(table, list):
+        return tuple(table_key(v) for v in table)
+    return table
+
+
+def locale_quantities(text: str, table: dict) -> list[Quantity]:
+    """The figures of a target language read with its ``[numbers]`` table: digits in its grouping and decimal marks
+    (German 1.234,5), its scale words (Mio., Milliarden), percent words, named dates ("1. Dezember 2026"), dotted
+    dates and clock times. A figure in the English convention ("3.5", "1,234,567") is read as English writes it, so
+    that a wrong decimal mark is a format finding, not also a changed figure."""
+    figure, date, months, scales = _locale_patterns(table_key(table))
+    decimal, group = table.get("decimal", ","), table.get("group", ".")
+    currencies = dict(table.get("currencies", ()))
+    out: list[Quantity] = []
+    blocked = bytearray(len(text) + 1)
+    if date is not None:
+        for m in date.finditer(text):
+            day, month = int(m.group("day")), months[m.group("month").lower()]
+            if 1 <= day <= 31:
+                out.append(Quantity(m.start(), m.end(), m.group(), (float(month * 100 + day),), "date"))
+                if m.group("year"):
+                    out.append(Quantity(m.start("year"), m.end("year"), m.group("year"), (float(m.group("year")),)))
+                _mark(blocked, m.start(), m.end())
+    for q in latin_quantities(text):  # dotted dates (15.12.2021) and clock times (15.30 Uhr)
+        if q.kind == "date" or (q.end < len(text) and "Uhr" in text[q.end:q.end + 5]):
+            if not blocked[q.start]:
+                out.append(q)
+                _mark(blocked, q.start, q.end)
+    for m in figure.finditer(text):
+        if blocked[m.start()]:
+            continue
+        num = m.group("num")
+        if re.fullmatch(rf"\d{{1,3}}(?:{re.escape(group)}\d{{3}})+(?:{re.escape(decimal)}\d+)?", num):
+            whole, _, frac = num.partition(decimal)
+            values = (float(whole.replace(group, "") + ("." + frac if frac else "")),)
+        elif decimal in num and re.fullmatch(rf"\d+{re.escape(decimal)}\d+", num):
+            values = (float(num.replace(decimal, ".")),)
+        else:  # the English convention: 1,234,567 or 3.5
+            values = (float(num.replace(",", "")),)
+        scale_word = (m.group("scale") or "").rstrip(".").lower()
+        if scale_word:
+            values = tuple(v * scales.get(scale_word, 1.0) for v in values)
+        kind = "pct" if m.group("pct") else "num"
+        after = text[m.end():m.end() + 12]
+        unit = next((code for word, code in currencies.items() if after.lstrip().startswith(word)), None)
+        before = text[max(0, m.start() - 2):m.start()].strip()
+        unit = unit or currencies.get(before[-1:]) if before else unit
+        end = m.end()
+        out.append(Quantity(m.start(), end, text[m.start():end].strip(), values, kind, unit, digits=True))
+    return _finite(out)
+
+
+def format_locale(value: float, table: dict, kind: str = "num", unit: str | None = None) -> str:
+    """How a news text in the table's language writes a value: "2,4 Milliarden", "30 Prozent", "15. Dezember"."""
+    if kind == "date":
+        month, day = divmod(int(value), 100)
+        months = table.get("months", [])
+        return f"{day}. {months[month - 1]}" if 1 <= month <= len(months) else str(int(value))
+    if kind == "month":
+        months = table.get("months", [])
+        return months[int(value) - 1] if 1 <= value <= len(months) else str(int(value))
+    decimal, group = table.get("decimal", ","), table.get("group", ".")
+    names = {float(k): v for k, v in dict(table.get("scale_names", ())).items()}
+    text = None
+    for scale in sorted(names, reverse=True):
+        if scale >= 1e6 and abs(value) >= scale:
+            text = f"{_trim(value / scale).replace('.', decimal)} {names[scale]}"
+            break
+    if text is None:
+        if value == int(value):
+            text = f"{int(value):,}".replace(",", group) if abs(value) >= 10000 else str(int(value))
+        else:
+            text = _trim(value).replace(".", decimal)
+    if kind == "pct":
+        return f"{text} {table.get('percent', ['%'])[-2] if len(table.get('percent', [])) > 1 else '%'}"
+    currency = next((word for word, code in dict(table.get("currencies", ())).items() if code == unit and
+                     word.isalpha()), None)
+    return f"{text} {currency}" if currency else text

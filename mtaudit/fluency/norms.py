@@ -1,14 +1,15 @@
 """Surprisal norms: how surprising the model finds each word of clean news, by the word's corpus frequency.
 
 A word's surprisal (the sum of its tokens' surprisal, in nats) is compared with the mean and spread of the surprisal
-the same model gives words of the same frequency band in clean English news; the z-score says how far out of the
+the same model gives words of the same frequency band in clean news of the same language; the z-score says how far out of the
 ordinary the word is *for a word that common*, so a rare name is not flagged merely for being rare. An odd-phrasing
 span is a run of ``span_width`` words whose mean z-score is higher than the highest run in all but 2.5 % (minor) or
 0.5 % (major) of clean news sentences.
 
-The norms are fitted once per model from ``../shared/data/news-en/`` and stored as ``mtaudit/models/norms-<model>.json``::
+The norms are fitted once per model and target language from clean news (``../shared/data/news-en/``,
+``news-de/``) and stored as ``mtaudit/models/norms-<model>-<lang>.json``::
 
-    python -m mtaudit.fluency.norms fit gemma3-270m [--lines 1500]
+    python -m mtaudit.fluency.norms fit gemma3-270m [--lang de] [--lines 1500]
 """
 from __future__ import annotations
 
@@ -51,16 +52,17 @@ def word_surprisals(words: list[tuple[int, int]], offsets: Sequence[tuple[int, i
     return out
 
 
-def band(word: str, first: bool = False) -> str:
+def band(word: str, first: bool = False, lang: str = "en") -> str:
     """The band a word's surprisal is compared within: "first" for a sentence's first word (its surprisal reflects the
-    jump from the context more than the phrasing), "punct", or its Zipf frequency in English rounded down to 0.5."""
+    jump from the context more than the phrasing), "punct", or its Zipf frequency in the language (wordfreq) rounded
+    down to 0.5."""
     if first:
         return "first"
     if not any(c.isalnum() for c in word):
         return "punct"
     from wordfreq import zipf_frequency
 
-    return f"{min(7.0, np.floor(zipf_frequency(word, 'en') * 2) / 2):.1f}"
+    return f"{min(7.0, np.floor(zipf_frequency(word, lang) * 2) / 2):.1f}"
 
 
 @dataclass
@@ -71,12 +73,13 @@ class Norms:
     minor: float
     major: float
     quantiles: list[float]  # per-sentence maximum span score in clean news at 0, 1, ..., 100 %
+    lang: str = "en"  # the language of the news they were fitted on
 
     def word_z(self, text: str, words: list[tuple[int, int]], surprisal: np.ndarray) -> np.ndarray:
         fallback = self.bands.get("0.0", (float(np.mean([m for m, _ in self.bands.values()])), 3.0))
         z = np.zeros(len(words))
         for i, ((a, b), s) in enumerate(zip(words, surprisal)):
-            mean, std = self.bands.get(band(text[a:b], first=i == 0), fallback)
+            mean, std = self.bands.get(band(text[a:b], first=i == 0, lang=self.lang), fallback)
             z[i] = (s - mean) / max(std, 1e-3)
         return z
 
@@ -88,7 +91,7 @@ class Norms:
     def load(cls, path: Path) -> "Norms":
         d = json.loads(Path(path).read_text(encoding="utf-8"))
         return cls(d["model"], {k: tuple(v[:2]) for k, v in d["bands"].items()}, d["span_width"], d["minor"],
-                   d["major"], d["quantiles"])
+                   d["major"], d["quantiles"], d.get("lang", "en"))
 
 
 def span_scores(z: np.ndarray, width: int) -> np.ndarray:
@@ -98,15 +101,19 @@ def span_scores(z: np.ndarray, width: int) -> np.ndarray:
     return np.convolve(z, np.ones(width) / width, mode="valid")
 
 
-def news_lines(shared: Path) -> list[str]:
-    return (shared / "data" / "news-en" / "newstest-2008-2021.en.txt").read_text(encoding="utf-8").splitlines()
+# Clean news per language, under ../shared/data/.
+NEWS = {"en": "news-en/newstest-2008-2021.en.txt", "de": "news-de/newstest-2009-2021.de.txt"}
+
+
+def news_lines(shared: Path, lang: str = "en") -> list[str]:
+    return (shared / "data" / NEWS[lang]).read_text(encoding="utf-8").splitlines()
 
 
 # The last HELD_OUT lines of news-en are never used for fitting; tests draw their clean sentences from them.
 HELD_OUT = 10_000
 
 
-def fit(scorer, lines: list[str], n: int, span_width: int = 2, seed: int = 13) -> dict:
+def fit(scorer, lines: list[str], n: int, span_width: int = 2, seed: int = 13, lang: str = "en") -> dict:
     """Fit norms from ``n`` lines sampled (with their preceding line as context) from all but the held-out tail."""
     from mtaudit.document import Document, Segment, Sentence
 
@@ -121,7 +128,7 @@ def fit(scorer, lines: list[str], n: int, span_width: int = 2, seed: int = 13) -
         text = prev + " " + line
         seg = Segment(id=str(i), target=text)
         seg.sentences = [Sentence(seg, 0, 0, len(prev)), Sentence(seg, 1, len(prev) + 1, len(text))]
-        docs.append(Document(path=f"news-en:{i}", segments=[seg]))
+        docs.append(Document(path=f"news-{lang}:{i}", segments=[seg], target_lang=lang))
     saved, scorer.norms, scorer.source = scorer.norms, None, False
     keep: list[tuple[str, float]] = []
     per_sentence: list[tuple[list[str], np.ndarray]] = []
@@ -132,14 +139,14 @@ def fit(scorer, lines: list[str], n: int, span_width: int = 2, seed: int = 13) -
     finally:
         scorer.norms, scorer.word_observer = saved, None
     for doc, (text, words, surprisal) in zip(docs, collector[1::2]):  # the second sentence of each pair is scored
-        bands = [band(text[a:b], first=i == 0) for i, (a, b) in enumerate(words)]
+        bands = [band(text[a:b], first=i == 0, lang=lang) for i, (a, b) in enumerate(words)]
         per_sentence.append((bands, surprisal))
         keep.extend(zip(bands, surprisal))
     by_band: dict[str, list[float]] = {}
     for b, s in keep:
         by_band.setdefault(b, []).append(float(s))
     bands = {b: [float(np.mean(v)), float(np.std(v)), len(v)] for b, v in by_band.items() if len(v) >= 20}
-    norms = Norms(scorer.model_id, {b: (v[0], v[1]) for b, v in bands.items()}, span_width, 0.0, 0.0, [])
+    norms = Norms(scorer.model_id, {b: (v[0], v[1]) for b, v in bands.items()}, span_width, 0.0, 0.0, [], lang)
     maxima = []
     for (b, s), doc in zip(per_sentence, docs):
         text = doc.segments[0].sentences[1].text
@@ -153,13 +160,34 @@ def fit(scorer, lines: list[str], n: int, span_width: int = 2, seed: int = 13) -
         "context": scorer.context,
         "lines": len(docs),
         "words": len(keep),
-        "source": "news-en/newstest-2008-2021.en.txt, random lines outside the last 10,000 (seed 13)",
+        "lang": lang,
+        "source": f"{NEWS[lang]}, random lines outside the last 10,000 (seed {seed})",
         "bands": bands,
         "span_width": span_width,
         "minor": float(np.quantile(maxima, 0.975)),
         "major": float(np.quantile(maxima, 0.995)),
         "quantiles": quantiles,
     }
+
+
+def norms_file(model: str, lang: str) -> str:
+    """The name of a model's norms for one language in the models folder."""
+    return f"norms-{model}-{lang}.json"
+
+
+def load_norms(folder: Path, model: str | None) -> dict[str, Norms]:
+    """Every language's norms for ``model`` in ``folder`` (``norms-<model>-<lang>.json``), by language; for a model
+    folder of its own (``model`` None), ``norms.json`` (English) and ``norms-<lang>.json``."""
+    out: dict[str, Norms] = {}
+    prefix = f"norms-{model}-" if model else "norms-"
+    for path in sorted(Path(folder).glob(f"{prefix}*.json")):
+        lang = path.stem[len(prefix):]
+        if lang.isalpha() and len(lang) <= 3:
+            out[lang] = Norms.load(path)
+    legacy = Path(folder) / (f"norms-{model}.json" if model else "norms.json")
+    if "en" not in out and legacy.is_file():  # written before norms had a language: English news
+        out["en"] = Norms.load(legacy)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -172,12 +200,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("command", choices=["fit"])
     ap.add_argument("model")
     ap.add_argument("--lines", type=int, default=1500)
+    ap.add_argument("--lang", default="en", choices=sorted(NEWS), help="language of the clean news to fit on")
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[3] / "shared")
     args = ap.parse_args(argv)
     scorer = load_scorer(args.model, norms=False, threads=args.threads)
-    result = fit(scorer, news_lines(args.shared), args.lines)
-    out = models_dir() / f"norms-{args.model}.json"
+    result = fit(scorer, news_lines(args.shared, args.lang), args.lines, lang=args.lang)
+    out = models_dir() / norms_file(args.model, args.lang)
     out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     print(f"{out}: {result['lines']} lines, {result['words']} words, minor >= {result['minor']:.2f}, "
           f"major >= {result['major']:.2f}")

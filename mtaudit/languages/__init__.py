@@ -59,6 +59,8 @@ class Language:
     splitting: dict = field(default_factory=dict)
     quotes: dict = field(default_factory=dict)
     repetition: dict = field(default_factory=dict)
+    numbers: dict = field(default_factory=dict)
+    register: dict = field(default_factory=dict)
 
     @property
     def pysbd(self) -> str:
@@ -77,7 +79,8 @@ def language(code: str | None) -> Language:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     return Language(code=data["code"], name=data["name"], wordfreq=data.get("wordfreq", code),
                     splitting=data.get("splitting", {}), quotes=data.get("quotes", {}),
-                    repetition=data.get("repetition", {}))
+                    repetition=data.get("repetition", {}), numbers=data.get("numbers", {}),
+                    register=data.get("register", {}))
 
 
 # ---- pairs ---------------------------------------------------------------------------------------------------------
