@@ -38,6 +38,7 @@ class Category:
     TERMINOLOGY = "Terminology/Inconsistent use of terminology"
     LOCALE_NUMBER = "Locale convention/Number format"
     LOCALE_DATE = "Locale convention/Date format"
+    LOCALE_NAME = "Locale convention/Name format"
     CREDIT = "Accuracy/Mistranslation/Attribution"
 
 

@@ -375,7 +375,7 @@ class NumbersDetector(Detector):
             severity = Severity.MINOR if small else Severity.MAJOR
             if candidate is not None:
                 used.add(id(candidate))
-                slip = _false_friend(q, candidate, table or {})
+                slip = _false_friend(q, candidate, table or {}) or _separator_slip(q, candidate, table or {})
                 f = self._finding_at(segment, candidate.start, candidate.end, Category.MISTRANSLATION,
                                      Severity.MAJOR if slip else severity,
                                      slip or f"figure changed: the source has {q.text}{reading}, the translation has "
@@ -427,6 +427,15 @@ def _false_friend(q: Quantity, t: Quantity, table: dict) -> str | None:
             return (f"“{word}” is {t.value:,.0f}: the source's “{english}” is a thousand times less; in German "
                     f"{q.text} is “{right}” ({t.text!r} should read {t.text.replace(word, right)!r})")
     return None
+
+
+def _separator_slip(q: Quantity, t: Quantity, table: dict) -> str | None:
+    """The source's figure copied digit for digit where the target language reads the separator the other way:
+    English 12,500 (twelve thousand five hundred) is 12,5 in German."""
+    if not table or not q.digits or re.sub(r"\s", "", q.text) != re.sub(r"\s", "", t.text) or "," not in t.text:
+        return None
+    return (f"{t.text!r} is copied from the source, but a comma is a decimal mark in the target language: the source's "
+            f"{q.text} reads as {format_locale(t.value, table)} here; write {format_locale(q.value, table)}")
 
 
 _ENGLISH_GROUPING = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?(?![\d,])|(?<![\d.,])\d{1,3}(?:,\d{3})+\.\d+(?![\d])")

@@ -325,7 +325,10 @@ def _english_word_numbers(text: str, taken: bytearray) -> list[Quantity]:
             i = max(j, i + 1)
             continue
         if word in _ORDINAL_WORDS:
-            out.append(Quantity(start, end, text[start:end], (float(_ORDINAL_WORDS[word]),), digits=False))
+            values = (float(_ORDINAL_WORDS[word]),)
+            if word in _FRACTIONS and i > 0 and words[i - 1][2] in ("a", "one"):  # "a third": 1/3 as well as 3rd
+                values += (1 / _FRACTIONS[word], 100 / _FRACTIONS[word])
+            out.append(Quantity(start, end, text[start:end], values, approx=len(values) > 1, digits=False))
         elif word in ("million", "billion", "trillion", "thousand") and i > 0 and words[i - 1][2] in ("per", "every"):
             out.append(Quantity(start, end, text[start:end], (_SCALE_WORDS[word],), digits=False))
         elif word in _MULTIPLIERS:
@@ -717,7 +720,26 @@ def locale_quantities(text: str, table: dict) -> list[Quantity]:
         unit = unit or currencies.get(before[-1:]) if before else unit
         end = m.end()
         out.append(Quantity(m.start(), end, text[m.start():end].strip(), values, kind, unit, digits=True))
+        _mark(blocked, m.start(), end)
+    out.extend(_locale_words(text, table, blocked))
     return _finite(out)
+
+
+def _locale_words(text: str, table: dict, blocked: bytearray) -> list[Quantity]:
+    """Figures written as words in the table's language: bare scale words ("Milliarden"), fractions ("ein Drittel",
+    read as 1/3 and 33 %), small numbers ("drei")."""
+    out = []
+    words = {**{k: (v, True) for k, v in dict(table.get("scale_words", ())).items()},
+             **{k: (v, True) for k, v in dict(table.get("fractions", ())).items()},
+             **{k: (v, False) for k, v in dict(table.get("number_words", ())).items()}}
+    fractions = dict(table.get("fractions", ()))
+    for m in re.finditer(r"[^\W\d_]+", text):
+        if blocked[m.start()] or m.group() not in words:
+            continue
+        value, approx = words[m.group()]
+        values = (value, 100 * value) if m.group() in fractions else (float(value),)
+        out.append(Quantity(m.start(), m.end(), m.group(), values, approx=approx, digits=False))
+    return out
 
 
 def format_locale(value: float, table: dict, kind: str = "num", unit: str | None = None) -> str:

@@ -289,8 +289,8 @@ def _is_copy(source: str, target: str, target_lang: str = "en") -> bool:
 _ENGLISH_RUN = 3
 # English function words that are not also words of the languages mtaudit translates into ("in", "an", "die" are
 # German): at least one must be in the run.
-_ENGLISH_FUNCTION = frozenset("the of and to for with that is are was were by from this it be have has will would "
-                              "not or its their which".split())
+_ENGLISH_FUNCTION = frozenset("the of and to for with that is are was were by from this it be have has would not or "
+                              "its their which".split())
 
 
 def _english_only(word: str, target: str) -> bool:

@@ -197,7 +197,10 @@ def resolve(doc, given: Pair | None = None) -> Pair:
         where = {"file": "declared by the file", "detected": "detected from the text"}.get(origin, "")
         raise InputError(doc.path, f"unsupported language pair: {what} ({where})",
                          hint=f"supported: {supported_text()}; name the pair with --langs SRC-TGT if this is wrong")
-    doc.source_lang, doc.target_lang, doc.langs_from = pair.source, pair.target, origin
+    # a source language nobody declared for a document without a source stays unknown (the pair is the target's
+    # default, which only chooses the risk model)
+    doc.source_lang = pair.source if source or doc.has_source else None
+    doc.target_lang, doc.langs_from = pair.target, origin
     return pair
 
 
