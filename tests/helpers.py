@@ -11,6 +11,7 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 SEED = SHARED / "seed" / "000_8ae66457043ced03.txt"
 SAMPLES = REPO / "samples"
+FIXTURES_DIR = REPO / "tests" / "fixtures"
 
 
 def make_doc(paragraphs: str | list[str], sources: list[str | None] | None = None,

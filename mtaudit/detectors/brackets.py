@@ -110,6 +110,10 @@ def _unbalanced(text: str, continued: bool = False, marks=None, carried: bool = 
         if ch == "“" and stack and stack[-1][0] == "„":
             stack.pop()
             continue
+        if carried and not stack and ch in closers and ch in "”“»«’‘›‹" and (
+                ch not in pairs or (i > 0 and not text[i - 1].isspace())):
+            carried = False  # it ends the quotation the previous paragraph left open
+            continue
         if ch in pairs:
             if ch in "‘‚" and i > 0 and text[i - 1].isalnum():  # a wrongly curled apostrophe, not a quote
                 continue
@@ -120,8 +124,6 @@ def _unbalanced(text: str, continued: bool = False, marks=None, carried: bool = 
                     open_ch, at = stack.pop()
                     problems.append((at, f"{open_ch} is never closed"))
                 stack.pop()
-            elif carried and ch in "”“»«’‘›‹":
-                carried = False
             elif ch != "’":
                 problems.append((i, f"{ch} closes nothing: its opening {closers[ch]} is missing"))
     for open_ch, at in stack:

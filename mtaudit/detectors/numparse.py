@@ -657,13 +657,16 @@ def _locale_patterns(key: tuple) -> tuple[re.Pattern, re.Pattern | None, dict, d
     scale = "|".join(re.escape(w) + (r"\.?" if len(w) <= 3 else r"\b") for w in words)
     figure = re.compile(rf"(?<![\w.,])(?P<num>{number})(?![\d])(?:\s?(?P<scale>{scale}))?"
                         rf"(?:\s?(?P<pct>{'|'.join(re.escape(p) for p in percent)}))?")
-    months = {name.lower(): i + 1 for i, name in enumerate(table.get("months", ()))}
-    months.update({k.lower(): v for k, v in dict(table.get("month_aliases", ())).items()})
+    full = {name.lower(): i + 1 for i, name in enumerate(table.get("months", ()))}
+    aliases = {k.lower(): v for k, v in dict(table.get("month_aliases", ())).items()}
+    months = {**full, **aliases}
     date = None
     if months:
-        names = "|".join(re.escape(m) for m in sorted(months, key=len, reverse=True))
-        date = re.compile(rf"(?<![\d.])(?P<day>\d{{1,2}})\.\s?(?P<month>(?i:{names}))\.?(?![^\W\d_])"
-                          rf"(?:\s+(?P<year>(?:1[89]|20)\d\d)\b)?")
+        names = "|".join(re.escape(m) for m in sorted(full, key=len, reverse=True))
+        short = "|".join(re.escape(m) for m in sorted(aliases, key=len, reverse=True)) or "(?!)"
+        # an abbreviated month may take its dot ("3. Okt."), a full one ends before the sentence's full stop
+        date = re.compile(rf"(?<![\d.])(?P<day>\d{{1,2}})\.\s?(?P<month>(?i:{names})(?![^\W\d_])|"
+                          rf"(?i:{short})\.?(?![^\W\d_]))(?:\s+(?P<year>(?:1[89]|20)\d\d)\b)?")
     return figure, date, months, {w.lower(): v for w, v in scales.items()}
 
 
@@ -688,7 +691,7 @@ def locale_quantities(text: str, table: dict) -> list[Quantity]:
     blocked = bytearray(len(text) + 1)
     if date is not None:
         for m in date.finditer(text):
-            day, month = int(m.group("day")), months[m.group("month").lower()]
+            day, month = int(m.group("day")), months[m.group("month").rstrip(".").lower()]
             if 1 <= day <= 31:
                 out.append(Quantity(m.start(), m.end(), m.group(), (float(month * 100 + day),), "date"))
                 if m.group("year"):

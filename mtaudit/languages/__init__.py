@@ -183,14 +183,14 @@ def resolve(doc, given: Pair | None = None) -> Pair:
     if source is None and doc.has_source:
         sample = _sample(s.source for s in doc.segments if s.source)
         source = detect(sample)
-        if find_pair(source, target) is None and len(_LETTER.findall(sample)) < SHORT_TEXT:
+        if source is not None and source == target and origin == "detected":
+            # the target reads like the source: an untranslated document; its pair is the one that source goes into
+            target = next((p.target for p in pairs().values() if p.source == source), target)
+        elif find_pair(source, target) is None and len(_LETTER.findall(sample)) < SHORT_TEXT:
             among = tuple({p.source for p in pairs().values() if p.target == target})
             source = detect(sample, among=among) if among else source
     if target is None:
         target, origin = "en", "default"  # no letters to go by: the English checks are the least bad
-    if source is not None and source == target and origin == "detected":
-        # the target reads like the source: an untranslated document; its pair is the one that source goes into
-        target = next((p.target for p in pairs().values() if p.source == source), target)
     pair = find_pair(source, target)
     if pair is None:
         what = f"{source}-{target}" if source else f"target language {target}"
