@@ -61,7 +61,7 @@ def main(argv=None) -> int:
             sentences += 1
             for f in sentence.findings:
                 counts[f.detector] += 1
-                if len(examples.setdefault(f.detector, [])) < args.show:
+                if args.show and len(examples.setdefault(f.detector, [])) < args.show:
                     examples[f.detector].append(f"  [{sentence.text[f.start:f.end]}] {sentence.text}\n    {f.message}")
     seconds = time.perf_counter() - started
     print(f"{args.langs}: {len(lines)} lines of {path.name} ({'last' if args.tail else f'from line {args.offset + 1}'})"
