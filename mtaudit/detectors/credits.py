@@ -186,16 +186,9 @@ class CreditsDetector(Detector):
             for offset, text in texts:
                 for m in pattern.regex.finditer(text):
                     start, end = pattern.span(m)
-                    suggestion = None
-                    if pattern.suggestion is not None:
-                        try:
-                            suggestion = m.expand(pattern.suggestion)
-                        except (re.error, IndexError):
-                            suggestion = pattern.suggestion
-                    message = _GROUP_REFERENCE.sub(lambda g: m.groupdict().get(g.group(1)) or "",
-                                                   pattern.explanation.replace("{flag}", text[start:end]))
-                    emit(offset + start, offset + end, pattern.category, pattern.severity,
-                         f"{message} [{pattern.id}]", suggestion=suggestion, confidence=pattern.confidence)
+                    message, suggestion = pattern.describe(m, text[start:end])
+                    emit(offset + start, offset + end, pattern.category, pattern.severity, message,
+                         suggestion=suggestion, confidence=pattern.confidence)
                     covered.append((offset + start, offset + end))
         return covered
 
@@ -582,9 +575,6 @@ _SPLIT_AGENCY = re.compile(r"(?<![\w-])(?:" + "|".join(
 
 def _sounds_like(word: str, target: str) -> bool:
     return word.lower() == target.lower() or jellyfish.metaphone(word) == jellyfish.metaphone(target)
-
-
-_GROUP_REFERENCE = re.compile(r"\\g<(\w+)>")
 
 
 def _agency_context(text: str, start: int, end: int) -> bool:

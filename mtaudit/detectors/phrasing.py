@@ -20,6 +20,8 @@ _CATEGORY_ALIASES = {
     "repetition": Category.REPETITION,
 }
 _SCOPES = ("sentence", "paragraph")
+# \g<name> in an explanation: the text of the match's group of that name
+_GROUP_REFERENCE = re.compile(r"\\g<(\w+)>")
 _COLUMNS = ("id", "scope", "category", "severity", "confidence", "pattern", "suggestion", "explanation")
 _OPTIONAL_COLUMNS = ("source",)
 
@@ -40,6 +42,19 @@ class Pattern:
 
     def applies(self, segment: Segment) -> bool:
         return self.source is None or bool(segment.source and self.source.search(segment.source))
+
+    def describe(self, match: re.Match, flagged: str) -> tuple[str, str | None]:
+        """The message (ending in the pattern's id) and the suggestion of a finding for ``match``."""
+        suggestion = None
+        if self.suggestion is not None:
+            try:
+                suggestion = match.expand(self.suggestion)
+            except (re.error, IndexError):
+                suggestion = self.suggestion
+        message = self.explanation.replace("{flag}", flagged) if self.explanation else \
+            f"literal-translation pattern {self.id}: “{flagged}”"
+        message = _GROUP_REFERENCE.sub(lambda g: match.groupdict().get(g.group(1)) or "", message)
+        return f"{message} [{self.id}]", suggestion
 
     def span(self, match: re.Match) -> tuple[int, int]:
         if "flag" in self.regex.groupindex and match.start("flag") >= 0:
@@ -308,18 +323,10 @@ class PhrasingDetector(Detector):
                 self._add(found, sentence, start - sentence.start, end - sentence.start, pattern, m)
 
     def _add(self, found: dict, sentence: Sentence, start: int, end: int, pattern: Pattern, m: re.Match) -> None:
-        flagged = sentence.text[start:end]
-        suggestion = None
-        if pattern.suggestion is not None:
-            try:
-                suggestion = m.expand(pattern.suggestion)
-            except (re.error, IndexError):
-                suggestion = pattern.suggestion
-        message = pattern.explanation.replace("{flag}", flagged) if pattern.explanation else \
-            f"literal-translation pattern {pattern.id}: “{flagged}”"
+        message, suggestion = pattern.describe(m, sentence.text[start:end])
         key = (sentence.index, start, end)
-        item = self.finding(sentence, start, end, pattern.category, pattern.severity, f"{message} [{pattern.id}]",
-                            suggestion, pattern.confidence)
+        item = self.finding(sentence, start, end, pattern.category, pattern.severity, message, suggestion,
+                            pattern.confidence)
         if key not in found or _rank(item[1]) > _rank(found[key][1]):
             found[key] = item
 
