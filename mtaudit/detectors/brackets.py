@@ -28,7 +28,8 @@ def _marks(lang: str | None) -> tuple[dict[str, str], dict[str, str], str]:
 
 class BracketsDetector(Detector):
     """Unbalanced quotation marks and brackets within a paragraph: an opening “ ( [ without its closing mark, a
-    closing mark without an opener, or an odd number of straight double quotes."""
+    closing mark without an opener, or an odd number of straight double quotes; the target language's quotation
+    marks („…“, »…« in German); not where the source is unbalanced the same way."""
 
     name = "brackets"
     categories = (Category.PUNCTUATION,)
@@ -41,7 +42,10 @@ class BracketsDetector(Detector):
             following = _next_quoting(doc.segments[i + 1:], marks)
             continued = bool(following.strip()) and (following.lstrip()[0] in marks[2]
                                                      or _first_quote_closes(following, marks))
-            for offset, message in _unbalanced(segment.target, continued, marks, carried):
+            problems = _unbalanced(segment.target, continued, marks, carried)
+            if problems and segment.source and _unbalanced(segment.source, False, _marks(None), False):
+                problems = []  # the source is unbalanced too: the translation kept what it was given
+            for offset, message in problems:
                 sentence = next((s for s in segment.sentences if s.start <= offset < s.end), None)
                 if sentence is None:
                     continue

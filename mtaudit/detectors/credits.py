@@ -85,13 +85,15 @@ _AGENCY_QUALIFIERS = {"Thomson", "Via", "Pool", "Handout", "Kremlin", "Sputnik",
                       "Reuters", "REUTERS", "EPA", "EFE", "NurPhoto", "SOPA", "Anadolu", "Bloomberg", "Image",
                       "Images", "Photo", "Photos", "File", "The"}
 
+_GERMAN_MONTH = (r"(?:Januar|Jänner|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember|"
+                 r"Jan|Feb|Mär|Apr|Jun|Jul|Aug|Sep|Sept|Okt|Nov|Dez)\.?")
 # Datelines: "MOSCOW (Reuters) -", "BEIJING, Dec 15 (Xinhua) --", "Berlin (dpa) -", "(Bloomberg) --".
 _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|"
           r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
 _DATELINE = re.compile(
     r"(?P<place>[A-Z][A-Z.'’\-]+(?:[ /][A-Z][A-Z.'’\-]+){0,3}|[A-Z][a-z]+(?:[ \-][A-Z][a-z]+){0,2})?"
     r"(?:,\s*(?P<region>[A-Z][A-Za-z.]+(?: [A-Z][A-Za-z.]+)?))??"
-    r"(?:,\s*(?P<date>" + _MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?))?"
+    r"(?:,\s*(?P<date>" + _MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?|\d{1,2}\.\s*" + _GERMAN_MONTH + r"))?"
     r"\s*\((?P<agency>[A-Za-z][A-Za-z .\-]{0,30})\)\s*(?P<dash>--|-|–|—|:)\s")
 
 # Chinese outlets' closing lines.

@@ -290,7 +290,7 @@ class EnglishNames:
         from mtaudit.detectors.namelib import stats
 
         for m in _GIVEN_AND_SURNAME.finditer(source):
-            given, surname = m.group(1), m.group(2)
+            given, surname = m.group(1), re.sub(r"['’]s$", "", m.group(2))
             full = f"{given} {surname}"
             if stats.given_name(given) and full not in seen and surname not in self.exonyms:
                 seen.add(full)
@@ -302,6 +302,24 @@ class EnglishNames:
                 accepted = forms + ((english,) if english_ok else ())
                 out.append(SourceName(english, "place", accepted, None, evidence=True, origin="table"))
         return out
+
+
+# Endings that make one word look like a respelling of another ("Marines"/"Marine", "Bushs"/"Bush").
+_ENDINGS = ("s", "es", "n", "en", "e", "er", "ern", "ns", "'s", "’s")
+
+
+def _inside_longer_name(text: str, start: int, end: int) -> bool:
+    """Part of a longer name: a capitalised word or "of" right before it, a capitalised word right after ("Air
+    India", "Times of India", "India Today")."""
+    before = text[max(0, start - 40):start].split()
+    after = text[end:end + 40].split()
+    return bool(before and (before[-1][:1].isupper() and not before[-1].endswith((".", ":", ",")) or before[-1] == "of")
+                or after and after[0][:1].isupper())
+
+
+def _inflected(a: str, b: str) -> bool:
+    short, long = sorted((a, b), key=len)
+    return long != short and long.startswith(short) and long[len(short):] in _ENDINGS
 
 
 _GIVEN_AND_SURNAME = re.compile(r"(?<![\w-])([A-Z][a-z]+) ([A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?)(?![\w-])")
@@ -539,7 +557,8 @@ class NamesSourceDetector(Detector):
             return []
         if name.kind == "place" and name.text not in name.expected:
             # the source's form kept where the target language has its own: "Moscow" in German for "Moskau"
-            kept = re.search(rf"(?<![\w-]){re.escape(name.text)}(?![\w-])", segment.target)
+            kept = next((m for m in re.finditer(rf"(?<![\w-]){re.escape(name.text)}(?![\w-])", segment.target)
+                         if not _inside_longer_name(segment.target, m.start(), m.end())), None)
             sentence = next((s for s in segment.sentences if kept and s.start <= kept.start() < s.end), None)
             if sentence is not None:
                 also = " or “" + "”, “".join(name.expected[1:]) + "”" if len(name.expected) > 1 else ""
@@ -555,6 +574,8 @@ class NamesSourceDetector(Detector):
                 if word in other_systems:
                     confidence, note = (0.8, "") if given_present else (
                         0.5, " (right if the person is known by a Cantonese or Wade-Giles spelling)")
+                elif _inflected(word, name.surname):
+                    continue  # "Marine" for "Marines", "Bushs" for "Bush": the same word with another ending
                 elif name.foreign and _common_english(word):
                     continue  # "Hanna" for 汉娜 where the lexicon says Hannah: both are names in their own right
                 elif same_name(word, name.surname) or (len(word) <= 4 and sound_key(word) == sound_key(name.surname)):

@@ -331,7 +331,11 @@ class NumbersDetector(Detector):
         if _CJK.search(source):
             wanted = chinese_quantities(source)
         elif source_lang == "en":
-            wanted = english_quantities(source)
+            # figures, dates and months; not the words a translation renders freely: "one", "two", "second",
+            # "thousands", "dozens" (as the numerals 1 and 2 of a Chinese source are left out)
+            wanted = [q for q in english_quantities(source)
+                      if q.digits or q.kind in ("date", "month") or (q.value >= 3 and not q.approx
+                                                                      and q.text.lower() not in _ORDINAL_WORDS)]
         elif _LATIN_LETTER.search(source) or any(c.isdigit() for c in source):
             wanted = latin_quantities(source)
         else:

@@ -232,6 +232,8 @@ def english_quantities(text: str) -> list[Quantity]:
         approx = bool(_APPROX_BEFORE.search(text, max(0, start - 20), start))
         values = (value,)
         after = text[end:end + 12].lower()
+        if re.match(r"\s*(?::\d\d\s*)?p\.?\s?m\b", after) and 1 <= value < 12:
+            values = (value, value + 12)  # "8 p.m." is 20 Uhr
         if re.match(r"\s*(?:decades?)\b", after):
             values = (value, value * 10)
         elif re.match(r"'?s\b", after) and value % 10 == 0 and value >= 1800:
@@ -667,7 +669,7 @@ def _locale_patterns(key: tuple) -> tuple[re.Pattern, re.Pattern | None, dict, d
         # an abbreviated month may take its dot ("3. Okt."), a full one ends before the sentence's full stop
         date = re.compile(rf"(?<![\d.])(?P<day>\d{{1,2}})\.\s?(?P<month>(?i:{names})(?![^\W\d_])|"
                           rf"(?i:{short})\.?(?![^\W\d_]))(?:\s+(?P<year>(?:1[89]|20)\d\d)\b)?")
-    return figure, date, months, {w.lower(): v for w, v in scales.items()}
+    return figure, date, (months, full), {w.lower(): v for w, v in scales.items()}
 
 
 def table_key(table):
@@ -684,7 +686,7 @@ def locale_quantities(text: str, table: dict) -> list[Quantity]:
     (German 1.234,5), its scale words (Mio., Milliarden), percent words, named dates ("1. Dezember 2026"), dotted
     dates and clock times. A figure in the English convention ("3.5", "1,234,567") is read as English writes it, so
     that a wrong decimal mark is a format finding, not also a changed figure."""
-    figure, date, months, scales = _locale_patterns(table_key(table))
+    figure, date, (months, full), scales = _locale_patterns(table_key(table))
     decimal, group = table.get("decimal", ","), table.get("group", ".")
     currencies = dict(table.get("currencies", ()))
     out: list[Quantity] = []
@@ -697,6 +699,11 @@ def locale_quantities(text: str, table: dict) -> list[Quantity]:
                 if m.group("year"):
                     out.append(Quantity(m.start("year"), m.end("year"), m.group("year"), (float(m.group("year")),)))
                 _mark(blocked, m.start(), m.end())
+    for m in re.finditer(r"[^\W\d_]+", text):  # a month named alone: "im März"
+        month = full.get(m.group().lower())
+        if month and not blocked[m.start()]:
+            out.append(Quantity(m.start(), m.end(), m.group(), (float(month),), "month", digits=False))
+            _mark(blocked, m.start(), m.end())
     for q in latin_quantities(text):  # dotted dates (15.12.2021) and clock times (15.30 Uhr)
         if q.kind == "date" or (q.end < len(text) and "Uhr" in text[q.end:q.end + 5]):
             if not blocked[q.start]:

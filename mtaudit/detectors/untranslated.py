@@ -220,6 +220,9 @@ class UntranslatedDetector(Detector):
     def _copied_words(self, sentence: Sentence, source: str, lang: str, target: str = "en"):
         text = sentence.text
         source_words = {w.lower() for w in _WORD.findall(source)}
+        # where every noun is capitalised, a capitalised copied word is a name unless the source writes it in
+        # lower case ("Campaign", "Greater Manchester" pass; "policy" copied as "Policy" does not)
+        lower_in_source = {w for w in _WORD.findall(source) if w.islower()}
         out = []
         for i, m in enumerate(_WORD.finditer(text)):
             word = m.group()
@@ -229,6 +232,8 @@ class UntranslatedDetector(Detector):
             en, src = _zipf(low, target), _zipf(low, lang)
             # a capitalised word is a name unless the target language has never seen it and the source language uses
             # it a lot; in German every noun is capitalised, so there only a word the target language lacks counts
+            if target != "en" and word[0].isupper() and low not in lower_in_source:
+                continue
             capitalised = word[0].isupper() and i > 0 and target == "en"
             if capitalised:
                 if en >= 2.0 or src - en < 3.0 or src < 3.5:
