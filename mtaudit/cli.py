@@ -321,7 +321,9 @@ def _pair_risk_model(mqms: list[Path], langs: Optional[str]):
     from mtaudit.evaluation.mqm import language_pair
     from mtaudit.scoring import RiskModel
 
-    found = {language_pair(m, langs) for m in mqms}
+    found = {pair for pair in (language_pair(m, langs) for m in mqms) if pair[1]}  # files naming no pair: any
+    if not found:
+        return RiskModel.load()
     if len(found) > 1:
         raise UsageError("--mqm files of different language pairs ("
                          + ", ".join(f"{s}-{t}" for s, t in sorted(found, key=str)) + "): evaluate one pair at a time "

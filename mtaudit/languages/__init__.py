@@ -222,6 +222,24 @@ _LETTER = re.compile(r"[^\W\d_]")
 DETECTABLE = tuple(NAMES)
 
 
+# Function words that no other language detection chooses among uses as often: a text holding many of one set and few
+# of the other is English or German without loading the detector's model (most news, in a fraction of the time).
+_FUNCTION_WORDS = {
+    "en": frozenset("the of and to is that for with was on are as by this from have has were which would will".split()),
+    "de": frozenset("der die das und ist nicht mit von den zu im auf für sich des dem ein eine auch wird wurde".split()),
+}
+_WORDS = re.compile(r"[^\W\d_]+")
+
+
+def _by_function_words(text: str) -> str | None:
+    words = [w.lower() for w in _WORDS.findall(text[:4000])]
+    if len(words) < 30:
+        return None
+    counts = {lang: sum(w in table for w in words) for lang, table in _FUNCTION_WORDS.items()}
+    (best, top), (_, second) = sorted(counts.items(), key=lambda kv: -kv[1])[:2]
+    return best if top >= 0.15 * len(words) and top >= 4 * max(1, second) else None
+
+
 # Fewer letters than this and an unsupported target language is more likely a misreading than the truth.
 SHORT_TEXT = 200
 
@@ -249,5 +267,8 @@ def detect(text: str, among: tuple[str, ...] = DETECTABLE) -> str | None:
         return "ja"
     if han >= 0.3 * letters:
         return "zh"
+    quick = _by_function_words(text)
+    if quick is not None and quick in among:
+        return quick
     code, _ = _identifier(tuple(sorted(among))).classify(text)
     return normalise(code)
