@@ -158,8 +158,8 @@ CACHE_FORMAT = 3
 # What decides a segment's features: the document model, segmentation, detectors and their data, the model scorer,
 # the feature rules and the MQM reader; plus the model pins and surprisal norms in mtaudit/models/. Report and CLI code is
 # left out, so editing those does not throw a long model run away.
-FEATURE_CODE = ("document.py", "segmenter.py", "audit.py", "scoring.py", "metrics.py", "detectors", "fluency", "languages",
-                "evaluation/features.py", "evaluation/mqm.py")
+FEATURE_CODE = ("document.py", "segmenter.py", "audit.py", "scoring.py", "metrics.py", "detectors", "fluency",
+                "languages", "evaluation/features.py", "evaluation/mqm.py")
 
 
 def code_fingerprint() -> str:
