@@ -54,7 +54,8 @@ mqm-probe: model
 	$(PY) bench/mqm_probe.py --items 120
 
 norms: model
-	$(PY) -m mtaudit.fluency.norms fit $(MODEL)
+	$(PY) -m mtaudit.fluency.norms fit $(MODEL) --lang en
+	$(PY) -m mtaudit.fluency.norms fit $(MODEL) --lang de
 
 fuzz: venv
 	$(PY) bench/fuzz.py --inputs 100000 --seed 2

@@ -26,6 +26,7 @@ from mtaudit.detectors import DETECTORS, build_detectors
 from mtaudit.detectors.base import Detector
 from mtaudit.document import Document
 from mtaudit.errors import InputError, MtauditError, UsageError
+from mtaudit.languages import Pair, parse_langs, resolve
 from mtaudit.metrics import score_references
 from mtaudit.readers import read_document, read_source, supported_extensions
 from mtaudit.readers.text import attach_source
@@ -51,7 +52,7 @@ class AuditConfig:
     source: str | None = None
     workers: int = 1
     risk_model: str | None = None
-    lang: str = "en"
+    langs: str | None = None  # --langs SRC-TGT for every document; None: from each file's metadata or its text
     debug: bool = False
     decisions: str | None = None  # a reviewer's decisions file: dismissed findings are removed before scoring
 
@@ -110,10 +111,12 @@ def discover(
     return files, missing
 
 
-def prepare(doc: Document, detectors: list[Detector], lang: str = "en") -> Document:
-    """Split sentences, run the detectors and the reference metrics on a read Document (no model, no risk yet)."""
+def prepare(doc: Document, detectors: list[Detector], pair: Pair | None = None) -> Document:
+    """Decide the language pair (``pair``: the one given with --langs), split sentences, run the detectors and the
+    reference metrics on a read Document (no model, no risk yet)."""
+    resolve(doc, pair)
     for segment in doc.segments:
-        split_segment(segment, lang)
+        split_segment(segment, doc.target_lang)
     for detector in detectors:
         for sentence, finding in detector.detect(doc):
             sentence.findings.append(finding)
@@ -128,6 +131,7 @@ _WORKER: dict = {}
 def _init_worker(config: AuditConfig) -> None:
     _WORKER["config"] = config
     _WORKER["detectors"] = build_detectors(config.detector_names, config.detector_options)
+    _WORKER["pair"] = parse_langs(config.langs) if config.langs else None
 
 
 def _load_and_prepare(path: str) -> Document:
@@ -138,7 +142,7 @@ def _load_and_prepare(path: str) -> Document:
             attach_source(doc, read_source(config.source, config.fmt))
         if not doc.segments:
             raise InputError(path, "no text found", hint="the file is empty or holds no translatable text")
-        return prepare(doc, _WORKER["detectors"], config.lang)
+        return prepare(doc, _WORKER["detectors"], _WORKER["pair"])
     except MtauditError as exc:
         return Document(path=path, error=str(exc))
     except RecursionError:
@@ -167,7 +171,10 @@ class Auditor:
             self.detectors = build_detectors(names, config.detector_options)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
-        self.risk_model = RiskModel.load(config.risk_model)
+        self.pair = parse_langs(config.langs) if config.langs else None
+        # --risk-model scores every document; otherwise each pair's own model, loaded when a document needs it
+        self.risk_model = RiskModel.load(config.risk_model) if config.risk_model else None
+        self._pair_models: dict[str, RiskModel] = {}
         self.decisions = None
         # findings removed by the decisions file, per document path, for the document records
         self.dismissed: dict[str, int] = {}
@@ -189,7 +196,8 @@ class Auditor:
             "version": __version__,
             "model": self.model_signature,
             "detectors": {d.name: {k: _plain(getattr(d, k)) for k in d.options} for d in self.detectors},
-            "risk_model": self.risk_model.name,
+            "langs": self.config.langs or "auto",
+            "risk_model": self.risk_model.name if self.risk_model else "by language pair",
             "options": options or {},
             "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
@@ -209,8 +217,21 @@ class Auditor:
 
     def audit_documents(self, docs: Iterable[Document]) -> list[Document]:
         """Audit Documents built in memory (e.g. by ``mtaudit eval``); returns them scored, in order."""
-        prepared = (prepare(d, self.detectors, self.config.lang) for d in docs)
+        prepared = (prepare(d, self.detectors, self.pair) for d in docs)
         return [doc for batch in self.batches(prepared) for doc in self.finish(batch)]
+
+    def serve_in_this_process(self) -> None:
+        """Let ``_load_and_prepare`` run in this process with this Auditor's detectors and pair (no second set)."""
+        _WORKER.update(config=self.config, detectors=self.detectors, pair=self.pair)
+
+    def risk_model_for(self, doc: Document) -> RiskModel:
+        """The risk model that scores ``doc``: --risk-model when given, else its language pair's."""
+        if self.risk_model is not None:
+            return self.risk_model
+        key = f"{doc.source_lang}-{doc.target_lang}"
+        if key not in self._pair_models:
+            self._pair_models[key] = RiskModel.for_pair(doc.source_lang, doc.target_lang)
+        return self._pair_models[key]
 
     def batches(self, prepared: Iterable[Document]) -> Iterator[list[Document]]:
         """Cut prepared documents, in order, into the batches the model scores together (one each without a model).
@@ -242,7 +263,7 @@ class Auditor:
                 continue
             if self.decisions is not None:
                 self.dismissed[doc.path] = self.decisions.apply(doc)
-            score_document(doc, self.risk_model)
+            score_document(doc, self.risk_model_for(doc))
         return docs
 
 

@@ -76,6 +76,9 @@ def audit(
                                          "present, else cpu).", rich_help_panel="Model and risk"),
     source: Optional[Path] = typer.Option(None, "--source", help="The source-language article of a single plain-text "
                                           "input, paired paragraph by paragraph.", rich_help_panel="Input"),
+    langs: Optional[str] = typer.Option(None, "--langs", help="Language pair of every input as SRC-TGT, e.g. en-de "
+                                        "or zh-en (default: each file's own metadata, else detected from its text; "
+                                        "docs/languages.md lists the supported pairs).", rich_help_panel="Input"),
     fmt: Optional[str] = typer.Option(None, "--format", help="Read every input as this format instead of guessing "
                                       "from the extension: text, markdown, html, jsonl, tsv, csv, xliff, sdlxliff, "
                                       "mqxliff, po, tmx (tmx:LANG picks the target language of a TMX file).", rich_help_panel="Input"),
@@ -92,7 +95,8 @@ def audit(
     settings: List[str] = typer.Option([], "--set", help="One detector option, DETECTOR.OPTION=VALUE (repeatable; "
                                        "wins over --config).", rich_help_panel="Detectors"),
     risk_model: Optional[Path] = typer.Option(None, "--risk-model", help="Risk weights JSON (e.g. from `mtaudit "
-                                              "calibrate`) instead of the packaged default.", rich_help_panel="Model and risk"),
+                                              "calibrate`) for every input instead of each language pair's packaged "
+                                              "model.", rich_help_panel="Model and risk"),
     decisions: Optional[Path] = typer.Option(None, "--decisions", help="Apply a reviewer's decisions: the file exported "
                                              "from the HTML report, or a review sheet of --xlsx/--csv with its "
                                              "decision column filled in; dismissed findings are suppressed and "
@@ -158,7 +162,7 @@ def audit(
         config = AuditConfig(
             detectors=_split_list(detectors) or chosen, detector_options=det_options, model=model_name, device=device, fmt=fmt,
             source=str(source) if source else None, workers=workers or (os.cpu_count() or 1),
-            risk_model=str(risk_model) if risk_model else None, debug=debug,
+            risk_model=str(risk_model) if risk_model else None, langs=langs, debug=debug,
             decisions=str(decisions) if decisions else None,
         )
         engine = build_engine(engine_name, config.workers, address, actors, gpus_per_actor)
@@ -170,8 +174,8 @@ def audit(
         _fail(exc, debug)
 
     options = {"detectors": config.detector_names, "model": model_name, "format": fmt, "source": config.source,
-               "recursive": recursive, "include": include, "exclude": exclude, "risk_model": auditor.risk_model.name,
-               "decisions": config.decisions}
+               "recursive": recursive, "include": include, "exclude": exclude,
+               "risk_model": str(risk_model) if risk_model else None, "langs": langs, "decisions": config.decisions}
     run_record = auditor.run_record(options, engine=engine.describe())
     # Every record only when a report file (HTML, spreadsheet) needs them; else the top sentences and counts, so memory
     # stays flat.
@@ -365,8 +369,8 @@ def _audit_one_mqm(mqm: Path, mqm_set, detectors: Optional[str], no_model: bool,
         err.print(f"[yellow]warning[/yellow]: {mqm}: severities the MQM scheme gives no weight (counted 0): "
                   + ", ".join(f"{k} x{v}" for k, v in mqm_set.unweighted.items()))
     config = AuditConfig(detectors=_split_list(detectors), model=_model_name(no_model, model), device=device,
-                         risk_model=str(risk_model) if risk_model else None, lang=mqm_set.target_lang or "en",
-                         debug=debug)
+                         risk_model=str(risk_model) if risk_model else None, debug=debug,
+                         langs=f"{mqm_set.source_lang}-{mqm_set.target_lang}" if mqm_set.target_lang else None)
     key = None
     if features_cache is not None:
         from mtaudit.evaluation.calibrate import file_sha256
@@ -395,6 +399,21 @@ def _audit_one_mqm(mqm: Path, mqm_set, detectors: Optional[str], no_model: bool,
                   f"audit {audited.seconds['audit']:.1f} s (model load {audited.seconds['load']:.1f} s), "
                   f"model: {config.model or 'none'}")
     return audited
+
+
+def _pair_risk_model(mqms: list[Path], langs: Optional[str]):
+    """The risk model of the MQM files' language pair (from --langs or their names); one pair per eval run."""
+    from mtaudit.evaluation.mqm import language_pair
+    from mtaudit.scoring import RiskModel
+
+    found = {pair for pair in (language_pair(m, langs) for m in mqms) if pair[1]}  # files naming no pair: any
+    if not found:
+        return RiskModel.load()
+    if len(found) > 1:
+        raise UsageError("--mqm files of different language pairs ("
+                         + ", ".join(f"{s}-{t}" for s, t in sorted(found, key=str)) + "): evaluate one pair at a time "
+                         "or give --risk-model")
+    return RiskModel.for_pair(*found.pop())
 
 
 def _write_text(path: Path, text: str, debug: bool) -> None:
@@ -440,7 +459,7 @@ def eval_(
     device: DeviceOpt = None,
     systems: SystemsOpt = None,
     risk_model: Optional[Path] = typer.Option(None, "--risk-model", help="Risk weights JSON to evaluate instead of "
-                                              "the default shipped in the package."),
+                                              "the language pair's model shipped in the package."),
     features_cache: FeaturesCacheOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
@@ -457,9 +476,9 @@ def eval_(
     started = time.perf_counter()
     try:
         refuse_overwriting_inputs([json_out, features_cache], [str(m) for m in mqm])
-        risk = RiskModel.load(risk_model)
         audited = _audit_mqm(mqm, langs, detectors, no_model, model, device, risk_model, debug, quiet, systems,
                              features_cache)
+        risk = RiskModel.load(risk_model) if risk_model else _pair_risk_model(mqm, langs)
         result = evaluate(audited, risk)
     except MtauditError as exc:
         _fail(exc, debug)

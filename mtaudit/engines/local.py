@@ -4,7 +4,7 @@ from __future__ import annotations
 from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Iterator
 
-from mtaudit.audit import _WORKER, _init_worker, _load_and_prepare
+from mtaudit.audit import _init_worker, _load_and_prepare
 from mtaudit.engines.base import Engine
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ class LocalEngine(Engine):
         else:
             pool = None
             # in this process: reuse the detectors the Auditor built instead of building a second set
-            _WORKER.update(config=config, detectors=auditor.detectors)
+            auditor.serve_in_this_process()
             prepared = map(_load_and_prepare, paths)
         finished = False
         try:

@@ -328,7 +328,8 @@ def _worker_auditor(config: AuditConfig) -> Auditor:
     """This worker process's Auditor for ``config`` (built once): its detectors, its risk model, no decisions."""
     if _WORKER.get("config") != config:
         auditor = Auditor(replace(config, decisions=None))
-        _WORKER.update(config=config, detectors=auditor.detectors, auditor=auditor)
+        auditor.serve_in_this_process()
+        _WORKER["auditor"] = auditor
     return _WORKER["auditor"]
 
 
