@@ -20,7 +20,7 @@ $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet "$(TORCH)"
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -e ".[dev,ray]"
 	touch $@
 
 venv: $(VENV)/.installed
@@ -47,13 +47,15 @@ test: model browser
 bench: model
 	$(PY) bench/bench_audit.py
 	$(PY) bench/bench_model.py
+	$(PY) bench/bench_ray.py
 
 # Model measurements that read ../shared (the development data): the MQM ranking probe and refitting surprisal norms.
 mqm-probe: model
 	$(PY) bench/mqm_probe.py --items 120
 
 norms: model
-	$(PY) -m mtaudit.fluency.norms fit $(MODEL)
+	$(PY) -m mtaudit.fluency.norms fit $(MODEL) --lang en
+	$(PY) -m mtaudit.fluency.norms fit $(MODEL) --lang de
 
 fuzz: venv
 	$(PY) bench/fuzz.py --inputs 100000 --seed 2

@@ -1,29 +1,40 @@
 """The pipeline in plain Python: read -> split -> detect -> model scores -> risk, over one file or thousands.
 
-``Auditor.run`` yields scored Documents in input order; the CLI streams them to the report writers. Reading and the
-rule detectors run in a process pool (``workers``); the transformer scorer runs in this process on batches of
-documents, so it batches across files and loads its weights once.
+``Auditor.run`` yields scored Documents in input order; the CLI streams them to the report writers. The stages are
+plain functions and methods so that an engine (``mtaudit.engines``) can run them where it likes:
+
+* ``_load_and_prepare(path)`` reads one file and runs the rule detectors (in a worker process, after
+  ``_init_worker(config)``);
+* ``Auditor.batches`` cuts the prepared documents, in input order, into the batches the model scores together;
+* ``Auditor.finish`` scores a batch with the transformer, then ``Auditor.settle`` applies a reviewer's decisions
+  and computes the risks.
+
+The default engine reads in a process pool (``workers``) and runs the scorer in this process, so it batches across
+files and loads its weights once; the Ray engine runs the same stages as Ray tasks and actors.
 """
 from __future__ import annotations
 
 import fnmatch
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from mtaudit import __version__
 from mtaudit.detectors import DETECTORS, build_detectors
 from mtaudit.detectors.base import Detector
 from mtaudit.document import Document
 from mtaudit.errors import InputError, MtauditError, UsageError
+from mtaudit.languages import Pair, parse_langs, resolve
 from mtaudit.metrics import score_references
 from mtaudit.readers import read_document, read_source, supported_extensions
 from mtaudit.readers.text import attach_source
 from mtaudit.scoring import RiskModel, score_document
 from mtaudit.segmenter import split_segment
+
+if TYPE_CHECKING:
+    from mtaudit.engines.base import Engine
 
 # Sentences gathered before one call of the model scorer: enough to fill its batches, little enough to stream.
 MODEL_BATCH_SENTENCES = 256
@@ -41,7 +52,7 @@ class AuditConfig:
     source: str | None = None
     workers: int = 1
     risk_model: str | None = None
-    lang: str = "en"
+    langs: str | None = None  # --langs SRC-TGT for every document; None: from each file's metadata or its text
     debug: bool = False
     decisions: str | None = None  # a reviewer's decisions file: dismissed findings are removed before scoring
 
@@ -100,10 +111,12 @@ def discover(
     return files, missing
 
 
-def prepare(doc: Document, detectors: list[Detector], lang: str = "en") -> Document:
-    """Split sentences, run the detectors and the reference metrics on a read Document (no model, no risk yet)."""
+def prepare(doc: Document, detectors: list[Detector], pair: Pair | None = None) -> Document:
+    """Decide the language pair (``pair``: the one given with --langs), split sentences, run the detectors and the
+    reference metrics on a read Document (no model, no risk yet)."""
+    resolve(doc, pair)
     for segment in doc.segments:
-        split_segment(segment, lang)
+        split_segment(segment, doc.target_lang)
     for detector in detectors:
         for sentence, finding in detector.detect(doc):
             sentence.findings.append(finding)
@@ -118,6 +131,7 @@ _WORKER: dict = {}
 def _init_worker(config: AuditConfig) -> None:
     _WORKER["config"] = config
     _WORKER["detectors"] = build_detectors(config.detector_names, config.detector_options)
+    _WORKER["pair"] = parse_langs(config.langs) if config.langs else None
 
 
 def _load_and_prepare(path: str) -> Document:
@@ -128,7 +142,7 @@ def _load_and_prepare(path: str) -> Document:
             attach_source(doc, read_source(config.source, config.fmt))
         if not doc.segments:
             raise InputError(path, "no text found", hint="the file is empty or holds no translatable text")
-        return prepare(doc, _WORKER["detectors"], config.lang)
+        return prepare(doc, _WORKER["detectors"], _WORKER["pair"])
     except MtauditError as exc:
         return Document(path=path, error=str(exc))
     except RecursionError:
@@ -141,9 +155,13 @@ def _load_and_prepare(path: str) -> Document:
 
 
 class Auditor:
-    """Runs the pipeline with one configuration. Create once, call ``run`` or ``audit_documents``."""
+    """Runs the pipeline with one configuration. Create once, call ``run`` or ``audit_documents``.
 
-    def __init__(self, config: AuditConfig, scorer_factory: Callable | None = None):
+    ``local_model=False`` leaves the model to other processes (the Ray engine's actors, each with an Auditor of its
+    own): ``scorer`` stays None and the engine sets ``model_signature``.
+    """
+
+    def __init__(self, config: AuditConfig, scorer_factory: Callable | None = None, local_model: bool = True):
         self.config = config
         names = config.detector_names
         unknown = [n for n in names if n not in DETECTORS]
@@ -153,7 +171,10 @@ class Auditor:
             self.detectors = build_detectors(names, config.detector_options)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
-        self.risk_model = RiskModel.load(config.risk_model)
+        self.pair = parse_langs(config.langs) if config.langs else None
+        # --risk-model scores every document; otherwise each pair's own model, loaded when a document needs it
+        self.risk_model = RiskModel.load(config.risk_model) if config.risk_model else None
+        self._pair_models: dict[str, RiskModel] = {}
         self.decisions = None
         # findings removed by the decisions file, per document path, for the document records
         self.dismissed: dict[str, int] = {}
@@ -162,69 +183,87 @@ class Auditor:
 
             self.decisions = load_decisions(config.decisions)
         self.scorer = None
-        if config.model:
+        if config.model and local_model:
             from mtaudit.fluency import load_scorer
 
             self.scorer = (scorer_factory or load_scorer)(config.model, device=config.device)
+        self.model_signature: dict | None = None if self.scorer is None else {
+            "id": self.scorer.model_id, "checksum": self.scorer.checksum}
 
-    def run_record(self, options: dict | None = None) -> dict:
-        return {
+    def run_record(self, options: dict | None = None, engine: dict | None = None) -> dict:
+        record = {
             "type": "run",
             "version": __version__,
-            "model": None if self.scorer is None else {
-                "id": self.scorer.model_id, "checksum": self.scorer.checksum},
+            "model": self.model_signature,
             "detectors": {d.name: {k: _plain(getattr(d, k)) for k in d.options} for d in self.detectors},
-            "risk_model": self.risk_model.name,
+            "langs": self.config.langs or "auto",
+            "risk_model": self.risk_model.name if self.risk_model else "by language pair",
             "options": options or {},
             "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
+        if engine is not None:
+            record["engine"] = engine
+        return record
 
-    def run(self, paths: list[str], skip: set[str] = frozenset()) -> Iterator[Document]:
-        """Audit files in order, yielding each scored Document (failed ones carry ``error``)."""
-        todo = [p for p in paths if p not in skip]
-        if self.config.workers > 1 and len(todo) > 1:
-            pool = ProcessPoolExecutor(self.config.workers, initializer=_init_worker, initargs=(self.config,))
-            chunksize = max(1, min(16, len(todo) // (self.config.workers * 8)))
-            prepared = pool.map(_load_and_prepare, todo, chunksize=chunksize)
-        else:
-            pool = None
-            # in this process: reuse the detectors built in __init__ instead of building a second set
-            _WORKER.update(config=self.config, detectors=self.detectors)
-            prepared = map(_load_and_prepare, todo)
-        finished = False
-        try:
-            yield from self._finish_in_batches(prepared)
-            finished = True
-        finally:
-            if pool is not None:
-                # After a complete run every worker is idle: wait for the pool to close. Left closing in the
-                # background, its manager thread can race interpreter exit and print a "Bad file descriptor"
-                # traceback. An interrupted run does not wait for work nobody will read.
-                pool.shutdown(wait=finished, cancel_futures=not finished)
+    def run(self, paths: list[str], skip: set[str] = frozenset(), engine: Engine | None = None) -> Iterator[Document]:
+        """Audit files in order, yielding each scored Document (failed ones carry ``error``).
+
+        ``engine`` runs the stages (default: the local process pool of ``config.workers``)."""
+        if engine is None:
+            from mtaudit.engines.local import LocalEngine
+
+            engine = LocalEngine()
+        return engine.run(self, [p for p in paths if p not in skip])
 
     def audit_documents(self, docs: Iterable[Document]) -> list[Document]:
         """Audit Documents built in memory (e.g. by ``mtaudit eval``); returns them scored, in order."""
-        return list(self._finish_in_batches(prepare(d, self.detectors, self.config.lang) for d in docs))
+        prepared = (prepare(d, self.detectors, self.pair) for d in docs)
+        return [doc for batch in self.batches(prepared) for doc in self.finish(batch)]
 
-    def _finish_in_batches(self, prepared: Iterable[Document]) -> Iterator[Document]:
+    def serve_in_this_process(self) -> None:
+        """Let ``_load_and_prepare`` run in this process with this Auditor's detectors and pair (no second set)."""
+        _WORKER.update(config=self.config, detectors=self.detectors, pair=self.pair)
+
+    def risk_model_for(self, doc: Document) -> RiskModel:
+        """The risk model that scores ``doc``: --risk-model when given, else its language pair's."""
+        if self.risk_model is not None:
+            return self.risk_model
+        key = f"{doc.source_lang}-{doc.target_lang}"
+        if key not in self._pair_models:
+            self._pair_models[key] = RiskModel.for_pair(doc.source_lang, doc.target_lang)
+        return self._pair_models[key]
+
+    def batches(self, prepared: Iterable[Document]) -> Iterator[list[Document]]:
+        """Cut prepared documents, in order, into the batches the model scores together (one each without a model).
+
+        Every engine cuts here, so a batch holds the same documents whichever engine runs it: the model's scores
+        depend slightly on what it is batched with (padding, in bfloat16)."""
         batch: list[Document] = []
         size = 0
         for doc in prepared:
             batch.append(doc)
             size += sum(len(s.sentences) for s in doc.segments)
-            if self.scorer is None or size >= MODEL_BATCH_SENTENCES:
-                yield from self._finish(batch)
+            if not self.config.model or size >= MODEL_BATCH_SENTENCES:
+                yield batch
                 batch, size = [], 0
-        yield from self._finish(batch)
+        if batch:
+            yield batch
 
-    def _finish(self, docs: list[Document]) -> list[Document]:
+    def finish(self, docs: list[Document]) -> list[Document]:
+        """Score one batch with the model (when this Auditor holds it), then settle it."""
         good = [d for d in docs if not d.error]
         if self.scorer is not None and good:
             self.scorer.score(good)
-        for doc in good:
+        return self.settle(docs)
+
+    def settle(self, docs: list[Document]) -> list[Document]:
+        """Apply the reviewer's decisions and compute the risks of a batch the model (if any) has scored."""
+        for doc in docs:
+            if doc.error:
+                continue
             if self.decisions is not None:
                 self.dismissed[doc.path] = self.decisions.apply(doc)
-            score_document(doc, self.risk_model)
+            score_document(doc, self.risk_model_for(doc))
         return docs
 
 

@@ -65,7 +65,8 @@ def audit(
                                     "fuzzy.", rich_help_panel="Output"),
     top: int = typer.Option(20, "--top", min=0, help="How many of the riskiest sentences to print (0: none).", rich_help_panel="Output"),
     workers: int = typer.Option(0, "--workers", min=0, help="Processes for reading and rule detectors "
-                                "(0: one per CPU core).", rich_help_panel="Batch"),
+                                "(0: one per CPU core); with --engine ray, the CPUs of a Ray runtime started on this "
+                                "machine.", rich_help_panel="Batch"),
     detectors: Optional[str] = typer.Option(None, "--detectors", help="Comma-separated detectors to run "
                                             "(default: all; `mtaudit detectors` lists them).", rich_help_panel="Detectors"),
     no_model: bool = typer.Option(False, "--no-model", help="Skip the transformer fluency model: rule detectors only.", rich_help_panel="Model and risk"),
@@ -75,6 +76,9 @@ def audit(
                                          "present, else cpu).", rich_help_panel="Model and risk"),
     source: Optional[Path] = typer.Option(None, "--source", help="The source-language article of a single plain-text "
                                           "input, paired paragraph by paragraph.", rich_help_panel="Input"),
+    langs: Optional[str] = typer.Option(None, "--langs", help="Language pair of every input as SRC-TGT, e.g. en-de "
+                                        "or zh-en (default: each file's own metadata, else detected from its text; "
+                                        "docs/languages.md lists the supported pairs).", rich_help_panel="Input"),
     fmt: Optional[str] = typer.Option(None, "--format", help="Read every input as this format instead of guessing "
                                       "from the extension: text, markdown, html, jsonl, tsv, csv, xliff, sdlxliff, "
                                       "mqxliff, po, tmx (tmx:LANG picks the target language of a TMX file).", rich_help_panel="Input"),
@@ -91,7 +95,8 @@ def audit(
     settings: List[str] = typer.Option([], "--set", help="One detector option, DETECTOR.OPTION=VALUE (repeatable; "
                                        "wins over --config).", rich_help_panel="Detectors"),
     risk_model: Optional[Path] = typer.Option(None, "--risk-model", help="Risk weights JSON (e.g. from `mtaudit "
-                                              "calibrate`) instead of the packaged default.", rich_help_panel="Model and risk"),
+                                              "calibrate`) for every input instead of each language pair's packaged "
+                                              "model.", rich_help_panel="Model and risk"),
     decisions: Optional[Path] = typer.Option(None, "--decisions", help="Apply a reviewer's decisions: the file exported "
                                              "from the HTML report, or a review sheet of --xlsx/--csv with its "
                                              "decision column filled in; dismissed findings are suppressed and "
@@ -99,7 +104,22 @@ def audit(
     resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run from FILE.partial of --jsonl, "
                                 "skipping documents already finished.", rich_help_panel="Batch"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, no table, warnings only.", rich_help_panel="Output"),
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors.", rich_help_panel="Output"),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors (and, with --engine ray, the "
+                               "workers' logs).", rich_help_panel="Output"),
+    engine_name: str = typer.Option("local", "--engine", help="Where the audit runs: local (processes on this "
+                                    "machine) or ray (a Ray cluster, or a Ray runtime started on this machine; needs "
+                                    "pip install \"mtaudit\\[ray]\"; see docs/scaling.md). Same results either way.",
+                                    rich_help_panel="Engine"),
+    address: Optional[str] = typer.Option(None, "--address", help="With --engine ray: the cluster to join, HOST:PORT "
+                                          "of its head (default: $RAY_ADDRESS, else start a runtime on this "
+                                          "machine).", rich_help_panel="Engine"),
+    actors: Optional[int] = typer.Option(None, "--actors", min=1, help="With --engine ray: model replicas, one Ray "
+                                         "actor each (default: one per GPU of the cluster, else one per node).",
+                                         rich_help_panel="Engine"),
+    gpus_per_actor: Optional[float] = typer.Option(None, "--gpus-per-actor", min=0.0, help="With --engine ray: GPUs "
+                                                   "each model actor takes, fractions allowed (default: 1 on a "
+                                                   "cluster with GPUs, else 0: the model on CPU).",
+                                                   rich_help_panel="Engine"),
 ):
     """Audit translated files and print the sentences to review first.
 
@@ -108,10 +128,12 @@ def audit(
     from mtaudit.audit import AuditConfig, Auditor, discover
     from mtaudit.config import detector_options
     from mtaudit.detectors import DETECTORS
+    from mtaudit.engines import build_engine
     from mtaudit.outputs import refuse_overwriting_inputs
-    from mtaudit.reports.base import build_report, document_lines
+    from mtaudit.reports.base import ReportBuilder, document_lines
     from mtaudit.reports.jsonl import JsonlWriter
 
+    engine = None
     try:
         files, missing = discover(paths, recursive, include, exclude)
         refuse_overwriting_inputs([jsonl, html, xlsx, csv_out],
@@ -140,23 +162,30 @@ def audit(
         config = AuditConfig(
             detectors=_split_list(detectors) or chosen, detector_options=det_options, model=model_name, device=device, fmt=fmt,
             source=str(source) if source else None, workers=workers or (os.cpu_count() or 1),
-            risk_model=str(risk_model) if risk_model else None, debug=debug,
+            risk_model=str(risk_model) if risk_model else None, langs=langs, debug=debug,
             decisions=str(decisions) if decisions else None,
         )
-        auditor = Auditor(config)
+        engine = build_engine(engine_name, config.workers, address, actors, gpus_per_actor)
+        auditor = Auditor(config, local_model=engine.local_model)
+        engine.start(auditor)  # the Ray engine joins or starts a cluster and loads the model on its actors here
     except MtauditError as exc:
+        if engine is not None:
+            engine.close()
         _fail(exc, debug)
 
     options = {"detectors": config.detector_names, "model": model_name, "format": fmt, "source": config.source,
-               "recursive": recursive, "include": include, "exclude": exclude, "risk_model": auditor.risk_model.name,
-               "decisions": config.decisions}
-    run_record = auditor.run_record(options)
-    records: list[dict] = [run_record]
+               "recursive": recursive, "include": include, "exclude": exclude,
+               "risk_model": str(risk_model) if risk_model else None, "langs": langs, "decisions": config.decisions}
+    run_record = auditor.run_record(options, engine=engine.describe())
+    # Every record only when a report file (HTML, spreadsheet) needs them; else the top sentences and counts, so memory
+    # stays flat.
+    report_builder = ReportBuilder(keep_all=any(p is not None for p in (html, xlsx, csv_out)), top=0 if quiet else top)
+    report_builder.add([run_record])
     writer = JsonlWriter(jsonl, resume=resume) if jsonl else None
     done: set[str] = set()
     if writer:
         recovered = writer.open(run_record)
-        records.extend(recovered)
+        report_builder.add(recovered)
         done = {r["doc"] for r in recovered if r["type"] == "document"}
         if recovered and not quiet:
             err.print(f"resuming: {len(done)} documents already done in {writer.partial}")
@@ -164,28 +193,30 @@ def audit(
     failures = 0
     total = len(files) + len(missing)
     try:
-        with _progress(quiet or total < 2, total - len(done & set(files))) as advance:
-            for doc in itertools.chain(missing, auditor.run(files, skip=done)):  # stream: write each as it ends
+        with _progress(quiet or total < 2, total - len(done & set(files)), detail=True) as advance:
+            for doc in itertools.chain(missing, auditor.run(files, skip=done, engine=engine)):  # stream: write each
                 lines = document_lines(doc, auditor.dismissed.get(doc.path, 0))
                 if writer:
                     writer.write_document(lines)
-                records.extend(lines)
+                report_builder.add(lines)
                 if doc.error:
                     failures += 1
-                    err.print(f"[yellow]warning[/yellow]: {doc.error}")
+                    err.print(f"[yellow]warning[/yellow]: {escape(doc.error)}")
                 elif doc.warnings and not quiet:
                     for warning in doc.warnings:
                         err.print(f"[yellow]note[/yellow]: {doc.path}: {warning}")
                 problem = copies.write(doc) if copies else None
                 if problem:
                     err.print(f"[yellow]warning[/yellow]: {escape(problem)}")
-                advance()
+                advance(len(lines) - 1, bool(doc.error))
     except KeyboardInterrupt:
         err.print(f"interrupted; finished documents are in {writer.partial} (re-run with --resume)" if writer
                   else "interrupted")
         raise typer.Exit(130)
     except MtauditError as exc:
         _fail(exc, debug)
+    finally:
+        engine.close()
     if writer:
         writer.close()
     if copies and not quiet:
@@ -200,7 +231,7 @@ def audit(
                   + (f"; {elsewhere} are for documents not in this run (paths are matched as given when the report"
                      " was made)" if elsewhere else ""))
 
-    report = build_report(records)
+    report = report_builder.report()
     try:
         _write_reports(report, html, xlsx, csv_out)
     except MtauditError as exc:
@@ -213,7 +244,7 @@ def audit(
         _say_written(html, xlsx, csv_out)
     if total and failures == total:
         raise typer.Exit(2)
-    if fail_above is not None and any(s["risk"] > fail_above for d in report["documents"] for s in d["sentences"]):
+    if fail_above is not None and report_builder.max_risk is not None and report_builder.max_risk > fail_above:
         raise typer.Exit(1)
 
 
@@ -338,8 +369,8 @@ def _audit_one_mqm(mqm: Path, mqm_set, detectors: Optional[str], no_model: bool,
         err.print(f"[yellow]warning[/yellow]: {mqm}: severities the MQM scheme gives no weight (counted 0): "
                   + ", ".join(f"{k} x{v}" for k, v in mqm_set.unweighted.items()))
     config = AuditConfig(detectors=_split_list(detectors), model=_model_name(no_model, model), device=device,
-                         risk_model=str(risk_model) if risk_model else None, lang=mqm_set.target_lang or "en",
-                         debug=debug)
+                         risk_model=str(risk_model) if risk_model else None, debug=debug,
+                         langs=f"{mqm_set.source_lang}-{mqm_set.target_lang}" if mqm_set.target_lang else None)
     key = None
     if features_cache is not None:
         from mtaudit.evaluation.calibrate import file_sha256
@@ -368,6 +399,21 @@ def _audit_one_mqm(mqm: Path, mqm_set, detectors: Optional[str], no_model: bool,
                   f"audit {audited.seconds['audit']:.1f} s (model load {audited.seconds['load']:.1f} s), "
                   f"model: {config.model or 'none'}")
     return audited
+
+
+def _pair_risk_model(mqms: list[Path], langs: Optional[str]):
+    """The risk model of the MQM files' language pair (from --langs or their names); one pair per eval run."""
+    from mtaudit.evaluation.mqm import language_pair
+    from mtaudit.scoring import RiskModel
+
+    found = {pair for pair in (language_pair(m, langs) for m in mqms) if pair[1]}  # files naming no pair: any
+    if not found:
+        return RiskModel.load()
+    if len(found) > 1:
+        raise UsageError("--mqm files of different language pairs ("
+                         + ", ".join(f"{s}-{t}" for s, t in sorted(found, key=str)) + "): evaluate one pair at a time "
+                         "or give --risk-model")
+    return RiskModel.for_pair(*found.pop())
 
 
 def _write_text(path: Path, text: str, debug: bool) -> None:
@@ -413,7 +459,7 @@ def eval_(
     device: DeviceOpt = None,
     systems: SystemsOpt = None,
     risk_model: Optional[Path] = typer.Option(None, "--risk-model", help="Risk weights JSON to evaluate instead of "
-                                              "the default shipped in the package."),
+                                              "the language pair's model shipped in the package."),
     features_cache: FeaturesCacheOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
@@ -430,9 +476,9 @@ def eval_(
     started = time.perf_counter()
     try:
         refuse_overwriting_inputs([json_out, features_cache], [str(m) for m in mqm])
-        risk = RiskModel.load(risk_model)
         audited = _audit_mqm(mqm, langs, detectors, no_model, model, device, risk_model, debug, quiet, systems,
                              features_cache)
+        risk = RiskModel.load(risk_model) if risk_model else _pair_risk_model(mqm, langs)
         result = evaluate(audited, risk)
     except MtauditError as exc:
         _fail(exc, debug)
@@ -565,22 +611,37 @@ def models_pull(
 
 
 class _progress:
-    """A rich progress bar over documents on stderr, or nothing when quiet or not useful."""
+    """A rich progress bar over documents on stderr, or nothing when quiet or not useful.
 
-    def __init__(self, disabled: bool, total: int):
-        self.disabled, self.total = disabled, total
+    ``advance(sentences=0, failed=False)`` counts one document; with ``detail`` the bar also shows sentences per
+    second and the failed files."""
+
+    def __init__(self, disabled: bool, total: int, detail: bool = False):
+        self.disabled, self.total, self.detail = disabled, total, detail
 
     def __enter__(self):
         if self.disabled or not err.is_terminal:
             self._bar = None
-            return lambda: None
+            return lambda sentences=0, failed=False: None
+        import time
+
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-        self._bar = Progress(TextColumn("auditing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                             console=err, transient=True)
+        columns = [TextColumn("auditing"), BarColumn(), MofNCompleteColumn()]
+        if self.detail:
+            columns += [TextColumn("{task.fields[rate]:,.0f} sentences/s"), TextColumn("{task.fields[failed]} failed")]
+        self._bar = Progress(*columns, TimeRemainingColumn(), console=err, transient=True)
         self._bar.__enter__()
-        task = self._bar.add_task("audit", total=self.total)
-        return lambda: self._bar.advance(task)
+        task = self._bar.add_task("audit", total=self.total, rate=0.0, failed=0)
+        started, counts = time.perf_counter(), {"sentences": 0, "failed": 0}
+
+        def advance(sentences: int = 0, failed: bool = False):
+            counts["sentences"] += sentences
+            counts["failed"] += failed
+            rate = counts["sentences"] / max(time.perf_counter() - started, 1e-6)
+            self._bar.update(task, advance=1, rate=rate, failed=counts["failed"])
+
+        return advance
 
     def __exit__(self, *exc):
         if self._bar is not None:
@@ -591,7 +652,7 @@ class _progress:
 def _fail(exc: BaseException, debug: bool):
     if debug:
         raise exc
-    err.print(f"[red]error[/red]: {exc}")
+    err.print(f"[red]error[/red]: {escape(str(exc))}")  # a path or a hint may hold [brackets]
     raise typer.Exit(2)
 
 

@@ -38,6 +38,7 @@ class Category:
     TERMINOLOGY = "Terminology/Inconsistent use of terminology"
     LOCALE_NUMBER = "Locale convention/Number format"
     LOCALE_DATE = "Locale convention/Date format"
+    LOCALE_NAME = "Locale convention/Name format"
     CREDIT = "Accuracy/Mistranslation/Attribution"
 
 
@@ -140,8 +141,10 @@ class Document:
     format: str = ""
     source_lang: str | None = None
     target_lang: str | None = None
+    langs_from: str | None = None  # where the pair came from: "option", "file", "detected" or "default"
     scores: dict[str, float] = field(default_factory=dict)
     risk: float = 0.0
+    risk_model: str | None = None  # the name of the risk model that scored it
     error: str | None = None
     # Problems confined to part of the input (a bad JSONL line, units without a translation): the rest was read.
     warnings: list[str] = field(default_factory=list)

@@ -9,6 +9,7 @@ from mtaudit.audit import prepare
 from mtaudit.detectors import build_detectors
 from mtaudit.document import Document, Segment
 from mtaudit.errors import InputError
+from mtaudit.languages import parse_langs
 from mtaudit.readers import READERS
 
 
@@ -38,7 +39,11 @@ def read_payload(reader_name: str, payload: bytes, detectors=None) -> Document |
         except InputError as exc:
             assert "\n" not in str(exc), "errors are one line"
             return None
-        prepare(doc, detectors if detectors is not None else build_detectors())
+        try:
+            prepare(doc, detectors if detectors is not None else build_detectors())
+        except InputError as exc:  # a language pair mtaudit does not audit (declared or detected): a clean refusal
+            assert "\n" not in str(exc), "errors are one line"
+            return None
         check_document(doc)
         return doc
     finally:
@@ -49,6 +54,8 @@ def audit_text(paragraphs: list[str], sources: list[str | None] | None = None, d
     """Run every detector over paragraphs built in memory (with optional sources) and check the offsets."""
     segments = [Segment(id=str(i + 1), target=t, source=(sources[i] if sources else None))
                 for i, t in enumerate(paragraphs)]
-    doc = prepare(Document(path="fuzz.txt", segments=segments), detectors if detectors is not None else build_detectors())
+    # the detectors are under test, not language detection: the text is read as the pair any target defaults to
+    doc = prepare(Document(path="fuzz.txt", segments=segments), detectors if detectors is not None else build_detectors(),
+                  parse_langs("zh-en"))
     check_document(doc)
     return doc

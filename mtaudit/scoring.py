@@ -100,6 +100,15 @@ class RiskModel:
             raise UsageError(f"{path}: cannot read risk model: {exc}") from None
 
     @classmethod
+    def for_pair(cls, source: str | None, target: str | None) -> "RiskModel":
+        """The risk model of a language pair (``mtaudit/languages/pairs.toml``), in the models folder."""
+        from mtaudit.languages import find_pair
+        from mtaudit.resources import models_dir
+
+        pair = find_pair(source, target)
+        return cls.load(models_dir() / pair.risk_model) if pair else cls.load()
+
+    @classmethod
     def from_dict(cls, data: dict, default_name: str = "risk") -> "RiskModel":
         return cls(
             weights={k: float(v) for k, v in data["weights"].items()},
@@ -143,4 +152,5 @@ def score_document(doc: Document, model: RiskModel) -> None:
         sentence.risk = round(model.risk(sentence_features(sentence)), 4)
         risks.append(sentence.risk)
     top = sorted(risks, reverse=True)[:3]
+    doc.risk_model = model.name
     doc.risk = round(sum(top) / len(top), 4) if top else 0.0

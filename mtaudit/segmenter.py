@@ -1,7 +1,10 @@
 """Sentence splitting with exact character offsets.
 
 pysbd does the linguistic work; offsets are recomputed by locating each returned sentence in the segment, because
-pysbd's own ``char_span`` output drifts on repeated text and normalises some whitespace.
+pysbd's own ``char_span`` output drifts on repeated text and normalises some whitespace. Where pysbd's rules for a
+language split too eagerly, the language's data file (``mtaudit/languages/<code>.toml``, ``[splitting]``) lists the
+exceptions: abbreviations a sentence never ends with, words after which "N." is an ordinal ("am 3. Oktober"), and
+whether a piece starting in lower case continues the one before; pieces are joined back accordingly.
 """
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from functools import lru_cache
 import pysbd
 
 from mtaudit.document import Segment, Sentence
+from mtaudit.languages import language
 
 _LINE_BREAK = re.compile(r"\n+")
 # pysbd slows down more than linearly with the length of what it is given (a 20,000-character piece costs about
@@ -29,13 +33,48 @@ _PYSBD_UNSAFE = {code: " " for code in range(0x1C, 0x20)}
 @lru_cache(maxsize=8)
 def _splitter(lang: str) -> pysbd.Segmenter:
     try:
-        return pysbd.Segmenter(language=lang, clean=False)
+        return pysbd.Segmenter(language=language(lang).pysbd, clean=False)
     except ValueError:  # a language pysbd does not know: English rules are the least bad default
         return pysbd.Segmenter(language="en", clean=False)
 
 
+@lru_cache(maxsize=8)
+def _no_break(lang: str) -> tuple[re.Pattern | None, bool]:
+    """(a pattern matching the end of a piece after which the sentence goes on, lower-case continues) for ``lang``."""
+    rules = language(lang).splitting
+    parts = []
+    words = [a for a in rules.get("abbreviations", ()) if not a.startswith("-")]
+    endings = [a[1:] for a in rules.get("abbreviations", ()) if a.startswith("-")]  # "-str": "Goethestr."
+    if words:
+        parts.append(r"(?<![^\W\d_])(?:" + "|".join(map(re.escape, words)) + r")\.")
+    if endings:
+        parts.append(r"(?:" + "|".join(map(re.escape, endings)) + r")\.")
+    if rules.get("ordinal_before"):
+        parts.append(r"(?<![^\W\d_])(?:" + "|".join(map(re.escape, rules["ordinal_before"])) + r")\s+\d{1,4}\.")
+    pattern = re.compile("(?:" + "|".join(parts) + r")[\"'”“»«)\]]*$") if parts else None
+    return pattern, bool(rules.get("lowercase_continues"))
+
+
 def split_spans(text: str, lang: str = "en") -> list[tuple[int, int]]:
     """Character spans of the sentences of ``text``, trimmed of surrounding whitespace, in order, non-overlapping."""
+    spans = _raw_spans(text, lang)
+    pattern, lowercase = _no_break(lang)
+    if pattern is None and not lowercase:
+        return spans
+    joined: list[tuple[int, int]] = []
+    for start, end in spans:
+        if joined and text[joined[-1][1]:start].strip() == "" and "\n" not in text[joined[-1][1]:start]:
+            before = text[joined[-1][0]:joined[-1][1]]
+            first = text[start:end].lstrip("\"'„“‚‘»«([")[:1]
+            if (pattern is not None and pattern.search(before)) or (lowercase and first.islower()):
+                joined[-1] = (joined[-1][0], end)
+                continue
+        joined.append((start, end))
+    return joined
+
+
+def _raw_spans(text: str, lang: str) -> list[tuple[int, int]]:
+    """The sentence spans pysbd's rules give, mapped back onto ``text``."""
     spans: list[tuple[int, int]] = []
     for piece_start, piece_end in _pieces(text):
         # same length, so offsets found in the cleaned piece hold for the text

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from helpers import REPO, SAMPLES, SEED
+from helpers import REPO, SAMPLES, SEED, kill_after_documents
 from typer.testing import CliRunner
 
 from mtaudit.cli import app
@@ -175,17 +175,8 @@ def test_killed_batch_resumes_with_every_document_once(tmp_path):
            "--workers", "1", "--top", "0"]
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     partial = Path(str(out) + ".partial")
-    import time
-
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        if partial.exists() and partial.read_text().count('"type":"document"') >= 100:
-            break
-        time.sleep(0.05)
-    proc.kill()
-    proc.wait()
+    done_before = kill_after_documents(proc, partial, 100, timeout=60)
     assert not out.exists() and partial.exists()
-    done_before = partial.read_text().count('"type":"document"')
     assert 0 < done_before < 1000
     result = subprocess.run(cmd + ["--resume"], cwd=REPO, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

@@ -214,15 +214,17 @@ def twin_effect(scorer, triples) -> dict[str, tuple[float, float]]:
     unrelated sentence, mean gain in log-prob per token)."""
     docs = {}
     for i, (line, twin, other) in enumerate(triples):
-        docs[i, "line after twin"] = document([twin, line], split=False)
+        # The same unrelated sentence opens both documents, so that without the near-copy rule the only difference
+        # is the twin in between; with it, both read the unrelated sentence as context.
+        docs[i, "line after twin"] = document([other, twin, line], split=False)
         docs[i, "line after other"] = document([other, line], split=False)
-        docs[i, "twin after line"] = document([line, twin], split=False)
+        docs[i, "twin after line"] = document([other, line, twin], split=False)
         docs[i, "twin after other"] = document([other, twin], split=False)
     scorer.score(list(docs.values()))
-    second = {k: d.segments[1].sentences[0].fluency for k, d in docs.items()}
+    last = {k: d.segments[-1].sentences[0].fluency for k, d in docs.items()}
     out = {}
     for who, copy in (("line", "twin"), ("twin", "line")):
-        gains = [second[i, f"{who} after {copy}"] - second[i, f"{who} after other"] for i in range(len(triples))]
+        gains = [last[i, f"{who} after {copy}"] - last[i, f"{who} after other"] for i in range(len(triples))]
         out[who] = (float(np.mean([g > 0 for g in gains])), float(np.mean(gains)))
     return out
 
@@ -231,8 +233,8 @@ def twin_effect(scorer, triples) -> dict[str, tuple[float, float]]:
 @needs_shared
 def test_a_near_copy_before_a_sentence_is_not_its_context(scorer):
     """Several systems' outputs of one source in a row: with the previous one as context the model copies from it and
-    the sentence looks far more fluent than it is. A sentence after its own damaged twin must not score more fluent
-    than after an unrelated sentence, in either direction; the same measurement without the check shows the leak."""
+    the sentence looks far more fluent than it is. A sentence after its own damaged twin (in either direction) must score
+    as it does when the twin is not there; the same measurement without the check shows the leak."""
     triples = twin_pairs(20)
     fixed = twin_effect(scorer, triples)
     try:
@@ -246,8 +248,8 @@ def test_a_near_copy_before_a_sentence_is_not_its_context(scorer):
               f"{fixed[who][0]:.0%}, {fixed[who][1]:+.3f} without")
     for who in ("line", "twin"):
         assert leaky[who][0] >= 0.9 and leaky[who][1] > 0.3, leaky  # the leak is real and large
-        share, gain = fixed[who]
-        assert share <= 0.6 and gain <= 0.05, (who, fixed, leaky)
+        # With the rule both read the same context: what differs is batch padding, far below a real effect.
+        assert abs(fixed[who][1]) <= 0.02, (who, fixed, leaky)
 
 
 @needs_model

@@ -46,4 +46,4 @@ def test_pins_cover_every_wheel_and_gguf_part():
         assert len(spec["gguf"]["sha256"]) == 64
         for part in spec["gguf"]["parts"]:
             assert 0 <= part["wheel"] < len(spec["wheels"])
-        assert (registry.models_dir() / f"norms-{name}.json").is_file()
+        assert (registry.models_dir() / f"norms-{name}-en.json").is_file()

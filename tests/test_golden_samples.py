@@ -35,6 +35,29 @@ PLANTED = [
     ("07_briefing.jsonl", "Wong", "names_src"),
     ("07_briefing.jsonl", "16", "numbers"),
     ("07_briefing.jsonl", "a friendly atmosphere", "repetition"),
+    # English -> German (docs/samples.md)
+    ("08_de_rail_investment.jsonl", "2,4 Billionen", "numbers"),
+    ("08_de_rail_investment.jsonl", "Bäcker", "names_src"),
+    ("08_de_rail_investment.jsonl", "eventuell", "phrasing"),
+    ("08_de_rail_investment.jsonl", "3.5", "numbers"),
+    ("08_de_rail_investment.jsonl", "Moscow", "names_src"),
+    ("08_de_rail_investment.jsonl", "The unions welcomed", "untranslated"),
+    ("09_de_hochwasser.txt", "1,250,000", "numbers"),
+    ("09_de_hochwasser.txt", "Holmann", "names"),
+    ("09_de_hochwasser.txt", "30. Februar", "numbers"),
+    ("09_de_hochwasser.txt", "Deiche", "repetition"),
+    ("09_de_hochwasser.txt", "„", "brackets"),
+    ("09_de_hochwasser.txt", "macht keinen Sinn", "phrasing"),
+    ("09_de_hochwasser.txt", "Sie", "phrasing"),
+    ("09_de_hochwasser.txt", "the new flood protection", "untranslated"),
+    ("09_de_hochwasser.txt", "“", "phrasing"),
+    ("10_de_wahl.html", "Von Anna Berg von Tom Hale", "credits"),
+    ("10_de_wahl.html", "(Reuter)", "credits"),
+    ("10_de_wahl.html", "über", "credits"),
+    ("10_de_wahl.html", "Berichterstattung von", "credits"),
+    ("10_de_wahl.html", "Redaktion: Lena Vogt, Redaktion:", "credits"),
+    ("12_de_werk.xlf", "12,500", "numbers"),
+    ("12_de_werk.xlf", "Fabrik", "phrasing"),
 ]
 
 
@@ -68,9 +91,26 @@ def test_planted_artefacts_are_found(tmp_path_factory, doc, text, detector):
     assert any(r["doc"] == doc and r["detector"] == detector and text in r["span"] for r in rows), (doc, text)
 
 
-def test_clean_sample_has_no_name_or_credit_findings(tmp_path_factory):
+@pytest.mark.parametrize("clean", ["05_central_bank_clean.txt", "11_de_zentralbank_sauber.txt"])
+def test_clean_samples_have_no_findings(tmp_path_factory, clean):
     rows = _cached_rows(tmp_path_factory)
-    assert not [r for r in rows if r["doc"] == "05_central_bank_clean.txt"]
+    assert not [r for r in rows if r["doc"] == clean]
+
+
+def test_samples_carry_their_language_pair(tmp_path):
+    out = tmp_path / "samples.jsonl"
+    result = CliRunner().invoke(app, ["audit", str(SAMPLES), "--no-model", "--quiet", "--jsonl", str(out)])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert records[0]["langs"] == "auto"
+    pairs = {os.path.basename(r["doc"]): (r["source_lang"], r["target_lang"], r["langs_from"])
+             for r in records if r["type"] == "document"}
+    assert pairs["06_factory_deal.xlf"] == ("zh", "en", "file")
+    assert pairs["12_de_werk.xlf"] == ("en", "de", "file")
+    assert pairs["10_de_wahl.html"] == (None, "de", "file")
+    assert pairs["08_de_rail_investment.jsonl"] == ("en", "de", "detected")
+    assert pairs["09_de_hochwasser.txt"] == (None, "de", "detected")
+    assert pairs["01_port_deal.txt"] == (None, "en", "detected")
 
 
 _ROWS: list = []

@@ -14,7 +14,7 @@ from mtaudit.resources import models_dir
 
 @pytest.fixture(scope="module")
 def shipped() -> dict:
-    return json.loads((models_dir() / "norms-gemma3-270m.json").read_text(encoding="utf-8"))
+    return json.loads((models_dir() / "norms-gemma3-270m-en.json").read_text(encoding="utf-8"))
 
 
 def test_run_scores(shipped):

@@ -10,6 +10,7 @@ import jellyfish
 from rapidfuzz import fuzz
 
 from mtaudit.detectors.base import Detector
+from mtaudit.detectors.phrasing import builtin_patterns
 from mtaudit.document import Category, Document, Segment, Severity
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -84,13 +85,15 @@ _AGENCY_QUALIFIERS = {"Thomson", "Via", "Pool", "Handout", "Kremlin", "Sputnik",
                       "Reuters", "REUTERS", "EPA", "EFE", "NurPhoto", "SOPA", "Anadolu", "Bloomberg", "Image",
                       "Images", "Photo", "Photos", "File", "The"}
 
+_GERMAN_MONTH = (r"(?:Januar|Jänner|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember|"
+                 r"Jan|Feb|Mär|Apr|Jun|Jul|Aug|Sep|Sept|Okt|Nov|Dez)\.?")
 # Datelines: "MOSCOW (Reuters) -", "BEIJING, Dec 15 (Xinhua) --", "Berlin (dpa) -", "(Bloomberg) --".
 _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|"
           r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
 _DATELINE = re.compile(
     r"(?P<place>[A-Z][A-Z.'’\-]+(?:[ /][A-Z][A-Z.'’\-]+){0,3}|[A-Z][a-z]+(?:[ \-][A-Z][a-z]+){0,2})?"
     r"(?:,\s*(?P<region>[A-Z][A-Za-z.]+(?: [A-Z][A-Za-z.]+)?))??"
-    r"(?:,\s*(?P<date>" + _MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?))?"
+    r"(?:,\s*(?P<date>" + _MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?|\d{1,2}\.\s*" + _GERMAN_MONTH + r"))?"
     r"\s*\((?P<agency>[A-Za-z][A-Za-z .\-]{0,30})\)\s*(?P<dash>--|-|–|—|:)\s")
 
 # Chinese outlets' closing lines.
@@ -134,6 +137,9 @@ class CreditsDetector(Detector):
 
     def detect(self, doc: Document):
         out: list = []
+        # a target language's own credit, byline and dateline patterns (detectors/data/<code>/credits.tsv, the
+        # phrasing pattern format) run beside the structural checks, which hold for any language
+        patterns = builtin_patterns(doc.target_lang, "credits.tsv") if doc.target_lang not in (None, "en") else ()
         kinds = [self._paragraph_kind(segment.target) for segment in doc.segments]
         for i, segment in enumerate(doc.segments):
             text = segment.target
@@ -145,6 +151,7 @@ class CreditsDetector(Detector):
             covered += self._photo_credits(text, emit)
             covered += self._datelines(text, emit)
             self._closing_lines(text, emit)
+            covered += self._patterns(segment, patterns, emit)
             self._garbled_agencies(text, emit, covered)
             if self.misplaced:
                 self._misplaced(text, emit, i, kinds)
@@ -168,6 +175,24 @@ class CreditsDetector(Detector):
         if credit is not None or _is_heading(text):
             return "heading"  # a credit alone, a headline or a section heading
         return "body"
+
+    # -- a language's credit patterns -------------------------------------------------------------------------------
+
+    def _patterns(self, segment: Segment, patterns, emit: "_Emitter") -> list[tuple[int, int]]:
+        covered = []
+        for pattern in patterns:
+            if not pattern.applies(segment):
+                continue
+            texts = [(0, segment.target)] if pattern.scope == "paragraph" else \
+                [(s.start, s.text) for s in segment.sentences]
+            for offset, text in texts:
+                for m in pattern.regex.finditer(text):
+                    start, end = pattern.span(m)
+                    message, suggestion = pattern.describe(m, text[start:end])
+                    emit(offset + start, offset + end, pattern.category, pattern.severity, message,
+                         suggestion=suggestion, confidence=pattern.confidence)
+                    covered.append((offset + start, offset + end))
+        return covered
 
     # -- credit lines ---------------------------------------------------------------------------------------------
 
@@ -557,8 +582,10 @@ def _sounds_like(word: str, target: str) -> bool:
 def _agency_context(text: str, start: int, end: int) -> bool:
     """The word sits where an agency is named: in a dateline's brackets, a credit after "/", or "via"/"told"."""
     before, after = text[max(0, start - 12):start], text[end:end + 3]
-    return bool(re.search(r"(?:[(/]\s*|\bvia\s+|\btold\s+|\bto\s+)$", before, re.I) or after.startswith(")")
-                or re.match(r"\s*(?:news agency|reported|said|quoted)", text[end:end + 20], re.I))
+    return bool(re.search(r"(?:[(/]\s*|\bvia\s+|\btold\s+|\bto\s+|\blaut\s+|\bgegenüber\s+)$", before, re.I)
+                or after.startswith(")")
+                or re.match(r"\s*(?:news agency|reported|said|quoted|berichtete|meldete|zufolge)", text[end:end + 20],
+                            re.I))
 
 
 def _dateline_matches(text: str):

@@ -9,6 +9,7 @@ from functools import lru_cache
 from mtaudit.detectors.base import Detector
 from mtaudit.detectors.namelib import enabled, stats
 from mtaudit.detectors.namelib.glossary import load_glossary
+from mtaudit.detectors.namelib.lexicon import cues
 from mtaudit.detectors.namelib.mentions import Run, sentence_runs, without_article
 from mtaudit.detectors.namelib.romanise import same_name
 from mtaudit.document import Category, Document, Sentence, Severity
@@ -109,13 +110,18 @@ class NamesDetector(Detector):
 
     def detect(self, doc: Document):
         wrong = load_glossary(str(self.glossary)) if self.glossary else {}
-        cast = Cast.of([run for sentence in doc.sentences() for run in sentence_runs(sentence)])
+        lex = cues(doc.target_lang)  # the target language's person cues (detectors/data/<code>/names.toml)
+        cast = Cast.of([run for sentence in doc.sentences() for run in sentence_runs(sentence, lex)])
+        if lex.common_zipf is not None:
+            # German inflects names ("Bushs Rede", "des Walkmans"): a name plus -s or -es is the same name
+            cast.known |= {w + suffix for w in cast.known for suffix in ("s", "es", "'")}
         found = _Findings(self)
         self._glossary(doc, wrong, found)
-        variant_of = self._variants(cast, wrong, found)
+        variant_of = self._variants(cast, wrong, found, inflecting=lex.common_zipf is not None)
         self._fused(cast, variant_of, found)
         self._name_order(cast, found)
-        if enabled(self.orphans):
+        if enabled(self.orphans) and lex.common_zipf is None:
+            # not where every noun is capitalised: a bare capitalised word there is too often a noun
             self._orphans(cast, wrong, variant_of, found)
         order = {id(segment): i for i, segment in enumerate(doc.segments)}
         return sorted(found.out, key=lambda pair: (order[id(pair[0].segment)], pair[0].index, pair[1].start))
@@ -132,8 +138,13 @@ class NamesDetector(Detector):
                           f"“{variant}” is a wrong spelling of “{canonical}” according to the glossary.",
                           canonical, 0.95)
 
-    def _variants(self, cast: Cast, wrong: dict[str, str], found: "_Findings") -> dict[str, tuple[float, str]]:
-        """Spellings never introduced that match a more frequent person's surname; returns word -> (score, form)."""
+    def _variants(self, cast: Cast, wrong: dict[str, str], found: "_Findings",
+                  inflecting: bool = False) -> dict[str, tuple[float, str]]:
+        """Spellings never introduced that match a more frequent person's surname; returns word -> (score, form).
+
+        ``inflecting``: the target language adds endings to names and nouns (German "Hurstons", "Raumsonden"), so a
+        word that differs from a person's name by an ending is the same word, and a very long word is a compound
+        noun, not a name."""
         candidates: list[tuple[Run, int]] = []  # (run, index of the bare name in run.tokens)
         for r in cast.runs:
             if len(r.words) == 1 and r.words[0] not in cast.known:
@@ -144,8 +155,11 @@ class NamesDetector(Detector):
         for word in {r.tokens[i].text for r, i in candidates}:
             if word in wrong or word in cast.persons or stats.famous(word, general=False):
                 continue  # "Buhari" beside "Bahari" is the president, not a typo
+            if inflecting and len(word) > _LONGEST_NAME:
+                continue
             best = max(((same_name(word, k), k) for k in cast.persons
-                        if k != word and cast.count[k] > cast.count.get(word, 0)), default=(0.0, ""))
+                        if k != word and cast.count[k] > cast.count.get(word, 0)
+                        and not (inflecting and _inflected(word, k))), default=(0.0, ""))
             if best[0] > 0:
                 variant_of[word] = best
 
@@ -157,10 +171,10 @@ class NamesDetector(Detector):
                 evidence = r.speaks or r.titled or any(n.words and n.words[-1] in cast.persons for n in r.neighbours)
                 found.add(r.sentence, tok.start, tok.end, _variant_message(tok.text, dominant, cast), dominant,
                           round(similarity * (1.0 if evidence else 0.9), 2))
-        self._full_name_variants(cast, found)
+        self._full_name_variants(cast, found, inflecting)
         return variant_of
 
-    def _full_name_variants(self, cast: Cast, found: "_Findings") -> None:
+    def _full_name_variants(self, cast: Cast, found: "_Findings", inflecting: bool = False) -> None:
         """"Shi Jinping" beside "Xi Jinping" (same given name), "Xi Jinpin" beside "Xi Jinping" (same surname)."""
         by_given = defaultdict(set)
         given_count = Counter()
@@ -175,6 +189,8 @@ class NamesDetector(Detector):
             if not r.given:
                 continue
             for other in by_given[r.given]:
+                if inflecting and _inflected(r.surname, other):
+                    continue
                 if cast.count[other] > cast.count[r.surname] and same_name(r.surname, other) > 0:
                     tok = next(t for t in r.tokens if t.text == r.surname)
                     found.add(r.sentence, tok.start, tok.end, _variant_message(r.surname, other, cast), other, 0.9)
@@ -259,6 +275,17 @@ class _Findings:
 @lru_cache(maxsize=8)
 def _glossary_pattern(variants: tuple[str, ...]) -> re.Pattern:
     return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(v) for v in variants) + r")(?![\w-])")
+
+
+# Inflectional endings of German names and nouns, and the longest word taken for a name where compounds abound.
+_ENDINGS = ("s", "es", "n", "en", "e", "er", "ern", "ns", "'")
+_LONGEST_NAME = 14
+
+
+def _inflected(a: str, b: str) -> bool:
+    """One word is the other plus an inflectional ending ("Hurstons"/"Hurston", "Raumsonden"/"Raumsonde")."""
+    short, long = sorted((a, b), key=len)
+    return long.startswith(short) and long[len(short):] in _ENDINGS
 
 
 def _times(n: int) -> str:

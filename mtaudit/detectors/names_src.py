@@ -1,6 +1,7 @@
 """Names in the source that the target drops or misspells, checked against their expected romanisation."""
 from __future__ import annotations
 
+import inspect
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -31,7 +32,8 @@ class SourceName:
     evidence: bool = True       # the source context confirms it is a name (a title, a speech verb), not a mis-tag
     foreign: bool = False       # transliterated into Chinese (布林肯): its pinyin in the target is a garbled name
     pinyin: tuple[str, ...] = ()  # the source characters read as toneless pinyin: ("bu", "lin", "ken")
-    origin: str = "pinyin"      # where the expected forms come from: "pinyin", "table" (zh_names.tsv) or "lexicon"
+    origin: str = "pinyin"      # where the expected forms come from: "pinyin", "table" (zh_names.tsv, or an English
+                                # source's own spelling and exonyms.tsv) or "lexicon"
     domestic: bool = False      # a place in China: its pinyin is an accepted English form even when the lexicon has
                                 # a local one (曲麻莱 Qumalai / Qumarlêb)
 
@@ -281,28 +283,115 @@ def _from_lexicon(entry, tag: str, source: str, start: int, end: int) -> SourceN
                       pinyin=tuple(_syllables(entry.key)), origin="lexicon", domestic=entry.domestic)
 
 
+class EnglishNames:
+    """English: person names found by the English mention finder of the ``names`` detector (capitalised runs, news
+    statistics, titles and speech verbs), kept in the target as they are; place names from the target language's
+    exonym table (``detectors/data/<target>/exonyms.tsv``: Moscow -> Moskau, Kyiv -> Kiew or Kyjiw)."""
+
+    lang = "en"
+
+    def __init__(self, target: str = "de"):
+        self.target = target
+        self.exonyms = _exonyms(target)
+
+    def applies(self, source: str) -> bool:
+        return not _HAN.search(source)
+
+    def names(self, source: str) -> list[SourceName]:
+        from mtaudit.detectors.namelib.mentions import sentence_runs
+        from mtaudit.document import Segment
+        from mtaudit.segmenter import split_segment
+
+        segment = Segment(id="source", target=source)
+        split_segment(segment, "en")
+        out, seen = [], set()
+        for sentence in segment.sentences:
+            for run in sentence_runs(sentence):
+                if run.place_context or (len(run.words) < 2 and not (run.titled or run.speaks)):
+                    continue
+                name = " ".join(run.words)
+                if name in seen or name in self.exonyms:
+                    continue
+                seen.add(name)
+                forms = (name, run.surname) if len(run.words) > 1 else (name,)
+                out.append(SourceName(name, "person", forms, run.surname, origin="table",
+                                      evidence=bool(run.titled or run.speaks or len(run.words) > 1)))
+        # a given name and the capitalised word after it is a person even where the statistics take the surname for
+        # a place or a common word ("Helen Baker")
+        from mtaudit.detectors.namelib import stats
+
+        for m in _GIVEN_AND_SURNAME.finditer(source):
+            given, surname = m.group(1), re.sub(r"['’]s$", "", m.group(2))
+            full = f"{given} {surname}"
+            if stats.given_name(given) and full not in seen and surname not in self.exonyms:
+                seen.add(full)
+                out = [n for n in out if n.text != given]  # the given name alone was a partial run
+                out.append(SourceName(full, "person", (full, surname), surname, evidence=True, origin="table"))
+        for english, (forms, english_ok) in self.exonyms.items():
+            if english not in seen and re.search(rf"(?<![\w-]){re.escape(english)}(?![\w-])", source):
+                seen.add(english)
+                accepted = forms + ((english,) if english_ok else ())
+                out.append(SourceName(english, "place", accepted, None, evidence=True, origin="table"))
+        return out
+
+
+# Endings that make one word look like a respelling of another ("Marines"/"Marine", "Bushs"/"Bush").
+_ENDINGS = ("s", "es", "n", "en", "e", "er", "ern", "ns", "'s", "’s")
+
+
+def _inside_longer_name(text: str, start: int, end: int) -> bool:
+    """Part of a longer name: a capitalised word or "of" right before it, a capitalised word right after ("Air
+    India", "Times of India", "India Today")."""
+    before = text[max(0, start - 40):start].split()
+    after = text[end:end + 40].split()
+    return bool(before and (before[-1][:1].isupper() and not before[-1].endswith((".", ":", ",")) or before[-1] == "of")
+                or after and after[0][:1].isupper())
+
+
+def _inflected(a: str, b: str) -> bool:
+    short, long = sorted((a, b), key=len)
+    return long != short and long.startswith(short) and long[len(short):] in _ENDINGS
+
+
+_GIVEN_AND_SURNAME = re.compile(r"(?<![\w-])([A-Z][a-z]+) ([A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?)(?![\w-])")
+
+
+@lru_cache(maxsize=4)
+def _exonyms(target: str) -> dict[str, tuple[tuple[str, ...], bool]]:
+    """English place name -> (the target language's forms, whether the English form is also current there)."""
+    path = resources.files("mtaudit.detectors").joinpath("data", target, "exonyms.tsv")
+    if not path.is_file():
+        return {}
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#") and "\t" in line:
+            cols = line.split("\t") + ["no"]
+            out[cols[0].strip()] = (tuple(f.strip() for f in cols[1].split("|") if f.strip()),
+                                    cols[2].strip().lower() == "yes")
+    return out
+
+
 # Source languages with a name module, keyed by language code; add a class implementing SourceNames to extend.
-SOURCE_LANGUAGES: dict[str, type] = {"zh": ChineseNames}
+SOURCE_LANGUAGES: dict[str, type] = {"zh": ChineseNames, "en": EnglishNames}
 
 
 @lru_cache(maxsize=None)
-def _language(code: str) -> SourceNames:
-    return SOURCE_LANGUAGES[code]()
+def _language(code: str, target: str | None = None) -> SourceNames:
+    cls = SOURCE_LANGUAGES[code]
+    return cls(target) if target and "target" in inspect.signature(cls).parameters else cls()
 
 
 _LANGUAGE_ALIASES = {"zho": "zh", "chi": "zh", "cmn": "zh"}
 
 
-def source_language(source: str, declared: str | None = None) -> SourceNames | None:
-    """The name module for a segment's source: the document's declared language, else detected from the script."""
+def source_language(source: str, declared: str | None = None, target: str | None = None) -> SourceNames | None:
+    """The name module for a segment's source: the document's declared language, else detected from the script
+    (Chinese only: an undeclared Latin-script source is left alone)."""
     if declared:
         code = declared.lower().split("-")[0].split("_")[0]
         code = _LANGUAGE_ALIASES.get(code, code)
-        return _language(code) if code in SOURCE_LANGUAGES else None
-    for code in SOURCE_LANGUAGES:
-        if _language(code).applies(source):
-            return _language(code)
-    return None
+        return _language(code, target) if code in SOURCE_LANGUAGES and code != target else None
+    return _language("zh") if _language("zh").applies(source) else None
 
 
 _TARGET_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
@@ -521,7 +610,7 @@ class NamesSourceDetector(Detector):
     """
 
     name = "names_src"
-    categories = (Category.MISTRANSLATION, Category.OMISSION)
+    categories = (Category.MISTRANSLATION, Category.OMISSION, Category.LOCALE_NAME)
     requires = frozenset({"source"})
     options = {"omissions": "also report source names absent from the target (true/false)"}
     omissions: bool = True
@@ -537,7 +626,7 @@ class NamesSourceDetector(Detector):
         for index, segment in enumerate(doc.segments):
             if not segment.source or not segment.sentences or not segment.target.strip():
                 continue
-            module = source_language(segment.source, doc.source_lang)
+            module = source_language(segment.source, doc.source_lang, doc.target_lang)
             if module is None:
                 continue
             target_words = [(m.group(), m.start(), m.end()) for m in _TARGET_WORD.finditer(segment.target)]
@@ -832,6 +921,17 @@ class NamesSourceDetector(Detector):
         expected = name.expected[0]
         if not (name.evidence or given_present):
             return []
+        if name.kind == "place" and name.text not in name.expected:
+            # the source's form kept where the target language has its own: "Moscow" in German for "Moskau"
+            kept = next((m for m in re.finditer(rf"(?<![\w-]){re.escape(name.text)}(?![\w-])", segment.target)
+                         if not _inside_longer_name(segment.target, m.start(), m.end())), None)
+            sentence = next((s for s in segment.sentences if kept and s.start <= kept.start() < s.end), None)
+            if sentence is not None:
+                also = " or “" + "”, “".join(name.expected[1:]) + "”" if len(name.expected) > 1 else ""
+                return [self.finding(
+                    sentence, kept.start() - sentence.start, kept.end() - sentence.start, Category.LOCALE_NAME,
+                    Severity.MINOR, f"“{name.text}” keeps the source's spelling; the target language writes "
+                    f"“{expected}”{also}.", expected, 0.8)]
         if given_present and name.surname and not name.known:
             wrong = self._wrong_surname(segment, name, target_words)
             if wrong:
@@ -846,6 +946,8 @@ class NamesSourceDetector(Detector):
                         return []  # Christopher Hui, Elaine Chao: a Hong Kong or overseas person's own spelling
                     confidence, note = (0.8, "") if given_present else (
                         0.5, " (right if the person is known by a Cantonese or Wade-Giles spelling)")
+                elif _inflected(word, name.surname):
+                    continue  # "Marine" for "Marines", "Bushs" for "Bush": the same word with another ending
                 elif name.foreign and _common_english(word):
                     continue  # "Hanna" for 汉娜 where the lexicon says Hannah: both are names in their own right
                 elif same_name(word, name.surname) or (len(word) <= 4 and sound_key(word) == sound_key(name.surname)):

@@ -8,15 +8,21 @@ import re
 from dataclasses import dataclass
 
 from mtaudit.detectors.base import Detector
+from functools import lru_cache
+
 from mtaudit.detectors.numparse import (
     MONTH_NAMES,
     Quantity,
     chinese_quantities,
     english_quantities,
+    format_locale,
     format_value,
     latin_quantities,
+    locale_quantities,
+    table_key,
     values_agree,
 )
+from mtaudit.languages import language
 from mtaudit.document import Category, Document, Segment, Sentence, Severity
 
 _CJK = re.compile(r"[\u3400-\u4DBF\u4E00-\u9FFF]")
@@ -122,14 +128,63 @@ class NumbersDetector(Detector):
 
     def detect(self, doc: Document):
         out = []
+        # An English target is read by the English parser and checked for English conventions; any other target by
+        # its language's [numbers] table (mtaudit/languages/<code>.toml): German decimal commas, Mio./Mrd., dates
+        # written "1. Dezember", and the English conventions MT leaves in it.
+        table = {} if doc.target_lang in (None, "en") else language(doc.target_lang).numbers
+        self._language = language(doc.target_lang).name
+        if table:
+            self._read_target = lambda text: locale_quantities(text, table)
+            self._format = lambda value, kind="num", unit=None: format_locale(value, table, kind, unit)
+        else:
+            self._read_target, self._format = english_quantities, format_value
         for sentence in doc.sentences():
-            out.extend(self._format_checks(sentence))
-        if self.check_consistency:
+            out.extend(self._locale_checks(sentence, table) if table else self._format_checks(sentence))
+        if self.check_consistency and not table:
             out.extend(self._consistency(doc))
         if self.check_source:
             for segment in doc.segments:
                 if segment.source and segment.source.strip() and segment.sentences:
-                    out.extend(self._source_checks(segment))
+                    out.extend(self._source_checks(segment, doc.source_lang, table))
+        return out
+
+    # ---- a target in another language: its own conventions ----------------------------------------------------
+    def _locale_checks(self, sentence: Sentence, table: dict):
+        """A wrong decimal mark before a unit ("3.5 Prozent"), English thousands grouping ("1,234,567"), an
+        impossible date ("30. Februar") and a doubled percent sign, in the target language's conventions."""
+        text = sentence.text
+        if not any(c.isdigit() for c in text):
+            return []
+        out, seen = [], []
+
+        def add(start, end, category, severity, message, suggestion=None, confidence=0.8):
+            if not any(s < end and start < e for s, e in seen):
+                seen.append((start, end))
+                out.append(self.finding(sentence, start, end, category, severity, message, suggestion, confidence))
+
+        for m in _point_before_unit(table_key(table)).finditer(text):
+            fixed = m.group("num").replace(".", table.get("decimal", ","))
+            add(m.start("num"), m.end("num"), Category.LOCALE_NUMBER, Severity.MAJOR,
+                f"{m.group('num')!r} uses a decimal point; {self._language} writes {fixed} (a point groups thousands, so "
+                f"readers may take {m.group('num')} for {m.group('num').replace('.', '')})", fixed, 0.75)
+        for m in _ENGLISH_GROUPING.finditer(text):
+            whole, _, frac = m.group().partition(".")
+            fixed = whole.replace(",", table.get("group", ".")) + (table.get("decimal", ",") + frac if frac else "")
+            add(m.start(), m.end(), Category.LOCALE_NUMBER, Severity.MINOR,
+                f"{m.group()!r} groups thousands with commas, the English way; in {self._language} a comma is the "
+                f"decimal mark: write {fixed}", fixed, 0.8)
+        for q in locale_quantities(text, table):
+            if q.kind != "date":
+                continue
+            month, day = divmod(int(q.value), 100)
+            year = re.search(r"(?:19|20)\d\d$", q.text)
+            limit = _days_in(month, int(year.group()) if year else None)
+            if day == 0 or day > limit:
+                add(q.start, q.end, Category.MISTRANSLATION, Severity.MAJOR,
+                    f"impossible date {q.text!r}: {table['months'][month - 1]} has {limit} days", confidence=0.85)
+        for m in _DOUBLED_PERCENT_LOCALE.finditer(text):
+            add(m.start(), m.end(), Category.GRAMMAR, Severity.MINOR, f"percent given twice in {m.group()!r}", "%",
+                0.85)
         return out
 
     # ---- malformed numbers and dates ---------------------------------------------------------------------------
@@ -320,10 +375,16 @@ class NumbersDetector(Detector):
         return out
 
     # ---- with the source -----------------------------------------------------------------------------------------
-    def _source_checks(self, segment: Segment):
+    def _source_checks(self, segment: Segment, source_lang: str | None = None, table: dict | None = None):
         source = segment.source or ""
         if _CJK.search(source):
             wanted = chinese_quantities(source)
+        elif source_lang == "en":
+            # figures, dates and months; not the words a translation renders freely: "one", "two", "second",
+            # "thousands", "dozens" (as the numerals 1 and 2 of a Chinese source are left out)
+            wanted = [q for q in english_quantities(source)
+                      if q.digits or q.kind in ("date", "month") or (q.value >= 3 and not q.approx
+                                                                      and q.text.lower() not in _ORDINAL_WORDS)]
         elif _LATIN_LETTER.search(source) or any(c.isdigit() for c in source):
             wanted = latin_quantities(source)
         else:
@@ -331,7 +392,7 @@ class NumbersDetector(Detector):
         if not wanted:
             return []
         target = segment.target
-        found = english_quantities(target)
+        found = self._read_target(target)
         if not self.small_numerals:
             wanted = [q for q in wanted if q.digits or q.value >= 10 or q.kind != "num"]
         out = []
@@ -350,7 +411,7 @@ class NumbersDetector(Detector):
             elif q.unit in _CURRENCIES and match.unit in _CURRENCIES and q.unit != match.unit:
                 f = self._finding_at(segment, match.start, match.end, Category.MISTRANSLATION, Severity.MAJOR,
                                      f"currency changed: the source has {q.text} in {_CURRENCY_NAME[q.unit]}, the "
-                                     f"translation gives {match.text!r}", format_value(q.value, q.kind, q.unit), 0.75)
+                                     f"translation gives {match.text!r}", self._format(q.value, q.kind, q.unit), 0.75)
                 if f:
                     out.append(f)
         if not unmatched:
@@ -361,15 +422,17 @@ class NumbersDetector(Detector):
                  and id(t) not in explained]
         for q in unmatched[:_MAX_REPORTED]:
             candidate = self._changed_candidate(q, spare, used, len(source), len(target))
-            expected = format_value(q.value, q.kind, q.unit)
+            expected = self._format(q.value, q.kind, q.unit)
             reading = "" if q.text.strip() == expected else f" ({expected})"
             small = not q.digits and q.value < 10 and q.kind == "num"
             severity = Severity.MINOR if small else Severity.MAJOR
             if candidate is not None:
                 used.add(id(candidate))
-                f = self._finding_at(segment, candidate.start, candidate.end, Category.MISTRANSLATION, severity,
-                                     f"figure changed: the source has {q.text}{reading}, the translation has "
-                                     f"{candidate.text!r}", expected, 0.7)
+                slip = _false_friend(q, candidate, table or {}) or _separator_slip(q, candidate, table or {})
+                f = self._finding_at(segment, candidate.start, candidate.end, Category.MISTRANSLATION,
+                                     Severity.MAJOR if slip else severity,
+                                     slip or f"figure changed: the source has {q.text}{reading}, the translation has "
+                                     f"{candidate.text!r}", expected, 0.9 if slip else 0.7)
             else:
                 # the sentence holding the nearest figure that did survive, else the same relative place
                 if anchors:
@@ -420,6 +483,39 @@ _SCALE_GUARD = re.compile(
 def _power_of_ten_apart(small: float, big: float) -> bool:
     exponent = math.log10(big / small)
     return round(exponent) in (1, 2, 3) and abs(exponent - round(exponent)) < 1e-9
+
+
+def _false_friend(q: Quantity, t: Quantity, table: dict) -> str | None:
+    """The message for a scale word that looks like the source's but is worth a thousand times more ("billion" ->
+    "Billion", 10^12), when the figures differ by exactly that."""
+    for word, (english, right) in dict(table.get("false_friends", ())).items():
+        if re.search(rf"\b{re.escape(word)}\b", t.text) and re.search(rf"\b{english}\b", q.text, re.I) and \
+                any(math.isclose(w, v * 1000, rel_tol=1e-6) for v in q.values for w in t.values):
+            return (f"“{word}” is {t.value:,.0f}: the source's “{english}” is a thousand times less; in German "
+                    f"{q.text} is “{right}” ({t.text!r} should read {t.text.replace(word, right)!r})")
+    return None
+
+
+def _separator_slip(q: Quantity, t: Quantity, table: dict) -> str | None:
+    """The source's figure copied digit for digit where the target language reads the separator the other way:
+    English 12,500 (twelve thousand five hundred) is 12,5 in German."""
+    if not table or not q.digits or re.sub(r"\s", "", q.text) != re.sub(r"\s", "", t.text) or "," not in t.text:
+        return None
+    return (f"{t.text!r} is copied from the source, but a comma is a decimal mark in the target language: the source's "
+            f"{q.text} reads as {format_locale(t.value, table)} here; write {format_locale(q.value, table)}")
+
+
+_ENGLISH_GROUPING = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?(?![\d,])|(?<![\d.,])\d{1,3}(?:,\d{3})+\.\d+(?![\d])")
+_DOUBLED_PERCENT_LOCALE = re.compile(r"%\s*Prozent\b|\bProzent\s*%|%\s*%")
+
+
+@lru_cache(maxsize=8)
+def _point_before_unit(key: tuple) -> re.Pattern:
+    """"3.5 Prozent": a decimal point where the language writes a comma, before a unit, scale or currency word (a
+    time such as 14.30 Uhr and a date such as 3.5. are not figures with units)."""
+    units = dict(key).get("units", ())
+    alternatives = "|".join(re.escape(u) + (r"(?![^\W\d_])" if u[-1].isalnum() else "") for u in units)
+    return re.compile(rf"(?<![\d.,])(?P<num>\d{{1,3}}\.\d{{1,2}})(?![\d.])\s?(?:{alternatives})")
 
 
 # figures per document considered for the consistency check, and missing figures reported per segment

@@ -232,6 +232,8 @@ def english_quantities(text: str) -> list[Quantity]:
         approx = bool(_APPROX_BEFORE.search(text, max(0, start - 20), start))
         values = (value,)
         after = text[end:end + 12].lower()
+        if re.match(r"\s*(?::\d\d\s*)?p\.?\s?m\b", after) and 1 <= value < 12:
+            values = (value, value + 12)  # "8 p.m." is 20 Uhr
         if re.match(r"\s*(?:decades?)\b", after):
             values = (value, value * 10)
         elif re.match(r"'?s\b", after) and value % 10 == 0 and value >= 1800:
@@ -325,7 +327,10 @@ def _english_word_numbers(text: str, taken: bytearray) -> list[Quantity]:
             i = max(j, i + 1)
             continue
         if word in _ORDINAL_WORDS:
-            out.append(Quantity(start, end, text[start:end], (float(_ORDINAL_WORDS[word]),), digits=False))
+            values = (float(_ORDINAL_WORDS[word]),)
+            if word in _FRACTIONS and i > 0 and words[i - 1][2] in ("a", "one"):  # "a third": 1/3 as well as 3rd
+                values += (1 / _FRACTIONS[word], 100 / _FRACTIONS[word])
+            out.append(Quantity(start, end, text[start:end], values, approx=len(values) > 1, digits=False))
         elif word in ("million", "billion", "trillion", "thousand") and i > 0 and words[i - 1][2] in ("per", "every"):
             out.append(Quantity(start, end, text[start:end], (_SCALE_WORDS[word],), digits=False))
         elif word in _MULTIPLIERS:
@@ -633,3 +638,143 @@ def _latin_readings(num: str) -> tuple[float, ...]:
     if len(frac) == 3:
         return (float(digits_only), float(whole + "." + frac))
     return (float(whole + "." + frac),)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Targets in other languages, read with the language's table (``[numbers]`` in mtaudit/languages/<code>.toml)
+
+
+@lru_cache(maxsize=8)
+def _locale_patterns(key: tuple) -> tuple[re.Pattern, re.Pattern | None, dict, dict]:
+    table = dict(key)
+    scales = dict(table.get("scales", ()))
+    table = {k: (dict(v) if k in ("month_aliases",) else v) for k, v in table.items()}
+    words = sorted(scales, key=len, reverse=True)
+    percent = sorted(table.get("percent", ()), key=len, reverse=True)
+    group, decimal = re.escape(table.get("group", ".")), re.escape(table.get("decimal", ","))
+    # the language's own grouping and decimal marks first; then the English conventions MT leaves ("1,234,567",
+    # "3.5"), read as English means them
+    number = (rf"\d{{1,3}}(?:{group}\d{{3}})+(?:{decimal}\d+)?|\d{{1,3}}(?:,\d{{3}}){{2,}}(?:\.\d+)?"
+              rf"|\d{{1,3}}(?:,\d{{3}})+\.\d+|\d+{decimal}\d+|\d+\.\d+|\d+")
+    scale = "|".join(re.escape(w) + (r"\.?" if len(w) <= 3 else r"\b") for w in words)
+    figure = re.compile(rf"(?<![\w.,])(?P<num>{number})(?![\d])(?:\s?(?P<scale>{scale}))?"
+                        rf"(?:\s?(?P<pct>{'|'.join(re.escape(p) for p in percent)}))?")
+    full = {name.lower(): i + 1 for i, name in enumerate(table.get("months", ()))}
+    aliases = {k.lower(): v for k, v in dict(table.get("month_aliases", ())).items()}
+    months = {**full, **aliases}
+    date = None
+    if months:
+        names = "|".join(re.escape(m) for m in sorted(full, key=len, reverse=True))
+        short = "|".join(re.escape(m) for m in sorted(aliases, key=len, reverse=True)) or "(?!)"
+        # an abbreviated month may take its dot ("3. Okt."), a full one ends before the sentence's full stop
+        date = re.compile(rf"(?<![\d.])(?P<day>\d{{1,2}})\.\s?(?P<month>(?i:{names})(?![^\W\d_])|"
+                          rf"(?i:{short})\.?(?![^\W\d_]))(?:\s+(?P<year>(?:1[89]|20)\d\d)\b)?")
+    return figure, date, (months, full), {w.lower(): v for w, v in scales.items()}
+
+
+def table_key(table):
+    """A hashable copy of a language table (for the pattern cache)."""
+    if isinstance(table, dict):
+        return tuple(sorted((k, table_key(v)) for k, v in table.items()))
+    if isinstance(table, list):
+        return tuple(table_key(v) for v in table)
+    return table
+
+
+def locale_quantities(text: str, table: dict) -> list[Quantity]:
+    """The figures of a target language read with its ``[numbers]`` table: digits in its grouping and decimal marks
+    (German 1.234,5), its scale words (Mio., Milliarden), percent words, named dates ("1. Dezember 2026"), dotted
+    dates and clock times. A figure in the English convention ("3.5", "1,234,567") is read as English writes it, so
+    that a wrong decimal mark is a format finding, not also a changed figure."""
+    figure, date, (months, full), scales = _locale_patterns(table_key(table))
+    decimal, group = table.get("decimal", ","), table.get("group", ".")
+    currencies = dict(table.get("currencies", ()))
+    out: list[Quantity] = []
+    blocked = bytearray(len(text) + 1)
+    if date is not None:
+        for m in date.finditer(text):
+            day, month = int(m.group("day")), months[m.group("month").rstrip(".").lower()]
+            if 1 <= day <= 31:
+                out.append(Quantity(m.start(), m.end(), m.group(), (float(month * 100 + day),), "date"))
+                if m.group("year"):
+                    out.append(Quantity(m.start("year"), m.end("year"), m.group("year"), (float(m.group("year")),)))
+                _mark(blocked, m.start(), m.end())
+    for m in re.finditer(r"[^\W\d_]+", text):  # a month named alone: "im März"
+        month = full.get(m.group().lower())
+        if month and not blocked[m.start()]:
+            out.append(Quantity(m.start(), m.end(), m.group(), (float(month),), "month", digits=False))
+            _mark(blocked, m.start(), m.end())
+    for q in latin_quantities(text):  # dotted dates (15.12.2021) and clock times (15.30 Uhr)
+        if q.kind == "date" or (q.end < len(text) and "Uhr" in text[q.end:q.end + 5]):
+            if not blocked[q.start]:
+                out.append(q)
+                _mark(blocked, q.start, q.end)
+    for m in figure.finditer(text):
+        if blocked[m.start()]:
+            continue
+        num = m.group("num")
+        if re.fullmatch(rf"\d{{1,3}}(?:{re.escape(group)}\d{{3}})+(?:{re.escape(decimal)}\d+)?", num):
+            whole, _, frac = num.partition(decimal)
+            values = (float(whole.replace(group, "") + ("." + frac if frac else "")),)
+        elif decimal in num and re.fullmatch(rf"\d+{re.escape(decimal)}\d+", num):
+            values = (float(num.replace(decimal, ".")),)
+        else:  # the English convention: 1,234,567 or 3.5
+            values = (float(num.replace(",", "")),)
+        scale_word = (m.group("scale") or "").rstrip(".").lower()
+        if scale_word:
+            values = tuple(v * scales.get(scale_word, 1.0) for v in values)
+        kind = "pct" if m.group("pct") else "num"
+        after = text[m.end():m.end() + 12]
+        unit = next((code for word, code in currencies.items() if after.lstrip().startswith(word)), None)
+        before = text[max(0, m.start() - 2):m.start()].strip()
+        unit = unit or currencies.get(before[-1:]) if before else unit
+        end = m.end()
+        out.append(Quantity(m.start(), end, text[m.start():end].strip(), values, kind, unit, digits=True))
+        _mark(blocked, m.start(), end)
+    out.extend(_locale_words(text, table, blocked))
+    return _finite(out)
+
+
+def _locale_words(text: str, table: dict, blocked: bytearray) -> list[Quantity]:
+    """Figures written as words in the table's language: bare scale words ("Milliarden"), fractions ("ein Drittel",
+    read as 1/3 and 33 %), small numbers ("drei")."""
+    out = []
+    words = {**{k: (v, True) for k, v in dict(table.get("scale_words", ())).items()},
+             **{k: (v, True) for k, v in dict(table.get("fractions", ())).items()},
+             **{k: (v, False) for k, v in dict(table.get("number_words", ())).items()}}
+    fractions = dict(table.get("fractions", ()))
+    for m in re.finditer(r"[^\W\d_]+", text):
+        if blocked[m.start()] or m.group() not in words:
+            continue
+        value, approx = words[m.group()]
+        values = (value, 100 * value) if m.group() in fractions else (float(value),)
+        out.append(Quantity(m.start(), m.end(), m.group(), values, approx=approx, digits=False))
+    return out
+
+
+def format_locale(value: float, table: dict, kind: str = "num", unit: str | None = None) -> str:
+    """How a news text in the table's language writes a value: "2,4 Milliarden", "30 Prozent", "15. Dezember"."""
+    if kind == "date":
+        month, day = divmod(int(value), 100)
+        months = table.get("months", [])
+        return f"{day}. {months[month - 1]}" if 1 <= month <= len(months) else str(int(value))
+    if kind == "month":
+        months = table.get("months", [])
+        return months[int(value) - 1] if 1 <= value <= len(months) else str(int(value))
+    decimal, group = table.get("decimal", ","), table.get("group", ".")
+    names = {float(k): v for k, v in dict(table.get("scale_names", ())).items()}
+    text = None
+    for scale in sorted(names, reverse=True):
+        if scale >= 1e6 and abs(value) >= scale:
+            text = f"{_trim(value / scale).replace('.', decimal)} {names[scale]}"
+            break
+    if text is None:
+        if value == int(value):
+            text = f"{int(value):,}".replace(",", group) if abs(value) >= 10000 else str(int(value))
+        else:
+            text = _trim(value).replace(".", decimal)
+    if kind == "pct":
+        return f"{text} {table.get('percent', ['%'])[-2] if len(table.get('percent', [])) > 1 else '%'}"
+    currency = next((word for word, code in dict(table.get("currencies", ())).items() if code == unit and
+                     word.isalpha()), None)
+    return f"{text} {currency}" if currency else text

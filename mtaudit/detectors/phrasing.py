@@ -20,7 +20,10 @@ _CATEGORY_ALIASES = {
     "repetition": Category.REPETITION,
 }
 _SCOPES = ("sentence", "paragraph")
+# \g<name> in an explanation: the text of the match's group of that name
+_GROUP_REFERENCE = re.compile(r"\\g<(\w+)>")
 _COLUMNS = ("id", "scope", "category", "severity", "confidence", "pattern", "suggestion", "explanation")
+_OPTIONAL_COLUMNS = ("source",)
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,23 @@ class Pattern:
     regex: re.Pattern
     suggestion: str | None
     explanation: str
+    source: re.Pattern | None = None  # the segment's source must match it (a false friend is wrong only then)
+
+    def applies(self, segment: Segment) -> bool:
+        return self.source is None or bool(segment.source and self.source.search(segment.source))
+
+    def describe(self, match: re.Match, flagged: str) -> tuple[str, str | None]:
+        """The message (ending in the pattern's id) and the suggestion of a finding for ``match``."""
+        suggestion = None
+        if self.suggestion is not None:
+            try:
+                suggestion = match.expand(self.suggestion)
+            except (re.error, IndexError):
+                suggestion = self.suggestion
+        message = self.explanation.replace("{flag}", flagged) if self.explanation else \
+            f"literal-translation pattern {self.id}: “{flagged}”"
+        message = _GROUP_REFERENCE.sub(lambda g: match.groupdict().get(g.group(1)) or "", message)
+        return f"{message} [{self.id}]", suggestion
 
     def span(self, match: re.Match) -> tuple[int, int]:
         if "flag" in self.regex.groupindex and match.start("flag") >= 0:
@@ -51,10 +71,11 @@ def parse_patterns(text: str, origin: str) -> tuple[Pattern, ...]:
             continue
         cols = line.rstrip("\n").split("\t")
         where = f"{origin}:{number}"
-        if len(cols) != len(_COLUMNS):
+        if not len(_COLUMNS) <= len(cols) <= len(_COLUMNS) + len(_OPTIONAL_COLUMNS):
             raise UsageError(f"{where}: expected {len(_COLUMNS)} tab-separated columns "
-                             f"({', '.join(_COLUMNS)}), found {len(cols)}")
-        pid, scope, category, severity, confidence, regex, suggestion, explanation = (c.strip() for c in cols)
+                             f"({', '.join(_COLUMNS)}; optionally {', '.join(_OPTIONAL_COLUMNS)}), found {len(cols)}")
+        pid, scope, category, severity, confidence, regex, suggestion, explanation = (c.strip() for c in cols[:8])
+        source_regex = cols[8].strip() if len(cols) > 8 else ""
         if pid in seen:
             raise UsageError(f"{where}: pattern id {pid!r} is used twice; ids must be unique")
         seen.add(pid)
@@ -76,15 +97,34 @@ def parse_patterns(text: str, origin: str) -> tuple[Pattern, ...]:
             compiled = re.compile(regex)
         except re.error as exc:
             raise UsageError(f"{where}: pattern {pid!r} is not a valid regular expression: {exc}") from None
+        source = None
+        if source_regex not in ("", "-"):
+            try:
+                source = re.compile(source_regex)
+            except re.error as exc:
+                raise UsageError(f"{where}: the source pattern of {pid!r} is not a valid regular expression: "
+                                 f"{exc}") from None
         patterns.append(Pattern(pid, scope, category, sev, max(0.0, min(1.0, conf)), compiled,
-                                None if suggestion in ("", "-") else suggestion, explanation))
+                                None if suggestion in ("", "-") else suggestion, explanation, source))
     return tuple(patterns)
 
 
-@lru_cache(maxsize=1)
-def builtin_patterns() -> tuple[Pattern, ...]:
-    text = resources.files("mtaudit.detectors").joinpath("data/phrasing.tsv").read_text(encoding="utf-8")
-    return parse_patterns(text, "mtaudit/detectors/data/phrasing.tsv")
+@lru_cache(maxsize=16)
+def builtin_patterns(lang: str | None = "en", name: str = "phrasing.tsv") -> tuple[Pattern, ...]:
+    """A target language's built-in patterns: ``detectors/data/<name>`` for English, ``detectors/data/<lang>/<name>``
+    for any other language (none when it has no such file)."""
+    path = language_data(lang, name)
+    if path is None:
+        return ()
+    return parse_patterns(path.read_text(encoding="utf-8"), f"mtaudit/detectors/data/{path.name}")
+
+
+def language_data(lang: str | None, name: str):
+    """A detector data file for a target language: English files sit at the top of ``detectors/data/``, those of
+    other languages in ``detectors/data/<code>/``; None when the language has none."""
+    data = resources.files("mtaudit.detectors").joinpath("data")
+    path = data.joinpath(name) if lang in (None, "en") else data.joinpath(lang, name)
+    return path if path.is_file() else None
 
 
 @lru_cache(maxsize=16)
@@ -204,15 +244,25 @@ class PhrasingDetector(Detector):
 
     def __init__(self, **options):
         super().__init__(**options)
-        loaded: tuple[Pattern, ...] = builtin_patterns() if _truthy(self.builtin) else ()
+        self._extra: tuple[Pattern, ...] = ()
         extra = self.patterns
         if extra:
             for path in ([extra] if isinstance(extra, (str, Path)) else list(extra)):
-                loaded += file_patterns(str(path))
+                self._extra += file_patterns(str(path))
+        self._use("en")
+
+    def _use(self, lang: str | None) -> None:
+        """Load the target language's built-in patterns (plus the `patterns` file) for the next document."""
+        loaded = (builtin_patterns(lang) if _truthy(self.builtin) else ()) + self._extra
+        self._lang = lang
         self._sentence_patterns = [p for p in loaded if p.scope == "sentence"]
         self._paragraph_patterns = [p for p in loaded if p.scope == "paragraph"]
 
     def detect(self, doc: Document):
+        if doc.target_lang != self._lang:
+            self._use(doc.target_lang)
+        # the fragment and duplicate-clause checks read English grammar (verb lists): English targets only
+        english = doc.target_lang in (None, "en")
         out: list[tuple[Sentence, object]] = []
         previous: Segment | None = None
         for segment in doc.segments:
@@ -221,22 +271,50 @@ class PhrasingDetector(Detector):
             found: dict[tuple[int, int, int], tuple] = {}
             self._match_patterns(segment, found)
             heading = len(segment.sentences) == 1 and _is_heading(segment.target)
-            if _truthy(self.fragments) and not heading:
+            if _truthy(self.fragments) and not heading and english:
                 self._fragments(segment, found)
-            if _truthy(self.duplicates):
+            if _truthy(self.duplicates) and english:
                 self._duplicates(segment, previous, found)
             out.extend(_without_overlaps(found))
             previous = segment
+        out.extend(self._register(doc))
         return out
+
+    def _register(self, doc: Document):
+        """Formal and informal address in one article ("Sie" and "du"): the minority form is flagged, outside
+        quotations, by the target language's ``[register]`` patterns (mtaudit/languages/<code>.toml)."""
+        formal, informal = _register_patterns(doc.target_lang)
+        if formal is None:
+            return []
+        hits: dict[str, list] = {"formal": [], "informal": []}
+        for sentence in doc.sentences():
+            text = sentence.text
+            for kind, pattern in (("formal", formal), ("informal", informal)):
+                for m in pattern.finditer(text):
+                    if not _in_quotation(text, m.start()):
+                        hits[kind].append((sentence, m))
+        if not hits["formal"] or not hits["informal"]:
+            return []
+        minority, majority = sorted(hits, key=lambda k: (len(hits[k]), k))
+        word = {"formal": "the formal “Sie”", "informal": "the informal “du”"}
+        return [self.finding(sentence, m.start(), m.end(), Category.AWKWARD, Severity.MINOR,
+                             f"“{m.group()}” addresses the reader with {word[minority]}, while this article uses "
+                             f"{word[majority]} {_times(len(hits[majority]))}: keep one register [register-mixed]",
+                             confidence=0.6)
+                for sentence, m in hits[minority][:5]]
 
     def _match_patterns(self, segment: Segment, found: dict) -> None:
         for sentence in segment.sentences:
             text = sentence.text
             for pattern in self._sentence_patterns:
+                if not pattern.applies(segment):
+                    continue
                 for m in _matches(pattern, text):
                     start, end = pattern.span(m)
                     self._add(found, sentence, start, end, pattern, m)
         for pattern in self._paragraph_patterns:
+            if not pattern.applies(segment):
+                continue
             for m in _matches(pattern, segment.target):
                 start, end = pattern.span(m)
                 sentence = next((s for s in segment.sentences if s.start <= start < s.end), None)
@@ -245,18 +323,10 @@ class PhrasingDetector(Detector):
                 self._add(found, sentence, start - sentence.start, end - sentence.start, pattern, m)
 
     def _add(self, found: dict, sentence: Sentence, start: int, end: int, pattern: Pattern, m: re.Match) -> None:
-        flagged = sentence.text[start:end]
-        suggestion = None
-        if pattern.suggestion is not None:
-            try:
-                suggestion = m.expand(pattern.suggestion)
-            except (re.error, IndexError):
-                suggestion = pattern.suggestion
-        message = pattern.explanation.replace("{flag}", flagged) if pattern.explanation else \
-            f"literal-translation pattern {pattern.id}: “{flagged}”"
+        message, suggestion = pattern.describe(m, sentence.text[start:end])
         key = (sentence.index, start, end)
-        item = self.finding(sentence, start, end, pattern.category, pattern.severity, f"{message} [{pattern.id}]",
-                            suggestion, pattern.confidence)
+        item = self.finding(sentence, start, end, pattern.category, pattern.severity, message, suggestion,
+                            pattern.confidence)
         if key not in found or _rank(item[1]) > _rank(found[key][1]):
             found[key] = item
 
@@ -318,6 +388,28 @@ class PhrasingDetector(Detector):
             if len(clause.words) >= _MIN_CLAUSE_WORDS:
                 earlier.append((clause.words, "earlier in this paragraph"))
             last = clause
+
+
+def _times(n: int) -> str:
+    return "once" if n == 1 else f"{n} times"
+
+
+@lru_cache(maxsize=8)
+def _register_patterns(lang: str | None) -> tuple[re.Pattern | None, re.Pattern | None]:
+    from mtaudit.languages import language
+
+    table = getattr(language(lang), "register", {}) or {}
+    if not table.get("formal") or not table.get("informal"):
+        return None, None
+    return re.compile(table["formal"]), re.compile(table["informal"])
+
+
+def _in_quotation(text: str, offset: int) -> bool:
+    """Inside a quotation: more opening than closing quotation marks before ``offset``."""
+    before = text[:offset]
+    opening = before.count("„") + before.count("»") + len(re.findall(r"(?:^|(?<=\s))“", before))
+    closing = before.count("«") + before.count("”") + len(re.findall(r"(?<=\S)“", before))
+    return opening > closing or before.count('"') % 2 == 1
 
 
 def _matches(pattern: Pattern, text: str):

@@ -8,6 +8,7 @@ from rapidfuzz import fuzz
 
 from mtaudit.detectors.base import Detector
 from mtaudit.document import Category, Document, Sentence, Severity
+from mtaudit.languages import language
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)
 # Doubled words that English uses on purpose ("had had", "that that", "very very", "bye-bye", "blah blah").
@@ -50,6 +51,12 @@ class RepetitionDetector(Detector):
     sentence_similarity = 95
 
     def detect(self, doc: Document):
+        # the target language's deliberate doubles ("die die"), linking words ("Schritt für Schritt") and function
+        # words (mtaudit/languages/<code>.toml, [repetition]) join the English ones built in here
+        table = language(doc.target_lang).repetition
+        self._doubles = _ALLOWED_DOUBLES | {w.lower() for w in table.get("allowed_doubles", ())}
+        self._linking = _LINKING | set(table.get("linking", ()))
+        self._stop = _STOP | set(table.get("function_words", ()))
         out = []
         for sentence in doc.sentences():
             text = sentence.text
@@ -82,7 +89,7 @@ class RepetitionDetector(Detector):
                     continue
                 if all(len(w) <= 2 for w in first):
                     continue
-                if size == 2 and first[1] in _LINKING:  # "worse and worse, and", "day by day by"
+                if size == 2 and first[1] in self._linking:  # "worse and worse, and", "day by day by"
                     continue
                 gap = text[words[i + size - 1][1]:words[i + size][0]].strip()
                 originals = text[words[i][0]:words[i + size - 1][1]].split()
@@ -108,7 +115,7 @@ class RepetitionDetector(Detector):
         text = sentence.text
         out = []
         for k, (a, b) in enumerate(zip(words, words[1:])):
-            if a[2] != b[2] or a[2] in _ALLOWED_DOUBLES or a[2].isdigit() or _covered(reported, b[0]):
+            if a[2] != b[2] or a[2] in self._doubles or a[2].isdigit() or _covered(reported, b[0]):
                 continue
             if text[a[1]:b[0]].strip() != "":
                 continue
@@ -138,15 +145,15 @@ class RepetitionDetector(Detector):
             places[gram].append(i)
         out = []
         for gram, starts in places.items():
-            if len(starts) < self.loop_count or not _contentful(gram):
+            if len(starts) < self.loop_count or not _contentful(gram, 1, self._stop):
                 continue
             # a loop comes back at once; parallel lists ("12 cases were imported ..., 3 cases were imported ...")
             # come back after a clause of their own
             if (starts[-1] - starts[0]) / (len(starts) - 1) > 6:
                 continue
-            if gram[-1] in _STOP:  # "a batch of ..., a batch of ...": the head of a list, not a loop
+            if gram[-1] in self._stop:  # "a batch of ..., a batch of ...": the head of a list, not a loop
                 continue
-            if _named(sentence.text, words[starts[0]:starts[0] + 3]):
+            if _named(sentence.text, words[starts[0]:starts[0] + 3], self._stop):
                 continue  # "the United States" three times is news, not a loop
             start, end = words[starts[1]][0], words[starts[-1] + 2][1]
             if any(s < end and start < e for s, e in reported):
@@ -169,9 +176,9 @@ class RepetitionDetector(Detector):
         while i <= len(words) - n:
             gram = tuple(w[2] for w in words[i:i + n])
             earlier = first_seen.get(gram)
-            if earlier is not None and earlier + n <= i and _contentful(gram, need=2) and \
-                    i - (earlier + n) <= n and not _named(sentence.text, words[i:i + n]) and \
-                    not _named(sentence.text, words[earlier:earlier + n]):
+            if earlier is not None and earlier + n <= i and _contentful(gram, 2, self._stop) and \
+                    i - (earlier + n) <= n and not _named(sentence.text, words[i:i + n], self._stop) and \
+                    not _named(sentence.text, words[earlier:earlier + n], self._stop):
                 length = n  # extend to the longest common run
                 while i + length < len(words) and earlier + length < i and \
                         words[earlier + length][2] == words[i + length][2]:
@@ -263,14 +270,14 @@ def _inside_quote(text: str, offset: int) -> bool:
     return opened > 0 or before.count('"') % 2 == 1
 
 
-def _contentful(gram: tuple[str, ...], need: int = 1) -> bool:
-    return sum(1 for w in gram if w not in _STOP and len(w) > 2 and not w.isdigit()) >= need
+def _contentful(gram: tuple[str, ...], need: int = 1, stop: frozenset[str] | set[str] = _STOP) -> bool:
+    return sum(1 for w in gram if w not in stop and len(w) > 2 and not w.isdigit()) >= need
 
 
-def _named(text: str, words) -> bool:
+def _named(text: str, words, stop: frozenset[str] | set[str] = _STOP) -> bool:
     """Most content words capitalised: a name or title ("the Yunnan Academy of Agricultural Sciences"), which news
     repeats within a sentence on purpose."""
-    content = [text[s:e] for s, e, w in words if w not in _STOP and not w.isdigit()]
+    content = [text[s:e] for s, e, w in words if w not in stop and not w.isdigit()]
     return bool(content) and sum(c[:1].isupper() for c in content) * 2 >= len(content)
 
 

@@ -36,6 +36,7 @@ riksdag storting knesset duma rada sejm cortes majlis loya jirga hukou guanxi"""
 
 # A few frequent words per language, to tell which language a Latin-script source is in without a model.
 _STOPWORDS = {
+    "en": "the and of to in is that for with was on as by are from at it has have not this be which an will said",
     "de": "der die und das ist nicht mit von den zu im auf für sich des dem ein eine auch wird wurde",
     "fr": "le la les et est des une un du que dans pour pas sur au avec qui été ont cette",
     "es": "el la los las que en y del por con una para es se al fue como más pero",
@@ -50,7 +51,7 @@ _STOPWORDS = {
     "fi": "ja on että ei se oli ovat myös kun",
     "hu": "a az és hogy nem is egy volt van meg",
 }
-_LANGUAGE_NAMES = {"de": "German", "fr": "French", "es": "Spanish", "it": "Italian", "pt": "Portuguese", "nl": "Dutch",
+_LANGUAGE_NAMES = {"en": "English", "de": "German", "fr": "French", "es": "Spanish", "it": "Italian", "pt": "Portuguese", "nl": "Dutch",
                    "pl": "Polish", "cs": "Czech", "sv": "Swedish", "ro": "Romanian", "tr": "Turkish", "fi": "Finnish",
                    "hu": "Hungarian"}
 _STOPWORD_SETS = {lang: frozenset(words.split()) for lang, words in _STOPWORDS.items()}
@@ -117,9 +118,10 @@ class UntranslatedDetector(Detector):
 
     def detect(self, doc: Document):
         out = []
-        source_lang = self._latin_source_language(doc) if self.source_words else None
+        target = doc.target_lang or "en"
+        source_lang = self._latin_source_language(doc, target) if self.source_words else None
         for segment in doc.segments:
-            copied = segment.source is not None and _is_copy(segment.source, segment.target)
+            copied = segment.source is not None and _is_copy(segment.source, segment.target, target)
             for sentence in segment.sentences:
                 if copied:
                     out.append(self.finding(
@@ -128,9 +130,37 @@ class UntranslatedDetector(Detector):
                     continue
                 out.extend(self._foreign_runs(sentence))
                 if self.transliteration:
-                    out.extend(self._transliterated(sentence, segment))
+                    out.extend(self._transliterated(sentence, segment, target))
                 if source_lang and segment.source:
-                    out.extend(self._copied_words(sentence, segment.source, source_lang))
+                    out.extend(self._copied_words(sentence, segment.source, source_lang, target))
+                elif target != "en" and not segment.source:
+                    out.extend(self._english_runs(sentence, target))
+        return out
+
+    def _english_runs(self, sentence: Sentence, target: str):
+        """Without a source: runs of English words left in a target in another language ("the new policy of the
+        government" in German), at least ``_ENGLISH_RUN`` words that are common English and unknown to the target
+        language; quoted titles and names pass."""
+        out = []
+        text = sentence.text
+        words = list(_WORD.finditer(text))
+        run: list[re.Match] = []
+        for m in words + [None]:
+            english = m is not None and _english_only(m.group(), target)
+            if english:
+                run.append(m)
+                continue
+            content = [w for w in run if w.group().lower() not in _ENGLISH_FUNCTION]
+            # a run whose content words are all capitalised is a name or title ("Institute for Advanced Study")
+            if len(run) >= _ENGLISH_RUN and content and len(content) < len(run) and \
+                    not all(w.group()[0].isupper() for w in content) and \
+                    not _quoted_or_bracketed(text, run[0].start(), run[-1].end()):
+                start, end = run[0].start(), run[-1].end()
+                out.append(self.finding(
+                    sentence, start, end, Category.UNTRANSLATED, Severity.MAJOR,
+                    f"{text[start:end]!r} is English left in the {_LANGUAGE_NAMES.get(target, target)} text: "
+                    f"translate it", confidence=0.75))
+            run = []
         return out
 
     def _foreign_runs(self, sentence: Sentence):
@@ -162,18 +192,18 @@ class UntranslatedDetector(Detector):
         return out
 
     # ---- words of a Latin-script source copied into the target ----------------------------------------------------
-    def _latin_source_language(self, doc: Document) -> str | None:
-        if doc.source_lang and doc.source_lang in _STOPWORD_SETS:
+    def _latin_source_language(self, doc: Document, target: str = "en") -> str | None:
+        if doc.source_lang and doc.source_lang in _STOPWORD_SETS and doc.source_lang != target:
             return doc.source_lang
-        counts = dict.fromkeys(_STOPWORD_SETS, 0)
+        counts = {lang: 0 for lang in _STOPWORD_SETS if lang != target}
         sample: list[str] = []
         for segment in doc.segments:
             if not segment.source or _CJK.search(segment.source):
                 continue
             for word in _WORD.findall(segment.source.lower())[:200]:
                 sample.append(word)
-                for lang, words in _STOPWORD_SETS.items():
-                    counts[lang] += word in words
+                for lang in counts:
+                    counts[lang] += word in _STOPWORD_SETS[lang]
             if len(sample) >= 600:
                 break
         top = max(counts.values(), default=0)
@@ -187,18 +217,25 @@ class UntranslatedDetector(Detector):
         ranked = sorted(scores.values(), reverse=True)
         return max(scores, key=scores.get) if ranked[0] - ranked[1] >= 3.0 else None
 
-    def _copied_words(self, sentence: Sentence, source: str, lang: str):
+    def _copied_words(self, sentence: Sentence, source: str, lang: str, target: str = "en"):
         text = sentence.text
         source_words = {w.lower() for w in _WORD.findall(source)}
+        # where every noun is capitalised, a capitalised copied word is a name unless the source writes it in
+        # lower case ("Campaign", "Greater Manchester" pass; "policy" copied as "Policy" does not)
+        lower_in_source = {w for w in _WORD.findall(source) if w.islower()}
         out = []
         for i, m in enumerate(_WORD.finditer(text)):
             word = m.group()
             low = word.lower()
             if len(low) < 4 or low not in source_words or low in _LOANWORDS:
                 continue
-            en, src = _zipf(low, "en"), _zipf(low, lang)
-            capitalised = word[0].isupper() and i > 0
-            if capitalised:  # a name unless English has never seen it and the source language uses it a lot
+            en, src = _zipf(low, target), _zipf(low, lang)
+            # a capitalised word is a name unless the target language has never seen it and the source language uses
+            # it a lot; in German every noun is capitalised, so there only a word the target language lacks counts
+            if target != "en" and word[0].isupper() and low not in lower_in_source:
+                continue
+            capitalised = word[0].isupper() and i > 0 and target == "en"
+            if capitalised:
                 if en >= 2.0 or src - en < 3.0 or src < 3.5:
                     continue
             elif en >= 3.0 or src < 3.5 or src - en < 2.0:
@@ -207,12 +244,12 @@ class UntranslatedDetector(Detector):
                 continue
             out.append(self.finding(
                 sentence, m.start(), m.end(), Category.UNTRANSLATED, Severity.MAJOR,
-                f"{word!r} is copied from the source: a {_LANGUAGE_NAMES.get(lang, lang)} word that English does not "
-                f"use; translate it", confidence=0.7))
+                f"{word!r} is copied from the source: a {_LANGUAGE_NAMES.get(lang, lang)} word that "
+                f"{_LANGUAGE_NAMES.get(target, target)} does not use; translate it", confidence=0.7))
         return out
 
     # ---- transliteration only -------------------------------------------------------------------------------------
-    def _transliterated(self, sentence: Sentence, segment: Segment):
+    def _transliterated(self, sentence: Sentence, segment: Segment, target: str = "en"):
         words = list(_WORD.finditer(sentence.text))
         if len(words) < 3:
             return []
@@ -227,9 +264,9 @@ class UntranslatedDetector(Detector):
         for i, m in enumerate(words):
             word = m.group()
             low = word.lower()
-            is_pinyin = (word.islower() or i == 0) and _segments_into(low, syllables) and _zipf(low, "en") < rare
+            is_pinyin = (word.islower() or i == 0) and _segments_into(low, syllables) and _zipf(low, target) < rare
             pinyin += is_pinyin
-            english += not is_pinyin and _zipf(low, "en") >= 3.0
+            english += not is_pinyin and _zipf(low, target) >= 3.0
         if pinyin >= 3 and pinyin >= 0.6 * len(words) and english <= 0.35 * len(words):
             return [self.finding(
                 sentence, 0, len(sentence.text), Category.UNTRANSLATED, Severity.CRITICAL,
@@ -237,8 +274,8 @@ class UntranslatedDetector(Detector):
         return []
 
 
-def _is_copy(source: str, target: str) -> bool:
-    """The target repeats the source, and the source is not English (an English quote or a name may stay as is)."""
+def _is_copy(source: str, target: str, target_lang: str = "en") -> bool:
+    """The target repeats the source, and the source is not in the target language (a quote or a name may stay)."""
     if _normalise(source) != _normalise(target):
         return False
     words = _WORD.findall(target)
@@ -248,8 +285,29 @@ def _is_copy(source: str, target: str) -> bool:
         return True
     if len(words) < 3 or all(w[0].isupper() for w in words):
         return False
-    english = sum(_zipf(w.lower(), "en") >= 3.0 for w in words)
-    return english < 0.8 * len(words)
+    native = sum(_zipf(w.lower(), target_lang) >= 3.0 for w in words)
+    return native < 0.8 * len(words)
+
+
+# English left in a target in another language, found without a source: a run of at least this many words that
+# English uses often and the target language hardly knows, with at least one English function word among them.
+_ENGLISH_RUN = 3
+# English function words that are not also words of the languages mtaudit translates into ("in", "an", "die" are
+# German): at least one must be in the run.
+_ENGLISH_FUNCTION = frozenset("the of and to for with that is are was were by from this it be have has would not or "
+                              "its their which".split())
+
+
+def _english_only(word: str, target: str) -> bool:
+    """A word English uses far more than the target language (whose web text holds some English: "the" has a German
+    frequency too, so the gap is what counts)."""
+    low = word.lower()
+    if low in _ENGLISH_FUNCTION:
+        return True
+    if low in _LOANWORDS:
+        return False
+    english, native = _zipf(low, "en"), _zipf(low, target)
+    return english >= 3.5 and english - native >= 1.0
 
 
 def _quoted_or_bracketed(text: str, start: int, end: int) -> bool:

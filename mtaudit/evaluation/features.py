@@ -159,7 +159,7 @@ CACHE_FORMAT = 3
 # the feature rules and the MQM reader; plus the model pins and surprisal norms in mtaudit/models/. Report and CLI code is
 # left out, so editing those does not throw a long model run away.
 FEATURE_CODE = ("document.py", "segmenter.py", "audit.py", "scoring.py", "metrics.py", "detectors", "fluency",
-                "evaluation/features.py", "evaluation/mqm.py")
+                "languages", "evaluation/features.py", "evaluation/mqm.py")
 
 
 def code_fingerprint() -> str:
@@ -186,7 +186,7 @@ def cache_key(mqm_sha256: str, systems: list[str] | None, config: AuditConfig) -
     (tuples become lists), so that it compares equal to the key read back from a cache file."""
     key = {"format": CACHE_FORMAT, "mqm_sha256": mqm_sha256, "systems": sorted(systems) if systems else None,
            "detectors": config.detector_names, "detector_options": config.detector_options, "model": config.model,
-           "lang": config.lang, "code": code_fingerprint()}
+           "langs": config.langs, "code": code_fingerprint()}
     return json.loads(json.dumps(key))
 
 

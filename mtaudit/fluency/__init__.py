@@ -28,7 +28,9 @@ def load_scorer(model: str, device: str | None = None, **options):
 
     ``options`` go to :class:`mtaudit.fluency.scorer.LMScorer` (``dtype``, ``context``, ``shots``, ``source``,
     ``batch_tokens``, ``window``, ``threads``, ``max_findings``); ``norms=False`` loads no surprisal norms (no
-    odd-phrasing findings), ``norms=PATH`` loads a given norms file.
+    odd-phrasing findings), ``norms=PATH`` loads a given norms file (for every target language); by default each target
+    language's norms are loaded (``norms-<model>-<lang>.json``), and a language without norms gets no odd-phrasing
+    findings.
     """
     # No code path may contact a model hub.
     os.environ["HF_HUB_OFFLINE"] = "1"
@@ -42,7 +44,7 @@ def load_scorer(model: str, device: str | None = None, **options):
         manifest = registry.verify_model_dir(path, model)
         checksum = manifest["files"]["model.safetensors"]
         model_id = model
-        norms_path = registry.models_dir() / f"norms-{model}.json"
+        norms_dir, norms_model = registry.models_dir(), model
     else:
         path = Path(model).expanduser()
         if not (path / "config.json").is_file():
@@ -60,17 +62,17 @@ def load_scorer(model: str, device: str | None = None, **options):
         else:
             checksum = registry.sha256_file(weights[0])
         model_id = str(path.resolve())
-        norms_path = path / "norms.json"
+        norms_dir, norms_model = path, None
         if manifest is not None and manifest.get("name") in known:  # a registered model's folder, named by path
-            norms_path = registry.models_dir() / f"norms-{manifest['name']}.json"
-    from mtaudit.fluency.norms import Norms
+            norms_dir, norms_model = registry.models_dir(), manifest["name"]
+    from mtaudit.fluency.norms import Norms, load_norms
 
     if norms_opt is False:
         norms = None
     elif norms_opt is not None:
         norms = Norms.load(Path(norms_opt))
     else:
-        norms = Norms.load(norms_path) if norms_path.is_file() else None
+        norms = load_norms(norms_dir, norms_model) or None
     try:
         from mtaudit.fluency.scorer import LMScorer
 

@@ -1,14 +1,15 @@
 """Surprisal norms: how surprising the model finds each word of clean news, by the word's corpus frequency.
 
 A word's surprisal (the sum of its tokens' surprisal, in nats) is compared with the mean and spread of the surprisal
-the same model gives words of the same frequency band in clean English news; the z-score says how far out of the
+the same model gives words of the same frequency band in clean news of the same language; the z-score says how far out of the
 ordinary the word is *for a word that common*, so a rare name is not flagged merely for being rare. An odd-phrasing
 span is a run of ``span_width`` words whose mean z-score is higher than the highest run in all but 2.5 % (minor) or
 0.5 % (major) of clean news sentences.
 
-The norms are fitted once per model from ``../shared/data/news-en/`` and stored as ``mtaudit/models/norms-<model>.json``::
+The norms are fitted once per model and target language from clean news (``../shared/data/news-en/``,
+``news-de/``) and stored as ``mtaudit/models/norms-<model>-<lang>.json``::
 
-    python -m mtaudit.fluency.norms fit gemma3-270m [--lines 1500]
+    python -m mtaudit.fluency.norms fit gemma3-270m [--lang de] [--lines 1500]
 """
 from __future__ import annotations
 
@@ -56,9 +57,10 @@ _COMPOUND = re.compile(r"\w-\w")
 RAREST_BAND = "0.0"
 
 
-def band(word: str, first: bool = False) -> str:
+def band(word: str, first: bool = False, lang: str = "en") -> str:
     """The band a word's surprisal is compared within: "first" for a sentence's first word (its surprisal reflects the
-    jump from the context more than the phrasing), "punct", or its Zipf frequency in English rounded down to 0.5.
+    jump from the context more than the phrasing), "punct", or its Zipf frequency in the language (wordfreq) rounded
+    down to 0.5.
 
     A hyphenated compound goes to the rarest band: wordfreq estimates it from its parts ("told-to" comes out as
     common as "told"), while the model pays for the whole compound, which is rarely seen; against common words nearly
@@ -71,7 +73,7 @@ def band(word: str, first: bool = False) -> str:
         return RAREST_BAND
     from wordfreq import zipf_frequency
 
-    return f"{min(7.0, np.floor(zipf_frequency(word, 'en') * 2) / 2):.1f}"
+    return f"{min(7.0, np.floor(zipf_frequency(word, lang) * 2) / 2):.1f}"
 
 
 @dataclass
@@ -82,6 +84,7 @@ class Norms:
     minor: float
     major: float
     quantiles: list[float]  # per-sentence maximum span score in clean news at 0, 1, ..., 100 %
+    lang: str = "en"  # the language of the news they were fitted on
 
     def window_scores(self, z: np.ndarray) -> np.ndarray:
         """The score of every run of ``span_width`` words (one run when the sentence is shorter)."""
@@ -91,7 +94,7 @@ class Norms:
         fallback = self.bands.get(RAREST_BAND, (float(np.mean([m for m, _ in self.bands.values()])), 3.0))
         z = np.zeros(len(words))
         for i, ((a, b), s) in enumerate(zip(words, surprisal)):
-            mean, std = self.bands.get(band(text[a:b], first=i == 0), fallback)
+            mean, std = self.bands.get(band(text[a:b], first=i == 0, lang=self.lang), fallback)
             z[i] = (s - mean) / max(std, 1e-3)
         return z
 
@@ -106,7 +109,7 @@ class Norms:
     @classmethod
     def load_dict(cls, d: dict) -> "Norms":
         return cls(d["model"], {k: tuple(v[:2]) for k, v in d["bands"].items()}, d["span_width"], d["minor"],
-                   d["major"], d["quantiles"])
+                   d["major"], d["quantiles"], d.get("lang", "en"))
 
 
 def span_scores(z: np.ndarray, width: int) -> np.ndarray:
@@ -116,8 +119,12 @@ def span_scores(z: np.ndarray, width: int) -> np.ndarray:
     return np.convolve(z, np.ones(width) / width, mode="valid")
 
 
-def news_lines(shared: Path) -> list[str]:
-    return (shared / "data" / "news-en" / "newstest-2008-2021.en.txt").read_text(encoding="utf-8").splitlines()
+# Clean news per language, under ../shared/data/.
+NEWS = {"en": "news-en/newstest-2008-2021.en.txt", "de": "news-de/newstest-2009-2021.de.txt"}
+
+
+def news_lines(shared: Path, lang: str = "en") -> list[str]:
+    return (shared / "data" / NEWS[lang]).read_text(encoding="utf-8").splitlines()
 
 
 # The last HELD_OUT lines of news-en are never used for fitting; tests draw their clean sentences from them.
@@ -154,20 +161,20 @@ def score_lines(scorer, lines: list[str], picks: Sequence[int]) -> list[tuple[st
 
 
 def fit_picks(lines: list[str], n: int, seed: int) -> list[int]:
-    """``n`` random line numbers of news-en outside the held-out tail, for fitting."""
+    """``n`` random line numbers of the news outside the held-out tail, for fitting."""
     rng = np.random.default_rng(seed)
     return sorted(rng.choice(np.arange(1, len(lines) - HELD_OUT), size=n, replace=False))
 
 
-def fit(scorer, lines: list[str], n: int, span_width: int = 2, seed: int = 13) -> dict:
+def fit(scorer, lines: list[str], n: int, span_width: int = 2, seed: int = 13, lang: str = "en") -> dict:
     """Fit norms from ``n`` lines sampled (with their preceding line as context) from all but the held-out tail."""
     scored = score_lines(scorer, lines, fit_picks(lines, n, seed))
     by_band: dict[str, list[float]] = {}
     for text, surprisal in scored:
         for i, ((a, b), s) in enumerate(zip(word_spans(text), surprisal)):
-            by_band.setdefault(band(text[a:b], first=i == 0), []).append(float(s))
+            by_band.setdefault(band(text[a:b], first=i == 0, lang=lang), []).append(float(s))
     bands = {b: [float(np.mean(v)), float(np.std(v)), len(v)] for b, v in by_band.items() if len(v) >= 20}
-    norms = Norms(scorer.model_id, {b: (v[0], v[1]) for b, v in bands.items()}, span_width, 0.0, 0.0, [])
+    norms = Norms(scorer.model_id, {b: (v[0], v[1]) for b, v in bands.items()}, span_width, 0.0, 0.0, [], lang)
     maxima = [m for text, s in scored if (m := sentence_maximum(norms, text, s)) is not None]
     return {
         "model": scorer.model_id,
@@ -175,11 +182,32 @@ def fit(scorer, lines: list[str], n: int, span_width: int = 2, seed: int = 13) -
         "context": scorer.context,
         "lines": len(scored),
         "words": sum(len(s) for _, s in scored),
-        "source": f"news-en/newstest-2008-2021.en.txt, random lines outside the last 10,000 (seed {seed})",
+        "lang": lang,
+        "source": f"{NEWS[lang]}, random lines outside the last 10,000 (seed {seed})",
         "bands": bands,
         "span_width": span_width,
         **thresholds(maxima),
     }
+
+
+def norms_file(model: str, lang: str) -> str:
+    """The name of a model's norms for one language in the models folder."""
+    return f"norms-{model}-{lang}.json"
+
+
+def load_norms(folder: Path, model: str | None) -> dict[str, Norms]:
+    """Every language's norms for ``model`` in ``folder`` (``norms-<model>-<lang>.json``), by language; for a model
+    folder of its own (``model`` None), ``norms.json`` (English) and ``norms-<lang>.json``."""
+    out: dict[str, Norms] = {}
+    prefix = f"norms-{model}-" if model else "norms-"
+    for path in sorted(Path(folder).glob(f"{prefix}*.json")):
+        lang = path.stem[len(prefix):]
+        if lang.isalpha() and len(lang) <= 3:
+            out[lang] = Norms.load(path)
+    legacy = Path(folder) / (f"norms-{model}.json" if model else "norms.json")
+    if "en" not in out and legacy.is_file():  # written before norms had a language: English news
+        out["en"] = Norms.load(legacy)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -192,13 +220,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("command", choices=["fit"])
     ap.add_argument("model")
     ap.add_argument("--lines", type=int, default=1500)
+    ap.add_argument("--lang", default="en", choices=sorted(NEWS), help="language of the clean news to fit on")
     ap.add_argument("--threads", type=int, default=None)
     # the development data beside the repository (run from its root, as `make norms` does)
     ap.add_argument("--shared", type=Path, default=Path("..") / "shared")
     args = ap.parse_args(argv)
     scorer = load_scorer(args.model, norms=False, threads=args.threads)
-    result = fit(scorer, news_lines(args.shared), args.lines)
-    out = models_dir() / f"norms-{args.model}.json"
+    result = fit(scorer, news_lines(args.shared, args.lang), args.lines, lang=args.lang)
+    out = models_dir() / norms_file(args.model, args.lang)
     out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     print(f"{out}: {result['lines']} lines, {result['words']} words, minor >= {result['minor']:.2f}, "
           f"major >= {result['major']:.2f}")

@@ -29,29 +29,25 @@ import torch
 
 from mtaudit.document import Category, Document, Finding, Segment, Sentence, Severity
 from mtaudit.fluency.norms import Norms, word_spans, word_surprisals
+from mtaudit.languages import NAMES, find_pair
 
-LANGUAGES = {
-    "zh": "Chinese", "en": "English", "de": "German", "fr": "French", "ru": "Russian", "ja": "Japanese",
-    "es": "Spanish", "it": "Italian", "pt": "Portuguese", "ko": "Korean", "ar": "Arabic", "cs": "Czech",
-    "pl": "Polish", "uk": "Ukrainian", "tr": "Turkish", "nl": "Dutch",
-}
+LANGUAGES = NAMES  # language names for the prompt
 
-FUNCTION_WORDS = frozenset(
-    "a an the of to in on at by for from with as into onto about than that which who whom whose is are was were be been "
-    "being am has have had do does did will would shall should can could may might must not and or but if so it its "
-    "he she they we you i his her their our my your him them us me this these those there".split()
-)
-
-# Fixed demonstrations for the 2-shot prompt: written for this project (not taken from any evaluation set).
-DEMOS = {
-    "zh": [
-        ("国家统计局周一公布的数据显示，今年前三季度国内生产总值同比增长4.9%。",
-         "Data released by the National Bureau of Statistics on Monday showed that gross domestic product grew "
-         "4.9% year on year in the first three quarters."),
-        ("他表示，两国应加强在能源和基础设施领域的合作，共同应对全球挑战。",
-         "He said the two countries should strengthen cooperation in energy and infrastructure and jointly "
-         "meet global challenges."),
-    ],
+# Closed-class words per target language: an odd-phrasing span whose most surprising word is one of them is reported
+# as a grammar slip rather than an unidiomatic choice.
+FUNCTION_WORDS = {
+    "en": frozenset(
+        "a an the of to in on at by for from with as into onto about than that which who whom whose is are was were be "
+        "been being am has have had do does did will would shall should can could may might must not and or but if so "
+        "it its he she they we you i his her their our my your him them us me this these those there".split()),
+    "de": frozenset(
+        "der die das den dem des ein eine einer einem einen eines kein keine keinen keinem keiner und oder aber doch "
+        "sondern denn dass ob wenn als wie weil da damit obwohl während in im an am auf aus bei beim mit nach von vom "
+        "zu zum zur für über unter vor hinter neben zwischen durch gegen ohne um seit bis ab ist sind war waren sei "
+        "wäre hat haben hatte hatten habe wird werden wurde wurden worden kann können konnte soll sollen sollte muss "
+        "müssen musste will wollen wollte darf dürfen mag möchte nicht auch noch schon nur sich es er sie wir ihr ich "
+        "du man sein seine seinen seinem seiner ihre ihren ihrem ihrer dies diese dieser dieses diesem diesen "
+        "welche welcher welches was wer wo so sehr".split()),
 }
 
 
@@ -117,7 +113,7 @@ class LMScorer:
         batch_tokens: int = 2048,
         window: int = 512,
         threads: int | None = None,
-        norms: Norms | None = None,
+        norms: Norms | dict[str, Norms] | None = None,
         max_findings: int = 2,
         reuse_prefix: bool = True,
     ) -> None:
@@ -130,6 +126,7 @@ class LMScorer:
         self.source = source
         self.batch_tokens = batch_tokens
         self.window = window
+        # surprisal norms per target language (a single Norms object serves every language)
         self.norms = norms
         self.max_findings = max_findings
         self.reuse_prefix = reuse_prefix
@@ -170,8 +167,9 @@ class LMScorer:
         requests = [Request("", contexts.get(id(s), "") + s.text, len(contexts.get(id(s), ""))) for s in sentences]
         target = self.logprobs(requests)
         word_logprobs = {}  # id(sentence) -> target-only log-prob of each word, for the source pass's PMI
-        for sentence, (offsets, lps) in zip(sentences, target):
-            word_logprobs[id(sentence)] = self._fill_target(sentence, offsets, lps)
+        langs = [doc.target_lang for doc in documents for _ in doc.sentences()]
+        for sentence, lang, (offsets, lps) in zip(sentences, langs, target):
+            word_logprobs[id(sentence)] = self._fill_target(sentence, offsets, lps, lang)
         if not self.source:
             return
         segments = [(doc, seg) for doc in documents for seg in doc.segments if seg.source and seg.sentences]
@@ -194,9 +192,10 @@ class LMScorer:
         src_name = LANGUAGES.get(src_code, src_code)
         tgt_name = LANGUAGES.get(tgt_code, tgt_code)
         head = f"Translate the following {src_name} news text into {tgt_name}.\n\n"
-        if tgt_code == "en":
-            for demo_src, demo_tgt in DEMOS.get(src_code, [])[: self.shots]:
-                head += f"{src_name}: {demo_src}\n{tgt_name}: {demo_tgt}\n\n"
+        pair = find_pair(src_code, tgt_code) if self.shots else None
+        # demonstrations of the pair (mtaudit/languages/pairs.toml), written for this project
+        for demo_src, demo_tgt in (pair.demos if pair else ())[: self.shots]:
+            head += f"{src_name}: {demo_src}\n{tgt_name}: {demo_tgt}\n\n"
         # The body ends with a space so the target's first word is tokenised as it would be mid-text ("▁The").
         return head, f"{src_name}: {' '.join(source.split())}\n{tgt_name}: "
 
@@ -223,7 +222,14 @@ class LMScorer:
         return out
 
     # ---- filling the data model ------------------------------------------------------------------------
-    def _fill_target(self, sentence: Sentence, offsets: list[tuple[int, int]], lps: np.ndarray) -> np.ndarray:
+    def norms_for(self, lang: str | None) -> Norms | None:
+        """The surprisal norms of a target language (None: no odd-phrasing findings for it)."""
+        if isinstance(self.norms, dict):
+            return self.norms.get(lang or "en")
+        return self.norms
+
+    def _fill_target(self, sentence: Sentence, offsets: list[tuple[int, int]], lps: np.ndarray,
+                     lang: str | None = "en") -> np.ndarray:
         """Fill the target-only scores and odd-phrasing findings; returns each word's log-probability."""
         text = sentence.text
         n = len(lps)
@@ -236,15 +242,16 @@ class LMScorer:
         surprisal = word_surprisals(words, offsets, -lps, text)
         if self.word_observer is not None:
             self.word_observer((text, words, surprisal))
-        if self.norms is not None and words:
-            z = self.norms.word_z(text, words, surprisal)
+        norms = self.norms_for(lang)
+        if norms is not None and words:
+            z = norms.word_z(text, words, surprisal)
             sentence.scores["lm_word_z_max"] = float(max(z)) if len(z) else 0.0
-            sentence.findings.extend(self._odd_phrasing(text, words, z))
+            sentence.findings.extend(self._odd_phrasing(text, words, z, norms, lang))
         return -surprisal
 
-    def _odd_phrasing(self, text: str, words: list[tuple[int, int]], z: np.ndarray) -> list[Finding]:
+    def _odd_phrasing(self, text: str, words: list[tuple[int, int]], z: np.ndarray, norms: Norms,
+                      lang: str | None = "en") -> list[Finding]:
         """Word runs whose surprisal, relative to words of the same frequency in clean news, is rare in clean news."""
-        norms = self.norms
         width = min(norms.span_width, len(words))
         spans = [[i, i + width - 1, float(score)] for i, score in enumerate(norms.window_scores(z))
                  if score >= norms.minor]
@@ -264,7 +271,7 @@ class LMScorer:
             # When the most surprising word is a closed-class word (an article, preposition, auxiliary...), the run is
             # more often a grammar slip (a dropped or misplaced function word) than an unidiomatic choice.
             worst = first + int(np.argmax(z[first : last + 1]))
-            grammatical = text[words[worst][0] : words[worst][1]].lower() in FUNCTION_WORDS
+            grammatical = text[words[worst][0] : words[worst][1]].lower() in FUNCTION_WORDS.get(lang or "en", ())
             findings.append(
                 Finding(
                     detector=self.name,

@@ -26,6 +26,7 @@ _SPACE = re.compile(r"\s+")
 _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 # Elements that have no end tag in HTML.
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
+_HTML_LANG = re.compile(r"""<html\b[^>]{0,500}?\blang\s*=\s*["']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*)""", re.IGNORECASE)
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]{1,40})""", re.IGNORECASE)
 
 
@@ -43,6 +44,7 @@ class HtmlReader(Reader):
         declared = _META_CHARSET.search(data[:4096])
         text = decode_text(data, shown, declared=declared.group(1).decode("ascii") if declared else None)
         del data
+        declared_lang = _HTML_LANG.search(text[:8192])
         segments = []
         for i, block in enumerate(article_blocks_with_markup(text), 1):
             segment = Segment(id=str(i), target=block.text)
@@ -50,7 +52,8 @@ class HtmlReader(Reader):
                 segment.markup, segment.markup_offsets = block.markup, block.offsets
             segments.append(segment)
         refuse_long_paragraphs(segments, shown)
-        return Document(path=shown, format=self.name, segments=segments)
+        return Document(path=shown, format=self.name, segments=segments,
+                        target_lang=declared_lang.group(1) if declared_lang else None)
 
 
 @dataclass

@@ -10,6 +10,7 @@ Writers never compute scores: everything they show is already in the records.
 """
 from __future__ import annotations
 
+import heapq
 from typing import Iterable
 
 from mtaudit.document import Document
@@ -47,6 +48,10 @@ def document_record(doc: Document, dismissed: int = 0) -> dict:
         "findings": sum(len(s.findings) for s in doc.sentences()),
         "error": doc.error,
         "format": doc.format,
+        "source_lang": doc.source_lang,
+        "target_lang": doc.target_lang,
+        "langs_from": doc.langs_from,
+        "risk_model": doc.risk_model,
         "segments": len(doc.segments),
         "scores": {k: round(float(v), 4) for k, v in doc.scores.items()},
         "dismissed": dismissed,
@@ -63,25 +68,73 @@ def document_lines(doc: Document, dismissed: int = 0) -> list[dict]:
 
 def build_report(records: Iterable[dict]) -> dict:
     """Group a stream of records (as written to JSONL) into the report object."""
-    run: dict = {}
-    documents: list[dict] = []
-    pending: dict[str, list[dict]] = {}
-    for rec in records:
-        kind = rec.get("type")
-        if kind == "run":
-            run = rec
-        elif kind == "sentence":
-            pending.setdefault(rec["doc"], []).append(rec)
-        elif kind == "document":
-            documents.append({**rec, "sentences": pending.pop(rec["doc"], [])})
-    summary = {
-        "documents": len(documents),
-        "failed": sum(1 for d in documents if d.get("error")),
-        "sentences": sum(len(d["sentences"]) for d in documents),
-        "findings": sum(len(s["findings"]) for d in documents for s in d["sentences"]),
-        "dismissed": sum(d.get("dismissed", 0) for d in documents),
-    }
-    return {"run": run, "documents": documents, "summary": summary}
+    builder = ReportBuilder()
+    builder.add(records)
+    return builder.report()
+
+
+class ReportBuilder:
+    """Builds the report object from records as they stream in.
+
+    With ``keep_all`` (the default) it holds every record, as the HTML report needs. Without, it holds only the
+    ``top`` riskiest sentences, the failed documents and the counts, so that a batch of 100,000 files costs the driver
+    no more memory than one of 100: its report is enough for the terminal table (``documents`` then lists the failed
+    documents and, for each document with a top sentence, those sentences only).
+    """
+
+    def __init__(self, keep_all: bool = True, top: int = 0):
+        self.keep_all, self.top = keep_all, top
+        self.run: dict = {}
+        self.max_risk: float | None = None
+        self._documents: list[dict] = []
+        self._pending: dict[str, list[dict]] = {}
+        self._summary = {"documents": 0, "failed": 0, "sentences": 0, "findings": 0, "dismissed": 0}
+        self._top: list[tuple] = []  # min-heap of (risk, -arrival, arrival, sentence record)
+        self._arrival = 0
+
+    def add(self, records: Iterable[dict]) -> None:
+        for rec in records:
+            kind = rec.get("type")
+            if kind == "run":
+                self.run = rec
+            elif kind == "sentence":
+                self._pending.setdefault(rec["doc"], []).append(rec)
+            elif kind == "document":
+                self._add_document(rec, self._pending.pop(rec["doc"], []))
+
+    def _add_document(self, rec: dict, sentences: list[dict]) -> None:
+        summary = self._summary
+        summary["documents"] += 1
+        summary["failed"] += bool(rec.get("error"))
+        summary["sentences"] += len(sentences)
+        summary["findings"] += sum(len(s["findings"]) for s in sentences)
+        summary["dismissed"] += rec.get("dismissed", 0)
+        for s in sentences:
+            if self.max_risk is None or s["risk"] > self.max_risk:
+                self.max_risk = s["risk"]
+        if self.keep_all:
+            self._documents.append({**rec, "sentences": sentences})
+            return
+        if rec.get("error"):
+            self._documents.append({**rec, "sentences": []})
+        for s in sentences:
+            # ties keep input order, as ranked_sentences does: the later of two equal risks is dropped first
+            entry = (s["risk"], -self._arrival, self._arrival, s)
+            self._arrival += 1
+            if len(self._top) < self.top:
+                heapq.heappush(self._top, entry)
+            elif self._top and entry[:2] > self._top[0][:2]:
+                heapq.heapreplace(self._top, entry)
+
+    def report(self) -> dict:
+        documents = self._documents
+        if not self.keep_all:
+            kept: dict[str, list[dict]] = {}
+            for *_, s in sorted(self._top, key=lambda e: e[2]):
+                kept.setdefault(s["doc"], []).append(s)
+            documents = documents + [{"type": "document", "doc": doc, "error": None, "sentences": sentences}
+                                     for doc, sentences in kept.items()]
+        return {"run": self.run, "documents": documents, "summary": dict(self._summary)}
 
 
 def ranked_sentences(report: dict, top: int | None = None) -> list[dict]:

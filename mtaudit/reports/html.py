@@ -8,7 +8,8 @@ rendered by the script from the sentences embedded once as JSON, so 5,000 senten
 Embedded data (``<script type="application/json" id="mtaudit-data">``), version 1::
 
     {"v": 1, "run": <run record>, "summary": {...},
-     "docs": [{"path", "risk", "sentences", "findings", "error", "format", "segments", "dismissed", "warnings"}],
+     "docs": [{"path", "risk", "sentences", "findings", "error", "format", "segments", "dismissed", "warnings",
+               "langs"}],
      "bands": [0, 1.5, 5],   # risk colour bands
      "sevs": ["critical", "major", "minor"], "cats": [category, ...], "dets": [detector, ...],
      "segs": [{segment id: [source, reference]}, ...]   # per document, only segments that have either
@@ -50,6 +51,7 @@ def _environment() -> Environment:
     env.filters["json_script"] = json_for_script
     env.filters["risk"] = lambda v: "–" if v is None else f"{float(v):.2f}"
     env.filters["risk_band"] = risk_band
+    env.filters["pair"] = pair_label
     env.filters["thousands"] = lambda v: f"{int(v):,}"
     return env
 
@@ -120,7 +122,7 @@ def page_data(report: dict) -> dict:
             "path": doc["doc"], "risk": _finite(doc.get("risk")), "sentences": len(doc["sentences"]),
             "findings": doc.get("findings", 0), "error": doc.get("error"), "format": doc.get("format", ""),
             "segments": doc.get("segments", 0), "dismissed": doc.get("dismissed", 0),
-            "warnings": list(doc.get("warnings") or []),
+            "warnings": list(doc.get("warnings") or []), "langs": pair_label(doc),
         })
         seg_texts: dict[str, list] = {}
         previous = None
@@ -200,6 +202,13 @@ def _short_category(category: str, width: int = 36) -> str:
     return label if len(label) <= width else label[:width - 1] + "…"
 
 
+def pair_label(doc: dict) -> str:
+    """A document's language pair as the report shows it: "en→de" ("?→en" when the source language is unknown)."""
+    if not doc.get("target_lang"):
+        return ""
+    return f"{doc.get('source_lang') or '?'}→{doc['target_lang']}"
+
+
 def render_html(report: dict) -> str:
     css = _inline_asset("report.css", "</style")
     js = _inline_asset("report.js", "</script")
@@ -217,9 +226,19 @@ def render_html(report: dict) -> str:
         histogram=risk_histogram(report), categories=category_chart(report),
         data=page_data(report), css=Markup(css), js=Markup(js), csp=csp,
         sentences_with_findings=sum(1 for d in report["documents"] for s in d["sentences"] if s["findings"]),
+        language_pairs=_count(pair_label(d) for d in report["documents"] if not d.get("error") and pair_label(d)),
+        risk_models={pair_label(d): d["risk_model"] for d in report["documents"]
+                     if d.get("risk_model") and pair_label(d) and not run.get("options", {}).get("risk_model")},
     )
     # lone surrogates in text Jinja rendered (a document name, an error) become U+FFFD so the page can be saved
     return _SURROGATE.sub("\ufffd", page)
+
+
+def _count(items) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for item in items:
+        out[item] = out.get(item, 0) + 1
+    return dict(sorted(out.items(), key=lambda kv: -kv[1]))
 
 
 def write_html(report: dict, path: str | Path) -> None:

@@ -1,6 +1,11 @@
 """Closed word classes that mark a capitalised word as a person, or as not a person."""
 from __future__ import annotations
 
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
 # Words before a name that make it a person ("President Xi", "Kremlin adviser Yuri Ushakov").
 TITLES = frozenset("""
 Mr Mr. Mrs Mrs. Ms Ms. Miss Dr Dr. Prof Prof. Professor Sir Dame Lord Lady Madam Mme Herr Frau
@@ -60,3 +65,37 @@ KOREAN_VARIANTS = (
     {"Kim", "Gim"}, {"Moon", "Mun"}, {"Roh", "No", "Noh"}, {"Yoon", "Yun"}, {"Shin", "Sin"}, {"Kang", "Gang"},
     {"Cho", "Jo"}, {"Jang", "Chang"}, {"Lim", "Im", "Rim"}, {"Ryu", "Yu", "Yoo"},
 )
+
+
+# ---- other target languages ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NameCues:
+    """What marks a capitalised word as a person in one language: the word classes above, and for languages that
+    capitalise every noun (German) the frequency above which a capitalised word is a common noun unless a cue says
+    otherwise (``common_zipf``; None: capitalisation alone is evidence, as in English)."""
+
+    lang: str = "en"
+    titles: frozenset[str] = TITLES
+    speech_after: frozenset[str] = SPEECH_AFTER
+    speech_before: frozenset[str] = SPEECH_BEFORE
+    place_before: frozenset[str] = PLACE_BEFORE
+    common_zipf: float | None = None
+
+
+ENGLISH = NameCues()
+
+
+@lru_cache(maxsize=8)
+def cues(lang: str | None) -> NameCues:
+    """A target language's cues: ``detectors/data/<code>/names.toml``; English's for a language without one."""
+    if lang in (None, "en"):
+        return ENGLISH
+    path = resources.files("mtaudit.detectors").joinpath("data", lang, "names.toml")
+    if not path.is_file():
+        return ENGLISH
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return NameCues(lang, frozenset(data.get("titles", ())), frozenset(data.get("speech_after", ())),
+                    frozenset(data.get("speech_before", ())), frozenset(data.get("place_before", ())),
+                    data.get("common_zipf"))

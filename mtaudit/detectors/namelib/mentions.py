@@ -7,7 +7,7 @@ from functools import cached_property
 
 from mtaudit.detectors.namelib import stats
 from mtaudit.detectors.namelib.lexicon import (
-    CHINESE_SURNAMES, KOREAN_SURNAMES, PARTICLES, PLACE_BEFORE, SPEECH_AFTER, SPEECH_BEFORE, SUFFIXES, TITLES,
+    CHINESE_SURNAMES, ENGLISH, KOREAN_SURNAMES, PARTICLES, SUFFIXES, NameCues,
 )
 from mtaudit.detectors.namelib.romanise import is_pinyin
 from mtaudit.document import Sentence
@@ -116,8 +116,14 @@ def _masked(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _title(word: str) -> bool:
-    return word in TITLES or (word.endswith("s") and word[:-1] in TITLES)
+def _title(word: str, lex: NameCues = ENGLISH) -> bool:
+    return word in lex.titles or (word.endswith("s") and word[:-1] in lex.titles)
+
+
+def _common_noun(word: str, lex: NameCues) -> bool:
+    """In a language that capitalises nouns: a word the language uses often, unless the news knows it as a name."""
+    return lex.common_zipf is not None and not stats.given_name(word) and \
+        stats.zipf(word, lex.lang) >= lex.common_zipf
 
 
 def _opening(text: str) -> int:
@@ -128,34 +134,40 @@ def _opening(text: str) -> int:
     return len(text)
 
 
-def _name_like(tokens: list[Token], i: int, opening: int, masked: list[tuple[int, int]]) -> bool:
+def _name_like(tokens: list[Token], i: int, opening: int, masked: list[tuple[int, int]],
+               lex: NameCues = ENGLISH) -> bool:
     """By the word alone: capitalised, a proper noun by the statistics, not a place, organisation or title."""
     tok = tokens[i]
     word = tok.text
-    if len(word) < 2 or not _capitalised(word) or _title(word) or any(s <= tok.start < e for s, e in masked):
+    if len(word) < 2 or not _capitalised(word) or _title(word, lex) or any(s <= tok.start < e for s, e in masked):
+        return False
+    if _common_noun(word, lex):
         return False
     initial = tok.start <= opening
     return (stats.proper_initial(word) if initial else stats.proper(word)) and not stats.not_person(word)
 
 
-def _name_by_context(tokens: list[Token], i: int, text: str, opening: int, likely: list[bool]) -> bool:
+def _name_by_context(tokens: list[Token], i: int, text: str, opening: int, likely: list[bool],
+                     lex: NameCues = ENGLISH) -> bool:
     """A capitalised common word is a name in a person's slot: "President Moon", "Brown said", "Song Tao"."""
     tok = tokens[i]
     word = tok.text
-    if len(word) < 2 or not _capitalised(word) or _title(word) or stats.not_person(word):
+    if len(word) < 2 or not _capitalised(word) or _title(word, lex) or stats.not_person(word):
         return False
     initial = tok.start <= opening
     prev_joined = i > 0 and text[tokens[i - 1].end:tok.start] == " "
     next_joined = i + 1 < len(tokens) and text[tok.end:tokens[i + 1].start] == " "
-    if prev_joined and _title(tokens[i - 1].text) and tokens[i - 1].text[:1].isupper():
+    if prev_joined and _title(tokens[i - 1].text, lex) and tokens[i - 1].text[:1].isupper():
         return True
-    if not initial and next_joined and tokens[i + 1].text in SPEECH_AFTER and not tok.possessive:
+    if lex.common_zipf is not None:  # a capitalised noun language: a given name before it makes a full name
+        return prev_joined and likely[i - 1] and stats.given_name(tokens[i - 1].text)
+    if not initial and next_joined and tokens[i + 1].text in lex.speech_after and not tok.possessive:
         return True
     return word in _EAST_ASIAN_SURNAMES and next_joined and likely[i + 1] and (
         is_pinyin(tokens[i + 1].text) or "-" in tokens[i + 1].text)
 
 
-def sentence_runs(sentence: Sentence) -> list[Run]:
+def sentence_runs(sentence: Sentence, lex: NameCues = ENGLISH) -> list[Run]:
     text = sentence.text
     tokens = _tokens(text)
     masked = _masked(text)
@@ -175,11 +187,11 @@ def sentence_runs(sentence: Sentence) -> list[Run]:
             current.clear()
             return
         run.initial = current[0].start <= opening
-        run.titled = _title(prev)
-        run.speaks = ((nxt.lower() in SPEECH_AFTER and not current[-1].possessive and between_next == " ")
-                      or (prev in SPEECH_BEFORE and not current[-1].possessive))
+        run.titled = _title(prev, lex)
+        run.speaks = ((nxt.lower() in lex.speech_after and not current[-1].possessive and between_next == " ")
+                      or (prev in lex.speech_before and not current[-1].possessive))
         # "in Blansko", "Mayor of Wesel"; and a list of places: "Tokyo and Saitama"
-        run.place_context = prev.lower() in PLACE_BEFORE or (
+        run.place_context = prev.lower() in lex.place_before or prev in lex.place_before or (
             prev in ("and", "or") and first_index >= 2 and stats.not_person(tokens[first_index - 2].text))
         before = text[tokens[first_index - 1].end:current[0].start] if first_index else ""
         run.after_capital = bool(first_index and before == " " and tokens[first_index - 1].text[:1].isupper()
@@ -190,10 +202,10 @@ def sentence_runs(sentence: Sentence) -> list[Run]:
 
     index_of = {id(tok): i for i, tok in enumerate(tokens)}
     opening = _opening(text)
-    likely = [_name_like(tokens, i, opening, masked) for i in range(len(tokens))]
+    likely = [_name_like(tokens, i, opening, masked, lex) for i in range(len(tokens))]
     for i, tok in enumerate(tokens):
         word = tok.text
-        name_like = likely[i] or _name_by_context(tokens, i, text, opening, likely)
+        name_like = likely[i] or _name_by_context(tokens, i, text, opening, likely, lex)
         if current and (word in PARTICLES) and text[current[-1].end:tok.start] == " " and not current[-1].possessive:
             pending_particles.append(tok)
             continue

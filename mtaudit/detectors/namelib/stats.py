@@ -71,8 +71,8 @@ def gazetteer() -> tuple[frozenset[str], tuple[str, ...]]:
 
 
 @lru_cache(maxsize=200_000)
-def zipf(word: str) -> float:
-    return zipf_frequency(word.lower(), "en")
+def zipf(word: str, lang: str = "en") -> float:
+    return zipf_frequency(word.lower(), lang)
 
 
 @lru_cache(maxsize=200_000)

@@ -590,7 +590,7 @@
     var frag = document.createDocumentFragment();
     frag.appendChild(el('h1', null, doc.path));
     frag.appendChild(el('div', 'doc-meta', 'risk ' + fmtRisk(doc.risk) + ' · ' + plural(doc.sentences, 'sentence') + ' · ' +
-      plural(doc.findings, 'finding') + ' · ' + plural(doc.segments, 'paragraph') + (doc.format ? ' · ' + doc.format : '') +
+      plural(doc.findings, 'finding') + ' · ' + plural(doc.segments, 'paragraph') + (doc.format ? ' · ' + doc.format : '') + (doc.langs ? ' · ' + doc.langs : '') +
       (doc.dismissed ? ' · ' + doc.dismissed + ' dismissed by decisions' : '')));
     if (doc.error) frag.appendChild(el('p', 'error', doc.error));
     (doc.warnings || []).forEach(function (w) { frag.appendChild(el('p', 'warning', 'warning: ' + w)); });

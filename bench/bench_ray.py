@@ -1,0 +1,229 @@
+"""The Ray engine against the local engine, the driver's ceiling and the driver's memory.
+
+Four measurements, each printed as Markdown ready for BENCHMARKS.md, with the load average before and after (the
+development machine is shared; ratios inside one run are what to quote):
+
+1. ``--files`` generated articles without the model, local engine vs Ray (a runtime of ``--cpus`` CPUs started by
+   the CLI), interleaved in rounds; outputs compared (they must be equal apart from the run line).
+2. ``--model-files`` articles with the default model, the same way; the largest difference in risk or any score.
+3. The driver's ceiling: finished documents put in Ray's object store, then received and written as
+   JSONL by the engine's own driver loop, as fast as it can: sentence records per second.
+4. The driver's memory: the CLI with ``--engine ray`` over ``--small-files`` small files and a tenth of them, peak
+   RSS of the driver process alone (its Ray workers are other processes).
+
+Run from the repository root: ``python bench/bench_ray.py`` (``make bench`` runs it). ``--skip`` leaves parts out.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+
+from bench_audit import generate  # noqa: E402  (the same generated articles as the local benchmark)
+
+
+def load() -> str:
+    return "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+
+
+def cli(folder: Path, out: Path, engine: str, cpus: int, model: bool, extra: list[str] = ()) -> list[str]:
+    cmd = [sys.executable, "-m", "mtaudit", "audit", str(folder), "--quiet", "--top", "0", "--workers", str(cpus),
+           "--jsonl", str(out), "--engine", engine, *extra]
+    return cmd if model else cmd + ["--no-model"]
+
+
+def timed(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, cwd=REPO)
+    return time.perf_counter() - start
+
+
+def results(path: Path) -> tuple[dict, list[dict]]:
+    run, *rest = (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines())
+    return run, rest
+
+
+def largest_difference(a: list[dict], b: list[dict]) -> float:
+    """The largest absolute difference of a risk or a score between two runs (which must hold the same records)."""
+    assert [(r["type"], r["doc"]) for r in a] == [(r["type"], r["doc"]) for r in b], "different documents or order"
+    worst = 0.0
+    for x, y in zip(a, b):
+        worst = max(worst, abs(x["risk"] - y["risk"]))
+        for key in set(x.get("scores", {})) | set(y.get("scores", {})):
+            worst = max(worst, abs(x["scores"][key] - y["scores"][key]))
+    return worst
+
+
+def engines_compared(folder: Path, tmp: Path, cpus: int, model: bool, rounds: int) -> None:
+    label = "with the model" if model else "without the model"
+    print(f"\n### {len(list(folder.iterdir()))} articles {label}, {cpus} CPUs, load before {load()}\n")
+    print("| round | engine | wall s | documents | sentences | sentences/s | Ray / local |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    outputs: dict[str, list[dict]] = {}
+    for r in range(rounds):
+        order = ("local", "ray") if r % 2 == 0 else ("ray", "local")  # interleaved: drift hits both alike
+        walls = {}
+        for engine in order:
+            out = tmp / f"{engine}-{'model' if model else 'rules'}-{r}.jsonl"
+            walls[engine] = timed(cli(folder, out, engine, cpus, model))
+            run, rest = results(out)
+            outputs[engine] = rest
+            docs = sum(rec["type"] == "document" for rec in rest)
+            sents = sum(rec["type"] == "sentence" for rec in rest)
+            walls[engine, "n"] = (docs, sents)
+        for engine in ("local", "ray"):
+            docs, sents = walls[engine, "n"]
+            ratio = f"{walls['ray'] / walls['local']:.3f}" if engine == "ray" else ""
+            print(f"| {r + 1} | {engine} | {walls[engine]:.1f} | {docs} | {sents} | {sents / walls[engine]:.1f} | "
+                  f"{ratio} |")
+    diff = largest_difference(outputs["local"], outputs["ray"])
+    same = outputs["local"] == outputs["ray"]
+    print(f"\nload after {load()}; outputs identical: {same}; largest difference of a risk or score: {diff:.2e}")
+
+
+def driver_ceiling(tmp: Path, documents: int, repeats: int, model_sized: bool, settle_here: bool = False) -> None:
+    """Receive finished chunks from the object store and write them as JSONL, through the Ray engine's loop.
+
+    ``settle_here``: the driver computes the risks again, as it does with a decisions file."""
+    import ray
+
+    from mtaudit.audit import AuditConfig, Auditor
+    from mtaudit.engines.ray import LOCAL_OBJECT_STORE_BYTES, CHUNK_FILES, _OrderedStage
+    from mtaudit.reports.base import document_lines
+    from mtaudit.reports.jsonl import JsonlWriter
+
+    folder = tmp / "ceiling"
+    folder.mkdir(exist_ok=True)
+    generate(folder, documents, seed=11)
+    auditor = Auditor(AuditConfig(workers=2))
+    docs = list(auditor.run(sorted(str(p) for p in folder.iterdir())))  # finished: risks computed
+    rng = random.Random(3)
+    if model_sized:  # the score fields a model run adds to every sentence record
+        for doc in docs:
+            for s in doc.sentences():
+                s.fluency = rng.uniform(-6, -1)
+                s.scores.update({k: rng.uniform(-60, 0) for k in (
+                    "lm_logprob_sum", "lm_logprob_mean", "lm_tokens", "lm_word_z_max", "src_logprob_sum",
+                    "src_logprob_mean", "src_tokens", "src_pmi_sum", "src_pmi_mean", "src_word_logprob_min")})
+    ray.init(address="local", num_cpus=2, include_dashboard=False, object_store_memory=LOCAL_OBJECT_STORE_BYTES,
+             log_to_driver=False, logging_level="ERROR")
+    try:
+        chunks = [docs[i:i + CHUNK_FILES] for i in range(0, len(docs), CHUNK_FILES)] * repeats
+        refs = [ray.put(chunk) for chunk in chunks]  # as the tasks' and actors' results wait in the store
+        settle = Auditor(AuditConfig(), local_model=False)
+        stage = _OrderedStage(submit=lambda _slot, ref: ref, failed=None, window=64)
+        writer = JsonlWriter(tmp / "ceiling.jsonl")
+        writer.open({"type": "run"})
+        sentences = 0
+        start, cpu = time.perf_counter(), time.process_time()
+        for batch in stage.run(iter(refs)):
+            for doc in settle.settle(batch) if settle_here else batch:
+                lines = document_lines(doc)
+                writer.write_document(lines)
+                sentences += len(lines) - 1
+        writer.close()
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    finally:
+        ray.shutdown()
+    size = (tmp / "ceiling.jsonl").stat().st_size / max(1, sentences)
+    kind = ("model-sized" if model_sized else "rules only") + (", risks again on the driver" if settle_here else "")
+    print(f"| {kind} | {sum(map(len, chunks))} | {sentences} | "
+          f"{size:.0f} | {elapsed:.2f} | {sentences / elapsed:,.0f} | {cpu:.2f} | {sentences / cpu:,.0f} | {load()} |")
+
+
+def small_articles(folder: Path, n: int) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        (folder / f"a{i:05d}.txt").write_text(
+            f"Officials in district {i} said on Monday that the new bridge would open in May.\n\n"
+            f"The project cost {i % 90 + 10} million dollars, the the mayor said.\n", encoding="utf-8")
+
+
+def peak_rss(cmd: list[str]) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MiB of the command's own process), sampled every 50 ms."""
+    import psutil
+
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=REPO)
+    me = psutil.Process(proc.pid)
+    peak = 0
+    while proc.poll() is None:
+        try:
+            peak = max(peak, me.memory_info().rss)
+        except psutil.Error:
+            break
+        time.sleep(0.05)
+    if proc.wait():
+        raise SystemExit(f"failed: {' '.join(cmd)}")
+    return time.perf_counter() - start, peak / 2**20
+
+
+def driver_memory(tmp: Path, n: int, cpus: int, variants: set[str]) -> None:
+    print(f"\n### Driver memory, small files (two sentences each), load before {load()}\n")
+    print("| files | engine | output | wall s | driver peak RSS MiB |")
+    print("|---:|---|---|---:|---:|")
+    for count in (n // 10, n):
+        folder = tmp / f"small{count}"
+        small_articles(folder, count)
+        runs = [("ray", []), ("local", [])] + ([("ray", ["--html", str(tmp / "r.html")])] if count == n else [])
+        for engine, extra in runs:
+            if ("html" if extra else engine) not in variants:
+                continue
+            wall, rss = peak_rss(cli(folder, tmp / "small.jsonl", engine, cpus, False, [*extra, "--top", "20"]))
+            output = "JSONL + HTML (keeps every record)" if extra else "JSONL + top 20"
+            print(f"| {count} | {engine} | {output} | {wall:.1f} | {rss:.0f} |")
+    print(f"\nload after {load()}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--files", type=int, default=1000)
+    ap.add_argument("--model-files", type=int, default=200)
+    ap.add_argument("--small-files", type=int, default=20000)
+    ap.add_argument("--cpus", type=int, default=2)
+    ap.add_argument("--rounds", type=int, default=2, help="interleaved rounds without the model (1 with it)")
+    ap.add_argument("--model-rounds", type=int, default=1)
+    ap.add_argument("--skip", default="", help="comma-separated: rules,model,ceiling,memory")
+    ap.add_argument("--memory-runs", default="ray,local,html", help="which memory runs: ray, local, html (ray with "
+                    "--html, at the larger size)")
+    args = ap.parse_args()
+    skip = set(filter(None, args.skip.split(",")))
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC")
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        if "rules" not in skip:
+            folder = tmp / "articles"
+            folder.mkdir()
+            generate(folder, args.files)
+            engines_compared(folder, tmp, args.cpus, model=False, rounds=args.rounds)
+        if "model" not in skip:
+            folder = tmp / "model-articles"
+            folder.mkdir()
+            generate(folder, args.model_files, seed=8)
+            engines_compared(folder, tmp, args.cpus, model=True, rounds=args.model_rounds)
+        if "ceiling" not in skip:
+            print("\n### Driver ceiling: receive finished documents from the object store, write JSONL\n")
+            print("| records | documents | sentence records | bytes per record | wall s | records/s | driver CPU s | "
+                  "records per CPU-second | load |")
+            print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+            driver_ceiling(tmp, 1000, 4, model_sized=False)
+            driver_ceiling(tmp, 1000, 4, model_sized=True)
+            driver_ceiling(tmp, 1000, 4, model_sized=True, settle_here=True)
+        if "memory" not in skip:
+            driver_memory(tmp, args.small_files, args.cpus, set(args.memory_runs.split(",")))
+
+
+if __name__ == "__main__":
+    main()

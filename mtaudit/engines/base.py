@@ -1,0 +1,45 @@
+"""What an engine is: the place where the stages of ``mtaudit.audit`` run.
+
+The Auditor owns *what* is computed (detectors, model, risk, decisions); an engine decides *where*: the local engine
+in a process pool on this machine, the Ray engine on a Ray cluster. Whatever the engine, ``run`` yields the same
+Documents, scored the same way, in input order, so the report writers and the JSONL contract do not know which one ran.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterator
+
+if TYPE_CHECKING:
+    from mtaudit.audit import Auditor
+    from mtaudit.document import Document
+
+
+class Engine:
+    """Base class. Use as a context manager (or call ``close``) so that what ``start`` acquired is released."""
+
+    name = "engine"
+    #: False when the model runs elsewhere (the driver's Auditor then loads no weights: see ``Auditor(local_model=)``)
+    local_model = True
+
+    def start(self, auditor: Auditor) -> None:
+        """Acquire what ``run`` needs (processes, a cluster connection, model replicas) before any document is read.
+
+        May set ``auditor.model_signature`` when the model is loaded elsewhere. Raises UsageError when the engine
+        cannot run here, with what to do about it."""
+
+    def describe(self) -> dict:
+        """The engine as recorded in the run line of the results: its name and the resources it used."""
+        return {"name": self.name}
+
+    def run(self, auditor: Auditor, paths: list[str]) -> Iterator[Document]:
+        """Read, prepare, score and settle every path; yields the Documents in the order of ``paths``."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release what ``start`` acquired; safe to call twice."""
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        self.close()
+        return False

@@ -1,0 +1,384 @@
+"""The Ray engine: the same audit on a Ray cluster, or on a Ray runtime it starts on this machine.
+
+Where each stage runs (the design is argued in docs/scaling.md):
+
+* The driver (this process) discovers the files, hands out work in chunks with a bounded number outstanding, and is
+  the only writer: its memory does not grow with the number of files.
+* Reading and the rule detectors run as Ray *tasks*, one chunk of files each. A task whose worker process dies is
+  retried by Ray (``RETRIES``); a chunk that still fails is re-run file by file, and a file whose worker dies every
+  time comes back as a failed Document, reported like an unreadable file.
+* The transformer runs in a pool of Ray *actors*, each loading the model once on its node (its files verified against
+  the pinned hashes there). The driver cuts the prepared documents into exactly the batches the local engine scores
+  (``Auditor.batches``) and gives each actor one batch at a time; an actor that dies is restarted and its batch retried.
+* Risks are computed where a batch is finished (``Auditor.finish``/``settle``, in the reading task or the actor), so
+  the driver only receives, writes and reports; with a reviewer's decisions file it settles again after dismissing
+  (decisions are matched on the driver, which counts them for the run's summary).
+* Results come back in input order, as the local engine yields them.
+
+Ray is imported only when the engine starts, so the base install does not need it.
+"""
+from __future__ import annotations
+
+import fnmatch
+import logging
+import os
+import signal
+import sys
+from collections import deque
+from dataclasses import replace
+from typing import Callable, Iterable, Iterator
+
+from mtaudit.audit import _WORKER, AuditConfig, Auditor, _load_and_prepare
+from mtaudit.document import Document
+from mtaudit.engines.base import Engine
+from mtaudit.errors import MtauditError, UsageError
+
+# Extra attempts Ray gives a task or an actor call whose process died, before the driver isolates the culprit.
+RETRIES = 2
+# Files per reading task at most: enough to amortise a task's overhead, few enough to balance the load and to redo
+# cheaply when a worker dies.
+CHUNK_FILES = 8
+# Reading tasks kept outstanding per CPU, and model batches queued per actor beyond the one it is scoring: enough to
+# keep every worker busy, few enough that the driver holds little.
+TASKS_PER_CPU = 2
+BATCHES_AHEAD = 2
+# The object store of a runtime started on this machine. Documents are a few kB each and few are outstanding; Ray's
+# default (30 % of the memory) would only compete with the model for it.
+LOCAL_OBJECT_STORE_BYTES = 512 * 2**20
+# How long the model actors may take to be placed and to load the model before the run gives up.
+ACTOR_START_TIMEOUT_S = 900
+
+INSTALL_HINT = '--engine ray needs Ray, an optional extra: pip install "mtaudit[ray]"'
+
+
+def import_ray(local_runtime: bool):
+    """Import Ray, or raise the one-line UsageError naming the extra to install.
+
+    A runtime started on this machine serves only this process, so it listens on the loopback interface alone: Ray
+    takes 127.0.0.1 as the node's address (and binds its servers to it) when RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER is 0.
+    Token authentication is Ray's default for a new runtime; saying so explicitly spares a warning on every run.
+    Ray reads both variables when it is first imported.
+    """
+    if local_runtime and "ray" not in sys.modules:
+        os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+        os.environ.setdefault("RAY_AUTH_MODE", "token")
+    try:
+        import ray
+    except ImportError:
+        raise UsageError(INSTALL_HINT) from None
+    return ray
+
+
+class RayEngine(Engine):
+    """Runs the audit on Ray: joins the cluster at ``address`` (or ``RAY_ADDRESS``, or the runtime this process already
+    started), else starts a runtime on this machine with ``workers`` CPUs (0: all).
+
+    ``actors`` model replicas (default: one per GPU when ``gpus_per_actor`` > 0 or the cluster has GPUs, else one per
+    node), each given ``gpus_per_actor`` GPUs (default: 1 on a cluster with GPUs, else 0).
+
+    ``crash_reading`` and ``crash_scoring`` are for fault-tolerance tests only: a glob of file names whose worker
+    process kills itself (SIGKILL) before reading that file, or before scoring a batch that holds it.
+    """
+
+    name = "ray"
+    local_model = False
+
+    def __init__(self, address: str | None = None, actors: int | None = None, gpus_per_actor: float | None = None,
+                 workers: int = 0, retries: int = RETRIES, crash_reading: str | None = None,
+                 crash_scoring: str | None = None):
+        if actors is not None and actors < 1:
+            raise UsageError("--actors must be at least 1")
+        if gpus_per_actor is not None and gpus_per_actor < 0:
+            raise UsageError("--gpus-per-actor cannot be negative")
+        self.address = address or os.environ.get("RAY_ADDRESS") or None
+        self.actors = actors
+        self.gpus_per_actor = gpus_per_actor
+        self.workers = workers
+        self.retries = retries
+        self.crash_reading = crash_reading
+        self.crash_scoring = crash_scoring
+        self._ray = None
+        self._connected_here = False
+        self._local_runtime = False
+        self._cluster: dict = {}
+        self._pool: list = []
+        self._devices: list[str] = []
+        self._gpus_each = 0.0
+        self._config_ref = None
+
+    # ---- lifecycle ---------------------------------------------------------------------------------------
+    def start(self, auditor: Auditor) -> None:
+        if self._ray is not None:
+            return
+        ray = import_ray(local_runtime=not self.address)
+        self._ray = ray
+        config = auditor.config
+        if not ray.is_initialized():
+            self._connect(ray, config.debug)
+        resources = ray.cluster_resources()
+        nodes = [n for n in ray.nodes() if n.get("Alive")]
+        self._cluster = {"nodes": len(nodes), "cpus": int(resources.get("CPU", 0)),
+                         "gpus": int(resources.get("GPU", 0))}
+        if not self._cluster["cpus"]:
+            raise UsageError("the Ray cluster has no CPU for the reading tasks; add a node with CPUs")
+        self._config_ref = ray.put(config)
+        if config.model:
+            auditor.model_signature = self._start_actors(ray, config, nodes)
+
+    def _connect(self, ray, debug: bool) -> None:
+        quiet = {"log_to_driver": debug, "logging_level": logging.INFO if debug else logging.ERROR}
+        if self.address:
+            try:
+                ray.init(address=self.address, **quiet)
+            except (ConnectionError, RuntimeError, ValueError) as exc:
+                raise UsageError(f"cannot join the Ray cluster at {self.address}: {_first_line(exc)}") from None
+        else:
+            ray.init(address="local", num_cpus=self.workers or None, include_dashboard=False,
+                     object_store_memory=LOCAL_OBJECT_STORE_BYTES, **quiet)
+            self._local_runtime = True
+        self._connected_here = True
+
+    def _start_actors(self, ray, config: AuditConfig, nodes: list[dict]) -> dict:
+        gpus = self._cluster["gpus"]
+        each = self.gpus_per_actor if self.gpus_per_actor is not None else (1.0 if gpus else 0.0)
+        if each > 0:
+            count = self.actors or max(1, int(gpus // each))
+            if count * each > gpus:
+                raise UsageError(f"{count} model actor(s) with {each:g} GPU each need {count * each:g} GPUs; the "
+                                 f"Ray cluster has {gpus}. Lower --actors or --gpus-per-actor")
+        else:
+            count = self.actors or max(1, sum(1 for n in nodes if n.get("Resources", {}).get("CPU")))
+        self._gpus_each = each
+        # Actors hold no CPU while they run (Ray's default), so the reading tasks never wait for one; SPREAD puts
+        # the replicas on different nodes.
+        actor = ray.remote(ModelWorker).options(
+            num_gpus=each, max_restarts=-1, max_task_retries=self.retries, scheduling_strategy="SPREAD")
+        # the configuration by value: a restarted actor must not depend on an object that may have been released
+        self._pool = [actor.remote(config, os.getcwd(), self.crash_scoring) for _ in range(count)]
+        try:
+            described = ray.get([a.describe.remote() for a in self._pool], timeout=ACTOR_START_TIMEOUT_S)
+        except ray.exceptions.GetTimeoutError:
+            raise UsageError(f"the {count} model actor(s) did not start within {ACTOR_START_TIMEOUT_S} s: the cluster "
+                             "may lack the GPUs or memory they need (see `ray status`)") from None
+        for d in described:
+            if d.get("error"):
+                raise UsageError(f"on Ray node {d['node']}: {d['error']}")
+        checksums = {d["checksum"] for d in described}
+        if len(checksums) > 1:
+            raise UsageError("the model's files differ between Ray nodes (checksums "
+                             + ", ".join(sorted(checksums)) + "); pull the same model on every node")
+        self._devices = sorted({d["device"] for d in described})
+        return {"id": described[0]["id"], "checksum": described[0]["checksum"]}
+
+    def describe(self) -> dict:
+        ray = self._ray
+        return {"name": self.name, "ray": getattr(ray, "__version__", None),
+                "runtime": "started here" if self._local_runtime else "joined", **self._cluster,
+                "actors": len(self._pool), "gpus_per_actor": self._gpus_each, "model_devices": self._devices}
+
+    def close(self) -> None:
+        ray, self._ray = self._ray, None
+        if ray is None:
+            return
+        for actor in self._pool:
+            ray.kill(actor)
+        self._pool = []
+        if self._connected_here:
+            ray.shutdown()
+            self._connected_here = False
+
+    # ---- the run -----------------------------------------------------------------------------------------
+    def run(self, auditor: Auditor, paths: list[str]) -> Iterator[Document]:
+        self.start(auditor)
+        ray = self._ray
+        if paths:
+            self._check_visible(ray, paths[0])
+        cpus = self._cluster["cpus"]
+        chunk = max(1, min(CHUNK_FILES, len(paths) // (cpus * 4)))
+        reading = ray.remote(_prepare_chunk).options(max_retries=self.retries)
+        cwd, settle = os.getcwd(), not self._pool  # without the model, the reading task finishes the documents
+        read = _OrderedStage(
+            submit=lambda _slot, files: reading.remote(self._config_ref, cwd, files, settle, self.crash_reading),
+            failed=lambda path, exc: Document(path=path, error=f"{path}: the worker reading it died "
+                                                               f"{self.retries + 1} times ({type(exc).__name__}); skipped"),
+            window=TASKS_PER_CPU * cpus)
+        prepared = (doc for docs in read.run(paths[i:i + chunk] for i in range(0, len(paths), chunk)) for doc in docs)
+        batches = auditor.batches(prepared)
+        if self._pool:
+            score = _OrderedStage(
+                submit=lambda actor, docs: actor.score.remote(docs),
+                failed=lambda doc, exc: Document(path=doc.path, error=f"{doc.path}: the model's worker died "
+                                                                      f"{self.retries + 1} times scoring it "
+                                                                      f"({type(exc).__name__}); not scored"),
+                window=len(self._pool) * (1 + BATCHES_AHEAD), slots=self._pool)
+            batches = score.run(batches)
+        for batch in batches:
+            # decisions are applied (and risks computed again) here, where they are counted
+            yield from batch if auditor.decisions is None else auditor.settle(batch)
+
+    def _check_visible(self, ray, path: str) -> None:
+        """Every node with CPUs reads inputs itself: refuse early, naming the node, when one cannot see them."""
+        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+        probe = ray.remote(_missing_on_node)
+        cwd = os.getcwd()
+        refs = [probe.options(num_cpus=0, scheduling_strategy=NodeAffinitySchedulingStrategy(n["NodeID"], soft=False))
+                .remote(cwd, path)
+                for n in ray.nodes() if n.get("Alive") and n.get("Resources", {}).get("CPU")]
+        for node, missing in ray.get(refs):
+            if missing:
+                raise UsageError(f"{path} is not visible on Ray node {node}: every node reads the inputs itself, so "
+                                 "they must be on a file system mounted at the same path on all nodes "
+                                 "(see docs/scaling.md)")
+
+
+class _OrderedStage:
+    """Runs jobs (lists of items) on Ray with a bounded number outstanding and yields their results in job order.
+
+    ``submit(slot, items)`` starts a job and returns the reference of its results, one per item; ``slots`` are actors
+    that take one job at a time (None: tasks, as many as ``window`` allows). A job whose process died more often than
+    Ray retries is re-run one item at a time, and an item that still kills its process becomes ``failed(item, exc)``.
+    """
+
+    def __init__(self, submit: Callable, failed: Callable, window: int, slots: list | None = None):
+        self.submit, self.failed, self.window, self.slots = submit, failed, max(1, window), slots
+
+    def run(self, jobs: Iterable[list]) -> Iterator[list]:
+        import ray
+
+        jobs = iter(jobs)
+        free = deque(self.slots) if self.slots is not None else None
+        waiting: deque = deque()  # (job index, item position or None for the whole job, items)
+        running: dict = {}  # result reference -> (slot, job index, position, items)
+        done: dict[int, list] = {}  # job index -> its results, until every earlier job is yielded
+        split: dict[int, list] = {}  # job index -> [items still running, results] of a job re-run item by item
+        taken = yielded = 0
+        exhausted = False
+        while True:
+            while free is None or free:
+                if not waiting:
+                    if exhausted or taken - yielded >= self.window:
+                        break
+                    items = next(jobs, None)
+                    if items is None:
+                        exhausted = True
+                        break
+                    waiting.append((taken, None, items))
+                    taken += 1
+                index, position, items = waiting.popleft()
+                slot = free.popleft() if free is not None else None
+                running[self.submit(slot, items)] = (slot, index, position, items)
+            while yielded in done:
+                yield done.pop(yielded)
+                yielded += 1
+            if not running:
+                if exhausted and not waiting:
+                    return
+                continue  # the window was full of finished jobs, now yielded: take more
+            (ref,), _ = ray.wait(list(running), num_returns=1)
+            slot, index, position, items = running.pop(ref)
+            if free is not None:
+                free.append(slot)
+            try:
+                results = ray.get(ref)
+            except ray.exceptions.RayTaskError as exc:
+                if isinstance(exc.cause, MtauditError):  # a usage error raised remotely: its one line, no traceback
+                    raise exc.cause from None
+                raise
+            except _process_died() as exc:
+                if position is None and len(items) > 1:
+                    split[index] = [len(items), [None] * len(items)]
+                    waiting.extendleft(reversed([(index, i, [item]) for i, item in enumerate(items)]))
+                    continue
+                results = [self.failed(items[0], exc)]
+            if position is None:
+                done[index] = results
+            else:
+                entry = split[index]
+                entry[1][position] = results[0]
+                entry[0] -= 1
+                if not entry[0]:
+                    done[index] = split.pop(index)[1]
+
+
+def _process_died() -> tuple[type[BaseException], ...]:
+    """Ray's errors for a task or actor call whose process (or node) died, as opposed to an exception it raised."""
+    from ray import exceptions as e
+
+    return (e.WorkerCrashedError, e.RayActorError, e.OutOfMemoryError, e.NodeDiedError, e.ObjectLostError)
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+# ---- what runs on the workers -----------------------------------------------------------------------------------
+def _enter(cwd: str) -> None:
+    """Relative paths (inputs, --source, a glossary) mean what they mean on the driver, where the folder exists."""
+    if os.getcwd() != cwd and os.path.isdir(cwd):
+        os.chdir(cwd)
+
+
+def _crash_if(pattern: str | None, paths: Iterable[str]) -> None:
+    if pattern and any(fnmatch.fnmatch(os.path.basename(p), pattern) for p in paths):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _worker_auditor(config: AuditConfig) -> Auditor:
+    """This worker process's Auditor for ``config`` (built once): its detectors, its risk model, no decisions."""
+    if _WORKER.get("config") != config:
+        auditor = Auditor(replace(config, decisions=None))
+        auditor.serve_in_this_process()
+        _WORKER["auditor"] = auditor
+    return _WORKER["auditor"]
+
+
+def _prepare_chunk(config: AuditConfig, cwd: str, paths: list[str], settle: bool,
+                   crash_on: str | None = None) -> list[Document]:
+    """A Ray task: read and prepare a chunk of files, and settle them when no model is to score them first."""
+    _enter(cwd)
+    auditor = _worker_auditor(replace(config, model=None))
+    docs = []
+    for path in paths:
+        _crash_if(crash_on, [path])
+        docs.append(_load_and_prepare(path))
+    return auditor.settle(docs) if settle else docs
+
+
+def _missing_on_node(cwd: str, path: str) -> tuple[str, bool]:
+    import ray
+
+    _enter(cwd)
+    return ray.util.get_node_ip_address(), not os.path.exists(path)
+
+
+class ModelWorker:
+    """A Ray actor holding one replica of the model in an Auditor of its own, loaded once: it finishes batches of
+    prepared documents exactly as the local engine's Auditor does (``Auditor.finish``)."""
+
+    def __init__(self, config: AuditConfig, cwd: str, crash_on: str | None = None):
+        from mtaudit.fluency import ModelError
+
+        _enter(cwd)
+        self.crash_on = crash_on
+        self.auditor, self.error = None, None
+        try:
+            self.auditor = Auditor(replace(config, decisions=None))  # loads and verifies the model on this node
+        except (ModelError, MtauditError) as exc:  # reported by describe(), with the node, as a usage error
+            self.error = str(exc)
+
+    def describe(self) -> dict:
+        import ray
+
+        node = ray.util.get_node_ip_address()
+        if self.auditor is None:
+            return {"node": node, "error": self.error}
+        return {"node": node, **self.auditor.model_signature, "device": str(self.auditor.scorer.device)}
+
+    def score(self, docs: list[Document]) -> list[Document]:
+        if self.auditor is None:  # restarted after a crash, and the model would not load this time
+            import ray
+
+            raise UsageError(f"on Ray node {ray.util.get_node_ip_address()}: {self.error}")
+        _crash_if(self.crash_on, [d.path for d in docs])
+        return self.auditor.finish(docs)
