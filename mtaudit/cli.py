@@ -541,8 +541,7 @@ def calibrate(
                                           folds=folds)
     except MtauditError as exc:
         _fail(exc, debug)
-    _write_text(output, json.dumps(fit.model.to_dict(), indent=2) + "\n", debug)
-    if not quiet:
+    if not quiet:  # the held-out figures come first, then the file is written
         console = Console()
         m = fit.model
         console.print(weights_table(m.weights, fit.standardised, fit.spread, m.impute, m.bias, fit.priors))
@@ -558,6 +557,8 @@ def calibrate(
                     console.print(f"{dataset}: variant {variant}, held out: tau in doc {model_fig['tau_doc']:.3f} vs "
                                   f"length {length_fig['tau_doc']:.3f}, tau in item {model_fig['tau_item']:.3f}, "
                                   f"P@20% {model_fig['p_at_20']:.3f} vs {length_fig['p_at_20']:.3f}")
+    _write_text(output, json.dumps(fit.model.to_dict(), indent=2) + "\n", debug)
+    if not quiet:
         err.print(f"risk model written to {output}")
 
 

@@ -96,6 +96,7 @@ class Sentence:
     fluency: float | None = None
     scores: dict[str, float] = field(default_factory=dict)
     risk: float = 0.0
+    estimator: float | None = None  # the trained estimator's part of ``risk``, where it applies
 
     @property
     def text(self) -> str:

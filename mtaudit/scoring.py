@@ -44,21 +44,30 @@ def sentence_features(sentence: Sentence) -> dict[str, float]:
     return feats
 
 
+ESTIMATOR = "src_estimator_sum"  # the trained estimator's signal (the sum of its per-token error mass)
+
+
 # A run computes the model's signals only with a model, and the source-conditioned ones only where a segment has a
 # source. A weight fitted next to a signal is wrong without it (the log-prob sums offset length), so a risk model
 # carries one variant fitted without each group, and every sentence is scored by the variant matching what it has.
+# The trained estimator (``mtaudit.fluency.estimator``) covers one model and language pair: elsewhere its signal is
+# missing and the "no_estimator" variant scores.
 VARIANT_DROPS: dict[str, tuple[str, ...]] = {
     "no_source": ("src_",),
     "no_model": ("src_", "lm_", "fluency", "detector_fluency"),
+    "no_estimator": (ESTIMATOR,),
 }
 
 
 def signals_variant(feats: dict[str, float]) -> str | None:
-    """Which variant scores a sentence with these features: None (everything), "no_source" or "no_model"."""
+    """Which variant scores a sentence with these features: None (everything), "no_source", "no_model" or
+    "no_estimator"."""
     if "lm_logprob_mean" not in feats:
         return "no_model"
     if "src_logprob_mean" not in feats:
         return "no_source"
+    if ESTIMATOR not in feats:
+        return "no_estimator"
     return None
 
 
@@ -131,6 +140,15 @@ class RiskModel:
                 total += weight * value
         return max(0.0, total)
 
+    def estimator_part(self, feats: dict[str, float]) -> float | None:
+        """What the trained estimator adds to the risk of a sentence with these features (its weight times its
+        signal), or None when the variant scoring the sentence does not use it: the explanation's one named line."""
+        variant = signals_variant(feats)
+        model = self.variants.get(variant, self) if variant else self
+        if ESTIMATOR not in model.weights or ESTIMATOR not in feats:
+            return None
+        return model.weights[ESTIMATOR] * feats[ESTIMATOR]
+
     def to_dict(self) -> dict:
         data = {"name": self.name, "description": self.description, "bias": self.bias,
                 "weights": self.weights, "impute": self.impute}
@@ -149,7 +167,10 @@ def score_document(doc: Document, model: RiskModel) -> None:
     """
     risks = []
     for sentence in doc.sentences():
-        sentence.risk = round(model.risk(sentence_features(sentence)), 4)
+        feats = sentence_features(sentence)
+        sentence.risk = round(model.risk(feats), 4)
+        part = model.estimator_part(feats)
+        sentence.estimator = None if part is None else round(part, 4)
         risks.append(sentence.risk)
     top = sorted(risks, reverse=True)[:3]
     doc.risk_model = model.name

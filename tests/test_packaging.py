@@ -10,10 +10,16 @@ REPO = Path(__file__).resolve().parents[1]
 
 def test_run_time_model_data_ships_inside_the_package():
     assert PACKAGED_MODELS.parent == Path(mtaudit.__file__).resolve().parent
-    for name in ("models.json", "risk-default.json", "README.md"):
+    for name in ("models.json", "risk-default.json", "README.md", "ESTIMATOR.md"):
         assert (PACKAGED_MODELS / name).is_file(), name
     assert list(PACKAGED_MODELS.glob("norms-*.json"))
     assert RiskModel.load().weights
+    # the trained estimator's weights, pinned by SHA-256 in models.json
+    from mtaudit.fluency.estimator import pinned_estimators
+    from mtaudit.fluency.registry import sha256_file
+
+    for spec in pinned_estimators("gemma3-270m").values():
+        assert sha256_file(PACKAGED_MODELS / spec["file"]) == spec["sha256"]
 
 
 def test_the_repository_models_folder_is_the_packaged_one():

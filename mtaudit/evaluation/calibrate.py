@@ -4,7 +4,8 @@ The model is the linear ``RiskModel`` the audit already uses, so the weights are
 Fitting is ridge regression of the segment's MQM penalty on standardised features (``ALPHA``), solved with sign
 constraints so that the model cannot learn anything a reviewer would find perverse:
 
-- finding counts (``findings_*``, ``detector_*``) and the reference gap (``ref_chrf_gap``) only ever raise risk;
+- finding counts (``findings_*``, ``detector_*``), the reference gap (``ref_chrf_gap``) and the trained estimator's
+  error mass (``src_estimator_sum``) only ever raise risk;
 - fluency, log-probability and source-PMI scores (``fluency``, ``*_logprob_mean``, ``*_logprob_sum``,
   ``*_logprob_min``, ``*_pmi_*``) only ever lower it (higher = more fluent, or better supported by the source);
 - everything else (length, source-length ratio, token counts) may take either sign.
@@ -34,7 +35,7 @@ from scipy.optimize import lsq_linear
 from mtaudit.evaluation.evaluate import figures_for
 from mtaudit.evaluation.features import AuditedSet, is_count
 from mtaudit.evaluation.mqm import GoldSegment, dataset_name
-from mtaudit.scoring import VARIANT_DROPS, RiskModel, without_signals
+from mtaudit.scoring import ESTIMATOR, VARIANT_DROPS, RiskModel, without_signals
 
 FOLDS = 5  # validation folds per MQM file, by document (the TED files have five talks: leave one talk out)
 ALPHA = 1.0  # ridge strength on standardised features; fixed in advance, not tuned on the held-out figures
@@ -53,7 +54,7 @@ UNFITTED_PREFIXES = ("findings_",)
 
 def feature_sign(name: str) -> tuple[float, float]:
     """Bounds on a feature's weight (see the module docstring)."""
-    if name.startswith(("findings_", "detector_")) or name == "ref_chrf_gap":
+    if name.startswith(("findings_", "detector_")) or name in ("ref_chrf_gap", ESTIMATOR):
         return 0.0, math.inf
     if name == "fluency" or name.endswith(("_logprob_mean", "_logprob_sum", "_logprob_min")) or "_pmi_" in name:
         return -math.inf, 0.0
@@ -213,7 +214,9 @@ def calibrate(audited: AuditedSet, mqm_paths: list[str], command: str, name: str
         # the same fit without the source-conditioned signals and without any model signal, each validated alike,
         # for runs (or segments) that do not have them
         validation["variants"] = {}
-        for variant in VARIANT_DROPS:
+        for variant, drops in VARIANT_DROPS.items():
+            if not any(name.startswith(drops) for r in audited.features for name in r):
+                continue  # nothing to drop (e.g. no trained estimator covers these files): the main fit serves
             rows = [without_signals(r, variant) for r in audited.features]
             held = cross_validate(audited, alpha, rows, folds)
             sub = fit_risk_model(rows, [g.penalty for g in audited.gold], alpha, name=f"{fit.model.name}/{variant}",

@@ -10,7 +10,8 @@ Contract used by ``mtaudit.audit``::
     scorer.score(documents)                           # fills, for every sentence:
         sentence.fluency        float, higher = more fluent (mean token log-prob given the preceding sentence)
         sentence.scores[...]    "lm_logprob_mean", "lm_logprob_sum", "lm_tokens", "lm_word_z_max", and when the
-                                segment has a source "src_logprob_mean", "src_logprob_sum", "src_tokens"
+                                segment has a source "src_logprob_mean", "src_logprob_sum", "src_tokens",
+                                and where a trained estimator covers the pair "src_estimator_sum"
         sentence.findings       odd-phrasing Findings appended (detector "fluency")
 """
 from __future__ import annotations
@@ -27,7 +28,9 @@ def load_scorer(model: str, device: str | None = None, **options):
     """Load a registered model by name (verified against its manifest) or any local Hugging Face causal LM folder.
 
     ``options`` go to :class:`mtaudit.fluency.scorer.LMScorer` (``dtype``, ``context``, ``shots``, ``source``,
-    ``batch_tokens``, ``window``, ``threads``, ``max_findings``); ``norms=False`` loads no surprisal norms (no
+    ``batch_tokens``, ``window``, ``threads``, ``max_findings``); ``estimator=False`` loads no trained
+    estimator (``mtaudit.fluency.estimator``; the risk model then scores with its ``no_estimator`` variant);
+    ``norms=False`` loads no surprisal norms (no
     odd-phrasing findings), ``norms=PATH`` loads a given norms file (for every target language); by default each target
     language's norms are loaded (``norms-<model>-<lang>.json``), and a language without norms gets no odd-phrasing
     findings.
@@ -39,6 +42,7 @@ def load_scorer(model: str, device: str | None = None, **options):
 
     known = {row["name"] for row in registry.list_models()}
     norms_opt = options.pop("norms", None)
+    with_estimator = options.pop("estimator", True)
     if model in known:
         path = registry.model_path(model)
         manifest = registry.verify_model_dir(path, model)
@@ -76,6 +80,12 @@ def load_scorer(model: str, device: str | None = None, **options):
     try:
         from mtaudit.fluency.scorer import LMScorer
 
-        return LMScorer(path, model_id, checksum, device=device, norms=norms, **options)
+        scorer = LMScorer(path, model_id, checksum, device=device, norms=norms, **options)
     except (OSError, ValueError) as exc:
         raise ModelError(f"could not load model {model_id} from {path}: {exc}; run `mtaudit models pull`") from exc
+    if with_estimator and norms_model is not None and options.get("source", True):
+        # the trained estimators pinned for this registered model (an unregistered folder has none)
+        from mtaudit.fluency.estimator import load_estimators
+
+        scorer.estimators = load_estimators(norms_model)
+    return scorer

@@ -51,6 +51,27 @@ FUNCTION_WORDS = {
 }
 
 
+def _keeper(store: dict, layer: int):
+    """A forward hook that keeps a decoder layer's output (the residual stream after it) under ``layer``."""
+
+    def hook(module, args, output):
+        store[layer] = output[0] if isinstance(output, tuple) else output
+
+    return hook
+
+
+def _sentence_of(segment: Segment, offsets: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """For each token (char offsets into ``segment.target``): the index of the sentence it belongs to and its start
+    without leading space (a leading-space token belongs to the word it starts)."""
+    starts = [s.start for s in segment.sentences]
+    out = []
+    for a, b in offsets:
+        while a < b - 1 and segment.target[a].isspace():
+            a += 1
+        out.append((max(0, bisect.bisect_right(starts, a) - 1), a))
+    return out
+
+
 @dataclass
 class Row:
     """One forward-pass row: ``ids`` = unscored context then scored tokens; the shared prefix is held apart."""
@@ -156,6 +177,8 @@ class LMScorer:
         params = inspect.signature(self.body.forward).parameters
         self._cache_arg = "cache" if "cache" in params else "past_key_values"
         self.word_observer = None  # set by norms fitting to collect word surprisals
+        # trained quality estimators (mtaudit.fluency.estimator) of this model, one per language pair at most
+        self.estimators: list = []
 
     # ---- public -------------------------------------------------------------------------------------------
     def score(self, documents: Sequence[Document]) -> None:
@@ -181,8 +204,23 @@ class LMScorer:
             target = seg.target.lstrip()
             leads.append(len(seg.target) - len(target))
             src_requests.append(Request(head, body + target, len(body)))
-        for (doc, seg), lead, (offsets, lps) in zip(segments, leads, self.logprobs(src_requests)):
-            self._fill_source(seg, [(a + lead, b + lead) for a, b in offsets], lps, word_logprobs)
+        # The estimator reads one layer's states from this same pass; they are kept only when a segment needs them.
+        chosen = [self.estimator_for(doc) for doc, _ in segments]
+        layers = sorted({e.layer for e in chosen if e is not None})
+        for (doc, seg), lead, estimator, result in zip(segments, leads, chosen,
+                                                       self.logprobs(src_requests, layers)):
+            offsets = [(a + lead, b + lead) for a, b in result[0]]
+            self._fill_source(seg, offsets, result[1], word_logprobs)
+            if estimator is not None:
+                states = result[2][:, layers.index(estimator.layer)]
+                self._fill_estimator(seg, offsets, estimator.token_mass(states, result[1], result[3]))
+
+    def estimator_for(self, doc: Document):
+        """The trained estimator for the document's language pair, or None (the risk model then falls back)."""
+        for estimator in self.estimators:
+            if estimator.applies(doc.source_lang, doc.target_lang):
+                return estimator
+        return None
 
     # ---- prompts and contexts ----------------------------------------------------------------------------
     def prompt(self, source: str, source_lang: str | None, target_lang: str | None) -> tuple[str, str]:
@@ -290,6 +328,15 @@ class LMScorer:
         return findings
 
     @staticmethod
+    def _fill_estimator(segment: Segment, offsets: list[tuple[int, int]], mass: np.ndarray) -> None:
+        """Each sentence's ``src_estimator_sum``: the estimator's error mass summed over its tokens."""
+        totals = [0.0] * len(segment.sentences)
+        for (k, _), value in zip(_sentence_of(segment, offsets), mass):
+            totals[k] += float(value)
+        for sentence, total in zip(segment.sentences, totals):
+            sentence.scores["src_estimator_sum"] = total
+
+    @staticmethod
     def _fill_source(segment: Segment, offsets: list[tuple[int, int]], lps: np.ndarray,
                      word_logprobs: dict[int, np.ndarray] | None = None) -> None:
         """Split the segment's source-conditioned token log-probs onto its sentences by character offset.
@@ -301,13 +348,8 @@ class LMScorer:
         the source supports least (``src_pmi_word_min``). Fluent but unfaithful words (a mistranslated name, an added
         clause) are likely text yet gain little from the source.
         """
-        starts = [s.start for s in segment.sentences]
-        per_sentence: list[tuple[list, list]] = [([], []) for _ in starts]
-        target = segment.target
-        for (a, b), lp in zip(offsets, lps):
-            while a < b - 1 and target[a].isspace():  # a leading-space token belongs to the word it starts
-                a += 1
-            k = max(0, bisect.bisect_right(starts, a) - 1)
+        per_sentence: list[tuple[list, list]] = [([], []) for _ in segment.sentences]
+        for (k, a), (_, b), lp in zip(_sentence_of(segment, offsets), offsets, lps):
             per_sentence[k][0].append((a, b))
             per_sentence[k][1].append(float(lp))
         for sentence, (spans, values) in zip(segment.sentences, per_sentence):
@@ -348,17 +390,33 @@ class LMScorer:
         # The last prefix token moves into the row so that the first scored token is predicted inside the row.
         return tuple(head[:-1]), head[-1:] + ids, 1 + k, scored_offsets
 
-    def logprobs(self, requests: Sequence[Request]) -> list[tuple[list[tuple[int, int]], np.ndarray]]:
-        """Log-probability (natural log) of every scored token of every request, with the tokens' char offsets."""
+    def logprobs(self, requests: Sequence[Request], layers: Sequence[int] = ()) -> list[tuple]:
+        """Log-probability (natural log) of every scored token of every request, with the tokens' char offsets:
+        ``(offsets, logprobs)`` per request.
+
+        With ``layers`` (1-based decoder layers), each request also gets the hidden states those layers computed at
+        its scored tokens' own positions, float32 ``[tokens, len(layers), hidden]``, and the log-probability of the
+        model's most likely token at each scored position: ``(offsets, logprobs, states, best)``. They come from the
+        same forward pass (a hook on each layer), so reading them costs a copy, not a pass.
+        """
         encoded = [self.encode(r) for r in requests]
         rows: list[Row] = []
         for i, (prefix, ids, n_ctx, _) in enumerate(encoded):
             rows.extend(self._windows(prefix, ids, n_ctx, i))
         results = [np.zeros(len(e[1]) - e[2], dtype=np.float64) for e in encoded]
+        hidden = self.model.config.hidden_size
+        states = [np.zeros((len(r), len(layers), hidden), dtype=np.float32) for r in results] if layers else None
+        best = [np.zeros(len(r)) for r in results] if layers else None
         with torch.inference_mode():
             for batch in self._batches(rows):
-                for row, lp in zip(batch, self._forward(batch)):
+                lps, extra = self._forward(batch, layers)
+                for k, (row, lp) in enumerate(zip(batch, lps)):
                     results[row.owner][row.offset : row.offset + len(lp)] = lp
+                    if layers:
+                        states[row.owner][row.offset : row.offset + len(lp)] = extra[k][0]
+                        best[row.owner][row.offset : row.offset + len(lp)] = extra[k][1]
+        if layers:
+            return [(e[3], r, st, b) for e, r, st, b in zip(encoded, results, states, best)]
         return [(e[3], r) for e, r in zip(encoded, results)]
 
     def _windows(self, prefix: tuple[int, ...], ids: list[int], n_ctx: int, owner: int) -> list[Row]:
@@ -400,7 +458,9 @@ class LMScorer:
             self._prefix_cache[prefix] = cache
         return self._prefix_cache[prefix]
 
-    def _forward(self, batch: list[Row]) -> list[np.ndarray]:
+    def _forward(self, batch: list[Row], layers: Sequence[int] = ()) -> tuple[list[np.ndarray], list[tuple]]:
+        """Each row's scored log-probs and, for ``layers``, ``(states, best)`` per row: the hidden states at its scored
+        tokens and the log-probability of the most likely token at each scored position (else [])."""
         n, width, plen = len(batch), max(len(r.ids) for r in batch), len(batch[0].prefix)
         ids = torch.full((n, width), self.pad, dtype=torch.long)
         for i, row in enumerate(batch):
@@ -418,9 +478,15 @@ class LMScorer:
             # without a padding mask, on the plain causal attention kernel.
             kwargs = {"use_cache": False}
         positions = torch.arange(plen, plen + width).unsqueeze(0).expand(n, -1)
-        hidden = self.body(
-            input_ids=ids.to(self.device), position_ids=positions.to(self.device), **kwargs
-        ).last_hidden_state
+        captured: dict[int, torch.Tensor] = {}
+        hooks = [self.body.layers[layer - 1].register_forward_hook(_keeper(captured, layer)) for layer in layers]
+        try:
+            hidden = self.body(
+                input_ids=ids.to(self.device), position_ids=positions.to(self.device), **kwargs
+            ).last_hidden_state
+        finally:
+            for hook in hooks:
+                hook.remove()
         # Only the positions that predict a scored token go through the vocabulary projection.
         row_idx, col_idx, targets, lengths = [], [], [], []
         for i, row in enumerate(batch):
@@ -432,12 +498,23 @@ class LMScorer:
         picked = hidden[torch.tensor(row_idx, device=self.device), torch.tensor(col_idx, device=self.device)]
         target_t = torch.tensor(targets, device=self.device)
         out = torch.empty(len(targets), dtype=torch.float32)
+        top = torch.empty(len(targets), dtype=torch.float32) if layers else None
         for a in range(0, len(targets), 256):
             logits = self.head(picked[a : a + 256]).float()
             if self.softcap:
                 logits = torch.tanh(logits / self.softcap) * self.softcap
             # log p = logit - logsumexp: reduces over the vocabulary without writing a full log-softmax tensor.
-            lp = logits.gather(-1, target_t[a : a + 256, None]).squeeze(-1) - torch.logsumexp(logits, dim=-1)
+            norm = torch.logsumexp(logits, dim=-1)
+            lp = logits.gather(-1, target_t[a : a + 256, None]).squeeze(-1) - norm
             out[a : a + 256] = lp.cpu()
+            if top is not None:
+                top[a : a + 256] = (logits.max(dim=-1).values - norm).cpu()
         values = out.numpy().astype(np.float64)
-        return list(np.split(values, np.cumsum(lengths)[:-1]))
+        cuts = np.cumsum(lengths)[:-1]
+        if not layers:
+            return list(np.split(values, cuts)), []
+        # a scored token's own position is one after the position that predicts it
+        rows_t = torch.tensor(row_idx, device=self.device)
+        own = torch.tensor(col_idx, device=self.device) + 1
+        states = torch.stack([captured[layer][rows_t, own] for layer in layers], dim=1).float().cpu().numpy()
+        return list(np.split(values, cuts)), list(zip(np.split(states, cuts), np.split(top.numpy(), cuts)))

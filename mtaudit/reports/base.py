@@ -29,6 +29,7 @@ def sentence_records(doc: Document) -> list[dict]:
                 "end": sentence.end,
                 "text": sentence.text,
                 "risk": sentence.risk,
+                "estimator": sentence.estimator,
                 "fluency": None if sentence.fluency is None else round(float(sentence.fluency), 4),
                 "scores": {k: round(float(v), 4) for k, v in sentence.scores.items()},
                 "findings": [f.to_dict() for f in sorted(sentence.findings, key=lambda f: (f.start, f.end))],
