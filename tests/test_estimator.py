@@ -52,7 +52,7 @@ def test_a_tampered_estimator_file_is_refused(tmp_path):
         Estimator.load(copy, spec["sha256"], spec["layer"], pair)
 
 
-FULL = {"lm_logprob_mean": -2.0, "src_logprob_mean": -1.5, ESTIMATOR: 3.0, "length_words": 20.0}
+FULL = {"lm_logprob_mean": -2.0, "src_logprob_mean": -1.5, ESTIMATOR: 30.0, "length_words": 20.0}
 
 
 @pytest.mark.parametrize("drop, variant", [
@@ -68,8 +68,10 @@ def test_each_sentence_is_scored_by_the_variant_matching_its_signals(drop, varia
     assert set(shipped.variants) == {"no_source", "no_model", "no_estimator"}
     part = shipped.estimator_part(feats)
     if variant is None:
-        assert part == pytest.approx(shipped.weights[ESTIMATOR] * 3.0) and part > 0
-        assert shipped.risk(feats) == pytest.approx(shipped.risk(dict(feats, **{ESTIMATOR: 0.0})) + part)
+        assert part == pytest.approx(shipped.weights[ESTIMATOR] * 30.0) and part > 0
+        # linear in the signal (both risks are above the floor of 0 here)
+        lower = shipped.risk(dict(feats, **{ESTIMATOR: 20.0}))
+        assert lower > 0 and shipped.risk(feats) == pytest.approx(lower + part / 3)
     else:
         assert part is None and shipped.risk(feats) == shipped.variants[variant].risk(feats)
 
