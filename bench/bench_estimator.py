@@ -34,6 +34,9 @@ def main() -> None:
     ap.add_argument("--segments", type=int, default=150)
     ap.add_argument("--rounds", type=int, default=2, help="A B B A rounds")
     args = ap.parse_args()
+    if not Path(args.mqm).is_file():
+        print(f"skipped: {args.mqm} is absent (../shared/data holds the development data)")
+        return
     mqm = read_mqm(args.mqm, "zh-en")
     system = mqm.segments[0].system
     mqm = subset(mqm, system, args.segments)
