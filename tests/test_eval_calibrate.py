@@ -117,8 +117,11 @@ def test_usage_errors_are_one_line(args, message):
 
 def test_default_model_loads_and_was_calibrated():
     model = RiskModel.load()
-    assert model.trained_on and model.trained_on["file"] == "mqm_ted_zhen.tsv"
-    assert "mtaudit calibrate" in model.description
+    assert [f["file"] for f in model.trained_on["files"]] == ["mqm_ted_zhen.tsv", "wmt21_news_zhen.scores.tsv"]
+    assert "calibrate recipe" in model.description and "src_estimator_sum" in model.weights
+    # the previous model, fitted by `mtaudit calibrate` on TED alone, scores what the trained estimator does not cover
+    fallback = model.variants["no_estimator"]
+    assert fallback.trained_on["file"] == "mqm_ted_zhen.tsv" and "mtaudit calibrate" in fallback.description
 
 
 @pytest.mark.shared
