@@ -264,7 +264,6 @@ def test_the_sentence_before_a_run_of_copies_stands_in_as_context(scorer):
                                                                         abs=0.02)
 
 
-
 # Fictional German news sentences and the same sentence with two adjacent words swapped.
 GERMAN_SWAPS = [
     ("Die Landesregierung will in den kommenden fünf Jahren rund zwei Milliarden Euro in das Schienennetz investieren.",
@@ -285,7 +284,7 @@ def _scrambled(text: str) -> str:
 @needs_model
 def test_german_targets_are_scored_against_german_norms(scorer):
     """With the German norms a German sentence gets its worst word's z-score (a risk feature) and odd-phrasing spans.
-    Measured (models/README.md): a swap of two adjacent words raises the worst z-score (by 0.6 to 3.7 on these) and
+    Measured (models/README.md): a swap of two adjacent words raises the worst z-score (by 2.2 to 3.7 on these) and
     lowers the fluency but stays under the span threshold; word salad crosses it in 2 of these 3; clean lines none."""
     texts = [t for clean, swapped in GERMAN_SWAPS for t in (clean, swapped, _scrambled(clean))]
     docs = [document([text], split=False) for text in texts]
