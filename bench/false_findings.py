@@ -7,6 +7,10 @@ a false finding; ``--show N`` prints examples to read.
 
     python bench/false_findings.py --langs en-de --lines 2000            # German: news-de, first 2,000 lines
     python bench/false_findings.py --langs zh-en --lines 2000 --tail     # English: the held-out tail of news-en
+    python bench/false_findings.py --langs en-de --lines 600 --tail --model gemma3-270m   # + odd-phrasing spans
+
+With ``--model`` the language model also scores every sentence and its odd-phrasing findings (detector ``fluency``,
+from the target language's surprisal norms) are counted too; take ``--tail`` lines then, which the norms never saw.
 """
 from __future__ import annotations
 
@@ -42,6 +46,8 @@ def main(argv=None) -> int:
     ap.add_argument("--tail", action="store_true", help="take the lines from the end of the file (held-out tail)")
     ap.add_argument("--doc-lines", type=int, default=20)
     ap.add_argument("--show", type=int, default=0, help="print up to N findings per detector")
+    ap.add_argument("--model", default=None, help="also score with this model and count its odd-phrasing findings")
+    ap.add_argument("--threads", type=int, default=None)
     args = ap.parse_args(argv)
     pair = parse_langs(args.langs)
     path = CORPUS[pair.target]
@@ -55,8 +61,14 @@ def main(argv=None) -> int:
     counts: Counter = Counter()
     examples: dict[str, list[str]] = {}
     sentences = 0
-    for doc in documents(lines, args.doc_lines, path.name):
-        prepare(doc, detectors, pair)
+    docs = [prepare(doc, detectors, pair) for doc in documents(lines, args.doc_lines, path.name)]
+    names = [d.name for d in detectors]
+    if args.model:
+        from mtaudit.fluency import load_scorer
+
+        load_scorer(args.model, threads=args.threads).score(docs)
+        names.append("fluency")
+    for doc in docs:
         for sentence in doc.sentences():
             sentences += 1
             for f in sentence.findings:
@@ -67,8 +79,8 @@ def main(argv=None) -> int:
     print(f"{args.langs}: {len(lines)} lines of {path.name} ({'last' if args.tail else f'from line {args.offset + 1}'})"
           f" in {args.doc_lines}-line documents, {sentences} sentences, {seconds:.1f} s")
     print("| detector | findings | per 100 sentences |\n| --- | ---: | ---: |")
-    for d in detectors:
-        print(f"| {d.name} | {counts[d.name]} | {100 * counts[d.name] / max(1, sentences):.2f} |")
+    for name in names:
+        print(f"| {name} | {counts[name]} | {100 * counts[name] / max(1, sentences):.2f} |")
     for name, rows in examples.items():
         print(f"\n{name}:")
         print("\n".join(rows))

@@ -233,3 +233,20 @@ def test_few_false_findings_on_clean_german_news(shared):
     rates = {r[1].strip(): float(r[3]) for r in rows}
     assert set(rates) >= {"names", "credits", "phrasing", "numbers", "repetition", "untranslated", "brackets"}
     assert all(rate <= 1.0 for rate in rates.values()), rates
+
+
+def test_en_de_risk_model_uses_the_language_model_and_beats_length_held_out_on_news():
+    """The shipped English -> German risk model is the one fitted with the model's signals (German norms included),
+    with the variants for runs without the source or the model, and records held-out news figures above length."""
+    from mtaudit.scoring import RiskModel
+
+    model = RiskModel.for_pair("en", "de")
+    assert model.name == "en-de-gemma3" and set(model.variants) == {"no_source", "no_model"}
+    assert {"lm_logprob_sum", "lm_word_z_max"} <= set(model.weights)
+    assert not any(k.startswith("src_") for k in model.variants["no_source"].weights)
+    news = model.trained_on["held_out"]["wmt21_news_ende.scores"]
+    assert news["mtaudit"]["tau_doc"] > news["length"]["tau_doc"]
+    assert news["mtaudit"]["p_at_20"] > news["length"]["p_at_20"]
+    without_source = model.variants["no_source"].trained_on["held_out"]["wmt21_news_ende.scores"]
+    assert without_source["mtaudit"]["tau_doc"] > without_source["length"]["tau_doc"]
+    assert without_source["mtaudit"]["p_at_20"] > without_source["length"]["p_at_20"]

@@ -67,7 +67,8 @@ def test_sdist_and_wheel_hold_the_run_time_data(installed):
     names = set(zipfile.ZipFile(wheel).namelist())
     members = {m.split("/", 1)[1] for m in tarfile.open(sdist).getnames() if "/" in m}
     for needed in ("mtaudit/models/models.json", "mtaudit/models/risk-default.json", "mtaudit/models/README.md",
-                   "mtaudit/models/norms-gemma3-270m-en.json", "mtaudit/reports/results.schema.json",
+                   "mtaudit/models/norms-gemma3-270m-en.json", "mtaudit/models/norms-gemma3-270m-de.json",
+                   "mtaudit/reports/results.schema.json",
                    "mtaudit/reports/templates/report.html.j2", "mtaudit/reports/templates/report.js",
                    "mtaudit/detectors/data/phrasing.tsv", "mtaudit/detectors/data/name_stats.tsv"):
         assert needed in names, f"wheel lacks {needed}"

@@ -70,3 +70,23 @@ NEAR_COPIES = [
 @pytest.mark.parametrize("previous,sentence,copy", NEAR_COPIES)
 def test_near_copy(previous, sentence, copy):
     assert near_copy(previous, sentence) is copy
+
+
+def test_german_norms_ship_for_the_pinned_default_model(shipped):
+    """German targets get odd-phrasing spans from their own norms, fitted on German news for the same converted
+    weights as the English ones (the pinned model.safetensors), with German frequency bands."""
+    pins = json.loads((models_dir() / "models.json").read_text(encoding="utf-8"))
+    german = json.loads((models_dir() / "norms-gemma3-270m-de.json").read_text(encoding="utf-8"))
+    assert german["lang"] == "de" and german["source"].startswith("news-de/")
+    pinned = pins["models"]["gemma3-270m"]["converted"]["files"]["model.safetensors"]
+    assert german["checksum"] == shipped["checksum"] == pinned
+    assert german["lines"] == 1500 and german["words"] > 20_000
+    assert {"first", "punct", "7.0", "0.0"} <= set(german["bands"])
+    assert all(n >= 20 for _, _, n in german["bands"].values())
+    # rarer words surprise the model more, in German as in English
+    means = [german["bands"][b][0] for b in ("7.0", "5.0", "3.0", "0.0")]
+    assert means == sorted(means)
+    norms = Norms.load_dict(german)
+    assert 2.0 < norms.minor < norms.major < 6.0 and len(norms.quantiles) == 101
+    assert band("der", lang="de") == "7.0"
+    assert float(band("Schienennetz", lang="de")) < float(band("Regierung", lang="de"))
