@@ -50,13 +50,16 @@ def sentence_features(sentence: Sentence) -> dict[str, float]:
 VARIANT_DROPS: dict[str, tuple[str, ...]] = {
     "no_source": ("src_",),
     "no_model": ("src_", "lm_", "fluency", "detector_fluency"),
+    # `audit --fast`: the source-conditioned pass alone (the PMI and word-minimum signals need the target-only pass)
+    "no_target": ("lm_", "fluency", "detector_fluency", "src_pmi_", "src_word_logprob_min"),
 }
 
 
 def signals_variant(feats: dict[str, float]) -> str | None:
-    """Which variant scores a sentence with these features: None (everything), "no_source" or "no_model"."""
+    """Which variant scores a sentence with these features: None (everything), "no_source", "no_target" (the
+    source-conditioned pass alone) or "no_model"."""
     if "lm_logprob_mean" not in feats:
-        return "no_model"
+        return "no_target" if "src_logprob_mean" in feats else "no_model"
     if "src_logprob_mean" not in feats:
         return "no_source"
     return None

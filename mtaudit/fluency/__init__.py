@@ -27,7 +27,8 @@ def load_scorer(model: str, device: str | None = None, **options):
     """Load a registered model by name (verified against its manifest) or any local Hugging Face causal LM folder.
 
     ``options`` go to :class:`mtaudit.fluency.scorer.LMScorer` (``dtype``, ``context``, ``shots``, ``source``,
-    ``batch_tokens``, ``window``, ``threads``, ``max_findings``); ``norms=False`` loads no surprisal norms (no
+    ``batch_tokens``, ``window``, ``threads``, ``max_findings``, ``target_pass``: ``"without-source"`` skips the
+    target-only pass where a segment has its source, as ``audit --fast`` does); ``norms=False`` loads no surprisal norms (no
     odd-phrasing findings), ``norms=PATH`` loads a given norms file (for every target language); by default each target
     language's norms are loaded (``norms-<model>-<lang>.json``), and a language without norms gets no odd-phrasing
     findings.
