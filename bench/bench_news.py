@@ -12,8 +12,8 @@ run: wall time (process start to exit), segments/s, sentences/s, tokens/s (targe
 passes), model load time, peak RSS (``wait4``), GFLOP/s inside the scorer's forward passes and their share of the
 bf16 matmul limit measured in the same child (``bench_model.matmul_limit``, same threads), and the breakdown:
 
-* ``read+detect``: reading, sentence splitting and the rule detectors (``_load_and_prepare``; with ``--workers 1``
-  in the main process, else in the pool, overlapped with the model);
+* ``read+detect``: reading, sentence splitting and the rule detectors (``_load_and_prepare``); with ``--workers 1``
+  in the main process, else summed over the pool's processes, overlapped with the model (so not part of the wall);
 * ``target pass`` / ``source pass``: ``LMScorer.logprobs`` for each pass (tokenising, batching, forward passes,
   log-probs), of which ``forward`` is the model itself;
 * ``fill``: turning log-probs into scores and odd-phrasing findings;
@@ -106,9 +106,27 @@ def child(timings_path: Path, scorer_options: dict, cli_args: list[str]) -> int:
     from mtaudit.fluency import scorer as scorer_mod
     from mtaudit.reports.jsonl import JsonlWriter
 
-    timed(audit, "_load_and_prepare", "read+detect")
-    local._load_and_prepare = audit._load_and_prepare
-    timed(audit.Auditor, "settle", "risk")
+    load_and_prepare = audit._load_and_prepare
+
+    @functools.wraps(load_and_prepare)  # same name and module: the pool pickles it by reference
+    def read_and_detect(path):
+        # In a pool worker the timer's total would stay in that process: the seconds travel with the Document.
+        t = time.perf_counter()
+        doc = load_and_prepare(path)
+        doc._bench_read_s = time.perf_counter() - t
+        return doc
+
+    audit._load_and_prepare = local._load_and_prepare = read_and_detect
+    original_settle = audit.Auditor.settle
+
+    def settle(self, docs):
+        totals["read+detect"] += sum(getattr(d, "_bench_read_s", 0.0) for d in docs)
+        t = time.perf_counter()
+        out = original_settle(self, docs)
+        totals["risk"] += time.perf_counter() - t
+        return out
+
+    audit.Auditor.settle = settle
     timed(JsonlWriter, "write_document", "write")
     timed(scorer_mod.LMScorer, "logprobs", "",
           classify=lambda a: "source pass" if a[1] and a[1][0].prefix_text else "target pass")
@@ -237,8 +255,8 @@ def run_variant(name: str, options: dict, folder: Path, work: Path, gold: list, 
     gflops = flops / s["forward"] / 1e9
     parts = {k: round(s.get(k, 0.0), 2) for k in ("read+detect", "target pass", "source pass", "forward", "fill",
                                                    "risk", "write", "model load")}
-    accounted = sum(parts[k] for k in ("read+detect", "target pass", "source pass", "fill", "risk", "write",
-                                        "model load"))
+    in_main = ("target pass", "source pass", "fill", "risk", "write", "model load")
+    accounted = sum(parts[k] for k in in_main + (("read+detect",) if workers == "1" else ()))
     parts["other"] = round(wall - accounted, 2)
     row = {
         "variant": name, "options": options, "workers": workers, "round": round_,
