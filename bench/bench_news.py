@@ -18,16 +18,17 @@ bf16 matmul limit measured in the same child (``bench_model.matmul_limit``, same
   log-probs), of which ``forward`` is the model itself;
 * ``fill``: turning log-probs into scores and odd-phrasing findings;
 * ``risk``: decisions and risk (``Auditor.settle``); ``write``: the JSONL writer;
-* ``other``: start-up (imports), the model load and whatever else the wall time holds.
+* ``other``: start-up (imports), waiting for the pool's first documents and whatever else the wall time holds.
 
 Ranking: the run's JSONL is read back, each segment's sentences become one feature row exactly as ``mtaudit eval``
 builds them (``segment_features``), scored by the language pair's risk model; tau within documents, P@20 % and the
 length baseline on the same segments. A variant that changes the ranking shows it here.
 
-Variants (``--variants``) run interleaved (A, B, A, B, ...; ``--rounds``) so that a shared machine's drifting load
+Variants (``--variants``) run interleaved (A, B, then B, A, ...; ``--rounds``) so that a shared machine's drifting load
 hits them alike; ``uptime`` is printed beside every figure. A variant is ``NAME:OPTION=VALUE,...`` where the options
 go to the scorer (``batch_tokens``, ``threads``, ``dtype``, ...) or, for ``workers``, to the CLI; ``fast=1`` adds
-``--fast``; ``tree=PATH`` runs another checkout's mtaudit (e.g. ``base:tree=../main`` for today's code) under the same timers.
+``--fast``; ``tree=PATH`` runs another checkout's mtaudit (e.g. ``base:tree=../main`` for today's code) under
+the same timers.
 
     python bench/bench_news.py [--docs DOC ...] [--rounds 1] [--variants default fast:fast=1] [--out FILE]
 """
@@ -249,7 +250,8 @@ def run_variant(name: str, options: dict, folder: Path, work: Path, gold: list, 
     info = json.loads(timings.read_text(encoding="utf-8"))
     s, c = info["seconds"], info["counts"]
     segments = len(gold)
-    sentences = sum(1 for line in out.read_text(encoding="utf-8").splitlines() if json.loads(line).get("type") == "sentence")
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    sentences = sum(1 for r in records if r.get("type") == "sentence")
     audit_s = wall - s.get("model load", 0.0)
     flops = 2 * info["body_params"] * c["fed"] + 2 * info["vocab"] * info["hidden"] * c["scored"]
     gflops = flops / s["forward"] / 1e9
