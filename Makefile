@@ -49,6 +49,7 @@ bench: model
 	$(PY) bench/bench_model.py
 	$(PY) bench/bench_ray.py
 	$(PY) bench/bench_estimator.py
+	$(PY) bench/bench_news.py
 
 # Model measurements that read ../shared (the development data): the MQM ranking probe and refitting surprisal norms.
 mqm-probe: model

@@ -55,6 +55,9 @@ class AuditConfig:
     langs: str | None = None  # --langs SRC-TGT for every document; None: from each file's metadata or its text
     debug: bool = False
     decisions: str | None = None  # a reviewer's decisions file: dismissed findings are removed before scoring
+    # --fast: where a segment has its source, score only the source-conditioned pass (about half the model's time);
+    # those sentences get no target-only scores and no odd-phrasing findings, and a slightly weaker ranking
+    fast: bool = False
 
     @property
     def detector_names(self) -> list[str]:
@@ -186,7 +189,8 @@ class Auditor:
         if config.model and local_model:
             from mtaudit.fluency import load_scorer
 
-            self.scorer = (scorer_factory or load_scorer)(config.model, device=config.device)
+            options = {"target_pass": "without-source"} if config.fast else {}
+            self.scorer = (scorer_factory or load_scorer)(config.model, device=config.device, **options)
         self.model_signature: dict | None = None if self.scorer is None else {
             "id": self.scorer.model_id, "checksum": self.scorer.checksum}
 

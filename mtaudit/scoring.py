@@ -56,14 +56,16 @@ VARIANT_DROPS: dict[str, tuple[str, ...]] = {
     "no_source": ("src_",),
     "no_model": ("src_", "lm_", "fluency", "detector_fluency"),
     "no_estimator": (ESTIMATOR,),
+    # `audit --fast`: the source-conditioned pass alone (the PMI and word-minimum signals need the target-only pass)
+    "no_target": ("lm_", "fluency", "detector_fluency", "src_pmi_", "src_word_logprob_min"),
 }
 
 
 def signals_variant(feats: dict[str, float]) -> str | None:
-    """Which variant scores a sentence with these features: None (everything), "no_source", "no_model" or
-    "no_estimator"."""
+    """Which variant scores a sentence with these features: None (everything), "no_source", "no_target" (the
+    source-conditioned pass alone), "no_model" or "no_estimator" (every model signal but the trained estimator's)."""
     if "lm_logprob_mean" not in feats:
-        return "no_model"
+        return "no_target" if "src_logprob_mean" in feats else "no_model"
     if "src_logprob_mean" not in feats:
         return "no_source"
     if ESTIMATOR not in feats:

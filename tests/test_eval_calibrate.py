@@ -181,15 +181,29 @@ def test_risk_model_scores_each_sentence_with_the_variant_of_its_signals():
     model = RiskModel.from_dict({
         "weights": {"lm_logprob_sum": -1.0, "src_logprob_sum": -1.0, "length_words": 0.1}, "bias": 0.0,
         "variants": {"no_source": {"weights": {"lm_logprob_sum": -0.5, "length_words": 0.2}},
+                     "no_target": {"weights": {"src_logprob_sum": -0.4, "length_words": 0.5}},
                      "no_model": {"weights": {"length_words": 0.3}}}})
     full = {"lm_logprob_mean": -2, "lm_logprob_sum": -10, "src_logprob_mean": -1, "src_logprob_sum": -5,
             "length_words": 10}
     assert model.risk(full) == pytest.approx(10 + 5 + 1)
     no_source = {k: v for k, v in full.items() if not k.startswith("src_")}
     assert model.risk(no_source) == pytest.approx(5 + 2)
+    # `audit --fast`: the source-conditioned pass alone
+    no_target = {k: v for k, v in full.items() if not k.startswith("lm_")}
+    assert model.risk(no_target) == pytest.approx(2 + 5)
     assert model.risk({"length_words": 10}) == pytest.approx(3)
     again = RiskModel.from_dict(model.to_dict())
     assert again.risk({"length_words": 10}) == pytest.approx(3)
+
+
+def test_shipped_risk_model_scores_a_fast_run_with_its_own_variant():
+    from mtaudit.scoring import VARIANT_DROPS, RiskModel
+
+    model = RiskModel.for_pair("zh", "en")
+    assert set(VARIANT_DROPS) <= set(model.variants)
+    fast = model.variants["no_target"]
+    assert fast.weights and not any(name.startswith(VARIANT_DROPS["no_target"]) for name in fast.weights)
+    assert any(name.startswith("src_logprob") for name in fast.weights)
 
 
 def test_features_cache_is_reused_only_for_the_same_audit(tmp_path):

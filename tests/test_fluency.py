@@ -99,6 +99,31 @@ def test_every_sentence_gets_scores_and_findings_are_well_formed(scorer):
 
 
 @needs_model
+def test_fast_mode_skips_the_target_only_pass_only_where_there_is_a_source(scorer):
+    doc = document(
+        ["The minister said on Tuesday that the talks would resume next week.",
+         "Prices rose sharply in the last quarter, according to figures published by the statistics office."],
+        sources=[None, "统计局公布的数据显示，上季度价格大幅上涨。"],
+    )
+    reference = document([s.text for s in doc.sentences()], sources=[None, doc.segments[1].source])
+    scorer.score([reference])
+    scorer.target_pass = "without-source"
+    try:
+        scorer.score([doc])
+    finally:
+        scorer.target_pass = "always"
+    plain, sourced = doc.segments[0].sentences[0], doc.segments[1].sentences[0]
+    assert plain.scores["lm_tokens"] > 0 and isinstance(plain.fluency, float)
+    assert "src_logprob_sum" not in plain.scores
+    assert sourced.fluency is None and not any(k.startswith(("lm_", "src_pmi")) for k in sourced.scores)
+    assert not [f for f in sourced.findings if f.detector == "fluency"]
+    # the source pass itself is the same computation as in a full run
+    full = reference.segments[1].sentences[0].scores
+    assert sourced.scores["src_tokens"] == full["src_tokens"]
+    assert sourced.scores["src_logprob_sum"] == pytest.approx(full["src_logprob_sum"], abs=0.05 * abs(full["src_logprob_sum"]))
+
+
+@needs_model
 def test_source_conditioned_scores_single_out_the_word_the_source_does_not_support(scorer):
     # The same fluent English sentence, once a faithful translation and once with the city (or the number) changed:
     # the wrong word is about as likely as English text, but given the source it is the least expected word, and

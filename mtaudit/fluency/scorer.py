@@ -137,6 +137,7 @@ class LMScorer:
         norms: Norms | dict[str, Norms] | None = None,
         max_findings: int = 2,
         reuse_prefix: bool = True,
+        target_pass: str = "always",
     ) -> None:
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -151,6 +152,11 @@ class LMScorer:
         self.norms = norms
         self.max_findings = max_findings
         self.reuse_prefix = reuse_prefix
+        # "always": every sentence gets the target-only pass; "without-source": only sentences whose segment has no
+        # source (the source-conditioned pass alone scores the others: faster, no odd-phrasing findings on them)
+        if target_pass not in ("always", "without-source"):
+            raise ValueError(f"target_pass must be 'always' or 'without-source', not {target_pass!r}")
+        self.target_pass = target_pass
         if threads is None:
             threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
         torch.set_num_threads(threads)
@@ -183,15 +189,14 @@ class LMScorer:
     # ---- public -------------------------------------------------------------------------------------------
     def score(self, documents: Sequence[Document]) -> None:
         """Fill ``fluency``, ``scores`` and odd-phrasing findings for every sentence of every document."""
-        sentences = [s for doc in documents for s in doc.sentences()]
-        if not sentences:
-            return
+        skip_sourced = self.source and self.target_pass == "without-source"
+        pairs = [(s, doc.target_lang) for doc in documents for s in doc.sentences()
+                 if not (skip_sourced and s.segment.source)]
         contexts = self._contexts(documents)
-        requests = [Request("", contexts.get(id(s), "") + s.text, len(contexts.get(id(s), ""))) for s in sentences]
-        target = self.logprobs(requests)
+        requests = [Request("", contexts.get(id(s), "") + s.text, len(contexts.get(id(s), ""))) for s, _ in pairs]
+        target = self.logprobs(requests) if requests else []
         word_logprobs = {}  # id(sentence) -> target-only log-prob of each word, for the source pass's PMI
-        langs = [doc.target_lang for doc in documents for _ in doc.sentences()]
-        for sentence, lang, (offsets, lps) in zip(sentences, langs, target):
+        for (sentence, lang), (offsets, lps) in zip(pairs, target):
             word_logprobs[id(sentence)] = self._fill_target(sentence, offsets, lps, lang)
         if not self.source:
             return

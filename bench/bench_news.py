@@ -1,0 +1,338 @@
+"""Speed on real news with the source: the CLI audits WMT21 zh-en articles, with a breakdown and the ranking.
+
+Workload: every translation (8 systems and the human reference) of ``--docs`` source documents of
+``../shared/data/mqm/wmt21_news_zhen.scores.tsv``, one JSONL article per (system, document) holding each segment's
+source and target (no reference), audited by the CLI as a user would::
+
+    mtaudit audit DIR --jsonl out.jsonl --langs zh-en --top 0 -q
+
+Each run is a child process: ``python bench/bench_news.py --child`` puts timers around the pipeline's stages and
+then calls the CLI's own entry point with those arguments, so the audit is the user's, plus the clock. Reported per
+run: wall time (process start to exit), segments/s, sentences/s, tokens/s (target tokens the model scored, both
+passes), model load time, peak RSS (``wait4``), GFLOP/s inside the scorer's forward passes and their share of the
+bf16 matmul limit measured in the same child (``bench_model.matmul_limit``, same threads), and the breakdown:
+
+* ``read+detect``: reading, sentence splitting and the rule detectors (``_load_and_prepare``); with ``--workers 1``
+  in the main process, else summed over the pool's processes, overlapped with the model (so not part of the wall);
+* ``target pass`` / ``source pass``: ``LMScorer.logprobs`` for each pass (tokenising, batching, forward passes,
+  log-probs), of which ``forward`` is the model itself;
+* ``fill``: turning log-probs into scores and odd-phrasing findings;
+* ``risk``: decisions and risk (``Auditor.settle``); ``write``: the JSONL writer;
+* ``other``: start-up (imports), waiting for the pool's first documents and whatever else the wall time holds.
+
+Ranking: the run's JSONL is read back, each segment's sentences become one feature row exactly as ``mtaudit eval``
+builds them (``segment_features``), scored by the language pair's risk model; tau within documents, P@20 % and the
+length baseline on the same segments. A variant that changes the ranking shows it here.
+
+Variants (``--variants``) run interleaved (A, B, then B, A, ...; ``--rounds``) so that a shared machine's drifting load
+hits them alike; ``uptime`` is printed beside every figure. A variant is ``NAME:OPTION=VALUE,...`` where the options
+go to the scorer (``batch_tokens``, ``threads``, ``dtype``, ...) or, for ``workers``, to the CLI; ``fast=1`` adds
+``--fast``; ``tree=PATH`` runs another checkout's mtaudit (e.g. ``base:tree=../main`` for today's code) under
+the same timers.
+
+    python bench/bench_news.py [--docs DOC ...] [--rounds 1] [--variants default fast:fast=1] [--out FILE]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# A variant's tree=PATH (another checkout, e.g. main's) is imported instead of this one.
+sys.path.insert(0, os.environ.get("MTAUDIT_BENCH_TREE") or str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+NEWS = ROOT / ".." / "shared" / "data" / "mqm" / "wmt21_news_zhen.scores.tsv"
+# Small source documents first would flatter the speed (short articles): take documents spread over the file.
+DEFAULT_DOCS = ("wmt21news.010", "wmt21news.020", "wmt21news.030")
+
+
+def uptime() -> str:
+    return "load average %.2f %.2f %.2f" % os.getloadavg()
+
+
+# ---- the workload -------------------------------------------------------------------------------------------
+def workload(folder: Path, docs: list[str]):
+    """Write one JSONL article per (system, document); returns the gold segments in file order."""
+    from mtaudit.evaluation.mqm import read_mqm
+
+    mqm = read_mqm(NEWS)
+    wanted = set(docs)
+    gold = [g for g in mqm.segments if g.doc in wanted]
+    articles: dict[tuple[str, str], list] = defaultdict(list)
+    for g in gold:
+        articles[(g.system, g.doc)].append(g)
+    for (system, doc), golds in articles.items():
+        lines = [json.dumps({"id": g.seg_id, "source": g.source, "target": g.target}, ensure_ascii=False)
+                 for g in golds]
+        (folder / f"{system}__{doc}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return gold
+
+
+# ---- the child: the CLI with timers around its stages ---------------------------------------------------------
+def child(timings_path: Path, scorer_options: dict, cli_args: list[str]) -> int:
+    import functools
+
+    started = time.perf_counter()
+    totals: dict[str, float] = defaultdict(float)
+    counts: dict[str, int] = defaultdict(int)
+
+    def timed(owner, name: str, key: str, classify=None):
+        original = getattr(owner, name)
+        static = isinstance(vars(owner).get(name), staticmethod) if isinstance(owner, type) else False
+
+        @functools.wraps(original)
+        def wrapper(*args, **kwargs):
+            t = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                totals[classify(args) if classify else key] += time.perf_counter() - t
+
+        setattr(owner, name, staticmethod(wrapper) if static else wrapper)
+
+    import mtaudit.audit as audit
+    import mtaudit.engines.local as local
+    import mtaudit.fluency as fluency
+    from mtaudit.fluency import scorer as scorer_mod
+    from mtaudit.reports.jsonl import JsonlWriter
+
+    load_and_prepare = audit._load_and_prepare
+
+    @functools.wraps(load_and_prepare)  # same name and module: the pool pickles it by reference
+    def read_and_detect(path):
+        # In a pool worker the timer's total would stay in that process: the seconds travel with the Document.
+        t = time.perf_counter()
+        doc = load_and_prepare(path)
+        doc._bench_read_s = time.perf_counter() - t
+        return doc
+
+    audit._load_and_prepare = local._load_and_prepare = read_and_detect
+    original_settle = audit.Auditor.settle
+
+    def settle(self, docs):
+        totals["read+detect"] += sum(getattr(d, "_bench_read_s", 0.0) for d in docs)
+        t = time.perf_counter()
+        out = original_settle(self, docs)
+        totals["risk"] += time.perf_counter() - t
+        return out
+
+    audit.Auditor.settle = settle
+    timed(JsonlWriter, "write_document", "write")
+    timed(scorer_mod.LMScorer, "logprobs", "",
+          classify=lambda a: "source pass" if a[1] and a[1][0].prefix_text else "target pass")
+    timed(scorer_mod.LMScorer, "_fill_target", "fill")
+    timed(scorer_mod.LMScorer, "_fill_source", "fill")
+    original_forward = scorer_mod.LMScorer._forward
+
+    def forward(self, batch, *args, **kwargs):
+        t = time.perf_counter()
+        out = original_forward(self, batch, *args, **kwargs)
+        totals["forward"] += time.perf_counter() - t
+        counts["rows"] += len(batch)
+        counts["fed"] += sum(len(r.ids) for r in batch)
+        counts["padded"] += len(batch) * max(len(r.ids) for r in batch)
+        counts["scored"] += sum(len(r.ids) - r.n_context for r in batch)
+        counts["batches"] += 1
+        return out
+
+    scorer_mod.LMScorer._forward = forward
+    original_load = fluency.load_scorer
+    holder = {}
+
+    def load_scorer(*args, **kwargs):
+        t = time.perf_counter()
+        scorer = original_load(*args, **{**kwargs, **scorer_options})
+        totals["model load"] += time.perf_counter() - t
+        holder["scorer"] = scorer
+        return scorer
+
+    fluency.load_scorer = load_scorer
+    from mtaudit import cli
+
+    sys.argv = ["mtaudit", *cli_args]
+    code = 0
+    try:
+        cli.app(standalone_mode=False)
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    wall_in_process = time.perf_counter() - started
+    info = {"seconds": dict(totals), "counts": dict(counts), "in_process_s": wall_in_process, "code": code}
+    scorer = holder.get("scorer")
+    if scorer is not None:
+        import torch
+        from bench_model import matmul_limit
+
+        config = scorer.model.config
+        info["threads"] = torch.get_num_threads()
+        info["dtype"] = str(scorer.dtype).replace("torch.", "")
+        info["hidden"], info["vocab"] = config.hidden_size, config.vocab_size
+        info["body_params"] = sum(p.numel() for n, p in scorer.model.named_parameters()
+                                  if "embed" not in n and "lm_head" not in n)
+        # the machine's own limit in the scorer's dtype and threads, measured now, beside the run
+        info["limit_flops"] = matmul_limit(scorer.dtype, config.hidden_size)
+    timings_path.write_text(json.dumps(info), encoding="utf-8")
+    return code
+
+
+# ---- the ranking of a run ------------------------------------------------------------------------------------
+def ranking(out_jsonl: Path, gold: list) -> dict:
+    """tau_doc, P@20 % and friends of the run's risk model on the segments, with the length baseline."""
+    from mtaudit.document import Finding, Segment, Sentence
+    from mtaudit.evaluation.evaluate import figures_for
+    from mtaudit.evaluation.features import AuditedSet, segment_features
+    from mtaudit.scoring import RiskModel
+
+    sentences: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for line in out_jsonl.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        if record.get("type") == "sentence":
+            sentences[(Path(record["doc"]).stem, record["segment"])].append(record)
+    features = []
+    for g in gold:
+        records = sentences[(f"{g.system}__{g.doc}", g.seg_id)]
+        segment = Segment(id=g.seg_id, target=g.target, source=g.source)
+        for r in records:
+            sentence = Sentence(segment, r["sentence"], r["start"], r["end"])
+            sentence.fluency = r["fluency"]
+            sentence.scores = dict(r["scores"])
+            sentence.findings = [Finding.from_dict(f) for f in r["findings"]]
+            segment.sentences.append(sentence)
+        features.append(segment_features(segment))
+    audited = AuditedSet(gold=gold, segments=[], features=features, detectors=[], model=None)
+    risk = RiskModel.for_pair("zh", "en")
+    return {"mtaudit": figures_for(audited, [risk.risk(f) for f in features]),
+            "length": figures_for(audited, [float(len(g.target.split())) for g in gold]),
+            "risk_model": risk.name}
+
+
+# ---- the parent -----------------------------------------------------------------------------------------------
+def parse_variant(text: str) -> tuple[str, dict]:
+    name, _, options = text.partition(":")
+    parsed = {}
+    for item in filter(None, options.split(",")):
+        key, _, value = item.partition("=")
+        parsed[key] = int(value) if value.lstrip("-").isdigit() else value
+    return name, parsed
+
+
+def run_variant(name: str, options: dict, folder: Path, work: Path, gold: list, round_: int) -> dict:
+    options = dict(options)
+    workers = str(options.pop("workers", 0))
+    tree = options.pop("tree", None)
+    fast = ["--fast"] if options.pop("fast", 0) else []
+    out = work / f"{name}.{round_}.jsonl"
+    timings = work / f"{name}.{round_}.timings.json"
+    cli_args = ["audit", str(folder), "--jsonl", str(out), "--langs", "zh-en", "--top", "0", "-q",
+                "--workers", workers, *fast]
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", str(timings), json.dumps(options),
+               *cli_args]
+    load_before = uptime()
+    t = time.perf_counter()
+    env = dict(os.environ)
+    if tree:  # another checkout's mtaudit (e.g. main's) in the same child, for a before/after comparison
+        env["MTAUDIT_BENCH_TREE"] = str(Path(tree).resolve())
+    proc = subprocess.Popen(command, env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"variant {name}: the audit failed (exit {os.waitstatus_to_exitcode(status)})")
+    info = json.loads(timings.read_text(encoding="utf-8"))
+    s, c = info["seconds"], info["counts"]
+    segments = len(gold)
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    sentences = sum(1 for r in records if r.get("type") == "sentence")
+    audit_s = wall - s.get("model load", 0.0)
+    flops = 2 * info["body_params"] * c["fed"] + 2 * info["vocab"] * info["hidden"] * c["scored"]
+    gflops = flops / s["forward"] / 1e9
+    parts = {k: round(s.get(k, 0.0), 2) for k in ("read+detect", "target pass", "source pass", "forward", "fill",
+                                                   "risk", "write", "model load")}
+    in_main = ("target pass", "source pass", "fill", "risk", "write", "model load")
+    accounted = sum(parts[k] for k in in_main + (("read+detect",) if workers == "1" else ()))
+    parts["other"] = round(wall - accounted, 2)
+    row = {
+        "variant": name, "options": options, "workers": workers, "round": round_,
+        "load_before": load_before, "load_after": uptime(),
+        "wall_s": round(wall, 2), "model_load_s": round(s.get("model load", 0.0), 2),
+        "segments": segments, "sentences": sentences,
+        "segments_per_s": round(segments / wall, 3), "sentences_per_s": round(sentences / wall, 3),
+        "segments_per_s_after_load": round(segments / audit_s, 3),
+        "tokens_scored": c["scored"], "tokens_per_s": round(c["scored"] / wall, 1),
+        "rows": c["rows"], "batches": c["batches"], "tokens_fed": c["fed"],
+        "padding_share": round(1 - c["fed"] / c["padded"], 3),
+        "gflops_forward": round(gflops, 1), "limit_gflops": round(info["limit_flops"] / 1e9, 1),
+        "share_of_limit": round(gflops * 1e9 / info["limit_flops"], 3),
+        "threads": info["threads"], "dtype": info["dtype"],
+        "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
+        "breakdown_s": parts,
+        "ranking": ranking(out, gold),
+    }
+    return row
+
+
+def main() -> int:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        return child(Path(sys.argv[2]), json.loads(sys.argv[3]), sys.argv[4:])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--docs", nargs="+", default=list(DEFAULT_DOCS),
+                    help="source documents of the news file (all their translations are audited)")
+    ap.add_argument("--rounds", type=int, default=1, help="interleaved rounds of the variants")
+    ap.add_argument("--variants", nargs="+", default=["default", "fast:fast=1"],
+                    help="NAME[:OPTION=VALUE,...]; options go to the scorer, workers=N to the CLI")
+    ap.add_argument("--keep", type=Path, default=None, help="keep the articles and outputs in this folder")
+    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "bench_news.json")
+    args = ap.parse_args()
+    if not NEWS.is_file():
+        print(f"skipped: {NEWS} is absent (the development data)")
+        return 0
+    variants = [parse_variant(v) for v in args.variants]
+    with tempfile.TemporaryDirectory(prefix="mtaudit-news-") as tmp:
+        work = args.keep or Path(tmp)
+        folder = work / "articles"
+        folder.mkdir(parents=True, exist_ok=True)
+        gold = workload(folder, args.docs)
+        print(f"{len(gold)} segments in {len(list(folder.iterdir()))} articles ({', '.join(args.docs)}); {uptime()}",
+              flush=True)
+        rows = []
+        for r in range(args.rounds):
+            order = variants if r % 2 == 0 else variants[::-1]
+            for name, options in order:
+                row = run_variant(name, options, folder, work, gold, r)
+                rows.append(row)
+                rank = row["ranking"]["mtaudit"]
+                print(f"round {r} {name:14s} {row['segments_per_s']:6.2f} seg/s ({row['segments_per_s_after_load']:.2f}"
+                      f" after load) {row['sentences_per_s']:6.2f} sent/s {row['tokens_per_s']:7.1f} tok/s "
+                      f"{row['gflops_forward']:6.1f} GFLOP/s = {row['share_of_limit']:.0%} of {row['limit_gflops']:.0f}"
+                      f"  load {row['model_load_s']:.1f} s  RSS {row['peak_rss_mib']:.0f} MiB  pad "
+                      f"{row['padding_share']:.0%}  tau_doc {rank['tau_doc']} P@20 {rank['p_at_20']}  "
+                      f"{row['breakdown_s']}  [{row['load_before']} -> {row['load_after']}]", flush=True)
+    base = variants[0][0]
+    ratios = {}
+    for name, _ in variants[1:]:
+        per_round = [b["segments_per_s"] / a["segments_per_s"] for a, b in
+                     zip([x for x in rows if x["variant"] == base], [x for x in rows if x["variant"] == name])]
+        ratios[name] = [round(x, 3) for x in per_round]
+        print(f"{name} / {base}: segments/s ratio per round {ratios[name]}")
+    baseline = rows[0]["ranking"]["length"]
+    print(f"length baseline on the same segments: tau_doc {baseline['tau_doc']} P@20 {baseline['p_at_20']}")
+    report = {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
+        "command": "python " + " ".join(sys.argv), "docs": args.docs, "rows": rows, "ratios_vs_first": ratios,
+    }
+    args.out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
