@@ -560,12 +560,17 @@ def calibrate(
             for variant, pooled in (validation.get("variants") or {}).items():
                 if pooled.get(dataset):
                     model_fig, length_fig = pooled[dataset]["mtaudit"], pooled[dataset]["length"]
-                    console.print(f"{dataset}: variant {variant}, held out: tau in doc {model_fig['tau_doc']:.3f} vs "
-                                  f"length {length_fig['tau_doc']:.3f}, tau in item {model_fig['tau_item']:.3f}, "
-                                  f"P@20% {model_fig['p_at_20']:.3f} vs {length_fig['p_at_20']:.3f}")
+                    console.print(f"{dataset}: variant {variant}, held out: tau in doc {_num(model_fig['tau_doc'])} vs "
+                                  f"length {_num(length_fig['tau_doc'])}, tau in item {_num(model_fig['tau_item'])}, "
+                                  f"P@20% {_num(model_fig['p_at_20'])} vs {_num(length_fig['p_at_20'])}")
     _write_text(output, json.dumps(fit.model.to_dict(), indent=2) + "\n", debug)
     if not quiet:
         err.print(f"risk model written to {output}")
+
+
+def _num(value: float | None) -> str:
+    """A figure to three decimals; "-" where there is none (tau within items of a file without several systems)."""
+    return "-" if value is None else f"{value:.3f}"
 
 
 @models_app.callback()

@@ -149,3 +149,8 @@ def test_calibrate_fits_the_estimators_weight_and_reports_held_out_figures_first
     assert ESTIMATOR not in model.variants["no_estimator"].weights
     features = json.loads((tmp_path / "cache.json").read_text())["entries"][0]["features"]
     assert all(ESTIMATOR in row for row in features)
+    # One system: no item holds two translations, so there is no tau within items; the figures say "-", no crash.
+    one = CliRunner().invoke(app, ["calibrate", "--mqm", str(SCORES), "--langs", "zh-en", "--folds", "3",
+                                   "--systems", "sysA", "-o", str(tmp_path / "one.json")])
+    assert one.exit_code == 0, one.output
+    assert "tau in item -" in one.output
