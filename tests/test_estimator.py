@@ -60,12 +60,13 @@ FULL = {"lm_logprob_mean": -2.0, "src_logprob_mean": -1.5, ESTIMATOR: 30.0, "len
     ((ESTIMATOR,), "no_estimator"),  # another model or language pair: no estimator signal
     (("src_logprob_mean", ESTIMATOR), "no_source"),
     (("lm_logprob_mean", "src_logprob_mean", ESTIMATOR), "no_model"),
+    (("lm_logprob_mean",), "no_target"),  # audit --fast: the source pass alone (its variant does not weigh the estimator)
 ])
 def test_each_sentence_is_scored_by_the_variant_matching_its_signals(drop, variant):
     feats = {k: v for k, v in FULL.items() if k not in drop}
     assert signals_variant(feats) == variant
     shipped = RiskModel.load()
-    assert set(shipped.variants) == {"no_source", "no_model", "no_estimator"}
+    assert set(shipped.variants) == {"no_source", "no_model", "no_estimator", "no_target"}
     part = shipped.estimator_part(feats)
     if variant is None:
         assert part == pytest.approx(shipped.weights[ESTIMATOR] * 30.0) and part > 0
