@@ -573,6 +573,25 @@ def test_source_reference_and_overlapping_spans(report_page, tmp_path):
 
 
 @pytest.mark.browser
+def test_the_estimators_part_of_the_risk_is_one_named_line(report_page, tmp_path):
+    """A sentence the trained estimator scored shows its part of the risk under the findings; one it did not score
+    (no source, another pair) shows no such line."""
+    report = source_overlap_report()
+    sentences = report["documents"][0]["sentences"]
+    sentences[0]["estimator"] = 1.25
+    path = tmp_path / "estimator.html"
+    write_html(report, path)
+    g = report_page("#queue", path=path)
+    lines = g.page.locator("#queue-list .row .estimator")
+    assert lines.count() == 1
+    expected = f"Trained estimator: +1.25 of the risk {sentences[0]['risk']:.2f}"
+    assert lines.first.inner_text() == expected
+    row = g.page.locator("#queue-list .row", has=g.page.locator(".estimator"))
+    assert row.locator(".sentence").inner_text().strip() == sentences[0]["text"].strip()
+    assert g.errors == []
+
+
+@pytest.mark.browser
 def test_screenshots_are_saved_as_artefacts(report_page, audited):
     ARTIFACTS.mkdir(exist_ok=True)
     g = report_page()

@@ -13,7 +13,8 @@ Embedded data (``<script type="application/json" id="mtaudit-data">``), version 
      "bands": [0, 1.5, 5],   # risk colour bands
      "sevs": ["critical", "major", "minor"], "cats": [category, ...], "dets": [detector, ...],
      "segs": [{segment id: [source, reference]}, ...]   # per document, only segments that have either
-     "rows": [[doc index, segment id, sentence index, text, risk, sentence sha256 or "", findings, glued], ...]}
+     "rows": [[doc index, segment id, sentence index, text, risk, sentence sha256 or "", findings, glued,
+               estimator], ...]}   # estimator: the trained estimator's part of the risk, or null
 
     finding: [start, end, severity index, category index, detector index, message, suggestion, confidence, occurrence]
 
@@ -146,8 +147,10 @@ def page_data(report: dict) -> dict:
             glued = int(previous is not None and previous["segment"] == s["segment"]
                         and s.get("start") is not None and previous.get("end") == s["start"])
             previous = s
+            estimator = s.get("estimator")
             rows.append([d_index, segment, s["sentence"], text, _finite(s.get("risk")),
-                         sentence_sha256(text) if out else "", out, glued])
+                         sentence_sha256(text) if out else "", out, glued,
+                         None if estimator is None else round(_finite(estimator), 4)])
         segs.append(seg_texts)
     return {"v": DATA_VERSION, "run": _json_safe(report["run"]), "summary": report["summary"], "docs": docs,
             "bands": list(RISK_BANDS), "sevs": list(SEVERITIES), "cats": list(categories), "dets": list(detectors),

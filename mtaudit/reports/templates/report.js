@@ -15,7 +15,7 @@
 
   // ---- model ------------------------------------------------------------------------------------------------
   var rows = DATA.rows.map(function (r, i) {
-    var row = { i: i, d: r[0], seg: r[1], n: r[2], text: r[3], risk: r[4], sha: r[5], f: [], glued: !!r[7], rank: 0,
+    var row = { i: i, d: r[0], seg: r[1], n: r[2], text: r[3], risk: r[4], sha: r[5], f: [], glued: !!r[7], est: r[8] === undefined ? null : r[8], rank: 0,
       hay: null };
     row.f = r[6].map(function (x, k) {
       var f = { row: row, k: k, s: x[0], e: x[1], sev: x[2], cat: x[3], det: x[4], msg: x[5], sug: x[6], conf: x[7],
@@ -425,6 +425,13 @@
       var ul = el('ul', 'findings');
       r.f.forEach(function (f) { ul.appendChild(findingItem(f, false)); });
       art.appendChild(ul);
+    }
+    if (r.est !== null) {
+      // the trained estimator's share of the risk: one named line beside the findings
+      var est = el('p', 'estimator', 'Trained estimator: ' + (r.est >= 0 ? '+' : '') + fmtRisk(r.est) + ' of the risk ' +
+                   fmtRisk(r.risk));
+      est.title = 'What the quality estimator read in the translation given its source (mtaudit/models/ESTIMATOR.md)';
+      art.appendChild(est);
     }
     return art;
   }
