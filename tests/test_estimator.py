@@ -106,7 +106,9 @@ def test_the_estimator_fills_its_signal_for_its_pair_only_and_sees_an_unfaithful
     source = "他说，公司明年将在北京开设三家新工厂。"
     faithful = "He said the company would open three new factories in Beijing next year."
     unfaithful = ["He said the company would open three new factories in Tokyo next year.",
-                  "He said the company would close its factories."]
+                  "He said the company would close three old factories in Tokyo last year."]
+    # measured here: 1.15 faithful, 1.32 and 1.87 (a shorter unfaithful "would close its factories." gave 1.19: the
+    # mass is a sum over tokens, so the cases keep the faithful one's length)
     docs = [document([text], sources=[source]) for text in [faithful] + unfaithful]
     german = document(["Er sagte, die Firma werde im nächsten Jahr drei neue Fabriken eröffnen."],
                       sources=["He said the company would open three new factories next year."])
