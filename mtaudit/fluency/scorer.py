@@ -60,15 +60,15 @@ def _keeper(store: dict, layer: int):
     return hook
 
 
-def _sentence_of(segment: Segment, offsets: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """For each token (char offsets into ``segment.target``): the index of the sentence it belongs to and its start
-    without leading space (a leading-space token belongs to the word it starts)."""
+def _sentence_of(segment: Segment, offsets: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """For each token (char offsets into ``segment.target``): the index of the sentence it belongs to, its start
+    without leading space (a leading-space token belongs to the word it starts) and its end."""
     starts = [s.start for s in segment.sentences]
     out = []
     for a, b in offsets:
         while a < b - 1 and segment.target[a].isspace():
             a += 1
-        out.append((max(0, bisect.bisect_right(starts, a) - 1), a))
+        out.append((max(0, bisect.bisect_right(starts, a) - 1), a, b))
     return out
 
 
@@ -214,11 +214,12 @@ class LMScorer:
         layers = sorted({e.layer for e in chosen if e is not None})
         for (doc, seg), lead, estimator, result in zip(segments, leads, chosen,
                                                        self.logprobs(src_requests, layers)):
-            offsets = [(a + lead, b + lead) for a, b in result[0]]
-            self._fill_source(seg, offsets, result[1], word_logprobs)
+            # each token's sentence, placed once for both the log-probs and the estimator's mass
+            placed = _sentence_of(seg, [(a + lead, b + lead) for a, b in result[0]])
+            self._fill_source(seg, placed, result[1], word_logprobs)
             if estimator is not None:
                 states = result[2][:, layers.index(estimator.layer)]
-                self._fill_estimator(seg, offsets, estimator.token_mass(states, result[1], result[3]))
+                self._fill_estimator(seg, placed, estimator.token_mass(states, result[1], result[3]))
 
     def estimator_for(self, doc: Document):
         """The trained estimator for the document's language pair, or None (the risk model then falls back)."""
@@ -333,18 +334,20 @@ class LMScorer:
         return findings
 
     @staticmethod
-    def _fill_estimator(segment: Segment, offsets: list[tuple[int, int]], mass: np.ndarray) -> None:
-        """Each sentence's ``src_estimator_sum``: the estimator's error mass summed over its tokens."""
+    def _fill_estimator(segment: Segment, placed: list[tuple[int, int, int]], mass: np.ndarray) -> None:
+        """Each sentence's ``src_estimator_sum``: the estimator's error mass summed over its tokens (``placed``: each
+        token's sentence and span, from ``_sentence_of``)."""
         totals = [0.0] * len(segment.sentences)
-        for (k, _), value in zip(_sentence_of(segment, offsets), mass):
+        for (k, _, _), value in zip(placed, mass):
             totals[k] += float(value)
         for sentence, total in zip(segment.sentences, totals):
             sentence.scores["src_estimator_sum"] = total
 
     @staticmethod
-    def _fill_source(segment: Segment, offsets: list[tuple[int, int]], lps: np.ndarray,
+    def _fill_source(segment: Segment, placed: list[tuple[int, int, int]], lps: np.ndarray,
                      word_logprobs: dict[int, np.ndarray] | None = None) -> None:
-        """Split the segment's source-conditioned token log-probs onto its sentences by character offset.
+        """Split the segment's source-conditioned token log-probs onto its sentences (``placed``: each token's
+        sentence and span, from ``_sentence_of``).
 
         Also the log-probability of the word the source makes least expected (``src_word_logprob_min``: a wrong name
         or number stands out where the mean over the sentence dilutes it) and, where the sentence's target-only word
@@ -354,7 +357,7 @@ class LMScorer:
         clause) are likely text yet gain little from the source.
         """
         per_sentence: list[tuple[list, list]] = [([], []) for _ in segment.sentences]
-        for (k, a), (_, b), lp in zip(_sentence_of(segment, offsets), offsets, lps):
+        for (k, a, b), lp in zip(placed, lps):
             per_sentence[k][0].append((a, b))
             per_sentence[k][1].append(float(lp))
         for sentence, (spans, values) in zip(segment.sentences, per_sentence):
