@@ -326,8 +326,9 @@ def _crash_if(pattern: str | None, paths: Iterable[str]) -> None:
 
 def _worker_auditor(config: AuditConfig) -> Auditor:
     """This worker process's Auditor for ``config`` (built once): its detectors, its risk model, no decisions."""
+    config = replace(config, decisions=None)  # as stored by serve_in_this_process, so that equal configs match
     if _WORKER.get("config") != config:
-        auditor = Auditor(replace(config, decisions=None))
+        auditor = Auditor(config)
         auditor.serve_in_this_process()
         _WORKER["auditor"] = auditor
     return _WORKER["auditor"]
