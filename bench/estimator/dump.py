@@ -100,9 +100,9 @@ def instrument(scorer, out: Path):
 
     scorer._forward = forward
 
-    def logprobs(requests):
+    def logprobs(requests, layers=()):
         state["captured"] = {}
-        res = orig_logprobs(requests)
+        res = orig_logprobs(requests, layers)  # no layers: the scorer is loaded without estimator (below)
         call = state["call"]
         keys = state["keys"][call]
         assert len(keys) == len(requests), (len(keys), len(requests))
@@ -168,9 +168,13 @@ def main():
     mqm = read_mqm(args.mqm, args.langs)
     out = Path(args.out) / mqm.name
     out.mkdir(parents=True, exist_ok=True)
-    config = AuditConfig(model="gemma3-270m", lang=mqm.target_lang or "en")
+    langs = f"{mqm.source_lang}-{mqm.target_lang}" if mqm.target_lang else None
+    config = AuditConfig(model="gemma3-270m", langs=langs)
     started = time.time()
-    audited = audit_mqm(mqm, config, scorer_factory=lambda name, device=None: instrument(load_scorer(name, device=device), out),
+    # without the trained estimator: this dump is what it was trained from (its own states are captured here)
+    audited = audit_mqm(mqm, config,
+                        scorer_factory=lambda name, device=None: instrument(
+                            load_scorer(name, device=device, estimator=False), out),
                         progress=lambda n: print(f"{n} docs {time.time() - started:.0f}s", file=sys.stderr, flush=True))
     key = cache_key(file_sha256(args.mqm), None, config)
     save_audited(out / "features.json", audited, key)
