@@ -2,7 +2,8 @@
 type into it, read back by ``--decisions FILE.xlsx``.
 
 The ``review`` sheet has one row per finding, sentences riskiest first (a sentence without findings gets one row with
-the finding columns blank), and a blank ``decision`` column. A hidden ``key`` column holds each finding's identity
+the finding columns blank), the trained estimator's part of the risk beside the risk (blank where no estimator
+scored the sentence), and a blank ``decision`` column. A hidden ``key`` column holds each finding's identity
 (``mtaudit.decisions``), so decisions survive sorting, filtering and the reviewer's own columns. The ``documents``
 sheet has one row per document, the ``run`` sheet what produced the report. A CSV holds the review sheet alone.
 
@@ -24,7 +25,7 @@ from mtaudit.reports.base import ranked_sentences
 
 # (header, width in characters, wrap) of the review sheet, left to right.
 REVIEW_COLUMNS = (
-    ("rank", 6, False), ("risk", 7, False), ("document", 28, False), ("segment", 10, False), ("sentence", 9, False),
+    ("rank", 6, False), ("risk", 7, False), ("estimator", 9, False), ("document", 28, False), ("segment", 10, False), ("sentence", 9, False),
     ("text", 70, True), ("flagged", 24, True), ("severity", 9, False), ("category", 28, False),
     ("detector", 12, False), ("message", 60, True), ("suggestion", 22, True), ("decision", 12, False),
     ("reviewer note", 30, True), ("key", 20, False),
@@ -50,7 +51,8 @@ _SEVERITY_FILL = {"critical": "F4B6B6", "major": "F9D3A9", "minor": "FBF0B2"}
 def review_rows(report: dict) -> Iterator[list]:
     """The review sheet's rows (without the header), riskiest sentence first."""
     for rank, s in enumerate(ranked_sentences(report), 1):
-        head = [rank, round(float(s["risk"]), 4), s["doc"], s["segment"], s["sentence"] + 1, s["text"]]
+        estimator = s.get("estimator")
+        head = [rank, round(float(s["risk"]), 4), None if estimator is None else round(float(estimator), 4), s["doc"], s["segment"], s["sentence"] + 1, s["text"]]
         findings = sorted(s["findings"], key=lambda f: (f["start"], f["end"]))
         if not findings:
             yield head + [None] * (len(HEADERS) - len(head))

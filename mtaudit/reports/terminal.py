@@ -21,6 +21,8 @@ def highlighted(sentence: dict, width: int | None = None) -> Text:
 
 
 def findings_text(sentence: dict) -> Text:
+    """The findings, one per line, then the trained estimator's part of the risk as one named line (as in the HTML
+    review queue) when the sentence has one."""
     out = Text()
     for i, f in enumerate(sentence["findings"]):
         if i:
@@ -30,6 +32,11 @@ def findings_text(sentence: dict) -> Text:
         out.append(f["message"])
         if f.get("suggestion"):
             out.append(f" → {f['suggestion']}", style="green")
+    estimator = sentence.get("estimator")
+    if estimator is not None:
+        if out:
+            out.append("\n")
+        out.append(f"trained estimator: {estimator:+.2f} of the risk {sentence['risk']:.2f}", style="dim")
     return out
 
 
