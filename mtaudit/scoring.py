@@ -56,16 +56,26 @@ VARIANT_DROPS: dict[str, tuple[str, ...]] = {
     "no_source": ("src_",),
     "no_model": ("src_", "lm_", "fluency", "detector_fluency"),
     "no_estimator": (ESTIMATOR,),
-    # `audit --fast`: the source-conditioned pass alone (the PMI and word-minimum signals need the target-only pass)
+    # `audit --fast`: the source-conditioned pass alone (the PMI and word-minimum signals need the target-only pass);
+    # the trained estimator reads that pass, so it stays
     "no_target": ("lm_", "fluency", "detector_fluency", "src_pmi_", "src_word_logprob_min"),
+    # `audit --fast` where no trained estimator covers the pair or model
+    "no_target_no_estimator": ("lm_", "fluency", "detector_fluency", "src_pmi_", "src_word_logprob_min", ESTIMATOR),
 }
+
+# A risk model fitted before a variant existed scores its sentences with the variant it had for them: a model whose
+# "no_target" variant predates the estimator never weighs it.
+VARIANT_FALLBACK = {"no_target_no_estimator": "no_target"}
 
 
 def signals_variant(feats: dict[str, float]) -> str | None:
     """Which variant scores a sentence with these features: None (everything), "no_source", "no_target" (the
-    source-conditioned pass alone), "no_model" or "no_estimator" (every model signal but the trained estimator's)."""
+    source-conditioned pass alone, `audit --fast`), "no_target_no_estimator" (the same without a trained estimator),
+    "no_model" or "no_estimator" (every model signal but the trained estimator's)."""
     if "lm_logprob_mean" not in feats:
-        return "no_target" if "src_logprob_mean" in feats else "no_model"
+        if "src_logprob_mean" not in feats:
+            return "no_model"
+        return "no_target" if ESTIMATOR in feats else "no_target_no_estimator"
     if "src_logprob_mean" not in feats:
         return "no_source"
     if ESTIMATOR not in feats:
@@ -131,10 +141,17 @@ class RiskModel:
             variants={k: cls.from_dict(v, k) for k, v in data.get("variants", {}).items()},
         )
 
-    def risk(self, feats: dict[str, float]) -> float:
+    def scoring(self, feats: dict[str, float]) -> "RiskModel":
+        """The model (itself or one of its variants) that scores a sentence with these features."""
         variant = signals_variant(feats)
-        if variant in self.variants:
-            return self.variants[variant].risk(feats)
+        if variant not in self.variants:
+            variant = VARIANT_FALLBACK.get(variant)
+        return self.variants.get(variant, self) if variant else self
+
+    def risk(self, feats: dict[str, float]) -> float:
+        model = self.scoring(feats)
+        if model is not self:
+            return model.risk(feats)
         total = self.bias
         for name, weight in self.weights.items():
             value = feats.get(name, self.impute.get(name))
@@ -145,8 +162,7 @@ class RiskModel:
     def estimator_part(self, feats: dict[str, float]) -> float | None:
         """What the trained estimator adds to the risk of a sentence with these features (its weight times its
         signal), or None when the variant scoring the sentence does not use it: the explanation's one named line."""
-        variant = signals_variant(feats)
-        model = self.variants.get(variant, self) if variant else self
+        model = self.scoring(feats)
         if ESTIMATOR not in model.weights or ESTIMATOR not in feats:
             return None
         return model.weights[ESTIMATOR] * feats[ESTIMATOR]

@@ -60,21 +60,35 @@ FULL = {"lm_logprob_mean": -2.0, "src_logprob_mean": -1.5, ESTIMATOR: 30.0, "len
     ((ESTIMATOR,), "no_estimator"),  # another model or language pair: no estimator signal
     (("src_logprob_mean", ESTIMATOR), "no_source"),
     (("lm_logprob_mean", "src_logprob_mean", ESTIMATOR), "no_model"),
-    (("lm_logprob_mean",), "no_target"),  # audit --fast: the source pass alone (its variant does not weigh the estimator)
+    (("lm_logprob_mean",), "no_target"),  # audit --fast: the source pass alone, which the estimator reads
+    (("lm_logprob_mean", ESTIMATOR), "no_target_no_estimator"),  # --fast where no estimator covers the pair
 ])
 def test_each_sentence_is_scored_by_the_variant_matching_its_signals(drop, variant):
     feats = {k: v for k, v in FULL.items() if k not in drop}
     assert signals_variant(feats) == variant
     shipped = RiskModel.load()
-    assert set(shipped.variants) == {"no_source", "no_model", "no_estimator", "no_target"}
+    assert set(shipped.variants) == {"no_source", "no_model", "no_estimator", "no_target", "no_target_no_estimator"}
     part = shipped.estimator_part(feats)
-    if variant is None:
-        assert part == pytest.approx(shipped.weights[ESTIMATOR] * 30.0) and part > 0
+    if ESTIMATOR in feats:
+        model = shipped.variants.get(variant, shipped)
+        assert part == pytest.approx(model.weights[ESTIMATOR] * 30.0) and part > 0
         # linear in the signal (both risks are above the floor of 0 here)
         lower = shipped.risk(dict(feats, **{ESTIMATOR: 20.0}))
         assert lower > 0 and shipped.risk(feats) == pytest.approx(lower + part / 3)
-    else:
-        assert part is None and shipped.risk(feats) == shipped.variants[variant].risk(feats)
+    if variant is not None:
+        assert shipped.risk(feats) == shipped.variants[variant].risk(feats)
+    if ESTIMATOR not in feats:
+        assert part is None
+
+
+def test_a_risk_model_without_the_newer_fast_variant_scores_fast_runs_with_its_own():
+    """A model calibrated before "no_target_no_estimator" existed (a team's own file, the en-de one) scores a --fast
+    sentence without the estimator by its "no_target" variant, not by its main weights with the target imputed."""
+    model = RiskModel.from_dict({"weights": {"lm_logprob_sum": -1.0, "length_words": 0.1},
+                                 "variants": {"no_target": {"weights": {"length_words": 0.5}}}})
+    fast = {"src_logprob_mean": -1.0, "length_words": 10.0}
+    assert signals_variant(fast) == "no_target_no_estimator"
+    assert model.risk(fast) == pytest.approx(5.0) and model.estimator_part(fast) is None
 
 
 @needs_model

@@ -214,9 +214,14 @@ def calibrate(audited: AuditedSet, mqm_paths: list[str], command: str, name: str
         # the same fit without the source-conditioned signals and without any model signal, each validated alike,
         # for runs (or segments) that do not have them
         validation["variants"] = {}
+        fitted: list[set[str]] = []
         for variant, drops in VARIANT_DROPS.items():
-            if not any(name.startswith(drops) for r in audited.features for name in r):
-                continue  # nothing to drop (e.g. no trained estimator covers these files): the main fit serves
+            dropped = {name for r in audited.features for name in r if name.startswith(drops)}
+            if not dropped or dropped in fitted:
+                # nothing to drop (e.g. no trained estimator covers these files): the main fit serves; or the same
+                # signals as a variant already fitted (--fast without an estimator), which serves (VARIANT_FALLBACK)
+                continue
+            fitted.append(dropped)
             rows = [without_signals(r, variant) for r in audited.features]
             held = cross_validate(audited, alpha, rows, folds)
             sub = fit_risk_model(rows, [g.penalty for g in audited.gold], alpha, name=f"{fit.model.name}/{variant}",
