@@ -296,9 +296,7 @@ class LMScorer:
     def _odd_phrasing(self, text: str, words: list[tuple[int, int]], z: np.ndarray, norms: Norms,
                       lang: str | None = "en") -> list[Finding]:
         """Word runs whose surprisal, relative to words of the same frequency in clean news, is rare in clean news."""
-        width = min(norms.span_width, len(words))
-        spans = [[i, i + width - 1, float(score)] for i, score in enumerate(norms.window_scores(z))
-                 if score >= norms.minor]
+        spans = [[first, last, score] for first, last, score in norms.runs(text, words, z) if score >= norms.minor]
         merged: list[list] = []
         for span in spans:
             if merged and span[0] <= merged[-1][1] + 1:
@@ -314,7 +312,8 @@ class LMScorer:
             phrase = text[start:end]
             # When the most surprising word is a closed-class word (an article, preposition, auxiliary...), the run is
             # more often a grammar slip (a dropped or misplaced function word) than an unidiomatic choice.
-            worst = first + int(np.argmax(z[first : last + 1]))
+            inside = [i for i in norms.scored_words(text, words) if first <= i <= last]
+            worst = max(inside, key=lambda i: z[i])
             grammatical = text[words[worst][0] : words[worst][1]].lower() in FUNCTION_WORDS.get(lang or "en", ())
             findings.append(
                 Finding(
