@@ -1,0 +1,84 @@
+"""Odd-phrasing spans on held-out clean news lines and on the same lines with two adjacent words swapped.
+
+Draws ``--pairs`` (preceding line, line) pairs from the held-out tail of news-en (``tests/fluency_fixtures``, seed
+``--seed``), scores each clean line and its swapped twin after the preceding line as an audit would, and counts the
+clean lines with a finding, the swapped lines with a finding and those whose finding covers the swapped words. With
+``--compare NORMS.json`` the same word surprisals are also judged against another norms file (e.g. the previous one,
+``git show REV:mtaudit/models/norms-gemma3-270m-en.json > old.json``), by the scorer's own span code, so the two
+columns differ only by the norms.
+
+    python bench/odd_phrasing.py --pairs 300 --seed 12 [--compare old.json] [--threads N]
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from fluency_fixtures import NEWS, document, perturbed_pairs  # noqa: E402
+from mtaudit.fluency import load_scorer  # noqa: E402
+from mtaudit.fluency.norms import Norms, word_spans  # noqa: E402
+
+
+def swapped_range(line: str, bad: str) -> tuple[int, int]:
+    """The characters of the two swapped words in the swapped line."""
+    w1, w2 = line.split(), bad.split()
+    i = next(i for i in range(len(w1)) if w1[i] != w2[i])
+    lo = len(" ".join(w2[:i])) + (1 if i else 0)
+    return lo, lo + len(w2[i]) + 1 + len(w2[i + 1])
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--model", default="gemma3-270m")
+    ap.add_argument("--pairs", type=int, default=300)
+    ap.add_argument("--seed", type=int, default=12)
+    ap.add_argument("--compare", type=Path, help="another norms file to judge the same surprisals against")
+    ap.add_argument("--threads", type=int, default=None)
+    args = ap.parse_args(argv)
+    if not NEWS.is_file():
+        print(f"{NEWS} is absent (it exists only in the development workplace)", file=sys.stderr)
+        return 2
+    scorer = load_scorer(args.model, threads=args.threads)
+    surprisal: dict[str, np.ndarray] = {}
+    scorer.word_observer = lambda seen: surprisal.__setitem__(seen[0], np.asarray(seen[2]))
+    triples = perturbed_pairs(args.pairs, seed=args.seed)["swapped"]
+    docs = [(document([p, line], split=False), document([p, bad], split=False)) for p, line, bad in triples]
+    scorer.score([d for pair in docs for d in pair])
+    judges = {"shipped": None}
+    if args.compare:
+        judges[args.compare.name] = Norms.load(args.compare)
+
+    def findings(sentence, norms):
+        if norms is None:
+            return [f for f in sentence.findings if f.detector == scorer.name]
+        text = sentence.text
+        words = word_spans(text)
+        return scorer._odd_phrasing(text, words, norms.word_z(text, words, surprisal[text]), norms, "en")
+
+    print(f"{len(triples)} held-out pairs (seed {args.seed}), model {args.model}")
+    print("| norms | clean lines with a finding | … a major one | swapped lines with a finding | … covering the swap |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    n = len(triples)
+    for name, norms in judges.items():
+        clean = major = flagged = covering = 0
+        for (_, line, bad), (good_doc, bad_doc) in zip(triples, docs):
+            found = findings(good_doc.segments[1].sentences[0], norms)
+            clean += bool(found)
+            major += any(f.severity.value == "major" for f in found)
+            found = findings(bad_doc.segments[1].sentences[0], norms)
+            lo, hi = swapped_range(line, bad)
+            flagged += bool(found)
+            covering += any(f.start < hi and f.end > lo for f in found)
+        print(f"| {name} | {clean} ({clean / n:.1%}) | {major} | {flagged} ({flagged / n:.1%}) | "
+              f"{covering} ({covering / n:.1%}) |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
