@@ -105,8 +105,8 @@ def tensors(buffer: bytearray, source: str = WEIGHTS) -> dict:
         dtype = _DTYPES.get(entry["dtype"])
         if dtype is None or base + end > len(buffer):
             raise ModelError(f"{source}: tensor {key} has dtype {entry['dtype']} or lies outside the file")
-        flat = torch.frombuffer(buffer, dtype=torch.uint8, count=end - start, offset=base + start) if end > start \
-            else torch.empty(0, dtype=torch.uint8)
+        flat = (torch.frombuffer(buffer, dtype=torch.uint8, count=end - start, offset=base + start)
+                if end > start else torch.empty(0, dtype=torch.uint8))  # frombuffer refuses an empty count
         out[key] = flat.view(getattr(torch, dtype)).reshape(entry["shape"])
     return out
 
