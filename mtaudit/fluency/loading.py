@@ -123,7 +123,10 @@ def causal_lm(checked: CheckedModel, dtype):
     state = {k: (v if v.dtype == dtype else v.to(dtype)) for k, v in tensors(checked.weights).items()}
     # A tied pair is stored once (the converter keeps the first name in sorted order); name both.
     if getattr(config, "tie_word_embeddings", False):
-        for target, source in (getattr(cls, "_tied_weights_keys", None) or {}).items():
+        tied = getattr(cls, "_tied_weights_keys", None) or {}
+        if not isinstance(tied, dict):  # transformers 4.x lists the names tied to the input embeddings
+            tied = {key: f"{cls.base_model_prefix}.embed_tokens.weight" for key in tied}
+        for target, source in tied.items():
             if target in state and source not in state:
                 state[source] = state[target]
             elif source in state and target not in state:
