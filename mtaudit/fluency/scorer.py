@@ -138,7 +138,7 @@ class LMScorer:
         max_findings: int = 2,
         reuse_prefix: bool = True,
         target_pass: str = "always",
-        checked=None,
+        checked=None,  # a Future of a checked converted directory (mtaudit.fluency.loading), from load_scorer
     ) -> None:
         self.model_id = model_id
         self.checksum = checksum
