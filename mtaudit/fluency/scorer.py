@@ -138,9 +138,8 @@ class LMScorer:
         max_findings: int = 2,
         reuse_prefix: bool = True,
         target_pass: str = "always",
+        checked=None,  # a Future of a checked converted directory (mtaudit.fluency.loading), from load_scorer
     ) -> None:
-        from transformers import AutoModelForCausalLM, AutoTokenizer
-
         self.model_id = model_id
         self.checksum = checksum
         self.context = context
@@ -167,10 +166,23 @@ class LMScorer:
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()  # a "Loading weights" bar on every audit is noise in logs and pipelines
-        self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir), local_files_only=True)
-        model = AutoModelForCausalLM.from_pretrained(
-            str(model_dir), local_files_only=True, use_safetensors=True, trust_remote_code=False, dtype=self.dtype
-        )
+        if checked is not None:
+            # a converted directory whose files a thread reads and checks (mtaudit.fluency.loading) while the main
+            # thread imports the bulk of transformers here
+            import transformers.modeling_utils  # noqa: F401
+
+            from mtaudit.fluency.loading import causal_lm
+
+            files = checked.result()
+            self.tokenizer = files.tokenizer
+            model = causal_lm(files, self.dtype)
+        else:
+            from transformers import AutoModelForCausalLM, AutoTokenizer
+
+            self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir), local_files_only=True)
+            model = AutoModelForCausalLM.from_pretrained(
+                str(model_dir), local_files_only=True, use_safetensors=True, trust_remote_code=False, dtype=self.dtype
+            )
         self.model = model.to(self.device).eval()
         self.body = getattr(model, model.base_model_prefix)
         self.head = model.get_output_embeddings()

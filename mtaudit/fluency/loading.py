@@ -1,0 +1,140 @@
+"""Loading a converted model fast: its files are read and hash-checked once, in a thread, while torch imports.
+
+A converted model directory (``mtaudit.fluency.registry``) is loaded from the bytes that were checked against its
+manifest, never from a second read of the files:
+
+* a background thread reads every file once, hashing as it reads (``registry.read_model_dir``; hashlib releases the
+  GIL), then builds the tokenizer from the checked ``tokenizer.json`` (the Rust parser releases it too), while the
+  main thread imports torch and transformers, which is most of a load and holds the GIL;
+* the weights become tensors over the checked buffer without a copy (the safetensors layout is an 8-byte header
+  length, a JSON header and the raw little-endian tensors); a weight tied to another one and stored once is given
+  under both names, so transformers initialises no weight it would overwrite (a 262,144 x 640 random init);
+* the tokenizer is the ``tokenizers`` object of ``tokenizer.json`` itself, behind the small part of the transformers
+  call interface the scorer uses (building transformers' own class parses the 33 MB file three times in Python).
+"""
+from __future__ import annotations
+
+import json
+import struct
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from mtaudit.fluency import ModelError
+
+WEIGHTS = "model.safetensors"
+# The files a fast load reads from a converted directory (every file of the manifest is still checked).
+NEEDED = (WEIGHTS, "config.json", "tokenizer.json", "tokenizer_config.json")
+_DTYPES = {"F32": "float32", "BF16": "bfloat16", "F16": "float16"}
+
+
+class Tokenizer:
+    """A ``tokenizers.Tokenizer`` answering the calls the scorer makes of a transformers tokenizer:
+    ``tok(text, add_special_tokens=..., return_offsets_mapping=...)["input_ids"]`` and the special token ids."""
+
+    def __init__(self, backend, special: dict[str, str]) -> None:
+        self.backend = backend
+
+        def token_id(key: str) -> int | None:
+            token = special.get(key)
+            return backend.token_to_id(token) if isinstance(token, str) else None
+
+        self.bos_token_id = token_id("bos_token")
+        self.eos_token_id = token_id("eos_token")
+        self.pad_token_id = token_id("pad_token")
+        self.unk_token_id = token_id("unk_token")
+
+    def __call__(self, text: str, add_special_tokens: bool = True, return_offsets_mapping: bool = False) -> dict:
+        enc = self.backend.encode(text, add_special_tokens=add_special_tokens)
+        out = {"input_ids": list(enc.ids), "attention_mask": list(enc.attention_mask)}
+        if return_offsets_mapping:
+            out["offset_mapping"] = list(enc.offsets)
+        return out
+
+    def decode(self, ids, skip_special_tokens: bool = False) -> str:
+        return self.backend.decode(list(ids), skip_special_tokens=skip_special_tokens)
+
+
+@dataclass
+class CheckedModel:
+    """A converted model's checked bytes: manifest, weights buffer, config and the tokenizer built from them."""
+
+    path: Path
+    manifest: dict
+    weights: bytearray
+    config: dict
+    tokenizer: Tokenizer
+
+
+def _read(path: Path, name: str | None) -> CheckedModel:
+    from tokenizers import Tokenizer as Backend
+
+    from mtaudit.fluency import registry
+
+    manifest, files = registry.read_model_dir(path, name, keep=NEEDED)
+    # The bytes matched the manifest, so a failure here is a converter's bug, not damage: let it raise as it is.
+    config = json.loads(bytes(files["config.json"]))
+    special = json.loads(bytes(files["tokenizer_config.json"]))
+    backend = Backend.from_str(bytes(files["tokenizer.json"]).decode("utf-8"))
+    return CheckedModel(path, manifest, files[WEIGHTS], config, Tokenizer(backend, special))
+
+
+def read_in_background(path: Path, name: str | None = None) -> Future:
+    """Start reading and checking a converted model directory in a thread; the Future gives a CheckedModel or
+    raises ModelError (missing or tampered file)."""
+    pool = ThreadPoolExecutor(1, thread_name_prefix="mtaudit-model-read")
+    future = pool.submit(_read, path, name)
+    pool.shutdown(wait=False)
+    return future
+
+
+def tensors(buffer: bytearray, source: str = WEIGHTS) -> dict:
+    """The tensors of a safetensors file held in ``buffer``, as views of it (no copy)."""
+    import torch
+
+    try:
+        (length,) = struct.unpack("<Q", bytes(buffer[:8]))
+        header = json.loads(bytes(buffer[8 : 8 + length]))
+    except (struct.error, ValueError) as exc:
+        raise ModelError(f"{source}: not a safetensors file ({exc})") from exc
+    header.pop("__metadata__", None)
+    base = 8 + length
+    out = {}
+    for key, entry in header.items():
+        start, end = entry["data_offsets"]
+        dtype = _DTYPES.get(entry["dtype"])
+        if dtype is None or base + end > len(buffer):
+            raise ModelError(f"{source}: tensor {key} has dtype {entry['dtype']} or lies outside the file")
+        flat = (torch.frombuffer(buffer, dtype=torch.uint8, count=end - start, offset=base + start)
+                if end > start else torch.empty(0, dtype=torch.uint8))  # frombuffer refuses an empty count
+        out[key] = flat.view(getattr(torch, dtype)).reshape(entry["shape"])
+    return out
+
+
+def causal_lm(checked: CheckedModel, dtype):
+    """The transformers causal LM of a checked directory, weights in ``dtype`` (cast only when stored otherwise)."""
+    import torch
+    from transformers.models.auto.configuration_auto import CONFIG_MAPPING
+    from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING
+
+    settings = dict(checked.config)
+    config = CONFIG_MAPPING[settings.pop("model_type")].from_dict(settings)
+    cls = MODEL_FOR_CAUSAL_LM_MAPPING[type(config)]
+    state = {k: (v if v.dtype == dtype else v.to(dtype)) for k, v in tensors(checked.weights).items()}
+    # A tied pair is stored once (the converter keeps the first name in sorted order); name both.
+    if getattr(config, "tie_word_embeddings", False):
+        tied = getattr(cls, "_tied_weights_keys", None) or {}
+        if not isinstance(tied, dict):  # transformers 4.x lists the names tied to the input embeddings
+            tied = {key: f"{cls.base_model_prefix}.embed_tokens.weight" for key in tied}
+        for target, source in tied.items():
+            if target in state and source not in state:
+                state[source] = state[target]
+            elif source in state and target not in state:
+                state[target] = state[source]
+    model, info = cls.from_pretrained(None, config=config, state_dict=state, dtype=dtype, output_loading_info=True)
+    # transformers fills a missing weight with random values and only warns: a model loaded so would score noise.
+    if info.get("missing_keys") or info.get("mismatched_keys"):
+        wrong = sorted(info.get("missing_keys") or []) + [str(k[0]) for k in info.get("mismatched_keys") or []]
+        raise ModelError(f"{checked.path / WEIGHTS} lacks or misshapes {', '.join(wrong[:3])}; "
+                         f"run `mtaudit models pull` again")
+    return model

@@ -1,0 +1,208 @@
+"""Loading a converted model: every byte checked against the manifest, from the bytes that were checked.
+
+Most tests build a tiny real converted folder (a two-layer Gemma 3 with random weights, stored as the converter
+stores them: bfloat16, the tied output projection once, a manifest of SHA-256 values); the last ones use the pulled
+default model and skip when it is not pulled.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from mtaudit.fluency import ModelError, load_scorer, loading, registry
+from mtaudit.fluency.scorer import Request
+
+WORDS = ("the minister said on tuesday that talks in geneva would resume next week . , reuters edited by photo "
+         "credit beijing shanghai xi jinping president of china").split()
+TEXT = "the minister said on tuesday that talks in geneva would resume next week ."
+
+
+def _tokenizer_files(folder: Path) -> None:
+    from tokenizers import Tokenizer, models, pre_tokenizers
+
+    specials = ["<pad>", "<eos>", "<bos>", "<unk>"]
+    vocab = {w: i for i, w in enumerate(specials + WORDS)}
+    tok = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    tok.save(str(folder / "tokenizer.json"))
+    special = {"bos_token": "<bos>", "eos_token": "<eos>", "pad_token": "<pad>", "unk_token": "<unk>"}
+    (folder / "tokenizer_config.json").write_text(json.dumps(special), encoding="utf-8")
+
+
+def tiny_converted(folder: Path, name: str = "tiny", source_sha256: str = "0" * 64, layout: int | None = 2) -> Path:
+    """A converted folder as ``registry.pull_model`` writes one, for a tiny Gemma 3 (``layout`` None: the old
+    float32 layout, no ``format`` in the manifest)."""
+    from safetensors.torch import save_file
+    from transformers import Gemma3ForCausalLM, Gemma3TextConfig
+
+    folder.mkdir(parents=True, exist_ok=True)
+    _tokenizer_files(folder)
+    config = Gemma3TextConfig(vocab_size=4 + len(WORDS), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+                              num_attention_heads=2, num_key_value_heads=1, head_dim=32, sliding_window=16,
+                              layer_types=["sliding_attention", "full_attention"], max_position_embeddings=256,
+                              pad_token_id=0, eos_token_id=1, bos_token_id=2)
+    torch.manual_seed(7)
+    model = Gemma3ForCausalLM(config).eval()
+    dtype = torch.float32 if layout is None else torch.bfloat16
+    tensors, seen = {}, set()
+    for key, tensor in sorted(model.state_dict().items()):
+        if tensor.data_ptr() not in seen:
+            seen.add(tensor.data_ptr())
+            tensors[key] = tensor.to(dtype).contiguous()
+    save_file(tensors, str(folder / "model.safetensors"), metadata={"format": "pt"})
+    config.dtype = dtype
+    config.save_pretrained(folder)
+    files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())
+             if p.name != registry.MANIFEST}
+    manifest = {"name": name, "source_sha256": source_sha256, "files": files}
+    if layout is not None:
+        manifest["format"] = layout
+    (folder / registry.MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory) -> Path:
+    return tiny_converted(tmp_path_factory.mktemp("converted") / "tiny")
+
+
+def test_a_checked_folder_loads_from_the_bytes_it_hashed(converted):
+    from transformers import AutoModelForCausalLM
+
+    scorer = load_scorer(str(converted), dtype="bfloat16", norms=False)
+    manifest = json.loads((converted / registry.MANIFEST).read_text())
+    assert scorer.checksum == manifest["files"]["model.safetensors"]
+    stored = loading.tensors(bytearray((converted / "model.safetensors").read_bytes()))
+    params = scorer.model.state_dict()
+    for key, tensor in stored.items():
+        assert params[key].dtype == torch.bfloat16 and torch.equal(params[key], tensor)
+    # the tied output projection is the embedding, not a random matrix
+    assert scorer.model.lm_head.weight.data_ptr() == scorer.model.model.embed_tokens.weight.data_ptr()
+    # the same model as transformers' own loader makes of the folder, to the last bit
+    reference = AutoModelForCausalLM.from_pretrained(str(converted), dtype=torch.bfloat16).eval()
+    ids = torch.tensor([scorer.bos + scorer.tokenizer(TEXT, add_special_tokens=False)["input_ids"]])
+    with torch.inference_mode():
+        assert torch.equal(scorer.model(input_ids=ids).logits, reference(input_ids=ids).logits)
+    (offsets, logprobs), = scorer.logprobs([Request("", TEXT, 0)])
+    assert len(offsets) == len(TEXT.split()) and np.isfinite(logprobs).all() and (logprobs < 0).all()
+
+
+def _flip_middle_byte(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+TAMPERING = [
+    ("model.safetensors", _flip_middle_byte, "does not match its recorded SHA-256"),
+    ("model.safetensors", lambda p: p.write_bytes(p.read_bytes()[:-2]), "does not match its recorded SHA-256"),
+    ("model.safetensors", lambda p: p.write_bytes(p.read_bytes() + b"\0"), "does not match its recorded SHA-256"),
+    ("tokenizer.json", lambda p: p.write_text(p.read_text().replace('"geneva"', '"genevb"')),
+     "does not match its recorded SHA-256"),
+    ("tokenizer_config.json", lambda p: p.unlink(), "is missing"),
+]
+
+
+@pytest.mark.parametrize("fname,tamper,message", TAMPERING, ids=["flipped byte", "truncated", "appended",
+                                                                 "tokenizer edited", "file deleted"])
+def test_a_tampered_converted_file_is_refused_with_a_clear_error(tmp_path, fname, tamper, message):
+    folder = tiny_converted(tmp_path / "tiny")
+    tamper(folder / fname)
+    with pytest.raises(ModelError, match=message) as error:
+        load_scorer(str(folder), norms=False)
+    assert fname in str(error.value) and "mtaudit models pull" in str(error.value)
+
+
+def test_read_checked_returns_exactly_the_hashed_bytes(tmp_path):
+    path = tmp_path / "weights.bin"
+    payload = bytes(range(256)) * 40_000  # 10 MB: more than one read block
+    path.write_bytes(payload)
+    assert bytes(registry.read_checked(path, hashlib.sha256(payload).hexdigest())) == payload
+    with pytest.raises(ModelError, match="weights.bin does not match"):
+        registry.read_checked(path, hashlib.sha256(payload[:-1]).hexdigest())
+
+
+def test_an_old_float32_folder_still_loads_to_the_same_bf16_weights(tmp_path, converted):
+    old = tiny_converted(tmp_path / "old", layout=None)
+    assert not registry.is_current(registry.read_manifest(old)) and registry.is_current(registry.read_manifest(converted))
+    a = load_scorer(str(old), dtype="bfloat16", norms=False).model.state_dict()
+    b = load_scorer(str(converted), dtype="bfloat16", norms=False).model.state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in b)
+
+
+def test_pull_rebuilds_an_old_layout_and_keeps_a_current_one(tmp_path, monkeypatch):
+    """A cache in the old float32 layout is pulled again (the network step is stood in for: it must be reached);
+    an intact cache in the current layout is returned without fetching anything."""
+    monkeypatch.setenv("MTAUDIT_HOME", str(tmp_path))
+    name = registry.DEFAULT_MODEL
+    pinned = registry._spec(name)["gguf"]["sha256"]
+    fetched = []
+
+    def download(spec, dest, progress):
+        fetched.append(spec["gguf"]["file"])
+        raise ModelError("stop: the test reached the download")
+
+    monkeypatch.setattr(registry, "_download", download)
+    tiny_converted(registry.model_path(name), name, pinned, layout=None)
+    with pytest.raises(ModelError, match="reached the download"):
+        registry.pull_model(name)
+    assert fetched
+    fetched.clear()
+    tiny_converted(registry.model_path(name), name, pinned, layout=registry.CACHE_FORMAT)
+    assert registry.pull_model(name) == registry.model_path(name) and not fetched
+
+
+# ---- with the pulled default model -----------------------------------------------------------------------------
+MODEL = registry.DEFAULT_MODEL
+needs_model = pytest.mark.skipif(not registry.is_ready(MODEL),
+                                 reason=f"model {MODEL} is not pulled: run `mtaudit models pull {MODEL}`")
+
+# (text) pairs a news audit feeds the tokenizer: Chinese sources, German and English targets, odd spacing, specials
+TOKENIZER_CASES = [
+    "The minister said on Tuesday that the talks in Geneva would resume next week.",
+    "  Edited by A by B\n\nVia Sputnik/.../Paul Reuters",
+    "中国国家主席习近平周二在北京会见了来访的法国总统。",
+    "Zürich – «Straße» 1.000,5 € für die Bürger*innen, sagte Müller am 3. März.",
+    "Translate the following Chinese news text into English.\n\nChinese: 新华社北京12月1日电\nEnglish: ",
+    "non\u00a0breaking\u200b space\tand tab",
+    "<bos> and <eos> written as text",
+    "",
+]
+
+
+@needs_model
+def test_the_fast_tokenizer_encodes_as_transformers_does():
+    from transformers import AutoTokenizer
+
+    path = registry.model_path(MODEL)
+    reference = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+    fast = loading.read_in_background(path, MODEL).result().tokenizer
+    assert (fast.bos_token_id, fast.eos_token_id, fast.pad_token_id) == \
+        (reference.bos_token_id, reference.eos_token_id, reference.pad_token_id)
+    for text in TOKENIZER_CASES:
+        for special in (False, True):
+            a = reference(text, add_special_tokens=special, return_offsets_mapping=True)
+            b = fast(text, add_special_tokens=special, return_offsets_mapping=True)
+            assert b["input_ids"] == a["input_ids"], text
+            assert [tuple(o) for o in b["offset_mapping"]] == [tuple(o) for o in a["offset_mapping"]], text
+
+
+@needs_model
+def test_the_default_model_loads_bit_identical_to_transformers_own_loader():
+    """The fast path (checked bytes, no re-read, no random init) gives the weights, buffers and dtype that
+    ``from_pretrained`` of the same folder gives, so scores cannot differ."""
+    from transformers import AutoModelForCausalLM
+
+    scorer = load_scorer(MODEL, norms=False, estimator=False)
+    reference = AutoModelForCausalLM.from_pretrained(str(registry.model_path(MODEL)), local_files_only=True,
+                                                     dtype=scorer.dtype)
+    ours, theirs = scorer.model.state_dict(), reference.state_dict()
+    assert sorted(ours) == sorted(theirs)
+    assert all(ours[k].dtype == theirs[k].dtype and torch.equal(ours[k], theirs[k]) for k in theirs)
+    buffers = dict(reference.named_buffers())
+    assert all(torch.equal(b, buffers[k]) for k, b in scorer.model.named_buffers())
