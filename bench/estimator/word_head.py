@@ -302,10 +302,8 @@ def odd_phrasing_windows(gold):
             if not ws:
                 continue
             sur = word_surprisals(ws, [(int(x), int(y)) for x, y in toff[m, :2]], -tlp[m], text)
-            z = norms.word_z(text, ws, sur)
-            width = min(norms.span_width, len(ws))
-            for j, score in enumerate(norms.window_scores(z)):
-                windows.append((s0 + ws[j][0], s0 + ws[j + width - 1][1], float(score)))
+            for first, last, score in norms.runs(text, ws, norms.word_z(text, ws, sur)):
+                windows.append((s0 + ws[first][0], s0 + ws[last][1], score))
         out.append(windows)
     return out, norms
 
@@ -404,6 +402,7 @@ def main(argv=None):
     ap.add_argument("--configs", default=",".join(CONFIGS))
     ap.add_argument("--word-level", default="", help="configs to train on word rows (mean token state + word scalars)")
     ap.add_argument("--segment-mass", action="store_true", help="also score words by the shipped segment head's mass")
+    ap.add_argument("--load-oof", help="read the held-out predictions (oof_*.npy) from this folder, do not train")
     ap.add_argument("--mass-file", help="per-token masses of segment heads held out by talk (oof_word_mass.py)")
     args = ap.parse_args(argv)
     out = Path(args.out); out.mkdir(parents=True, exist_ok=True)
@@ -427,8 +426,9 @@ def main(argv=None):
     # the shipped odd-phrasing spans (target-only pass, cached from the audit) and their firing rate
     odd = {i: [(a, b) for d, a, b in findings[i] if d == "fluency"] for i in index}
     odd_fig = evaluate(gold, words, odd, index)
-    rates = [round(odd_fig["firing"], 4), 0.05, 0.10, 0.20, 0.30]
     windows, norms = odd_phrasing_windows(gold)
+    odd_rate = float(np.mean([any(w[2] >= norms.minor for w in windows[i]) for i in index]))
+    rates = [round(odd_fig["firing"], 4), round(odd_rate, 4), 0.05, 0.10, 0.20, 0.30]
     check, _ = odd_phrasing_at_rate(gold, words, windows, index, odd_fig["firing"])
     print(f"odd-phrasing re-derived: at the norms' minor threshold {norms.minor:.2f} it fires on "
           f"{np.mean([any(w[2] >= norms.minor for w in windows[i]) for i in index]):.4f} of segments "
@@ -442,7 +442,10 @@ def main(argv=None):
     results = {"odd_phrasing": odd_fig, "rates": rates, "by_rate": {}}
     preds = {}
     for name in names:
-        p = cross_validate(gold, seg, X, scal, y, talk_of_tok, name)
+        if args.load_oof:  # held-out predictions of an earlier run: re-measure them (e.g. against changed baselines)
+            p = np.load(Path(args.load_oof) / f"oof_{name}.npy")
+        else:
+            p = cross_validate(gold, seg, X, scal, y, talk_of_tok, name)
         np.save(out / f"oof_{name}.npy", p)
         auc, apr = token_auc(y, p)
         results[name] = {"token_auc": auc, "token_ap": apr}
@@ -456,7 +459,8 @@ def main(argv=None):
         wseg = np.searchsorted(wptr, wid, side="right") - 1
         wtalk = talk_of_seg[wseg]
         for name in args.word_level.split(","):
-            p = cross_validate(gold, None, WS, WX, wy, wtalk, name)
+            p = (np.load(Path(args.load_oof) / f"oof_word_{name}.npy") if args.load_oof
+                 else cross_validate(gold, None, WS, WX, wy, wtalk, name))
             np.save(out / f"oof_word_{name}.npy", p)
             flat = np.full(wptr[-1], -np.inf); flat[wid] = p
             preds["word_" + name] = [flat[wptr[i]:wptr[i + 1]] for i in range(len(gold))]
