@@ -3,7 +3,7 @@
 Head k is the shipped recipe (``head.Trainer``, 6 epochs, seed 0: ``final_head.py``) trained on every news segment
 and on the TED talks other than talk k (every system's translation of talk k left out), and gives each token of talk
 k its mass. The pooled per-token masses go to ``$ESTIMATOR_WORK/word_head/oof_segment_mass.npy`` (TED token order),
-which ``word_head.py --mass-file`` scores as word spans. About 25 min on the shared 2-core machine (load 8).
+which ``word_head.py --mass-file`` scores as word spans. 16 min on the shared 2-core machine (load average 8).
 """
 import sys
 import time
