@@ -107,7 +107,8 @@ class Words:
                           for i, g in enumerate(gold)]
 
     def word_scores(self, tok_score, reduce=np.maximum):
-        """Each segment's word scores: the largest token score in the word (words without a token: -inf)."""
+        """Each segment's word scores: its tokens' scores reduced by ``reduce`` (the largest, or with ``np.add`` their
+        sum, e.g. the word's surprisal); words without a token of their own: -inf."""
         out = []
         for i, ws in enumerate(self.words):
             a, b = self.ptr[i], self.ptr[i + 1]
