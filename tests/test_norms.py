@@ -37,6 +37,8 @@ def test_runs_leave_out_the_first_word_and_punctuation(shipped):
     assert [(a, b) for a, b, _ in runs] == [(1, 3), (2, 4), (3, 6), (4, 7)]
     assert [score for *_, score in runs] == pytest.approx([1.0, 1.0, 4 / 3, 5 / 3])
     assert norms.runs("Yes.", word_spans("Yes."), np.array([5.0, 5.0])) == []  # nothing but the first word
+    # a fragment with fewer scored words than a run has no run (one word's z-score spreads wider than a run's mean)
+    assert norms.runs("( a )", word_spans("( a )"), np.array([0.0, 9.0, 0.0])) == []
     # norms fitted before runs left those out (no "runs_over" in the file) keep runs over every word
     legacy = Norms.load_dict({k: v for k, v in shipped.items() if k != "runs_over"})
     assert legacy.runs_over == "all" and legacy.runs(text, words, z)[0] == (0, 2, 4.0)

@@ -11,7 +11,7 @@ punctuation are left out. The first word's surprisal is mostly the jump from the
 a sentence), and unusual punctuation (a zero-width space before a dash, a bracket, a quotation mark) is typography,
 not phrasing; on held-out clean news lines those two made most of the odd-phrasing findings, and leaving them out
 lets the threshold come down to where swapped words are found. Norms fitted before that (no ``runs_over`` in their
-file) keep runs over every word. Runs are three words wide: two swapped words surprise the model at the second of
+file) keep runs over every word, and give a sentence shorter than a run one shorter run. Runs are three words wide: two swapped words surprise the model at the second of
 them and at the word after. The minor threshold sits at 1.5 % of the fitting sentences, not 2.5 %: unseen news (the
 held-out tail of the corpus, later years) is rougher than the random years the norms are fitted on, and there the
 2.5 % threshold flagged twice its design rate (BENCHMARKS.md, odd-phrasing spans).
@@ -110,7 +110,9 @@ class Norms:
     def runs(self, text: str, words: list[tuple[int, int]], z: np.ndarray) -> list[tuple[int, int, float]]:
         """(first word, last word, score) of every run of ``span_width`` scored words of a sentence, in order."""
         scored = self.scored_words(text, words)
-        if not scored:
+        if not scored or (self.runs_over == "words" and len(scored) < self.span_width):
+            # a fragment shorter than a run ("( a )", "○ review") has no run: the mean of one or two words' z-scores
+            # spreads far wider than a run's, and the thresholds are set on runs
             return []
         width = min(self.span_width, len(scored))
         return [(scored[i], scored[i + width - 1], float(score))
