@@ -10,11 +10,12 @@ Runs are made of the words that carry the phrasing (``runs_over = "words"``): a 
 punctuation are left out. The first word's surprisal is mostly the jump from the preceding sentence (a name opening
 a sentence), and unusual punctuation (a zero-width space before a dash, a bracket, a quotation mark) is typography,
 not phrasing; on held-out clean news lines those two made most of the odd-phrasing findings, and leaving them out
-lets the threshold come down to where swapped words are found. Norms fitted before that (no ``runs_over`` in their
-file) keep runs over every word, and give a sentence shorter than a run one shorter run. Runs are three words wide: two swapped words surprise the model at the second of
-them and at the word after. The minor threshold sits at 1.5 % of the fitting sentences, not 2.5 %: unseen news (the
-held-out tail of the corpus, later years) is rougher than the random years the norms are fitted on, and there the
-2.5 % threshold flagged twice its design rate (BENCHMARKS.md, odd-phrasing spans).
+lets the threshold come down to where swapped words are found. A fragment with fewer scored words than a run has
+none. Norms fitted before that (no ``runs_over`` in their file) keep runs over every word, and give a sentence
+shorter than a run one shorter run. Runs are three words wide: two swapped words surprise the model at the second
+of them and at the word after. The minor threshold sits at 1.5 % of the fitting sentences, not 2.5 %: unseen news
+(the held-out tail of the corpus) is rougher than the random years the norms are fitted on, and there the 2.5 %
+threshold flagged twice its design rate (BENCHMARKS.md, false findings on clean news).
 
 The norms are fitted once per model and target language from clean news (``../shared/data/news-en/``,
 ``news-de/``) and stored as ``mtaudit/models/norms-<model>-<lang>.json``::
