@@ -111,3 +111,22 @@ def test_german_norms_ship_for_the_pinned_default_model(shipped):
     assert 2.0 < norms.minor < norms.major < 6.0 and len(norms.quantiles) == 101
     assert band("der", lang="de") == "7.0"
     assert float(band("Schienennetz", lang="de")) < float(band("Regierung", lang="de"))
+
+
+def test_refitting_thresholds_can_keep_the_bands_the_risk_model_was_fitted_with(shipped):
+    """`norms fit --keep-bands`: the run thresholds are re-derived from the scored lines, the bands (and so every
+    word's z-score, the risk signal lm_word_z_max) stay as they are."""
+    from types import SimpleNamespace
+
+    from mtaudit.fluency.norms import fit_scored
+
+    rng = np.random.default_rng(5)
+    lines = ["The minister said on Monday that the talks in Geneva would resume next week.",
+             "Shares in the company fell sharply after the profit warning was published."] * 30
+    scored = [(text, rng.gamma(2.0, 2.0, len(word_spans(text)))) for text in lines]
+    scorer = SimpleNamespace(model_id="gemma3-270m", checksum=shipped["checksum"], context="previous")
+    kept = fit_scored(scorer, scored, bands=shipped["bands"])
+    fresh = fit_scored(scorer, scored)
+    assert kept["bands"] == shipped["bands"] and fresh["bands"] != shipped["bands"]
+    assert kept["runs_over"] == "words" and kept["span_width"] == 3 and kept["minor"] < kept["major"]
+    assert kept["minor"] != fresh["minor"]  # the thresholds follow the bands the runs are scored with

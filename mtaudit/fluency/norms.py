@@ -20,7 +20,7 @@ threshold flagged twice its design rate (BENCHMARKS.md, false findings on clean 
 The norms are fitted once per model and target language from clean news (``../shared/data/news-en/``,
 ``news-de/``) and stored as ``mtaudit/models/norms-<model>-<lang>.json``::
 
-    python -m mtaudit.fluency.norms fit gemma3-270m [--lang de] [--lines 1500]
+    python -m mtaudit.fluency.norms fit gemma3-270m [--lang de] [--lines 1500] [--keep-bands]
 """
 from __future__ import annotations
 
@@ -203,19 +203,22 @@ def fit_picks(lines: list[str], n: int, seed: int) -> list[int]:
     return sorted(rng.choice(np.arange(1, len(lines) - HELD_OUT), size=n, replace=False))
 
 
-def fit(scorer, lines: list[str], n: int, span_width: int = SPAN_WIDTH, seed: int = 13, lang: str = "en") -> dict:
+def fit(scorer, lines: list[str], n: int, span_width: int = SPAN_WIDTH, seed: int = 13, lang: str = "en",
+        bands: dict | None = None) -> dict:
     """Fit norms from ``n`` lines sampled (with their preceding line as context) from all but the held-out tail."""
-    return fit_scored(scorer, score_lines(scorer, lines, fit_picks(lines, n, seed)), span_width, seed, lang)
+    return fit_scored(scorer, score_lines(scorer, lines, fit_picks(lines, n, seed)), span_width, seed, lang, bands)
 
 
 def fit_scored(scorer, scored: list[tuple[str, np.ndarray]], span_width: int = SPAN_WIDTH, seed: int = 13,
-               lang: str = "en") -> dict:
-    """Norms from scored clean lines (``score_lines``): the frequency bands, then the thresholds on run scores."""
-    by_band: dict[str, list[float]] = {}
-    for text, surprisal in scored:
-        for i, ((a, b), s) in enumerate(zip(word_spans(text), surprisal)):
-            by_band.setdefault(band(text[a:b], first=i == 0, lang=lang), []).append(float(s))
-    bands = {b: [float(np.mean(v)), float(np.std(v)), len(v)] for b, v in by_band.items() if len(v) >= 20}
+               lang: str = "en", bands: dict | None = None) -> dict:
+    """Norms from scored clean lines (``score_lines``): the frequency bands (or the given ones, ``{band: [mean, std,
+    count]}``), then the thresholds on run scores."""
+    if bands is None:
+        by_band: dict[str, list[float]] = {}
+        for text, surprisal in scored:
+            for i, ((a, b), s) in enumerate(zip(word_spans(text), surprisal)):
+                by_band.setdefault(band(text[a:b], first=i == 0, lang=lang), []).append(float(s))
+        bands = {b: [float(np.mean(v)), float(np.std(v)), len(v)] for b, v in by_band.items() if len(v) >= 20}
     norms = Norms(scorer.model_id, {b: (v[0], v[1]) for b, v in bands.items()}, span_width, 0.0, 0.0, [], lang,
                   RUNS_OVER)
     maxima = [m for text, s in scored if (m := sentence_maximum(norms, text, s)) is not None]
@@ -266,12 +269,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lines", type=int, default=1500)
     ap.add_argument("--lang", default="en", choices=sorted(NEWS), help="language of the clean news to fit on")
     ap.add_argument("--threads", type=int, default=None)
+    ap.add_argument("--keep-bands", action="store_true",
+                    help="keep the frequency bands of the norms file in place and re-derive only the run thresholds: "
+                         "a word's z-score (the risk signal lm_word_z_max) stays what the risk model was fitted with")
     # the development data beside the repository (run from its root, as `make norms` does)
     ap.add_argument("--shared", type=Path, default=Path("..") / "shared")
     args = ap.parse_args(argv)
-    scorer = load_scorer(args.model, norms=False, threads=args.threads)
-    result = fit(scorer, news_lines(args.shared, args.lang), args.lines, lang=args.lang)
     out = models_dir() / norms_file(args.model, args.lang)
+    bands = json.loads(out.read_text(encoding="utf-8"))["bands"] if args.keep_bands else None
+    scorer = load_scorer(args.model, norms=False, threads=args.threads)
+    result = fit(scorer, news_lines(args.shared, args.lang), args.lines, lang=args.lang, bands=bands)
     out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     print(f"{out}: {result['lines']} lines, {result['words']} words, minor >= {result['minor']:.2f}, "
           f"major >= {result['major']:.2f}")
