@@ -16,6 +16,7 @@ model and the language pair it was trained for; everywhere else the risk model's
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +49,8 @@ class Estimator:
         actual = hashlib.sha256(data).hexdigest()
         if actual != sha256:
             raise ModelError(f"{path}: SHA-256 {actual} does not match the pinned {sha256} (models.json)")
-        with np.load(path, allow_pickle=False) as arrays:
+        # parsed from the bytes that were checked, not from a second read of the file
+        with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
             fields = {k: np.asarray(arrays[k], dtype=np.float32) for k in ARRAYS}
         return cls(layer=layer, pair=pair, name=Path(path).stem, **fields)
 
