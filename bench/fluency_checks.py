@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from fluency_fixtures import SEED, document, perturbed_pairs  # noqa: E402
+from fluency_fixtures import SEED, document, perturbed_pairs, swapped_span  # noqa: E402
 from mtaudit.fluency import load_scorer  # noqa: E402
 
 
@@ -59,10 +59,7 @@ def main() -> int:
         covered = flagged = 0
         for (p, line, b), d in zip(pairs["swapped"], bad["swapped"]):
             s = second(d)
-            w1, w2 = line.split(), b.split()
-            i = next(i for i in range(len(w1)) if w1[i] != w2[i])
-            lo = len(" ".join(w2[:i])) + (1 if i else 0)
-            hi = lo + len(w2[i]) + 1 + len(w2[i + 1])
+            lo, hi = swapped_span(line, b)
             if s.findings:
                 flagged += 1
                 covered += any(f.start < hi and f.end > lo for f in s.findings)

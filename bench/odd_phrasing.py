@@ -20,17 +20,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from fluency_fixtures import NEWS, document, perturbed_pairs  # noqa: E402
+from fluency_fixtures import NEWS, document, perturbed_pairs, swapped_span  # noqa: E402
 from mtaudit.fluency import load_scorer  # noqa: E402
 from mtaudit.fluency.norms import Norms, word_spans  # noqa: E402
-
-
-def swapped_range(line: str, bad: str) -> tuple[int, int]:
-    """The characters of the two swapped words in the swapped line."""
-    w1, w2 = line.split(), bad.split()
-    i = next(i for i in range(len(w1)) if w1[i] != w2[i])
-    lo = len(" ".join(w2[:i])) + (1 if i else 0)
-    return lo, lo + len(w2[i]) + 1 + len(w2[i + 1])
 
 
 def main(argv=None) -> int:
@@ -72,7 +64,7 @@ def main(argv=None) -> int:
             clean += bool(found)
             major += any(f.severity.value == "major" for f in found)
             found = findings(bad_doc.segments[1].sentences[0], norms)
-            lo, hi = swapped_range(line, bad)
+            lo, hi = swapped_span(line, bad)
             flagged += bool(found)
             covering += any(f.start < hi and f.end > lo for f in found)
         print(f"| {name} | {clean} ({clean / n:.1%}) | {major} | {flagged} ({flagged / n:.1%}) | "

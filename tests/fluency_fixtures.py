@@ -71,6 +71,14 @@ def swapped(text: str, rng: random.Random) -> str:
     return " ".join(words)
 
 
+def swapped_span(line: str, bad: str) -> tuple[int, int]:
+    """The characters of the two swapped words in ``bad``, the ``swapped`` version of ``line``."""
+    words, moved = line.split(), bad.split()
+    i = next(i for i in range(len(words)) if words[i] != moved[i])
+    lo = len(" ".join(moved[:i])) + (1 if i else 0)
+    return lo, lo + len(moved[i]) + 1 + len(moved[i + 1])
+
+
 def dropped(text: str, rng: random.Random) -> str | None:
     words = text.split()
     choices = [i for i, w in enumerate(words) if w.lower() in FUNCTION_WORDS]

@@ -14,7 +14,7 @@ from mtaudit.document import Category, Severity
 from mtaudit.fluency import ModelError, load_scorer
 from mtaudit.fluency import registry
 
-from fluency_fixtures import NEWS, SEED, document, perturbed_pairs
+from fluency_fixtures import NEWS, SEED, document, perturbed_pairs, swapped_span
 
 pytestmark = pytest.mark.model
 
@@ -56,10 +56,7 @@ def test_clean_news_beats_perturbed_versions(scorer):
     flagged_clean = [bool(clean[(prev, line)].segments[1].sentences[0].findings) for prev, line, _ in pairs["swapped"]]
     covering = 0
     for (_, line, bad_line), doc in zip(pairs["swapped"], bad["swapped"]):
-        words, swapped_words = line.split(), bad_line.split()
-        i = next(i for i in range(len(words)) if words[i] != swapped_words[i])
-        lo = len(" ".join(swapped_words[:i])) + (1 if i else 0)
-        hi = lo + len(swapped_words[i]) + 1 + len(swapped_words[i + 1])
+        lo, hi = swapped_span(line, bad_line)
         covering += any(f.start < hi and f.end > lo for f in doc.segments[1].sentences[0].findings)
     assert sum(flagged_clean) <= SPANS_ON_CLEAN and covering >= SPANS_COVERING_SWAPS, (sum(flagged_clean), covering)
 
