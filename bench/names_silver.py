@@ -292,7 +292,6 @@ def split_of(doc: str) -> str:
 
 def name_type(name: str, how: str) -> str:
     """chinese person, foreign person, place, org or other: for recall per type."""
-    from mtaudit.detectors.names_src import chinese_name_pinyin
     from mtaudit.detectors.namelib.zh_lexicon import lexicon
 
     entry = lexicon().get(name)

@@ -18,7 +18,6 @@ import fnmatch
 import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from mtaudit import __version__

@@ -113,7 +113,6 @@ def tensors(buffer: bytearray, source: str = WEIGHTS) -> dict:
 
 def causal_lm(checked: CheckedModel, dtype):
     """The transformers causal LM of a checked directory, weights in ``dtype`` (cast only when stored otherwise)."""
-    import torch
     from transformers.models.auto.configuration_auto import CONFIG_MAPPING
     from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING
 

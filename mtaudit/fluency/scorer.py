@@ -17,9 +17,7 @@ from __future__ import annotations
 import bisect
 import copy
 import inspect
-import math
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
