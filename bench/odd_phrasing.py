@@ -1,13 +1,13 @@
 """Odd-phrasing spans on held-out clean news lines and on the same lines with two adjacent words swapped.
 
-Draws ``--pairs`` (preceding line, line) pairs from the held-out tail of news-en (``tests/fluency_fixtures``, seed
-``--seed``), scores each clean line and its swapped twin after the preceding line as an audit would, and counts the
+Draws ``--pairs`` (preceding line, line) pairs from the held-out tail of news-en (or news-de with ``--lang de``;
+``tests/fluency_fixtures``, seed ``--seed``), scores each clean line and its swapped twin after the preceding line as an audit would, and counts the
 clean lines with a finding, the swapped lines with a finding and those whose finding covers the swapped words. With
 ``--compare NORMS.json`` the same word surprisals are also judged against another norms file (e.g. the previous one,
 ``git show REV:mtaudit/models/norms-gemma3-270m-en.json > old.json``), by the scorer's own span code, so the two
 columns differ only by the norms.
 
-    python bench/odd_phrasing.py --pairs 300 --seed 12 [--compare old.json] [--threads N]
+    python bench/odd_phrasing.py --pairs 300 --seed 12 [--lang de] [--compare old.json] [--threads N]
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from fluency_fixtures import NEWS, document, perturbed_pairs, swapped_span  # noqa: E402
+from fluency_fixtures import NEWS_BY_LANG, document, perturbed_pairs, swapped_span  # noqa: E402
 from mtaudit.fluency import load_scorer  # noqa: E402
 from mtaudit.fluency.norms import Norms, word_spans  # noqa: E402
 
@@ -32,15 +32,19 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=12)
     ap.add_argument("--compare", type=Path, help="another norms file to judge the same surprisals against")
     ap.add_argument("--threads", type=int, default=None)
+    ap.add_argument("--lang", default="en", choices=sorted(NEWS_BY_LANG), help="target language of the news lines")
     args = ap.parse_args(argv)
-    if not NEWS.is_file():
-        print(f"{NEWS} is absent (it exists only in the development workplace)", file=sys.stderr)
+    news = NEWS_BY_LANG[args.lang]
+    if not news.is_file():
+        print(f"{news} is absent (it exists only in the development workplace)", file=sys.stderr)
         return 2
     scorer = load_scorer(args.model, threads=args.threads)
     surprisal: dict[str, np.ndarray] = {}
     scorer.word_observer = lambda seen: surprisal.__setitem__(seen[0], np.asarray(seen[2]))
-    triples = perturbed_pairs(args.pairs, seed=args.seed)["swapped"]
-    docs = [(document([p, line], split=False), document([p, bad], split=False)) for p, line, bad in triples]
+    triples = perturbed_pairs(args.pairs, seed=args.seed, lang=args.lang)["swapped"]
+    docs = [(document([p, line], split=False, target_lang=args.lang), document([p, bad], split=False,
+                                                                               target_lang=args.lang))
+            for p, line, bad in triples]
     scorer.score([d for pair in docs for d in pair])
     judges = {"shipped": None}
     if args.compare:
@@ -51,9 +55,10 @@ def main(argv=None) -> int:
             return [f for f in sentence.findings if f.detector == scorer.name]
         text = sentence.text
         words = word_spans(text)
-        return scorer._odd_phrasing(text, words, norms.word_z(text, words, surprisal[text]), norms, "en")
+        return scorer._odd_phrasing(text, words, norms.word_z(text, words, surprisal[text]), norms,
+                                     args.lang)
 
-    print(f"{len(triples)} held-out pairs (seed {args.seed}), model {args.model}")
+    print(f"{len(triples)} held-out {args.lang} pairs (seed {args.seed}), model {args.model}")
     print("| norms | clean lines with a finding | … a major one | swapped lines with a finding | … covering the swap |")
     print("| --- | ---: | ---: | ---: | ---: |")
     n = len(triples)

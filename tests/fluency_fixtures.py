@@ -9,6 +9,7 @@ from mtaudit.document import Document, Segment, Sentence
 
 SHARED = Path(__file__).parents[1] / ".." / "shared"
 NEWS = SHARED / "data" / "news-en" / "newstest-2008-2021.en.txt"
+NEWS_BY_LANG = {"en": NEWS, "de": SHARED / "data" / "news-de" / "newstest-2009-2021.de.txt"}
 SEED = SHARED / "seed" / "000_8ae66457043ced03.txt"
 
 FUNCTION_WORDS = {
@@ -29,19 +30,21 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
 
 def document(paragraphs: list[str], sources: list[str | None] | None = None, path: str = "test",
-             split: bool = True) -> Document:
+             split: bool = True, target_lang: str = "en") -> Document:
     segments = []
     for i, text in enumerate(paragraphs):
         seg = Segment(id=str(i), target=text, source=sources[i] if sources else None)
         spans = split_sentences(text) if split else [(0, len(text))]
         seg.sentences = [Sentence(seg, k, a, b) for k, (a, b) in enumerate(spans)]
         segments.append(seg)
-    return Document(path=path, segments=segments, source_lang="zh", target_lang="en")
+    return Document(path=path, segments=segments, source_lang="en" if target_lang != "en" else "zh",
+                    target_lang=target_lang)
 
 
-def held_out_lines(n: int, seed: int = 7) -> list[tuple[str, str]]:
-    """(previous line, line) pairs from the tail of news-en that the norms never saw: 10-35 words, prose."""
-    lines = NEWS.read_text(encoding="utf-8").splitlines()
+def held_out_lines(n: int, seed: int = 7, lang: str = "en") -> list[tuple[str, str]]:
+    """(previous line, line) pairs from the tail of the language's news (news-en, news-de) that the norms never saw:
+    10-35 words, prose."""
+    lines = NEWS_BY_LANG[lang].read_text(encoding="utf-8").splitlines()
     tail = list(range(len(lines) - 10_000 + 1, len(lines)))
     rng = random.Random(seed)
     rng.shuffle(tail)
@@ -91,11 +94,11 @@ def dropped(text: str, rng: random.Random) -> str | None:
 PERTURBATIONS = {"shuffled": shuffled, "swapped": swapped, "dropped": dropped}
 
 
-def perturbed_pairs(n: int, seed: int = 7) -> dict[str, list[tuple[str, str, str]]]:
-    """For each perturbation: (context, clean, perturbed) triples."""
+def perturbed_pairs(n: int, seed: int = 7, lang: str = "en") -> dict[str, list[tuple[str, str, str]]]:
+    """For each perturbation: (context, clean, perturbed) triples (``dropped`` drops English function words only)."""
     rng = random.Random(seed)
     out: dict[str, list[tuple[str, str, str]]] = {k: [] for k in PERTURBATIONS}
-    for prev, line in held_out_lines(n, seed):
+    for prev, line in held_out_lines(n, seed, lang):
         for name, perturb in PERTURBATIONS.items():
             bad = perturb(line, rng)
             if bad and bad != line:

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from mtaudit.fluency.norms import Norms, band, sentence_maximum, thresholds, word_spans
+from mtaudit.fluency.norms import Norms, band, sentence_maximum, shares, thresholds, word_spans
 from mtaudit.fluency.scorer import near_copy
 from mtaudit.resources import models_dir
 
@@ -67,6 +67,11 @@ def test_a_coined_compound_is_not_an_odd_phrase_by_itself(shipped):
 def test_thresholds():
     out = thresholds(list(np.linspace(0, 10, 1001)))
     assert out["minor"] == pytest.approx(9.85) and out["major"] == pytest.approx(9.95)
+    assert (out["minor_share"], out["major_share"]) == (0.015, 0.005)
+    strict = thresholds(list(np.linspace(0, 10, 1001)), 0.005, 0.002)
+    assert strict["minor"] == pytest.approx(9.95) and strict["major"] == pytest.approx(9.98)
+    # the shares are the target language's data: German asks for fewer false findings, others keep the defaults
+    assert shares("de") == (0.005, 0.002) and shares("en") == shares("fr") == (0.015, 0.005)
     assert out["quantiles"][0] == 0.0 and out["quantiles"][-1] == 10.0 and len(out["quantiles"]) == 101
 
 
@@ -101,7 +106,7 @@ def test_german_norms_ship_for_the_pinned_default_model(shipped):
     assert german["lang"] == "de" and german["source"].startswith("news-de/")
     pinned = pins["models"]["gemma3-270m"]["converted"]["files"]["model.safetensors"]
     assert german["checksum"] == shipped["checksum"] == pinned
-    assert german["lines"] == 1500 and german["words"] > 20_000
+    assert german["lines"] == 4000 and german["words"] > 60_000
     assert {"first", "punct", "7.0", "0.0"} <= set(german["bands"])
     assert all(n >= 20 for _, _, n in german["bands"].values())
     # rarer words surprise the model more, in German as in English
@@ -109,6 +114,10 @@ def test_german_norms_ship_for_the_pinned_default_model(shipped):
     assert means == sorted(means)
     norms = Norms.load_dict(german)
     assert 2.0 < norms.minor < norms.major < 6.0 and len(norms.quantiles) == 101
+    # the run rule English norms use, at the shares German's data file asks for (at most 1 false finding per 100)
+    assert norms.runs_over == "words" and norms.span_width == 3
+    assert (german["minor_share"], german["major_share"]) == shares("de") == (0.005, 0.002)
+    assert german["quantiles"][99] < norms.minor
     assert band("der", lang="de") == "7.0"
     assert float(band("Schienennetz", lang="de")) < float(band("Regierung", lang="de"))
 

@@ -4,7 +4,8 @@ A word's surprisal (the sum of its tokens' surprisal, in nats) is compared with 
 the same model gives words of the same frequency band in clean news of the same language; the z-score says how far out of the
 ordinary the word is *for a word that common*, so a rare name is not flagged merely for being rare. An odd-phrasing
 span is a run of ``span_width`` words whose mean z-score is higher than the highest run in all but 1.5 % (minor) or
-0.5 % (major) of the clean news sentences the norms were fitted on.
+0.5 % (major) of the clean news sentences the norms were fitted on (shares a language's data file may lower:
+German's are 0.5 % and 0.2 %, ``[norms]`` in ``languages/de.toml``).
 
 Runs are made of the words that carry the phrasing (``runs_over = "words"``): a sentence's first word and runs of
 punctuation are left out. The first word's surprisal is mostly the jump from the preceding sentence (a name opening
@@ -21,6 +22,8 @@ The norms are fitted once per model and target language from clean news (``../sh
 ``news-de/``) and stored as ``mtaudit/models/norms-<model>-<lang>.json``::
 
     python -m mtaudit.fluency.norms fit gemma3-270m [--lang de] [--lines 1500] [--keep-bands]
+
+(``make norms`` runs the commands that made the shipped files.)
 """
 from __future__ import annotations
 
@@ -161,15 +164,25 @@ HELD_OUT = 10_000
 
 
 # How new norms make runs: SPAN_WIDTH scored words, the first word and punctuation left out (see the module's doc);
-# the share of the fitting sentences whose highest run reaches the minor and the major threshold.
+# the share of the fitting sentences whose highest run reaches the minor and the major threshold, unless the target
+# language's data file says otherwise (``[norms] minor_share, major_share``).
 SPAN_WIDTH = 3
 RUNS_OVER = "words"
 MINOR_SHARE, MAJOR_SHARE = 0.015, 0.005
 
 
-def thresholds(maxima: Sequence[float]) -> dict:
+def shares(lang: str) -> tuple[float, float]:
+    """(minor, major) share of clean fitting sentences that reach each threshold, for target language ``lang``."""
+    from mtaudit.languages import language
+
+    spec = language(lang).norms
+    return float(spec.get("minor_share", MINOR_SHARE)), float(spec.get("major_share", MAJOR_SHARE))
+
+
+def thresholds(maxima: Sequence[float], minor_share: float = MINOR_SHARE, major_share: float = MAJOR_SHARE) -> dict:
     """Minor and major thresholds and the confidence quantiles from clean sentences' highest run scores."""
-    return {"minor": float(np.quantile(maxima, 1 - MINOR_SHARE)), "major": float(np.quantile(maxima, 1 - MAJOR_SHARE)),
+    return {"minor": float(np.quantile(maxima, 1 - minor_share)), "major": float(np.quantile(maxima, 1 - major_share)),
+            "minor_share": minor_share, "major_share": major_share,
             "quantiles": [float(q) for q in np.quantile(maxima, np.linspace(0, 1, 101))]}
 
 
@@ -233,7 +246,7 @@ def fit_scored(scorer, scored: list[tuple[str, np.ndarray]], span_width: int = S
         "bands": bands,
         "span_width": span_width,
         "runs_over": RUNS_OVER,
-        **thresholds(maxima),
+        **thresholds(maxima, *shares(lang)),
     }
 
 

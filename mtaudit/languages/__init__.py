@@ -61,6 +61,7 @@ class Language:
     repetition: dict = field(default_factory=dict)
     numbers: dict = field(default_factory=dict)
     register: dict = field(default_factory=dict)
+    norms: dict = field(default_factory=dict)
 
     @property
     def pysbd(self) -> str:
@@ -80,7 +81,7 @@ def language(code: str | None) -> Language:
     return Language(code=data["code"], name=data["name"], wordfreq=data.get("wordfreq", code),
                     splitting=data.get("splitting", {}), quotes=data.get("quotes", {}),
                     repetition=data.get("repetition", {}), numbers=data.get("numbers", {}),
-                    register=data.get("register", {}))
+                    register=data.get("register", {}), norms=data.get("norms", {}))
 
 
 # ---- pairs ---------------------------------------------------------------------------------------------------------
