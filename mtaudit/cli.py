@@ -77,7 +77,9 @@ def audit(
     fast: bool = typer.Option(False, "--fast", help="Trade a little ranking quality for speed: where a segment has "
                               "its source, run only the source-conditioned model pass (about half the model's time). "
                               "Those sentences get no odd-phrasing findings and no target-only scores; on WMT21 zh-en "
-                              "news tau within documents fell by 0.004 to 0.013 (docs/performance.md).",
+                              "news tau within documents fell by 0.009 and P@20% by 0.011. English->German has no "
+                              "trained estimator and ranks no better than length with --fast: keep the default there "
+                              "(docs/performance.md).",
                               rich_help_panel="Model and risk"),
     source: Optional[Path] = typer.Option(None, "--source", help="The source-language article of a single plain-text "
                                           "input, paired paragraph by paragraph.", rich_help_panel="Input"),
