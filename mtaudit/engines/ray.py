@@ -10,9 +10,13 @@ Where each stage runs (the design is argued in docs/scaling.md):
 * The transformer runs in a pool of Ray *actors*, each loading the model once on its node (its files verified against
   the pinned hashes there). The driver cuts the prepared documents into exactly the batches the local engine scores
   (``Auditor.batches``) and gives each actor one batch at a time; an actor that dies is restarted and its batch retried.
-* Risks are computed where a batch is finished (``Auditor.finish``/``settle``, in the reading task or the actor), so
-  the driver only receives, writes and reports; with a reviewer's decisions file it settles again after dismissing
-  (decisions are matched on the driver, which counts them for the run's summary).
+  The prepared Documents stay in the object store: a reading task returns each file's sentence count to the driver
+  apart from its Documents, and the actors fetch those by reference (``_Stored``).
+* Risks are computed where a batch is finished (``Auditor.finish``/``settle``, in the reading task or the actor), and
+  there the records are encoded as JSONL lines (``encode_document``, as the local engine encodes them on its driver),
+  so the driver only orders, writes and counts (``results``). What needs the Documents on the driver (``run``;
+  ``--annotate``; a reviewer's decisions file, matched and counted on the driver, which settles again after
+  dismissing) receives them whole.
 * Results come back in input order, as the local engine yields them.
 
 Ray is imported only when the engine starts, so the base install does not need it.
