@@ -216,13 +216,16 @@ class RayEngine(Engine):
         # in the object store: the driver receives how many sentences each has, cuts the batches from that, and hands
         # the actors references, so it never unpickles a prepared Document nor pickles it again.
         finish = None if self._pool else "encoded" if encoded else "settled"
+        # what the engine reports itself (a file or batch whose worker died every time) goes out as the rest does,
+        # except that an unread file goes on to the actor first with the model (it is encoded there, in its batch)
         out = encode_document if encoded else (lambda doc: doc)
+        unread = (lambda doc: doc) if self._pool else out
         read = _OrderedStage(
             # with the model, two references: the sentences of each file (received), its documents (see _handed_on)
             submit=lambda _slot, files: reading.remote(self._config_ref, cwd, files, finish, self.crash_reading),
-            failed=lambda path, exc: out(Document(path=path, error=f"{path}: the worker reading it died "
-                                                                   f"{self.retries + 1} times ({type(exc).__name__}); "
-                                                                   "skipped")),
+            failed=lambda path, exc: unread(Document(path=path, error=f"{path}: the worker reading it died "
+                                                                      f"{self.retries + 1} times "
+                                                                      f"({type(exc).__name__}); skipped")),
             window=TASKS_PER_CPU * cpus, receive=_handed_on if self._pool else None)
         finished = (doc for docs in read.run(paths[i:i + chunk] for i in range(0, len(paths), chunk)) for doc in docs)
         if self._pool:
