@@ -6,8 +6,10 @@ development machine is shared; ratios inside one run are what to quote):
 1. ``--files`` generated articles without the model, local engine vs Ray (a runtime of ``--cpus`` CPUs started by
    the CLI), interleaved in rounds; outputs compared (they must be equal apart from the run line).
 2. ``--model-files`` articles with the default model, the same way; the largest difference in risk or any score.
-3. The driver's ceiling: finished documents put in Ray's object store, then received and written as
-   JSONL by the engine's own driver loop, as fast as it can: sentence records per second.
+3. The driver's ceiling: finished documents put in Ray's object store, then received by the engine's own driver
+   loop and handled as the CLI's driver handles them (JSONL written, the top sentences kept), as fast as it can:
+   sentence records per second, for what the tasks and actors send now (encoded lines; references to prepared
+   documents) and, in the same run, for whole Documents as they sent before.
 4. The driver's memory: the CLI with ``--engine ray`` over ``--small-files`` small files and a tenth of them, peak
    RSS of the driver process alone (its Ray workers are other processes).
 
