@@ -6,8 +6,10 @@ development machine is shared; ratios inside one run are what to quote):
 1. ``--files`` generated articles without the model, local engine vs Ray (a runtime of ``--cpus`` CPUs started by
    the CLI), interleaved in rounds; outputs compared (they must be equal apart from the run line).
 2. ``--model-files`` articles with the default model, the same way; the largest difference in risk or any score.
-3. The driver's ceiling: finished documents put in Ray's object store, then received and written as
-   JSONL by the engine's own driver loop, as fast as it can: sentence records per second.
+3. The driver's ceiling: finished documents put in Ray's object store, then received by the engine's own driver
+   loop and handled as the CLI's driver handles them (JSONL written, the top sentences kept), as fast as it can:
+   sentence records per second, for what the tasks and actors send now (encoded lines; references to prepared
+   documents) and, in the same run, for whole Documents as they sent before.
 4. The driver's memory: the CLI with ``--engine ray`` over ``--small-files`` small files and a tenth of them, peak
    RSS of the driver process alone (its Ray workers are other processes).
 
@@ -92,54 +94,112 @@ def engines_compared(folder: Path, tmp: Path, cpus: int, model: bool, rounds: in
     print(f"\nload after {load()}; outputs identical: {same}; largest difference of a risk or score: {diff:.2e}")
 
 
-def driver_ceiling(tmp: Path, documents: int, repeats: int, model_sized: bool, settle_here: bool = False) -> None:
-    """Receive finished chunks from the object store and write them as JSONL, through the Ray engine's loop.
+def ceiling_documents(tmp: Path, documents: int) -> tuple[list, list, list]:
+    """``documents`` generated articles: prepared (what the reading tasks send on to the model actors), finished
+    without the model, and finished with the ten score fields a model run adds to every sentence record."""
+    import copy
 
-    ``settle_here``: the driver computes the risks again, as it does with a decisions file."""
-    import ray
-
-    from mtaudit.audit import AuditConfig, Auditor
-    from mtaudit.engines.ray import LOCAL_OBJECT_STORE_BYTES, CHUNK_FILES, _OrderedStage
-    from mtaudit.reports.base import document_lines
-    from mtaudit.reports.jsonl import JsonlWriter
+    from mtaudit.audit import AuditConfig, Auditor, _load_and_prepare
 
     folder = tmp / "ceiling"
     folder.mkdir(exist_ok=True)
     generate(folder, documents, seed=11)
-    auditor = Auditor(AuditConfig(workers=2))
-    docs = list(auditor.run(sorted(str(p) for p in folder.iterdir())))  # finished: risks computed
+    files = sorted(str(p) for p in folder.iterdir())
+    auditor = Auditor(AuditConfig(workers=1))
+    auditor.serve_in_this_process()
+    prepared = [_load_and_prepare(path) for path in files]
+    finished = auditor.settle(copy.deepcopy(prepared))
+    model_sized = copy.deepcopy(finished)
     rng = random.Random(3)
-    if model_sized:  # the score fields a model run adds to every sentence record
-        for doc in docs:
-            for s in doc.sentences():
-                s.fluency = rng.uniform(-6, -1)
-                s.scores.update({k: rng.uniform(-60, 0) for k in (
-                    "lm_logprob_sum", "lm_logprob_mean", "lm_tokens", "lm_word_z_max", "src_logprob_sum",
-                    "src_logprob_mean", "src_tokens", "src_pmi_sum", "src_pmi_mean", "src_word_logprob_min")})
+    for doc in model_sized:
+        for s in doc.sentences():
+            s.fluency = rng.uniform(-6, -1)
+            s.scores.update({k: rng.uniform(-60, 0) for k in (
+                "lm_logprob_sum", "lm_logprob_mean", "lm_tokens", "lm_word_z_max", "src_logprob_sum",
+                "src_logprob_mean", "src_tokens", "src_pmi_sum", "src_pmi_mean", "src_word_logprob_min")})
+    return prepared, finished, model_sized
+
+
+def driver_ceiling(tmp: Path, docs: list, repeats: int, label: str, how: str, top: int = 20) -> None:
+    """Receive finished chunks from the object store through the Ray engine's ordering loop (``_OrderedStage``), as
+    fast as the driver can, and do with them what the CLI's driver does.
+
+    ``how``: ``"encoded"``, the records encoded where the documents were finished (what the tasks and actors send
+    since the driver only orders and writes): write them and add them to the terminal summary (``top`` sentences);
+    ``"documents"``, whole Documents, encoded on the driver (what they sent before, and still send with
+    ``--decisions`` or ``--annotate``); ``"settled"``, the same with the risks computed again on the driver (as with
+    ``--decisions``); ``"passed on"``, prepared Documents received, cut into the model's batches and put back in the
+    store (what the driver did between the reading tasks and the model actors); ``"passed on by reference"``, the same
+    when the reading tasks send the driver only each document's sentence count and it hands the actors references to
+    the documents in the store (what it does now)."""
+    import ray
+
+    from mtaudit.audit import AuditConfig, Auditor
+    from mtaudit.engines.ray import CHUNK_FILES, _handed_on, _OrderedStage, _Stored
+    from mtaudit.reports.base import ReportBuilder
+    from mtaudit.reports.jsonl import JsonlWriter, encode_document
+
+    chunks = [docs[i:i + CHUNK_FILES] for i in range(0, len(docs), CHUNK_FILES)] * repeats
+    if how == "encoded":  # as the tasks and actors encode them
+        chunks = [[encode_document(d) for d in chunk] for chunk in chunks]
+    refs = [ray.put(chunk) for chunk in chunks]  # as the tasks' and actors' results wait in the store
+    stage = _OrderedStage(submit=lambda _slot, ref: ref, failed=None, window=64)
+    if how == "passed on by reference":  # as the reading tasks' two results: the sentences of each, the documents
+        refs = [(ray.put([(d.path, sum(len(s.sentences) for s in d.segments)) for d in chunk]), ref)
+                for chunk, ref in zip(chunks, refs)]
+        stage = _OrderedStage(submit=lambda _slot, pair: pair, failed=None, window=64, receive=_handed_on)
+    auditor = Auditor(AuditConfig(model="(batches of the model's size)" if how.startswith("passed") else None),
+                      local_model=False)
+    writer = JsonlWriter(tmp / "ceiling.jsonl")
+    writer.open({"type": "run"})
+    summary = ReportBuilder(keep_all=False, top=top)
+    sentences = 0
+    start, cpu = time.perf_counter(), time.process_time()
+    received = (doc for chunk in stage.run(iter(refs)) for doc in chunk)
+    if how.startswith("passed on"):
+        passed = []
+        count = (lambda d: d.sentences) if how == "passed on by reference" else None
+        for batch in auditor.batches(received, sentences=count):
+            passed.append(ray.put(batch))  # what passing the batch to an actor costs the driver
+            sentences += sum(d.sentences if isinstance(d, _Stored) else len(list(d.sentences())) for d in batch)
+            if len(passed) > 8:
+                del passed[0]
+    else:
+        for doc in received:
+            if how != "encoded":
+                doc = encode_document(auditor.settle([doc])[0] if how == "settled" else doc)
+            writer.write_encoded(doc.lines)
+            summary.add_encoded(doc)
+            sentences += doc.sentences
+    writer.close()
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    del refs
+    print(f"| {label} | {how} | {sum(map(len, chunks))} | {sentences} | {elapsed:.2f} | {sentences / elapsed:,.0f} | "
+          f"{cpu:.2f} | {sentences / cpu:,.0f} | {load()} |")
+
+
+def driver_ceilings(tmp: Path, documents: int, repeats: int) -> None:
+    import ray
+
+    from mtaudit.engines.ray import LOCAL_OBJECT_STORE_BYTES
+
+    prepared, finished, model_sized = ceiling_documents(tmp, documents)
+    print("| records | what the driver receives | documents | sentence records | wall s | records/s | driver CPU s | "
+          "records per CPU-second | load |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---|")
     ray.init(address="local", num_cpus=2, include_dashboard=False, object_store_memory=LOCAL_OBJECT_STORE_BYTES,
              log_to_driver=False, logging_level="ERROR")
     try:
-        chunks = [docs[i:i + CHUNK_FILES] for i in range(0, len(docs), CHUNK_FILES)] * repeats
-        refs = [ray.put(chunk) for chunk in chunks]  # as the tasks' and actors' results wait in the store
-        settle = Auditor(AuditConfig(), local_model=False)
-        stage = _OrderedStage(submit=lambda _slot, ref: ref, failed=None, window=64)
-        writer = JsonlWriter(tmp / "ceiling.jsonl")
-        writer.open({"type": "run"})
-        sentences = 0
-        start, cpu = time.perf_counter(), time.process_time()
-        for batch in stage.run(iter(refs)):
-            for doc in settle.settle(batch) if settle_here else batch:
-                lines = document_lines(doc)
-                writer.write_document(lines)
-                sentences += len(lines) - 1
-        writer.close()
-        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+        for label, docs in (("rules only", finished), ("model-sized", model_sized)):
+            for how in ("documents", "encoded"):  # before and after, interleaved
+                driver_ceiling(tmp, docs, repeats, label, how)
+        driver_ceiling(tmp, model_sized, repeats, "model-sized", "settled")
+        driver_ceiling(tmp, prepared, repeats, "prepared", "passed on")
+        driver_ceiling(tmp, prepared, repeats, "prepared", "passed on by reference")
+        for how in ("encoded", "documents"):
+            driver_ceiling(tmp, model_sized, repeats, "model-sized", how)
     finally:
         ray.shutdown()
-    size = (tmp / "ceiling.jsonl").stat().st_size / max(1, sentences)
-    kind = ("model-sized" if model_sized else "rules only") + (", risks again on the driver" if settle_here else "")
-    print(f"| {kind} | {sum(map(len, chunks))} | {sentences} | "
-          f"{size:.0f} | {elapsed:.2f} | {sentences / elapsed:,.0f} | {cpu:.2f} | {sentences / cpu:,.0f} | {load()} |")
 
 
 def small_articles(folder: Path, n: int) -> None:
@@ -215,12 +275,7 @@ def main() -> None:
             engines_compared(folder, tmp, args.cpus, model=True, rounds=args.model_rounds)
         if "ceiling" not in skip:
             print("\n### Driver ceiling: receive finished documents from the object store, write JSONL\n")
-            print("| records | documents | sentence records | bytes per record | wall s | records/s | driver CPU s | "
-                  "records per CPU-second | load |")
-            print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
-            driver_ceiling(tmp, 1000, 4, model_sized=False)
-            driver_ceiling(tmp, 1000, 4, model_sized=True)
-            driver_ceiling(tmp, 1000, 4, model_sized=True, settle_here=True)
+            driver_ceilings(tmp, 1000, 4)
         if "memory" not in skip:
             driver_memory(tmp, args.small_files, args.cpus, set(args.memory_runs.split(",")))
 

@@ -236,16 +236,17 @@ class Auditor:
             self._pair_models[key] = RiskModel.for_pair(doc.source_lang, doc.target_lang)
         return self._pair_models[key]
 
-    def batches(self, prepared: Iterable[Document]) -> Iterator[list[Document]]:
+    def batches(self, prepared: Iterable[Document], sentences: Callable | None = None) -> Iterator[list[Document]]:
         """Cut prepared documents, in order, into the batches the model scores together (one each without a model).
 
         Every engine cuts here, so a batch holds the same documents whichever engine runs it: the model's scores
-        depend slightly on what it is batched with (padding, in bfloat16)."""
+        depend slightly on what it is batched with (padding, in bfloat16). ``sentences(item)`` counts the sentences
+        of an item that stands for a document kept elsewhere (the Ray engine's, in its object store)."""
         batch: list[Document] = []
         size = 0
         for doc in prepared:
             batch.append(doc)
-            size += sum(len(s.sentences) for s in doc.segments)
+            size += sentences(doc) if sentences else sum(len(s.sentences) for s in doc.segments)
             if not self.config.model or size >= MODEL_BATCH_SENTENCES:
                 yield batch
                 batch, size = [], 0

@@ -137,8 +137,8 @@ def audit(
     from mtaudit.detectors import DETECTORS
     from mtaudit.engines import build_engine
     from mtaudit.outputs import refuse_overwriting_inputs
-    from mtaudit.reports.base import ReportBuilder, document_lines
-    from mtaudit.reports.jsonl import JsonlWriter
+    from mtaudit.reports.base import ReportBuilder
+    from mtaudit.reports.jsonl import JsonlWriter, encode_document
 
     engine = None
     try:
@@ -202,21 +202,23 @@ def audit(
     total = len(files) + len(missing)
     try:
         with _progress(quiet or total < 2, total - len(done & set(files)), detail=True) as advance:
-            for doc in itertools.chain(missing, auditor.run(files, skip=done, engine=engine)):  # stream: write each
-                lines = document_lines(doc, auditor.dismissed.get(doc.path, 0))
+            keep = copies is not None  # annotated copies are written from the Documents themselves
+            finished = itertools.chain((encode_document(d, keep_document=keep) for d in missing),
+                                       engine.results(auditor, [f for f in files if f not in done], keep))
+            for doc in finished:  # stream: write each document as it comes (its lines encoded where it was finished)
                 if writer:
-                    writer.write_document(lines)
-                report_builder.add(lines)
+                    writer.write_encoded(doc.lines)
+                report_builder.add_encoded(doc)
                 if doc.error:
                     failures += 1
                     err.print(f"[yellow]warning[/yellow]: {escape(doc.error)}")
                 elif doc.warnings and not quiet:
                     for warning in doc.warnings:
                         err.print(f"[yellow]note[/yellow]: {doc.path}: {warning}")
-                problem = copies.write(doc) if copies else None
+                problem = copies.write(doc.document) if copies else None
                 if problem:
                     err.print(f"[yellow]warning[/yellow]: {escape(problem)}")
-                advance(len(lines) - 1, bool(doc.error))
+                advance(doc.sentences, bool(doc.error))
     except KeyboardInterrupt:
         err.print(f"interrupted; finished documents are in {writer.partial} (re-run with --resume)" if writer
                   else "interrupted")

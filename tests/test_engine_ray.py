@@ -316,26 +316,31 @@ def _watch(proc: subprocess.Popen, timeout: float = 300) -> tuple[list, set[str]
 
 def test_model_actor_killed_mid_batch_still_gives_the_local_scores(ray_head, default_model, tmp_path):
     """The model runs in a Ray actor on the head. SIGKILLed while it scores, it is restarted and the batch retried;
-    the scores equal the in-process scorer's, because the actor scores the very batches the local engine does."""
+    the scores equal the in-process scorer's, because the actor scores the very batches the local engine does. The
+    results come as the CLI takes them (``results``: records encoded by the actor), and a file whose reading worker
+    dies every time reaches the actor as a failed document, reported in its place."""
     from mtaudit.engines.ray import RayEngine
 
     folder = tmp_path / "docs"
     folder.mkdir()
     for name in ("05_central_bank_clean.txt", "07_briefing.jsonl"):  # the second has sources: both model passes
         shutil.copy(SAMPLES / name, folder)
+    clean = discover([str(folder)])[0]
+    shutil.copy(SAMPLES / "05_central_bank_clean.txt", folder / "06_poison.txt")
     files = discover([str(folder)])[0]
     config = AuditConfig(model=default_model, workers=1)
 
     def audit_in_process():
         auditor = Auditor(config)
-        return [auditor, *lines_of(auditor.run(files))]
+        return [auditor, *lines_of(auditor.run(clean))]
 
     reference, (local, local_errors) = run_in_thread(audit_in_process)  # while the actor loads the model
-    with RayEngine(address=ray_head.address) as engine:
+    # one retry: the bound is what is tested, and each attempt on the poisoned file costs a fresh worker process
+    with RayEngine(address=ray_head.address, retries=1, crash_reading="*poison*") as engine:
         auditor = Auditor(config, local_model=False)
         engine.start(auditor)
         assert engine.describe()["actors"] == 1 and engine.describe()["model_devices"] == ["cpu"]
-        thread, (clustered, errors) = run_in_thread(lambda: lines_of(auditor.run(files, engine=engine)))
+        thread, (encoded, errors) = run_in_thread(lambda: engine.results(auditor, files))
         killed = kill_busy_worker("ray::ModelWorker.score", ray_head.processes, thread)
         thread.join(timeout=600)
     reference.join(timeout=600)
@@ -343,6 +348,10 @@ def test_model_actor_killed_mid_batch_still_gives_the_local_scores(ray_head, def
     assert killed, "the model actor was not seen scoring"
     in_process, local = local[0], local[1:]
     assert auditor.model_signature == in_process.model_signature  # verified on the node: the same pinned files
+    assert [e.path for e in encoded] == files
+    poisoned = encoded[files.index(str(folder / "06_poison.txt"))]
+    assert "the worker reading it died 2 times" in poisoned.error and poisoned.records()[0]["error"] == poisoned.error
+    clustered = [r for e in encoded if e is not poisoned for r in e.records()]
     assert [(r["type"], r["doc"]) for r in clustered] == [(r["type"], r["doc"]) for r in local]
     assert any(r.get("scores", {}).get("src_logprob_mean") for r in clustered)
     for ours, theirs in zip(clustered, local):

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Iterator
 if TYPE_CHECKING:
     from mtaudit.audit import Auditor
     from mtaudit.document import Document
+    from mtaudit.reports.jsonl import EncodedDocument
 
 
 class Engine:
@@ -33,6 +34,17 @@ class Engine:
     def run(self, auditor: Auditor, paths: list[str]) -> Iterator[Document]:
         """Read, prepare, score and settle every path; yields the Documents in the order of ``paths``."""
         raise NotImplementedError
+
+    def results(self, auditor: Auditor, paths: list[str], keep_documents: bool = False) -> Iterator[EncodedDocument]:
+        """``run``, each Document delivered as the writer and the terminal summary take it (its JSONL lines encoded);
+        ``keep_documents``: each also carries its Document (for --annotate). In input order.
+
+        Here the records are encoded in this process; an engine whose documents are finished elsewhere encodes them
+        there, so that this process only orders and writes."""
+        from mtaudit.reports.jsonl import encode_document
+
+        for doc in self.run(auditor, paths):
+            yield encode_document(doc, auditor.dismissed.get(doc.path, 0), keep_documents)
 
     def close(self) -> None:
         """Release what ``start`` acquired; safe to call twice."""

@@ -10,9 +10,13 @@ Where each stage runs (the design is argued in docs/scaling.md):
 * The transformer runs in a pool of Ray *actors*, each loading the model once on its node (its files verified against
   the pinned hashes there). The driver cuts the prepared documents into exactly the batches the local engine scores
   (``Auditor.batches``) and gives each actor one batch at a time; an actor that dies is restarted and its batch retried.
-* Risks are computed where a batch is finished (``Auditor.finish``/``settle``, in the reading task or the actor), so
-  the driver only receives, writes and reports; with a reviewer's decisions file it settles again after dismissing
-  (decisions are matched on the driver, which counts them for the run's summary).
+  The prepared Documents stay in the object store: a reading task returns each file's sentence count to the driver
+  apart from its Documents, and the actors fetch those by reference (``_Stored``).
+* Risks are computed where a batch is finished (``Auditor.finish``/``settle``, in the reading task or the actor), and
+  there the records are encoded as JSONL lines (``encode_document``, as the local engine encodes them on its driver),
+  so the driver only orders, writes and counts (``results``). What needs the Documents on the driver (``run``;
+  ``--annotate``; a reviewer's decisions file, matched and counted on the driver, which settles again after
+  dismissing) receives them whole.
 * Results come back in input order, as the local engine yields them.
 
 Ray is imported only when the engine starts, so the base install does not need it.
@@ -25,13 +29,14 @@ import os
 import signal
 import sys
 from collections import deque
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Iterator
 
 from mtaudit.audit import _WORKER, AuditConfig, Auditor, _load_and_prepare
 from mtaudit.document import Document
 from mtaudit.engines.base import Engine
 from mtaudit.errors import MtauditError, UsageError
+from mtaudit.reports.jsonl import EncodedDocument, encode_document
 
 # Extra attempts Ray gives a task or an actor call whose process died, before the driver isolates the culprit.
 RETRIES = 2
@@ -189,32 +194,53 @@ class RayEngine(Engine):
 
     # ---- the run -----------------------------------------------------------------------------------------
     def run(self, auditor: Auditor, paths: list[str]) -> Iterator[Document]:
+        return self._stream(auditor, paths, encoded=False)
+
+    def results(self, auditor: Auditor, paths: list[str], keep_documents: bool = False) -> Iterator[EncodedDocument]:
+        if keep_documents or auditor.decisions is not None:
+            # the driver needs the Documents themselves: to write annotated copies, or to apply the decisions
+            return super().results(auditor, paths, keep_documents)
+        return self._stream(auditor, paths, encoded=True)  # encoded by the tasks and actors that finish them
+
+    def _stream(self, auditor: Auditor, paths: list[str], encoded: bool) -> Iterator:
+        """Documents in input order or, ``encoded``, their records encoded where they were finished."""
         self.start(auditor)
         ray = self._ray
         if paths:
             self._check_visible(ray, paths[0])
         cpus = self._cluster["cpus"]
         chunk = max(1, min(CHUNK_FILES, len(paths) // (cpus * 4)))
-        reading = ray.remote(_prepare_chunk).options(max_retries=self.retries)
-        cwd, settle = os.getcwd(), not self._pool  # without the model, the reading task finishes the documents
+        reading = ray.remote(_prepare_chunk).options(max_retries=self.retries, num_returns=2 if self._pool else 1)
+        cwd = os.getcwd()
+        # Without the model, the reading task finishes the documents (and encodes them when asked). With it, they stay
+        # in the object store: the driver receives how many sentences each has, cuts the batches from that, and hands
+        # the actors references, so it never unpickles a prepared Document nor pickles it again.
+        finish = None if self._pool else "encoded" if encoded else "settled"
+        # what the engine reports itself (a file or batch whose worker died every time) goes out as the rest does,
+        # except that an unread file goes on to the actor first with the model (it is encoded there, in its batch)
+        out = encode_document if encoded else (lambda doc: doc)
+        unread = (lambda doc: doc) if self._pool else out
         read = _OrderedStage(
-            submit=lambda _slot, files: reading.remote(self._config_ref, cwd, files, settle, self.crash_reading),
-            failed=lambda path, exc: Document(path=path, error=f"{path}: the worker reading it died "
-                                                               f"{self.retries + 1} times ({type(exc).__name__}); skipped"),
-            window=TASKS_PER_CPU * cpus)
-        prepared = (doc for docs in read.run(paths[i:i + chunk] for i in range(0, len(paths), chunk)) for doc in docs)
-        batches = auditor.batches(prepared)
+            # with the model, two references: the sentences of each file (received), its documents (see _handed_on)
+            submit=lambda _slot, files: reading.remote(self._config_ref, cwd, files, finish, self.crash_reading),
+            failed=lambda path, exc: unread(Document(path=path, error=f"{path}: the worker reading it died "
+                                                                      f"{self.retries + 1} times "
+                                                                      f"({type(exc).__name__}); skipped")),
+            window=TASKS_PER_CPU * cpus, receive=_handed_on if self._pool else None)
+        finished = (doc for docs in read.run(paths[i:i + chunk] for i in range(0, len(paths), chunk)) for doc in docs)
         if self._pool:
             score = _OrderedStage(
-                submit=lambda actor, docs: actor.score.remote(docs),
-                failed=lambda doc, exc: Document(path=doc.path, error=f"{doc.path}: the model's worker died "
-                                                                      f"{self.retries + 1} times scoring it "
-                                                                      f"({type(exc).__name__}); not scored"),
+                submit=lambda actor, docs: actor.score.remote(docs, encoded),
+                failed=lambda doc, exc: out(Document(path=doc.path, error=f"{doc.path}: the model's worker died "
+                                                                          f"{self.retries + 1} times scoring it "
+                                                                          f"({type(exc).__name__}); not scored")),
                 window=len(self._pool) * (1 + BATCHES_AHEAD), slots=self._pool)
-            batches = score.run(batches)
-        for batch in batches:
-            # decisions are applied (and risks computed again) here, where they are counted
-            yield from batch if auditor.decisions is None else auditor.settle(batch)
+            batches = auditor.batches(finished, sentences=lambda d: d.sentences if isinstance(d, _Stored) else 0)
+            finished = (doc for batch in score.run(batches) for doc in batch)
+        if auditor.decisions is None:
+            yield from finished
+        else:  # decisions are applied (and risks computed again) here, where they are counted
+            yield from (settled for doc in finished for settled in auditor.settle([doc]))
 
     def _check_visible(self, ray, path: str) -> None:
         """Every node with CPUs reads inputs itself: refuse early, naming the node, when one cannot see them."""
@@ -235,13 +261,16 @@ class RayEngine(Engine):
 class _OrderedStage:
     """Runs jobs (lists of items) on Ray with a bounded number outstanding and yields their results in job order.
 
-    ``submit(slot, items)`` starts a job and returns the reference of its results, one per item; ``slots`` are actors
+    ``submit(slot, items)`` starts a job and returns the reference of its results, one per item (with ``receive``:
+    a pair, that reference and a context, and the results are ``receive(context, results)``); ``slots`` are actors
     that take one job at a time (None: tasks, as many as ``window`` allows). A job whose process died more often than
     Ray retries is re-run one item at a time, and an item that still kills its process becomes ``failed(item, exc)``.
     """
 
-    def __init__(self, submit: Callable, failed: Callable, window: int, slots: list | None = None):
+    def __init__(self, submit: Callable, failed: Callable, window: int, slots: list | None = None,
+                 receive: Callable | None = None):
         self.submit, self.failed, self.window, self.slots = submit, failed, max(1, window), slots
+        self.receive = receive
 
     def run(self, jobs: Iterable[list]) -> Iterator[list]:
         import ray
@@ -249,7 +278,7 @@ class _OrderedStage:
         jobs = iter(jobs)
         free = deque(self.slots) if self.slots is not None else None
         waiting: deque = deque()  # (job index, item position or None for the whole job, items)
-        running: dict = {}  # result reference -> (slot, job index, position, items)
+        running: dict = {}  # result reference -> (slot, job index, position, items, context)
         done: dict[int, list] = {}  # job index -> its results, until every earlier job is yielded
         split: dict[int, list] = {}  # job index -> [items still running, results] of a job re-run item by item
         taken = yielded = 0
@@ -267,7 +296,8 @@ class _OrderedStage:
                     taken += 1
                 index, position, items = waiting.popleft()
                 slot = free.popleft() if free is not None else None
-                running[self.submit(slot, items)] = (slot, index, position, items)
+                ref, context = self.submit(slot, items) if self.receive else (self.submit(slot, items), None)
+                running[ref] = (slot, index, position, items, context)
             while yielded in done:
                 yield done.pop(yielded)
                 yielded += 1
@@ -276,11 +306,13 @@ class _OrderedStage:
                     return
                 continue  # the window was full of finished jobs, now yielded: take more
             (ref,), _ = ray.wait(list(running), num_returns=1)
-            slot, index, position, items = running.pop(ref)
+            slot, index, position, items, context = running.pop(ref)
             if free is not None:
                 free.append(slot)
             try:
                 results = ray.get(ref)
+                if self.receive:
+                    results = self.receive(context, results)
             except ray.exceptions.RayTaskError as exc:
                 if isinstance(exc.cause, MtauditError):  # a usage error raised remotely: its one line, no traceback
                     raise exc.cause from None
@@ -312,6 +344,31 @@ def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
+@dataclass(frozen=True)
+class _Stored:
+    """A prepared document left in the object store, as the driver cuts batches from it and hands it to an actor:
+    the reference of its reading task's documents, its position there, and what the driver needs to know of it."""
+
+    chunk: object  # a ray.ObjectRef to a list of Documents
+    index: int
+    path: str
+    sentences: int
+
+
+def _handed_on(documents, sentences: list[tuple[str, int]]) -> list[_Stored]:
+    """What the driver keeps of a reading task's results with the model: a stand-in per document (see _Stored)."""
+    return [_Stored(documents, i, path, n) for i, (path, n) in enumerate(sentences)]
+
+
+def _fetched(batch: list) -> list[Document]:
+    """A batch's Documents, those left in the object store fetched (one get for all their chunks)."""
+    import ray
+
+    chunks = list(dict.fromkeys(d.chunk for d in batch if isinstance(d, _Stored)))
+    stored = dict(zip(chunks, ray.get(chunks))) if chunks else {}
+    return [stored[d.chunk][d.index] if isinstance(d, _Stored) else d for d in batch]
+
+
 # ---- what runs on the workers -----------------------------------------------------------------------------------
 def _enter(cwd: str) -> None:
     """Relative paths (inputs, --source, a glossary) mean what they mean on the driver, where the folder exists."""
@@ -334,16 +391,21 @@ def _worker_auditor(config: AuditConfig) -> Auditor:
     return _WORKER["auditor"]
 
 
-def _prepare_chunk(config: AuditConfig, cwd: str, paths: list[str], settle: bool,
-                   crash_on: str | None = None) -> list[Document]:
-    """A Ray task: read and prepare a chunk of files, and settle them when no model is to score them first."""
+def _prepare_chunk(config: AuditConfig, cwd: str, paths: list[str], finish: str | None,
+                   crash_on: str | None = None):
+    """A Ray task: read and prepare a chunk of files. When no model is to score them first, ``finish`` them here:
+    ``"settled"`` (risks computed) or ``"encoded"`` (and their records encoded for the driver to write). Else
+    (``None``) two results: each document's path and sentences, for the driver, and the Documents, for the actors."""
     _enter(cwd)
     auditor = _worker_auditor(replace(config, model=None))
     docs = []
     for path in paths:
         _crash_if(crash_on, [path])
         docs.append(_load_and_prepare(path))
-    return auditor.settle(docs) if settle else docs
+    if finish is None:
+        return [(d.path, sum(len(s.sentences) for s in d.segments)) for d in docs], docs
+    docs = auditor.settle(docs)
+    return [encode_document(d) for d in docs] if finish == "encoded" else docs
 
 
 def _missing_on_node(cwd: str, path: str) -> tuple[str, bool]:
@@ -376,10 +438,13 @@ class ModelWorker:
             return {"node": node, "error": self.error}
         return {"node": node, **self.auditor.model_signature, "device": str(self.auditor.scorer.device)}
 
-    def score(self, docs: list[Document]) -> list[Document]:
+    def score(self, docs: list, encoded: bool = False) -> list[Document] | list[EncodedDocument]:
+        """Finish a batch (Documents, or stand-ins of those in the object store); ``encoded``: return the records
+        encoded, for the driver to write."""
         if self.auditor is None:  # restarted after a crash, and the model would not load this time
             import ray
 
             raise UsageError(f"on Ray node {ray.util.get_node_ip_address()}: {self.error}")
         _crash_if(self.crash_on, [d.path for d in docs])
-        return self.auditor.finish(docs)
+        docs = self.auditor.finish(_fetched(docs))
+        return [encode_document(d) for d in docs] if encoded else docs

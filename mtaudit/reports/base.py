@@ -11,9 +11,13 @@ Writers never compute scores: everything they show is already in the records.
 from __future__ import annotations
 
 import heapq
-from typing import Iterable
+import json
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from mtaudit.document import Document
+
+if TYPE_CHECKING:
+    from mtaudit.reports.jsonl import EncodedDocument
 
 
 def sentence_records(doc: Document) -> list[dict]:
@@ -103,35 +107,64 @@ class ReportBuilder:
             elif kind == "document":
                 self._add_document(rec, self._pending.pop(rec["doc"], []))
 
+    def add_encoded(self, doc: EncodedDocument) -> None:
+        """Add one finished document in the form the engines deliver it (``mtaudit.reports.jsonl.encode_document``).
+
+        Its lines are decoded only where needed: all of them with ``keep_all``; otherwise the line of a failed
+        document and the sentences that enter the top (decoded when the report is built)."""
+        if self.keep_all:
+            self.add(doc.records())
+            return
+        self._tally(doc.error, doc.dismissed, doc.findings, doc.risks)
+        if doc.error:
+            self._documents.append({**json.loads(doc.line(-1)), "sentences": []})
+        lines: list[str] = []
+
+        def line(i: int) -> str:
+            if not lines:
+                lines.extend(doc.lines.split("\n"))
+            return lines[i]
+
+        self._rank(doc.risks, line)
+
     def _add_document(self, rec: dict, sentences: list[dict]) -> None:
-        summary = self._summary
-        summary["documents"] += 1
-        summary["failed"] += bool(rec.get("error"))
-        summary["sentences"] += len(sentences)
-        summary["findings"] += sum(len(s["findings"]) for s in sentences)
-        summary["dismissed"] += rec.get("dismissed", 0)
-        for s in sentences:
-            if self.max_risk is None or s["risk"] > self.max_risk:
-                self.max_risk = s["risk"]
+        self._tally(rec.get("error"), rec.get("dismissed", 0), sum(len(s["findings"]) for s in sentences),
+                    [s["risk"] for s in sentences])
         if self.keep_all:
             self._documents.append({**rec, "sentences": sentences})
             return
         if rec.get("error"):
             self._documents.append({**rec, "sentences": []})
-        for s in sentences:
+        self._rank([s["risk"] for s in sentences], sentences.__getitem__)
+
+    def _tally(self, error: str | None, dismissed: int, findings: int, risks: list[float]) -> None:
+        summary = self._summary
+        summary["documents"] += 1
+        summary["failed"] += bool(error)
+        summary["sentences"] += len(risks)
+        summary["findings"] += findings
+        summary["dismissed"] += dismissed
+        if risks and (self.max_risk is None or max(risks) > self.max_risk):
+            self.max_risk = max(risks)
+
+    def _rank(self, risks: list[float], sentence: Callable[[int], dict | str]) -> None:
+        """Offer sentences to the top; ``sentence(i)`` (a record, or its JSON line) is asked for those that enter."""
+        top = self._top
+        for i, risk in enumerate(risks):
             # ties keep input order, as ranked_sentences does: the later of two equal risks is dropped first
-            entry = (s["risk"], -self._arrival, self._arrival, s)
+            key = (risk, -self._arrival)
+            if len(top) < self.top:
+                heapq.heappush(top, (*key, self._arrival, sentence(i)))
+            elif top and key > top[0][:2]:
+                heapq.heapreplace(top, (*key, self._arrival, sentence(i)))
             self._arrival += 1
-            if len(self._top) < self.top:
-                heapq.heappush(self._top, entry)
-            elif self._top and entry[:2] > self._top[0][:2]:
-                heapq.heapreplace(self._top, entry)
 
     def report(self) -> dict:
         documents = self._documents
         if not self.keep_all:
             kept: dict[str, list[dict]] = {}
             for *_, s in sorted(self._top, key=lambda e: e[2]):
+                s = json.loads(s) if isinstance(s, str) else s
                 kept.setdefault(s["doc"], []).append(s)
             documents = documents + [{"type": "document", "doc": doc, "error": None, "sentences": sentences}
                                      for doc, sentences in kept.items()]

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from mtaudit.document import Document
 from mtaudit.errors import UsageError
+from mtaudit.reports.base import document_lines
 
 
 # One encoder for every line: json.dumps would build a new one per record, a tenth of a driver's time per record.
@@ -15,6 +18,47 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 def dumps(record: dict) -> str:
     return _ENCODER.encode(record)
+
+
+@dataclass
+class EncodedDocument:
+    """A finished document as the writer and the terminal summary take it: its records already encoded as JSONL
+    lines, and the few figures the summary counts.
+
+    It is made where the document is finished (``encode_document``): in the driver for the local engine, in the Ray
+    tasks and actors for the Ray engine, so that the driver of a large run only orders and writes (unpickling whole
+    Documents and encoding their records cost it three quarters of its time per record).
+    """
+
+    path: str
+    lines: str  # every record, sentences then the document line, each a JSON object ending in "\n"
+    risks: list[float]  # the risk of each sentence record, in order
+    findings: int
+    dismissed: int = 0
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    document: Document | None = None  # the Document itself, only where the driver asked for it (--annotate)
+
+    @property
+    def sentences(self) -> int:
+        return len(self.risks)
+
+    def line(self, index: int) -> str:
+        """Line ``index`` of ``lines`` (the last one, -1, is the document record)."""
+        # split at "\n" only: JSON escapes it inside strings, but not U+2028 and the like, which splitlines cuts at
+        return self.lines.split("\n")[:-1][index]
+
+    def records(self) -> list[dict]:
+        return [json.loads(line) for line in self.lines.split("\n")[:-1]]
+
+
+def encode_document(doc: Document, dismissed: int = 0, keep_document: bool = False) -> EncodedDocument:
+    """``doc``'s records (``document_lines``) encoded as the JSONL writer writes them."""
+    records = document_lines(doc, dismissed)
+    return EncodedDocument(path=doc.path, lines="".join(dumps(r) + "\n" for r in records),
+                           risks=[r["risk"] for r in records[:-1]], findings=records[-1]["findings"],
+                           dismissed=records[-1]["dismissed"], error=doc.error, warnings=list(doc.warnings),
+                           document=doc if keep_document else None)
 
 
 class JsonlWriter:
@@ -50,7 +94,11 @@ class JsonlWriter:
         return [r for r in kept if r.get("type") != "run"]
 
     def write_document(self, lines: list[dict]) -> None:
-        self._fh.write("".join(dumps(r) + "\n" for r in lines))
+        self.write_encoded("".join(dumps(r) + "\n" for r in lines))
+
+    def write_encoded(self, lines: str) -> None:
+        """Write one document's lines, already encoded (``EncodedDocument.lines``)."""
+        self._fh.write(lines)
         self._fh.flush()
 
     def close(self) -> None:

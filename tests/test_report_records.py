@@ -1,0 +1,51 @@
+"""Finished documents as the engines deliver them to the CLI (``encode_document``): their lines are the JSONL
+writer's, and the terminal summary built from them equals the one built from the records themselves."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from helpers import SAMPLES, make_doc
+
+from mtaudit.audit import AuditConfig, Auditor, discover
+from mtaudit.document import Document
+from mtaudit.reports.base import ReportBuilder, document_lines
+from mtaudit.reports.jsonl import dumps, encode_document
+
+
+@pytest.fixture(scope="module")
+def finished() -> list[Document]:
+    """The samples audited without the model, a file that failed, and an article whose text holds line and
+    paragraph separators (U+2028, U+2029, U+0085), which JSON leaves unescaped and ``str.splitlines`` would cut at."""
+    auditor = Auditor(AuditConfig(workers=1))
+    docs = list(auditor.run(discover([str(SAMPLES)])[0]))
+    separators = make_doc(["The minister said\u2028on Monday that the the plan would go ahead.",
+                           "Reuters\u2029photo by\u0085Paul Reuters."], path="separators.txt")
+    return docs[:3] + [Document(path="broken.xliff", error="broken.xliff: not XLIFF")] + \
+        auditor.audit_documents([separators]) + docs[3:]
+
+
+def test_encoded_lines_are_the_writers(finished):
+    for doc in finished:
+        records = document_lines(doc, dismissed=2)
+        encoded = encode_document(doc, dismissed=2)
+        assert encoded.lines == "".join(dumps(r) + "\n" for r in records)
+        assert encoded.records() == records
+        assert encoded.risks == [r["risk"] for r in records if r["type"] == "sentence"]
+        assert encoded.findings == records[-1]["findings"] and encoded.error == doc.error
+        assert json.loads(encoded.line(-1))["type"] == "document"
+        assert encoded.document is None and encode_document(doc, keep_document=True).document is doc
+
+
+@pytest.mark.parametrize("keep_all, top", [(False, 0), (False, 1), (False, 7), (False, 10_000), (True, 5)])
+def test_summary_from_encoded_documents_equals_the_one_from_records(finished, keep_all, top):
+    from_records, from_encoded = ReportBuilder(keep_all, top), ReportBuilder(keep_all, top)
+    for doc in finished:
+        from_records.add(document_lines(doc, dismissed=1))
+        from_encoded.add_encoded(encode_document(doc, dismissed=1))
+    report = from_records.report()
+    assert from_encoded.report() == report
+    assert from_encoded.max_risk == from_records.max_risk > 0
+    ranked = [s for d in report["documents"] for s in d["sentences"]]
+    assert len(ranked) == (sum(1 for d in finished for _ in d.sentences()) if keep_all else min(top, len(ranked)))
+    assert report["summary"]["failed"] == 1 and report["summary"]["dismissed"] == len(finished) - 1  # not the failed one
