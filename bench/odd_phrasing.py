@@ -1,9 +1,9 @@
 """Odd-phrasing spans on held-out clean news lines and on the same lines with two adjacent words swapped.
 
 Draws ``--pairs`` (preceding line, line) pairs from the held-out tail of news-en (or news-de with ``--lang de``;
-``tests/fluency_fixtures``, seed ``--seed``), scores each clean line and its swapped twin after the preceding line as an audit would, and counts the
-clean lines with a finding, the swapped lines with a finding and those whose finding covers the swapped words. With
-``--compare NORMS.json`` the same word surprisals are also judged against another norms file (e.g. the previous one,
+``tests/fluency_fixtures``, seed ``--seed``), scores each clean line and its swapped twin after the preceding line
+as an audit would, and counts the clean lines with a finding, the swapped lines with a finding and those whose
+finding covers the swapped words. With ``--compare NORMS.json`` the same word surprisals are also judged against another norms file (e.g. the previous one,
 ``git show REV:mtaudit/models/norms-gemma3-270m-en.json > old.json``), by the scorer's own span code, so the two
 columns differ only by the norms.
 
