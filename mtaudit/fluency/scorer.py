@@ -316,13 +316,14 @@ class LMScorer:
                 merged.append(span)
         merged.sort(key=lambda s: -s[2])
         findings = []
+        scored = norms.scored_words(text, words) if merged else []
         for first, last, score in merged[: self.max_findings]:
             start, end = words[first][0], words[last][1]
             major = score >= norms.major
             phrase = text[start:end]
             # When the most surprising word is a closed-class word (an article, preposition, auxiliary...), the run is
             # more often a grammar slip (a dropped or misplaced function word) than an unidiomatic choice.
-            inside = [i for i in norms.scored_words(text, words) if first <= i <= last]
+            inside = [i for i in scored if first <= i <= last]
             worst = max(inside, key=lambda i: z[i])
             grammatical = text[words[worst][0] : words[worst][1]].lower() in FUNCTION_WORDS.get(lang or "en", ())
             findings.append(

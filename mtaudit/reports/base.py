@@ -118,14 +118,7 @@ class ReportBuilder:
         self._tally(doc.error, doc.dismissed, doc.findings, doc.risks)
         if doc.error:
             self._documents.append({**json.loads(doc.line(-1)), "sentences": []})
-        lines: list[str] = []
-
-        def line(i: int) -> str:
-            if not lines:
-                lines.extend(doc.lines.split("\n"))
-            return lines[i]
-
-        self._rank(doc.risks, line)
+        self._rank(doc.risks, doc.line)  # sentence i is line i; the lines are split only when one enters the top
 
     def _add_document(self, rec: dict, sentences: list[dict]) -> None:
         self._tally(rec.get("error"), rec.get("dismissed", 0), sum(len(s["findings"]) for s in sentences),

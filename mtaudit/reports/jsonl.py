@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Iterator
 
@@ -43,13 +44,18 @@ class EncodedDocument:
     def sentences(self) -> int:
         return len(self.risks)
 
-    def line(self, index: int) -> str:
-        """Line ``index`` of ``lines`` (the last one, -1, is the document record)."""
+    @cached_property
+    def _split(self) -> list[str]:
         # split at "\n" only: JSON escapes it inside strings, but not U+2028 and the like, which splitlines cuts at
-        return self.lines.split("\n")[:-1][index]
+        return self.lines.split("\n")[:-1]
+
+    def line(self, index: int) -> str:
+        """Line ``index`` of ``lines`` (the sentences in order; the last one, -1, is the document record). The lines
+        are split on the first call, on the process that asks (the driver), not where the document was encoded."""
+        return self._split[index]
 
     def records(self) -> list[dict]:
-        return [json.loads(line) for line in self.lines.split("\n")[:-1]]
+        return [json.loads(line) for line in self._split]
 
 
 def encode_document(doc: Document, dismissed: int = 0, keep_document: bool = False) -> EncodedDocument:
