@@ -8,8 +8,8 @@ trust, the wall time moves with other sessions' load), peak RSS, and a fingerpri
 log-probability of a fixed sentence, which must be identical between variants that claim the same weights.
 
 ``--stages`` runs the stages of a load one after another in one child, each timed alone (wall and CPU):
-importing torch, importing transformers' model code, reading and hashing the files, building the tokenizer,
-building the model. (The real load overlaps the reading, hashing and tokenizer with the imports, in a thread.)
+importing torch, reading and hashing the files, building the tokenizer, importing transformers' model code (only
+for a model mtaudit does not run on its own decoder: not Gemma 3), building the decoder. (The real load overlaps the reading, hashing and tokenizer with the imports, in a thread.)
 
 Variants (``--variants``) run interleaved (A, B, then B, A, ...; ``--rounds``); ``uptime`` is printed beside every
 figure. A variant is ``NAME:OPTION=VALUE,...``: ``tree=PATH`` imports another checkout's mtaudit (e.g.
@@ -85,8 +85,7 @@ def stages_child(out: Path, model: str) -> None:
         return value
 
     timed("import torch", lambda: __import__("torch"))
-    timed("import transformers' model code", lambda: __import__("transformers.modeling_utils"))
-    from mtaudit.fluency import loading, registry
+    from mtaudit.fluency import decoders, loading, registry
 
     path = registry.model_path(model)
     manifest, files = timed("read + SHA-256 of every file, one pass",
@@ -107,8 +106,10 @@ def stages_child(out: Path, model: str) -> None:
     from mtaudit.fluency.scorer import _fast_bf16
 
     dtype = torch.bfloat16 if _fast_bf16(torch.device("cpu")) else torch.float32
-    timed(f"model from the checked weights ({str(dtype).replace('torch.', '')})",
-          lambda: loading.causal_lm(checked, dtype))
+    if checked.config.get("model_type") not in decoders.NATIVE:
+        timed("import transformers' model code", lambda: __import__("transformers.modeling_utils"))
+    timed(f"decoder from the checked weights ({str(dtype).replace('torch.', '')})",
+          lambda: decoders.build(checked, dtype))
     stored = {v.dtype for v in loading.tensors(weights).values()}
     out.write_text(json.dumps({"rows": rows, "stored": sorted(str(d) for d in stored)}), encoding="utf-8")
 

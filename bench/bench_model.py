@@ -101,7 +101,7 @@ def naive(scorer, requests: list[Request]) -> tuple[float, int, int]:
             full = list(scorer.bos) + (scorer.tokenizer(r.prefix_text, add_special_tokens=False)["input_ids"]
                                        if r.prefix_text else []) + ids[1:]
             x = torch.tensor([full])
-            logits = scorer.model(input_ids=x).logits.float()
+            logits = scorer.decoder.project(scorer.decoder(x)[0]).float()
             lp = torch.log_softmax(logits[0, :-1], -1).gather(-1, x[0, 1:, None])
             lp[-(len(ids) - n_ctx):].sum().item()
             fed += len(full)

@@ -101,15 +101,15 @@ def test_states_come_from_the_scoring_pass_at_each_scored_tokens_own_position(sc
     layered = scorer.logprobs(requests, layers=(6, 12))
     for (off, lp), (off2, lp2, states, best) in zip(plain, layered):
         assert off == off2 and np.allclose(lp, lp2, atol=1e-5)
-        assert states.shape == (len(lp), 2, scorer.model.config.hidden_size)
+        assert states.shape == (len(lp), 2, scorer.decoder.hidden_size)
         assert (best >= lp - 1e-4).all()
     # the first request has no prefix: one plain forward pass shows where each scored token's state must come from
     prefix, ids, n_ctx, _ = scorer.encode(requests[0])
     full = list(prefix) + ids
     with torch.inference_mode():
-        out = scorer.body(input_ids=torch.tensor([full]), output_hidden_states=True)
+        _, kept = scorer.decoder(torch.tensor([full]), keep=(6, 12))
     for k, layer in enumerate((6, 12)):
-        expected = out.hidden_states[layer][0, len(full) - len(plain[0][1]):].float().numpy()
+        expected = kept[layer][0, len(full) - len(plain[0][1]):].float().numpy()
         got = layered[0][2][:, k]
         scale = np.abs(expected).max()
         assert np.abs(got - expected).max() <= 1e-3 * scale

@@ -31,17 +31,8 @@ TGT_LAYERS = (6, 12, 18)
 
 def instrument(scorer, out: Path):
     state = {"shard": 0, "call": None, "captured": {}, "keys": None}
-    layers = sorted(set(LAYERS) | set(TGT_LAYERS))
+    layers_kept = tuple(sorted(set(LAYERS) | set(TGT_LAYERS)))
     grabbed = {}
-
-    def hook(idx):
-        def fn(module, args, output):
-            h = output[0] if isinstance(output, tuple) else output
-            grabbed[idx] = h.detach().to(torch.bfloat16).view(torch.int16).cpu()  # raw bf16 bits: lossless, no overflow
-        return fn
-
-    for idx in layers:
-        scorer.body.layers[idx - 1].register_forward_hook(hook(idx))
 
     orig_score = scorer.score
     orig_logprobs = scorer.logprobs
@@ -49,23 +40,15 @@ def instrument(scorer, out: Path):
     def forward(batch, layers=()):
         # a copy of LMScorer._forward that also returns log p of the arg-max token
         self = scorer
-        n, width, plen = len(batch), max(len(r.ids) for r in batch), len(batch[0].prefix)
+        n, width = len(batch), max(len(r.ids) for r in batch)
         ids = torch.full((n, width), self.pad, dtype=torch.long)
         for i, row in enumerate(batch):
             ids[i, : len(row.ids)] = torch.tensor(row.ids)
-        if plen:
-            import copy
-            cache = copy.deepcopy(self._prefix_kv(batch[0].prefix))
-            cache.batch_repeat_interleave(n)
-            lengths = torch.tensor([len(row.ids) for row in batch])
-            mask = torch.cat([torch.ones((n, plen), dtype=torch.long),
-                              (torch.arange(width)[None, :] < lengths[:, None]).long()], dim=1)
-            kwargs = {self._cache_arg: cache, "use_cache": True, "attention_mask": mask}
-        else:
-            kwargs = {"use_cache": False}
-        positions = torch.arange(plen, plen + width).unsqueeze(0).expand(n, -1)
+        prefix = self._prefix_state(batch[0].prefix) if batch[0].prefix else None
+        hidden, kept = self.decoder(ids, prefix, layers_kept)
+        # raw bf16 bits: lossless, no overflow
         grabbed.clear()
-        hidden = self.body(input_ids=ids, position_ids=positions, **kwargs).last_hidden_state
+        grabbed.update({k: h.to(torch.bfloat16).view(torch.int16).cpu() for k, h in kept.items()})
         row_idx, col_idx, targets, lengths = [], [], [], []
         for i, row in enumerate(batch):
             m = len(row.ids) - row.n_context
@@ -78,9 +61,9 @@ def instrument(scorer, out: Path):
         out = torch.empty(len(targets), dtype=torch.float32)
         outmax = torch.empty(len(targets), dtype=torch.float32)
         for a in range(0, len(targets), 256):
-            logits = self.head(picked[a: a + 256]).float()
-            if self.softcap:
-                logits = torch.tanh(logits / self.softcap) * self.softcap
+            logits = self.decoder.project(picked[a: a + 256]).float()
+            if self.decoder.softcap:
+                logits = torch.tanh(logits / self.decoder.softcap) * self.decoder.softcap
             lse = torch.logsumexp(logits, dim=-1)
             lp = logits.gather(-1, target_t[a: a + 256, None]).squeeze(-1) - lse
             out[a: a + 256] = lp

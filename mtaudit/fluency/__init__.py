@@ -1,7 +1,8 @@
 """Transformer scoring: target-only fluency, source-conditioned log-probability, odd-phrasing spans.
 
-Heavy imports (torch, transformers) happen only inside this package and only when a scorer is created,
-so the CLI and the rule detectors stay fast.
+Heavy imports (torch; transformers only for a model other than Gemma 3, which runs on mtaudit's own decoder in
+``gemma.py``) happen only inside this package and only when a scorer is created, so the CLI and the rule detectors
+stay fast.
 
 Contract used by ``mtaudit.audit``::
 

@@ -5,7 +5,8 @@ manifest, never from a second read of the files:
 
 * a background thread reads every file once, hashing as it reads (``registry.read_model_dir``; hashlib releases the
   GIL), then builds the tokenizer from the checked ``tokenizer.json`` (the Rust parser releases it too), while the
-  main thread imports torch and transformers, which is most of a load and holds the GIL;
+  main thread imports torch, which is most of a load and holds the GIL (Gemma 3, the default model, runs on
+  mtaudit's own decoder, ``mtaudit.fluency.gemma``; other models also import transformers' model code here);
 * the weights become tensors over the checked buffer without a copy (the safetensors layout is an 8-byte header
   length, a JSON header and the raw little-endian tensors); a weight tied to another one and stored once is given
   under both names, so transformers initialises no weight it would overwrite (a 262,144 x 640 random init);
@@ -115,6 +116,9 @@ def causal_lm(checked: CheckedModel, dtype):
     """The transformers causal LM of a checked directory, weights in ``dtype`` (cast only when stored otherwise)."""
     from transformers.models.auto.configuration_auto import CONFIG_MAPPING
     from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # a "Loading weights" bar on every audit is noise in logs and pipelines
 
     settings = dict(checked.config)
     config = CONFIG_MAPPING[settings.pop("model_type")].from_dict(settings)

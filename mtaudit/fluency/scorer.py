@@ -15,8 +15,6 @@ scored in overlapping windows, never dropped.
 from __future__ import annotations
 
 import bisect
-import copy
-import inspect
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,15 +45,6 @@ FUNCTION_WORDS = {
         "du man sein seine seinen seinem seiner ihre ihren ihrem ihrer dies diese dieser dieses diesem diesen "
         "welche welcher welches was wer wo so sehr".split()),
 }
-
-
-def _keeper(store: dict, layer: int):
-    """A forward hook that keeps a decoder layer's output (the residual stream after it) under ``layer``."""
-
-    def hook(module, args, output):
-        store[layer] = output[0] if isinstance(output, tuple) else output
-
-    return hook
 
 
 def _sentence_of(segment: Segment, offsets: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
@@ -161,37 +150,31 @@ class LMScorer:
         if dtype == "auto":
             dtype = "bfloat16" if _fast_bf16(self.device) else "float32"
         self.dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[dtype]
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()  # a "Loading weights" bar on every audit is noise in logs and pipelines
         if checked is not None:
             # a converted directory whose files a thread reads and checks (mtaudit.fluency.loading) while the main
-            # thread imports the bulk of transformers here
-            import transformers.modeling_utils  # noqa: F401
-
-            from mtaudit.fluency.loading import causal_lm
+            # thread imports torch (and, for a model mtaudit does not run natively, transformers' model code)
+            from mtaudit.fluency import decoders
 
             files = checked.result()
             self.tokenizer = files.tokenizer
-            model = causal_lm(files, self.dtype)
+            decoder = decoders.build(files, self.dtype)
         else:
             from transformers import AutoModelForCausalLM, AutoTokenizer
+            from transformers.utils import logging as hf_logging
 
+            from mtaudit.fluency.decoders import TransformersDecoder
+
+            hf_logging.disable_progress_bar()  # a "Loading weights" bar on every audit is noise in logs and pipelines
             self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir), local_files_only=True)
-            model = AutoModelForCausalLM.from_pretrained(
+            decoder = TransformersDecoder(AutoModelForCausalLM.from_pretrained(
                 str(model_dir), local_files_only=True, use_safetensors=True, trust_remote_code=False, dtype=self.dtype
-            )
-        self.model = model.to(self.device).eval()
-        self.body = getattr(model, model.base_model_prefix)
-        self.head = model.get_output_embeddings()
-        self.softcap = getattr(model.config, "final_logit_softcapping", None)
+            ))
+        # the decoder interface (mtaudit.fluency.decoders): hidden states after an optional cached prompt prefix
+        self.decoder = decoder.to(self.device)
         tok = self.tokenizer
         self.bos = [tok.bos_token_id] if tok.bos_token_id is not None else [tok.eos_token_id]
         self.pad = tok.pad_token_id if tok.pad_token_id is not None else 0
         self._prefix_cache: dict[tuple[int, ...], object] = {}
-        # transformers 5.x renames `past_key_values` to `cache`; older versions know only the former.
-        params = inspect.signature(self.body.forward).parameters
-        self._cache_arg = "cache" if "cache" in params else "past_key_values"
         self.word_observer = None  # set by norms fitting to collect word surprisals
         # trained quality estimators (mtaudit.fluency.estimator) of this model, one per language pair at most
         self.estimators: list = []
@@ -422,7 +405,7 @@ class LMScorer:
         for i, (prefix, ids, n_ctx, _) in enumerate(encoded):
             rows.extend(self._windows(prefix, ids, n_ctx, i))
         results = [np.zeros(len(e[1]) - e[2], dtype=np.float64) for e in encoded]
-        hidden = self.model.config.hidden_size
+        hidden = self.decoder.hidden_size
         states = [np.zeros((len(r), len(layers), hidden), dtype=np.float32) for r in results] if layers else None
         best = [np.zeros(len(r)) for r in results] if layers else None
         with torch.inference_mode():
@@ -465,46 +448,23 @@ class LMScorer:
             batches.append(current)
         return batches
 
-    def _prefix_kv(self, prefix: tuple[int, ...]):
+    def _prefix_state(self, prefix: tuple[int, ...]):
         if prefix not in self._prefix_cache:
-            from transformers import DynamicCache
-
-            cache = DynamicCache(config=self.model.config)
-            ids = torch.tensor([prefix], device=self.device)
-            self.body(input_ids=ids, use_cache=True, **{self._cache_arg: cache})
+            state = self.decoder.prefill(prefix)
             self._prefix_cache.clear()  # one live prompt at a time keeps memory flat
-            self._prefix_cache[prefix] = cache
+            self._prefix_cache[prefix] = state
         return self._prefix_cache[prefix]
 
     def _forward(self, batch: list[Row], layers: Sequence[int] = ()) -> tuple[list[np.ndarray], list[tuple]]:
         """Each row's scored log-probs and, for ``layers``, ``(states, best)`` per row: the hidden states at its scored
         tokens and the log-probability of the most likely token at each scored position (else [])."""
-        n, width, plen = len(batch), max(len(r.ids) for r in batch), len(batch[0].prefix)
+        n, width = len(batch), max(len(r.ids) for r in batch)
         ids = torch.full((n, width), self.pad, dtype=torch.long)
         for i, row in enumerate(batch):
             ids[i, : len(row.ids)] = torch.tensor(row.ids)
-        if plen:
-            cache = copy.deepcopy(self._prefix_kv(batch[0].prefix))
-            cache.batch_repeat_interleave(n)
-            # After a cached prefix the queries are offset from the keys, so the padding needs an explicit mask.
-            lengths = torch.tensor([len(row.ids) for row in batch])
-            mask = torch.cat([torch.ones((n, plen), dtype=torch.long),
-                              (torch.arange(width)[None, :] < lengths[:, None]).long()], dim=1)
-            kwargs = {self._cache_arg: cache, "use_cache": True, "attention_mask": mask.to(self.device)}
-        else:
-            # Rows are padded on the right and attention is causal, so no real token ever sees a pad: the model runs
-            # without a padding mask, on the plain causal attention kernel.
-            kwargs = {"use_cache": False}
-        positions = torch.arange(plen, plen + width).unsqueeze(0).expand(n, -1)
-        captured: dict[int, torch.Tensor] = {}
-        hooks = [self.body.layers[layer - 1].register_forward_hook(_keeper(captured, layer)) for layer in layers]
-        try:
-            hidden = self.body(
-                input_ids=ids.to(self.device), position_ids=positions.to(self.device), **kwargs
-            ).last_hidden_state
-        finally:
-            for hook in hooks:
-                hook.remove()
+        # Rows are padded on the right and attention is causal, so no real token ever sees a pad.
+        prefix = self._prefix_state(batch[0].prefix) if batch[0].prefix else None
+        hidden, captured = self.decoder(ids.to(self.device), prefix, layers)
         # Only the positions that predict a scored token go through the vocabulary projection.
         row_idx, col_idx, targets, lengths = [], [], [], []
         for i, row in enumerate(batch):
@@ -518,9 +478,9 @@ class LMScorer:
         out = torch.empty(len(targets), dtype=torch.float32)
         top = torch.empty(len(targets), dtype=torch.float32) if layers else None
         for a in range(0, len(targets), 256):
-            logits = self.head(picked[a : a + 256]).float()
-            if self.softcap:
-                logits = torch.tanh(logits / self.softcap) * self.softcap
+            logits = self.decoder.project(picked[a : a + 256]).float()
+            if self.decoder.softcap:
+                logits = torch.tanh(logits / self.decoder.softcap) * self.decoder.softcap
             # log p = logit - logsumexp: reduces over the vocabulary without writing a full log-softmax tensor.
             norm = torch.logsumexp(logits, dim=-1)
             lp = logits.gather(-1, target_t[a : a + 256, None]).squeeze(-1) - norm
