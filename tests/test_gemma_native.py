@@ -19,11 +19,8 @@ from mtaudit.fluency import ModelError, load_scorer, loading, registry
 from mtaudit.fluency.decoders import TransformersDecoder, build
 from mtaudit.fluency.gemma import Gemma3Text, rope_bases
 from mtaudit.fluency.scorer import Request
-from test_model_loading import WORDS, tiny_converted
+from test_model_loading import MODEL, WORDS, needs_model, tiny_converted
 
-MODEL = registry.DEFAULT_MODEL
-needs_model = pytest.mark.skipif(not registry.is_ready(MODEL),
-                                 reason=f"model {MODEL} is not pulled: run `mtaudit models pull {MODEL}`")
 NEWS = [
     "The Prime Minister said on Tuesday that the talks would resume next week in Geneva.",
     "Xi Jinping met the delegation in Beijing; Ji said nothing about the tariffs.",
