@@ -90,6 +90,19 @@ class Request:
     boundary: int
 
 
+RUNTIMES = ("torch", "openvino")
+
+
+def _export_folder(model_dir: Path) -> Path:
+    """Where a model's OpenVINO export is cached: beside its converted weights when they lie in mtaudit's cache, else
+    in the cache itself (a user's own model folder is not written to)."""
+    from mtaudit.fluency.registry import cache_dir
+
+    cache = cache_dir().resolve()
+    model_dir = model_dir.resolve()
+    return model_dir / "openvino" if model_dir.is_relative_to(cache) else cache / "openvino"
+
+
 def _fast_bf16(device: torch.device) -> bool:
     """bf16 pays off on GPUs and on CPUs with native bf16 matrix units (AMX or AVX512-BF16); elsewhere it is emulated."""
     if device.type == "cuda":
@@ -136,6 +149,7 @@ class LMScorer:
         max_findings: int = 2,
         reuse_prefix: bool = True,
         target_pass: str = "always",
+        runtime: str = "torch",
         checked=None,  # a Future of a checked converted directory (mtaudit.fluency.loading), from load_scorer
     ) -> None:
         self.model_id = model_id
@@ -154,6 +168,11 @@ class LMScorer:
         if target_pass not in ("always", "without-source"):
             raise ValueError(f"target_pass must be 'always' or 'without-source', not {target_pass!r}")
         self.target_pass = target_pass
+        # "torch": the model runs in eager PyTorch; "openvino": its body (the decoder stack) runs in OpenVINO
+        # (mtaudit.fluency.openvino_body), exported once and cached beside the weights; CPU only
+        if runtime not in RUNTIMES:
+            raise ValueError(f"runtime must be one of {', '.join(RUNTIMES)}, not {runtime!r}")
+        self.runtime = runtime
         if threads is None:
             threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
         torch.set_num_threads(threads)
@@ -181,6 +200,8 @@ class LMScorer:
             model = AutoModelForCausalLM.from_pretrained(
                 str(model_dir), local_files_only=True, use_safetensors=True, trust_remote_code=False, dtype=self.dtype
             )
+        if runtime == "openvino" and self.device.type != "cpu":
+            raise ValueError(f"runtime 'openvino' runs on the CPU only, not on {self.device}")
         self.model = model.to(self.device).eval()
         self.body = getattr(model, model.base_model_prefix)
         self.head = model.get_output_embeddings()
@@ -192,6 +213,13 @@ class LMScorer:
         # transformers 5.x renames `past_key_values` to `cache`; older versions know only the former.
         params = inspect.signature(self.body.forward).parameters
         self._cache_arg = "cache" if "cache" in params else "past_key_values"
+        self.openvino = None
+        if runtime == "openvino":
+            from mtaudit.fluency.openvino_body import OpenVINOBody
+
+            # The exported graph has no KV cache: the shared prompt head goes into every row (about 1 % more tokens).
+            self.reuse_prefix = False
+            self.openvino = OpenVINOBody(self.body, _export_folder(Path(model_dir)), checksum, threads, self.dtype)
         self.word_observer = None  # set by norms fitting to collect word surprisals
         # trained quality estimators (mtaudit.fluency.estimator) of this model, one per language pair at most
         self.estimators: list = []
@@ -476,6 +504,22 @@ class LMScorer:
             self._prefix_cache[prefix] = cache
         return self._prefix_cache[prefix]
 
+    def _body(self, ids: torch.Tensor, plen: int, kwargs: dict,
+              layers: Sequence[int]) -> tuple[torch.Tensor, dict[int, torch.Tensor]]:
+        """The eager body: the last hidden state, and the states after ``layers`` (a hook on each)."""
+        n, width = ids.shape
+        positions = torch.arange(plen, plen + width).unsqueeze(0).expand(n, -1)
+        captured: dict[int, torch.Tensor] = {}
+        hooks = [self.body.layers[layer - 1].register_forward_hook(_keeper(captured, layer)) for layer in layers]
+        try:
+            hidden = self.body(
+                input_ids=ids.to(self.device), position_ids=positions.to(self.device), **kwargs
+            ).last_hidden_state
+        finally:
+            for hook in hooks:
+                hook.remove()
+        return hidden, captured
+
     def _forward(self, batch: list[Row], layers: Sequence[int] = ()) -> tuple[list[np.ndarray], list[tuple]]:
         """Each row's scored log-probs and, for ``layers``, ``(states, best)`` per row: the hidden states at its scored
         tokens and the log-probability of the most likely token at each scored position (else [])."""
@@ -495,16 +539,10 @@ class LMScorer:
             # Rows are padded on the right and attention is causal, so no real token ever sees a pad: the model runs
             # without a padding mask, on the plain causal attention kernel.
             kwargs = {"use_cache": False}
-        positions = torch.arange(plen, plen + width).unsqueeze(0).expand(n, -1)
-        captured: dict[int, torch.Tensor] = {}
-        hooks = [self.body.layers[layer - 1].register_forward_hook(_keeper(captured, layer)) for layer in layers]
-        try:
-            hidden = self.body(
-                input_ids=ids.to(self.device), position_ids=positions.to(self.device), **kwargs
-            ).last_hidden_state
-        finally:
-            for hook in hooks:
-                hook.remove()
+        if self.openvino is not None:
+            hidden, captured = self.openvino(ids, layers)
+        else:
+            hidden, captured = self._body(ids, plen, kwargs, layers)
         # Only the positions that predict a scored token go through the vocabulary projection.
         row_idx, col_idx, targets, lengths = [], [], [], []
         for i, row in enumerate(batch):
