@@ -20,6 +20,10 @@ import os
 from pathlib import Path
 
 
+# What runs the model's body: eager PyTorch, or OpenVINO (mtaudit.fluency.openvino_body; CPU only, optional package)
+RUNTIMES = ("torch", "openvino")
+
+
 class ModelError(RuntimeError):
     """A model is missing, tampered with, or cannot be loaded; the message says what to run."""
 

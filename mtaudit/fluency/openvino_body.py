@@ -91,7 +91,7 @@ def export(body, folder: Path, checksum: str, layers: Sequence[int]) -> Path:
     work = Path(tempfile.mkdtemp(prefix=".export-", dir=folder))
     try:
         graph = _Graph(copy.deepcopy(body).float(), layers).eval()
-        example = torch.randint(10, 1000, (2, 16))
+        example = torch.randint(1, min(1000, body.config.vocab_size), (2, 16))
         with torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the tracer's warnings about shapes read as Python values
             model = ov.convert_model(graph, example_input=(example,))

@@ -26,6 +26,7 @@ import numpy as np
 import torch
 
 from mtaudit.document import Category, Document, Finding, Segment, Sentence, Severity
+from mtaudit.fluency import RUNTIMES
 from mtaudit.fluency.norms import Norms, word_spans, word_surprisals
 from mtaudit.languages import NAMES, find_pair
 
@@ -88,9 +89,6 @@ class Request:
     prefix_text: str
     text: str
     boundary: int
-
-
-RUNTIMES = ("torch", "openvino")
 
 
 def _export_folder(model_dir: Path) -> Path:
