@@ -63,6 +63,8 @@ def test_export_is_cached_per_weights_checksum_and_rebuilt_when_it_changes(tiny,
     assert second != first and (second / "manifest.json").is_file()
     assert not first.exists()  # the stale export is gone
     assert [p.name for p in tmp_path.iterdir()] == [second.name]  # no temporary folder left behind
+    other_layers = export(tiny, tmp_path, "b" * 64, ())
+    assert {p.name for p in tmp_path.iterdir()} == {second.name, other_layers.name}  # both layer sets kept
 
 
 def test_a_damaged_export_is_rebuilt_not_trusted(tiny, tmp_path):

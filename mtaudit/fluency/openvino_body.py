@@ -14,7 +14,8 @@ in bf16 where the CPU has bf16 units (``INFERENCE_PRECISION_HINT``), as the eage
 
 Cache layout: ``<folder>/<key>/{body.xml, body.bin, manifest.json}``, ``key`` a digest of the model's weights
 checksum, the OpenVINO version, the layers exported and this module's ``FORMAT``: a re-pulled model (another
-checksum) or another OpenVINO gets a fresh export, and other keys are removed once it is written. The export is
+checksum) or another OpenVINO gets a fresh export, and the exports of other weights or versions are removed once it
+is written. The export is
 written to a temporary folder and renamed into place, so a reader never sees half of it. The manifest records the
 SHA-256 of both files; every load hashes the bytes it builds the model from, as the converted weights are checked.
 """
@@ -108,10 +109,21 @@ def export(body, folder: Path, checksum: str, layers: Sequence[int]) -> Path:
                 raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    for old in folder.iterdir():  # exports of other weights, layers or OpenVINO versions
-        if old.is_dir() and old != target and not old.name.startswith("."):
+    # exports of other weights (the model was pulled again) or of another OpenVINO or format are stale; another
+    # layer set of these weights is kept (a scorer with and one without a trained estimator each have theirs)
+    current = {"weights": checksum, "openvino": ov.__version__, "format": FORMAT}
+    for old in folder.iterdir():
+        if old.is_dir() and not old.name.startswith(".") and _describes(old) != current:
             shutil.rmtree(old, ignore_errors=True)
     return target
+
+
+def _describes(directory: Path) -> dict | None:
+    try:
+        manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+        return {key: manifest.get(key) for key in ("weights", "openvino", "format")}
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def load(directory: Path, threads: int, bf16: bool):

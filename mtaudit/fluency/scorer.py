@@ -538,7 +538,8 @@ class LMScorer:
             # without a padding mask, on the plain causal attention kernel.
             kwargs = {"use_cache": False}
         if self.openvino is not None:
-            hidden, captured = self.openvino(ids, layers)
+            # one export serves both passes: it always keeps the layers the scorer's estimators read
+            hidden, captured = self.openvino(ids, sorted({*layers, *(e.layer for e in self.estimators)}))
         else:
             hidden, captured = self._body(ids, plen, kwargs, layers)
         # Only the positions that predict a scored token go through the vocabulary projection.
