@@ -166,8 +166,9 @@ class LMScorer:
         if target_pass not in ("always", "without-source"):
             raise ValueError(f"target_pass must be 'always' or 'without-source', not {target_pass!r}")
         self.target_pass = target_pass
-        # "torch": the model runs in eager PyTorch; "openvino": its body (the decoder stack) runs in OpenVINO
-        # (mtaudit.fluency.openvino_body), exported once and cached beside the weights; CPU only
+        # "torch": the model runs in eager PyTorch; "openvino": the forward (decoder stack, vocabulary projection at the
+        # scored positions, log-probs) runs in OpenVINO (mtaudit.fluency.openvino_runtime), exported once and cached
+        # beside the weights; CPU only
         if runtime not in RUNTIMES:
             raise ValueError(f"runtime must be one of {', '.join(RUNTIMES)}, not {runtime!r}")
         self.runtime = runtime
@@ -213,11 +214,11 @@ class LMScorer:
         self._cache_arg = "cache" if "cache" in params else "past_key_values"
         self.openvino = None
         if runtime == "openvino":
-            from mtaudit.fluency.openvino_body import OpenVINOBody
+            from mtaudit.fluency.openvino_runtime import OpenVINOModel
 
             # The exported graph has no KV cache: the shared prompt head goes into every row (about 1 % more tokens).
             self.reuse_prefix = False
-            self.openvino = OpenVINOBody(self.body, _export_folder(Path(model_dir)), checksum, threads, self.dtype)
+            self.openvino = OpenVINOModel(model, _export_folder(Path(model_dir)), checksum, threads, self.dtype)
         self.word_observer = None  # set by norms fitting to collect word surprisals
         # trained quality estimators (mtaudit.fluency.estimator) of this model, one per language pair at most
         self.estimators: list = []
@@ -502,29 +503,39 @@ class LMScorer:
             self._prefix_cache[prefix] = cache
         return self._prefix_cache[prefix]
 
-    def _body(self, ids: torch.Tensor, plen: int, kwargs: dict,
-              layers: Sequence[int]) -> tuple[torch.Tensor, dict[int, torch.Tensor]]:
-        """The eager body: the last hidden state, and the states after ``layers`` (a hook on each)."""
-        n, width = ids.shape
-        positions = torch.arange(plen, plen + width).unsqueeze(0).expand(n, -1)
-        captured: dict[int, torch.Tensor] = {}
-        hooks = [self.body.layers[layer - 1].register_forward_hook(_keeper(captured, layer)) for layer in layers]
-        try:
-            hidden = self.body(
-                input_ids=ids.to(self.device), position_ids=positions.to(self.device), **kwargs
-            ).last_hidden_state
-        finally:
-            for hook in hooks:
-                hook.remove()
-        return hidden, captured
-
     def _forward(self, batch: list[Row], layers: Sequence[int] = ()) -> tuple[list[np.ndarray], list[tuple]]:
         """Each row's scored log-probs and, for ``layers``, ``(states, best)`` per row: the hidden states at its scored
         tokens and the log-probability of the most likely token at each scored position (else [])."""
-        n, width, plen = len(batch), max(len(r.ids) for r in batch), len(batch[0].prefix)
+        n, width = len(batch), max(len(r.ids) for r in batch)
         ids = torch.full((n, width), self.pad, dtype=torch.long)
         for i, row in enumerate(batch):
             ids[i, : len(row.ids)] = torch.tensor(row.ids)
+        # Only the positions that predict a scored token go through the vocabulary projection.
+        row_idx, col_idx, targets, lengths = [], [], [], []
+        for i, row in enumerate(batch):
+            m = len(row.ids) - row.n_context
+            row_idx += [i] * m
+            col_idx += range(row.n_context - 1, len(row.ids) - 1)
+            targets += row.ids[row.n_context :]
+            lengths.append(m)
+        if self.openvino is not None:
+            # one export serves both passes: it always keeps the layers the scorer's estimators read
+            kept = sorted({*layers, *(e.layer for e in self.estimators)})
+            values, top, states = self.openvino(ids.numpy(), row_idx, col_idx, targets, layers, kept)
+        else:
+            values, top, states = self._eager(batch, ids, row_idx, col_idx, targets, layers)
+        cuts = np.cumsum(lengths)[:-1]
+        values = values.astype(np.float64)
+        if not layers:
+            return list(np.split(values, cuts)), []
+        return list(np.split(values, cuts)), list(zip(np.split(states, cuts), np.split(top, cuts)))
+
+    def _eager(self, batch: list[Row], ids: torch.Tensor, row_idx: list[int], col_idx: list[int], targets: list[int],
+               layers: Sequence[int]) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+        """The forward in PyTorch: log-probs of ``targets`` predicted at ``(row_idx, col_idx)`` and, for ``layers``,
+        the best token's log-prob there and the states after those layers at the targets' own positions."""
+        n, width = ids.shape
+        plen = len(batch[0].prefix)
         if plen:
             cache = copy.deepcopy(self._prefix_kv(batch[0].prefix))
             cache.batch_repeat_interleave(n)
@@ -537,19 +548,16 @@ class LMScorer:
             # Rows are padded on the right and attention is causal, so no real token ever sees a pad: the model runs
             # without a padding mask, on the plain causal attention kernel.
             kwargs = {"use_cache": False}
-        if self.openvino is not None:
-            # one export serves both passes: it always keeps the layers the scorer's estimators read
-            hidden, captured = self.openvino(ids, sorted({*layers, *(e.layer for e in self.estimators)}))
-        else:
-            hidden, captured = self._body(ids, plen, kwargs, layers)
-        # Only the positions that predict a scored token go through the vocabulary projection.
-        row_idx, col_idx, targets, lengths = [], [], [], []
-        for i, row in enumerate(batch):
-            m = len(row.ids) - row.n_context
-            row_idx += [i] * m
-            col_idx += range(row.n_context - 1, len(row.ids) - 1)
-            targets += row.ids[row.n_context :]
-            lengths.append(m)
+        positions = torch.arange(plen, plen + width).unsqueeze(0).expand(n, -1)
+        captured: dict[int, torch.Tensor] = {}
+        hooks = [self.body.layers[layer - 1].register_forward_hook(_keeper(captured, layer)) for layer in layers]
+        try:
+            hidden = self.body(
+                input_ids=ids.to(self.device), position_ids=positions.to(self.device), **kwargs
+            ).last_hidden_state
+        finally:
+            for hook in hooks:
+                hook.remove()
         picked = hidden[torch.tensor(row_idx, device=self.device), torch.tensor(col_idx, device=self.device)]
         target_t = torch.tensor(targets, device=self.device)
         out = torch.empty(len(targets), dtype=torch.float32)
@@ -564,12 +572,10 @@ class LMScorer:
             out[a : a + 256] = lp.cpu()
             if top is not None:
                 top[a : a + 256] = (logits.max(dim=-1).values - norm).cpu()
-        values = out.numpy().astype(np.float64)
-        cuts = np.cumsum(lengths)[:-1]
         if not layers:
-            return list(np.split(values, cuts)), []
+            return out.numpy(), None, None
         # a scored token's own position is one after the position that predicts it
         rows_t = torch.tensor(row_idx, device=self.device)
         own = torch.tensor(col_idx, device=self.device) + 1
         states = torch.stack([captured[layer][rows_t, own] for layer in layers], dim=1).float().cpu().numpy()
-        return list(np.split(values, cuts)), list(zip(np.split(states, cuts), np.split(top.numpy(), cuts)))
+        return out.numpy(), top.numpy(), states

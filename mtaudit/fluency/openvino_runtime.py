@@ -1,18 +1,20 @@
-"""The scorer's body (the decoder stack, without the vocabulary projection) run by OpenVINO on the CPU.
+"""The scorer's forward run by OpenVINO on the CPU: decoder stack, vocabulary projection and log-probs in one graph.
 
 Eager PyTorch spends most of a bf16 forward of a small model outside the matrix products (dtype copies, RMSNorm's
-element-wise work, concatenations: BENCHMARKS.md § Levers measured); OpenVINO fuses them. The body is exported once
-per model to OpenVINO's IR and cached beside the converted weights; the vocabulary projection and the log-probs stay
-in torch (``LMScorer._forward``), so only the hidden states change hands.
+element-wise work, concatenations, the float32 copy of the logits: BENCHMARKS.md § Levers measured); OpenVINO fuses
+them. The model is exported once to OpenVINO's IR and cached beside the converted weights. With the body alone in
+OpenVINO and the head left in torch, the forward gained 1.14x (the head was half of it); with both, 1.5x.
 
-The exported graph maps token ids ``[rows, tokens]`` (right-padded, positions 0.., no KV cache) to the last hidden
-state and the states after the decoder layers an estimator reads. Attention is plain causal: it equals the model's
+The exported graph takes token ids ``[rows, tokens]`` (right-padded, positions 0.., no KV cache) and the scored
+positions (``rows``, ``cols``: where each target is predicted; ``targets``: its token id), and gives each target's
+log-probability, the best token's log-probability at the same position, and the states after the decoder layers an
+estimator reads, at the targets' own positions. Attention is plain causal: it equals the model's
 sliding-window attention only while a row fits in the window, so longer rows are refused (the scorer's windows keep
-rows within 512 tokens). The export goes through a float32 copy of the body (OpenVINO's PyTorch front end mis-reads
+rows within 512 tokens). The export goes through a float32 copy of the model (OpenVINO's PyTorch front end mis-reads
 bf16 weights: hidden states came out wrong from the first layer on) and the IR keeps float32 weights; inference runs
 in bf16 where the CPU has bf16 units (``INFERENCE_PRECISION_HINT``), as the eager scorer does.
 
-Cache layout: ``<folder>/<key>/{body.xml, body.bin, manifest.json}``, ``key`` a digest of the model's weights
+Cache layout: ``<folder>/<key>/{model.xml, model.bin, manifest.json}``, ``key`` a digest of the model's weights
 checksum, the OpenVINO version, the layers exported and this module's ``FORMAT``: a re-pulled model (another
 checksum) or another OpenVINO gets a fresh export, and the exports of other weights or versions are removed once it
 is written. The export is
@@ -35,8 +37,8 @@ import torch
 
 from mtaudit.fluency import ModelError
 
-FORMAT = 1
-FILES = ("body.xml", "body.bin")
+FORMAT = 2  # 1: the body alone; 2: body, head and log-probs
+FILES = ("model.xml", "model.bin")
 INSTALL = "pip install 'mtaudit[openvino]'"
 
 
@@ -50,14 +52,16 @@ def _openvino():
 
 
 class _Graph(torch.nn.Module):
-    """What is exported: ids -> (last hidden state, the states after ``layers``), causal attention, no cache."""
+    """What is exported (see the module docstring); causal attention, no cache."""
 
-    def __init__(self, body, layers: Sequence[int]) -> None:
+    def __init__(self, model, layers: Sequence[int]) -> None:
         super().__init__()
-        self.body = body
+        self.body = getattr(model, model.base_model_prefix)
+        self.head = model.get_output_embeddings()
+        self.softcap = getattr(model.config, "final_logit_softcapping", None)
         self.layers = tuple(layers)
 
-    def forward(self, input_ids):
+    def forward(self, input_ids, rows, cols, targets):
         body = self.body
         hidden = body.embed_tokens(input_ids)
         positions = torch.arange(hidden.shape[1]).unsqueeze(0)
@@ -71,7 +75,14 @@ class _Graph(torch.nn.Module):
             hidden = hidden[0] if isinstance(hidden, tuple) else hidden
             if i + 1 in self.layers:
                 kept.append(hidden)
-        return (body.norm(hidden), *kept)
+        logits = self.head(body.norm(hidden)[rows, cols])
+        if self.softcap:
+            logits = torch.tanh(logits / self.softcap) * self.softcap
+        norm = torch.logsumexp(logits, dim=-1)
+        scored = logits.gather(-1, targets[:, None]).squeeze(-1) - norm
+        best = logits.max(dim=-1).values - norm
+        # a target's own position is one after the position that predicts it
+        return (scored, best, *(states[rows, cols + 1] for states in kept))
 
 
 def cache_key(checksum: str, layers: Sequence[int], version: str) -> str:
@@ -79,9 +90,9 @@ def cache_key(checksum: str, layers: Sequence[int], version: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def export(body, folder: Path, checksum: str, layers: Sequence[int]) -> Path:
-    """Export ``body`` (the scorer's ``Gemma3TextModel``-like decoder) for ``layers`` into ``folder``, unless an
-    export of these weights, layers and OpenVINO version is already there; returns its directory."""
+def export(model, folder: Path, checksum: str, layers: Sequence[int]) -> Path:
+    """Export ``model`` (a transformers Gemma 3 causal LM) keeping ``layers`` into ``folder``, unless an export of
+    these weights, layers and OpenVINO version is already there; returns its directory."""
     ov = _openvino()
     target = folder / cache_key(checksum, layers, ov.__version__)
     if (target / "manifest.json").is_file():
@@ -91,12 +102,14 @@ def export(body, folder: Path, checksum: str, layers: Sequence[int]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".export-", dir=folder))
     try:
-        graph = _Graph(copy.deepcopy(body).float(), layers).eval()
-        example = torch.randint(1, min(1000, body.config.vocab_size), (2, 16))
+        graph = _Graph(copy.deepcopy(model).float(), layers).eval()
+        ids = torch.randint(1, min(1000, model.config.vocab_size), (2, 16))
+        example = (ids, torch.tensor([0, 0, 1]), torch.tensor([3, 4, 5]), torch.tensor([5, 6, 7]))
         with torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the tracer's warnings about shapes read as Python values
-            model = ov.convert_model(graph, example_input=(example,))
-        ov.save_model(model, work / "body.xml", compress_to_fp16=False)
+            exported = ov.convert_model(graph, example_input=example)
+        del graph
+        ov.save_model(exported, work / "model.xml", compress_to_fp16=False)
         from mtaudit.fluency.registry import sha256_file
 
         manifest = {"format": FORMAT, "weights": checksum, "layers": sorted(layers), "openvino": ov.__version__,
@@ -144,45 +157,50 @@ def load(directory: Path, threads: int, bf16: bool):
     return core.compile_model(model, "CPU", config)
 
 
-class OpenVINOBody:
-    """Runs the exported body: ``(ids [rows, tokens]) -> (last hidden state, {layer: states})`` as torch tensors.
+class OpenVINOModel:
+    """Runs the exported forward: ``(ids, rows, cols, targets, layers, kept)`` -> ``(log-probs, best, states)`` as
+    numpy arrays (``best`` and ``states`` None without ``layers``; ``states`` is ``[targets, len(layers), hidden]``).
 
-    Exported (or found in the cache) and compiled on first use, for the layers asked then; a later call asking for a
+    Exported (or found in the cache) and compiled on first use, keeping the layers ``kept`` (a superset of ``layers``:
+    the scorer asks for its estimators' layers in both passes, so one export serves both); a later call needing a
     layer the export lacks exports again with both sets.
     """
 
-    def __init__(self, body, folder: Path, checksum: str, threads: int, dtype: torch.dtype) -> None:
+    def __init__(self, model, folder: Path, checksum: str, threads: int, dtype: torch.dtype) -> None:
         _openvino()  # fail at start-up, not at the first batch
-        self.body = body
+        self.model = model
         self.folder = folder
         self.checksum = checksum
         self.threads = threads
-        self.dtype = dtype
-        self.window = getattr(body.config, "sliding_window", None)
+        self.bf16 = dtype == torch.bfloat16
+        self.window = getattr(model.config, "sliding_window", None)
         self.layers: tuple[int, ...] | None = None
         self.request = None
 
     def prepare(self, layers: Sequence[int]) -> None:
-        """Export (when not cached) and compile the body for ``layers``."""
+        """Export (when not cached) and compile the model keeping ``layers``."""
         wanted = tuple(sorted(set(layers) | set(self.layers or ())))
         if self.request is not None and wanted == self.layers:
             return
-        directory = export(self.body, self.folder, self.checksum, wanted)
-        bf16 = self.dtype == torch.bfloat16
+        directory = export(self.model, self.folder, self.checksum, wanted)
         try:
-            compiled = load(directory, self.threads, bf16)
+            compiled = load(directory, self.threads, self.bf16)
         except ModelError:
             # The export is derived from weights checked at this load: a damaged one is rebuilt, not trusted.
             shutil.rmtree(directory, ignore_errors=True)
-            compiled = load(export(self.body, self.folder, self.checksum, wanted), self.threads, bf16)
+            compiled = load(export(self.model, self.folder, self.checksum, wanted), self.threads, self.bf16)
         self.request = compiled.create_infer_request()
         self.layers = wanted
 
-    def __call__(self, ids: torch.Tensor, layers: Sequence[int] = ()) -> tuple[torch.Tensor, dict[int, torch.Tensor]]:
+    def __call__(self, ids: np.ndarray, rows: Sequence[int], cols: Sequence[int], targets: Sequence[int],
+                 layers: Sequence[int] = (), kept: Sequence[int] = ()):
         if self.window and ids.shape[1] > self.window:
-            raise ValueError(f"the OpenVINO body runs rows of at most {self.window} tokens (the model's attention "
+            raise ValueError(f"the OpenVINO model runs rows of at most {self.window} tokens (the model's attention "
                              f"window), not {ids.shape[1]}")
-        if self.request is None or not set(layers) <= set(self.layers):
-            self.prepare(layers)
-        values = [torch.from_numpy(v) for v in self.request.infer({0: ids.numpy()}).to_tuple()]
-        return values[0].to(self.dtype), dict(zip(self.layers, values[1:]))
+        if self.request is None or not set(layers) | set(kept) <= set(self.layers):
+            self.prepare([*layers, *kept])
+        inputs = [ids.astype(np.int64, copy=False)] + [np.asarray(v, dtype=np.int64) for v in (rows, cols, targets)]
+        scored, best, *states = self.request.infer(dict(enumerate(inputs))).to_tuple()
+        if not layers:
+            return scored, None, None
+        return scored, best, np.stack([states[self.layers.index(layer)] for layer in layers], axis=1)

@@ -1,4 +1,4 @@
-"""The OpenVINO runtime of the scorer's body: a real export of a real model, checked against eager PyTorch.
+"""The OpenVINO runtime of the scorer's forward: a real export of a real model, checked against eager PyTorch.
 
 The cache and rebuild rules run on a tiny Gemma 3 built from a config (seconds to export); the log-prob checks on
 the default model (its export, about a minute the first time, lands in the model cache as a user's first
@@ -19,13 +19,13 @@ MODEL = registry.DEFAULT_MODEL
 
 def tiny_gemma():
     from transformers import Gemma3TextConfig
-    from transformers.models.gemma3.modeling_gemma3 import Gemma3TextModel
+    from transformers.models.gemma3.modeling_gemma3 import Gemma3ForCausalLM
 
     torch.manual_seed(0)
     config = Gemma3TextConfig(vocab_size=300, hidden_size=64, intermediate_size=128, num_hidden_layers=3,
                               num_attention_heads=2, num_key_value_heads=1, head_dim=32, sliding_window=48,
                               layer_types=["sliding_attention", "sliding_attention", "full_attention"])
-    return Gemma3TextModel(config).eval()
+    return Gemma3ForCausalLM(config).eval()
 
 
 @pytest.fixture(scope="module")
@@ -34,31 +34,45 @@ def tiny():
     return tiny_gemma()
 
 
-def eager(body, ids, layer):
+def scored_positions(ids):
+    """Every position but the last of every row predicts the next token: (rows, cols, targets)."""
+    n, width = ids.shape
+    rows = [i for i in range(n) for _ in range(width - 1)]
+    cols = [j for _ in range(n) for j in range(width - 1)]
+    return rows, cols, [int(ids[i, j + 1]) for i, j in zip(rows, cols)]
+
+
+def eager(model, ids, layer):
+    """Log-probs of each next token, the best token's, and the states after ``layer`` at the targets' positions."""
     with torch.inference_mode():
-        out = body(input_ids=ids, use_cache=False, output_hidden_states=True)
-    return out.last_hidden_state, out.hidden_states[layer]
+        out = model(input_ids=ids, use_cache=False, output_hidden_states=True)
+    logprobs = out.logits.float().log_softmax(-1)[:, :-1]
+    scored = logprobs.gather(-1, ids[:, 1:, None]).squeeze(-1).reshape(-1)
+    best = logprobs.max(-1).values.reshape(-1)
+    return scored, best, out.hidden_states[layer][:, 1:].reshape(-1, model.config.hidden_size)
 
 
 def test_export_equals_eager_at_shapes_unlike_the_example(tiny, tmp_path):
-    from mtaudit.fluency.openvino_body import OpenVINOBody
+    from mtaudit.fluency.openvino_runtime import OpenVINOModel
 
-    run = OpenVINOBody(tiny, tmp_path, "a" * 64, threads=1, dtype=torch.float32)
+    run = OpenVINOModel(tiny, tmp_path, "a" * 64, threads=1, dtype=torch.float32)
     for shape in [(1, 3), (4, 29), (2, 48)]:
         ids = torch.randint(1, 300, shape)
-        hidden, kept = run(ids, layers=(2,))
-        want_hidden, want_layer = eager(tiny, ids, 2)
-        torch.testing.assert_close(hidden, want_hidden, atol=1e-3, rtol=1e-3)
-        torch.testing.assert_close(kept[2], want_layer, atol=1e-3, rtol=1e-3)
+        scored, best, states = run(ids.numpy(), *scored_positions(ids), layers=(2,))
+        want_scored, want_best, want_states = eager(tiny, ids, 2)
+        np.testing.assert_allclose(scored, want_scored.numpy(), atol=1e-4)
+        np.testing.assert_allclose(best, want_best.numpy(), atol=1e-4)
+        np.testing.assert_allclose(states[:, 0], want_states.numpy(), atol=1e-4)
+    assert run(ids.numpy(), *scored_positions(ids))[1:] == (None, None)  # no layers asked: log-probs only
 
 
 def test_export_is_cached_per_weights_checksum_and_rebuilt_when_it_changes(tiny, tmp_path):
-    from mtaudit.fluency.openvino_body import export
+    from mtaudit.fluency.openvino_runtime import export
 
     first = export(tiny, tmp_path, "a" * 64, (2,))
-    written = (first / "body.bin").stat().st_mtime_ns
+    written = (first / "model.bin").stat().st_mtime_ns
     assert export(tiny, tmp_path, "a" * 64, (2,)) == first
-    assert (first / "body.bin").stat().st_mtime_ns == written  # found, not exported again
+    assert (first / "model.bin").stat().st_mtime_ns == written  # found, not exported again
     second = export(tiny, tmp_path, "b" * 64, (2,))  # the model was pulled again: other weights
     assert second != first and (second / "manifest.json").is_file()
     assert not first.exists()  # the stale export is gone
@@ -68,33 +82,34 @@ def test_export_is_cached_per_weights_checksum_and_rebuilt_when_it_changes(tiny,
 
 
 def test_a_damaged_export_is_rebuilt_not_trusted(tiny, tmp_path):
-    from mtaudit.fluency.openvino_body import OpenVINOBody, export, load
+    from mtaudit.fluency.openvino_runtime import OpenVINOModel, export, load
 
     directory = export(tiny, tmp_path, "a" * 64, ())
-    with open(directory / "body.bin", "r+b") as fh:
+    with open(directory / "model.bin", "r+b") as fh:
         fh.seek(100)
         fh.write(b"\x7f\x7f\x7f\x7f")
     with pytest.raises(ModelError, match="SHA-256"):
         load(directory, threads=1, bf16=False)
-    run = OpenVINOBody(tiny, tmp_path, "a" * 64, threads=1, dtype=torch.float32)
+    run = OpenVINOModel(tiny, tmp_path, "a" * 64, threads=1, dtype=torch.float32)
     ids = torch.randint(1, 300, (2, 10))
-    torch.testing.assert_close(run(ids)[0], eager(tiny, ids, 1)[0], atol=1e-3, rtol=1e-3)
+    np.testing.assert_allclose(run(ids.numpy(), *scored_positions(ids))[0], eager(tiny, ids, 1)[0].numpy(), atol=1e-4)
 
 
 def test_rows_longer_than_the_attention_window_are_refused(tiny, tmp_path):
-    from mtaudit.fluency.openvino_body import OpenVINOBody
+    from mtaudit.fluency.openvino_runtime import OpenVINOModel
 
-    run = OpenVINOBody(tiny, tmp_path, "a" * 64, threads=1, dtype=torch.float32)
+    run = OpenVINOModel(tiny, tmp_path, "a" * 64, threads=1, dtype=torch.float32)
+    ids = torch.randint(1, 300, (1, 49))
     with pytest.raises(ValueError, match="at most 48 tokens"):
-        run(torch.randint(1, 300, (1, 49)))
+        run(ids.numpy(), *scored_positions(ids))
 
 
 def test_missing_openvino_says_what_to_install(monkeypatch, tmp_path):
-    from mtaudit.fluency.openvino_body import OpenVINOBody
+    from mtaudit.fluency.openvino_runtime import OpenVINOModel
 
     monkeypatch.setitem(sys.modules, "openvino", None)  # as if the package were not installed
     with pytest.raises(ModelError, match=r"pip install 'mtaudit\[openvino\]'"):
-        OpenVINOBody(None, tmp_path, "a" * 64, threads=1, dtype=torch.float32)
+        OpenVINOModel(None, tmp_path, "a" * 64, threads=1, dtype=torch.float32)
 
 
 def test_the_cli_refuses_an_unknown_runtime():
