@@ -112,6 +112,18 @@ def test_missing_openvino_says_what_to_install(monkeypatch, tmp_path):
         OpenVINOModel(None, tmp_path, "a" * 64, threads=1, dtype=torch.float32)
 
 
+def test_a_model_of_another_architecture_is_refused(tmp_path):
+    pytest.importorskip("openvino")
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    from mtaudit.fluency.openvino_runtime import OpenVINOModel
+
+    llama = LlamaForCausalLM(LlamaConfig(vocab_size=100, hidden_size=32, intermediate_size=64, num_hidden_layers=1,
+                                         num_attention_heads=2, num_key_value_heads=1))
+    with pytest.raises(ValueError, match="exports Gemma 3 models"):
+        OpenVINOModel(llama, tmp_path, "a" * 64, threads=1, dtype=torch.float32)
+
+
 def test_the_cli_refuses_an_unknown_runtime():
     from typer.testing import CliRunner
 

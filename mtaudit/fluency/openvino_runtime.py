@@ -10,16 +10,16 @@ positions (``rows``, ``cols``: where each target is predicted; ``targets``: its 
 log-probability, the best token's log-probability at the same position, and the states after the decoder layers an
 estimator reads, at the targets' own positions. Attention is plain causal: it equals the model's
 sliding-window attention only while a row fits in the window, so longer rows are refused (the scorer's windows keep
-rows within 512 tokens). The export goes through a float32 copy of the model (OpenVINO's PyTorch front end mis-reads
-bf16 weights: hidden states came out wrong from the first layer on) and the IR keeps float32 weights; inference runs
-in bf16 where the CPU has bf16 units (``INFERENCE_PRECISION_HINT``), as the eager scorer does.
+rows within 512 tokens). The export goes through a float32 copy of the model (traced from the bf16 model, OpenVINO
+2026.4's PyTorch front end gave wrong hidden states from the first layer on) and the IR keeps float32 weights;
+inference runs in bf16 where the CPU has bf16 units (``INFERENCE_PRECISION_HINT``), as the eager scorer does.
 
 Cache layout: ``<folder>/<key>/{model.xml, model.bin, manifest.json}``, ``key`` a digest of the model's weights
 checksum, the OpenVINO version, the layers exported and this module's ``FORMAT``: a re-pulled model (another
 checksum) or another OpenVINO gets a fresh export, and the exports of other weights or versions are removed once it
-is written. The export is
-written to a temporary folder and renamed into place, so a reader never sees half of it. The manifest records the
-SHA-256 of both files; every load hashes the bytes it builds the model from, as the converted weights are checked.
+is written. The export is written to a temporary folder and renamed into place, so a reader never sees half of it.
+The manifest records the SHA-256 of both files; every load hashes the bytes it builds the model from, as the
+converted weights are checked, and a damaged export is exported again from the checked weights.
 """
 from __future__ import annotations
 
@@ -40,6 +40,8 @@ from mtaudit.fluency import ModelError
 FORMAT = 2  # 1: the body alone; 2: body, head and log-probs
 FILES = ("model.xml", "model.bin")
 INSTALL = "pip install 'mtaudit[openvino]'"
+# the graph (_Graph) follows Gemma 3's decoder: its layer types, rotary tables per type and final norm
+ARCHITECTURES = ("gemma3_text",)
 
 
 def _openvino():
@@ -168,6 +170,10 @@ class OpenVINOModel:
 
     def __init__(self, model, folder: Path, checksum: str, threads: int, dtype: torch.dtype) -> None:
         _openvino()  # fail at start-up, not at the first batch
+        kind = getattr(model.config, "model_type", None)
+        if kind not in ARCHITECTURES:
+            raise ValueError(f"runtime 'openvino' exports Gemma 3 models (the default model), not {kind}; use the "
+                             f"default --runtime torch for this one")
         self.model = model
         self.folder = folder
         self.checksum = checksum
