@@ -57,7 +57,7 @@ class AuditConfig:
     # --fast: where a segment has its source, score only the source-conditioned pass (about half the model's time);
     # those sentences get no target-only scores and no odd-phrasing findings, and a slightly weaker ranking
     fast: bool = False
-    # what runs the model's body: "torch" (eager) or "openvino" (mtaudit.fluency.openvino_body)
+    # what runs the model's forward on the CPU: "torch" (eager) or "openvino" (mtaudit.fluency.openvino_runtime)
     runtime: str = "torch"
 
     @property

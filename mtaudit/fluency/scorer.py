@@ -10,7 +10,8 @@ Everything the model computes is a log-probability of target tokens:
 Speed comes from: length-sorted batches under a token budget; the shared prompt prefix (instruction and fixed
 demonstrations) encoded once and its key/value cache reused by every batch; the vocabulary projection computed only
 at the positions that predict a scored token; ``torch.inference_mode``; all cores. Rows longer than the window are
-scored in overlapping windows, never dropped.
+scored in overlapping windows, never dropped. With ``runtime="openvino"`` the forward (body, projection, log-probs)
+runs in OpenVINO instead (``mtaudit.fluency.openvino_runtime``), without the prefix cache.
 """
 from __future__ import annotations
 
