@@ -26,7 +26,7 @@ length baseline on the same segments. A variant that changes the ranking shows i
 
 Variants (``--variants``) run interleaved (A, B, then B, A, ...; ``--rounds``) so that a shared machine's drifting load
 hits them alike; ``uptime`` is printed beside every figure. A variant is ``NAME:OPTION=VALUE,...`` where the options
-go to the scorer (``batch_tokens``, ``threads``, ``dtype``, ...) or, for ``workers``, to the CLI; ``fast=1`` adds
+go to the scorer (``batch_tokens``, ``threads``, ``dtype``, ``runtime=openvino``, ...) or, for ``workers``, to the CLI; ``fast=1`` adds
 ``--fast``; ``tree=PATH`` runs another checkout's mtaudit (e.g. ``base:tree=../main`` for today's code) under
 the same timers.
 

@@ -57,6 +57,8 @@ class AuditConfig:
     # --fast: where a segment has its source, score only the source-conditioned pass (about half the model's time);
     # those sentences get no target-only scores and no odd-phrasing findings, and a slightly weaker ranking
     fast: bool = False
+    # what runs the model's forward on the CPU: "torch" (eager) or "openvino" (mtaudit.fluency.openvino_runtime)
+    runtime: str = "torch"
 
     @property
     def detector_names(self) -> list[str]:
@@ -189,6 +191,8 @@ class Auditor:
             from mtaudit.fluency import load_scorer
 
             options = {"target_pass": "without-source"} if config.fast else {}
+            if config.runtime != "torch":
+                options["runtime"] = config.runtime
             self.scorer = (scorer_factory or load_scorer)(config.model, device=config.device, **options)
         self.model_signature: dict | None = None if self.scorer is None else {
             "id": self.scorer.model_id, "checksum": self.scorer.checksum}

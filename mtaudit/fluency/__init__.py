@@ -21,6 +21,10 @@ import os
 from pathlib import Path
 
 
+# What runs the model's body: eager PyTorch, or OpenVINO (mtaudit.fluency.openvino_body; CPU only, optional package)
+RUNTIMES = ("torch", "openvino")
+
+
 class ModelError(RuntimeError):
     """A model is missing, tampered with, or cannot be loaded; the message says what to run."""
 
@@ -29,8 +33,9 @@ def load_scorer(model: str, device: str | None = None, **options):
     """Load a registered model by name (verified against its manifest) or any local Hugging Face causal LM folder.
 
     ``options`` go to :class:`mtaudit.fluency.scorer.LMScorer` (``dtype``, ``context``, ``shots``, ``source``,
-    ``batch_tokens``, ``window``, ``threads``, ``max_findings``, ``target_pass``: ``"without-source"`` skips the
-    target-only pass where a segment has its source, as ``audit --fast`` does); ``estimator=False`` loads no trained
+    ``batch_tokens``, ``window``, ``threads``, ``max_findings``, ``runtime``: ``"openvino"`` runs the forward in
+    OpenVINO, ``target_pass``: ``"without-source"`` skips the target-only pass where a segment has its source, as
+    ``audit --fast`` does); ``estimator=False`` loads no trained
     estimator (``mtaudit.fluency.estimator``; the risk model then scores with its ``no_estimator`` variant);
     ``norms=False`` loads no surprisal norms (no odd-phrasing findings), ``norms=PATH`` loads a given norms file (for
     every target language); by default each target language's norms are loaded (``norms-<model>-<lang>.json``), and a

@@ -136,6 +136,7 @@ class Gemma3Text(nn.Module):
             "full_attention" if (i + 1) % cfg.get("sliding_window_pattern", 6) == 0 else "sliding_attention"
             for i in range(cfg["num_hidden_layers"])]
         self.types = types
+        self.sliding_window = cfg.get("sliding_window")  # None: every layer attends to the whole row
         self.layers = nn.ModuleList()
         for i, kind in enumerate(types):
             prefix = f"model.layers.{i}."

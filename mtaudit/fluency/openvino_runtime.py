@@ -1,0 +1,201 @@
+"""The scorer's forward run by OpenVINO on the CPU: decoder stack, vocabulary projection and log-probs in one graph.
+
+Eager PyTorch spends most of a bf16 forward of a small model outside the matrix products (dtype copies, RMSNorm's
+element-wise work, concatenations, the float32 copy of the logits: BENCHMARKS.md § Levers measured); OpenVINO fuses
+them. The model is exported once to OpenVINO's IR and cached beside the converted weights. With the body alone in
+OpenVINO and the head left in torch, the forward gained 1.14x (the head was half of it); with both, 1.5x.
+
+The exported graph takes token ids ``[rows, tokens]`` (right-padded, positions 0.., no KV cache) and the scored
+positions (``rows``, ``cols``: where each target is predicted; ``targets``: its token id), and gives each target's
+log-probability, the best token's log-probability at the same position, and the states after the decoder layers an
+estimator reads, at the targets' own positions. Attention is plain causal: it equals the model's
+sliding-window attention only while a row fits in the window, so longer rows are refused (the scorer's windows keep
+rows within 512 tokens). The export goes through a float32 copy of the model (traced from the bf16 model, OpenVINO
+2026.4's PyTorch front end gave wrong hidden states from the first layer on) and the IR keeps float32 weights;
+inference runs in bf16 where the CPU has bf16 units (``INFERENCE_PRECISION_HINT``), as the eager scorer does.
+
+Cache layout: ``<folder>/<key>/{model.xml, model.bin, manifest.json}``, ``key`` a digest of the model's weights
+checksum, the OpenVINO version, the layers exported and this module's ``FORMAT``: a re-pulled model (another
+checksum) or another OpenVINO gets a fresh export, and the exports of other weights or versions are removed once it
+is written. The export is written to a temporary folder and renamed into place, so a reader never sees half of it.
+The manifest records the SHA-256 of both files; every load hashes the bytes it builds the model from, as the
+converted weights are checked, and a damaged export is exported again from the checked weights.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import torch
+
+from mtaudit.fluency import ModelError
+
+FORMAT = 3  # 1: the body alone; 2: body, head and log-probs (transformers' modules); 3: the same from mtaudit's decoder
+FILES = ("model.xml", "model.bin")
+INSTALL = "pip install 'mtaudit[openvino]'"
+
+
+def _openvino():
+    try:
+        import openvino
+    except ImportError:
+        raise ModelError(f"--runtime openvino needs the OpenVINO package, which is not installed: run `{INSTALL}` "
+                         f"(or use the default --runtime torch)") from None
+    return openvino
+
+
+class _Graph(torch.nn.Module):
+    """What is exported (see the module docstring): mtaudit's own Gemma 3 decoder (``mtaudit.fluency.gemma``) with
+    causal attention and no cache, the tied vocabulary projection at the scored positions, and the log-probs."""
+
+    def __init__(self, decoder, layers: Sequence[int]) -> None:
+        super().__init__()
+        self.decoder = decoder
+        self.layers = tuple(layers)
+
+    def forward(self, input_ids, rows, cols, targets):
+        # no prefix: SDPA's causal kernel (rows are right-padded, so no real token sees a pad)
+        hidden, kept = self.decoder(input_ids, keep=self.layers)
+        logits = self.decoder.project(hidden[rows, cols])
+        if self.decoder.softcap:
+            logits = torch.tanh(logits / self.decoder.softcap) * self.decoder.softcap
+        norm = torch.logsumexp(logits, dim=-1)
+        scored = logits.gather(-1, targets[:, None]).squeeze(-1) - norm
+        best = logits.max(dim=-1).values - norm
+        # a target's own position is one after the position that predicts it
+        return (scored, best, *(kept[layer][rows, cols + 1] for layer in self.layers))
+
+
+def cache_key(checksum: str, layers: Sequence[int], version: str) -> str:
+    text = json.dumps({"weights": checksum, "layers": sorted(layers), "openvino": version, "format": FORMAT})
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def export(decoder, folder: Path, checksum: str, layers: Sequence[int]) -> Path:
+    """Export ``decoder`` (mtaudit's Gemma 3, ``gemma.Gemma3Text``) keeping ``layers`` into ``folder``, unless an
+    export of these weights, layers and OpenVINO version is already there; returns its directory."""
+    ov = _openvino()
+    target = folder / cache_key(checksum, layers, ov.__version__)
+    if (target / "manifest.json").is_file():
+        return target
+    import copy
+
+    folder.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".export-", dir=folder))
+    try:
+        graph = _Graph(copy.deepcopy(decoder).float(), layers).eval()
+        ids = torch.randint(1, min(1000, decoder.vocab_size), (2, 16))
+        example = (ids, torch.tensor([0, 0, 1]), torch.tensor([3, 4, 5]), torch.tensor([5, 6, 7]))
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the tracer's warnings about shapes read as Python values
+            exported = ov.convert_model(graph, example_input=example)
+        del graph
+        ov.save_model(exported, work / "model.xml", compress_to_fp16=False)
+        from mtaudit.fluency.registry import sha256_file
+
+        manifest = {"format": FORMAT, "weights": checksum, "layers": sorted(layers), "openvino": ov.__version__,
+                    "files": {name: sha256_file(work / name) for name in FILES}}
+        (work / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        try:
+            os.replace(work, target)
+        except OSError:  # another process wrote the same export first (a non-empty target cannot be replaced)
+            if not (target / "manifest.json").is_file():
+                raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    # exports of other weights (the model was pulled again) or of another OpenVINO or format are stale; another
+    # layer set of these weights is kept (a scorer with and one without a trained estimator each have theirs)
+    current = {"weights": checksum, "openvino": ov.__version__, "format": FORMAT}
+    for old in folder.iterdir():
+        if old.is_dir() and not old.name.startswith(".") and _describes(old) != current:
+            shutil.rmtree(old, ignore_errors=True)
+    return target
+
+
+def _describes(directory: Path) -> dict | None:
+    try:
+        manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+        return {key: manifest.get(key) for key in ("weights", "openvino", "format")}
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def load(directory: Path, threads: int, bf16: bool):
+    """Compile a checked export for the CPU: the model is built from the bytes whose SHA-256 matched. Raises
+    ModelError when the export is incomplete or does not match its manifest."""
+    ov = _openvino()
+    from mtaudit.fluency.registry import read_checked
+
+    try:
+        files = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelError(f"{directory / 'manifest.json'} is unreadable ({exc})") from exc
+    xml, weights = (read_checked(directory / name, files.get(name, ""), "mtaudit models pull") for name in FILES)
+    core = ov.Core()
+    model = core.read_model(bytes(xml).decode("utf-8"), ov.Tensor(np.frombuffer(weights, dtype=np.uint8)))
+    config = {"INFERENCE_NUM_THREADS": threads, "NUM_STREAMS": 1, "PERFORMANCE_HINT": "LATENCY",
+              "INFERENCE_PRECISION_HINT": "bf16" if bf16 else "f32"}
+    return core.compile_model(model, "CPU", config)
+
+
+class OpenVINOModel:
+    """Runs the exported forward: ``(ids, rows, cols, targets, layers, kept)`` -> ``(log-probs, best, states)`` as
+    numpy arrays (``best`` and ``states`` None without ``layers``; ``states`` is ``[targets, len(layers), hidden]``).
+
+    Exported (or found in the cache) and compiled on first use, keeping the layers ``kept`` (a superset of ``layers``:
+    the scorer asks for its estimators' layers in both passes, so one export serves both); a later call needing a
+    layer the export lacks exports again with both sets.
+    """
+
+    def __init__(self, decoder, folder: Path, checksum: str, threads: int, dtype: torch.dtype) -> None:
+        _openvino()  # fail at start-up, not at the first batch
+        from mtaudit.fluency.gemma import Gemma3Text
+
+        if not isinstance(decoder, Gemma3Text):  # the graph (_Graph) is mtaudit's own Gemma 3 decoder
+            kind = getattr(getattr(decoder, "model", None), "config", None)
+            kind = getattr(kind, "model_type", type(decoder).__name__)
+            raise ValueError(f"runtime 'openvino' exports Gemma 3 models (the default model), not {kind}; use the "
+                             f"default --runtime torch for this one")
+        self.decoder = decoder
+        self.folder = folder
+        self.checksum = checksum
+        self.threads = threads
+        self.bf16 = dtype == torch.bfloat16
+        self.window = decoder.sliding_window
+        self.layers: tuple[int, ...] | None = None
+        self.request = None
+
+    def prepare(self, layers: Sequence[int]) -> None:
+        """Export (when not cached) and compile the model keeping ``layers``."""
+        wanted = tuple(sorted(set(layers) | set(self.layers or ())))
+        if self.request is not None and wanted == self.layers:
+            return
+        directory = export(self.decoder, self.folder, self.checksum, wanted)
+        try:
+            compiled = load(directory, self.threads, self.bf16)
+        except ModelError:
+            # The export is derived from weights checked at this load: a damaged one is rebuilt, not trusted.
+            shutil.rmtree(directory, ignore_errors=True)
+            compiled = load(export(self.decoder, self.folder, self.checksum, wanted), self.threads, self.bf16)
+        self.request = compiled.create_infer_request()
+        self.layers = wanted
+
+    def __call__(self, ids: np.ndarray, rows: Sequence[int], cols: Sequence[int], targets: Sequence[int],
+                 layers: Sequence[int] = (), kept: Sequence[int] = ()):
+        if self.window and ids.shape[1] > self.window:
+            raise ValueError(f"the OpenVINO model runs rows of at most {self.window} tokens (the model's attention "
+                             f"window), not {ids.shape[1]}")
+        if self.request is None or not set(layers) | set(kept) <= set(self.layers):
+            self.prepare([*layers, *kept])
+        inputs = [ids.astype(np.int64, copy=False)] + [np.asarray(v, dtype=np.int64) for v in (rows, cols, targets)]
+        scored, best, *states = self.request.infer(dict(enumerate(inputs))).to_tuple()
+        if not layers:
+            return scored, None, None
+        return scored, best, np.stack([states[self.layers.index(layer)] for layer in layers], axis=1)

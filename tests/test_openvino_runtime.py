@@ -1,0 +1,193 @@
+"""The OpenVINO runtime of the scorer's forward: a real export of a real model, checked against eager PyTorch.
+
+The cache and rebuild rules run on a tiny Gemma 3 built from a config (seconds to export); the log-prob checks on
+the default model (its export, about a minute the first time, lands in the model cache as a user's first
+``--runtime openvino`` run does, and is reused after). Skips when OpenVINO is not installed (``make`` installs it).
+"""
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from mtaudit.fluency import ModelError, registry
+
+MODEL = registry.DEFAULT_MODEL
+
+
+def tiny_gemma():
+    """mtaudit's Gemma 3 decoder with the weights of a tiny random transformers Gemma 3 (as the scorer builds it)."""
+    from transformers import Gemma3TextConfig
+    from transformers.models.gemma3.modeling_gemma3 import Gemma3ForCausalLM
+
+    from mtaudit.fluency.gemma import Gemma3Text
+
+    torch.manual_seed(0)
+    config = Gemma3TextConfig(vocab_size=300, hidden_size=64, intermediate_size=128, num_hidden_layers=3,
+                              num_attention_heads=2, num_key_value_heads=1, head_dim=32, sliding_window=48,
+                              layer_types=["sliding_attention", "sliding_attention", "full_attention"])
+    model = Gemma3ForCausalLM(config)
+    return Gemma3Text(config.to_dict(), model.state_dict(), torch.float32).eval()
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    pytest.importorskip("openvino")
+    return tiny_gemma()
+
+
+def scored_positions(ids):
+    """Every position but the last of every row predicts the next token: (rows, cols, targets)."""
+    n, width = ids.shape
+    rows = [i for i in range(n) for _ in range(width - 1)]
+    cols = [j for _ in range(n) for j in range(width - 1)]
+    return rows, cols, [int(ids[i, j + 1]) for i, j in zip(rows, cols)]
+
+
+def eager(decoder, ids, layer):
+    """Log-probs of each next token, the best token's, and the states after ``layer`` at the targets' positions."""
+    with torch.inference_mode():
+        hidden, kept = decoder(ids, keep=(layer,))
+        logprobs = decoder.project(hidden).float().log_softmax(-1)[:, :-1]
+    scored = logprobs.gather(-1, ids[:, 1:, None]).squeeze(-1).reshape(-1)
+    best = logprobs.max(-1).values.reshape(-1)
+    return scored, best, kept[layer][:, 1:].reshape(-1, decoder.hidden_size)
+
+
+def test_export_equals_eager_at_shapes_unlike_the_example(tiny, tmp_path):
+    from mtaudit.fluency.openvino_runtime import OpenVINOModel
+
+    run = OpenVINOModel(tiny, tmp_path, "a" * 64, threads=1, dtype=torch.float32)
+    for shape in [(1, 3), (4, 29), (2, 48)]:
+        ids = torch.randint(1, 300, shape)
+        scored, best, states = run(ids.numpy(), *scored_positions(ids), layers=(2,))
+        want_scored, want_best, want_states = eager(tiny, ids, 2)
+        np.testing.assert_allclose(scored, want_scored.numpy(), atol=1e-4)
+        np.testing.assert_allclose(best, want_best.numpy(), atol=1e-4)
+        np.testing.assert_allclose(states[:, 0], want_states.numpy(), atol=1e-4)
+    assert run(ids.numpy(), *scored_positions(ids))[1:] == (None, None)  # no layers asked: log-probs only
+
+
+def test_export_is_cached_per_weights_checksum_and_rebuilt_when_it_changes(tiny, tmp_path):
+    from mtaudit.fluency.openvino_runtime import export
+
+    first = export(tiny, tmp_path, "a" * 64, (2,))
+    written = (first / "model.bin").stat().st_mtime_ns
+    assert export(tiny, tmp_path, "a" * 64, (2,)) == first
+    assert (first / "model.bin").stat().st_mtime_ns == written  # found, not exported again
+    second = export(tiny, tmp_path, "b" * 64, (2,))  # the model was pulled again: other weights
+    assert second != first and (second / "manifest.json").is_file()
+    assert not first.exists()  # the stale export is gone
+    assert [p.name for p in tmp_path.iterdir()] == [second.name]  # no temporary folder left behind
+    other_layers = export(tiny, tmp_path, "b" * 64, ())
+    assert {p.name for p in tmp_path.iterdir()} == {second.name, other_layers.name}  # both layer sets kept
+
+
+def test_a_damaged_export_is_rebuilt_not_trusted(tiny, tmp_path):
+    from mtaudit.fluency.openvino_runtime import OpenVINOModel, export, load
+
+    directory = export(tiny, tmp_path, "a" * 64, ())
+    with open(directory / "model.bin", "r+b") as fh:
+        fh.seek(100)
+        fh.write(b"\x7f\x7f\x7f\x7f")
+    with pytest.raises(ModelError, match="SHA-256"):
+        load(directory, threads=1, bf16=False)
+    run = OpenVINOModel(tiny, tmp_path, "a" * 64, threads=1, dtype=torch.float32)
+    ids = torch.randint(1, 300, (2, 10))
+    np.testing.assert_allclose(run(ids.numpy(), *scored_positions(ids))[0], eager(tiny, ids, 1)[0].numpy(), atol=1e-4)
+
+
+def test_rows_longer_than_the_attention_window_are_refused(tiny, tmp_path):
+    from mtaudit.fluency.openvino_runtime import OpenVINOModel
+
+    run = OpenVINOModel(tiny, tmp_path, "a" * 64, threads=1, dtype=torch.float32)
+    ids = torch.randint(1, 300, (1, 49))
+    with pytest.raises(ValueError, match="at most 48 tokens"):
+        run(ids.numpy(), *scored_positions(ids))
+
+
+def test_missing_openvino_says_what_to_install(monkeypatch, tmp_path):
+    from mtaudit.fluency.openvino_runtime import OpenVINOModel
+
+    monkeypatch.setitem(sys.modules, "openvino", None)  # as if the package were not installed
+    with pytest.raises(ModelError, match=r"pip install 'mtaudit\[openvino\]'"):
+        OpenVINOModel(None, tmp_path, "a" * 64, threads=1, dtype=torch.float32)
+
+
+def test_a_model_of_another_architecture_is_refused(tmp_path):
+    pytest.importorskip("openvino")
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    from mtaudit.fluency.decoders import TransformersDecoder
+    from mtaudit.fluency.openvino_runtime import OpenVINOModel
+
+    llama = LlamaForCausalLM(LlamaConfig(vocab_size=100, hidden_size=32, intermediate_size=64, num_hidden_layers=1,
+                                         num_attention_heads=2, num_key_value_heads=1))
+    with pytest.raises(ValueError, match="exports Gemma 3 models .*not llama"):
+        OpenVINOModel(TransformersDecoder(llama), tmp_path, "a" * 64, threads=1, dtype=torch.float32)
+
+
+def test_the_cli_refuses_an_unknown_runtime():
+    from typer.testing import CliRunner
+
+    from mtaudit.cli import app
+
+    result = CliRunner().invoke(app, ["audit", "samples", "--runtime", "onnx", "-q"])
+    assert result.exit_code == 2
+    assert "--runtime must be one of torch, openvino" in result.output
+
+
+# ---- the default model ------------------------------------------------------------------------------------------
+needs_model = pytest.mark.skipif(not registry.is_ready(MODEL),
+                                 reason=f"model {MODEL} is not pulled: run `mtaudit models pull {MODEL}`")
+NEWS = [("新华社援引习近平的话说，两国关系良好。", "Xinhua quoted Xi Jinping as saying that relations between the two "
+         "countries were good."),
+        ("7月26日，在俄罗斯圣彼得堡，舰艇列队参加海军节庆祝活动。", "On July 26, in St. Petersburg, Russia, ships lined "
+         "up to participate in Navy Day celebrations."),
+        ("该公司股价在早盘交易中下跌4%。", "Shares in the company fell 4 per cent in early trading.")]
+
+
+def both_runtimes(dtype: str):
+    """Token log-probs and layer-12 states of source-conditioned rows, OpenVINO then eager, from one scorer."""
+    pytest.importorskip("openvino")
+    from mtaudit.fluency import load_scorer
+    from mtaudit.fluency.scorer import Request
+
+    scorer = load_scorer(MODEL, dtype=dtype, norms=False, runtime="openvino")
+    requests = []
+    for source, target in NEWS:
+        head, body = scorer.prompt(source, "zh", "en")
+        requests.append(Request(head, body + target, len(body)))
+    with_openvino = scorer.logprobs(requests, (12,))
+    scorer.openvino = None  # the same scorer, rows and batches, eager
+    return with_openvino, scorer.logprobs(requests, (12,))
+
+
+@pytest.mark.model
+@needs_model
+def test_float32_log_probs_equal_eager_torch():
+    with_openvino, with_torch = both_runtimes("float32")
+    # to rounding: OpenVINO's kernels sum in other orders and approximate exp and tanh, which 18 layers of Gemma's
+    # large activations carry to ~0.01 nats (a wrong export, e.g. one traced from bf16 weights, is off by whole nats)
+    for (off_a, lp_a, st_a, best_a), (off_b, lp_b, st_b, best_b) in zip(with_openvino, with_torch):
+        assert off_a == off_b
+        np.testing.assert_allclose(lp_a, lp_b, atol=0.03)
+        np.testing.assert_allclose(best_a, best_b, atol=0.03)
+        # Gemma's residual stream runs to hundreds in a few dimensions; compared to its scale
+        assert np.abs(st_a - st_b).mean() < 0.005 * np.abs(st_b).mean()
+        assert np.abs(st_a - st_b).max() < 0.02 * np.abs(st_b).max()
+
+
+@pytest.mark.model
+@needs_model
+def test_bf16_log_probs_stay_within_bf16_rounding_of_eager():
+    with_openvino, with_torch = both_runtimes("bfloat16")
+    a = np.concatenate([r[1] for r in with_openvino])
+    b = np.concatenate([r[1] for r in with_torch])
+    # bf16 eager itself moves token log-probs by ~0.03 nats on average from float32 (up to ~0.3-0.5 on a token)
+    assert np.abs(a - b).mean() < 0.08
+    assert np.abs(a - b).max() < 1.0
+    for (_, lp_a, *_), (_, lp_b, *_) in zip(with_openvino, with_torch):
+        assert lp_a.mean() == pytest.approx(lp_b.mean(), abs=0.05)
