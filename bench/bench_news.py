@@ -30,7 +30,11 @@ go to the scorer (``batch_tokens``, ``threads``, ``dtype``, ``runtime=openvino``
 ``--fast``; ``tree=PATH`` runs another checkout's mtaudit (e.g. ``base:tree=../main`` for today's code) under
 the same timers.
 
-    python bench/bench_news.py [--docs DOC ...] [--rounds 1] [--variants default fast:fast=1] [--out FILE]
+    python bench/bench_news.py [--docs DOC ...] [--rounds 1] [--variants default fast:fast=1 openvino:runtime=openvino]
+        [--out FILE]
+
+The default variants are the default, ``--fast`` and, where the ``openvino`` package is installed,
+``--runtime openvino``.
 """
 from __future__ import annotations
 
@@ -44,6 +48,7 @@ import tempfile
 import time
 from collections import defaultdict
 from datetime import datetime, timezone
+from importlib.util import find_spec
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -285,7 +290,9 @@ def main() -> int:
     ap.add_argument("--docs", nargs="+", default=list(DEFAULT_DOCS),
                     help="source documents of the news file (all their translations are audited)")
     ap.add_argument("--rounds", type=int, default=1, help="interleaved rounds of the variants")
-    ap.add_argument("--variants", nargs="+", default=["default", "fast:fast=1"],
+    # the OpenVINO runtime is measured beside the default wherever its package is installed (make installs it)
+    variants = ["default", "fast:fast=1"] + (["openvino:runtime=openvino"] if find_spec("openvino") else [])
+    ap.add_argument("--variants", nargs="+", default=variants,
                     help="NAME[:OPTION=VALUE,...]; options go to the scorer, workers=N to the CLI")
     ap.add_argument("--keep", type=Path, default=None, help="keep the articles and outputs in this folder")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "bench_news.json")
