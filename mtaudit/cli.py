@@ -85,7 +85,8 @@ def audit(
                                 "the default) or openvino (the model's forward in OpenVINO; needs mtaudit's `openvino` "
                                 "extra, which make installs; model passes 1.25-1.5x faster on 2 cores, scores within "
                                 "bf16 rounding of torch's, more memory; the first run exports the model, under a "
-                                "minute, and caches it beside the weights; docs/performance.md).", rich_help_panel="Model and risk"),
+                                "minute, and caches it beside the weights; docs/performance.md).",
+                                rich_help_panel="Model and risk"),
     source: Optional[Path] = typer.Option(None, "--source", help="The source-language article of a single plain-text "
                                           "input, paired paragraph by paragraph.", rich_help_panel="Input"),
     langs: Optional[str] = typer.Option(None, "--langs", help="Language pair of every input as SRC-TGT, e.g. en-de "

@@ -125,7 +125,7 @@ def test_a_model_of_another_architecture_is_refused(tmp_path):
 
     llama = LlamaForCausalLM(LlamaConfig(vocab_size=100, hidden_size=32, intermediate_size=64, num_hidden_layers=1,
                                          num_attention_heads=2, num_key_value_heads=1))
-    with pytest.raises(ValueError, match="exports Gemma 3 models .*not llama"):
+    with pytest.raises(ValueError, match="exports Gemma 3 models .*not this llama model"):
         OpenVINOModel(TransformersDecoder(llama), tmp_path, "a" * 64, threads=1, dtype=torch.float32)
 
 

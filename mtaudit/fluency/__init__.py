@@ -21,7 +21,8 @@ import os
 from pathlib import Path
 
 
-# What runs the model's body: eager PyTorch, or OpenVINO (mtaudit.fluency.openvino_body; CPU only, optional package)
+# What runs the model's forward: eager PyTorch, or OpenVINO (mtaudit.fluency.openvino_runtime; CPU only, optional
+# package)
 RUNTIMES = ("torch", "openvino")
 
 
@@ -35,11 +36,10 @@ def load_scorer(model: str, device: str | None = None, **options):
     ``options`` go to :class:`mtaudit.fluency.scorer.LMScorer` (``dtype``, ``context``, ``shots``, ``source``,
     ``batch_tokens``, ``window``, ``threads``, ``max_findings``, ``runtime``: ``"openvino"`` runs the forward in
     OpenVINO, ``target_pass``: ``"without-source"`` skips the target-only pass where a segment has its source, as
-    ``audit --fast`` does); ``estimator=False`` loads no trained
-    estimator (``mtaudit.fluency.estimator``; the risk model then scores with its ``no_estimator`` variant);
-    ``norms=False`` loads no surprisal norms (no odd-phrasing findings), ``norms=PATH`` loads a given norms file (for
-    every target language); by default each target language's norms are loaded (``norms-<model>-<lang>.json``), and a
-    language without norms gets no odd-phrasing findings.
+    ``audit --fast`` does); ``estimator=False`` loads no trained estimator (``mtaudit.fluency.estimator``; the risk
+    model then scores with its ``no_estimator`` variant); ``norms=False`` loads no surprisal norms (no odd-phrasing
+    findings), ``norms=PATH`` loads a given norms file (for every target language); by default each target language's
+    norms are loaded (``norms-<model>-<lang>.json``), and a language without norms gets no odd-phrasing findings.
     """
     # No code path may contact a model hub.
     os.environ["HF_HUB_OFFLINE"] = "1"

@@ -161,8 +161,9 @@ class OpenVINOModel:
         if not isinstance(decoder, Gemma3Text):  # the graph (_Graph) is mtaudit's own Gemma 3 decoder
             kind = getattr(getattr(decoder, "model", None), "config", None)
             kind = getattr(kind, "model_type", type(decoder).__name__)
-            raise ValueError(f"runtime 'openvino' exports Gemma 3 models (the default model), not {kind}; use the "
-                             f"default --runtime torch for this one")
+            raise ValueError(f"runtime 'openvino' exports Gemma 3 models that run on mtaudit's own decoder (the "
+                             f"default model, or a folder converted by `mtaudit models pull`), not this {kind} model "
+                             f"loaded through transformers; use the default --runtime torch for this one")
         self.decoder = decoder
         self.folder = folder
         self.checksum = checksum
