@@ -24,6 +24,7 @@ from mtaudit.evaluation.calibrate import file_sha256
 from mtaudit.evaluation.features import audit_mqm, cache_key, save_audited
 from mtaudit.evaluation.mqm import read_mqm
 from mtaudit.fluency import load_scorer
+from mtaudit.fluency.decoders import token_logprobs
 
 LAYERS = (3, 6, 9, 12, 15, 18)  # 1-based decoder layer outputs
 TGT_LAYERS = (6, 12, 18)
@@ -62,12 +63,7 @@ def instrument(scorer, out: Path):
         outmax = torch.empty(len(targets), dtype=torch.float32)
         for a in range(0, len(targets), 256):
             logits = self.decoder.project(picked[a: a + 256]).float()
-            if self.decoder.softcap:
-                logits = torch.tanh(logits / self.decoder.softcap) * self.decoder.softcap
-            lse = torch.logsumexp(logits, dim=-1)
-            lp = logits.gather(-1, target_t[a: a + 256, None]).squeeze(-1) - lse
-            out[a: a + 256] = lp
-            outmax[a: a + 256] = logits.max(-1).values - lse
+            out[a: a + 256], outmax[a: a + 256] = token_logprobs(logits, target_t[a: a + 256], self.decoder.softcap)
         values = out.numpy().astype(np.float64)
         maxes = outmax.numpy()
         split_max = np.split(maxes, np.cumsum(lengths)[:-1])

@@ -24,6 +24,19 @@ import torch
 NATIVE = ("gemma3_text",)  # model_type values mtaudit runs without transformers
 
 
+def token_logprobs(logits: torch.Tensor, targets: torch.Tensor, softcap: float | None = None,
+                   best: bool = True) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """From logits ``[positions, vocabulary]``: the log-probability of each position's target token and, with
+    ``best``, of the most likely token there (else None). ``softcap`` is the model's final logit soft-capping.
+    The eager scorer and the exported OpenVINO graph both compute them here, so they compute the same thing."""
+    if softcap:
+        logits = torch.tanh(logits / softcap) * softcap
+    # log p = logit - logsumexp: reduces over the vocabulary without writing a full log-softmax tensor.
+    norm = torch.logsumexp(logits, dim=-1)
+    scored = logits.gather(-1, targets[:, None]).squeeze(-1) - norm
+    return scored, (logits.max(dim=-1).values - norm) if best else None
+
+
 def build(checked, dtype: torch.dtype):
     """The decoder of a checked converted directory (``loading.CheckedModel``): native for Gemma 3, else
     transformers' causal LM."""

@@ -80,7 +80,7 @@ class Layer(nn.Module):
         self.post_mlp_norm = RMSNorm(w["post_feedforward_layernorm.weight"], eps)
 
     def forward(self, x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor, past: tuple | None,
-                keep: list | None = None) -> torch.Tensor:
+                fill: list | None = None) -> torch.Tensor:
         n, width, _ = x.shape
         h = self.input_norm(x)
         q = self.q_norm(self.q(h).view(n, width, self.heads, self.head_dim).transpose(1, 2))
@@ -88,8 +88,8 @@ class Layer(nn.Module):
         v = self.v(h).view(n, width, self.kv_heads, self.head_dim).transpose(1, 2)
         q = q * cos + rotate_half(q) * sin
         k = k * cos + rotate_half(k) * sin
-        if keep is not None:  # filling a prefix: these are the keys and values later rows attend to
-            keep.append((k, v))
+        if fill is not None:  # filling a prefix: these are the keys and values later rows attend to
+            fill.append((k, v))
         plen = 0
         if past is not None:
             plen = past[0].shape[2]

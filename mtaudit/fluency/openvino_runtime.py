@@ -36,6 +36,7 @@ import numpy as np
 import torch
 
 from mtaudit.fluency import ModelError
+from mtaudit.fluency.decoders import token_logprobs
 
 FORMAT = 3  # 1: the body alone; 2: body, head and log-probs (transformers' modules); 3: the same from mtaudit's decoder
 FILES = ("model.xml", "model.bin")
@@ -63,12 +64,7 @@ class _Graph(torch.nn.Module):
     def forward(self, input_ids, rows, cols, targets):
         # no prefix: SDPA's causal kernel (rows are right-padded, so no real token sees a pad)
         hidden, kept = self.decoder(input_ids, keep=self.layers)
-        logits = self.decoder.project(hidden[rows, cols])
-        if self.decoder.softcap:
-            logits = torch.tanh(logits / self.decoder.softcap) * self.decoder.softcap
-        norm = torch.logsumexp(logits, dim=-1)
-        scored = logits.gather(-1, targets[:, None]).squeeze(-1) - norm
-        best = logits.max(dim=-1).values - norm
+        scored, best = token_logprobs(self.decoder.project(hidden[rows, cols]), targets, self.decoder.softcap)
         # a target's own position is one after the position that predicts it
         return (scored, best, *(kept[layer][rows, cols + 1] for layer in self.layers))
 

@@ -26,6 +26,7 @@ import torch
 
 from mtaudit.document import Category, Document, Finding, Segment, Sentence, Severity
 from mtaudit.fluency import RUNTIMES
+from mtaudit.fluency.decoders import token_logprobs
 from mtaudit.fluency.norms import Norms, word_spans, word_surprisals
 from mtaudit.languages import NAMES, find_pair
 
@@ -526,14 +527,10 @@ class LMScorer:
         top = torch.empty(len(targets), dtype=torch.float32) if layers else None
         for a in range(0, len(targets), 256):
             logits = self.decoder.project(picked[a : a + 256]).float()
-            if self.decoder.softcap:
-                logits = torch.tanh(logits / self.decoder.softcap) * self.decoder.softcap
-            # log p = logit - logsumexp: reduces over the vocabulary without writing a full log-softmax tensor.
-            norm = torch.logsumexp(logits, dim=-1)
-            lp = logits.gather(-1, target_t[a : a + 256, None]).squeeze(-1) - norm
+            lp, most = token_logprobs(logits, target_t[a : a + 256], self.decoder.softcap, best=top is not None)
             out[a : a + 256] = lp.cpu()
             if top is not None:
-                top[a : a + 256] = (logits.max(dim=-1).values - norm).cpu()
+                top[a : a + 256] = most.cpu()
         if not layers:
             return out.numpy(), None, None
         # a scored token's own position is one after the position that predicts it
