@@ -34,14 +34,17 @@ def _tokenizer_files(folder: Path) -> None:
     (folder / "tokenizer_config.json").write_text(json.dumps(special), encoding="utf-8")
 
 
-def tiny_converted(folder: Path, name: str = "tiny", source_sha256: str = "0" * 64, layout: int | None = 2) -> Path:
+def tiny_converted(folder: Path, name: str = "tiny", source_sha256: str = "0" * 64,
+                   layout: int | None = registry.CACHE_FORMAT) -> Path:
     """A converted folder as ``registry.pull_model`` writes one, for a tiny Gemma 3 (``layout`` None: the old
-    float32 layout, no ``format`` in the manifest)."""
+    float32 layout, no ``format`` in the manifest; 2: bf16 weights, the tokenizer as saved; 3: its quick form)."""
     from safetensors.torch import save_file
     from transformers import Gemma3ForCausalLM, Gemma3TextConfig
 
     folder.mkdir(parents=True, exist_ok=True)
     _tokenizer_files(folder)
+    if layout is not None and layout >= 3:
+        registry._quick_tokenizer(folder / "tokenizer.json")
     config = Gemma3TextConfig(vocab_size=4 + len(WORDS), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
                               num_attention_heads=2, num_key_value_heads=1, head_dim=32, sliding_window=16,
                               layer_types=["sliding_attention", "full_attention"], max_position_embeddings=256,
@@ -162,6 +165,83 @@ def test_pull_rebuilds_an_old_layout_and_keeps_a_current_one(tmp_path, monkeypat
     fetched.clear()
     tiny_converted(registry.model_path(name), name, pinned, layout=registry.CACHE_FORMAT)
     assert registry.pull_model(name) == registry.model_path(name) and not fetched
+
+
+def test_pull_upgrades_a_layout_2_cache_in_place(tmp_path, monkeypatch):
+    """A layout-2 cache (bf16 weights, the tokenizer as transformers saved it) becomes layout 3 without a download:
+    only tokenizer.json is rewritten, its new hash goes into the manifest, and the model loads the same weights."""
+    monkeypatch.setenv("MTAUDIT_HOME", str(tmp_path))
+    name = registry.DEFAULT_MODEL
+    monkeypatch.setattr(registry, "_download", lambda *a: pytest.fail("an intact layout-2 cache needs no download"))
+    path = tiny_converted(registry.model_path(name), name, registry._spec(name)["gguf"]["sha256"], layout=2)
+    before = json.loads((path / registry.MANIFEST).read_text())
+    weights = (path / "model.safetensors").read_bytes()
+    assert registry.pull_model(name) == path
+    after = json.loads((path / registry.MANIFEST).read_text())
+    assert after["format"] == registry.CACHE_FORMAT == 3
+    changed = {f for f in before["files"] if before["files"][f] != after["files"][f]}
+    assert changed == {"tokenizer.json"} and (path / "model.safetensors").read_bytes() == weights
+    assert after["files"]["tokenizer.json"] == hashlib.sha256((path / "tokenizer.json").read_bytes()).hexdigest()
+    assert not [p for p in path.parent.iterdir() if p.name.startswith("upgrade-")]  # no work folder left behind
+    registry.verify_model_dir(path, name)
+    assert load_scorer(str(path), dtype="bfloat16", norms=False).tokenizer(TEXT)["input_ids"]
+
+
+def test_a_damaged_layout_2_cache_is_pulled_afresh_not_upgraded(tmp_path, monkeypatch):
+    monkeypatch.setenv("MTAUDIT_HOME", str(tmp_path))
+    name = registry.DEFAULT_MODEL
+
+    def download(spec, dest, progress):
+        raise ModelError("stop: the test reached the download")
+
+    monkeypatch.setattr(registry, "_download", download)
+    path = tiny_converted(registry.model_path(name), name, registry._spec(name)["gguf"]["sha256"], layout=2)
+    _flip_middle_byte(path / "model.safetensors")
+    with pytest.raises(ModelError, match="reached the download"):
+        registry.pull_model(name)
+
+
+def _bpe_tokenizer(folder: Path, tokens: list[str], merges: list[tuple[str, str]]) -> Path:
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
+
+    vocab = {t: i for i, t in enumerate(["<unk>"] + tokens)}
+    tok = Tokenizer(models.BPE(vocab, merges, unk_token="<unk>"))
+    tok.normalizer = normalizers.Replace(" ", "▁")
+    tok.pre_tokenizer = pre_tokenizers.Split(" ", "merged_with_previous")
+    tok.save(str(folder / "tokenizer.json"), pretty=True)
+    return folder / "tokenizer.json"
+
+
+def test_the_quick_tokenizer_form_encodes_as_the_saved_one(tmp_path):
+    """The converter's rewrite of tokenizer.json (merges as "left right" strings, compact) is the same tokenizer: the
+    same ids and offsets; rewriting it again changes no byte; a tokenizer whose tokens hold spaces keeps its pairs."""
+    from tokenizers import Tokenizer
+
+    chars = sorted(set("▁thegenvasidmoru"))
+    merges = [("t", "h"), ("th", "e"), ("▁", "the"), ("g", "e"), ("ge", "n"), ("gen", "e"), ("gene", "v"),
+              ("genev", "a"), ("s", "a"), ("sa", "i"), ("sai", "d")]
+    tokens = chars + ["".join(m) for m in merges]
+    path = _bpe_tokenizer(tmp_path, tokens, merges)
+    saved = Tokenizer.from_file(str(path))
+    assert isinstance(json.loads(path.read_text())["model"]["merges"][0], list)  # tokenizers saves pairs
+    registry._quick_tokenizer(path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["model"]["merges"][:2] == ["t h", "th e"] and "\n" not in path.read_text(encoding="utf-8")
+    quick = Tokenizer.from_file(str(path))
+    for text in ("the geneva said", "said the genevas ", "thegeneva", "  the", "xyz the"):
+        a, b = saved.encode(text), quick.encode(text)
+        assert (a.ids, a.offsets) == (b.ids, b.offsets), text
+    assert quick.encode("the geneva the").tokens == ["the", "▁", "geneva", "▁the"]  # the merges applied
+    once = path.read_bytes()
+    registry._quick_tokenizer(path)
+    assert path.read_bytes() == once
+
+    spaced = tmp_path / "spaced"
+    spaced.mkdir()
+    path = _bpe_tokenizer(spaced, ["a", " ", "a ", "b"], [("a", " ")])
+    registry._quick_tokenizer(path)
+    assert json.loads(path.read_text(encoding="utf-8"))["model"]["merges"] == [["a", " "]]
+    assert Tokenizer.from_file(str(path)).encode("a").ids
 
 
 # ---- with the pulled default model -----------------------------------------------------------------------------

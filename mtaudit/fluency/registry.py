@@ -7,7 +7,8 @@ SHA-256 values are written to ``manifest.json`` beside them at conversion time a
 pass that reads the bytes the model is built from (``read_model_dir``, ``mtaudit.fluency.loading``): they are
 not pinned in the repository because they depend on the transformers version that did the conversion (the values
 observed with the version we test are recorded in ``mtaudit/models/models.json`` under ``converted``, and a pull with
-that version must reproduce them). A cache of an older layout (float32 weights) still loads and is rebuilt by a pull.
+that version must reproduce them). A cache of an older layout (float32 weights; or layout 2, whose tokenizer.json is
+not yet in its quick-to-parse form) still loads; a pull rebuilds the first and upgrades the second in place.
 
 Run ``python -m mtaudit.fluency.registry pull [NAME]`` (or ``mtaudit models pull``) to fetch a model.
 """
@@ -34,8 +35,10 @@ MANIFEST = "manifest.json"
 CONVERTED_FILES = ("model.safetensors", "config.json", "tokenizer.json", "tokenizer_config.json")
 _CHUNK = 1 << 20
 # The layout of a converted directory. 1: float32 weights (cast to bf16 at every load on CPUs with bf16 units);
-# 2: bfloat16 weights, half the bytes to read and hash, cast once at conversion. A pull rebuilds older layouts.
-CACHE_FORMAT = 2
+# 2: bfloat16 weights, half the bytes to read and hash, cast once at conversion; 3: the same, with tokenizer.json
+# rewritten in its quick-to-parse form (``_quick_tokenizer``). A pull rebuilds layout 1 and upgrades layout 2 in place.
+CACHE_FORMAT = 3
+TOKENIZER = "tokenizer.json"
 
 
 def models_dir() -> Path:
@@ -286,9 +289,66 @@ def _convert(gguf_path: Path, out: Path, progress: Progress | None) -> dict[str,
     config.dtype = WEIGHTS_DTYPE
     config.save_pretrained(out)
     tokenizer.save_pretrained(out)
+    _quick_tokenizer(out / TOKENIZER)
     if progress:
         progress("converting GGUF to safetensors", 1, 1)
     return {"transformers": transformers.__version__, "torch": torch.__version__}
+
+
+def _quick_tokenizer(path: Path, data: bytes | None = None) -> None:
+    """Rewrite ``tokenizer.json`` in the form the ``tokenizers`` parser reads fastest: the same tokenizer (every key,
+    token and merge, in the same order), compact, with each BPE merge as one ``"left right"`` string rather than a
+    pair. Parsing Gemma's 514,906 merges as pairs is most of a model load's tokenizer time (1.6 s against 1.05 s here:
+    BENCHMARKS.md § Model load). The string form is kept only when no merged token holds a space (the form could not
+    say where one ends); such a tokenizer keeps its pairs. Deterministic: the same input gives the same bytes."""
+    tokenizer = json.loads(data if data is not None else path.read_bytes())
+    model = tokenizer.get("model") or {}
+    merges = model.get("merges")
+    if isinstance(merges, list) and merges and all(isinstance(m, list) for m in merges):
+        if not any(" " in part for merge in merges for part in merge):
+            model["merges"] = [" ".join(merge) for merge in merges]
+    text = json.dumps(tokenizer, ensure_ascii=False, separators=(",", ":"))
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _check_pinned(name: str, spec: dict, versions: dict, files: dict[str, str]) -> None:
+    """Refuse a conversion whose files differ from the hashes pinned for the same transformers version."""
+    pinned = spec.get("converted", {})
+    if pinned.get("transformers") == versions.get("transformers"):
+        for f, expected in pinned.get("files", {}).items():
+            if files.get(f) != expected:
+                raise ModelError(f"converted {f} of {name} differs from the hash pinned for transformers "
+                                 f"{versions['transformers']}: refusing to use it")
+
+
+def _upgrade(path: Path, name: str, spec: dict, progress: Progress | None) -> bool:
+    """Bring an intact layout-2 cache to layout 3 without a new download: only the tokenizer file changes. Returns
+    False (the caller pulls afresh) when the cache is damaged or the rewritten tokenizer is not the pinned one."""
+    try:
+        manifest, kept = read_model_dir(path, name, keep=(TOKENIZER,))
+    except ModelError:
+        return False
+    if progress:
+        progress("rewriting the tokenizer in its quick-to-parse form (cache layout 3)", 0, 1)
+    work = Path(tempfile.mkdtemp(prefix=f"upgrade-{name}-", dir=path.parent))
+    try:
+        _quick_tokenizer(work / TOKENIZER, bytes(kept[TOKENIZER]))
+        files = dict(manifest["files"], **{TOKENIZER: sha256_file(work / TOKENIZER)})
+        try:
+            _check_pinned(name, spec, manifest.get("converted_with", {}), files)
+        except ModelError:
+            return False
+        manifest.update(format=CACHE_FORMAT, files=files)
+        (work / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        # the tokenizer first, then the manifest naming its hash: a crash in between leaves a cache whose check
+        # fails (and a pull rebuilds it), never one that loads an unchecked file
+        os.replace(work / TOKENIZER, path / TOKENIZER)
+        os.replace(work / MANIFEST, path / MANIFEST)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return True
 
 
 def pull_model(name: str, progress: Progress | None = None) -> Path:
@@ -304,8 +364,10 @@ def pull_model(name: str, progress: Progress | None = None) -> Path:
             return path
         except ModelError:
             pass  # tampered or half-written: pull again from scratch
+    elif is_ready(name) and (read_manifest(path) or {}).get("format") == 2 and _upgrade(path, name, spec, progress):
+        return path
     elif is_ready(name) and progress:
-        progress("rebuilding a cache converted by an older mtaudit (float32 weights)", 0, 1)
+        progress("rebuilding a cache converted by an older mtaudit", 0, 1)
     cache = cache_dir()
     cache.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f"pull-{name}-", dir=cache) as tmp:
@@ -325,12 +387,7 @@ def pull_model(name: str, progress: Progress | None = None) -> Path:
         missing = [f for f in CONVERTED_FILES if f not in files]
         if missing:
             raise ModelError(f"conversion of {name} did not produce {', '.join(missing)}")
-        pinned = spec.get("converted", {})
-        if pinned.get("transformers") == versions["transformers"]:
-            for f, expected in pinned.get("files", {}).items():
-                if files.get(f) != expected:
-                    raise ModelError(f"converted {f} of {name} differs from the hash pinned for transformers "
-                                     f"{versions['transformers']}: refusing to use it")
+        _check_pinned(name, spec, versions, files)
         manifest = {
             "name": name,
             "format": CACHE_FORMAT,
