@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 if TYPE_CHECKING:
-    from mtaudit.audit import Auditor
+    from mtaudit.audit import AuditConfig, Auditor
     from mtaudit.document import Document
     from mtaudit.reports.jsonl import EncodedDocument
 
@@ -26,6 +26,10 @@ class Engine:
 
         May set ``auditor.model_signature`` when the model is loaded elsewhere. Raises UsageError when the engine
         cannot run here, with what to do about it."""
+
+    def prefetch(self, config: AuditConfig, paths: list[str]) -> None:
+        """Optionally begin reading and preparing ``paths`` before the Auditor exists (before the model loads);
+        a later ``run`` of exactly these paths uses that work, a run of other paths drops it. Default: nothing."""
 
     def describe(self) -> dict:
         """The engine as recorded in the run line of the results: its name and the resources it used."""

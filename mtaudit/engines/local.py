@@ -8,31 +8,57 @@ from mtaudit.audit import _init_worker, _load_and_prepare
 from mtaudit.engines.base import Engine
 
 if TYPE_CHECKING:
-    from mtaudit.audit import Auditor
+    from mtaudit.audit import AuditConfig, Auditor
     from mtaudit.document import Document
 
 
 class LocalEngine(Engine):
     """Reads in ``workers`` processes (default: the configuration's) and scores in this process, batching across files
-    and loading the model's weights once."""
+    and loading the model's weights once.
+
+    ``prefetch`` starts the pool on the paths before the Auditor loads the model, so that reading and the rule
+    detectors of the first documents run while the model loads instead of after it (a run of few documents would
+    otherwise wait for both, one after the other). The workers are forked then, before torch is imported."""
 
     name = "local"
 
     def __init__(self, workers: int | None = None):
         self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+        self._prefetched: tuple[list[str], Iterator[Document]] | None = None
 
     def describe(self) -> dict:
         return {"name": self.name, "workers": self.workers}
 
-    def run(self, auditor: Auditor, paths: list[str]) -> Iterator[Document]:
-        config = auditor.config
+    def _start_pool(self, config: AuditConfig, paths: list[str]) -> Iterator[Document] | None:
+        """The pool's ordered results for ``paths`` (the work is submitted at once), or None when one worker is
+        asked for."""
         workers = self.workers or config.workers
-        if workers > 1 and len(paths) > 1:
-            pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(config,))
-            chunksize = max(1, min(16, len(paths) // (workers * 8)))
-            prepared = pool.map(_load_and_prepare, paths, chunksize=chunksize)
-        else:
-            pool = None
+        if workers <= 1 or not paths:
+            return None
+        self._pool = ProcessPoolExecutor(min(workers, len(paths)), initializer=_init_worker, initargs=(config,))
+        chunksize = max(1, min(16, len(paths) // (workers * 8)))
+        return self._pool.map(_load_and_prepare, paths, chunksize=chunksize)
+
+    def prefetch(self, config: AuditConfig, paths: list[str]) -> None:
+        # even a single file goes to a worker here: its reading and detectors then overlap the model's load
+        self.close()
+        prepared = self._start_pool(config, list(paths))
+        if prepared is not None:
+            self._prefetched = (list(paths), prepared)
+
+    def run(self, auditor: Auditor, paths: list[str]) -> Iterator[Document]:
+        prepared = None
+        if self._prefetched is not None:
+            fetched, results = self._prefetched
+            self._prefetched = None
+            if fetched == list(paths):
+                prepared = results
+            else:  # asked for other paths than were prefetched: drop that work
+                self.close()
+        if prepared is None and len(paths) > 1:
+            prepared = self._start_pool(auditor.config, paths)
+        if prepared is None:
             # in this process: reuse the detectors the Auditor built instead of building a second set
             auditor.serve_in_this_process()
             prepared = map(_load_and_prepare, paths)
@@ -42,8 +68,16 @@ class LocalEngine(Engine):
                 yield from auditor.finish(batch)
             finished = True
         finally:
-            if pool is not None:
-                # After a complete run every worker is idle: wait for the pool to close. Left closing in the
-                # background, its manager thread can race interpreter exit and print a "Bad file descriptor"
-                # traceback. An interrupted run does not wait for work nobody will read.
-                pool.shutdown(wait=finished, cancel_futures=not finished)
+            self._shutdown(wait=finished)
+
+    def _shutdown(self, wait: bool) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            # After a complete run every worker is idle: wait for the pool to close. Left closing in the background,
+            # its manager thread can race interpreter exit and print a "Bad file descriptor" traceback. An
+            # interrupted run (or one that never started) does not wait for work nobody will read.
+            pool.shutdown(wait=wait, cancel_futures=not wait)
+
+    def close(self) -> None:
+        self._prefetched = None
+        self._shutdown(wait=False)
