@@ -69,6 +69,16 @@ class _Graph(torch.nn.Module):
         return (scored, best, *(kept[layer][rows, cols + 1] for layer in self.layers))
 
 
+def export_folder(model_dir: Path) -> Path:
+    """Where a model's export is cached: beside its converted weights when they lie in mtaudit's cache, else in the
+    cache itself (a user's own model folder is not written to)."""
+    from mtaudit.fluency.registry import cache_dir
+
+    cache = cache_dir().resolve()
+    model_dir = model_dir.resolve()
+    return model_dir / "openvino" if model_dir.is_relative_to(cache) else cache / "openvino"
+
+
 def cache_key(checksum: str, layers: Sequence[int], version: str) -> str:
     text = json.dumps({"weights": checksum, "layers": sorted(layers), "openvino": version, "format": FORMAT})
     return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -82,16 +82,6 @@ class Request:
     boundary: int
 
 
-def _export_folder(model_dir: Path) -> Path:
-    """Where a model's OpenVINO export is cached: beside its converted weights when they lie in mtaudit's cache, else
-    in the cache itself (a user's own model folder is not written to)."""
-    from mtaudit.fluency.registry import cache_dir
-
-    cache = cache_dir().resolve()
-    model_dir = model_dir.resolve()
-    return model_dir / "openvino" if model_dir.is_relative_to(cache) else cache / "openvino"
-
-
 def _fast_bf16(device: torch.device) -> bool:
     """bf16 pays off on GPUs and on CPUs with native bf16 matrix units (AMX or AVX512-BF16); elsewhere it is emulated."""
     if device.type == "cuda":
@@ -202,11 +192,11 @@ class LMScorer:
         self._prefix_cache: dict[tuple[int, ...], object] = {}
         self.openvino = None
         if runtime == "openvino":
-            from mtaudit.fluency.openvino_runtime import OpenVINOModel
+            from mtaudit.fluency.openvino_runtime import OpenVINOModel, export_folder
 
             # The exported graph has no KV cache: the shared prompt head goes into every row (1.5 % more tokens on news).
             self.reuse_prefix = False
-            self.openvino = OpenVINOModel(self.decoder, _export_folder(Path(model_dir)), checksum, threads, self.dtype)
+            self.openvino = OpenVINOModel(self.decoder, export_folder(Path(model_dir)), checksum, threads, self.dtype)
         self.word_observer = None  # set by norms fitting to collect word surprisals
         # trained quality estimators (mtaudit.fluency.estimator) of this model, one per language pair at most
         self.estimators: list = []
