@@ -165,7 +165,8 @@ class Auditor:
     own): ``scorer`` stays None and the engine sets ``model_signature``.
     """
 
-    def __init__(self, config: AuditConfig, scorer_factory: Callable | None = None, local_model: bool = True):
+    def __init__(self, config: AuditConfig, scorer_factory: Callable | None = None, local_model: bool = True,
+                 load_model: bool = True):
         self.config = config
         names = config.detector_names
         unknown = [n for n in names if n not in DETECTORS]
@@ -187,15 +188,25 @@ class Auditor:
 
             self.decisions = load_decisions(config.decisions)
         self.scorer = None
-        if config.model and local_model:
-            from mtaudit.fluency import load_scorer
+        self.model_signature: dict | None = None
+        self._scorer_factory = scorer_factory
+        self._local_model = local_model
+        if load_model:
+            self.load_model()
 
-            options = {"target_pass": "without-source"} if config.fast else {}
-            if config.runtime != "torch":
-                options["runtime"] = config.runtime
-            self.scorer = (scorer_factory or load_scorer)(config.model, device=config.device, **options)
-        self.model_signature: dict | None = None if self.scorer is None else {
-            "id": self.scorer.model_id, "checksum": self.scorer.checksum}
+    def load_model(self) -> None:
+        """Load the model (when the configuration has one and it runs in this process). ``Auditor(load_model=False)``
+        checks the configuration first and leaves this to the caller, who may start reading meanwhile."""
+        if self.scorer is not None or not (self.config.model and self._local_model):
+            return
+        from mtaudit.fluency import load_scorer
+
+        config = self.config
+        options = {"target_pass": "without-source"} if config.fast else {}
+        if config.runtime != "torch":
+            options["runtime"] = config.runtime
+        self.scorer = (self._scorer_factory or load_scorer)(config.model, device=config.device, **options)
+        self.model_signature = {"id": self.scorer.model_id, "checksum": self.scorer.checksum}
 
     def run_record(self, options: dict | None = None, engine: dict | None = None) -> dict:
         record = {

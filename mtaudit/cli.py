@@ -183,9 +183,12 @@ def audit(
             decisions=str(decisions) if decisions else None, fast=fast, runtime=runtime,
         )
         engine = build_engine(engine_name, config.workers, address, actors, gpus_per_actor)
-        if not resume:  # a resumed run skips the finished files, known only once the writer has read them
+        # the configuration is checked (detectors, risk model, decisions) before any file is read; then the files are
+        # read while the model loads (a resumed run skips the finished files, known only once the writer has read them)
+        auditor = Auditor(config, local_model=engine.local_model, load_model=False)
+        if not resume:
             engine.prefetch(config, files)
-        auditor = Auditor(config, local_model=engine.local_model)
+        auditor.load_model()
         engine.start(auditor)  # the Ray engine joins or starts a cluster and loads the model on its actors here
     except (MtauditError, ModelError) as exc:
         if engine is not None:

@@ -122,6 +122,12 @@ def test_unknown_detector_is_a_usage_error():
     result = audit(SAMPLES, "--no-model", "--detectors", "nonsense")
     assert result.exit_code == 2
     assert "nonsense" in result.output
+    # as a process, with the reading workers (which start before the model loads): the configuration is checked
+    # first, so no worker tries to build the unknown detector and nothing but the error is printed
+    run = subprocess.run([sys.executable, "-m", "mtaudit", "audit", str(SAMPLES), "--no-model", "--detectors",
+                          "nonsense", "--workers", "2"], capture_output=True, text=True, cwd=REPO)
+    assert run.returncode == 2 and "unknown detector nonsense" in run.stderr
+    assert "Traceback" not in run.stderr + run.stdout and "initializer" not in run.stderr
 
 
 def test_output_over_an_input_is_refused(tmp_path):

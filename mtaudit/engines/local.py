@@ -75,9 +75,13 @@ class LocalEngine(Engine):
         if pool is not None:
             # After a complete run every worker is idle: wait for the pool to close. Left closing in the background,
             # its manager thread can race interpreter exit and print a "Bad file descriptor" traceback. An
-            # interrupted run (or one that never started) does not wait for work nobody will read.
+            # interrupted run does not wait for work nobody will read.
             pool.shutdown(wait=wait, cancel_futures=not wait)
 
     def close(self) -> None:
+        # work prefetched for a run that will not happen (the model failed to load): drop what has not started and
+        # wait for what has, so that no pool is left closing while the interpreter exits
         self._prefetched = None
-        self._shutdown(wait=False)
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
