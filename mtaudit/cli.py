@@ -65,8 +65,8 @@ def audit(
                                     "fuzzy.", rich_help_panel="Output"),
     top: int = typer.Option(20, "--top", min=0, help="How many of the riskiest sentences to print (0: none).", rich_help_panel="Output"),
     workers: int = typer.Option(0, "--workers", min=0, help="Processes for reading and rule detectors "
-                                "(0: one per CPU core); with --engine ray, the CPUs of a Ray runtime started on this "
-                                "machine.", rich_help_panel="Batch"),
+                                "(0: one per CPU core); they start before the model loads and read the first files "
+                                "meanwhile. With --engine ray, the CPUs of a Ray runtime started on this machine.", rich_help_panel="Batch"),
     detectors: Optional[str] = typer.Option(None, "--detectors", help="Comma-separated detectors to run "
                                             "(default: all; `mtaudit detectors` lists them).", rich_help_panel="Detectors"),
     no_model: bool = typer.Option(False, "--no-model", help="Skip the transformer fluency model: rule detectors only.", rich_help_panel="Model and risk"),
