@@ -194,6 +194,11 @@ def audit(
         if engine is not None:
             engine.close()
         _fail(exc, debug)
+    except KeyboardInterrupt:  # while the model loads: the reading workers' queued files are dropped, not finished
+        if engine is not None:
+            engine.close()
+        err.print("interrupted")
+        raise typer.Exit(130)
 
     options = {"detectors": config.detector_names, "model": model_name, "format": fmt, "source": config.source,
                "recursive": recursive, "include": include, "exclude": exclude,
