@@ -234,3 +234,36 @@ def test_symlink_loop_in_a_folder_does_not_trap_the_walk(tmp_path):
     docs = {Path(r["doc"]).name: r for r in records(out) if r["type"] == "document"}
     assert docs["good.txt"]["error"] is None
     assert docs["self.txt"]["error"]
+
+
+def test_ctrl_c_stops_a_batch_cleanly(tmp_path):
+    """Ctrl-C reaches the whole process group: the run stops with 130 and says where the finished documents are, and
+    no process prints a traceback (reading workers that had finished their files and waited for more printed one
+    each, so the model scores here: it is slower than the reading)."""
+    import signal
+    import time
+
+    from mtaudit.fluency import registry
+
+    if not registry.is_ready(registry.DEFAULT_MODEL):
+        pytest.skip("the default model is not pulled: run `make model`")
+    folder = tmp_path / "many"
+    folder.mkdir()
+    text = (SAMPLES / "01_port_deal.txt").read_text(encoding="utf-8")
+    for i in range(40):
+        (folder / f"a{i:03d}.txt").write_text(text, encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    partial = Path(str(out) + ".partial")
+    proc = subprocess.Popen([sys.executable, "-m", "mtaudit", "audit", str(folder), "--jsonl", str(out), "--quiet",
+                             "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
+                            start_new_session=True)
+    deadline = time.time() + 300
+    while time.time() < deadline and proc.poll() is None and not partial.exists():
+        time.sleep(0.05)  # the results file is opened once the model has loaded; the workers read meanwhile
+    time.sleep(1.0)  # the model scores the first batch; the workers have read every file and wait
+    assert proc.poll() is None, "the run ended before it could be interrupted"
+    os.killpg(proc.pid, signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130
+    assert "interrupted; finished documents are in" in stderr
+    assert "Traceback" not in stdout + stderr and "KeyboardInterrupt" not in stderr
