@@ -72,16 +72,17 @@ class LocalEngine(Engine):
 
     def _shutdown(self, wait: bool) -> None:
         pool, self._pool = self._pool, None
-        if pool is not None:
-            # After a complete run every worker is idle: wait for the pool to close. Left closing in the background,
-            # its manager thread can race interpreter exit and print a "Bad file descriptor" traceback. An
-            # interrupted run does not wait for work nobody will read.
-            pool.shutdown(wait=wait, cancel_futures=not wait)
+        if pool is None:
+            return
+        # After a complete run every worker is idle: wait for the pool to close (left closing in the background, its
+        # manager thread can race interpreter exit). A run that stops early (interrupted, or the model failed to
+        # load) drops the queued files and stops the workers at once: they only read, and they ignore Ctrl-C (the
+        # main process handles it), so nothing else would end them if that race left them waiting for work.
+        pool.shutdown(wait=wait, cancel_futures=not wait)
+        if not wait:
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                process.terminate()
 
     def close(self) -> None:
-        # work prefetched for a run that will not happen (the model failed to load): drop what has not started and
-        # wait for what has, so that no pool is left closing while the interpreter exits
         self._prefetched = None
-        pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        self._shutdown(wait=False)
