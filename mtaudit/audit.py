@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import signal
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
@@ -134,9 +133,6 @@ _WORKER: dict = {}
 
 
 def _init_worker(config: AuditConfig) -> None:
-    # Ctrl-C reaches every process of the terminal's group: the main process stops the run and the pool; a worker
-    # interrupted in its queue would only print a traceback
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER["config"] = config
     _WORKER["detectors"] = build_detectors(config.detector_names, config.detector_options)
     _WORKER["pair"] = parse_langs(config.langs) if config.langs else None

@@ -236,6 +236,17 @@ def test_symlink_loop_in_a_folder_does_not_trap_the_walk(tmp_path):
     assert docs["self.txt"]["error"]
 
 
+def test_an_audit_in_this_process_leaves_its_ctrl_c_alone(tmp_path):
+    import signal
+
+    from mtaudit.audit import AuditConfig, _init_worker
+
+    before = signal.getsignal(signal.SIGINT)
+    _init_worker(AuditConfig(detectors=[]))  # what the readers' tests and the Ray engine's tasks call in-process
+    assert audit(SAMPLES / "01_port_deal.txt", "--no-model", "--quiet", "--workers", "2").exit_code == 0
+    assert signal.getsignal(signal.SIGINT) is before
+
+
 def test_ctrl_c_stops_a_batch_cleanly(tmp_path):
     """Ctrl-C reaches the whole process group: the run stops with 130 and says where the finished documents are, and
     no process prints a traceback (reading workers that had finished their files and waited for more printed one
@@ -256,7 +267,9 @@ def test_ctrl_c_stops_a_batch_cleanly(tmp_path):
     partial = Path(str(out) + ".partial")
     proc = subprocess.Popen([sys.executable, "-m", "mtaudit", "audit", str(folder), "--jsonl", str(out), "--quiet",
                              "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
-                            start_new_session=True)
+                            start_new_session=True,
+                            # as from a terminal, whatever this test process inherited
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 300
     while time.time() < deadline and proc.poll() is None and not partial.exists():
         time.sleep(0.05)  # the results file is opened once the model has loaded; the workers read meanwhile

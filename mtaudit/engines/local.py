@@ -1,6 +1,7 @@
 """The default engine: reading and the rule detectors in a process pool on this machine, the model in this process."""
 from __future__ import annotations
 
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Iterator
 
@@ -10,6 +11,13 @@ from mtaudit.engines.base import Engine
 if TYPE_CHECKING:
     from mtaudit.audit import AuditConfig, Auditor
     from mtaudit.document import Document
+
+
+def _init_pool_worker(config: AuditConfig) -> None:
+    # Ctrl-C reaches every process of the terminal's group: the main process stops the run and the pool (a worker
+    # interrupted while it waits for work would only print a traceback). Only the pool's processes ignore it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _init_worker(config)
 
 
 class LocalEngine(Engine):
@@ -36,7 +44,7 @@ class LocalEngine(Engine):
         workers = self.workers or config.workers
         if workers <= 1 or not paths:
             return None
-        self._pool = ProcessPoolExecutor(min(workers, len(paths)), initializer=_init_worker, initargs=(config,))
+        self._pool = ProcessPoolExecutor(min(workers, len(paths)), initializer=_init_pool_worker, initargs=(config,))
         chunksize = max(1, min(16, len(paths) // (workers * 8)))
         return self._pool.map(_load_and_prepare, paths, chunksize=chunksize)
 
