@@ -26,7 +26,7 @@ class LocalEngine(Engine):
 
     ``prefetch`` starts the pool on the paths before the Auditor loads the model, so that reading and the rule
     detectors of the first documents run while the model loads instead of after it (a run of few documents would
-    otherwise wait for both, one after the other). The workers are forked then, before torch is imported."""
+    otherwise wait for both, one after the other). In the CLI the workers are forked then, before torch is imported."""
 
     name = "local"
 
