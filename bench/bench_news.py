@@ -105,10 +105,12 @@ def child(timings_path: Path, scorer_options: dict, cli_args: list[str]) -> int:
 
         setattr(owner, name, staticmethod(wrapper) if static else wrapper)
 
+    # Nothing here imports torch: the scorer's module (and torch) is imported by the model load, as in a user's run,
+    # so that "model load" includes torch's import and the reading workers start before it (Engine.prefetch). Its
+    # timers go on once it is loaded (methods are looked up on the class, so the loaded scorer uses them).
     import mtaudit.audit as audit
     import mtaudit.engines.local as local
     import mtaudit.fluency as fluency
-    from mtaudit.fluency import scorer as scorer_mod
     from mtaudit.reports.jsonl import JsonlWriter
 
     load_and_prepare = audit._load_and_prepare
@@ -133,24 +135,29 @@ def child(timings_path: Path, scorer_options: dict, cli_args: list[str]) -> int:
 
     audit.Auditor.settle = settle
     timed(JsonlWriter, "write_document", "write")
-    timed(scorer_mod.LMScorer, "logprobs", "",
-          classify=lambda a: "source pass" if a[1] and a[1][0].prefix_text else "target pass")
-    timed(scorer_mod.LMScorer, "_fill_target", "fill")
-    timed(scorer_mod.LMScorer, "_fill_source", "fill")
-    original_forward = scorer_mod.LMScorer._forward
 
-    def forward(self, batch, *args, **kwargs):
-        t = time.perf_counter()
-        out = original_forward(self, batch, *args, **kwargs)
-        totals["forward"] += time.perf_counter() - t
-        counts["rows"] += len(batch)
-        counts["fed"] += sum(len(r.ids) for r in batch)
-        counts["padded"] += len(batch) * max(len(r.ids) for r in batch)
-        counts["scored"] += sum(len(r.ids) - r.n_context for r in batch)
-        counts["batches"] += 1
-        return out
+    def time_the_scorer() -> None:
+        from mtaudit.fluency import scorer as scorer_mod
 
-    scorer_mod.LMScorer._forward = forward
+        timed(scorer_mod.LMScorer, "logprobs", "",
+              classify=lambda a: "source pass" if a[1] and a[1][0].prefix_text else "target pass")
+        timed(scorer_mod.LMScorer, "_fill_target", "fill")
+        timed(scorer_mod.LMScorer, "_fill_source", "fill")
+        original_forward = scorer_mod.LMScorer._forward
+
+        def forward(self, batch, *args, **kwargs):
+            t = time.perf_counter()
+            out = original_forward(self, batch, *args, **kwargs)
+            totals["forward"] += time.perf_counter() - t
+            counts["rows"] += len(batch)
+            counts["fed"] += sum(len(r.ids) for r in batch)
+            counts["padded"] += len(batch) * max(len(r.ids) for r in batch)
+            counts["scored"] += sum(len(r.ids) - r.n_context for r in batch)
+            counts["batches"] += 1
+            return out
+
+        scorer_mod.LMScorer._forward = forward
+
     original_load = fluency.load_scorer
     holder = {}
 
@@ -158,6 +165,8 @@ def child(timings_path: Path, scorer_options: dict, cli_args: list[str]) -> int:
         t = time.perf_counter()
         scorer = original_load(*args, **{**kwargs, **scorer_options})
         totals["model load"] += time.perf_counter() - t
+        if "scorer" not in holder:
+            time_the_scorer()
         holder["scorer"] = scorer
         return scorer
 
