@@ -59,3 +59,41 @@ def test_a_single_file_is_prefetched_into_one_worker_and_closing_unused_work_ret
     single = LocalEngine(workers=1)
     single.prefetch(config, PATHS)
     assert single._pool is None and single._prefetched is None
+
+
+def test_reading_ahead_of_the_model_is_bounded(tmp_path):
+    """On a folder of any size only a bounded number of files is read ahead of the consumer (the model), so the
+    prepared Documents waiting for it do not grow with the folder; the first ones are submitted before the first
+    ``next``, and the order is the files' order."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from mtaudit.audit import _init_worker
+    from mtaudit.engines import local
+
+    text = (SAMPLES / "01_port_deal.txt").read_text(encoding="utf-8")
+    paths = []
+    for i in range(300):
+        path = tmp_path / f"a{i:03d}.txt"
+        path.write_text(text.replace("port", f"port {i}", 1), encoding="utf-8")
+        paths.append(str(path))
+
+    class Counting:  # the real pool, with its submissions counted
+        def __init__(self, pool):
+            self.pool, self.submitted = pool, 0
+
+        def submit(self, *args):
+            self.submitted += 1
+            return self.pool.submit(*args)
+
+    with ProcessPoolExecutor(2, initializer=_init_worker, initargs=(AuditConfig(workers=2),)) as real:
+        pool = Counting(real)
+        chunksize = 4
+        ahead = max(local.AHEAD_CHUNKS_PER_WORKER * 2, -(-local.AHEAD_FILES // chunksize))
+        docs = local._in_order(pool, paths, chunksize, 2)
+        assert pool.submitted == ahead  # before the first next: the reading overlaps the model's load
+        first = [next(docs) for _ in range(10)]
+        assert pool.submitted <= ahead + 3  # one more chunk per chunk consumed
+        rest = list(docs)
+    assert pool.submitted == len(paths) // chunksize
+    assert [d.path for d in first + rest] == paths
+    assert all(not d.error and d.segments for d in first + rest)

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import signal
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
+from itertools import islice
 from typing import TYPE_CHECKING, Iterator
 
 from mtaudit.audit import _init_worker, _load_and_prepare
@@ -18,6 +20,39 @@ def _init_pool_worker(config: AuditConfig) -> None:
     # interrupted while it waits for work would only print a traceback). Only the pool's processes ignore it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _init_worker(config)
+
+
+def _prepare_chunk(paths: list[str]) -> list[Document]:
+    return [_load_and_prepare(path) for path in paths]
+
+
+# Files read ahead of the model, at least: enough for a model batch of short articles, so that the model does not wait
+# for its first batch after the load; beyond that a few chunks per worker. The prepared Documents waiting for the model
+# stay bounded by this on a folder of any size.
+AHEAD_FILES = 64
+AHEAD_CHUNKS_PER_WORKER = 4
+
+
+def _in_order(pool: ProcessPoolExecutor, paths: list[str], chunksize: int, workers: int) -> Iterator[Document]:
+    """The prepared Documents of ``paths``, in order, read by ``pool`` in chunks of ``chunksize`` files with a bounded
+    number of chunks ahead of the consumer. The first chunks are submitted now, not at the first ``next``."""
+    chunks = iter([paths[i : i + chunksize] for i in range(0, len(paths), chunksize)])
+    ahead = max(AHEAD_CHUNKS_PER_WORKER * workers, -(-AHEAD_FILES // chunksize))
+    pending = deque(pool.submit(_prepare_chunk, chunk) for chunk in islice(chunks, ahead))
+
+    def results() -> Iterator[Document]:
+        try:
+            while pending:
+                docs = pending.popleft().result()
+                following = next(chunks, None)
+                if following is not None:
+                    pending.append(pool.submit(_prepare_chunk, following))
+                yield from docs
+        finally:
+            for future in pending:
+                future.cancel()
+
+    return results()
 
 
 class LocalEngine(Engine):
@@ -39,14 +74,15 @@ class LocalEngine(Engine):
         return {"name": self.name, "workers": self.workers}
 
     def _start_pool(self, config: AuditConfig, paths: list[str]) -> Iterator[Document] | None:
-        """The pool's ordered results for ``paths`` (the work is submitted at once), or None when one worker is
-        asked for."""
+        """The pool's ordered results for ``paths`` (the first files are submitted at once), or None when one worker
+        is asked for."""
         workers = self.workers or config.workers
         if workers <= 1 or not paths:
             return None
-        self._pool = ProcessPoolExecutor(min(workers, len(paths)), initializer=_init_pool_worker, initargs=(config,))
+        workers = min(workers, len(paths))
+        self._pool = ProcessPoolExecutor(workers, initializer=_init_pool_worker, initargs=(config,))
         chunksize = max(1, min(16, len(paths) // (workers * 8)))
-        return self._pool.map(_load_and_prepare, paths, chunksize=chunksize)
+        return _in_order(self._pool, paths, chunksize, workers)
 
     def prefetch(self, config: AuditConfig, paths: list[str]) -> None:
         # even a single file goes to a worker here: its reading and detectors then overlap the model's load
