@@ -59,12 +59,10 @@ class Prefix:
 
 
 class Layer(nn.Module):
-    def __init__(self, w: dict[str, torch.Tensor], cfg: dict, sliding: bool) -> None:
+    def __init__(self, w: dict[str, torch.Tensor], cfg: dict) -> None:
         super().__init__()
         eps = cfg["rms_norm_eps"]
         self.heads, self.kv_heads, self.head_dim = cfg["num_attention_heads"], cfg["num_key_value_heads"], cfg["head_dim"]
-        self.sliding = sliding
-        self.window = cfg.get("sliding_window")
         self.scaling = cfg["query_pre_attn_scalar"] ** -0.5
         self.q, self.k, self.v, self.o = (nn.Linear(1, 1, bias=False) for _ in range(4))
         self.gate, self.up, self.down = (nn.Linear(1, 1, bias=False) for _ in range(3))
@@ -80,7 +78,9 @@ class Layer(nn.Module):
         self.post_mlp_norm = RMSNorm(w["post_feedforward_layernorm.weight"], eps)
 
     def forward(self, x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor, past: tuple | None,
-                fill: list | None = None) -> torch.Tensor:
+                mask: torch.Tensor | None, fill: list | None = None) -> torch.Tensor:
+        """``mask``: which keys each query sees ([queries, past + queries], see ``Gemma3Text.attention_mask``), or
+        None for plain causal attention without a past."""
         n, width, _ = x.shape
         h = self.input_norm(x)
         q = self.q_norm(self.q(h).view(n, width, self.heads, self.head_dim).transpose(1, 2))
@@ -90,23 +90,13 @@ class Layer(nn.Module):
         k = k * cos + rotate_half(k) * sin
         if fill is not None:  # filling a prefix: these are the keys and values later rows attend to
             fill.append((k, v))
-        plen = 0
         if past is not None:
-            plen = past[0].shape[2]
             k = torch.cat([past[0].expand(n, -1, -1, -1), k], dim=2)
             v = torch.cat([past[1].expand(n, -1, -1, -1), v], dim=2)
-        total = plen + width
-        if plen == 0 and not (self.sliding and self.window and total > self.window):
+        if mask is None:
             out = F.scaled_dot_product_attention(q, k, v, is_causal=True, scale=self.scaling,
                                                  enable_gqa=self.heads != self.kv_heads)
         else:
-            # query i sits at position plen + i; it sees keys at or before it (and, on a sliding-window layer, fewer
-            # than `window` positions back). Rows are padded on the right, so no real token ever sees a pad.
-            query_pos = torch.arange(plen, total, device=x.device)[:, None]
-            key_pos = torch.arange(total, device=x.device)[None, :]
-            mask = key_pos <= query_pos
-            if self.sliding and self.window:
-                mask &= key_pos > query_pos - self.window
             out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, scale=self.scaling,
                                                  enable_gqa=self.heads != self.kv_heads)
         out = self.o(out.transpose(1, 2).reshape(n, width, self.heads * self.head_dim))
@@ -141,7 +131,7 @@ class Gemma3Text(nn.Module):
         for i, kind in enumerate(types):
             prefix = f"model.layers.{i}."
             weights = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
-            self.layers.append(Layer(weights, cfg, kind == "sliding_attention"))
+            self.layers.append(Layer(weights, cfg))
         self.norm = RMSNorm(state["model.norm.weight"], cfg["rms_norm_eps"])
         self.vocab_size = embedding.shape[0]
         self.body_parameters = sum(p.numel() for p in self.layers.parameters()) + self.norm.scale.numel()
@@ -158,6 +148,22 @@ class Gemma3Text(nn.Module):
             out[kind] = (emb.cos().to(dtype)[:, None], emb.sin().to(dtype)[:, None])
         return out
 
+    def attention_mask(self, kind: str, plen: int, width: int, device) -> torch.Tensor | None:
+        """Which keys each of ``width`` queries after a ``plen``-token prefix sees, for a layer of ``kind``; None where
+        plain causal attention is the same (no prefix, and the row within a sliding layer's window)."""
+        total = plen + width
+        sliding = kind == "sliding_attention" and self.sliding_window
+        if plen == 0 and not (sliding and total > self.sliding_window):
+            return None
+        # query i sits at position plen + i; it sees keys at or before it (and, on a sliding-window layer, fewer than
+        # `sliding_window` positions back). Rows are padded on the right, so no real token ever sees a pad.
+        query_pos = torch.arange(plen, total, device=device)[:, None]
+        key_pos = torch.arange(total, device=device)[None, :]
+        mask = key_pos <= query_pos
+        if sliding:
+            mask &= key_pos > query_pos - self.sliding_window
+        return mask
+
     def forward(self, ids: torch.Tensor, prefix: Prefix | None = None, keep: Sequence[int] = (),
                 fill: list | None = None) -> tuple[torch.Tensor, dict[int, torch.Tensor]]:
         """Final hidden states [rows, width, hidden] of right-padded ``ids`` that follow ``prefix`` (positions
@@ -166,10 +172,11 @@ class Gemma3Text(nn.Module):
         x = F.embedding(ids, self.embedding) * self.embed_scale
         positions = torch.arange(plen, plen + ids.shape[1], device=ids.device)[None].expand(ids.shape[0], -1)
         rotary = self._rotary(positions, x.dtype)
+        masks = {kind: self.attention_mask(kind, plen, ids.shape[1], ids.device) for kind in set(self.types)}
         kept = {}
         for i, (layer, kind) in enumerate(zip(self.layers, self.types)):
             past = (prefix.keys[i], prefix.values[i]) if prefix is not None else None
-            x = layer(x, *rotary[kind], past, fill)
+            x = layer(x, *rotary[kind], past, masks[kind], fill)
             if i + 1 in keep:
                 kept[i + 1] = x
         return self.norm(x), kept
