@@ -88,19 +88,16 @@ def stages_child(out: Path, model: str) -> None:
     from mtaudit.fluency import decoders, loading, registry
 
     path = registry.model_path(model)
+    listed = registry.checked_manifest(path, model).get("files", {})
+    fname = next(f for f in loading.TOKENIZERS if f in listed)
     manifest, files = timed("read + SHA-256 of every file, one pass",
-                            lambda: registry.read_model_dir(path, model, keep=loading.NEEDED))
+                            lambda: registry.read_model_dir(path, model, keep=loading.NEEDED + (fname,)))
     weights = files[loading.WEIGHTS]
     rows[-1]["bytes"] = sum(len(b) for b in files.values())
-
-    def tokenizer():
-        from tokenizers import Tokenizer
-
-        return Tokenizer.from_str(bytes(files["tokenizer.json"]).decode("utf-8"))
-
-    backend = timed("tokenizer (tokenizers, from the checked bytes)", tokenizer)
-    checked = loading.CheckedModel(path, manifest, weights, json.loads(bytes(files["config.json"])),
-                                   loading.Tokenizer(backend, json.loads(bytes(files["tokenizer_config.json"]))))
+    special = json.loads(bytes(files["tokenizer_config.json"]))
+    tokenizer = timed(f"tokenizer (from the checked {fname})",
+                      lambda: loading.build_tokenizer(fname, files[fname], special))
+    checked = loading.CheckedModel(path, manifest, weights, json.loads(bytes(files["config.json"])), tokenizer)
     import torch
 
     from mtaudit.fluency.scorer import _fast_bf16

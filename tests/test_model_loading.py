@@ -22,7 +22,11 @@ WORDS = ("the minister said on tuesday that talks in geneva would resume next we
 TEXT = "the minister said on tuesday that talks in geneva would resume next week ."
 
 
-def _tokenizer_files(folder: Path) -> None:
+SPECIAL = {"bos_token": "<bos>", "eos_token": "<eos>", "pad_token": "<pad>", "unk_token": "<unk>"}
+
+
+def _tokenizer_files(folder: Path) -> int:
+    """A word-level tokenizer (no SentencePiece copy can be made of it); returns its vocabulary size."""
     from tokenizers import Tokenizer, models, pre_tokenizers
 
     specials = ["<pad>", "<eos>", "<bos>", "<unk>"]
@@ -30,22 +34,68 @@ def _tokenizer_files(folder: Path) -> None:
     tok = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
     tok.pre_tokenizer = pre_tokenizers.Whitespace()
     tok.save(str(folder / "tokenizer.json"))
-    special = {"bos_token": "<bos>", "eos_token": "<eos>", "pad_token": "<pad>", "unk_token": "<unk>"}
-    (folder / "tokenizer_config.json").write_text(json.dumps(special), encoding="utf-8")
+    (folder / "tokenizer_config.json").write_text(json.dumps(SPECIAL), encoding="utf-8")
+    return len(vocab)
+
+
+def bpe_tokenizer_files(folder: Path, words=WORDS, every_split: bool = True) -> int:
+    """A tokenizer of Gemma's shape, small: BPE with byte fallback over the characters of ``words``, pieces that build
+    each word with and without its leading ``▁``, spaces normalised to ``▁``, ``<bos>`` put first, added tokens matched
+    as written (specials, ``<table>``, a run of newlines). Returns its vocabulary size.
+
+    ``every_split``: list a merge for every way a piece splits into two earlier pieces, in the order the pieces were
+    made, as a tokenizer converted from SentencePiece lists them (Gemma's 236,339 merged pieces have 514,906 merges);
+    else only the merges that built each piece, which BPE reads differently from SentencePiece (" the" stays
+    "▁" + "the": no merge joins them, though "▁the" is a piece)."""
+    from tokenizers import AddedToken, Tokenizer, models, normalizers, pre_tokenizers, processors
+
+    specials = ["<pad>", "<eos>", "<bos>", "<unk>"]
+    tokens = specials + [f"<0x{b:02X}>" for b in range(256)]
+    tokens += sorted({c for w in words for c in w} | {"▁"})
+    built: list[tuple[str, str]] = []
+    for word in words:
+        for form in (word, "▁" + word):
+            left = form[0]
+            for c in form[1:]:
+                if (left, c) not in built:
+                    built.append((left, c))
+                left += c
+    pieces = list(dict.fromkeys(a + b for a, b in built))
+    known = set(tokens)
+    merges = []
+    for piece in pieces:
+        splits = [(piece[:i], piece[i:]) for i in range(1, len(piece))] if every_split else []
+        merges += [m for m in splits if m[0] in known and m[1] in known] or [m for m in built if "".join(m) == piece][:1]
+        known.add(piece)
+    tokens += pieces
+    tokens += ["<table>", "\n\n"]
+    vocab = {t: i for i, t in enumerate(dict.fromkeys(tokens))}
+    tok = Tokenizer(models.BPE(vocab, merges, unk_token="<unk>", byte_fallback=True, fuse_unk=True))
+    tok.normalizer = normalizers.Replace(" ", "▁")
+    tok.pre_tokenizer = pre_tokenizers.Split(" ", "merged_with_previous")
+    tok.add_special_tokens([AddedToken(t, special=True, normalized=False) for t in specials])
+    tok.add_tokens([AddedToken(t, normalized=False) for t in ("<table>", "\n\n")])
+    tok.post_processor = processors.TemplateProcessing(single="<bos> $A", special_tokens=[("<bos>", 2)])
+    tok.save(str(folder / "tokenizer.json"))
+    (folder / "tokenizer_config.json").write_text(json.dumps(SPECIAL), encoding="utf-8")
+    return len(vocab)
 
 
 def tiny_converted(folder: Path, name: str = "tiny", source_sha256: str = "0" * 64,
-                   layout: int | None = registry.CACHE_FORMAT) -> Path:
+                   layout: int | None = registry.CACHE_FORMAT, tokenizer: str = "words") -> Path:
     """A converted folder as ``registry.pull_model`` writes one, for a tiny Gemma 3 (``layout`` None: the old
-    float32 layout, no ``format`` in the manifest; 2: bf16 weights, the tokenizer as saved; 3: its quick form)."""
+    float32 layout, no ``format`` in the manifest; 2: bf16 weights, the tokenizer as saved; 3: its quick form; 4:
+    and its SentencePiece copy when it has that shape). ``tokenizer``: "words" (word-level) or "bpe" (Gemma's shape)."""
     from safetensors.torch import save_file
     from transformers import Gemma3ForCausalLM, Gemma3TextConfig
 
     folder.mkdir(parents=True, exist_ok=True)
-    _tokenizer_files(folder)
+    vocab_size = bpe_tokenizer_files(folder) if tokenizer == "bpe" else _tokenizer_files(folder)
     if layout is not None and layout >= 3:
         registry._quick_tokenizer(folder / "tokenizer.json")
-    config = Gemma3TextConfig(vocab_size=4 + len(WORDS), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+    if layout is not None and layout >= 4:
+        registry._sentencepiece_copy(folder)
+    config = Gemma3TextConfig(vocab_size=vocab_size, hidden_size=64, intermediate_size=128, num_hidden_layers=2,
                               num_attention_heads=2, num_key_value_heads=1, head_dim=32, sliding_window=16,
                               layer_types=["sliding_attention", "full_attention"], max_position_embeddings=256,
                               pad_token_id=0, eos_token_id=1, bos_token_id=2)
@@ -128,6 +178,28 @@ def test_a_tampered_converted_file_is_refused_with_a_clear_error(tmp_path, fname
     assert fname in str(error.value) and "mtaudit models pull" in str(error.value)
 
 
+def test_a_tampered_sentencepiece_copy_is_refused(tmp_path):
+    folder = tiny_converted(tmp_path / "tiny", tokenizer="bpe")
+    assert (folder / "tokenizer.model").is_file()
+    _flip_middle_byte(folder / "tokenizer.model")
+    with pytest.raises(ModelError, match="tokenizer.model does not match its recorded SHA-256"):
+        load_scorer(str(folder), norms=False)
+
+
+def test_the_sentencepiece_copy_scores_as_tokenizer_json_does(tmp_path):
+    """A converted folder with the SentencePiece copy loads it; the same folder without it loads tokenizer.json; the
+    model's log-probabilities and offsets are the same either way (a real forward of the tiny model)."""
+    with_copy = tiny_converted(tmp_path / "spm", tokenizer="bpe")
+    without = tiny_converted(tmp_path / "json", tokenizer="bpe", layout=3)
+    assert not (without / "tokenizer.model").exists()
+    a = load_scorer(str(with_copy), dtype="bfloat16", norms=False)
+    b = load_scorer(str(without), dtype="bfloat16", norms=False)
+    assert (type(a.tokenizer).__name__, type(b.tokenizer).__name__) == ("SentencePieceTokenizer", "Tokenizer")
+    requests = [Request("", TEXT, 0), Request("said the minister ", "xi jinping, 中国 president <table>", 9)]
+    for (oa, la), (ob, lb) in zip(a.logprobs(requests), b.logprobs(requests)):
+        assert [tuple(o) for o in oa] == [tuple(o) for o in ob] and np.array_equal(la, lb) and len(la)
+
+
 def test_read_checked_returns_exactly_the_hashed_bytes(tmp_path):
     path = tmp_path / "weights.bin"
     payload = bytes(range(256)) * 40_000  # 10 MB: more than one read block
@@ -167,24 +239,34 @@ def test_pull_rebuilds_an_old_layout_and_keeps_a_current_one(tmp_path, monkeypat
     assert registry.pull_model(name) == registry.model_path(name) and not fetched
 
 
-def test_pull_upgrades_a_layout_2_cache_in_place(tmp_path, monkeypatch):
-    """A layout-2 cache (bf16 weights, the tokenizer as transformers saved it) becomes layout 3 without a download:
-    only tokenizer.json is rewritten, its new hash goes into the manifest, and the model loads the same weights."""
+@pytest.mark.parametrize("layout", registry.UPGRADABLE)
+@pytest.mark.parametrize("tokenizer", ["words", "bpe"])
+def test_pull_upgrades_an_older_layout_in_place(tmp_path, monkeypatch, layout, tokenizer):
+    """A layout-2 cache (the tokenizer as transformers saved it) or layout-3 cache (no SentencePiece copy) becomes the
+    current layout without a download: only the tokenizer files change (tokenizer.json into its quick form, a
+    SentencePiece copy of a tokenizer of that shape beside it), their hashes go into the manifest, and the model
+    loads the same weights with a tokenizer that encodes as before."""
     monkeypatch.setenv("MTAUDIT_HOME", str(tmp_path))
     name = registry.DEFAULT_MODEL
-    monkeypatch.setattr(registry, "_download", lambda *a: pytest.fail("an intact layout-2 cache needs no download"))
-    path = tiny_converted(registry.model_path(name), name, registry._spec(name)["gguf"]["sha256"], layout=2)
+    monkeypatch.setattr(registry, "_download", lambda *a: pytest.fail("an intact older cache needs no download"))
+    path = tiny_converted(registry.model_path(name), name, registry._spec(name)["gguf"]["sha256"], layout=layout,
+                          tokenizer=tokenizer)
     before = json.loads((path / registry.MANIFEST).read_text())
     weights = (path / "model.safetensors").read_bytes()
+    ids = load_scorer(str(path), dtype="bfloat16", norms=False).tokenizer(TEXT)["input_ids"]
     assert registry.pull_model(name) == path
     after = json.loads((path / registry.MANIFEST).read_text())
-    assert after["format"] == registry.CACHE_FORMAT == 3
-    changed = {f for f in before["files"] if before["files"][f] != after["files"][f]}
-    assert changed == {"tokenizer.json"} and (path / "model.safetensors").read_bytes() == weights
-    assert after["files"]["tokenizer.json"] == hashlib.sha256((path / "tokenizer.json").read_bytes()).hexdigest()
+    assert after["format"] == registry.CACHE_FORMAT == 4
+    changed = {f for f in after["files"] if before["files"].get(f) != after["files"][f]}
+    expected = ({"tokenizer.json"} if layout == 2 else set()) | ({"tokenizer.model"} if tokenizer == "bpe" else set())
+    assert changed == expected and (path / "model.safetensors").read_bytes() == weights
+    for f in changed:
+        assert after["files"][f] == hashlib.sha256((path / f).read_bytes()).hexdigest()
     assert not [p for p in path.parent.iterdir() if p.name.startswith("upgrade-")]  # no work folder left behind
     registry.verify_model_dir(path, name)
-    assert load_scorer(str(path), dtype="bfloat16", norms=False).tokenizer(TEXT)["input_ids"]
+    scorer = load_scorer(str(path), dtype="bfloat16", norms=False)
+    assert type(scorer.tokenizer).__name__ == ("SentencePieceTokenizer" if tokenizer == "bpe" else "Tokenizer")
+    assert scorer.tokenizer(TEXT)["input_ids"] == ids
 
 
 def test_a_damaged_layout_2_cache_is_pulled_afresh_not_upgraded(tmp_path, monkeypatch):

@@ -7,12 +7,14 @@ manifest, never from a second read of the files:
   GIL), then builds the tokenizer from the checked ``tokenizer.json``, while the main thread imports torch (Gemma 3,
   the default model, runs on mtaudit's own decoder, ``mtaudit.fluency.gemma``; other models also import
   transformers' model code here). Only the hashing overlaps the import: the Rust tokenizer parser holds the GIL, as
-  an import does, so those two take turns. The converter writes ``tokenizer.json`` in the form that parser reads
-  fastest (``registry._quick_tokenizer``: merges as strings, compact), a third less of the load's time;
+  an import does, so those two take turns. That is why a tokenizer of SentencePiece's shape (Gemma's) is built
+  from the converter's SentencePiece copy, ``tokenizer.model`` (``mtaudit.fluency.sentencepiece_model``: 0.1 s
+  against 1 s for the same tokenizer from ``tokenizer.json``); another (SmolLM2's) from ``tokenizer.json``, which
+  the converter writes in the form that parser reads fastest (``registry._quick_tokenizer``);
 * the weights become tensors over the checked buffer without a copy (the safetensors layout is an 8-byte header
   length, a JSON header and the raw little-endian tensors); a weight tied to another one and stored once is given
   under both names, so transformers initialises no weight it would overwrite (a 262,144 x 640 random init);
-* the tokenizer is the ``tokenizers`` object of ``tokenizer.json`` itself, behind the small part of the transformers
+* the tokenizer is the SentencePiece or ``tokenizers`` object itself, behind the small part of the transformers
   call interface the scorer uses (building transformers' own class parses the 33 MB file three times in Python).
 """
 from __future__ import annotations
@@ -24,16 +26,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mtaudit.fluency import ModelError
+from mtaudit.fluency.sentencepiece_model import FILE as SENTENCEPIECE
+from mtaudit.fluency.sentencepiece_model import SentencePieceTokenizer
 
 WEIGHTS = "model.safetensors"
-# The files a fast load reads from a converted directory (every file of the manifest is still checked).
-NEEDED = (WEIGHTS, "config.json", "tokenizer.json", "tokenizer_config.json")
+# The files a fast load reads from a converted directory (every file of the manifest is still checked); the
+# tokenizer comes from the first of TOKENIZERS the manifest lists.
+NEEDED = (WEIGHTS, "config.json", "tokenizer_config.json")
+TOKENIZERS = (SENTENCEPIECE, "tokenizer.json")
 _DTYPES = {"F32": "float32", "BF16": "bfloat16", "F16": "float16"}
 
 
 class Tokenizer:
     """A ``tokenizers.Tokenizer`` answering the calls the scorer makes of a transformers tokenizer:
-    ``tok(text, add_special_tokens=..., return_offsets_mapping=...)["input_ids"]`` and the special token ids."""
+    ``tok(text, add_special_tokens=..., return_offsets_mapping=...)["input_ids"]`` and the special token ids
+    (``sentencepiece_model.SentencePieceTokenizer`` answers the same)."""
 
     def __init__(self, backend, special: dict[str, str]) -> None:
         self.backend = backend
@@ -54,9 +61,6 @@ class Tokenizer:
             out["offset_mapping"] = list(enc.offsets)
         return out
 
-    def decode(self, ids, skip_special_tokens: bool = False) -> str:
-        return self.backend.decode(list(ids), skip_special_tokens=skip_special_tokens)
-
 
 @dataclass
 class CheckedModel:
@@ -66,20 +70,29 @@ class CheckedModel:
     manifest: dict
     weights: bytearray
     config: dict
-    tokenizer: Tokenizer
+    tokenizer: Tokenizer | SentencePieceTokenizer
 
 
 def _read(path: Path, name: str | None) -> CheckedModel:
-    from tokenizers import Tokenizer as Backend
-
     from mtaudit.fluency import registry
 
-    manifest, files = registry.read_model_dir(path, name, keep=NEEDED)
+    listed = registry.checked_manifest(path, name).get("files", {})
+    tokenizer_file = next((f for f in TOKENIZERS if f in listed), TOKENIZERS[-1])
+    manifest, files = registry.read_model_dir(path, name, keep=NEEDED + (tokenizer_file,))
     # The bytes matched the manifest, so a failure here is a converter's bug, not damage: let it raise as it is.
     config = json.loads(bytes(files["config.json"]))
     special = json.loads(bytes(files["tokenizer_config.json"]))
-    backend = Backend.from_str(bytes(files["tokenizer.json"]).decode("utf-8"))
-    return CheckedModel(path, manifest, files[WEIGHTS], config, Tokenizer(backend, special))
+    return CheckedModel(path, manifest, files[WEIGHTS], config, build_tokenizer(tokenizer_file, files[tokenizer_file],
+                                                                              special))
+
+
+def build_tokenizer(fname: str, data: bytearray, special: dict) -> Tokenizer | SentencePieceTokenizer:
+    """The tokenizer of a converted directory from the checked bytes of its ``fname`` (one of TOKENIZERS)."""
+    if fname == SENTENCEPIECE:
+        return SentencePieceTokenizer(data, special)
+    from tokenizers import Tokenizer as Backend
+
+    return Tokenizer(Backend.from_str(bytes(data).decode("utf-8")), special)
 
 
 def read_in_background(path: Path, name: str | None = None) -> Future:
