@@ -186,13 +186,19 @@ def child(timings_path: Path, scorer_options: dict, cli_args: list[str]) -> int:
         import torch
         from bench_model import matmul_limit
 
-        decoder = scorer.decoder
         info["threads"] = torch.get_num_threads()
         info["dtype"] = str(scorer.dtype).replace("torch.", "")
-        info["hidden"], info["vocab"] = decoder.hidden_size, decoder.vocab_size
-        info["body_params"] = decoder.body_parameters
+        decoder = getattr(scorer, "decoder", None)
+        if decoder is not None:
+            info["hidden"], info["vocab"] = decoder.hidden_size, decoder.vocab_size
+            info["body_params"] = decoder.body_parameters
+        else:  # a tree from before the decoder interface (2026-12-02): its scorer held transformers' model
+            config = scorer.model.config
+            info["hidden"], info["vocab"] = config.hidden_size, config.vocab_size
+            info["body_params"] = sum(p.numel() for n, p in scorer.model.named_parameters()
+                                      if "embed" not in n and "lm_head" not in n)
         # the machine's own limit in the scorer's dtype and threads, measured now, beside the run
-        info["limit_flops"] = matmul_limit(scorer.dtype, decoder.hidden_size)
+        info["limit_flops"] = matmul_limit(scorer.dtype, info["hidden"])
     timings_path.write_text(json.dumps(info), encoding="utf-8")
     return code
 

@@ -4,7 +4,7 @@ A converted model directory (``mtaudit.fluency.registry``) is loaded from the by
 manifest, never from a second read of the files:
 
 * a background thread reads every file once, hashing as it reads (``registry.read_model_dir``; hashlib releases the
-  GIL), then builds the tokenizer from the checked ``tokenizer.json``, while the main thread imports torch (Gemma 3,
+  GIL), then builds the tokenizer from the checked bytes, while the main thread imports torch (Gemma 3,
   the default model, runs on mtaudit's own decoder, ``mtaudit.fluency.gemma``; other models also import
   transformers' model code here). Only the hashing overlaps the import: the Rust tokenizer parser holds the GIL, as
   an import does, so those two take turns. That is why a tokenizer of SentencePiece's shape (Gemma's) is built
@@ -82,8 +82,8 @@ def _read(path: Path, name: str | None) -> CheckedModel:
     # The bytes matched the manifest, so a failure here is a converter's bug, not damage: let it raise as it is.
     config = json.loads(bytes(files["config.json"]))
     special = json.loads(bytes(files["tokenizer_config.json"]))
-    return CheckedModel(path, manifest, files[WEIGHTS], config, build_tokenizer(tokenizer_file, files[tokenizer_file],
-                                                                              special))
+    tokenizer = build_tokenizer(tokenizer_file, files[tokenizer_file], special)
+    return CheckedModel(path, manifest, files[WEIGHTS], config, tokenizer)
 
 
 def build_tokenizer(fname: str, data: bytearray, special: dict) -> Tokenizer | SentencePieceTokenizer:

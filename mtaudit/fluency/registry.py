@@ -319,13 +319,13 @@ def _quick_tokenizer(path: Path, data: bytes | None = None) -> None:
     os.replace(tmp, path)
 
 
-def _sentencepiece_copy(folder: Path, tokenizer_json: bytes | None = None) -> bool:
+def _sentencepiece_copy(folder: Path) -> bool:
     """Write ``tokenizer.model`` beside ``tokenizer.json`` when the tokenizer has SentencePiece's shape and the copy
     encodes the probe texts exactly as the original does (ids and offsets); otherwise write nothing (the model then
     loads its tokenizer from ``tokenizer.json``). Returns whether it was written."""
     from mtaudit.fluency import sentencepiece_model
 
-    original = tokenizer_json if tokenizer_json is not None else (folder / TOKENIZER).read_bytes()
+    original = (folder / TOKENIZER).read_bytes()
     config = (folder / TOKENIZER_CONFIG).read_bytes()
     model = sentencepiece_model.derive(original, config)
     if model is None or not sentencepiece_model.agrees(model, original, config):
