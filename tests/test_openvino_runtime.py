@@ -99,6 +99,26 @@ def test_a_damaged_export_is_rebuilt_not_trusted(tiny, tmp_path):
     np.testing.assert_allclose(run(ids.numpy(), *scored_positions(ids))[0], eager(tiny, ids, 1)[0].numpy(), atol=1e-4)
 
 
+def test_weights_that_are_bf16_values_are_stored_as_bf16_with_the_same_outputs(tiny, tmp_path):
+    """A converted model's weights are bfloat16 values (the export runs a float32 copy of them): the IR stores them in
+    half the bytes and computes the same; the tiny random float32 model's weights are not, and stay float32."""
+    from mtaudit.fluency.openvino_runtime import OpenVINOModel, export
+
+    params = sum(p.numel() for p in tiny.parameters())
+    full = export(tiny, tmp_path / "f32", "a" * 64, ())
+    assert (full / "model.bin").stat().st_size >= 4 * params * 0.9
+    rounded = tiny_gemma()
+    with torch.no_grad():
+        for p in rounded.parameters():
+            p.copy_(p.to(torch.bfloat16).float())
+    half = export(rounded, tmp_path / "bf16", "b" * 64, ())
+    assert (half / "model.bin").stat().st_size <= 2 * params * 1.1
+    run = OpenVINOModel(rounded, tmp_path / "bf16", "b" * 64, threads=1, dtype=torch.float32)
+    ids = torch.randint(1, 300, (3, 20))
+    np.testing.assert_allclose(run(ids.numpy(), *scored_positions(ids))[0], eager(rounded, ids, 1)[0].numpy(),
+                               atol=1e-4)
+
+
 def test_rows_longer_than_the_attention_window_are_refused(tiny, tmp_path):
     from mtaudit.fluency.openvino_runtime import OpenVINOModel
 
