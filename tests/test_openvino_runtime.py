@@ -6,6 +6,7 @@ the default model (its export, about a minute the first time, lands in the model
 """
 from __future__ import annotations
 
+import json
 import sys
 
 import numpy as np
@@ -17,7 +18,7 @@ from mtaudit.fluency import ModelError, registry
 MODEL = registry.DEFAULT_MODEL
 
 
-def tiny_gemma():
+def tiny_gemma(hidden_size: int = 64, dtype: torch.dtype = torch.float32):
     """mtaudit's Gemma 3 decoder with the weights of a tiny random transformers Gemma 3 (as the scorer builds it)."""
     from transformers import Gemma3TextConfig
     from transformers.models.gemma3.modeling_gemma3 import Gemma3ForCausalLM
@@ -25,11 +26,11 @@ def tiny_gemma():
     from mtaudit.fluency.gemma import Gemma3Text
 
     torch.manual_seed(0)
-    config = Gemma3TextConfig(vocab_size=300, hidden_size=64, intermediate_size=128, num_hidden_layers=3,
+    config = Gemma3TextConfig(vocab_size=300, hidden_size=hidden_size, intermediate_size=128, num_hidden_layers=3,
                               num_attention_heads=2, num_key_value_heads=1, head_dim=32, sliding_window=48,
                               layer_types=["sliding_attention", "sliding_attention", "full_attention"])
     model = Gemma3ForCausalLM(config)
-    return Gemma3Text(config.to_dict(), model.state_dict(), torch.float32).eval()
+    return Gemma3Text(config.to_dict(), model.state_dict(), dtype).eval()
 
 
 @pytest.fixture(scope="module")
@@ -73,22 +74,26 @@ def test_export_equals_eager_at_shapes_unlike_the_example(tiny, tmp_path):
 def test_export_is_cached_per_weights_checksum_and_rebuilt_when_it_changes(tiny, tmp_path):
     from mtaudit.fluency.openvino_runtime import export
 
-    first = export(tiny, tmp_path, "a" * 64, (2,))
+    first = export(tiny, tmp_path, "a" * 64, (2,), torch.float32)
     written = (first / "model.bin").stat().st_mtime_ns
-    assert export(tiny, tmp_path, "a" * 64, (2,)) == first
+    assert export(tiny, tmp_path, "a" * 64, (2,), torch.float32) == first
     assert (first / "model.bin").stat().st_mtime_ns == written  # found, not exported again
-    second = export(tiny, tmp_path, "b" * 64, (2,))  # the model was pulled again: other weights
+    second = export(tiny, tmp_path, "b" * 64, (2,), torch.float32)  # the model was pulled again: other weights
     assert second != first and (second / "manifest.json").is_file()
     assert not first.exists()  # the stale export is gone
     assert [p.name for p in tmp_path.iterdir()] == [second.name]  # no temporary folder left behind
-    other_layers = export(tiny, tmp_path, "b" * 64, ())
+    other_layers = export(tiny, tmp_path, "b" * 64, (), torch.float32)
     assert {p.name for p in tmp_path.iterdir()} == {second.name, other_layers.name}  # both layer sets kept
+    # a decoder built in bf16 rounds the embeddings' sqrt(hidden) scale: its own export, the float32 one kept
+    in_bf16 = export(tiny_gemma(dtype=torch.bfloat16), tmp_path, "b" * 64, (2,), torch.bfloat16)
+    assert in_bf16 not in (second, other_layers) and second.exists() and other_layers.exists()
+    assert json.loads((in_bf16 / "manifest.json").read_text())["built"] == "torch.bfloat16"
 
 
 def test_a_damaged_export_is_rebuilt_not_trusted(tiny, tmp_path):
     from mtaudit.fluency.openvino_runtime import OpenVINOModel, export, load
 
-    directory = export(tiny, tmp_path, "a" * 64, ())
+    directory = export(tiny, tmp_path, "a" * 64, (), torch.float32)
     with open(directory / "model.bin", "r+b") as fh:
         fh.seek(100)
         fh.write(b"\x7f\x7f\x7f\x7f")
@@ -105,18 +110,44 @@ def test_weights_that_are_bf16_values_are_stored_as_bf16_with_the_same_outputs(t
     from mtaudit.fluency.openvino_runtime import OpenVINOModel, export
 
     params = sum(p.numel() for p in tiny.parameters())
-    full = export(tiny, tmp_path / "f32", "a" * 64, ())
+    full = export(tiny, tmp_path / "f32", "a" * 64, (), torch.float32)
     assert (full / "model.bin").stat().st_size >= 4 * params * 0.9
     rounded = tiny_gemma()
     with torch.no_grad():
         for p in rounded.parameters():
             p.copy_(p.to(torch.bfloat16).float())
-    half = export(rounded, tmp_path / "bf16", "b" * 64, ())
+    half = export(rounded, tmp_path / "bf16", "b" * 64, (), torch.float32)
     assert (half / "model.bin").stat().st_size <= 2 * params * 1.1
     run = OpenVINOModel(rounded, tmp_path / "bf16", "b" * 64, threads=1, dtype=torch.float32)
     ids = torch.randint(1, 300, (3, 20))
     np.testing.assert_allclose(run(ids.numpy(), *scored_positions(ids))[0], eager(rounded, ids, 1)[0].numpy(),
                                atol=1e-4)
+
+
+def test_bf16_weights_compute_in_bf16_as_a_float32_export_does(tiny, tmp_path):
+    """Bit for bit, with bf16 inference: storing the weights as bf16 does not change what is computed (against the
+    same graph saved with float32 weights)."""
+    import openvino as ov
+
+    from mtaudit.fluency.openvino_runtime import _Graph, export, load
+
+    rounded = tiny_gemma(hidden_size=48)  # embeddings scaled by sqrt(48), which no bf16 holds exactly
+    torch.manual_seed(1)
+    with torch.no_grad():
+        for p in rounded.parameters():  # the norms' weights start at 0 (1 + w exact in bf16): give them values
+            p.copy_((p + 0.3 * torch.randn_like(p)).to(torch.bfloat16).float())
+    ids = torch.randint(1, 300, (2, 24))
+    inputs = [ids.numpy()] + [np.asarray(v, dtype=np.int64) for v in scored_positions(ids)]
+    stored = load(export(rounded, tmp_path, "c" * 64, (1,), torch.float32), threads=1, bf16=True)
+    example = (ids, torch.tensor([0, 1]), torch.tensor([3, 4]), torch.tensor([5, 6]))
+    with torch.no_grad():
+        plain = ov.convert_model(_Graph(rounded, (1,)).eval(), example_input=example)
+    ov.save_model(plain, tmp_path / "plain" / "model.xml", compress_to_fp16=False)
+    reference = ov.Core().compile_model(tmp_path / "plain" / "model.xml", "CPU",
+                                        {"INFERENCE_NUM_THREADS": 1, "INFERENCE_PRECISION_HINT": "bf16"})
+    for a, b in zip(stored.create_infer_request().infer(dict(enumerate(inputs))).to_tuple(),
+                    reference.create_infer_request().infer(dict(enumerate(inputs))).to_tuple()):
+        np.testing.assert_array_equal(np.array(a), np.array(b))
 
 
 def test_rows_longer_than_the_attention_window_are_refused(tiny, tmp_path):

@@ -84,16 +84,20 @@ def export_folder(model_dir: Path) -> Path:
     return model_dir / "openvino" if model_dir.is_relative_to(cache) else cache / "openvino"
 
 
-def cache_key(checksum: str, layers: Sequence[int], version: str) -> str:
-    text = json.dumps({"weights": checksum, "layers": sorted(layers), "openvino": version, "format": FORMAT})
+def cache_key(checksum: str, layers: Sequence[int], version: str, dtype: torch.dtype) -> str:
+    text = json.dumps({"weights": checksum, "layers": sorted(layers), "openvino": version, "format": FORMAT,
+                       "built": str(dtype)})
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def export(decoder, folder: Path, checksum: str, layers: Sequence[int]) -> Path:
-    """Export ``decoder`` (mtaudit's Gemma 3, ``gemma.Gemma3Text``) keeping ``layers`` into ``folder``, unless an
-    export of these weights, layers and OpenVINO version is already there; returns its directory."""
+def export(decoder, folder: Path, checksum: str, layers: Sequence[int], dtype: torch.dtype) -> Path:
+    """Export ``decoder`` (mtaudit's Gemma 3, ``gemma.Gemma3Text``, built in ``dtype``) keeping ``layers`` into
+    ``folder``, unless an export of these weights, layers, dtype and OpenVINO version is already there; returns its
+    directory. The dtype the decoder was built in is part of the key: it rounds a constant of the graph (the
+    embeddings' sqrt(hidden) scale, 25.25 in bf16 against 25.298), so a float32 and a bf16 scorer each get their own
+    export, as eager float32 and bf16 each compute their own."""
     ov = _openvino()
-    target = folder / cache_key(checksum, layers, ov.__version__)
+    target = folder / cache_key(checksum, layers, ov.__version__, dtype)
     if (target / "manifest.json").is_file():
         return target
     import copy
@@ -108,20 +112,12 @@ def export(decoder, folder: Path, checksum: str, layers: Sequence[int]) -> Path:
             warnings.simplefilter("ignore")  # the tracer's warnings about shapes read as Python values
             exported = ov.convert_model(graph, example_input=example)
         del graph
-        # Weights to bf16 on the saved graph, after the transformations saving applies: done on the graph as converted,
-        # constants those fold together (Gemma's RMSNorm 1 + w) would be computed in bf16 and the outputs would move.
-        # (A separate folder: the graph read back maps its weights file, which must not be overwritten under it.)
-        ov.save_model(exported, work / "float32" / "model.xml", compress_to_fp16=False)
-        del exported
-        saved = ov.Core().read_model(work / "float32" / "model.xml")
-        _bf16_weights(saved)
-        ov.save_model(saved, work / "model.xml", compress_to_fp16=False)
-        del saved
-        shutil.rmtree(work / "float32")
+        _bf16_weights(exported)
+        ov.save_model(exported, work / "model.xml", compress_to_fp16=False)
         from mtaudit.fluency.registry import sha256_file
 
         manifest = {"format": FORMAT, "weights": checksum, "layers": sorted(layers), "openvino": ov.__version__,
-                    "files": {name: sha256_file(work / name) for name in FILES}}
+                    "built": str(dtype), "files": {name: sha256_file(work / name) for name in FILES}}
         (work / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         try:
             os.replace(work, target)
@@ -131,7 +127,8 @@ def export(decoder, folder: Path, checksum: str, layers: Sequence[int]) -> Path:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     # exports of other weights (the model was pulled again) or of another OpenVINO or format are stale; another
-    # layer set of these weights is kept (a scorer with and one without a trained estimator each have theirs)
+    # layer set or dtype of these weights is kept (a scorer with and one without a trained estimator, a float32 and
+    # a bf16 scorer, each have theirs)
     current = {"weights": checksum, "openvino": ov.__version__, "format": FORMAT}
     for old in folder.iterdir():
         if old.is_dir() and not old.name.startswith(".") and _describes(old) != current:
@@ -210,6 +207,7 @@ class OpenVINOModel:
         self.folder = folder
         self.checksum = checksum
         self.threads = threads
+        self.dtype = dtype
         self.bf16 = dtype == torch.bfloat16
         self.window = decoder.sliding_window
         self.layers: tuple[int, ...] | None = None
@@ -220,13 +218,14 @@ class OpenVINOModel:
         wanted = tuple(sorted(set(layers) | set(self.layers or ())))
         if self.request is not None and wanted == self.layers:
             return
-        directory = export(self.decoder, self.folder, self.checksum, wanted)
+        directory = export(self.decoder, self.folder, self.checksum, wanted, self.dtype)
         try:
             compiled = load(directory, self.threads, self.bf16)
         except ModelError:
             # The export is derived from weights checked at this load: a damaged one is rebuilt, not trusted.
             shutil.rmtree(directory, ignore_errors=True)
-            compiled = load(export(self.decoder, self.folder, self.checksum, wanted), self.threads, self.bf16)
+            compiled = load(export(self.decoder, self.folder, self.checksum, wanted, self.dtype), self.threads,
+                            self.bf16)
         self.request = compiled.create_infer_request()
         self.layers = wanted
 
