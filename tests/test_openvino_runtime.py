@@ -71,6 +71,19 @@ def test_export_equals_eager_at_shapes_unlike_the_example(tiny, tmp_path):
     assert run(ids.numpy(), *scored_positions(ids))[1:] == (None, None)  # no layers asked: log-probs only
 
 
+def test_a_compile_started_in_a_thread_serves_the_first_call(tiny, tmp_path):
+    from mtaudit.fluency.openvino_runtime import OpenVINOModel
+
+    run = OpenVINOModel(tiny, tmp_path, "a" * 64, threads=1, dtype=torch.float32)
+    run.start((2,))
+    ids = torch.randint(1, 300, (2, 12))
+    scored, _, states = run(ids.numpy(), *scored_positions(ids), layers=(2,), kept=(2,))
+    want_scored, _, want_states = eager(tiny, ids, 2)
+    np.testing.assert_allclose(scored, want_scored.numpy(), atol=1e-4)
+    np.testing.assert_allclose(states[:, 0], want_states.numpy(), atol=1e-4)
+    assert run.layers == (2,) and len([p for p in tmp_path.iterdir()]) == 1  # compiled once, for those layers
+
+
 def test_export_is_cached_per_weights_checksum_and_rebuilt_when_it_changes(tiny, tmp_path):
     from mtaudit.fluency.openvino_runtime import export
 

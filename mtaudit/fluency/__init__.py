@@ -98,4 +98,6 @@ def load_scorer(model: str, device: str | None = None, **options):
         from mtaudit.fluency.estimator import load_estimators
 
         scorer.estimators = load_estimators(norms_model)
+    if scorer.openvino is not None:  # check and compile the export while the caller gets its first documents
+        scorer.openvino.start(sorted({e.layer for e in scorer.estimators}))
     return scorer

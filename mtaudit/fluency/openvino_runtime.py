@@ -32,6 +32,7 @@ import os
 import shutil
 import tempfile
 import warnings
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Sequence
 
@@ -190,7 +191,9 @@ class OpenVINOModel:
 
     Exported (or found in the cache) and compiled on first use, keeping the layers ``kept`` (a superset of ``layers``:
     the scorer asks for its estimators' layers in both passes, so one export serves both); a later call needing a
-    layer the export lacks exports again with both sets.
+    layer the export lacks exports again with both sets. ``start(layers)`` does that in a thread instead, so that
+    checking and compiling the export (about 3 s for Gemma) overlap what the caller does before its first batch
+    (waiting for its first documents); the first call waits for it.
     """
 
     def __init__(self, decoder, folder: Path, checksum: str, threads: int, dtype: torch.dtype) -> None:
@@ -212,6 +215,13 @@ class OpenVINOModel:
         self.window = decoder.sliding_window
         self.layers: tuple[int, ...] | None = None
         self.request = None
+        self._starting: Future | None = None
+
+    def start(self, layers: Sequence[int]) -> None:
+        """Export (when not cached) and compile the model keeping ``layers`` in a thread; the first call waits."""
+        pool = ThreadPoolExecutor(1, thread_name_prefix="mtaudit-openvino-compile")
+        self._starting = pool.submit(self.prepare, layers)
+        pool.shutdown(wait=False)
 
     def prepare(self, layers: Sequence[int]) -> None:
         """Export (when not cached) and compile the model keeping ``layers``."""
@@ -234,6 +244,9 @@ class OpenVINOModel:
         if self.window and ids.shape[1] > self.window:
             raise ValueError(f"the OpenVINO model runs rows of at most {self.window} tokens (the model's attention "
                              f"window), not {ids.shape[1]}")
+        if self._starting is not None:
+            starting, self._starting = self._starting, None
+            starting.result()  # raises what the compile raised
         if self.request is None or not set(layers) | set(kept) <= set(self.layers):
             self.prepare([*layers, *kept])
         inputs = [ids.astype(np.int64, copy=False)] + [np.asarray(v, dtype=np.int64) for v in (rows, cols, targets)]
