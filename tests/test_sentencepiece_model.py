@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -50,6 +52,22 @@ def test_the_copy_encodes_as_tokenizer_json(tmp_path):
     assert pieces == ["▁the", "▁minister"]  # the merges apply
     spans = copy("中 x", add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
     assert spans[:3] == [(0, 1)] * 3  # three byte tokens of one character
+
+
+def test_offsets_need_no_protobuf(tmp_path):
+    """SentencePiece parses its pieces with protobuf, which mtaudit does not depend on: the copy reads their spans
+    from the wire format itself, and gives the same offsets in a process where protobuf cannot be imported."""
+    original, config = _files(tmp_path)
+    (tmp_path / "tokenizer.model").write_bytes(derive(original, config))
+    text = "中国 the minister <unk> said"
+    want = SentencePieceTokenizer(derive(original, config), SPECIAL)(text, return_offsets_mapping=True)
+    code = ("import json, sys; sys.modules['google'] = sys.modules['google.protobuf'] = None\n"
+            "from mtaudit.fluency.sentencepiece_model import SentencePieceTokenizer\n"
+            f"tok = SentencePieceTokenizer(open({str(tmp_path / 'tokenizer.model')!r}, 'rb').read(), {SPECIAL!r})\n"
+            f"print(json.dumps(tok({text!r}, return_offsets_mapping=True)))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    got = json.loads(done.stdout)
+    assert got["input_ids"] == want["input_ids"] and [tuple(o) for o in got["offset_mapping"]] == want["offset_mapping"]
 
 
 def test_a_tokenizer_sentencepiece_would_read_otherwise_gets_no_copy(tmp_path):

@@ -160,8 +160,8 @@ class SentencePieceTokenizer:
             if not return_offsets_mapping:
                 ids += self.backend.encode(part)
             else:
-                pieces = self.backend.encode(part, return_type="proto").pieces
-                ids += [p.id for p in pieces]
+                pieces = _pieces(self.backend.encode(part, return_type="serialized_proto"))
+                ids += [p[0] for p in pieces]
                 offsets += [(a + at, b + at) for a, b in _char_spans(part, pieces)]
             at += len(part)
         out = {"input_ids": ids, "attention_mask": [1] * len(ids)}
@@ -170,10 +170,52 @@ class SentencePieceTokenizer:
         return out
 
 
-def _char_spans(text: str, pieces) -> list[tuple[int, int]]:
+def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
+    """The varint at ``pos`` and the position after it."""
+    byte = data[pos]
+    if byte < 0x80:
+        return byte, pos + 1
+    value, shift = byte & 0x7F, 7
+    while True:
+        pos += 1
+        byte = data[pos]
+        value |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return value, pos + 1
+        shift += 7
+
+
+def _pieces(data: bytes) -> list[tuple[int, int, int]]:
+    """(id, begin, end) of each piece of a serialised ``SentencePieceText`` (field 2, each piece's id, begin and end
+    its fields 2, 4 and 5), read from the wire format: SentencePiece's own parsed form needs protobuf, which mtaudit
+    does not depend on. Every field either is a varint or has a length (SentencePiece writes no others)."""
+    out = []
+    pos, size = 0, len(data)
+    while pos < size:
+        key = data[pos]  # field numbers 1-3: one-byte keys
+        length, pos = _read_varint(data, pos + 1)
+        if key == 0x12:  # field 2, with a length: one piece
+            fields = {}
+            at, end = pos, pos + length
+            while at < end:
+                inner = data[at]
+                value, at = _read_varint(data, at + 1)
+                if inner & 7 == 2:  # a string (the piece, its surface): skip it
+                    at += value
+                else:
+                    fields[inner >> 3] = value
+            out.append((fields.get(2, 0), fields.get(4, 0), fields.get(5, 0)))
+            pos = end
+        elif key & 7 == 2:
+            pos += length
+        # a varint field (none is written at the top level today) was read whole as ``length``
+    return out
+
+
+def _char_spans(text: str, pieces: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
     """Character spans of SentencePiece's pieces (it gives UTF-8 byte spans); the leading byte-fallback pieces of a
     character, which come out empty, get that character's span."""
-    spans = [(p.begin, p.end) for p in pieces]
+    spans = [(begin, end) for _, begin, end in pieces]
     if len(text) != len(text.encode("utf-8")):
         char = {}
         at = 0
