@@ -608,6 +608,9 @@ def models(ctx: typer.Context):
     out.print(f"model cache: {cache_dir()} (set MTAUDIT_HOME to move it)\n")
     for m in list_models():
         state = "[green]ready[/green]" if m.get("ready") else f"[yellow]not pulled[/yellow]: run `mtaudit models pull {m['name']}`"
+        if m.get("ready") and not m.get("current"):
+            state += (f" [yellow](converted by an earlier mtaudit: `mtaudit models pull {m['name']}` brings it to "
+                      f"this version's layout, which loads faster)[/yellow]")
         out.print(f"[bold]{m['name']}[/bold]{' (default)' if m.get('default') else ''}: {state}")
         for label in ("description", "licence", "source", "upstream", "path"):
             if m.get(label):

@@ -269,6 +269,23 @@ def test_pull_upgrades_an_older_layout_in_place(tmp_path, monkeypatch, layout, t
     assert scorer.tokenizer(TEXT)["input_ids"] == ids
 
 
+def test_models_says_when_a_pull_would_upgrade_the_cache(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from mtaudit.cli import app
+
+    monkeypatch.setenv("MTAUDIT_HOME", str(tmp_path))
+    name = registry.DEFAULT_MODEL
+    pinned = registry._spec(name)["gguf"]["sha256"]
+    tiny_converted(registry.model_path(name), name, pinned, layout=3)
+    listed = CliRunner().invoke(app, ["models"], env={"COLUMNS": "300"})
+    assert listed.exit_code == 0 and f"ready (converted by an earlier mtaudit: `mtaudit models pull {name}`" in \
+        listed.output
+    tiny_converted(registry.model_path(name), name, pinned)
+    listed = CliRunner().invoke(app, ["models"], env={"COLUMNS": "300"})
+    assert f"{name} (default): ready\n" in listed.output and "earlier mtaudit" not in listed.output
+
+
 def test_a_damaged_layout_2_cache_is_pulled_afresh_not_upgraded(tmp_path, monkeypatch):
     monkeypatch.setenv("MTAUDIT_HOME", str(tmp_path))
     name = registry.DEFAULT_MODEL

@@ -131,6 +131,8 @@ def list_models() -> list[dict]:
                     spec["gguf"]["file"]: spec["gguf"]["sha256"],
                 },
                 "ready": is_ready(name),
+                # pulled by an earlier mtaudit: it loads, more slowly; a pull upgrades or rebuilds it
+                "current": is_ready(name) and is_current(read_manifest(model_path(name))),
             }
         )
     return rows
