@@ -18,9 +18,9 @@ bit-identical). Inference runs in bf16 where the CPU has bf16 units (``INFERENCE
 scorer does.
 
 Cache layout: ``<folder>/<key>/{model.xml, model.bin, manifest.json}``, ``key`` a digest of the model's weights
-checksum, the OpenVINO version, the layers exported and this module's ``FORMAT``: a re-pulled model (another
-checksum) or another OpenVINO gets a fresh export, and the exports of other weights or versions are removed once it
-is written. The export is written to a temporary folder and renamed into place, so a reader never sees half of it.
+checksum, the OpenVINO version, the layers exported, the dtype the decoder was built in and this module's
+``FORMAT``: a re-pulled model (another checksum) or another OpenVINO gets a fresh export, and the exports of other
+weights or versions are removed once it is written. The export is written to a temporary folder and renamed into place, so a reader never sees half of it.
 The manifest records the SHA-256 of both files; every load hashes the bytes it builds the model from, as the
 converted weights are checked, and a damaged export is exported again from the checked weights.
 """
