@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -153,7 +154,8 @@ def test_bf16_weights_compute_in_bf16_as_a_float32_export_does(tiny, tmp_path):
     inputs = [ids.numpy()] + [np.asarray(v, dtype=np.int64) for v in scored_positions(ids)]
     stored = load(export(rounded, tmp_path, "c" * 64, (1,), torch.float32), threads=1, bf16=True)
     example = (ids, torch.tensor([0, 1]), torch.tensor([3, 4]), torch.tensor([5, 6]))
-    with torch.no_grad():
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the tracer's, as export() silences them
         plain = ov.convert_model(_Graph(rounded, (1,)).eval(), example_input=example)
     ov.save_model(plain, tmp_path / "plain" / "model.xml", compress_to_fp16=False)
     reference = ov.Core().compile_model(tmp_path / "plain" / "model.xml", "CPU",
