@@ -88,8 +88,7 @@ def stages_child(out: Path, model: str) -> None:
     from mtaudit.fluency import decoders, loading, registry
 
     path = registry.model_path(model)
-    listed = registry.checked_manifest(path, model).get("files", {})
-    fname = next(f for f in loading.TOKENIZERS if f in listed)
+    fname = loading.tokenizer_of(registry.checked_manifest(path, model))
     manifest, files = timed("read + SHA-256 of every file, one pass",
                             lambda: registry.read_model_dir(path, model, keep=loading.NEEDED + (fname,)))
     weights = files[loading.WEIGHTS]

@@ -23,14 +23,14 @@ TEXT = "the minister said on tuesday that talks in geneva would resume next week
 
 
 SPECIAL = {"bos_token": "<bos>", "eos_token": "<eos>", "pad_token": "<pad>", "unk_token": "<unk>"}
+SPECIAL_TOKENS = ["<pad>", "<eos>", "<bos>", "<unk>"]  # ids 0-3 in both test tokenizers
 
 
 def _tokenizer_files(folder: Path) -> int:
     """A word-level tokenizer (no SentencePiece copy can be made of it); returns its vocabulary size."""
     from tokenizers import Tokenizer, models, pre_tokenizers
 
-    specials = ["<pad>", "<eos>", "<bos>", "<unk>"]
-    vocab = {w: i for i, w in enumerate(specials + WORDS)}
+    vocab = {w: i for i, w in enumerate(SPECIAL_TOKENS + WORDS)}
     tok = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
     tok.pre_tokenizer = pre_tokenizers.Whitespace()
     tok.save(str(folder / "tokenizer.json"))
@@ -38,8 +38,8 @@ def _tokenizer_files(folder: Path) -> int:
     return len(vocab)
 
 
-def bpe_tokenizer_files(folder: Path, words=WORDS, every_split: bool = True) -> int:
-    """A tokenizer of Gemma's shape, small: BPE with byte fallback over the characters of ``words``, pieces that build
+def bpe_tokenizer_files(folder: Path, every_split: bool = True) -> int:
+    """A tokenizer of Gemma's shape, small: BPE with byte fallback over the characters of WORDS, pieces that build
     each word with and without its leading ``▁``, spaces normalised to ``▁``, ``<bos>`` put first, added tokens matched
     as written (specials, ``<table>``, a run of newlines). Returns its vocabulary size.
 
@@ -49,11 +49,10 @@ def bpe_tokenizer_files(folder: Path, words=WORDS, every_split: bool = True) -> 
     "▁" + "the": no merge joins them, though "▁the" is a piece)."""
     from tokenizers import AddedToken, Tokenizer, models, normalizers, pre_tokenizers, processors
 
-    specials = ["<pad>", "<eos>", "<bos>", "<unk>"]
-    tokens = specials + [f"<0x{b:02X}>" for b in range(256)]
-    tokens += sorted({c for w in words for c in w} | {"▁"})
+    tokens = SPECIAL_TOKENS + [f"<0x{b:02X}>" for b in range(256)]
+    tokens += sorted({c for w in WORDS for c in w} | {"▁"})
     built: list[tuple[str, str]] = []
-    for word in words:
+    for word in WORDS:
         for form in (word, "▁" + word):
             left = form[0]
             for c in form[1:]:
@@ -73,7 +72,7 @@ def bpe_tokenizer_files(folder: Path, words=WORDS, every_split: bool = True) -> 
     tok = Tokenizer(models.BPE(vocab, merges, unk_token="<unk>", byte_fallback=True, fuse_unk=True))
     tok.normalizer = normalizers.Replace(" ", "▁")
     tok.pre_tokenizer = pre_tokenizers.Split(" ", "merged_with_previous")
-    tok.add_special_tokens([AddedToken(t, special=True, normalized=False) for t in specials])
+    tok.add_special_tokens([AddedToken(t, special=True, normalized=False) for t in SPECIAL_TOKENS])
     tok.add_tokens([AddedToken(t, normalized=False) for t in ("<table>", "\n\n")])
     tok.post_processor = processors.TemplateProcessing(single="<bos> $A", special_tokens=[("<bos>", 2)])
     tok.save(str(folder / "tokenizer.json"))

@@ -34,6 +34,17 @@ def tiny_gemma(hidden_size: int = 64, dtype: torch.dtype = torch.float32):
     return Gemma3Text(config.to_dict(), model.state_dict(), dtype).eval()
 
 
+def bf16_valued_gemma(hidden_size: int = 64, noise: float = 0.0):
+    """A tiny Gemma whose float32 weights are all bf16 values, as a converted model's are (``noise``: moved first, so
+    that the norms' weights, 0 at the start, are not)."""
+    decoder = tiny_gemma(hidden_size)
+    torch.manual_seed(1)
+    with torch.no_grad():
+        for p in decoder.parameters():
+            p.copy_((p + noise * torch.randn_like(p)).to(torch.bfloat16).float())
+    return decoder
+
+
 @pytest.fixture(scope="module")
 def tiny():
     pytest.importorskip("openvino")
@@ -126,10 +137,7 @@ def test_weights_that_are_bf16_values_are_stored_as_bf16_with_the_same_outputs(t
     params = sum(p.numel() for p in tiny.parameters())
     full = export(tiny, tmp_path / "f32", "a" * 64, (), torch.float32)
     assert (full / "model.bin").stat().st_size >= 4 * params * 0.9
-    rounded = tiny_gemma()
-    with torch.no_grad():
-        for p in rounded.parameters():
-            p.copy_(p.to(torch.bfloat16).float())
+    rounded = bf16_valued_gemma()
     half = export(rounded, tmp_path / "bf16", "b" * 64, (), torch.float32)
     assert (half / "model.bin").stat().st_size <= 2 * params * 1.1
     run = OpenVINOModel(rounded, tmp_path / "bf16", "b" * 64, threads=1, dtype=torch.float32)
@@ -145,11 +153,7 @@ def test_bf16_weights_compute_in_bf16_as_a_float32_export_does(tiny, tmp_path):
 
     from mtaudit.fluency.openvino_runtime import _Graph, export, load
 
-    rounded = tiny_gemma(hidden_size=48)  # embeddings scaled by sqrt(48), which no bf16 holds exactly
-    torch.manual_seed(1)
-    with torch.no_grad():
-        for p in rounded.parameters():  # the norms' weights start at 0 (1 + w exact in bf16): give them values
-            p.copy_((p + 0.3 * torch.randn_like(p)).to(torch.bfloat16).float())
+    rounded = bf16_valued_gemma(hidden_size=48, noise=0.3)  # embeddings scaled by sqrt(48), no bf16 value
     ids = torch.randint(1, 300, (2, 24))
     inputs = [ids.numpy()] + [np.asarray(v, dtype=np.int64) for v in scored_positions(ids)]
     stored = load(export(rounded, tmp_path, "c" * 64, (1,), torch.float32), threads=1, bf16=True)

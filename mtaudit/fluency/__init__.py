@@ -99,5 +99,5 @@ def load_scorer(model: str, device: str | None = None, **options):
 
         scorer.estimators = load_estimators(norms_model)
     if scorer.openvino is not None:  # check and compile the export while the caller gets its first documents
-        scorer.openvino.start(sorted({e.layer for e in scorer.estimators}))
+        scorer.openvino.start(scorer.estimator_layers())
     return scorer

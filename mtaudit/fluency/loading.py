@@ -76,14 +76,19 @@ class CheckedModel:
 def _read(path: Path, name: str | None) -> CheckedModel:
     from mtaudit.fluency import registry
 
-    listed = registry.checked_manifest(path, name).get("files", {})
-    tokenizer_file = next((f for f in TOKENIZERS if f in listed), TOKENIZERS[-1])
+    tokenizer_file = tokenizer_of(registry.checked_manifest(path, name))
     manifest, files = registry.read_model_dir(path, name, keep=NEEDED + (tokenizer_file,))
     # The bytes matched the manifest, so a failure here is a converter's bug, not damage: let it raise as it is.
     config = json.loads(bytes(files["config.json"]))
     special = json.loads(bytes(files["tokenizer_config.json"]))
     tokenizer = build_tokenizer(tokenizer_file, files[tokenizer_file], special)
     return CheckedModel(path, manifest, files[WEIGHTS], config, tokenizer)
+
+
+def tokenizer_of(manifest: dict) -> str:
+    """The file a converted directory's tokenizer is built from: the first of TOKENIZERS its manifest lists."""
+    listed = manifest.get("files", {})
+    return next((f for f in TOKENIZERS if f in listed), TOKENIZERS[-1])
 
 
 def build_tokenizer(fname: str, data: bytearray, special: dict) -> Tokenizer | SentencePieceTokenizer:
@@ -98,8 +103,13 @@ def build_tokenizer(fname: str, data: bytearray, special: dict) -> Tokenizer | S
 def read_in_background(path: Path, name: str | None = None) -> Future:
     """Start reading and checking a converted model directory in a thread; the Future gives a CheckedModel or
     raises ModelError (missing or tampered file)."""
-    pool = ThreadPoolExecutor(1, thread_name_prefix="mtaudit-model-read")
-    future = pool.submit(_read, path, name)
+    return in_background("mtaudit-model-read", _read, path, name)
+
+
+def in_background(name: str, fn, *args) -> Future:
+    """``fn(*args)`` in a thread of its own named ``name``; the Future gives its result or raises what it raised."""
+    pool = ThreadPoolExecutor(1, thread_name_prefix=name)
+    future = pool.submit(fn, *args)
     pool.shutdown(wait=False)
     return future
 

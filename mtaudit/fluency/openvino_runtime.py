@@ -32,7 +32,7 @@ import os
 import shutil
 import tempfile
 import warnings
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Sequence
 
@@ -211,7 +211,6 @@ class OpenVINOModel:
         self.checksum = checksum
         self.threads = threads
         self.dtype = dtype
-        self.bf16 = dtype == torch.bfloat16
         self.window = decoder.sliding_window
         self.layers: tuple[int, ...] | None = None
         self.request = None
@@ -219,9 +218,9 @@ class OpenVINOModel:
 
     def start(self, layers: Sequence[int]) -> None:
         """Export (when not cached) and compile the model keeping ``layers`` in a thread; the first call waits."""
-        pool = ThreadPoolExecutor(1, thread_name_prefix="mtaudit-openvino-compile")
-        self._starting = pool.submit(self.prepare, layers)
-        pool.shutdown(wait=False)
+        from mtaudit.fluency.loading import in_background
+
+        self._starting = in_background("mtaudit-openvino-compile", self.prepare, layers)
 
     def prepare(self, layers: Sequence[int]) -> None:
         """Export (when not cached) and compile the model keeping ``layers``."""
@@ -230,12 +229,12 @@ class OpenVINOModel:
             return
         directory = export(self.decoder, self.folder, self.checksum, wanted, self.dtype)
         try:
-            compiled = load(directory, self.threads, self.bf16)
+            compiled = load(directory, self.threads, self.dtype == torch.bfloat16)
         except ModelError:
             # The export is derived from weights checked at this load: a damaged one is rebuilt, not trusted.
             shutil.rmtree(directory, ignore_errors=True)
             compiled = load(export(self.decoder, self.folder, self.checksum, wanted, self.dtype), self.threads,
-                            self.bf16)
+                            self.dtype == torch.bfloat16)
         self.request = compiled.create_infer_request()
         self.layers = wanted
 

@@ -117,6 +117,7 @@ def list_models() -> list[dict]:
     """Every registered model: name, licence, source, cache path, pinned hashes and whether it is ready to load."""
     rows = []
     for name, spec in _pins()["models"].items():
+        ready = is_ready(name)
         rows.append(
             {
                 "name": name,
@@ -130,9 +131,9 @@ def list_models() -> list[dict]:
                     **{w["file"]: w["sha256"] for w in spec["wheels"]},
                     spec["gguf"]["file"]: spec["gguf"]["sha256"],
                 },
-                "ready": is_ready(name),
+                "ready": ready,
                 # pulled by an earlier mtaudit: it loads, more slowly; a pull upgrades or rebuilds it
-                "current": is_ready(name) and is_current(read_manifest(model_path(name))),
+                "current": ready and is_current(read_manifest(model_path(name))),
             }
         )
     return rows

@@ -202,6 +202,11 @@ class LMScorer:
         self.estimators: list = []
 
     # ---- public -------------------------------------------------------------------------------------------
+    def estimator_layers(self) -> list[int]:
+        """The decoder layers the trained estimators read: an OpenVINO export always keeps them, so that one export
+        serves both passes."""
+        return sorted({e.layer for e in self.estimators})
+
     def score(self, documents: Sequence[Document]) -> None:
         """Fill ``fluency``, ``scores`` and odd-phrasing findings for every sentence of every document."""
         skip_sourced = self.source and self.target_pass == "without-source"
@@ -493,8 +498,7 @@ class LMScorer:
             targets += row.ids[row.n_context :]
             lengths.append(m)
         if self.openvino is not None:
-            # one export serves both passes: it always keeps the layers the scorer's estimators read
-            kept = sorted({*layers, *(e.layer for e in self.estimators)})
+            kept = sorted({*layers, *self.estimator_layers()})
             values, top, states = self.openvino(ids.numpy(), row_idx, col_idx, targets, layers, kept)
         else:
             values, top, states = self._eager(batch, ids, row_idx, col_idx, targets, layers)
