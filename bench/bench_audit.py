@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import platform
 import random
 import subprocess
@@ -16,6 +15,8 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
+
+from machine import describe  # bench/machine.py: the CPU and its matrix units
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -53,7 +54,7 @@ def main() -> None:
         folder = Path(tmp) / "articles"
         folder.mkdir()
         generate(folder, args.files)
-        print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        print(f"machine: {describe()}, "
               f"Python {platform.python_version()}, {date.today()}")
         print("| workers | files | sentences | wall s | files/s | sentences/s |")
         print("|---|---|---|---|---|---|")

@@ -24,12 +24,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+
+from machine import describe  # bench/machine.py: the CPU and its matrix units
 
 ROOT = Path(__file__).resolve().parents[1]
 SENTENCE = "The minister said on Tuesday that the talks in Geneva would resume next week."
@@ -144,8 +145,7 @@ def main() -> int:
     import tempfile
 
     variants = [parse_variant(v) for v in args.variants]
-    report = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": platform.processor()
-              or platform.machine(), "cpus": os.cpu_count(), "runs": [], "stages": None}
+    report = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": describe(), "cpus": os.cpu_count(), "runs": [], "stages": None}
     print(f"bench_load {report['date']}, {report['cpus']} CPUs, load average {uptime()}")
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
         out = Path(tmp) / "child.json"

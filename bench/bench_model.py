@@ -26,11 +26,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+
+from machine import describe  # bench/machine.py: the CPU and its matrix units
 
 import numpy as np
 
@@ -203,7 +204,7 @@ def main() -> int:
         del scorers, model
     report = {
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}",
+        "machine": f"{describe()}, torch {torch.__version__}",
         "load_average_at_end": os.getloadavg(),
         "command": "python " + " ".join(sys.argv),
         "results": results,

@@ -29,6 +29,8 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from machine import describe  # bench/machine.py: the CPU and its matrix units
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 
@@ -259,7 +261,7 @@ def main() -> None:
                     "--html, at the larger size)")
     args = ap.parse_args()
     skip = set(filter(None, args.skip.split(",")))
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
+    print(f"machine: {describe()}, Python "
           f"{platform.python_version()}, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC")
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)

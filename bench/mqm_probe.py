@@ -16,8 +16,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
-import platform
 import random
 import re
 import sys
@@ -25,6 +23,8 @@ import time
 from collections import defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
+
+from machine import describe  # bench/machine.py: the CPU and its matrix units
 
 import numpy as np
 from scipy.stats import kendalltau
@@ -130,7 +130,7 @@ def main() -> int:
             print(f"  ({len(rows)} translations, {elapsed:.0f} s)", flush=True)
     report = {
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
+        "machine": describe(),
         "command": "python " + " ".join(sys.argv),
         "items": len(keys),
         "translations": len(rows),
