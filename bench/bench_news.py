@@ -166,23 +166,26 @@ def child(timings_path: Path, scorer_options: dict, cli_args: list[str]) -> int:
     timed(JsonlWriter, "write_document", "write")
     # the model's background jobs (reading and checking the files, compiling an OpenVINO export): when each ran,
     # from the child's start, so a timeline shows what the first batch waited for
-    import mtaudit.fluency.loading as loading
-
     jobs: list[dict] = []
-    in_background = loading.in_background
+    try:
+        import mtaudit.fluency.loading as loading
+    except ImportError:  # a tree from before the background load (tree=PATH)
+        loading = None
+    if loading is not None:
+        in_background = loading.in_background
 
-    def timed_in_background(name, fn, *args):
-        def job(*inner):
-            entry = {"job": name, "start": time.perf_counter() - started}
-            try:
-                return fn(*inner)
-            finally:
-                entry["end"] = time.perf_counter() - started
-                jobs.append(entry)
+        def timed_in_background(name, fn, *args):
+            def job(*inner):
+                entry = {"job": name, "start": time.perf_counter() - started}
+                try:
+                    return fn(*inner)
+                finally:
+                    entry["end"] = time.perf_counter() - started
+                    jobs.append(entry)
 
-        return in_background(name, job, *args)
+            return in_background(name, job, *args)
 
-    loading.in_background = timed_in_background
+        loading.in_background = timed_in_background
 
     def time_the_scorer() -> None:
         from mtaudit.fluency import scorer as scorer_mod
