@@ -206,7 +206,7 @@ class Auditor:
         if config.runtime != "torch":
             options["runtime"] = config.runtime
         self.scorer = (self._scorer_factory or load_scorer)(config.model, device=config.device, **options)
-        self.model_signature = {"id": self.scorer.model_id, "checksum": self.scorer.checksum}
+        self.model_signature = signature(self.scorer)
 
     def run_record(self, options: dict | None = None, engine: dict | None = None) -> dict:
         record = {
@@ -284,6 +284,13 @@ class Auditor:
                 self.dismissed[doc.path] = self.decisions.apply(doc)
             score_document(doc, self.risk_model_for(doc))
         return docs
+
+
+def signature(scorer) -> dict:
+    """What the run record says of the model: its name, the checksum of its weights and the dtype it computed in
+    (``bfloat16`` on CPUs with bf16 units and on GPUs, else ``float32``: the same audit on two machines can differ
+    in the last digits of its scores, and this says why)."""
+    return {"id": scorer.model_id, "checksum": scorer.checksum, "dtype": str(scorer.dtype).removeprefix("torch.")}
 
 
 def _plain(value):

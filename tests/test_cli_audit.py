@@ -280,3 +280,24 @@ def test_ctrl_c_stops_a_batch_cleanly(tmp_path):
     assert proc.returncode == 130
     assert "interrupted; finished documents are in" in stderr
     assert "Traceback" not in stdout + stderr and "KeyboardInterrupt" not in stderr
+
+
+@pytest.mark.model
+def test_the_run_record_names_the_model_and_the_dtype_it_computed_in(tmp_path):
+    """Scores differ in their last digits between a CPU with bf16 units (bf16) and one without (float32): the run
+    record says which arithmetic produced them, and validates against the published schema."""
+    import torch
+
+    from mtaudit.fluency import registry
+    from mtaudit.fluency.scorer import _fast_bf16
+
+    if not registry.is_ready(registry.DEFAULT_MODEL):
+        pytest.skip("the default model is not pulled: run `make model`")
+    out = tmp_path / "out.jsonl"
+    result = audit(SAMPLES / "05_central_bank_clean.txt", "--jsonl", out, "--quiet", "--device", "cpu")
+    assert result.exit_code == 0, result.output
+    run = records(out)[0]
+    jsonschema.validate(run, SCHEMA)
+    expected = "bfloat16" if _fast_bf16(torch.device("cpu")) else "float32"
+    assert run["model"] == {"id": registry.DEFAULT_MODEL, "checksum": run["model"]["checksum"], "dtype": expected}
+    assert len(run["model"]["checksum"]) == 64

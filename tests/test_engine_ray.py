@@ -348,6 +348,7 @@ def test_model_actor_killed_mid_batch_still_gives_the_local_scores(ray_head, def
     assert killed, "the model actor was not seen scoring"
     in_process, local = local[0], local[1:]
     assert auditor.model_signature == in_process.model_signature  # verified on the node: the same pinned files
+    assert in_process.model_signature["dtype"] == str(in_process.scorer.dtype).removeprefix("torch.")
     assert [e.path for e in encoded] == files
     poisoned = encoded[files.index(str(folder / "06_poison.txt"))]
     assert "the worker reading it died 2 times" in poisoned.error and poisoned.records()[0]["error"] == poisoned.error

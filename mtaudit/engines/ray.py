@@ -173,7 +173,9 @@ class RayEngine(Engine):
             raise UsageError("the model's files differ between Ray nodes (checksums "
                              + ", ".join(sorted(checksums)) + "); pull the same model on every node")
         self._devices = sorted({d["device"] for d in described})
-        return {"id": described[0]["id"], "checksum": described[0]["checksum"]}
+        # actors on different machines may compute in different dtypes (a GPU node in bf16, a CPU node in float32)
+        dtypes = sorted({d["dtype"] for d in described})
+        return {"id": described[0]["id"], "checksum": described[0]["checksum"], "dtype": ", ".join(dtypes)}
 
     def describe(self) -> dict:
         ray = self._ray

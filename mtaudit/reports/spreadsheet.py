@@ -76,6 +76,7 @@ def run_rows(report: dict) -> list[list]:
     model = run.get("model") or {}
     return [["mtaudit version", run.get("version")], ["started", run.get("started")],
             ["model", model.get("id") or "none (rule detectors only)"], ["model checksum", model.get("checksum")],
+            ["model dtype", model.get("dtype")],
             ["risk model", run.get("risk_model")],
             ["detectors and options", json.dumps(run.get("detectors") or {}, ensure_ascii=False)],
             ["run options", json.dumps(run.get("options") or {}, ensure_ascii=False)],
