@@ -85,7 +85,7 @@ def audit(
                                 "the default) or openvino (the model's forward in OpenVINO; needs mtaudit's `openvino` "
                                 "extra, which make installs; model passes 1.25-1.5x faster on 2 cores with bf16 units, "
                                 "scores within bf16 rounding of torch's, more memory; on a CPU without bf16 units "
-                                "1.15x on news, and compiling each run (4-8 s) makes one short file slower; the first "
+                                "1.15x on news, and its per-run compile (3.5-9 s) eats the gain on one short file; the first "
                                 "run exports the model, under a minute, and caches it beside the weights; "
                                 "docs/performance.md).",
                                 rich_help_panel="Model and risk"),
