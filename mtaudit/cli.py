@@ -83,11 +83,11 @@ def audit(
                               rich_help_panel="Model and risk"),
     runtime: str = typer.Option("torch", "--runtime", help="What runs the model on the CPU: torch (eager PyTorch, "
                                 "the default) or openvino (the model's forward in OpenVINO; needs mtaudit's `openvino` "
-                                "extra, which make installs; model passes 1.25-1.5x faster on 2 cores with bf16 units, "
-                                "scores within bf16 rounding of torch's, more memory; on a CPU without bf16 units "
-                                "1.15x on news, and its per-run compile (3.5-9 s) eats the gain on one short file; the first "
-                                "run exports the model, under a minute, and caches it beside the weights; "
-                                "docs/performance.md).",
+                                "extra, which make installs; model passes 1.25-1.5x faster on 2 cores with bf16 "
+                                "units, scores within bf16 rounding of torch's, more memory; on a CPU without bf16 "
+                                "units 1.15x on news, and its per-run compile (3.5-9 s) eats the gain on one short "
+                                "file; the first run exports the model, under a minute, and caches it beside the "
+                                "weights; docs/performance.md).",
                                 rich_help_panel="Model and risk"),
     source: Optional[Path] = typer.Option(None, "--source", help="The source-language article of a single plain-text "
                                           "input, paired paragraph by paragraph.", rich_help_panel="Input"),
