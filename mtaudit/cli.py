@@ -281,6 +281,106 @@ def audit(
 
 
 @app.command()
+def watch(
+    inbox: Path = typer.Argument(..., help="The folder to watch (not its sub-folders). Every file in it, and every "
+                                 "file that arrives or changes later, is audited once its size and time have stayed "
+                                 "the same for one poll."),
+    out: Path = typer.Option(..., "--out", help="Where each file's results go: OUTDIR/<file name>.jsonl (the records "
+                             "of `audit --jsonl`, written atomically); must lie outside the watched folder.",
+                             rich_help_panel="Output"),
+    html: bool = typer.Option(False, "--html", help="Also write OUTDIR/<file name>.html, the file's review report.",
+                              rich_help_panel="Output"),
+    poll: float = typer.Option(0.5, "--poll", min=0.05, help="Seconds between two looks at the folder; a file is read "
+                               "once it has not changed for that long."),
+    once: bool = typer.Option(False, "--once", help="Audit what is in the folder, then stop (instead of watching "
+                              "until Ctrl-C)."),
+    no_model: bool = typer.Option(False, "--no-model", help="Rule detectors only.", rich_help_panel="Model and risk"),
+    model: Optional[str] = typer.Option(None, "--model", help="As for `audit`: a name from `mtaudit models` or a "
+                                        "folder.", rich_help_panel="Model and risk"),
+    device: Optional[str] = typer.Option(None, "--device", help="Torch device for the model (default: cuda when "
+                                         "present, else cpu).", rich_help_panel="Model and risk"),
+    fast: bool = typer.Option(False, "--fast", help="As for `audit`: the source-conditioned pass alone where a "
+                              "segment has its source (about half the model time, a slightly weaker ranking).",
+                              rich_help_panel="Model and risk"),
+    runtime: str = typer.Option("torch", "--runtime", help="As for `audit`: torch or openvino; in a watch OpenVINO's "
+                                "compile is paid once, at the start.", rich_help_panel="Model and risk"),
+    langs: Optional[str] = typer.Option(None, "--langs", help="Language pair of every file as SRC-TGT (default: "
+                                        "detected per file)."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="Read every file as this format instead of guessing "
+                                      "from its name and content."),
+    detectors: Optional[str] = typer.Option(None, "--detectors", help="Comma-separated detectors to run (default: "
+                                            "all, or those of --config)."),
+    config_file: Optional[Path] = typer.Option(None, "--config", help="TOML file with detector options (as for "
+                                               "`audit`)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print failed files only."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+):
+    """Keep the model loaded and audit every file dropped into a folder, one results file each.
+
+    For a desk that receives articles one at a time: the model's load (and OpenVINO's compile) is paid once, so
+    each article costs only its own audit. One line per file: its sentences, findings, top risk, seconds and where
+    its results went. A file that cannot be read gets its error record and the watch goes on; input files are never
+    modified. Ctrl-C stops it between files (exit 0). Exit codes: 0 stopped or done; 2 usage error.
+    """
+    from mtaudit.audit import AuditConfig, Auditor
+    from mtaudit.config import detector_options
+    from mtaudit.engines.local import LocalEngine
+    from mtaudit.fluency import RUNTIMES, ModelError
+    from mtaudit.watch import FileAuditor, warm_up
+    from mtaudit.watch import watch as watch_folder
+
+    try:
+        if not inbox.is_dir():
+            raise UsageError(f"{inbox}: not a folder to watch")
+        inside = out.resolve() == inbox.resolve() or inbox.resolve() in out.resolve().parents
+        if inside:
+            raise UsageError(f"--out {out} lies inside the watched folder {inbox}: its results would be audited too")
+        if runtime not in RUNTIMES:
+            raise UsageError(f"--runtime must be one of {', '.join(RUNTIMES)}, not {runtime!r}")
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"--out {out}: cannot create the folder: {exc.strerror or exc}") from None
+        from mtaudit.fluency.registry import DEFAULT_MODEL
+
+        model_name = None if no_model else (model or DEFAULT_MODEL)
+        chosen, det_options = detector_options(config_file, [])
+        config = AuditConfig(detectors=_split_list(detectors) or chosen, detector_options=det_options,
+                             model=model_name, device=device, fmt=fmt, workers=1, langs=langs, debug=debug,
+                             fast=fast, runtime=runtime)
+        auditor = Auditor(config)  # loads the model now, once
+        if auditor.scorer is not None and auditor.scorer.openvino is not None:
+            auditor.scorer.openvino.wait()  # compiled now, not in the first file
+        warm_up(auditor)
+    except (MtauditError, ModelError) as exc:
+        _fail(exc, debug)
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        raise typer.Exit(130)
+    options = {"detectors": config.detector_names, "model": model_name, "format": fmt, "langs": langs,
+               "fast": fast, "runtime": runtime, "watch": str(inbox)}
+    audit_file = FileAuditor(auditor, LocalEngine(1), out, html, options)
+    if not quiet:
+        err.print(f"watching {inbox.resolve()} (results in {out.resolve()}); Ctrl-C stops")
+    count = 0
+    try:
+        for done in watch_folder(audit_file, inbox, poll=poll, once=once):
+            count += 1
+            if done.error:
+                err.print(f"[yellow]warning[/yellow]: {escape(done.error)}")
+            elif not quiet:
+                risk = f"top risk {done.top_risk:.2f}" if done.top_risk is not None else "no sentences"
+                err.print(f"{escape(done.path.name)}: {done.sentences} sentences, {done.findings} findings, {risk}, "
+                          f"{done.seconds:.1f} s -> {escape(str(done.outputs[-1]))}")
+    except KeyboardInterrupt:
+        pass
+    except MtauditError as exc:
+        _fail(exc, debug)
+    if not quiet:
+        err.print(f"stopped: {count} file{'' if count == 1 else 's'} audited")
+
+
+@app.command()
 def report(
     results: Path = typer.Argument(..., help="A results file written by `mtaudit audit --jsonl`."),
     html: Optional[Path] = typer.Option(None, "--html", help="Where to write the HTML review report."),

@@ -222,6 +222,12 @@ class OpenVINOModel:
 
         self._starting = in_background("mtaudit-openvino-compile", self.prepare, layers)
 
+    def wait(self) -> None:
+        """Block until the compile ``start`` began has finished; raises what it raised."""
+        if self._starting is not None:
+            starting, self._starting = self._starting, None
+            starting.result()
+
     def prepare(self, layers: Sequence[int]) -> None:
         """Export (when not cached) and compile the model keeping ``layers``."""
         wanted = tuple(sorted(set(layers) | set(self.layers or ())))
@@ -243,9 +249,7 @@ class OpenVINOModel:
         if self.window and ids.shape[1] > self.window:
             raise ValueError(f"the OpenVINO model runs rows of at most {self.window} tokens (the model's attention "
                              f"window), not {ids.shape[1]}")
-        if self._starting is not None:
-            starting, self._starting = self._starting, None
-            starting.result()  # raises what the compile raised
+        self.wait()
         if self.request is None or not set(layers) | set(kept) <= set(self.layers):
             self.prepare([*layers, *kept])
         inputs = [ids.astype(np.int64, copy=False)] + [np.asarray(v, dtype=np.int64) for v in (rows, cols, targets)]

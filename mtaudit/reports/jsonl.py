@@ -107,6 +107,13 @@ class JsonlWriter:
         self._fh.write(lines)
         self._fh.flush()
 
+    def abandon(self) -> None:
+        """Drop what was written (``PATH`` stays as it was): for a writer that holds one document and no resume."""
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+        self.partial.unlink(missing_ok=True)
+
     def close(self) -> None:
         if self._fh is None:
             return
