@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
+from mtaudit.errors import UsageError
+
 # names editors, browsers and copy tools give files they are still writing
 TEMPORARY = (".tmp", ".part", ".partial", ".crdownload", ".download", ".swp", "~")
 
@@ -59,6 +61,8 @@ class Inbox:
         now = self._scan()
         stable = [name for name, sig in now.items() if self._seen.get(name) == sig and self._offered.get(name) != sig]
         self._seen = now
+        # a file that left the folder is forgotten: dropped in again, it is audited again
+        self._offered = {name: sig for name, sig in self._offered.items() if name in now}
         for name in stable:
             self._offered[name] = now[name]
         return [self.folder / name for name in sorted(stable)]
@@ -132,24 +136,28 @@ class FileAuditor:
         builder = ReportBuilder(keep_all=self.html, top=1)
         builder.add([run_record])
         writer = JsonlWriter(jsonl)
-        writer.open(run_record)
         error, sentences, findings = None, 0, 0
+        target = jsonl
         try:
+            writer.open(run_record)
             for doc in self.engine.results(self.auditor, [str(path)]):
                 writer.write_encoded(doc.lines)
                 builder.add_encoded(doc)
                 error = doc.error
                 sentences += len(doc.risks)
                 findings += doc.findings
+            writer.close()
+            outputs = [jsonl]
+            if self.html and error is None:
+                from mtaudit.reports.html import write_html
+
+                target = self.out / f"{path.name}.html"
+                write_html(builder.report(), target)
+                outputs.append(target)
+        except OSError as exc:  # the results folder became unwritable (full disk, removed): no point going on
+            writer.abandon()
+            raise UsageError(f"{target}: cannot write: {exc.strerror or exc}") from None
         except BaseException:
             writer.abandon()
             raise
-        writer.close()
-        outputs = [jsonl]
-        if self.html and error is None:
-            from mtaudit.reports.html import write_html
-
-            target = self.out / f"{path.name}.html"
-            write_html(builder.report(), target)
-            outputs.append(target)
         return Audited(path, outputs, sentences, findings, builder.max_risk, time.perf_counter() - started, error)

@@ -60,6 +60,21 @@ def test_hidden_temporary_and_nested_files_are_never_offered(tmp_path):
     assert not is_temporary("story.txt") and not is_temporary("feed.jsonl")
 
 
+def test_a_file_dropped_in_again_after_it_was_removed_is_offered_again(tmp_path):
+    story = tmp_path / "story.txt"
+    story.write_text("A story.", encoding="utf-8")
+    stat = story.stat()
+    inbox = Inbox(tmp_path)
+    inbox.ready()
+    assert inbox.ready() == [story]
+    story.unlink()
+    assert inbox.ready() == []
+    story.write_text("A story.", encoding="utf-8")
+    os.utime(story, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # the very same file, time and all
+    inbox.ready()
+    assert inbox.ready() == [story]
+
+
 def test_a_missing_folder_offers_nothing_instead_of_failing(tmp_path):
     inbox = Inbox(tmp_path / "gone")
     assert inbox.ready() == [] and inbox.ready() == []
@@ -99,6 +114,16 @@ def test_the_results_folder_may_not_lie_inside_the_watched_one(tmp_path):
     assert result.exit_code == 2 and "inside the watched folder" in result.output
     result = runner.invoke(app, ["watch", str(tmp_path / "nowhere"), "--out", str(tmp_path / "o"), "--no-model"])
     assert result.exit_code == 2 and "not a folder to watch" in result.output
+
+
+def test_a_results_folder_that_cannot_be_written_stops_the_watch_with_a_clear_error(tmp_path):
+    inbox, out = tmp_path / "in", tmp_path / "out"
+    inbox.mkdir()
+    (inbox / "a.txt").write_text("The minister said on Monday that talks would resume.", encoding="utf-8")
+    (out / "a.txt.jsonl.partial.tmp").mkdir(parents=True)  # where the results file is written first
+    result = runner.invoke(app, ["watch", str(inbox), "--out", str(out), "--once", "--no-model", "--poll", "0.1"])
+    assert result.exit_code == 2 and "cannot write" in result.output and "Traceback" not in result.output
+    assert not (out / "a.txt.jsonl").exists() and not (out / "a.txt.jsonl.partial").exists()
 
 
 def test_a_running_watch_audits_files_as_they_arrive_and_stops_on_ctrl_c(tmp_path):
