@@ -52,6 +52,7 @@ bench: model
 	$(PY) bench/bench_estimator.py
 	$(PY) bench/bench_news.py
 	$(PY) bench/bench_news.py --article --out bench/bench_article.json
+	$(PY) bench/bench_watch.py
 
 # Model measurements that read ../shared (the development data): the MQM ranking probe and refitting surprisal norms.
 mqm-probe: model
