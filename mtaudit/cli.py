@@ -348,6 +348,8 @@ def watch(
         config = AuditConfig(detectors=_split_list(detectors) or chosen, detector_options=det_options,
                              model=model_name, device=device, fmt=fmt, workers=1, langs=langs, debug=debug,
                              fast=fast, runtime=runtime)
+        if not quiet:
+            err.print(f"loading {model_name} and warming up..." if model_name else "warming up the detectors...")
         auditor = Auditor(config)  # loads the model now, once
         if auditor.scorer is not None and auditor.scorer.openvino is not None:
             auditor.scorer.openvino.wait()  # compiled now, not in the first file
