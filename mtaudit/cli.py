@@ -39,6 +39,19 @@ def _root(
     repetitions and fluency, ranked by risk."""
 
 
+def _detector_settings(config_file: Optional[Path], settings: list[str], glossary: Optional[Path]):
+    """The detectors chosen and their options: --config, then --set, then --glossary (for `audit` and `watch`)."""
+    from mtaudit.config import detector_options
+    from mtaudit.detectors import DETECTORS
+
+    chosen, options = detector_options(config_file, settings)
+    if glossary:
+        if "names" not in DETECTORS:
+            raise UsageError("--glossary needs the names detector, which this build lacks")
+        options.setdefault("names", {})["glossary"] = str(glossary)
+    return chosen, options
+
+
 def _split_list(value: Optional[str]) -> Optional[list[str]]:
     if not value:
         return None
@@ -141,8 +154,6 @@ def audit(
     Exit codes: 0 done; 1 --fail-above crossed; 2 usage error or every input failed.
     """
     from mtaudit.audit import AuditConfig, Auditor, discover
-    from mtaudit.config import detector_options
-    from mtaudit.detectors import DETECTORS
     from mtaudit.engines import build_engine
     from mtaudit.outputs import refuse_overwriting_inputs
     from mtaudit.reports.base import ReportBuilder
@@ -173,11 +184,7 @@ def audit(
             from mtaudit.fluency.registry import DEFAULT_MODEL
 
             model_name = model or DEFAULT_MODEL
-        chosen, det_options = detector_options(config_file, settings)
-        if glossary:
-            if "names" not in DETECTORS:
-                raise UsageError("--glossary needs the names detector, which this build lacks")
-            det_options.setdefault("names", {})["glossary"] = str(glossary)
+        chosen, det_options = _detector_settings(config_file, settings, glossary)
         config = AuditConfig(
             detectors=_split_list(detectors) or chosen, detector_options=det_options, model=model_name, device=device, fmt=fmt,
             source=str(source) if source else None, workers=workers or (os.cpu_count() or 1),
@@ -312,6 +319,15 @@ def watch(
                                             "all, or those of --config)."),
     config_file: Optional[Path] = typer.Option(None, "--config", help="TOML file with detector options (as for "
                                                "`audit`)."),
+    settings: List[str] = typer.Option([], "--set", help="One detector option, DETECTOR.OPTION=VALUE (repeatable; "
+                                       "as for `audit`)."),
+    glossary: Optional[Path] = typer.Option(None, "--glossary", help="Canonical spellings of names and terms (as for "
+                                            "`audit`)."),
+    risk_model: Optional[Path] = typer.Option(None, "--risk-model", help="Risk weights JSON (as for `audit`; default: "
+                                              "each language pair's shipped model).", rich_help_panel="Model and risk"),
+    decisions: Optional[Path] = typer.Option(None, "--decisions", help="A reviewer's decisions (the HTML report's "
+                                             "export, or a review spreadsheet): dismissed findings are dropped from "
+                                             "the watched files' results, matched by path as for `audit`."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print failed files only."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
 ):
@@ -323,7 +339,6 @@ def watch(
     modified. Ctrl-C stops it between files (exit 0). Exit codes: 0 stopped or done; 2 usage error.
     """
     from mtaudit.audit import AuditConfig, Auditor
-    from mtaudit.config import detector_options
     from mtaudit.engines.local import LocalEngine
     from mtaudit.fluency import RUNTIMES, ModelError
     from mtaudit.watch import FileAuditor, warm_up
@@ -344,10 +359,11 @@ def watch(
         from mtaudit.fluency.registry import DEFAULT_MODEL
 
         model_name = None if no_model else (model or DEFAULT_MODEL)
-        chosen, det_options = detector_options(config_file, [])
+        chosen, det_options = _detector_settings(config_file, settings, glossary)
         config = AuditConfig(detectors=_split_list(detectors) or chosen, detector_options=det_options,
                              model=model_name, device=device, fmt=fmt, workers=1, langs=langs, debug=debug,
-                             fast=fast, runtime=runtime)
+                             fast=fast, runtime=runtime, risk_model=str(risk_model) if risk_model else None,
+                             decisions=str(decisions) if decisions else None)
         if not quiet:
             err.print(f"loading {model_name} and warming up..." if model_name else "warming up the detectors...")
         auditor = Auditor(config)  # loads the model now, once
@@ -360,7 +376,8 @@ def watch(
         err.print("interrupted")
         raise typer.Exit(130)
     options = {"detectors": config.detector_names, "model": model_name, "format": fmt, "langs": langs,
-               "fast": fast, "runtime": runtime, "watch": str(inbox)}
+               "risk_model": str(risk_model) if risk_model else None, "decisions": config.decisions, "fast": fast,
+               "runtime": runtime, "watch": str(inbox)}
     audit_file = FileAuditor(auditor, LocalEngine(1), out, html, options)
     if not quiet:
         err.print(f"watching {inbox.resolve()} (results in {out.resolve()}); Ctrl-C stops")

@@ -109,6 +109,58 @@ def test_once_audits_every_file_writes_one_results_file_each_and_leaves_the_inpu
     assert "01_port_deal.txt: 10 sentences" in result.output
 
 
+def test_a_reviewers_decisions_apply_to_the_watched_files(tmp_path):
+    """A desk that dismissed a false alarm in the review list does not see it again in the watch's results."""
+    import csv
+
+    inbox, out = tmp_path / "in", tmp_path / "out"
+    inbox.mkdir()
+    story = inbox / "01_port_deal.txt"
+    story.write_bytes((SAMPLES / "01_port_deal.txt").read_bytes())
+    review = tmp_path / "review.csv"
+    result = runner.invoke(app, ["audit", str(story), "--no-model", "--csv", str(review), "--quiet"])
+    assert result.exit_code == 0, result.output
+    with open(review, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    at = {name: i for i, name in enumerate(rows[0])}
+    dismissed = 0
+    for row in rows[1:]:
+        if row[at["detector"]] == "credits":
+            row[at["decision"]] = "dismiss"
+            dismissed += 1
+    assert dismissed
+    with open(review, "w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    result = runner.invoke(app, ["watch", str(inbox), "--out", str(out), "--once", "--no-model", "--poll", "0.1",
+                                 "--decisions", str(review)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    watched = records(out / "01_port_deal.txt.jsonl")
+    assert watched[0]["options"]["decisions"] == str(review)
+    assert watched[-1]["dismissed"] == dismissed
+    assert not any(f["detector"] == "credits" for r in watched if r["type"] == "sentence" for f in r["findings"])
+
+
+def test_a_glossary_and_detector_settings_reach_the_watched_files_as_they_reach_audit(tmp_path):
+    inbox, out = tmp_path / "in", tmp_path / "out"
+    inbox.mkdir()
+    story = inbox / "premier.txt"
+    story.write_text("Premier Li Kequiang visited Kwangtung on Monday, state media said.", encoding="utf-8")
+    glossary = tmp_path / "names.csv"
+    glossary.write_text("term,variants\nLi Keqiang,Li Kequiang\nGuangdong,Kwangtung\n", encoding="utf-8")
+    options = ["--no-model", "--glossary", str(glossary), "--set", "repetition.loop_count=4"]
+    result = runner.invoke(app, ["watch", str(inbox), "--out", str(out), "--once", "--poll", "0.1", *options],
+                           catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    alone = tmp_path / "alone.jsonl"
+    result = runner.invoke(app, ["audit", str(story), "--jsonl", str(alone), "--quiet", *options])
+    assert result.exit_code == 0, result.output
+    watched = records(out / "premier.txt.jsonl")
+    suggestions = {f["suggestion"] for r in watched if r["type"] == "sentence" for f in r["findings"]}
+    assert {"Li Keqiang", "Guangdong"} <= suggestions
+    assert watched[0]["detectors"]["repetition"]["loop_count"] == 4
+    assert watched[0]["detectors"] == records(alone)[0]["detectors"] and watched[1:] == records(alone)[1:]
+
+
 def test_the_results_folder_may_not_lie_inside_the_watched_one(tmp_path):
     result = runner.invoke(app, ["watch", str(tmp_path), "--out", str(tmp_path / "results"), "--once", "--no-model"])
     assert result.exit_code == 2 and "inside the watched folder" in result.output
