@@ -159,7 +159,7 @@ def audit(
     from mtaudit.reports.base import ReportBuilder
     from mtaudit.reports.jsonl import JsonlWriter, encode_document
 
-    from mtaudit.fluency import RUNTIMES, ModelError
+    from mtaudit.fluency import ModelError
 
     engine = None
     try:
@@ -177,13 +177,8 @@ def audit(
             copies = AnnotatedCopies(copy_paths(files, paths, annotate), mark_fuzzy=mark_fuzzy)
         elif mark_fuzzy:
             raise UsageError("--mark-fuzzy marks entries of the annotated copies: give --annotate OUTDIR")
-        if runtime not in RUNTIMES:
-            raise UsageError(f"--runtime must be one of {', '.join(RUNTIMES)}, not {runtime!r}")
-        model_name = None
-        if not no_model:
-            from mtaudit.fluency.registry import DEFAULT_MODEL
-
-            model_name = model or DEFAULT_MODEL
+        _check_runtime(runtime)
+        model_name = _model_name(no_model, model)
         chosen, det_options = _detector_settings(config_file, settings, glossary)
         config = AuditConfig(
             detectors=_split_list(detectors) or chosen, detector_options=det_options, model=model_name, device=device, fmt=fmt,
@@ -340,7 +335,7 @@ def watch(
     """
     from mtaudit.audit import AuditConfig, Auditor
     from mtaudit.engines.local import LocalEngine
-    from mtaudit.fluency import RUNTIMES, ModelError
+    from mtaudit.fluency import ModelError
     from mtaudit.watch import FileAuditor, warm_up
     from mtaudit.watch import watch as watch_folder
 
@@ -350,15 +345,12 @@ def watch(
         inside = out.resolve() == inbox.resolve() or inbox.resolve() in out.resolve().parents
         if inside:
             raise UsageError(f"--out {out} lies inside the watched folder {inbox}: its results would be audited too")
-        if runtime not in RUNTIMES:
-            raise UsageError(f"--runtime must be one of {', '.join(RUNTIMES)}, not {runtime!r}")
+        _check_runtime(runtime)
         try:
             out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise UsageError(f"--out {out}: cannot create the folder: {exc.strerror or exc}") from None
-        from mtaudit.fluency.registry import DEFAULT_MODEL
-
-        model_name = None if no_model else (model or DEFAULT_MODEL)
+        model_name = _model_name(no_model, model)
         chosen, det_options = _detector_settings(config_file, settings, glossary)
         config = AuditConfig(detectors=_split_list(detectors) or chosen, detector_options=det_options,
                              model=model_name, device=device, fmt=fmt, workers=1, langs=langs, debug=debug,
@@ -468,6 +460,13 @@ def list_detectors():
         opts = "\n".join(f"{k} (default {getattr(cls, k)!r}): {v}" for k, v in cls.options.items())
         table.add_row(name, "\n".join(cls.categories), ", ".join(sorted(cls.requires)) or "-", cls.help(), opts or "-")
     Console().print(table)
+
+
+def _check_runtime(runtime: str) -> None:
+    from mtaudit.fluency import RUNTIMES
+
+    if runtime not in RUNTIMES:
+        raise UsageError(f"--runtime must be one of {', '.join(RUNTIMES)}, not {runtime!r}")
 
 
 def _model_name(no_model: bool, model: Optional[str]) -> Optional[str]:

@@ -20,9 +20,10 @@ scorer does.
 Cache layout: ``<folder>/<key>/{model.xml, model.bin, manifest.json}``, ``key`` a digest of the model's weights
 checksum, the OpenVINO version, the layers exported, the dtype the decoder was built in and this module's
 ``FORMAT``: a re-pulled model (another checksum) or another OpenVINO gets a fresh export, and the exports of other
-weights or versions are removed once it is written. The export is written to a temporary folder and renamed into place, so a reader never sees half of it.
-The manifest records the SHA-256 of both files; every load hashes the bytes it builds the model from, as the
-converted weights are checked, and a damaged export is exported again from the checked weights.
+weights or versions are removed once it is written. The export is written to a temporary folder and renamed into
+place, so a reader never sees half of it. The manifest records the SHA-256 of both files; every load hashes the bytes
+it builds the model from, as the converted weights are checked, and a damaged export is exported again from the
+checked weights.
 """
 from __future__ import annotations
 
@@ -233,14 +234,15 @@ class OpenVINOModel:
         wanted = tuple(sorted(set(layers) | set(self.layers or ())))
         if self.request is not None and wanted == self.layers:
             return
+        bf16 = self.dtype == torch.bfloat16
         directory = export(self.decoder, self.folder, self.checksum, wanted, self.dtype)
         try:
-            compiled = load(directory, self.threads, self.dtype == torch.bfloat16)
+            compiled = load(directory, self.threads, bf16)
         except ModelError:
             # The export is derived from weights checked at this load: a damaged one is rebuilt, not trusted.
             shutil.rmtree(directory, ignore_errors=True)
-            compiled = load(export(self.decoder, self.folder, self.checksum, wanted, self.dtype), self.threads,
-                            self.dtype == torch.bfloat16)
+            directory = export(self.decoder, self.folder, self.checksum, wanted, self.dtype)
+            compiled = load(directory, self.threads, bf16)
         self.request = compiled.create_infer_request()
         self.layers = wanted
 
