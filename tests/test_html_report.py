@@ -331,6 +331,18 @@ class Guarded:
     def visible_rows(self) -> list[dict]:
         return self.page.eval_on_selector_all("#queue-list .row", "els => els.map(e => ({...e.dataset}))")
 
+    def reload_after_saving(self, storage_key: str) -> None:
+        """Reload once the page's local storage has reached the browser. Chromium hands a page's writes to the browser
+        process asynchronously, and a reload that comes first reads the old value: wait until a second page of the
+        same profile sees what this page holds, then reload."""
+        held = self.page.evaluate("k => localStorage.getItem(k)", storage_key)
+        witness = self.context.new_page()
+        witness.goto(self.url)
+        witness.wait_for_function("([k, v]) => localStorage.getItem(k) === v", arg=[storage_key, held])
+        witness.close()
+        self.page.reload()
+        self.page.wait_for_selector("html[data-ready=true]")
+
     def close(self):
         self.context.close()
 
@@ -369,8 +381,7 @@ def test_report_loads_with_no_console_error_and_no_request(report_page):
     # local storage is shared with other local pages: whatever is there must not break the report
     for junk in ("{not json", json.dumps({"version": 1, "decisions": {"k": {"decision": "a b"}, "j": None}})):
         g.page.evaluate("v => localStorage.setItem('mtaudit.decisions.v1', v)", junk)
-        g.page.reload()
-        g.page.wait_for_selector("html[data-ready=true]")
+        g.reload_after_saving("mtaudit.decisions.v1")
         assert g.page.inner_text("#decision-summary") == "0 dismissed · 0 confirmed"
         assert g.page.is_hidden("#storage-warning")
     assert g.errors == []
@@ -466,8 +477,7 @@ def test_dismissing_a_finding_and_exporting_gives_the_decisions_file(report_page
         "message": finding["message"]}
     # the file is what `audit --decisions` reads, and the page keeps the decision across a reload
     assert len(load_decisions(saved)) == 1
-    g.page.reload()
-    g.page.wait_for_selector("html[data-ready=true]")
+    g.reload_after_saving("mtaudit.decisions.v1")
     assert g.page.inner_text("#export-decisions") == "Export decisions (1)"
     assert g.errors == [] and g.foreign == []
 
