@@ -1,12 +1,14 @@
-"""Issue 12's latency target with the model loaded once: `mtaudit watch` on copies of the 1,000-word article.
+"""Issue 12's latency target with the model loaded once: `mtaudit watch` on 1,000-word news articles.
 
 The article of ``bench_news.py --article`` (the first 31 segments of Facebook-AI's ``wmt21news.012``, 1,012 words,
-with their sources) is written ``--copies`` times into a folder, and ``mtaudit watch DIR --out OUT --once`` audits
-them with each variant's options, in a fresh process per variant (rounds interleaved). Reported per file: the seconds
-of the CLI's own line for it (reading, detectors, the model's passes, risk, writing the JSONL); the start-up (model
-load, OpenVINO's compile, the warm-up) is the process's wall time less those. Target: each article under 5 s.
+with their sources) and ``--articles`` more of about 1,000 words from other documents and systems (other sentence
+lengths, so other batch shapes) are written into a folder, the first article last once more, and ``mtaudit watch DIR
+--out OUT --once`` audits them with each variant's options, in a fresh process per variant (rounds interleaved).
+Reported per file: the seconds of the CLI's own line for it (reading, detectors, the model's passes, risk, writing
+the JSONL); the start-up (model load, OpenVINO's compile, the warm-up) is the process's wall time less those. Target:
+each article under 5 s.
 
-    python bench/bench_watch.py [--copies 3] [--rounds 1] [--variants fast:--fast ovfast:--fast,--runtime,openvino]
+    python bench/bench_watch.py [--rounds 1] [--variants fast:--fast ovfast:--fast,--runtime,openvino]
 """
 from __future__ import annotations
 
@@ -26,6 +28,8 @@ from machine import describe  # bench/machine.py: the CPU and its matrix units
 ROOT = Path(__file__).resolve().parents[1]
 LINE = re.compile(r"^(?P<name>\S+): (?P<sentences>\d+) sentences, .*, (?P<seconds>[\d.]+) s -> ", re.M)
 DEFAULT_VARIANTS = ["fast:--fast", "ovfast:--fast,--runtime,openvino"]
+# the other articles: about 1,000 words each from the start of a long WMT21 news document, each by another system
+OTHERS = ["Online-W/wmt21news.009", "NiuTrans/wmt21news.016", "ref-A/wmt21news.029"]
 
 
 def run(name: str, options: list[str], inbox: Path, work: Path, round_: int) -> dict:
@@ -46,7 +50,8 @@ def run(name: str, options: list[str], inbox: Path, work: Path, round_: int) -> 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--copies", type=int, default=3, help="copies of the article in the watched folder")
+    ap.add_argument("--articles", nargs="*", default=OTHERS, metavar="SYSTEM/DOC",
+                    help="the other articles (the start of each system's translation of the document)")
     ap.add_argument("--rounds", type=int, default=1, help="interleaved rounds of the variants")
     ap.add_argument("--variants", nargs="+", default=DEFAULT_VARIANTS,
                     help="NAME:OPTION,OPTION,... (options of `mtaudit watch`, comma-separated)")
@@ -60,15 +65,21 @@ def main() -> int:
     rows = []
     with tempfile.TemporaryDirectory(prefix="mtaudit-watch-") as tmp:
         work = Path(tmp)
-        (work / "one").mkdir()
-        gold = article_workload(work / "one", 1000, ARTICLE_FROM)
-        article = next((work / "one").iterdir())
         inbox = work / "inbox"
         inbox.mkdir()
-        for k in range(args.copies):
-            (inbox / f"article{k + 1}.jsonl").write_bytes(article.read_bytes())
-        words = sum(len(g.target.split()) for g in gold)
-        print(f"{args.copies} copies of a {words}-word article ({len(gold)} segments, {ARTICLE_FROM})", flush=True)
+        origins = [ARTICLE_FROM, *args.articles]
+        words = []
+        for k, origin in enumerate(origins):
+            (work / str(k)).mkdir()
+            gold = article_workload(work / str(k), 1000, origin)
+            text = next((work / str(k)).iterdir()).read_bytes()
+            (inbox / f"{k + 1}.jsonl").write_bytes(text)
+            words.append(sum(len(g.target.split()) for g in gold))
+            print(f"{k + 1}.jsonl: {origin}, {words[-1]} words, {len(gold)} segments", flush=True)
+            if k == 0:
+                (inbox / f"{len(origins) + 1}.jsonl").write_bytes(text)
+        words.append(words[0])
+        print(f"{len(origins) + 1}.jsonl: 1.jsonl again", flush=True)
         for r in range(args.rounds):
             for name, options in (variants if r % 2 == 0 else variants[::-1]):
                 row = run(name, options, inbox, work, r)

@@ -104,12 +104,14 @@ WARM_UP = ('{"id": "1", "source": "新华社北京12月1日电 外交部发言�
 
 
 def warm_up(auditor) -> None:
-    """Audit a one-segment article and drop the result, so that the first real file does not pay for the set-up of
-    the detectors' data and the model's first batch."""
+    """Audit a one-segment article and drop the result, and run the model on batches of the largest sizes it will
+    see, so that the first real file does not pay for the set-up of the detectors' data and of the model's batches."""
     import tempfile
 
     from mtaudit.readers import read_document
 
+    if auditor.scorer is not None:
+        auditor.scorer.warm_up()
     with tempfile.TemporaryDirectory(prefix="mtaudit-warm-up-") as folder:
         path = Path(folder) / "warm-up.jsonl"
         path.write_text(WARM_UP, encoding="utf-8")

@@ -75,6 +75,25 @@ def test_seed_article_odd_sentences_rank_in_least_fluent_third(scorer):
 
 
 @needs_model
+def test_warming_up_fills_the_token_budget_and_changes_no_score(scorer, monkeypatch):
+    from mtaudit.fluency.scorer import Request
+
+    requests = [Request("", "The minister said on Tuesday that the talks would resume next week.", 0),
+                Request("Officials declined to comment. ", "Shares in the company fell 4 per cent.", 0)]
+    before = scorer.logprobs(requests)
+    shapes, forward = [], scorer._forward
+    monkeypatch.setattr(scorer, "_forward", lambda batch, *a: shapes.append(
+        (len(batch), max(len(r.ids) for r in batch), sum(len(r.ids) - r.n_context for r in batch))) or forward(batch, *a))
+    scorer.warm_up()
+    monkeypatch.undo()
+    assert shapes and all(rows * width == scorer.batch_tokens and 0 < scored < rows * width
+                          for rows, width, scored in shapes), shapes
+    for (off_a, lp_a), (off_b, lp_b) in zip(before, scorer.logprobs(requests)):
+        assert off_a == off_b
+        np.testing.assert_array_equal(lp_a, lp_b)
+
+
+@needs_model
 def test_every_sentence_gets_scores_and_findings_are_well_formed(scorer):
     doc = document(
         ["The minister said on Tuesday that the talks would resume next week. Officials declined to comment.",

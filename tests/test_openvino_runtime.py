@@ -219,8 +219,9 @@ NEWS = [("新华社援引习近平的话说，两国关系良好。", "Xinhua qu
         ("该公司股价在早盘交易中下跌4%。", "Shares in the company fell 4 per cent in early trading.")]
 
 
-def both_runtimes(dtype: str):
-    """Token log-probs and layer-12 states of source-conditioned rows, OpenVINO then eager, from one scorer."""
+def both_runtimes(dtype: str, warm: bool = False):
+    """Token log-probs and layer-12 states of source-conditioned rows, OpenVINO then eager, from one scorer
+    (``warm``: after the scorer's warm-up, as ``mtaudit watch`` runs it)."""
     pytest.importorskip("openvino")
     from mtaudit.fluency import load_scorer
     from mtaudit.fluency.scorer import Request
@@ -230,6 +231,8 @@ def both_runtimes(dtype: str):
     for source, target in NEWS:
         head, body = scorer.prompt(source, "zh", "en")
         requests.append(Request(head, body + target, len(body)))
+    if warm:
+        scorer.warm_up()
     with_openvino = scorer.logprobs(requests, (12,))
     scorer.openvino = None  # the same scorer, rows and batches, eager
     return with_openvino, scorer.logprobs(requests, (12,))
@@ -238,7 +241,7 @@ def both_runtimes(dtype: str):
 @pytest.mark.model
 @needs_model
 def test_float32_log_probs_equal_eager_torch():
-    with_openvino, with_torch = both_runtimes("float32")
+    with_openvino, with_torch = both_runtimes("float32", warm=True)
     # to rounding: OpenVINO's kernels sum in other orders and approximate exp and tanh, which 18 layers of Gemma's
     # large activations carry to ~0.01 nats (a wrong export, e.g. one traced from bf16 weights, is off by whole nats)
     for (off_a, lp_a, st_a, best_a), (off_b, lp_b, st_b, best_b) in zip(with_openvino, with_torch):

@@ -241,6 +241,25 @@ class LMScorer:
                 states = result[2][:, layers.index(estimator.layer)]
                 self._fill_estimator(seg, placed, estimator.token_mass(states, result[1], result[3]))
 
+    def warm_up(self) -> None:
+        """Run batches of the largest size the token budget allows and drop the results, so that a long-running process
+        (``mtaudit watch``) pays for its runtime's first batches before its first file instead of in it.
+
+        OpenVINO builds its kernels for several rows, and sizes its buffers for the most scored positions, on the first
+        batches that need them: the first article of a process took 5.5-6 s where the next took 3.7-4.2 s, and 3.8 s
+        after this (BENCHMARKS.md § A hot folder). Two row widths and half of each row scored cover what real batches
+        bring. PyTorch's first batch costs less extra (about 1 s of 7), and one width is enough for it: a 2,048-token
+        batch takes it 3-4 s, which a second width would add to the start-up for nothing measurable."""
+        words = self.tokenizer("The minister said on Tuesday that talks would resume next week in Geneva.",
+                               add_special_tokens=False)["input_ids"]
+        layers = self.estimator_layers()
+        with torch.inference_mode():
+            for width in (64, 256) if self.openvino is not None else (64,):
+                width = min(width, self.window or width, self.batch_tokens)
+                ids = list(self.bos) + (words * (width // len(words) + 1))[: width - len(self.bos)]
+                rows = [Row((), ids, width // 2, k, 0) for k in range(max(1, self.batch_tokens // width))]
+                self._forward(rows, layers)
+
     def estimator_for(self, doc: Document):
         """The trained estimator for the document's language pair, or None (the risk model then falls back)."""
         for estimator in self.estimators:
