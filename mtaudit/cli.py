@@ -738,6 +738,13 @@ def models(ctx: typer.Context):
         out.print("  sha256 (pinned):")
         for file, digest in (m.get("hashes") or {}).items():
             out.print(f"    {digest}  {file}", soft_wrap=True)
+        if m.get("exports"):
+            out.print("  OpenVINO exports (`--runtime openvino` makes one per scorer dtype and set of layers kept, "
+                      "and makes it again when it is missing: any may be deleted):", soft_wrap=True)
+            for e in m["exports"]:
+                layers = ", ".join(map(str, e["layers"])) or "none"
+                out.print(f"    {e['path']}  {e['bytes'] / 2**20:,.0f} MiB, for a {e['built']} scorer, layers "
+                          f"{layers}, OpenVINO {e['openvino'].split('-')[0]}", soft_wrap=True)
         out.print()
 
 

@@ -115,6 +115,26 @@ def test_export_is_cached_per_weights_checksum_and_rebuilt_when_it_changes(tiny,
     assert json.loads((in_bf16 / "manifest.json").read_text())["built"] == "torch.bfloat16"
 
 
+def test_mtaudit_models_lists_the_exports_in_the_cache(tiny, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from mtaudit.cli import app
+    from mtaudit.fluency.openvino_runtime import export, export_folder
+
+    monkeypatch.setenv("MTAUDIT_HOME", str(tmp_path))
+    folder = export_folder(registry.model_path(MODEL))
+    made = export(tiny, folder, "a" * 64, (2,), torch.float32)
+    (folder / ".export-half-written").mkdir()  # another process's export in progress: not listed
+    [row] = [m for m in registry.list_models() if m["name"] == MODEL]
+    [listed] = row["exports"]
+    assert listed["path"] == str(made) and listed["built"] == "float32" and listed["layers"] == [2]
+    assert listed["bytes"] == sum(f.stat().st_size for f in made.iterdir()) > 0
+    result = CliRunner().invoke(app, ["models"], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    assert f"{made}  " in result.output and "for a float32 scorer, layers 2, OpenVINO " in result.output
+    assert ".export-half-written" not in result.output
+
+
 def test_a_damaged_export_is_rebuilt_not_trusted(tiny, tmp_path):
     from mtaudit.fluency.openvino_runtime import OpenVINOModel, export, load
 

@@ -79,11 +79,11 @@ class _Graph(torch.nn.Module):
 def export_folder(model_dir: Path) -> Path:
     """Where a model's export is cached: beside its converted weights when they lie in mtaudit's cache, else in the
     cache itself (a user's own model folder is not written to)."""
-    from mtaudit.fluency.registry import cache_dir
+    from mtaudit.fluency.registry import EXPORTS, cache_dir
 
     cache = cache_dir().resolve()
     model_dir = model_dir.resolve()
-    return model_dir / "openvino" if model_dir.is_relative_to(cache) else cache / "openvino"
+    return model_dir / EXPORTS if model_dir.is_relative_to(cache) else cache / EXPORTS
 
 
 def cache_key(checksum: str, layers: Sequence[int], version: str, dtype: torch.dtype) -> str:

@@ -79,6 +79,31 @@ def model_path(name: str) -> Path:
     return cache_dir() / "models" / name
 
 
+# the folder, beside a model's converted weights, of its OpenVINO exports (mtaudit.fluency.openvino_runtime)
+EXPORTS = "openvino"
+
+
+def exports(model_dir: Path) -> list[dict]:
+    """The OpenVINO exports cached for the model in ``model_dir``: path, bytes on disk, and what its manifest says it
+    was built from (the dtype the decoder was built in, the layers kept, the OpenVINO version). Read without
+    importing OpenVINO; an export without a readable manifest (one being written) is left out."""
+    found = []
+    folder = model_dir / EXPORTS
+    for entry in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if not entry.is_dir() or entry.name.startswith("."):
+            continue
+        manifest = read_manifest(entry)
+        if manifest is None:
+            continue
+        try:
+            size = sum(f.stat().st_size for f in entry.iterdir() if f.is_file())
+        except OSError:  # removed meanwhile (a newer export replaces a stale one)
+            continue
+        found.append({"path": str(entry), "bytes": size, "built": str(manifest.get("built", "")).removeprefix("torch."),
+                      "layers": manifest.get("layers", []), "openvino": str(manifest.get("openvino", ""))})
+    return found
+
+
 def _spec(name: str) -> dict:
     models = _pins()["models"]
     if name not in models:
@@ -134,6 +159,7 @@ def list_models() -> list[dict]:
                 "ready": ready,
                 # pulled by an earlier mtaudit: it loads, more slowly; a pull upgrades or rebuilds it
                 "current": ready and is_current(read_manifest(model_path(name))),
+                "exports": exports(model_path(name)),
             }
         )
     return rows
