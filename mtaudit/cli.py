@@ -305,7 +305,8 @@ def watch(
                               "segment has its source (about half the model time, a slightly weaker ranking).",
                               rich_help_panel="Model and risk"),
     runtime: str = typer.Option("torch", "--runtime", help="As for `audit`: torch or openvino; in a watch OpenVINO's "
-                                "compile is paid once, at the start.", rich_help_panel="Model and risk"),
+                                "compile and slow first batches are paid once, at the start (with --fast, the "
+                                "quickest per article).", rich_help_panel="Model and risk"),
     langs: Optional[str] = typer.Option(None, "--langs", help="Language pair of every file as SRC-TGT (default: "
                                         "detected per file)."),
     fmt: Optional[str] = typer.Option(None, "--format", help="Read every file as this format instead of guessing "
@@ -328,8 +329,8 @@ def watch(
 ):
     """Keep the model loaded and audit every file dropped into a folder, one results file each.
 
-    For a desk that receives articles one at a time: the model's load (and OpenVINO's compile) is paid once, so
-    each article costs only its own audit. One line per file: its sentences, findings, top risk, seconds and where
+    For a desk that receives articles one at a time: the model's load (and OpenVINO's compile) and the first batches'
+    set-up are paid once, at the start, so each article costs only its own audit. One line per file: its sentences, findings, top risk, seconds and where
     its results went. A file that cannot be read gets its error record and the watch goes on; input files are never
     modified. Ctrl-C stops it between files (exit 0). Exit codes: 0 stopped or done; 2 usage error.
     """
