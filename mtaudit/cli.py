@@ -640,7 +640,12 @@ def eval_(
         for name, part in result["datasets"].items():
             console.print(scorer_table(part["scorers"], f"{part['segments']} segments of {name}, "
                                        f"risk model {risk.name}"))
-        console.print(detector_table(result["detectors"]))
+        if any(gold.marks_spans for gold in audited.gold):
+            console.print(detector_table(result["detectors"]))
+        else:
+            err.print("no detector table: these MQM files give a score per segment and mark no error spans, so there "
+                      "is nothing to match the detectors' findings against (a file of marked errors, e.g. "
+                      "mqm_ted_zhen.tsv, gets one)")
         trained = risk.trained_on or {}
         fitted_on = {f["sha256"] for f in trained.get("files", [])} | ({trained["sha256"]} if "sha256" in trained
                                                                         else set())

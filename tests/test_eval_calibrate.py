@@ -260,13 +260,19 @@ def test_several_mqm_files_combine_and_each_is_held_out_by_document(tmp_path):
     # eval reports each file alone, and the segment-score file's figures match a run on it alone
     both = tmp_path / "both-eval.json"
     alone = tmp_path / "alone-eval.json"
-    assert runner.invoke(app, ["eval", "--mqm", str(FIXTURE), "--mqm", str(SCORES), "--no-model",
-                               "--json", str(both)]).exit_code == 0
-    assert runner.invoke(app, ["eval", "--mqm", str(SCORES), "--no-model", "--json", str(alone)]).exit_code == 0
+    mixed = runner.invoke(app, ["eval", "--mqm", str(FIXTURE), "--mqm", str(SCORES), "--no-model",
+                                "--json", str(both)], env={"COLUMNS": "200"})
+    assert mixed.exit_code == 0 and "findings on human-marked error spans" in mixed.output
+    scores_only = runner.invoke(app, ["eval", "--mqm", str(SCORES), "--no-model", "--json", str(alone)],
+                                env={"COLUMNS": "200"})
+    assert scores_only.exit_code == 0
     both, alone = json.loads(both.read_text()), json.loads(alone.read_text())
     assert both["segments"] == 28
-    # no spans are marked in a segment-score file: its findings are not counted as misses
+    # no spans are marked in a segment-score file: its findings are not counted as misses, and the table of them,
+    # all zeros, is replaced by a line that says why
     assert all(d["findings"] == 0 for d in alone["detectors"].values())
+    assert "findings on human-marked error spans" not in scores_only.output
+    assert "no detector table: these MQM files give a score per segment" in scores_only.output
     for scorer in ("mtaudit", "length"):  # random draws over all segments, so it differs
         assert (both["datasets"]["news_small_zhen.scores"]["scorers"][scorer]
                 == alone["datasets"]["news_small_zhen.scores"]["scorers"][scorer])
