@@ -64,6 +64,12 @@ class AuditConfig:
     def detector_names(self) -> list[str]:
         return list(self.detectors) if self.detectors else list(DETECTORS)
 
+    def run_options(self, **extra) -> dict:
+        """What the run record says this audit was asked to do (``options``), with a command's own ``extra``."""
+        return {"detectors": self.detector_names, "model": self.model, "format": self.fmt, "langs": self.langs,
+                "risk_model": self.risk_model, "decisions": self.decisions, "fast": self.fast,
+                "runtime": self.runtime, **extra}
+
 
 def discover(
     paths: Iterable[str],

@@ -204,10 +204,7 @@ def audit(
         err.print("interrupted")
         raise typer.Exit(130)
 
-    options = {"detectors": config.detector_names, "model": model_name, "format": fmt, "source": config.source,
-               "recursive": recursive, "include": include, "exclude": exclude,
-               "risk_model": str(risk_model) if risk_model else None, "langs": langs, "decisions": config.decisions,
-               "fast": fast, "runtime": runtime}
+    options = config.run_options(source=config.source, recursive=recursive, include=include, exclude=exclude)
     run_record = auditor.run_record(options, engine=engine.describe())
     # Every record only when a report file (HTML, spreadsheet) needs them; else the top sentences and counts, so memory
     # stays flat.
@@ -330,9 +327,10 @@ def watch(
     """Keep the model loaded and audit every file dropped into a folder, one results file each.
 
     For a desk that receives articles one at a time: the model's load (and OpenVINO's compile) and the first batches'
-    set-up are paid once, at the start, so each article costs only its own audit. One line per file: its sentences, findings, top risk, seconds and where
-    its results went. A file that cannot be read gets its error record and the watch goes on; input files are never
-    modified. Ctrl-C stops it between files (exit 0). Exit codes: 0 stopped or done; 2 usage error.
+    set-up are paid once, at the start, so each article costs only its own audit. One line per file: its sentences,
+    findings, top risk, seconds and where its results went. A file that cannot be read gets its error record and the
+    watch goes on; input files are never modified. Ctrl-C stops it between files (exit 0). Exit codes: 0 stopped or
+    done; 2 usage error.
     """
     from mtaudit.audit import AuditConfig, Auditor
     from mtaudit.engines.local import LocalEngine
@@ -368,9 +366,7 @@ def watch(
     except KeyboardInterrupt:
         err.print("interrupted")
         raise typer.Exit(130)
-    options = {"detectors": config.detector_names, "model": model_name, "format": fmt, "langs": langs,
-               "risk_model": str(risk_model) if risk_model else None, "decisions": config.decisions, "fast": fast,
-               "runtime": runtime, "watch": str(inbox)}
+    options = config.run_options(watch=str(inbox))
     audit_file = FileAuditor(auditor, LocalEngine(1), out, html, options)
     if not quiet:
         err.print(f"watching {inbox.resolve()} (results in {out.resolve()}); Ctrl-C stops")
