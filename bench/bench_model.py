@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import torch  # noqa: E402
 
-from mtaudit.document import Document, Segment, Sentence  # noqa: E402
+from mtaudit.core.document import Document, Segment, Sentence  # noqa: E402
 from mtaudit.fluency import load_scorer  # noqa: E402
 from mtaudit.fluency.scorer import Request  # noqa: E402
 

@@ -26,7 +26,7 @@ TSV = REPO.parent / "shared" / "data" / "mqm" / "wmt21_news_zhen.scores.tsv"
 def measure(tsv: Path) -> dict[str, float]:
     from mtaudit.audit import prepare
     from mtaudit.detectors import build_detectors
-    from mtaudit.document import Document, Segment
+    from mtaudit.core.document import Document, Segment
 
     rows = defaultdict(list)
     with tsv.open(encoding="utf-8") as f:

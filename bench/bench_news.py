@@ -260,7 +260,7 @@ def child(timings_path: Path, scorer_options: dict, cli_args: list[str]) -> int:
 # ---- the ranking of a run ------------------------------------------------------------------------------------
 def ranking(out_jsonl: Path, gold: list) -> dict:
     """tau_doc, P@20 % and friends of the run's risk model on the segments, with the length baseline."""
-    from mtaudit.document import Finding, Segment, Sentence
+    from mtaudit.core.document import Finding, Segment, Sentence
     from mtaudit.evaluation.evaluate import figures_for
     from mtaudit.evaluation.features import AuditedSet, segment_features
     from mtaudit.scoring import RiskModel

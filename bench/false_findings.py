@@ -22,7 +22,7 @@ from pathlib import Path
 
 from mtaudit.audit import prepare
 from mtaudit.detectors import build_detectors
-from mtaudit.document import Document, Segment
+from mtaudit.core.document import Document, Segment
 from mtaudit.languages import parse_langs
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"

@@ -32,7 +32,7 @@ from scipy.stats import kendalltau
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from mtaudit.document import Document, Segment, Sentence  # noqa: E402
+from mtaudit.core.document import Document, Segment, Sentence  # noqa: E402
 from mtaudit.fluency import load_scorer  # noqa: E402
 
 MQM = ROOT / ".." / "shared" / "data" / "mqm" / "mqm_ted_zhen.tsv"

@@ -367,7 +367,7 @@ def family_of(message: str) -> str:
 def evaluate(tsv: Path, silver: list[dict], split: str, detector_names: list[str], verbose: bool) -> dict:
     from mtaudit.audit import prepare
     from mtaudit.detectors import build_detectors
-    from mtaudit.document import Document, Segment
+    from mtaudit.core.document import Document, Segment
 
     detectors = build_detectors(detector_names)
     segs = read(tsv)
@@ -482,7 +482,7 @@ def parallel_false_findings(path: Path, detector_names: list[str], verbose: bool
     source. Nearly every finding there is false (a few are errors of the reference itself)."""
     from mtaudit.audit import prepare
     from mtaudit.detectors import build_detectors
-    from mtaudit.document import Document, Segment
+    from mtaudit.core.document import Document, Segment
 
     detectors = build_detectors(detector_names)
     rows = defaultdict(list)

@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from helpers import SHARED, make_doc  # noqa: E402
 from mtaudit.detectors.numbers import NumbersDetector  # noqa: E402
-from mtaudit.document import Category  # noqa: E402
+from mtaudit.core.document import Category  # noqa: E402
 
 
 def main() -> int:

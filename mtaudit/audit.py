@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 from mtaudit import __version__
 from mtaudit.detectors import DETECTORS, build_detectors
 from mtaudit.detectors.base import Detector
-from mtaudit.document import Document
-from mtaudit.errors import InputError, MtauditError, UsageError
+from mtaudit.core.document import Document
+from mtaudit.core.errors import InputError, MtauditError, UsageError
 from mtaudit.languages import Pair, parse_langs, resolve
 from mtaudit.metrics import score_references
 from mtaudit.readers import read_document, read_source, supported_extensions

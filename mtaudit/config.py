@@ -16,7 +16,8 @@ import tomllib
 from pathlib import Path
 
 from mtaudit.detectors import DETECTORS
-from mtaudit.errors import UsageError
+from mtaudit.core.errors import UsageError
+from mtaudit.core.options import parse_switch
 
 
 def coerce(detector: str, option: str, raw):
@@ -32,11 +33,7 @@ def coerce(detector: str, option: str, raw):
         return raw
     try:
         if isinstance(default, bool):
-            if raw.lower() in {"1", "true", "yes", "on"}:
-                return True
-            if raw.lower() in {"0", "false", "no", "off"}:
-                return False
-            raise ValueError(raw)
+            return parse_switch(raw)
         if isinstance(default, int):
             return int(raw)
         if isinstance(default, float):

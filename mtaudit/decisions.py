@@ -37,8 +37,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from mtaudit.document import Document, Finding, Sentence
-from mtaudit.errors import UsageError
+from mtaudit.core.document import Document, Finding, Sentence
+from mtaudit.core.errors import UsageError
 
 SCHEMA = "mtaudit-decisions"
 VERSION = 1

@@ -7,8 +7,8 @@ import tempfile
 
 from mtaudit.audit import prepare
 from mtaudit.detectors import build_detectors
-from mtaudit.document import Document, Segment
-from mtaudit.errors import InputError
+from mtaudit.core.document import Document, Segment
+from mtaudit.core.errors import InputError
 from mtaudit.languages import parse_langs
 from mtaudit.readers import READERS
 

@@ -1,7 +1,7 @@
 """Reference-based metrics (sacrebleu) for segments that carry a reference translation."""
 from __future__ import annotations
 
-from mtaudit.document import Document
+from mtaudit.core.document import Document
 
 
 def score_references(doc: Document) -> None:

@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mtaudit.document import Document, Sentence, Severity
+from mtaudit.core.document import Document, Sentence, Severity
 
 
 
@@ -108,7 +108,7 @@ class RiskModel:
     @classmethod
     def load(cls, path: str | Path | None = None) -> "RiskModel":
         if not path:
-            from mtaudit.resources import models_dir
+            from mtaudit.core.resources import models_dir
 
             path = models_dir() / "risk-default.json"
         path = Path(path)
@@ -116,7 +116,7 @@ class RiskModel:
             data = json.loads(path.read_text(encoding="utf-8"))
             return cls.from_dict(data, path.stem)
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            from mtaudit.errors import UsageError
+            from mtaudit.core.errors import UsageError
 
             raise UsageError(f"{path}: cannot read risk model: {exc}") from None
 
@@ -124,7 +124,7 @@ class RiskModel:
     def for_pair(cls, source: str | None, target: str | None) -> "RiskModel":
         """The risk model of a language pair (``mtaudit/languages/pairs.toml``), in the models folder."""
         from mtaudit.languages import find_pair
-        from mtaudit.resources import models_dir
+        from mtaudit.core.resources import models_dir
 
         pair = find_pair(source, target)
         return cls.load(models_dir() / pair.risk_model) if pair else cls.load()

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import pysbd
 
-from mtaudit.document import Segment, Sentence
+from mtaudit.core.document import Segment, Sentence
 from mtaudit.languages import language
 
 _LINE_BREAK = re.compile(r"\n+")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from mtaudit.errors import UsageError
+from mtaudit.core.errors import UsageError
 
 # names editors, browsers and copy tools give files they are still writing
 TEMPORARY = (".tmp", ".part", ".partial", ".crdownload", ".download", ".swp", "~")

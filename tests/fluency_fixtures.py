@@ -5,7 +5,7 @@ import random
 import re
 from pathlib import Path
 
-from mtaudit.document import Document, Segment, Sentence
+from mtaudit.core.document import Document, Segment, Sentence
 
 SHARED = Path(__file__).parents[1] / ".." / "shared"
 NEWS = SHARED / "data" / "news-en" / "newstest-2008-2021.en.txt"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from mtaudit.audit import prepare
 from mtaudit.detectors.base import Detector
-from mtaudit.document import Document, Finding, Segment
+from mtaudit.core.document import Document, Finding, Segment
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -10,7 +10,7 @@ import random
 
 from helpers import make_doc
 
-from mtaudit.document import Category, Finding, Severity
+from mtaudit.core.document import Category, Finding, Severity
 from mtaudit.reports.base import build_report, document_lines
 from mtaudit.scoring import RiskModel, score_document
 

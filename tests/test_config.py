@@ -1,7 +1,7 @@
 import pytest
 
 from mtaudit.config import detector_options
-from mtaudit.errors import UsageError
+from mtaudit.core.errors import UsageError
 
 
 def test_config_file_and_settings_merge_with_types(tmp_path):

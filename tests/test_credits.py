@@ -4,7 +4,7 @@ import pytest
 from helpers import SEED, make_doc
 
 from mtaudit.detectors.credits import CreditsDetector
-from mtaudit.document import Category, Severity
+from mtaudit.core.document import Category, Severity
 
 
 def flagged(paragraphs):

@@ -16,7 +16,7 @@ from mtaudit.cli import app
 from mtaudit.fluency import ModelError, load_scorer, registry
 from mtaudit.fluency.estimator import Estimator, pinned_estimators
 from mtaudit.fluency.scorer import Request
-from mtaudit.resources import models_dir
+from mtaudit.core.resources import models_dir
 from mtaudit.scoring import ESTIMATOR, RiskModel, signals_variant
 
 from fluency_fixtures import document

@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from mtaudit.document import Finding, Segment, Sentence, Severity
+from mtaudit.core.document import Finding, Segment, Sentence, Severity
 from mtaudit.evaluation.features import segment_features
 from mtaudit.evaluation.metrics import grouped_tau, kendall_tau, pearson, precision_at, ranking_figures
 

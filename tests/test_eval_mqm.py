@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from mtaudit.errors import InputError
+from mtaudit.core.errors import InputError
 from mtaudit.evaluation.mqm import read_mqm, row_penalty, strip_spans
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "mqm_small.tsv"

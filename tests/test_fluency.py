@@ -10,7 +10,7 @@ import shutil
 import numpy as np
 import pytest
 
-from mtaudit.document import Category, Severity
+from mtaudit.core.document import Category, Severity
 from mtaudit.fluency import ModelError, load_scorer
 from mtaudit.fluency import registry
 

@@ -26,7 +26,7 @@ from html_report_data import source_overlap_doc, source_overlap_report, syntheti
 from mtaudit.cli import app
 from mtaudit.decisions import (CONFIRM, DISMISS, SCHEMA, VERSION, load_decisions, occurrences, sentence_identities,
                                sentence_sha256)
-from mtaudit.errors import UsageError
+from mtaudit.core.errors import UsageError
 from mtaudit.reports.base import build_report, ranked_sentences
 from mtaudit.reports.html import json_for_script, page_data, render_html, write_html
 from mtaudit.reports.jsonl import read_records

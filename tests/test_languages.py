@@ -6,8 +6,8 @@ from helpers import FIXTURES_DIR, SHARED
 from typer.testing import CliRunner
 
 from mtaudit.cli import app
-from mtaudit.document import Document, Segment
-from mtaudit.errors import InputError, UsageError
+from mtaudit.core.document import Document, Segment
+from mtaudit.core.errors import InputError, UsageError
 from mtaudit.languages import detect, find_pair, normalise, parse_langs, resolve, supported_text
 from mtaudit.readers import read_document
 from mtaudit.segmenter import split_spans
@@ -37,7 +37,7 @@ def test_bad_langs_option_names_the_supported_pairs(text, why):
 
 
 def test_every_pair_names_a_shipped_risk_model():
-    from mtaudit.resources import models_dir
+    from mtaudit.core.resources import models_dir
 
     assert find_pair("en", "de").risk_model == "risk-en-de.json"
     assert find_pair("zh", "en").risk_model == "risk-default.json"

@@ -9,7 +9,7 @@ from helpers import SEED, findings, flagged_text, make_doc, passes
 from mtaudit.detectors import DETECTORS
 from mtaudit.detectors.names import NamesDetector
 from mtaudit.detectors.namelib.romanise import same_name
-from mtaudit.document import Category, Severity
+from mtaudit.core.document import Category, Severity
 
 # (article, flagged span, suggestion): one person written two ways, the rarer spelling never introduced.
 VARIANTS = [

@@ -9,7 +9,7 @@ from mtaudit.detectors import DETECTORS
 from mtaudit.detectors.names_src import (
     SOURCE_LANGUAGES, ChineseNames, NamesSourceDetector, chinese_name_pinyin, source_language,
 )
-from mtaudit.document import Category, Severity
+from mtaudit.core.document import Category, Severity
 
 # (source, target, flagged span, suggestion): a name of the source misspelt in the target.
 MISSPELT = [

@@ -5,7 +5,7 @@ import pytest
 from helpers import assert_one_mistranslated_name, make_doc, passes
 
 from mtaudit.detectors.names_src import NamesSourceDetector
-from mtaudit.document import Severity
+from mtaudit.core.document import Severity
 
 
 def flagged(sources, targets):

@@ -9,7 +9,7 @@ import pytest
 
 from mtaudit.fluency.norms import Norms, band, sentence_maximum, shares, thresholds, word_spans
 from mtaudit.fluency.scorer import near_copy
-from mtaudit.resources import models_dir
+from mtaudit.core.resources import models_dir
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mtaudit.detectors.numbers import NumbersDetector
-from mtaudit.document import Category
+from mtaudit.core.document import Category
 from mtaudit.detectors.numparse import (
     chinese_quantities,
     english_quantities,

@@ -2,7 +2,7 @@
 from pathlib import Path
 
 import mtaudit
-from mtaudit.resources import PACKAGED_MODELS, models_dir
+from mtaudit.core.resources import PACKAGED_MODELS, models_dir
 from mtaudit.scoring import RiskModel
 
 REPO = Path(__file__).resolve().parents[1]

@@ -3,8 +3,8 @@ import pytest
 from helpers import SEED, make_doc
 
 from mtaudit.detectors.phrasing import PhrasingDetector, builtin_patterns, parse_patterns
-from mtaudit.document import Category, Severity
-from mtaudit.errors import UsageError
+from mtaudit.core.document import Category, Severity
+from mtaudit.core.errors import UsageError
 
 
 def flagged(paragraphs, **options):

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from mtaudit.audit import AuditConfig, _init_worker, _load_and_prepare
-from mtaudit.document import Document, Segment
-from mtaudit.errors import InputError
+from mtaudit.core.document import Document, Segment
+from mtaudit.core.errors import InputError
 from mtaudit.readers import READERS, read_document, reader_for
 from mtaudit.readers.text import attach_source
 from mtaudit.segmenter import split_segment

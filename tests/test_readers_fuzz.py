@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mtaudit.errors import InputError
+from mtaudit.core.errors import InputError
 from mtaudit.readers import READERS, read_document
 from mtaudit.readers.base import decode_text
 from mtaudit.segmenter import split_spans, split_segment

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from mtaudit.audit import AuditConfig, _init_worker, _load_and_prepare
-from mtaudit.errors import InputError
+from mtaudit.core.errors import InputError
 from mtaudit.readers import base, read_document
 
 HOSTILE = Path(__file__).resolve().parent / "fixtures" / "hostile"
@@ -254,7 +254,7 @@ def test_long_single_line_refused_with_bounded_memory(tmp_path):
         chunk = b"The port reopened after the strike and ships left the harbour on time " * 1000
         for _ in range(size // len(chunk)):
             fh.write(chunk)
-    script = ("import resource, sys; from mtaudit.readers import read_document; from mtaudit.errors import InputError\n"
+    script = ("import resource, sys; from mtaudit.readers import read_document; from mtaudit.core.errors import InputError\n"
               "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
               "try:\n    read_document(sys.argv[1])\nexcept InputError as exc:\n    print(exc)\n"
               "print(base, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")

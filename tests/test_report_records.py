@@ -8,7 +8,7 @@ import pytest
 from helpers import SAMPLES, make_doc
 
 from mtaudit.audit import AuditConfig, Auditor, discover
-from mtaudit.document import Document
+from mtaudit.core.document import Document
 from mtaudit.reports.base import ReportBuilder, document_lines
 from mtaudit.reports.jsonl import dumps, encode_document
 

@@ -283,7 +283,7 @@ def odd_phrasing_windows(gold):
     keeps those with score >= the norms' minor threshold and merges overlapping ones). Sentences are rebuilt from the
     sentence index the dump kept per token (a sentence runs from its first token to its last)."""
     from mtaudit.fluency.norms import load_norms, word_surprisals
-    from mtaudit.resources import models_dir
+    from mtaudit.core.resources import models_dir
 
     norms = load_norms(models_dir(), "gemma3-270m")["en"]
     d = ROOT / TED

@@ -20,9 +20,9 @@ from mtaudit.annotate.base import Annotator, unit_notes
 from mtaudit.annotate.po import PoAnnotator
 from mtaudit.annotate.tmx import TmxAnnotator
 from mtaudit.annotate.xliff import XliffAnnotator
-from mtaudit.document import Document
-from mtaudit.errors import MtauditError, UsageError
-from mtaudit.outputs import refuse_overwriting_inputs, write_atomic
+from mtaudit.core.document import Document
+from mtaudit.core.errors import MtauditError, UsageError
+from mtaudit.core.outputs import refuse_overwriting_inputs, write_atomic
 from mtaudit.readers.base import read_bytes
 
 ANNOTATORS: dict[str, type[Annotator]] = {

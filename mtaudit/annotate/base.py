@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from mtaudit.document import Document, Finding, Segment, Severity
-from mtaudit.errors import InputError
+from mtaudit.core.document import Document, Finding, Segment, Severity
+from mtaudit.core.errors import InputError
 
 # Marks every note mtaudit writes, so a re-run replaces them instead of piling up copies.
 ORIGIN = "mtaudit"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import inspect
 from typing import ClassVar
 
-from mtaudit.document import Document, Finding, Sentence, Severity
+from mtaudit.core.document import Document, Finding, Sentence, Severity
 
 
 class Detector:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from mtaudit.detectors.base import Detector
 from functools import lru_cache
 
-from mtaudit.document import Category, Document, Severity
+from mtaudit.core.document import Category, Document, Severity
 from mtaudit.languages import language
 
 _PAIRS = {"(": ")", "[": "]", "{": "}", "“": "”", "‘": "’", "«": "»", "„": "“", "《": "》", "「": "」"}

@@ -11,7 +11,8 @@ from rapidfuzz import fuzz
 
 from mtaudit.detectors.base import Detector
 from mtaudit.detectors.phrasing import builtin_patterns
-from mtaudit.document import Category, Document, Segment, Severity
+from mtaudit.core.document import Category, Document, Segment, Severity
+from mtaudit.core.text import TERMINAL, is_heading
 
 # ---------------------------------------------------------------------------------------------------------------
 # Agencies (data file) and the words of credit lines
@@ -107,14 +108,6 @@ _WRONG_EDITOR_ROLE = {"liability editor", "responsibility editor", "duty editor"
 _END_MARK = re.compile(r"[(（]\s*(?P<word>End|Finish|Finished|Over|Complete|Completed|End of text|The end|Full text "
                        r"ends|完)\s*[)）]\s*$", re.I)
 
-_TERMINAL = re.compile(r"[.!?…][\"”’')\]]*$")
-
-
-def _is_heading(text: str) -> bool:
-    """A short paragraph without final punctuation: a headline or section heading, not body text."""
-    return not _TERMINAL.search(text.strip()) and len(text.split()) <= 20
-
-
 def _words(text: str) -> int:
     return len(text.split())
 
@@ -172,7 +165,7 @@ class CreditsDetector(Detector):
         credit = _trailing_photo_credit(text)
         if credit is not None and credit[0] > 0:
             return "caption"
-        if credit is not None or _is_heading(text):
+        if credit is not None or is_heading(text):
             return "heading"  # a credit alone, a headline or a section heading
         return "body"
 
@@ -386,7 +379,7 @@ class CreditsDetector(Detector):
                      suggestion=suggestion, confidence=0.8)
         end = _END_MARK.search(text)
         if end and end.group("word").lower() not in ("end", "完") and (end.start() == 0 or _words(text) <= 3
-                                                                       or _TERMINAL.search(text[:end.start()].strip())):
+                                                                       or TERMINAL.search(text[:end.start()].strip())):
             emit(end.start(), end.end(), Category.AWKWARD, Severity.MINOR,
                  f"“{end.group().strip()}” closes the article: the English closing mark is “(End)”",
                  suggestion="(End)", confidence=0.7)

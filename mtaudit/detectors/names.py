@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from mtaudit.detectors.base import Detector
-from mtaudit.detectors.namelib import enabled, stats
+from mtaudit.core.options import switch
+from mtaudit.detectors.namelib import stats
 from mtaudit.detectors.namelib.glossary import load_glossary
 from mtaudit.detectors.namelib.lexicon import cues
 from mtaudit.detectors.namelib.mentions import Run, sentence_runs, without_article
 from mtaudit.detectors.namelib.romanise import same_name
-from mtaudit.document import Category, Document, Sentence, Severity
+from mtaudit.core.document import Category, Document, Sentence, Severity
 
 _SUFFIX = re.compile(r"^(?:Jr|Sr|II|III|IV)\.?$")
 
@@ -120,7 +121,7 @@ class NamesDetector(Detector):
         variant_of = self._variants(cast, wrong, found, inflecting=lex.common_zipf is not None)
         self._fused(cast, variant_of, found)
         self._name_order(cast, found)
-        if enabled(self.orphans) and lex.common_zipf is None:
+        if switch(self.orphans) and lex.common_zipf is None:
             # not where every noun is capitalised: a bare capitalised word there is too often a noun
             self._orphans(cast, wrong, variant_of, found)
         order = {id(segment): i for i, segment in enumerate(doc.segments)}

@@ -9,15 +9,16 @@ from functools import lru_cache
 from importlib import resources
 from typing import Protocol
 
+from mtaudit.core.text import HAN
 from mtaudit.detectors.base import Detector
-from mtaudit.detectors.namelib import enabled
+from mtaudit.core.options import switch
 from rapidfuzz.distance import Levenshtein
 
 from mtaudit.detectors.namelib import article, orgs, readings
 from mtaudit.detectors.namelib.romanise import fold, is_pinyin, same_name, sound_key
 from mtaudit.detectors.namelib.transliterate import all_pinyin, capitalised_spans, skeleton, sounds_like
 from mtaudit.detectors.namelib.zh_lexicon import lexicon
-from mtaudit.document import Category, Document, Severity
+from mtaudit.core.document import Category, Document, Severity
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,6 @@ class SourceNames(Protocol):
     def names(self, source: str) -> list[SourceName]: ...
 
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 # Single- and double-character Chinese surnames (the common ones): a person tag on a word starting with one of these
 # is a Chinese name and reads surname-first in pinyin; other person tags are foreign names transliterated into
@@ -158,7 +158,7 @@ class ChineseNames:
     lang = "zh"
 
     def applies(self, source: str) -> bool:
-        han = len(_HAN.findall(source))
+        han = len(HAN.findall(source))
         return han >= 2 and han >= 0.3 * len(source.strip()) and not _KANA.search(source)
 
     def names(self, source: str) -> list[SourceName]:
@@ -295,11 +295,11 @@ class EnglishNames:
         self.exonyms = _exonyms(target)
 
     def applies(self, source: str) -> bool:
-        return not _HAN.search(source)
+        return not HAN.search(source)
 
     def names(self, source: str) -> list[SourceName]:
         from mtaudit.detectors.namelib.mentions import sentence_runs
-        from mtaudit.document import Segment
+        from mtaudit.core.document import Segment
         from mtaudit.segmenter import split_segment
 
         segment = Segment(id="source", target=source)
@@ -961,7 +961,7 @@ class NamesSourceDetector(Detector):
                     sentence, start - sentence.start, end - sentence.start, Category.MISTRANSLATION, Severity.MAJOR,
                     f"The source names {name.text} ({expected}); “{word}” looks like a misspelling of "
                     f"“{name.surname}”{note}.", name.surname, confidence)]
-        if not enabled(self.omissions) or name.kind != "person" or given_present or not name.evidence \
+        if not switch(self.omissions) or name.kind != "person" or given_present or not name.evidence \
                 or not (name.given or name.origin == "table") or _PRONOUN.search(segment.target) \
                 or _unexplained_name(segment.target):
             return []  # a human translation often says "he" or "the minister" where the source repeats the name

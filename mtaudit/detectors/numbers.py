@@ -7,6 +7,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from mtaudit.core.text import HAN
 from mtaudit.detectors.base import Detector
 from functools import lru_cache
 
@@ -23,9 +24,8 @@ from mtaudit.detectors.numparse import (
     values_agree,
 )
 from mtaudit.languages import language
-from mtaudit.document import Category, Document, Segment, Sentence, Severity
+from mtaudit.core.document import Category, Document, Segment, Sentence, Severity
 
-_CJK = re.compile(r"[\u3400-\u4DBF\u4E00-\u9FFF]")
 _LATIN_LETTER = re.compile(r"[A-Za-zÀ-ɏ]")
 
 # ---- monolingual format checks -------------------------------------------------------------------------------------
@@ -377,7 +377,7 @@ class NumbersDetector(Detector):
     # ---- with the source -----------------------------------------------------------------------------------------
     def _source_checks(self, segment: Segment, source_lang: str | None = None, table: dict | None = None):
         source = segment.source or ""
-        if _CJK.search(source):
+        if HAN.search(source):
             wanted = chinese_quantities(source)
         elif source_lang == "en":
             # figures, dates and months; not the words a translation renders freely: "one", "two", "second",

@@ -8,8 +8,10 @@ from importlib import resources
 from pathlib import Path
 
 from mtaudit.detectors.base import Detector
-from mtaudit.document import Category, Document, Segment, Sentence, Severity
-from mtaudit.errors import UsageError
+from mtaudit.core.document import Category, Document, Segment, Sentence, Severity
+from mtaudit.core.errors import UsageError
+from mtaudit.core.options import switch
+from mtaudit.core.text import is_heading
 
 _CATEGORY_ALIASES = {
     "awkward": Category.AWKWARD,
@@ -139,7 +141,6 @@ def file_patterns(path: str) -> tuple[Pattern, ...]:
 # --- sentence fragments ----------------------------------------------------------------------------------------------
 
 _WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
-_TERMINAL = re.compile(r"[.!?…][\"”’')\]]*$")
 # Finite verbs and auxiliaries; a body sentence with none of these (and no -ed/-ing form) is probably a fragment.
 _AUXILIARIES = set("""am is are was were be been being 's 're 'm has have had having do does did done will would shall
 should can could may might must ought won't wouldn't can't cannot couldn't shouldn't isn't aren't wasn't weren't
@@ -178,11 +179,6 @@ def _has_verb(words: list[str]) -> bool:
                                    or (word.endswith("ies") and word[:-3] + "y" in bases)):
             return True
     return False
-
-
-def _is_heading(text: str) -> bool:
-    """A short paragraph without final punctuation is a headline or section heading, not body text."""
-    return not _TERMINAL.search(text.strip()) and len(text.split()) <= 20
 
 
 # --- duplicated clauses ------------------------------------------------------------------------------------------------
@@ -253,7 +249,7 @@ class PhrasingDetector(Detector):
 
     def _use(self, lang: str | None) -> None:
         """Load the target language's built-in patterns (plus the `patterns` file) for the next document."""
-        loaded = (builtin_patterns(lang) if _truthy(self.builtin) else ()) + self._extra
+        loaded = (builtin_patterns(lang) if switch(self.builtin) else ()) + self._extra
         self._lang = lang
         self._sentence_patterns = [p for p in loaded if p.scope == "sentence"]
         self._paragraph_patterns = [p for p in loaded if p.scope == "paragraph"]
@@ -270,10 +266,10 @@ class PhrasingDetector(Detector):
                 continue
             found: dict[tuple[int, int, int], tuple] = {}
             self._match_patterns(segment, found)
-            heading = len(segment.sentences) == 1 and _is_heading(segment.target)
-            if _truthy(self.fragments) and not heading and english:
+            heading = len(segment.sentences) == 1 and is_heading(segment.target)
+            if switch(self.fragments) and not heading and english:
                 self._fragments(segment, found)
-            if _truthy(self.duplicates) and english:
+            if switch(self.duplicates) and english:
                 self._duplicates(segment, previous, found)
             out.extend(_without_overlaps(found))
             previous = segment
@@ -439,9 +435,3 @@ def _without_overlaps(found: dict) -> list:
         kept.append((sentence, finding))
     kept.sort(key=lambda sf: (sf[0].index, sf[1].start))
     return kept
-
-
-def _truthy(value) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() not in ("", "0", "false", "no", "off")
-    return bool(value)

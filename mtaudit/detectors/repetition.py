@@ -7,7 +7,7 @@ from collections import defaultdict
 from rapidfuzz import fuzz
 
 from mtaudit.detectors.base import Detector
-from mtaudit.document import Category, Document, Sentence, Severity
+from mtaudit.core.document import Category, Document, Sentence, Severity
 from mtaudit.languages import language
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)

@@ -6,16 +6,16 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from mtaudit.core.text import HAN
 from mtaudit.detectors.base import Detector
 from mtaudit.detectors.numparse import format_value, parse_chinese_numeral
-from mtaudit.document import Category, Document, Segment, Sentence, Severity
+from mtaudit.core.document import Category, Document, Segment, Sentence, Severity
 
 _FOREIGN_CHARS = (r"\u0400-\u04FF\u0590-\u05FF\u0600-\u06FF\u0900-\u097F\u0E00-\u0E7F\u1100-\u11FF\u3040-\u30FF"
                   r"\u3400-\u4DBF\u4E00-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF\U00020000-\U0002A6DF")
 # Scripts an English target should not contain as running text.
 _FOREIGN_RUN = re.compile(rf"[{_FOREIGN_CHARS}][{_FOREIGN_CHARS}\s，。、；：！？“”‘’（）《》0-9]*")
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
-_CJK = re.compile(r"[\u3400-\u4DBF\u4E00-\u9FFF]")
 _CN_NUMERAL_RUN = re.compile(r"[零〇一二两三四五六七八九十百千万亿点]+")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
 # "Shizhong (侍中)", "Ko Rawi (เกาะราวี)": a romanised name followed by its original spelling is a gloss, not an error
@@ -198,7 +198,7 @@ class UntranslatedDetector(Detector):
         counts = {lang: 0 for lang in _STOPWORD_SETS if lang != target}
         sample: list[str] = []
         for segment in doc.segments:
-            if not segment.source or _CJK.search(segment.source):
+            if not segment.source or HAN.search(segment.source):
                 continue
             for word in _WORD.findall(segment.source.lower())[:200]:
                 sample.append(word)
@@ -256,7 +256,7 @@ class UntranslatedDetector(Detector):
         # the syllables of the source's own characters are specific enough to accept short words English also has
         # ("le", "wu"); without a source only words English never uses count
         syllables, rare = _PINYIN_SYLLABLES, 3.0
-        if segment.source and _CJK.search(segment.source):
+        if segment.source and HAN.search(segment.source):
             syllables, rare = _source_syllables(segment.source) or _PINYIN_SYLLABLES, 4.6
         elif segment.source:
             return []

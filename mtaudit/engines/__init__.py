@@ -5,7 +5,7 @@ from __future__ import annotations
 from mtaudit.engines.base import Engine
 from mtaudit.engines.local import LocalEngine
 from mtaudit.engines.ray import RayEngine
-from mtaudit.errors import UsageError
+from mtaudit.core.errors import UsageError
 
 ENGINES: dict[str, type[Engine]] = {
     "local": LocalEngine,

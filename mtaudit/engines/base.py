@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Iterator
 
 if TYPE_CHECKING:
     from mtaudit.audit import AuditConfig, Auditor
-    from mtaudit.document import Document
+    from mtaudit.core.document import Document
     from mtaudit.reports.jsonl import EncodedDocument
 
 

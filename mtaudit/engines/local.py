@@ -12,7 +12,7 @@ from mtaudit.engines.base import Engine
 
 if TYPE_CHECKING:
     from mtaudit.audit import AuditConfig, Auditor
-    from mtaudit.document import Document
+    from mtaudit.core.document import Document
 
 
 def _init_pool_worker(config: AuditConfig) -> None:

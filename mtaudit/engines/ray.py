@@ -33,9 +33,9 @@ from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Iterator
 
 from mtaudit.audit import _WORKER, AuditConfig, Auditor, _load_and_prepare
-from mtaudit.document import Document
+from mtaudit.core.document import Document
 from mtaudit.engines.base import Engine
-from mtaudit.errors import MtauditError, UsageError
+from mtaudit.core.errors import MtauditError, UsageError
 from mtaudit.reports.jsonl import EncodedDocument, encode_document
 
 # Extra attempts Ray gives a task or an actor call whose process died, before the driver isolates the culprit.
@@ -422,7 +422,7 @@ class ModelWorker:
     prepared documents exactly as the local engine's Auditor does (``Auditor.finish``)."""
 
     def __init__(self, config: AuditConfig, cwd: str, crash_on: str | None = None):
-        from mtaudit.fluency import ModelError
+        from mtaudit.core.errors import ModelError
 
         _enter(cwd)
         self.crash_on = crash_on

@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Callable
 
 from mtaudit.audit import AuditConfig, Auditor
-from mtaudit.document import Segment
+from mtaudit.core.document import Segment
 from mtaudit.evaluation.mqm import GoldSegment, MqmSet
-from mtaudit.resources import models_dir
+from mtaudit.core.resources import models_dir
 from mtaudit.scoring import sentence_features
 
 _SUMMED_PREFIXES = ("findings_", "detector_")
@@ -193,7 +193,7 @@ def cache_key(mqm_sha256: str, systems: list[str] | None, config: AuditConfig) -
 def save_audited(path: Path, audited: AuditedSet, key: dict) -> None:
     """Store ``audited`` in the cache file ``path`` under ``key``, beside the entries of other MQM files; an older
     entry for the same file (a stale key) is replaced, so the cache holds one entry per file."""
-    from mtaudit.outputs import write_atomic
+    from mtaudit.core.outputs import write_atomic
 
     entries = [e for e in _read_entries(path) if e["key"].get("mqm_sha256") != key["mqm_sha256"]]
     entries.append({"key": key, "detectors": audited.detectors, "model": audited.model, "seconds": audited.seconds,

@@ -28,8 +28,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mtaudit.document import Document, Segment
-from mtaudit.errors import InputError
+from mtaudit.core.document import Document, Segment
+from mtaudit.core.errors import InputError
 
 COLUMNS = ("system", "doc", "doc_id", "seg_id", "rater", "source", "target", "category", "severity")
 SCORE_COLUMNS = ("system", "doc", "seg_id", "source", "target", "mqm_penalty")
@@ -163,7 +163,7 @@ def language_pair(path: str | Path, given: str | None = None) -> tuple[str | Non
     if given:
         parts = given.lower().replace("_", "-").split("-")
         if len(parts) != 2 or not all(parts):
-            from mtaudit.errors import UsageError
+            from mtaudit.core.errors import UsageError
 
             raise UsageError(f"--langs {given!r}: give source and target codes as SRC-TGT, e.g. zh-en")
         return parts[0], parts[1]

@@ -20,14 +20,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from mtaudit.core.errors import ModelError
+
 
 # What runs the model's forward: eager PyTorch, or OpenVINO (mtaudit.fluency.openvino_runtime; CPU only, optional
 # package)
 RUNTIMES = ("torch", "openvino")
 
 
-class ModelError(RuntimeError):
-    """A model is missing, tampered with, or cannot be loaded; the message says what to run."""
 
 
 def load_scorer(model: str, device: str | None = None, **options):

@@ -40,7 +40,7 @@ def token_logprobs(logits: torch.Tensor, targets: torch.Tensor, softcap: float |
 def build(checked, dtype: torch.dtype):
     """The decoder of a checked converted directory (``loading.CheckedModel``): native for Gemma 3, else
     transformers' causal LM."""
-    from mtaudit.fluency import ModelError
+    from mtaudit.core.errors import ModelError
     from mtaudit.fluency.loading import WEIGHTS, causal_lm, tensors
 
     if checked.config.get("model_type") in NATIVE:

@@ -43,7 +43,7 @@ class Estimator:
     @classmethod
     def load(cls, path: Path, sha256: str, layer: int, pair: str) -> "Estimator":
         """Read ``path`` after checking its SHA-256 against the pin; a mismatch is an error, not a silent fallback."""
-        from mtaudit.fluency import ModelError
+        from mtaudit.core.errors import ModelError
 
         data = Path(path).read_bytes()
         actual = hashlib.sha256(data).hexdigest()
@@ -77,7 +77,7 @@ class Estimator:
 
 def pinned_estimators(model: str) -> dict[str, dict]:
     """The estimators ``models.json`` pins for a registered model, by language pair."""
-    from mtaudit.resources import models_dir
+    from mtaudit.core.resources import models_dir
 
     pins = json.loads((models_dir() / "models.json").read_text(encoding="utf-8"))
     return pins["models"].get(model, {}).get("estimators", {})
@@ -85,7 +85,7 @@ def pinned_estimators(model: str) -> dict[str, dict]:
 
 def load_estimators(model: str) -> list[Estimator]:
     """Every pinned estimator of a registered model, verified; none for an unregistered model folder."""
-    from mtaudit.resources import models_dir
+    from mtaudit.core.resources import models_dir
 
     return [Estimator.load(models_dir() / spec["file"], spec["sha256"], int(spec["layer"]), pair)
             for pair, spec in pinned_estimators(model).items()]

@@ -25,7 +25,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from mtaudit.fluency import ModelError
+from mtaudit.core.errors import ModelError
 from mtaudit.fluency.sentencepiece_model import FILE as SENTENCEPIECE
 from mtaudit.fluency.sentencepiece_model import SentencePieceTokenizer
 

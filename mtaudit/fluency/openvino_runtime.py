@@ -40,7 +40,7 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from mtaudit.fluency import ModelError
+from mtaudit.core.errors import ModelError
 from mtaudit.fluency.decoders import token_logprobs
 
 # 1: the body alone; 2: body, head and log-probs (transformers' modules); 3: the same from mtaudit's decoder; 4: its

@@ -27,7 +27,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from mtaudit.fluency import ModelError
+from mtaudit.core.errors import ModelError
 
 Progress = Callable[[str, int, int], None]
 
@@ -48,7 +48,7 @@ TOKENIZER_CONFIG = "tokenizer_config.json"
 
 def models_dir() -> Path:
     """The folder holding ``models.json``, the model cards and the surprisal norms (``MTAUDIT_MODELS_DIR`` overrides)."""
-    from mtaudit.resources import models_dir as packaged
+    from mtaudit.core.resources import models_dir as packaged
 
     return packaged()
 

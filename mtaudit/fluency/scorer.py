@@ -24,7 +24,7 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from mtaudit.document import Category, Document, Finding, Segment, Sentence, Severity
+from mtaudit.core.document import Category, Document, Finding, Segment, Sentence, Severity
 from mtaudit.fluency import RUNTIMES
 from mtaudit.fluency.decoders import token_logprobs
 from mtaudit.fluency.norms import Norms, word_spans, word_surprisals

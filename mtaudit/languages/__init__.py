@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-from mtaudit.errors import InputError, UsageError
+from mtaudit.core.errors import InputError, UsageError
+from mtaudit.core.text import HAN
 
 # ISO 639-2/3 and other spellings of the codes readers meet in files.
 _ALIASES = {"eng": "en", "deu": "de", "ger": "de", "zho": "zh", "chi": "zh", "cmn": "zh", "fra": "fr", "fre": "fr",
@@ -215,7 +216,6 @@ def _sample(texts, limit: int = 2000) -> str:
     return "\n".join(out)[: limit * 2]
 
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _LETTER = re.compile(r"[^\W\d_]")
 # The languages detection chooses among: the ones mtaudit names, which covers the pairs it supports and the usual
@@ -263,7 +263,7 @@ def detect(text: str, among: tuple[str, ...] = DETECTABLE) -> str | None:
     letters = len(_LETTER.findall(text))
     if letters < 3:
         return None
-    han = len(_HAN.findall(text))
+    han = len(HAN.findall(text))
     if _KANA.search(text) and len(_KANA.findall(text)) >= 0.1 * letters:
         return "ja"
     if han >= 0.3 * letters:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mtaudit.document import Document
-from mtaudit.errors import InputError
+from mtaudit.core.document import Document
+from mtaudit.core.errors import InputError
 from mtaudit.readers.base import Reader
 from mtaudit.readers.html import HtmlReader
 from mtaudit.readers.jsonl import JsonlReader

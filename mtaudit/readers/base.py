@@ -12,8 +12,8 @@ from typing import ClassVar
 
 import charset_normalizer
 
-from mtaudit.document import Document
-from mtaudit.errors import InputError
+from mtaudit.core.document import Document
+from mtaudit.core.errors import InputError
 
 # Files larger than this are refused rather than read into memory whole.
 MAX_FILE_BYTES = 512 * 1024 * 1024

@@ -1,7 +1,7 @@
 """Small helpers shared by several readers."""
 from __future__ import annotations
 
-from mtaudit.document import Document, Segment
+from mtaudit.core.document import Document, Segment
 from mtaudit.readers import base
 
 

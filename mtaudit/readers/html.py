@@ -7,7 +7,7 @@ from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser
 
-from mtaudit.document import Document, Segment
+from mtaudit.core.document import Document, Segment
 from mtaudit.readers.base import MAX_SEGMENT_CHARS, Reader, decode_text, read_bytes
 from mtaudit.readers.text import refuse_long_paragraphs
 

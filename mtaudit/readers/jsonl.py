@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from mtaudit.document import Document, Segment
-from mtaudit.errors import InputError
+from mtaudit.core.document import Document, Segment
+from mtaudit.core.errors import InputError
 from mtaudit.readers.base import Reader, decode_text, read_bytes
 from mtaudit.readers.common import add_segment
 

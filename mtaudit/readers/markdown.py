@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from mtaudit.document import Document, Segment
+from mtaudit.core.document import Document, Segment
 from mtaudit.readers.base import decode_text, read_bytes
 from mtaudit.readers.text import TextReader, paragraph_segments, refuse_long_paragraphs
 

@@ -6,8 +6,8 @@ from pathlib import Path
 from translate.storage import po as tt_po
 from translate.storage.poparser import PoParseError
 
-from mtaudit.document import Document, Segment
-from mtaudit.errors import InputError
+from mtaudit.core.document import Document, Segment
+from mtaudit.core.errors import InputError
 from mtaudit.readers.base import Reader, decode_text, looks_binary, read_bytes
 from mtaudit.readers.common import add_segment
 

@@ -5,8 +5,8 @@ import csv
 import io
 from pathlib import Path
 
-from mtaudit.document import Document, Segment
-from mtaudit.errors import InputError
+from mtaudit.core.document import Document, Segment
+from mtaudit.core.errors import InputError
 from mtaudit.readers.base import Reader, decode_text, read_bytes
 from mtaudit.readers.common import add_segment
 

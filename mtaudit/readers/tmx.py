@@ -6,8 +6,8 @@ from pathlib import Path
 from lxml import etree
 from translate.storage import tmx as tt_tmx
 
-from mtaudit.document import Document, Segment
-from mtaudit.errors import InputError
+from mtaudit.core.document import Document, Segment
+from mtaudit.core.errors import InputError
 from mtaudit.readers import xmlsafe
 from mtaudit.readers.base import Reader, read_bytes
 from mtaudit.readers.common import add_segment, plural

@@ -7,8 +7,8 @@ from lxml import etree
 from translate.storage import xliff as tt_xliff
 from translate.storage import xliff2 as tt_xliff2
 
-from mtaudit.document import Document, Segment
-from mtaudit.errors import InputError
+from mtaudit.core.document import Document, Segment
+from mtaudit.core.errors import InputError
 from mtaudit.readers import xmlsafe
 from mtaudit.readers.base import Reader, read_bytes
 from mtaudit.readers.common import add_segment, plural

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from mtaudit.errors import InputError
+from mtaudit.core.errors import InputError
 
 _DOCTYPE_SCAN_BYTES = 1 << 16
 

@@ -14,7 +14,7 @@ import heapq
 import json
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from mtaudit.document import Document
+from mtaudit.core.document import Document
 
 if TYPE_CHECKING:
     from mtaudit.reports.jsonl import EncodedDocument

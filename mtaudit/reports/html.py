@@ -36,7 +36,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from mtaudit.decisions import occurrences, sentence_sha256
-from mtaudit.outputs import write_atomic
+from mtaudit.core.outputs import write_atomic
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 SEVERITIES = ("critical", "major", "minor")

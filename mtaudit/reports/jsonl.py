@@ -8,8 +8,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Iterator
 
-from mtaudit.document import Document
-from mtaudit.errors import UsageError
+from mtaudit.core.document import Document
+from mtaudit.core.errors import UsageError
 from mtaudit.reports.base import document_lines
 
 

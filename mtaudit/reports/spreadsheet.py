@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Iterator
 
 from mtaudit.decisions import CONFIRM, DISMISS, Identity, identity_from_key, identity_key, sentence_identities
-from mtaudit.errors import UsageError
-from mtaudit.outputs import atomic_output
+from mtaudit.core.errors import UsageError
+from mtaudit.core.outputs import atomic_output
 from mtaudit.reports.base import ranked_sentences
 
 # (header, width in characters, wrap) of the review sheet, left to right.

@@ -21,7 +21,7 @@ from collections import defaultdict
 from mtaudit.audit import prepare
 from mtaudit.detectors.names import NamesDetector
 from mtaudit.detectors.names_src import NamesSourceDetector
-from mtaudit.document import Document, Segment
+from mtaudit.core.document import Document, Segment
 
 
 def _arg(argv, name, default):

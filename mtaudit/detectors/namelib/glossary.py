@@ -5,7 +5,7 @@ import csv
 from functools import lru_cache
 from pathlib import Path
 
-from mtaudit.errors import InputError
+from mtaudit.core.errors import InputError
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _DEPRECATED = {"deprecatedTerm-admn-sts", "supersededTerm-admn-sts", "deprecated", "superseded"}

@@ -10,7 +10,7 @@ from mtaudit.detectors.namelib.lexicon import (
     CHINESE_SURNAMES, ENGLISH, KOREAN_SURNAMES, PARTICLES, SUFFIXES, NameCues,
 )
 from mtaudit.detectors.namelib.romanise import is_pinyin
-from mtaudit.document import Sentence
+from mtaudit.core.document import Sentence
 
 _EAST_ASIAN_SURNAMES = CHINESE_SURNAMES | KOREAN_SURNAMES
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")

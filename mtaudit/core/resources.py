@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-PACKAGED_MODELS = Path(__file__).resolve().parent / "models"
+PACKAGED_MODELS = Path(__file__).resolve().parent.parent / "models"
 
 
 def models_dir() -> Path:

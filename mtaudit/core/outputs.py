@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from mtaudit.errors import UsageError
+from mtaudit.core.errors import UsageError
 
 
 def write_atomic(path: str | Path, text: str | bytes) -> None:

@@ -21,3 +21,7 @@ class InputError(MtauditError):
 
 class UsageError(MtauditError):
     """Options that cannot work together, or a path that cannot be used."""
+
+
+class ModelError(MtauditError):
+    """A model is missing, tampered with, or cannot be loaded; the message says what to run."""
