@@ -96,10 +96,10 @@ def pinyin_of(name: str) -> list[str]:
 
 def source_names(source: str) -> list[tuple[str, str]]:
     """(name, how found) for every name candidate of a source segment."""
-    from mtaudit.detectors.names_src import _posseg
+    from mtaudit.detectors.namelib.source_names import jieba_tagger
 
     tokens, offset = [], 0
-    for word, tag in _posseg().cut(source):
+    for word, tag in jieba_tagger().cut(source):
         tokens.append((word, tag, offset))
         offset += len(word)
     out = {}
@@ -132,10 +132,10 @@ def source_names(source: str) -> list[tuple[str, str]]:
 
 def renderings(name: str) -> list[str]:
     """Forms a correct translation may use for ``name``, preferred first."""
-    from mtaudit.detectors.names_src import _conventional, chinese_name_pinyin
+    from mtaudit.detectors.namelib.source_names import chinese_name_pinyin, conventional_forms
     from mtaudit.detectors.namelib.zh_lexicon import lexicon
 
-    forms = list(_conventional().get(name, ()))
+    forms = list(conventional_forms().get(name, ()))
     entry = lexicon().get(name)
     if entry:
         forms += [f for f in entry.forms if f not in forms]

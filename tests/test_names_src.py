@@ -6,8 +6,9 @@ import pytest
 from helpers import assert_one_mistranslated_name, findings, make_doc, passes
 
 from mtaudit.detectors import DETECTORS
-from mtaudit.detectors.names_src import (
-    SOURCE_LANGUAGES, ChineseNames, NamesSourceDetector, chinese_name_pinyin, source_language,
+from mtaudit.detectors.names_src import NamesSourceDetector
+from mtaudit.detectors.namelib.source_names import (
+    SOURCE_LANGUAGES, ChineseNames, chinese_name_pinyin, source_language,
 )
 from mtaudit.core.document import Category, Severity
 
