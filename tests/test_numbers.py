@@ -5,13 +5,10 @@ from hypothesis import strategies as st
 
 from mtaudit.detectors.numbers import NumbersDetector
 from mtaudit.core.document import Category
-from mtaudit.detectors.numparse import (
-    chinese_quantities,
-    english_quantities,
-    latin_quantities,
-    parse_chinese_numeral,
-    values_agree,
-)
+from mtaudit.detectors.numlib.chinese import chinese_quantities, parse_chinese_numeral
+from mtaudit.detectors.numlib.english import english_quantities
+from mtaudit.detectors.numlib.european import latin_quantities
+from mtaudit.detectors.numlib.quantity import values_agree
 from mtaudit.detectors.repetition import RepetitionDetector
 from mtaudit.detectors.untranslated import UntranslatedDetector
 

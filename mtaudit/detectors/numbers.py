@@ -11,18 +11,10 @@ from mtaudit.core.text import HAN
 from mtaudit.detectors.base import Detector
 from functools import lru_cache
 
-from mtaudit.detectors.numparse import (
-    MONTH_NAMES,
-    Quantity,
-    chinese_quantities,
-    english_quantities,
-    format_locale,
-    format_value,
-    latin_quantities,
-    locale_quantities,
-    table_key,
-    values_agree,
-)
+from mtaudit.detectors.numlib.chinese import chinese_quantities
+from mtaudit.detectors.numlib.english import MONTH_NAMES, english_quantities, format_value
+from mtaudit.detectors.numlib.european import format_locale, latin_quantities, locale_quantities, table_key
+from mtaudit.detectors.numlib.quantity import Quantity, values_agree
 from mtaudit.languages import language
 from mtaudit.core.document import Category, Document, Segment, Sentence, Severity
 

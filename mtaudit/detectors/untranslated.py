@@ -8,7 +8,8 @@ from functools import lru_cache
 
 from mtaudit.core.text import HAN
 from mtaudit.detectors.base import Detector
-from mtaudit.detectors.numparse import format_value, parse_chinese_numeral
+from mtaudit.detectors.numlib.chinese import parse_chinese_numeral
+from mtaudit.detectors.numlib.english import format_value
 from mtaudit.core.document import Category, Document, Segment, Sentence, Severity
 
 _FOREIGN_CHARS = (r"\u0400-\u04FF\u0590-\u05FF\u0600-\u06FF\u0900-\u097F\u0E00-\u0E7F\u1100-\u11FF\u3040-\u30FF"
