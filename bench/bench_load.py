@@ -86,12 +86,12 @@ def stages_child(out: Path, model: str) -> None:
         return value
 
     timed("import torch", lambda: __import__("torch"))
-    from mtaudit.fluency import decoders, loading, registry
+    from mtaudit.fluency import decoders, loading, store
 
-    path = registry.model_path(model)
-    fname = loading.tokenizer_of(registry.checked_manifest(path, model))
+    path = store.model_path(model)
+    fname = loading.tokenizer_of(store.checked_manifest(path, model))
     manifest, files = timed("read + SHA-256 of every file, one pass",
-                            lambda: registry.read_model_dir(path, model, keep=loading.NEEDED + (fname,)))
+                            lambda: store.read_model_dir(path, model, keep=loading.NEEDED + (fname,)))
     weights = files[loading.WEIGHTS]
     rows[-1]["bytes"] = sum(len(b) for b in files.values())
     special = json.loads(bytes(files["tokenizer_config.json"]))

@@ -19,7 +19,7 @@ def shared():
 @pytest.fixture(scope="session")
 def default_model():
     """The name of the default model, skipping when it has not been pulled (make test pulls it)."""
-    from mtaudit.fluency.registry import DEFAULT_MODEL, list_models
+    from mtaudit.fluency.store import DEFAULT_MODEL, list_models
 
     ready = {m["name"]: m.get("ready") for m in list_models()}
     if not ready.get(DEFAULT_MODEL):

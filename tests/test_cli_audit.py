@@ -254,9 +254,9 @@ def test_ctrl_c_stops_a_batch_cleanly(tmp_path):
     import signal
     import time
 
-    from mtaudit.fluency import registry
+    from mtaudit.fluency import store
 
-    if not registry.is_ready(registry.DEFAULT_MODEL):
+    if not store.is_ready(store.DEFAULT_MODEL):
         pytest.skip("the default model is not pulled: run `make model`")
     folder = tmp_path / "many"
     folder.mkdir()
@@ -288,10 +288,10 @@ def test_the_run_record_names_the_model_and_the_dtype_it_computed_in(tmp_path):
     record says which arithmetic produced them, and validates against the published schema."""
     import torch
 
-    from mtaudit.fluency import registry
+    from mtaudit.fluency import store
     from mtaudit.fluency.scorer import _fast_bf16
 
-    if not registry.is_ready(registry.DEFAULT_MODEL):
+    if not store.is_ready(store.DEFAULT_MODEL):
         pytest.skip("the default model is not pulled: run `make model`")
     out = tmp_path / "out.jsonl"
     result = audit(SAMPLES / "05_central_bank_clean.txt", "--jsonl", out, "--quiet", "--device", "cpu")
@@ -299,5 +299,5 @@ def test_the_run_record_names_the_model_and_the_dtype_it_computed_in(tmp_path):
     run = records(out)[0]
     jsonschema.validate(run, SCHEMA)
     expected = "bfloat16" if _fast_bf16(torch.device("cpu")) else "float32"
-    assert run["model"] == {"id": registry.DEFAULT_MODEL, "checksum": run["model"]["checksum"], "dtype": expected}
+    assert run["model"] == {"id": store.DEFAULT_MODEL, "checksum": run["model"]["checksum"], "dtype": expected}
     assert len(run["model"]["checksum"]) == 64

@@ -13,7 +13,7 @@ import torch
 from typer.testing import CliRunner
 
 from mtaudit.cli import app
-from mtaudit.fluency import ModelError, load_scorer, registry
+from mtaudit.fluency import ModelError, load_scorer, store
 from mtaudit.fluency.estimator import Estimator, pinned_estimators
 from mtaudit.fluency.scorer import Request
 from mtaudit.core.resources import models_dir
@@ -21,9 +21,9 @@ from mtaudit.scoring import ESTIMATOR, RiskModel, signals_variant
 
 from fluency_fixtures import document
 
-MODEL = registry.DEFAULT_MODEL
+MODEL = store.DEFAULT_MODEL
 needs_model = pytest.mark.skipif(
-    not registry.is_ready(MODEL), reason=f"model {MODEL} is not pulled: run `mtaudit models pull {MODEL}`"
+    not store.is_ready(MODEL), reason=f"model {MODEL} is not pulled: run `mtaudit models pull {MODEL}`"
 )
 SCORES = Path(__file__).resolve().parent / "fixtures" / "news_small_zhen.scores.tsv"
 

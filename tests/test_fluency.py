@@ -12,15 +12,15 @@ import pytest
 
 from mtaudit.core.document import Category, Severity
 from mtaudit.fluency import ModelError, load_scorer
-from mtaudit.fluency import registry
+from mtaudit.fluency import store
 
 from fluency_fixtures import NEWS, SEED, document, perturbed_pairs, swapped_span
 
 pytestmark = pytest.mark.model
 
-MODEL = registry.DEFAULT_MODEL
+MODEL = store.DEFAULT_MODEL
 needs_model = pytest.mark.skipif(
-    not registry.is_ready(MODEL), reason=f"model {MODEL} is not pulled: run `mtaudit models pull {MODEL}`"
+    not store.is_ready(MODEL), reason=f"model {MODEL} is not pulled: run `mtaudit models pull {MODEL}`"
 )
 needs_shared = pytest.mark.skipif(not NEWS.is_file(), reason="../shared/data is absent (a fresh clone has none)")
 
@@ -219,7 +219,7 @@ def test_long_segment_is_windowed_not_dropped(scorer):
 
 @needs_model
 def test_tampered_or_missing_model_file_names_the_pull_command(tmp_path, monkeypatch):
-    source = registry.model_path(MODEL)
+    source = store.model_path(MODEL)
     copy = tmp_path / "models" / MODEL
     copy.mkdir(parents=True)
     for f in source.iterdir():

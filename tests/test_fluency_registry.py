@@ -5,14 +5,14 @@ import json
 
 import pytest
 
-from mtaudit.fluency import ModelError, load_scorer, registry
+from mtaudit.fluency import ModelError, load_scorer, store
 
 
 def test_registry_lists_both_models_with_pinned_hashes(tmp_path, monkeypatch):
     monkeypatch.setenv("MTAUDIT_HOME", str(tmp_path))
-    rows = {row["name"]: row for row in registry.list_models()}
+    rows = {row["name"]: row for row in store.list_models()}
     assert set(rows) >= {"gemma3-270m", "smollm2-135m"}
-    assert registry.DEFAULT_MODEL in rows
+    assert store.DEFAULT_MODEL in rows
     for row in rows.values():
         assert row["ready"] is False
         assert row["hashes"] and all(len(h) == 64 for h in row["hashes"].values())
@@ -24,7 +24,7 @@ def test_importing_the_package_does_not_import_torch():
     import subprocess
     import sys
 
-    code = "import sys, mtaudit.fluency, mtaudit.fluency.registry; print('torch' in sys.modules)"
+    code = "import sys, mtaudit.fluency, mtaudit.fluency.store; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
@@ -41,9 +41,9 @@ def test_unknown_model_or_folder_is_a_clear_error(tmp_path):
 
 
 def test_pins_cover_every_wheel_and_gguf_part():
-    pins = json.loads((registry.models_dir() / "models.json").read_text())["models"]
+    pins = json.loads((store.models_dir() / "models.json").read_text())["models"]
     for name, spec in pins.items():
         assert len(spec["gguf"]["sha256"]) == 64
         for part in spec["gguf"]["parts"]:
             assert 0 <= part["wheel"] < len(spec["wheels"])
-        assert (registry.models_dir() / f"norms-{name}-en.json").is_file()
+        assert (store.models_dir() / f"norms-{name}-en.json").is_file()

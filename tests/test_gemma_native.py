@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import torch
 
-from mtaudit.fluency import ModelError, load_scorer, loading, registry
+from mtaudit.fluency import ModelError, load_scorer, loading, store
 from mtaudit.fluency.decoders import TransformersDecoder, build
 from mtaudit.fluency.gemma import Gemma3Text, rope_bases
 from mtaudit.fluency.scorer import Request
@@ -60,7 +60,7 @@ def pair():
     from transformers import AutoModelForCausalLM
 
     scorer = load_scorer(MODEL, norms=False, estimator=False)
-    reference = AutoModelForCausalLM.from_pretrained(str(registry.model_path(MODEL)), local_files_only=True,
+    reference = AutoModelForCausalLM.from_pretrained(str(store.model_path(MODEL)), local_files_only=True,
                                                      dtype=scorer.dtype).eval()
     return scorer, reference
 
@@ -187,8 +187,8 @@ def test_rotary_bases_are_read_from_either_config_layout(config, expected):
 
 
 def test_the_converted_config_of_the_default_model_is_one_it_can_run():
-    if not registry.is_ready(MODEL):
+    if not store.is_ready(MODEL):
         pytest.skip(f"model {MODEL} is not pulled")
-    config = json.loads((registry.model_path(MODEL) / "config.json").read_text())
+    config = json.loads((store.model_path(MODEL) / "config.json").read_text())
     assert config["model_type"] == "gemma3_text"
     assert set(rope_bases(config)) == {"full_attention", "sliding_attention"}

@@ -103,7 +103,7 @@ def test_the_installed_wheel_audits_samples_outside_the_checkout(installed, tmp_
 
 def test_the_installed_wheel_verifies_a_pulled_model(installed, tmp_path):
     """`mtaudit models pull` of a model already in the cache (MTAUDIT_HOME) verifies it against the packaged pins."""
-    from mtaudit.fluency.registry import DEFAULT_MODEL, is_ready
+    from mtaudit.fluency.store import DEFAULT_MODEL, is_ready
 
     if not is_ready(DEFAULT_MODEL):
         pytest.skip(f"model {DEFAULT_MODEL} not pulled (make test pulls it)")

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import torch
 
-from mtaudit.fluency import ModelError, load_scorer, loading, registry
+from mtaudit.fluency import ModelError, load_scorer, loading, store
 from mtaudit.fluency.scorer import Request
 
 WORDS = ("the minister said on tuesday that talks in geneva would resume next week . , reuters edited by photo "
@@ -81,8 +81,8 @@ def bpe_tokenizer_files(folder: Path, every_split: bool = True) -> int:
 
 
 def tiny_converted(folder: Path, name: str = "tiny", source_sha256: str = "0" * 64,
-                   layout: int | None = registry.CACHE_FORMAT, tokenizer: str = "words") -> Path:
-    """A converted folder as ``registry.pull_model`` writes one, for a tiny Gemma 3 (``layout`` None: the old
+                   layout: int | None = store.CACHE_FORMAT, tokenizer: str = "words") -> Path:
+    """A converted folder as ``store.pull_model`` writes one, for a tiny Gemma 3 (``layout`` None: the old
     float32 layout, no ``format`` in the manifest; 2: bf16 weights, the tokenizer as saved; 3: its quick form; 4:
     and its SentencePiece copy when it has that shape). ``tokenizer``: "words" (word-level) or "bpe" (Gemma's shape)."""
     from safetensors.torch import save_file
@@ -91,9 +91,9 @@ def tiny_converted(folder: Path, name: str = "tiny", source_sha256: str = "0" * 
     folder.mkdir(parents=True, exist_ok=True)
     vocab_size = bpe_tokenizer_files(folder) if tokenizer == "bpe" else _tokenizer_files(folder)
     if layout is not None and layout >= 3:
-        registry._quick_tokenizer(folder / "tokenizer.json")
+        store._quick_tokenizer(folder / "tokenizer.json")
     if layout is not None and layout >= 4:
-        registry._sentencepiece_copy(folder)
+        store._sentencepiece_copy(folder)
     config = Gemma3TextConfig(vocab_size=vocab_size, hidden_size=64, intermediate_size=128, num_hidden_layers=2,
                               num_attention_heads=2, num_key_value_heads=1, head_dim=32, sliding_window=16,
                               layer_types=["sliding_attention", "full_attention"], max_position_embeddings=256,
@@ -110,11 +110,11 @@ def tiny_converted(folder: Path, name: str = "tiny", source_sha256: str = "0" * 
     config.dtype = dtype
     config.save_pretrained(folder)
     files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())
-             if p.name != registry.MANIFEST}
+             if p.name != store.MANIFEST}
     manifest = {"name": name, "source_sha256": source_sha256, "files": files}
     if layout is not None:
         manifest["format"] = layout
-    (folder / registry.MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    (folder / store.MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return folder
 
 
@@ -127,7 +127,7 @@ def test_a_checked_folder_loads_from_the_bytes_it_hashed(converted):
     from transformers import AutoModelForCausalLM
 
     scorer = load_scorer(str(converted), dtype="bfloat16", norms=False)
-    manifest = json.loads((converted / registry.MANIFEST).read_text())
+    manifest = json.loads((converted / store.MANIFEST).read_text())
     assert scorer.checksum == manifest["files"]["model.safetensors"]
     stored = loading.tensors(bytearray((converted / "model.safetensors").read_bytes()))
     decoder = scorer.decoder  # Gemma 3 runs on mtaudit's own decoder (mtaudit.fluency.gemma)
@@ -203,14 +203,14 @@ def test_read_checked_returns_exactly_the_hashed_bytes(tmp_path):
     path = tmp_path / "weights.bin"
     payload = bytes(range(256)) * 40_000  # 10 MB: more than one read block
     path.write_bytes(payload)
-    assert bytes(registry.read_checked(path, hashlib.sha256(payload).hexdigest())) == payload
+    assert bytes(store.read_checked(path, hashlib.sha256(payload).hexdigest())) == payload
     with pytest.raises(ModelError, match="weights.bin does not match"):
-        registry.read_checked(path, hashlib.sha256(payload[:-1]).hexdigest())
+        store.read_checked(path, hashlib.sha256(payload[:-1]).hexdigest())
 
 
 def test_an_old_float32_folder_still_loads_to_the_same_bf16_weights(tmp_path, converted):
     old = tiny_converted(tmp_path / "old", layout=None)
-    assert not registry.is_current(registry.read_manifest(old)) and registry.is_current(registry.read_manifest(converted))
+    assert not store.is_current(store.read_manifest(old)) and store.is_current(store.read_manifest(converted))
     a = load_scorer(str(old), dtype="bfloat16", norms=False).decoder.state_dict()
     b = load_scorer(str(converted), dtype="bfloat16", norms=False).decoder.state_dict()
     assert all(torch.equal(a[k], b[k]) for k in b)
@@ -220,25 +220,25 @@ def test_pull_rebuilds_an_old_layout_and_keeps_a_current_one(tmp_path, monkeypat
     """A cache in the old float32 layout is pulled again (the network step is stood in for: it must be reached);
     an intact cache in the current layout is returned without fetching anything."""
     monkeypatch.setenv("MTAUDIT_HOME", str(tmp_path))
-    name = registry.DEFAULT_MODEL
-    pinned = registry._spec(name)["gguf"]["sha256"]
+    name = store.DEFAULT_MODEL
+    pinned = store._spec(name)["gguf"]["sha256"]
     fetched = []
 
     def download(spec, dest, progress):
         fetched.append(spec["gguf"]["file"])
         raise ModelError("stop: the test reached the download")
 
-    monkeypatch.setattr(registry, "_download", download)
-    tiny_converted(registry.model_path(name), name, pinned, layout=None)
+    monkeypatch.setattr(store, "_download", download)
+    tiny_converted(store.model_path(name), name, pinned, layout=None)
     with pytest.raises(ModelError, match="reached the download"):
-        registry.pull_model(name)
+        store.pull_model(name)
     assert fetched
     fetched.clear()
-    tiny_converted(registry.model_path(name), name, pinned, layout=registry.CACHE_FORMAT)
-    assert registry.pull_model(name) == registry.model_path(name) and not fetched
+    tiny_converted(store.model_path(name), name, pinned, layout=store.CACHE_FORMAT)
+    assert store.pull_model(name) == store.model_path(name) and not fetched
 
 
-@pytest.mark.parametrize("layout", registry.UPGRADABLE)
+@pytest.mark.parametrize("layout", store.UPGRADABLE)
 @pytest.mark.parametrize("tokenizer", ["words", "bpe"])
 def test_pull_upgrades_an_older_layout_in_place(tmp_path, monkeypatch, layout, tokenizer):
     """A layout-2 cache (the tokenizer as transformers saved it) or layout-3 cache (no SentencePiece copy) becomes the
@@ -246,23 +246,23 @@ def test_pull_upgrades_an_older_layout_in_place(tmp_path, monkeypatch, layout, t
     SentencePiece copy of a tokenizer of that shape beside it), their hashes go into the manifest, and the model
     loads the same weights with a tokenizer that encodes as before."""
     monkeypatch.setenv("MTAUDIT_HOME", str(tmp_path))
-    name = registry.DEFAULT_MODEL
-    monkeypatch.setattr(registry, "_download", lambda *a: pytest.fail("an intact older cache needs no download"))
-    path = tiny_converted(registry.model_path(name), name, registry._spec(name)["gguf"]["sha256"], layout=layout,
+    name = store.DEFAULT_MODEL
+    monkeypatch.setattr(store, "_download", lambda *a: pytest.fail("an intact older cache needs no download"))
+    path = tiny_converted(store.model_path(name), name, store._spec(name)["gguf"]["sha256"], layout=layout,
                           tokenizer=tokenizer)
-    before = json.loads((path / registry.MANIFEST).read_text())
+    before = json.loads((path / store.MANIFEST).read_text())
     weights = (path / "model.safetensors").read_bytes()
     ids = load_scorer(str(path), dtype="bfloat16", norms=False).tokenizer(TEXT)["input_ids"]
-    assert registry.pull_model(name) == path
-    after = json.loads((path / registry.MANIFEST).read_text())
-    assert after["format"] == registry.CACHE_FORMAT == 4
+    assert store.pull_model(name) == path
+    after = json.loads((path / store.MANIFEST).read_text())
+    assert after["format"] == store.CACHE_FORMAT == 4
     changed = {f for f in after["files"] if before["files"].get(f) != after["files"][f]}
     expected = ({"tokenizer.json"} if layout == 2 else set()) | ({"tokenizer.model"} if tokenizer == "bpe" else set())
     assert changed == expected and (path / "model.safetensors").read_bytes() == weights
     for f in changed:
         assert after["files"][f] == hashlib.sha256((path / f).read_bytes()).hexdigest()
     assert not [p for p in path.parent.iterdir() if p.name.startswith("upgrade-")]  # no work folder left behind
-    registry.verify_model_dir(path, name)
+    store.verify_model_dir(path, name)
     scorer = load_scorer(str(path), dtype="bfloat16", norms=False)
     assert type(scorer.tokenizer).__name__ == ("SentencePieceTokenizer" if tokenizer == "bpe" else "Tokenizer")
     assert scorer.tokenizer(TEXT)["input_ids"] == ids
@@ -274,29 +274,29 @@ def test_models_says_when_a_pull_would_upgrade_the_cache(tmp_path, monkeypatch):
     from mtaudit.cli import app
 
     monkeypatch.setenv("MTAUDIT_HOME", str(tmp_path))
-    name = registry.DEFAULT_MODEL
-    pinned = registry._spec(name)["gguf"]["sha256"]
-    tiny_converted(registry.model_path(name), name, pinned, layout=3)
+    name = store.DEFAULT_MODEL
+    pinned = store._spec(name)["gguf"]["sha256"]
+    tiny_converted(store.model_path(name), name, pinned, layout=3)
     listed = CliRunner().invoke(app, ["models"], env={"COLUMNS": "300"})
     assert listed.exit_code == 0 and f"ready (converted by an earlier mtaudit: `mtaudit models pull {name}`" in \
         listed.output
-    tiny_converted(registry.model_path(name), name, pinned)
+    tiny_converted(store.model_path(name), name, pinned)
     listed = CliRunner().invoke(app, ["models"], env={"COLUMNS": "300"})
     assert f"{name} (default): ready\n" in listed.output and "earlier mtaudit" not in listed.output
 
 
 def test_a_damaged_layout_2_cache_is_pulled_afresh_not_upgraded(tmp_path, monkeypatch):
     monkeypatch.setenv("MTAUDIT_HOME", str(tmp_path))
-    name = registry.DEFAULT_MODEL
+    name = store.DEFAULT_MODEL
 
     def download(spec, dest, progress):
         raise ModelError("stop: the test reached the download")
 
-    monkeypatch.setattr(registry, "_download", download)
-    path = tiny_converted(registry.model_path(name), name, registry._spec(name)["gguf"]["sha256"], layout=2)
+    monkeypatch.setattr(store, "_download", download)
+    path = tiny_converted(store.model_path(name), name, store._spec(name)["gguf"]["sha256"], layout=2)
     _flip_middle_byte(path / "model.safetensors")
     with pytest.raises(ModelError, match="reached the download"):
-        registry.pull_model(name)
+        store.pull_model(name)
 
 
 def _bpe_tokenizer(folder: Path, tokens: list[str], merges: list[tuple[str, str]]) -> Path:
@@ -322,7 +322,7 @@ def test_the_quick_tokenizer_form_encodes_as_the_saved_one(tmp_path):
     path = _bpe_tokenizer(tmp_path, tokens, merges)
     saved = Tokenizer.from_file(str(path))
     assert isinstance(json.loads(path.read_text())["model"]["merges"][0], list)  # tokenizers saves pairs
-    registry._quick_tokenizer(path)
+    store._quick_tokenizer(path)
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["model"]["merges"][:2] == ["t h", "th e"] and "\n" not in path.read_text(encoding="utf-8")
     quick = Tokenizer.from_file(str(path))
@@ -331,20 +331,20 @@ def test_the_quick_tokenizer_form_encodes_as_the_saved_one(tmp_path):
         assert (a.ids, a.offsets) == (b.ids, b.offsets), text
     assert quick.encode("the geneva the").tokens == ["the", "▁", "geneva", "▁the"]  # the merges applied
     once = path.read_bytes()
-    registry._quick_tokenizer(path)
+    store._quick_tokenizer(path)
     assert path.read_bytes() == once
 
     spaced = tmp_path / "spaced"
     spaced.mkdir()
     path = _bpe_tokenizer(spaced, ["a", " ", "a ", "b"], [("a", " ")])
-    registry._quick_tokenizer(path)
+    store._quick_tokenizer(path)
     assert json.loads(path.read_text(encoding="utf-8"))["model"]["merges"] == [["a", " "]]
     assert Tokenizer.from_file(str(path)).encode("a").ids
 
 
 # ---- with the pulled default model -----------------------------------------------------------------------------
-MODEL = registry.DEFAULT_MODEL
-needs_model = pytest.mark.skipif(not registry.is_ready(MODEL),
+MODEL = store.DEFAULT_MODEL
+needs_model = pytest.mark.skipif(not store.is_ready(MODEL),
                                  reason=f"model {MODEL} is not pulled: run `mtaudit models pull {MODEL}`")
 
 # (text) pairs a news audit feeds the tokenizer: Chinese sources, German and English targets, odd spacing, specials
@@ -364,7 +364,7 @@ TOKENIZER_CASES = [
 def test_the_fast_tokenizer_encodes_as_transformers_does():
     from transformers import AutoTokenizer
 
-    path = registry.model_path(MODEL)
+    path = store.model_path(MODEL)
     reference = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
     fast = loading.read_in_background(path, MODEL).result().tokenizer
     assert (fast.bos_token_id, fast.eos_token_id, fast.pad_token_id) == \

@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 import torch
 
-from mtaudit.fluency import ModelError, registry
+from mtaudit.fluency import ModelError, store
 
-MODEL = registry.DEFAULT_MODEL
+MODEL = store.DEFAULT_MODEL
 
 
 def tiny_gemma(hidden_size: int = 64, dtype: torch.dtype = torch.float32):
@@ -122,10 +122,10 @@ def test_mtaudit_models_lists_the_exports_in_the_cache(tiny, tmp_path, monkeypat
     from mtaudit.fluency.openvino_runtime import export, export_folder
 
     monkeypatch.setenv("MTAUDIT_HOME", str(tmp_path))
-    folder = export_folder(registry.model_path(MODEL))
+    folder = export_folder(store.model_path(MODEL))
     made = export(tiny, folder, "a" * 64, (2,), torch.float32)
     (folder / ".export-half-written").mkdir()  # another process's export in progress: not listed
-    [row] = [m for m in registry.list_models() if m["name"] == MODEL]
+    [row] = [m for m in store.list_models() if m["name"] == MODEL]
     [listed] = row["exports"]
     assert listed["path"] == str(made) and listed["built"] == "float32" and listed["layers"] == [2]
     assert listed["bytes"] == sum(f.stat().st_size for f in made.iterdir()) > 0
@@ -230,7 +230,7 @@ def test_the_cli_refuses_an_unknown_runtime():
 
 
 # ---- the default model ------------------------------------------------------------------------------------------
-needs_model = pytest.mark.skipif(not registry.is_ready(MODEL),
+needs_model = pytest.mark.skipif(not store.is_ready(MODEL),
                                  reason=f"model {MODEL} is not pulled: run `mtaudit models pull {MODEL}`")
 NEWS = [("新华社援引习近平的话说，两国关系良好。", "Xinhua quoted Xi Jinping as saying that relations between the two "
          "countries were good."),

@@ -16,7 +16,7 @@ def test_run_time_model_data_ships_inside_the_package():
     assert RiskModel.load().weights
     # the trained estimator's weights, pinned by SHA-256 in models.json
     from mtaudit.fluency.estimator import pinned_estimators
-    from mtaudit.fluency.registry import sha256_file
+    from mtaudit.fluency.store import sha256_file
 
     for spec in pinned_estimators("gemma3-270m").values():
         assert sha256_file(PACKAGED_MODELS / spec["file"]) == spec["sha256"]

@@ -214,9 +214,9 @@ def test_a_running_watch_audits_files_as_they_arrive_and_stops_on_ctrl_c(tmp_pat
 @pytest.mark.model
 def test_with_the_model_a_watched_file_gets_the_records_audit_gives_it(tmp_path):
     """The model loaded once by the watch scores a file exactly as `mtaudit audit` of that file does."""
-    from mtaudit.fluency import registry
+    from mtaudit.fluency import store
 
-    if not registry.is_ready(registry.DEFAULT_MODEL):
+    if not store.is_ready(store.DEFAULT_MODEL):
         pytest.skip("the default model is not pulled: run `make model`")
     inbox, out = tmp_path / "in", tmp_path / "out"
     inbox.mkdir()
@@ -230,6 +230,6 @@ def test_with_the_model_a_watched_file_gets_the_records_audit_gives_it(tmp_path)
                            catch_exceptions=False)
     assert result.exit_code == 0, result.output
     watched = records(out / "07_briefing.jsonl.jsonl")
-    assert watched[0]["model"]["id"] == registry.DEFAULT_MODEL
+    assert watched[0]["model"]["id"] == store.DEFAULT_MODEL
     assert all(r["fluency"] is not None for r in watched if r["type"] == "sentence")
     assert watched[1:] == records(alone)[1:]

@@ -44,20 +44,20 @@ def load_scorer(model: str, device: str | None = None, **options):
     # No code path may contact a model hub.
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
-    from mtaudit.fluency import registry
+    from mtaudit.fluency import store
     from mtaudit.fluency.loading import read_in_background
 
-    known = {row["name"] for row in registry.list_models()}
+    known = {row["name"] for row in store.list_models()}
     norms_opt = options.pop("norms", None)
     with_estimator = options.pop("estimator", True)
     checked = None  # the converted files, being read and checked against the manifest in a thread
     if model in known:
-        path = registry.model_path(model)
-        manifest = registry.checked_manifest(path, model)
+        path = store.model_path(model)
+        manifest = store.checked_manifest(path, model)
         checked = read_in_background(path, model)
         checksum = manifest["files"]["model.safetensors"]
         model_id = model
-        norms_dir, norms_model = registry.models_dir(), model
+        norms_dir, norms_model = store.models_dir(), model
     else:
         path = Path(model).expanduser()
         if not (path / "config.json").is_file():
@@ -68,17 +68,17 @@ def load_scorer(model: str, device: str | None = None, **options):
         weights = sorted(path.glob("*.safetensors"))
         if not weights:
             raise ModelError(f"{path} holds no .safetensors weights (other weight formats are not loaded)")
-        manifest = registry.read_manifest(path)
+        manifest = store.read_manifest(path)
         if manifest is not None:
-            manifest = registry.checked_manifest(path)
+            manifest = store.checked_manifest(path)
             checked = read_in_background(path)
             checksum = manifest["files"]["model.safetensors"]
         else:
-            checksum = registry.sha256_file(weights[0])
+            checksum = store.sha256_file(weights[0])
         model_id = str(path.resolve())
         norms_dir, norms_model = path, None
         if manifest is not None and manifest.get("name") in known:  # a registered model's folder, named by path
-            norms_dir, norms_model = registry.models_dir(), manifest["name"]
+            norms_dir, norms_model = store.models_dir(), manifest["name"]
     from mtaudit.fluency.norms import Norms, load_norms
 
     if norms_opt is False:

@@ -1,16 +1,16 @@
 """Loading a converted model fast: its files are read and hash-checked once, in a thread, while torch imports.
 
-A converted model directory (``mtaudit.fluency.registry``) is loaded from the bytes that were checked against its
+A converted model directory (``mtaudit.fluency.store``) is loaded from the bytes that were checked against its
 manifest, never from a second read of the files:
 
-* a background thread reads every file once, hashing as it reads (``registry.read_model_dir``; hashlib releases the
+* a background thread reads every file once, hashing as it reads (``store.read_model_dir``; hashlib releases the
   GIL), then builds the tokenizer from the checked bytes, while the main thread imports torch (Gemma 3,
   the default model, runs on mtaudit's own decoder, ``mtaudit.fluency.gemma``; other models also import
   transformers' model code here). Only the hashing overlaps the import: the Rust tokenizer parser holds the GIL, as
   an import does, so those two take turns. That is why a tokenizer of SentencePiece's shape (Gemma's) is built
   from the converter's SentencePiece copy, ``tokenizer.model`` (``mtaudit.fluency.sentencepiece_model``: 0.1 s
   against 1 s for the same tokenizer from ``tokenizer.json``); another (SmolLM2's) from ``tokenizer.json``, which
-  the converter writes in the form that parser reads fastest (``registry._quick_tokenizer``);
+  the converter writes in the form that parser reads fastest (``store._quick_tokenizer``);
 * the weights become tensors over the checked buffer without a copy (the safetensors layout is an 8-byte header
   length, a JSON header and the raw little-endian tensors); a weight tied to another one and stored once is given
   under both names, so transformers initialises no weight it would overwrite (a 262,144 x 640 random init);
@@ -74,10 +74,10 @@ class CheckedModel:
 
 
 def _read(path: Path, name: str | None) -> CheckedModel:
-    from mtaudit.fluency import registry
+    from mtaudit.fluency import store
 
-    tokenizer_file = tokenizer_of(registry.checked_manifest(path, name))
-    manifest, files = registry.read_model_dir(path, name, keep=NEEDED + (tokenizer_file,))
+    tokenizer_file = tokenizer_of(store.checked_manifest(path, name))
+    manifest, files = store.read_model_dir(path, name, keep=NEEDED + (tokenizer_file,))
     # The bytes matched the manifest, so a failure here is a converter's bug, not damage: let it raise as it is.
     config = json.loads(bytes(files["config.json"]))
     special = json.loads(bytes(files["tokenizer_config.json"]))

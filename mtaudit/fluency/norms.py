@@ -274,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
 
     from mtaudit.fluency import load_scorer
-    from mtaudit.fluency.registry import models_dir
+    from mtaudit.fluency.store import models_dir
 
     ap = argparse.ArgumentParser(prog="python -m mtaudit.fluency.norms")
     ap.add_argument("command", choices=["fit"])

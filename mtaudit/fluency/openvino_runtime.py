@@ -79,7 +79,7 @@ class _Graph(torch.nn.Module):
 def export_folder(model_dir: Path) -> Path:
     """Where a model's export is cached: beside its converted weights when they lie in mtaudit's cache, else in the
     cache itself (a user's own model folder is not written to)."""
-    from mtaudit.fluency.registry import EXPORTS, cache_dir
+    from mtaudit.fluency.store import EXPORTS, cache_dir
 
     cache = cache_dir().resolve()
     model_dir = model_dir.resolve()
@@ -116,7 +116,7 @@ def export(decoder, folder: Path, checksum: str, layers: Sequence[int], dtype: t
         del graph
         _bf16_weights(exported)
         ov.save_model(exported, work / "model.xml", compress_to_fp16=False)
-        from mtaudit.fluency.registry import sha256_file
+        from mtaudit.fluency.store import sha256_file
 
         manifest = {"format": FORMAT, "weights": checksum, "layers": sorted(layers), "openvino": ov.__version__,
                     "built": str(dtype), "files": {name: sha256_file(work / name) for name in FILES}}
@@ -172,7 +172,7 @@ def load(directory: Path, threads: int, bf16: bool):
     """Compile a checked export for the CPU: the model is built from the bytes whose SHA-256 matched. Raises
     ModelError when the export is incomplete or does not match its manifest."""
     ov = _openvino()
-    from mtaudit.fluency.registry import read_checked
+    from mtaudit.fluency.store import read_checked
 
     try:
         files = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))["files"]

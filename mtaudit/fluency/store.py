@@ -11,7 +11,7 @@ that version must reproduce them). A cache of an older layout (float32 weights; 
 not yet in its quick-to-parse form; layout 3, without the SentencePiece copy of the tokenizer) still loads; a pull
 rebuilds the first and upgrades the others in place.
 
-Run ``python -m mtaudit.fluency.registry pull [NAME]`` (or ``mtaudit models pull``) to fetch a model.
+Run ``python -m mtaudit.fluency.store pull [NAME]`` (or ``mtaudit models pull``) to fetch a model.
 """
 from __future__ import annotations
 
@@ -466,7 +466,7 @@ def pull_model(name: str, progress: Progress | None = None) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m mtaudit.fluency.registry [list | pull [NAME...] | verify NAME]`` for make, before the CLI exists."""
+    """``python -m mtaudit.fluency.store [list | pull [NAME...] | verify NAME]`` for make, before the CLI exists."""
     args = list(sys.argv[1:] if argv is None else argv) or ["list"]
     command, names = args[0], args[1:]
     try:
