@@ -86,17 +86,17 @@ def stages_child(out: Path, model: str) -> None:
         return value
 
     timed("import torch", lambda: __import__("torch"))
-    from mtaudit.fluency import decoders, loading, store
+    from mtaudit.fluency import decoders, loading, store, tokenizer
 
     path = store.model_path(model)
-    fname = loading.tokenizer_of(store.checked_manifest(path, model))
+    fname = tokenizer.tokenizer_of(store.checked_manifest(path, model))
     manifest, files = timed("read + SHA-256 of every file, one pass",
                             lambda: store.read_model_dir(path, model, keep=loading.NEEDED + (fname,)))
     weights = files[loading.WEIGHTS]
     rows[-1]["bytes"] = sum(len(b) for b in files.values())
     special = json.loads(bytes(files["tokenizer_config.json"]))
     tokenizer = timed(f"tokenizer (from the checked {fname})",
-                      lambda: loading.build_tokenizer(fname, files[fname], special))
+                      lambda: tokenizer.build_tokenizer(fname, files[fname], special))
     checked = loading.CheckedModel(path, manifest, weights, json.loads(bytes(files["config.json"])), tokenizer)
     import torch
 

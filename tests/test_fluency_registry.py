@@ -1,4 +1,4 @@
-"""The model registry and the import contract: no model needed."""
+"""The model store and the import contract: no model needed."""
 from __future__ import annotations
 
 import json
@@ -24,7 +24,7 @@ def test_importing_the_package_does_not_import_torch():
     import subprocess
     import sys
 
-    code = "import sys, mtaudit.fluency, mtaudit.fluency.store; print('torch' in sys.modules)"
+    code = "import sys, mtaudit.fluency, mtaudit.fluency.store, mtaudit.fluency.convert; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

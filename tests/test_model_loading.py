@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import torch
 
-from mtaudit.fluency import ModelError, load_scorer, loading, store
+from mtaudit.fluency import ModelError, convert, load_scorer, loading, store
 from mtaudit.fluency.scorer import Request
 
 WORDS = ("the minister said on tuesday that talks in geneva would resume next week . , reuters edited by photo "
@@ -82,7 +82,7 @@ def bpe_tokenizer_files(folder: Path, every_split: bool = True) -> int:
 
 def tiny_converted(folder: Path, name: str = "tiny", source_sha256: str = "0" * 64,
                    layout: int | None = store.CACHE_FORMAT, tokenizer: str = "words") -> Path:
-    """A converted folder as ``store.pull_model`` writes one, for a tiny Gemma 3 (``layout`` None: the old
+    """A converted folder as ``convert.pull_model`` writes one, for a tiny Gemma 3 (``layout`` None: the old
     float32 layout, no ``format`` in the manifest; 2: bf16 weights, the tokenizer as saved; 3: its quick form; 4:
     and its SentencePiece copy when it has that shape). ``tokenizer``: "words" (word-level) or "bpe" (Gemma's shape)."""
     from safetensors.torch import save_file
@@ -91,9 +91,9 @@ def tiny_converted(folder: Path, name: str = "tiny", source_sha256: str = "0" * 
     folder.mkdir(parents=True, exist_ok=True)
     vocab_size = bpe_tokenizer_files(folder) if tokenizer == "bpe" else _tokenizer_files(folder)
     if layout is not None and layout >= 3:
-        store._quick_tokenizer(folder / "tokenizer.json")
+        convert.quick_tokenizer(folder / "tokenizer.json")
     if layout is not None and layout >= 4:
-        store._sentencepiece_copy(folder)
+        convert.sentencepiece_copy(folder)
     config = Gemma3TextConfig(vocab_size=vocab_size, hidden_size=64, intermediate_size=128, num_hidden_layers=2,
                               num_attention_heads=2, num_key_value_heads=1, head_dim=32, sliding_window=16,
                               layer_types=["sliding_attention", "full_attention"], max_position_embeddings=256,
@@ -221,24 +221,24 @@ def test_pull_rebuilds_an_old_layout_and_keeps_a_current_one(tmp_path, monkeypat
     an intact cache in the current layout is returned without fetching anything."""
     monkeypatch.setenv("MTAUDIT_HOME", str(tmp_path))
     name = store.DEFAULT_MODEL
-    pinned = store._spec(name)["gguf"]["sha256"]
+    pinned = store.model_spec(name)["gguf"]["sha256"]
     fetched = []
 
     def download(spec, dest, progress):
         fetched.append(spec["gguf"]["file"])
         raise ModelError("stop: the test reached the download")
 
-    monkeypatch.setattr(store, "_download", download)
+    monkeypatch.setattr(convert, "download", download)
     tiny_converted(store.model_path(name), name, pinned, layout=None)
     with pytest.raises(ModelError, match="reached the download"):
-        store.pull_model(name)
+        convert.pull_model(name)
     assert fetched
     fetched.clear()
     tiny_converted(store.model_path(name), name, pinned, layout=store.CACHE_FORMAT)
-    assert store.pull_model(name) == store.model_path(name) and not fetched
+    assert convert.pull_model(name) == store.model_path(name) and not fetched
 
 
-@pytest.mark.parametrize("layout", store.UPGRADABLE)
+@pytest.mark.parametrize("layout", convert.UPGRADABLE)
 @pytest.mark.parametrize("tokenizer", ["words", "bpe"])
 def test_pull_upgrades_an_older_layout_in_place(tmp_path, monkeypatch, layout, tokenizer):
     """A layout-2 cache (the tokenizer as transformers saved it) or layout-3 cache (no SentencePiece copy) becomes the
@@ -247,13 +247,13 @@ def test_pull_upgrades_an_older_layout_in_place(tmp_path, monkeypatch, layout, t
     loads the same weights with a tokenizer that encodes as before."""
     monkeypatch.setenv("MTAUDIT_HOME", str(tmp_path))
     name = store.DEFAULT_MODEL
-    monkeypatch.setattr(store, "_download", lambda *a: pytest.fail("an intact older cache needs no download"))
-    path = tiny_converted(store.model_path(name), name, store._spec(name)["gguf"]["sha256"], layout=layout,
+    monkeypatch.setattr(convert, "download", lambda *a: pytest.fail("an intact older cache needs no download"))
+    path = tiny_converted(store.model_path(name), name, store.model_spec(name)["gguf"]["sha256"], layout=layout,
                           tokenizer=tokenizer)
     before = json.loads((path / store.MANIFEST).read_text())
     weights = (path / "model.safetensors").read_bytes()
     ids = load_scorer(str(path), dtype="bfloat16", norms=False).tokenizer(TEXT)["input_ids"]
-    assert store.pull_model(name) == path
+    assert convert.pull_model(name) == path
     after = json.loads((path / store.MANIFEST).read_text())
     assert after["format"] == store.CACHE_FORMAT == 4
     changed = {f for f in after["files"] if before["files"].get(f) != after["files"][f]}
@@ -275,7 +275,7 @@ def test_models_says_when_a_pull_would_upgrade_the_cache(tmp_path, monkeypatch):
 
     monkeypatch.setenv("MTAUDIT_HOME", str(tmp_path))
     name = store.DEFAULT_MODEL
-    pinned = store._spec(name)["gguf"]["sha256"]
+    pinned = store.model_spec(name)["gguf"]["sha256"]
     tiny_converted(store.model_path(name), name, pinned, layout=3)
     listed = CliRunner().invoke(app, ["models"], env={"COLUMNS": "300"})
     assert listed.exit_code == 0 and f"ready (converted by an earlier mtaudit: `mtaudit models pull {name}`" in \
@@ -292,11 +292,11 @@ def test_a_damaged_layout_2_cache_is_pulled_afresh_not_upgraded(tmp_path, monkey
     def download(spec, dest, progress):
         raise ModelError("stop: the test reached the download")
 
-    monkeypatch.setattr(store, "_download", download)
-    path = tiny_converted(store.model_path(name), name, store._spec(name)["gguf"]["sha256"], layout=2)
+    monkeypatch.setattr(convert, "download", download)
+    path = tiny_converted(store.model_path(name), name, store.model_spec(name)["gguf"]["sha256"], layout=2)
     _flip_middle_byte(path / "model.safetensors")
     with pytest.raises(ModelError, match="reached the download"):
-        store.pull_model(name)
+        convert.pull_model(name)
 
 
 def _bpe_tokenizer(folder: Path, tokens: list[str], merges: list[tuple[str, str]]) -> Path:
@@ -322,7 +322,7 @@ def test_the_quick_tokenizer_form_encodes_as_the_saved_one(tmp_path):
     path = _bpe_tokenizer(tmp_path, tokens, merges)
     saved = Tokenizer.from_file(str(path))
     assert isinstance(json.loads(path.read_text())["model"]["merges"][0], list)  # tokenizers saves pairs
-    store._quick_tokenizer(path)
+    convert.quick_tokenizer(path)
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["model"]["merges"][:2] == ["t h", "th e"] and "\n" not in path.read_text(encoding="utf-8")
     quick = Tokenizer.from_file(str(path))
@@ -331,13 +331,13 @@ def test_the_quick_tokenizer_form_encodes_as_the_saved_one(tmp_path):
         assert (a.ids, a.offsets) == (b.ids, b.offsets), text
     assert quick.encode("the geneva the").tokens == ["the", "▁", "geneva", "▁the"]  # the merges applied
     once = path.read_bytes()
-    store._quick_tokenizer(path)
+    convert.quick_tokenizer(path)
     assert path.read_bytes() == once
 
     spaced = tmp_path / "spaced"
     spaced.mkdir()
     path = _bpe_tokenizer(spaced, ["a", " ", "a ", "b"], [("a", " ")])
-    store._quick_tokenizer(path)
+    convert.quick_tokenizer(path)
     assert json.loads(path.read_text(encoding="utf-8"))["model"]["merges"] == [["a", " "]]
     assert Tokenizer.from_file(str(path)).encode("a").ids
 

@@ -14,9 +14,10 @@ from helpers import SHARED
 from test_model_loading import MODEL, SPECIAL, _tokenizer_files, bpe_tokenizer_files, needs_model
 from tokenizers import Tokenizer as Backend
 
-from mtaudit.fluency import store
-from mtaudit.fluency.loading import Tokenizer
-from mtaudit.fluency.sentencepiece_model import SentencePieceTokenizer, agrees, derive
+from mtaudit.fluency import convert, store
+from mtaudit.fluency.convert import agrees
+from mtaudit.fluency.sentencepiece_model import SentencePieceTokenizer, derive
+from mtaudit.fluency.tokenizer import Tokenizer
 
 CASES = [
     "the minister said on tuesday that talks in geneva would resume next week .",
@@ -76,11 +77,11 @@ def test_a_tokenizer_sentencepiece_would_read_otherwise_gets_no_copy(tmp_path):
     original, config = _files(tmp_path, every_split=False)
     model = derive(original, config)
     assert model is not None and not agrees(model, original, config)
-    assert store._sentencepiece_copy(tmp_path) is False and not (tmp_path / "tokenizer.model").exists()
+    assert convert.sentencepiece_copy(tmp_path) is False and not (tmp_path / "tokenizer.model").exists()
     good = tmp_path / "good"
     good.mkdir()
     _files(good)
-    assert store._sentencepiece_copy(good) is True and (good / "tokenizer.model").read_bytes() == \
+    assert convert.sentencepiece_copy(good) is True and (good / "tokenizer.model").read_bytes() == \
         derive(*_files(good))
 
 
@@ -120,7 +121,7 @@ NEWS = SHARED / "data" / "mqm" / "wmt21_news_zhen.scores.tsv"
 @needs_model
 def test_the_default_models_copy_is_the_pinned_one_and_encodes_news_as_tokenizer_json():
     path = store.model_path(MODEL)
-    pinned = store._spec(MODEL)["converted"]["files"]
+    pinned = store.model_spec(MODEL)["converted"]["files"]
     original = (path / "tokenizer.json").read_bytes()
     if hashlib.sha256(original).hexdigest() != pinned["tokenizer.json"]:
         pytest.skip("the pulled tokenizer.json is not the pinned one (another transformers version converted it)")

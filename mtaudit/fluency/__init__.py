@@ -21,13 +21,9 @@ import os
 from pathlib import Path
 
 from mtaudit.core.errors import ModelError
+from mtaudit.fluency.runtimes import RUNTIMES
 
-
-# What runs the model's forward: eager PyTorch, or OpenVINO (mtaudit.fluency.openvino_runtime; CPU only, optional
-# package)
-RUNTIMES = ("torch", "openvino")
-
-
+__all__ = ["RUNTIMES", "ModelError", "load_scorer"]
 
 
 def load_scorer(model: str, device: str | None = None, **options):

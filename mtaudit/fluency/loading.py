@@ -10,12 +10,12 @@ manifest, never from a second read of the files:
   an import does, so those two take turns. That is why a tokenizer of SentencePiece's shape (Gemma's) is built
   from the converter's SentencePiece copy, ``tokenizer.model`` (``mtaudit.fluency.sentencepiece_model``: 0.1 s
   against 1 s for the same tokenizer from ``tokenizer.json``); another (SmolLM2's) from ``tokenizer.json``, which
-  the converter writes in the form that parser reads fastest (``store._quick_tokenizer``);
+  the converter writes in the form that parser reads fastest (``convert.quick_tokenizer``);
 * the weights become tensors over the checked buffer without a copy (the safetensors layout is an 8-byte header
   length, a JSON header and the raw little-endian tensors); a weight tied to another one and stored once is given
   under both names, so transformers initialises no weight it would overwrite (a 262,144 x 640 random init);
 * the tokenizer is the SentencePiece or ``tokenizers`` object itself, behind the small part of the transformers
-  call interface the scorer uses (building transformers' own class parses the 33 MB file three times in Python).
+  call interface the scorer uses (``mtaudit.fluency.tokenizer``).
 """
 from __future__ import annotations
 
@@ -26,40 +26,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mtaudit.core.errors import ModelError
-from mtaudit.fluency.sentencepiece_model import FILE as SENTENCEPIECE
 from mtaudit.fluency.sentencepiece_model import SentencePieceTokenizer
+from mtaudit.fluency.store import checked_manifest, read_model_dir
+from mtaudit.fluency.tokenizer import Tokenizer, build_tokenizer, tokenizer_of
 
 WEIGHTS = "model.safetensors"
 # The files a fast load reads from a converted directory (every file of the manifest is still checked); the
-# tokenizer comes from the first of TOKENIZERS the manifest lists.
+# tokenizer comes from the first of tokenizer.TOKENIZERS the manifest lists.
 NEEDED = (WEIGHTS, "config.json", "tokenizer_config.json")
-TOKENIZERS = (SENTENCEPIECE, "tokenizer.json")
 _DTYPES = {"F32": "float32", "BF16": "bfloat16", "F16": "float16"}
-
-
-class Tokenizer:
-    """A ``tokenizers.Tokenizer`` answering the calls the scorer makes of a transformers tokenizer:
-    ``tok(text, add_special_tokens=..., return_offsets_mapping=...)["input_ids"]`` and the special token ids
-    (``sentencepiece_model.SentencePieceTokenizer`` answers the same)."""
-
-    def __init__(self, backend, special: dict[str, str]) -> None:
-        self.backend = backend
-
-        def token_id(key: str) -> int | None:
-            token = special.get(key)
-            return backend.token_to_id(token) if isinstance(token, str) else None
-
-        self.bos_token_id = token_id("bos_token")
-        self.eos_token_id = token_id("eos_token")
-        self.pad_token_id = token_id("pad_token")
-        self.unk_token_id = token_id("unk_token")
-
-    def __call__(self, text: str, add_special_tokens: bool = True, return_offsets_mapping: bool = False) -> dict:
-        enc = self.backend.encode(text, add_special_tokens=add_special_tokens)
-        out = {"input_ids": list(enc.ids), "attention_mask": list(enc.attention_mask)}
-        if return_offsets_mapping:
-            out["offset_mapping"] = list(enc.offsets)
-        return out
 
 
 @dataclass
@@ -74,30 +49,13 @@ class CheckedModel:
 
 
 def _read(path: Path, name: str | None) -> CheckedModel:
-    from mtaudit.fluency import store
-
-    tokenizer_file = tokenizer_of(store.checked_manifest(path, name))
-    manifest, files = store.read_model_dir(path, name, keep=NEEDED + (tokenizer_file,))
+    tokenizer_file = tokenizer_of(checked_manifest(path, name))
+    manifest, files = read_model_dir(path, name, keep=NEEDED + (tokenizer_file,))
     # The bytes matched the manifest, so a failure here is a converter's bug, not damage: let it raise as it is.
     config = json.loads(bytes(files["config.json"]))
     special = json.loads(bytes(files["tokenizer_config.json"]))
     tokenizer = build_tokenizer(tokenizer_file, files[tokenizer_file], special)
     return CheckedModel(path, manifest, files[WEIGHTS], config, tokenizer)
-
-
-def tokenizer_of(manifest: dict) -> str:
-    """The file a converted directory's tokenizer is built from: the first of TOKENIZERS its manifest lists."""
-    listed = manifest.get("files", {})
-    return next((f for f in TOKENIZERS if f in listed), TOKENIZERS[-1])
-
-
-def build_tokenizer(fname: str, data: bytearray, special: dict) -> Tokenizer | SentencePieceTokenizer:
-    """The tokenizer of a converted directory from the checked bytes of its ``fname`` (one of TOKENIZERS)."""
-    if fname == SENTENCEPIECE:
-        return SentencePieceTokenizer(data, special)
-    from tokenizers import Tokenizer as Backend
-
-    return Tokenizer(Backend.from_str(bytes(data).decode("utf-8")), special)
 
 
 def read_in_background(path: Path, name: str | None = None) -> Future:

@@ -42,6 +42,8 @@ import torch
 
 from mtaudit.core.errors import ModelError
 from mtaudit.fluency.decoders import token_logprobs
+from mtaudit.fluency.loading import in_background
+from mtaudit.fluency.store import EXPORTS, cache_dir, read_checked, sha256_file
 
 # 1: the body alone; 2: body, head and log-probs (transformers' modules); 3: the same from mtaudit's decoder; 4: its
 # weights stored as bfloat16
@@ -79,8 +81,6 @@ class _Graph(torch.nn.Module):
 def export_folder(model_dir: Path) -> Path:
     """Where a model's export is cached: beside its converted weights when they lie in mtaudit's cache, else in the
     cache itself (a user's own model folder is not written to)."""
-    from mtaudit.fluency.store import EXPORTS, cache_dir
-
     cache = cache_dir().resolve()
     model_dir = model_dir.resolve()
     return model_dir / EXPORTS if model_dir.is_relative_to(cache) else cache / EXPORTS
@@ -116,8 +116,6 @@ def export(decoder, folder: Path, checksum: str, layers: Sequence[int], dtype: t
         del graph
         _bf16_weights(exported)
         ov.save_model(exported, work / "model.xml", compress_to_fp16=False)
-        from mtaudit.fluency.store import sha256_file
-
         manifest = {"format": FORMAT, "weights": checksum, "layers": sorted(layers), "openvino": ov.__version__,
                     "built": str(dtype), "files": {name: sha256_file(work / name) for name in FILES}}
         (work / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
@@ -172,8 +170,6 @@ def load(directory: Path, threads: int, bf16: bool):
     """Compile a checked export for the CPU: the model is built from the bytes whose SHA-256 matched. Raises
     ModelError when the export is incomplete or does not match its manifest."""
     ov = _openvino()
-    from mtaudit.fluency.store import read_checked
-
     try:
         files = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))["files"]
     except (OSError, ValueError, KeyError) as exc:
@@ -219,8 +215,6 @@ class OpenVINOModel:
 
     def start(self, layers: Sequence[int]) -> None:
         """Export (when not cached) and compile the model keeping ``layers`` in a thread; the first call waits."""
-        from mtaudit.fluency.loading import in_background
-
         self._starting = in_background("mtaudit-openvino-compile", self.prepare, layers)
 
     def wait(self) -> None:

@@ -25,9 +25,9 @@ import numpy as np
 import torch
 
 from mtaudit.core.document import Category, Document, Finding, Segment, Sentence, Severity
-from mtaudit.fluency import RUNTIMES
 from mtaudit.fluency.decoders import token_logprobs
 from mtaudit.fluency.norms import Norms, word_spans, word_surprisals
+from mtaudit.fluency.runtimes import RUNTIMES
 from mtaudit.languages import NAMES, find_pair
 
 LANGUAGES = NAMES  # language names for the prompt

@@ -5,8 +5,9 @@ Python's lock while torch imports: most of what separates a model load from 2 s 
 same tokenizer written as a SentencePiece model (``tokenizer.model``, a 5 MB protocol buffer) loads in 0.1 s. Gemma's
 tokenizer *is* a SentencePiece BPE tokenizer in origin; the converter writes the copy from ``tokenizer.json``
 (``derive``), keeps it only when it encodes a set of probe texts exactly as ``tokenizer.json`` does, ids and character
-offsets both (``agrees``), and the manifest hashes it like every other converted file. A tokenizer of another shape
-(SmolLM2's byte-level BPE, a word-level test tokenizer) gets no copy and loads from ``tokenizer.json`` as before.
+offsets both (``mtaudit.fluency.convert.agrees``), and the manifest hashes it like every other converted file. A
+tokenizer of another shape (SmolLM2's byte-level BPE, a word-level test tokenizer) gets no copy and loads from
+``tokenizer.json`` as before.
 
 How ``tokenizer.json`` maps onto SentencePiece's BPE: a merge ``a b`` at rank r makes the piece ``ab`` score ``-r``
 (the first merge producing a piece gives its score: SentencePiece merges the adjacent pair whose piece scores
@@ -19,13 +20,12 @@ hand (four messages, a few fields: no protobuf dependency); the same input gives
 from __future__ import annotations
 
 import json
-import random
 import re
 import struct
 
 FILE = "tokenizer.model"
 _NORMAL, _UNKNOWN, _USER_DEFINED, _UNUSED, _BYTE = 1, 2, 4, 5, 6
-_BYTE_PIECE = re.compile(r"<0x[0-9A-F]{2}>")
+BYTE_PIECE = re.compile(r"<0x[0-9A-F]{2}>")
 
 
 # ---- writing the model ---------------------------------------------------------------------------------------------
@@ -77,7 +77,7 @@ def _shape_error(tokenizer: dict, config: dict) -> str | None:
     vocab = model.get("vocab") or {}
     if sorted(vocab.values()) != list(range(len(vocab))):
         return "token ids with gaps"
-    if sum(1 for piece in vocab if _BYTE_PIECE.fullmatch(piece)) != 256:
+    if sum(1 for piece in vocab if BYTE_PIECE.fullmatch(piece)) != 256:
         return "not the 256 byte-fallback tokens"
     if model.get("unk_token") not in vocab:
         return "no unknown token"
@@ -86,7 +86,7 @@ def _shape_error(tokenizer: dict, config: dict) -> str | None:
 
 def derive(tokenizer_json: bytes, tokenizer_config: bytes) -> bytes | None:
     """The SentencePiece model (serialised ``ModelProto``) of a BPE ``tokenizer.json``, or None when the tokenizer is
-    not of SentencePiece's shape. Check the result with ``agrees`` before keeping it."""
+    not of SentencePiece's shape. Check the result with ``convert.agrees`` before keeping it."""
     tokenizer = json.loads(tokenizer_json)
     config = json.loads(tokenizer_config)
     if _shape_error(tokenizer, config) is not None:
@@ -104,7 +104,7 @@ def derive(tokenizer_json: bytes, tokenizer_config: bytes) -> bytes | None:
             kind = _UNKNOWN
         elif piece in added:
             kind = _USER_DEFINED
-        elif _BYTE_PIECE.fullmatch(piece):
+        elif BYTE_PIECE.fullmatch(piece):
             kind = _BYTE
         elif piece in rank:
             kind, score = _NORMAL, -float(rank[piece])
@@ -121,7 +121,7 @@ def derive(tokenizer_json: bytes, tokenizer_config: bytes) -> bytes | None:
 
 # ---- reading it ----------------------------------------------------------------------------------------------------
 class SentencePieceTokenizer:
-    """A SentencePiece model answering the calls the scorer makes of a tokenizer, as ``loading.Tokenizer`` does for
+    """A SentencePiece model answering the calls the scorer makes of a tokenizer, as ``tokenizer.Tokenizer`` does for
     ``tokenizer.json``: ``tok(text, add_special_tokens=..., return_offsets_mapping=...)`` and the special token ids.
     Offsets are in characters of ``text``, and every byte-fallback token of a character spans that character, as
     ``tokenizers`` gives them."""
@@ -228,57 +228,3 @@ def _char_spans(text: str, pieces: list[tuple[int, int, int]]) -> list[tuple[int
         if spans[i][0] == spans[i][1] == spans[i + 1][0]:
             spans[i] = spans[i + 1]
     return spans
-
-
-# ---- checking the copy ---------------------------------------------------------------------------------------------
-_PROBES = (
-    "The minister said on Tuesday that the talks in Geneva would resume next week.",
-    "  Edited by A by B\n\nVia Sputnik/.../Paul Reuters",
-    "中国国家主席习近平周二在北京会见了来访的法国总统。\u3000全角",
-    "Zürich – «Straße» 1.000,5 € für die Bürger*innen, sagte Müller am 3. März.",
-    "non\u00a0breaking\u200b space\tand tab\r\n\x00\ufeff",
-    "😀 👍🏽 🇺🇸 e\u0301 ﬁ ① Ⅻ אבג ٣",
-    "<bos> and <eos> written as text, <table><tr><td>1</td></tr></table>",
-    "",
-)
-
-
-def probe_texts(tokenizer: dict, count: int = 2000, seed: int = 0) -> list[str]:
-    """Texts that exercise a tokenizer: fixed cases, then ``count`` strings mixing its own pieces (so that its merges
-    apply), its added tokens, spaces and newlines, and characters from scripts it may only know as bytes."""
-    rng = random.Random(seed)
-    vocab = sorted((tokenizer.get("model") or {}).get("vocab") or {}, key=lambda p: tokenizer["model"]["vocab"][p])
-    pieces = [p.replace("▁", " ") for p in vocab[:: max(1, len(vocab) // 5000)] if not _BYTE_PIECE.fullmatch(p)]
-    added = [a["content"] for a in tokenizer.get("added_tokens") or []][:200]
-    odd = list("  \t\n\r\x00\u00a0\u200b\ufeff\u3000éüß中文字😀🇺🇸\u0301ﬁ①אبگ0123456789.,;«»")
-    out = list(_PROBES)
-    for _ in range(count):
-        parts = []
-        for _ in range(rng.randint(1, 12)):
-            roll = rng.random()
-            source = pieces if roll < 0.6 or not added else added if roll < 0.7 else odd
-            parts.append(rng.choice(source) if source else " ")
-        out.append("".join(parts))
-    return out
-
-
-def agrees(model: bytes, tokenizer_json: bytes, tokenizer_config: bytes, count: int = 2000) -> bool:
-    """True when the SentencePiece ``model`` encodes the probe texts exactly as ``tokenizer_json`` does: the same
-    ids and the same character offsets, with and without the beginning-of-text token."""
-    from tokenizers import Tokenizer as Backend
-
-    from mtaudit.fluency.loading import Tokenizer
-
-    special = json.loads(tokenizer_config)
-    reference = Tokenizer(Backend.from_str(tokenizer_json.decode("utf-8")), special)
-    copy = SentencePieceTokenizer(model, special)
-    if (copy.bos_token_id, copy.eos_token_id, copy.pad_token_id, copy.unk_token_id) != \
-            (reference.bos_token_id, reference.eos_token_id, reference.pad_token_id, reference.unk_token_id):
-        return False
-    for i, text in enumerate(probe_texts(json.loads(tokenizer_json), count)):
-        special_tokens = i % 2 == 0
-        a = reference(text, add_special_tokens=special_tokens, return_offsets_mapping=True)
-        b = copy(text, add_special_tokens=special_tokens, return_offsets_mapping=True)
-        if a["input_ids"] != b["input_ids"] or [tuple(o) for o in a["offset_mapping"]] != b["offset_mapping"]:
-            return False
-    return True
