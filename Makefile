@@ -61,8 +61,8 @@ mqm-probe: model
 # The shipped norms were refitted this way: the frequency bands the risk models were calibrated with are kept (drop
 # --keep-bands to refit them too, then recalibrate the risk models), only the run thresholds are derived again.
 norms: model
-	$(PY) -m mtaudit.fluency.norms fit $(MODEL) --lang en --keep-bands
-	$(PY) -m mtaudit.fluency.norms fit $(MODEL) --lang de --lines 4000 --keep-bands
+	$(PY) -m tools.fit_norms fit $(MODEL) --lang en --keep-bands
+	$(PY) -m tools.fit_norms fit $(MODEL) --lang de --lines 4000 --keep-bands
 
 fuzz: venv
 	$(PY) bench/fuzz.py --inputs 100000 --seed 2

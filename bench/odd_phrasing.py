@@ -15,8 +15,6 @@ import argparse
 import sys
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
@@ -39,24 +37,24 @@ def main(argv=None) -> int:
         print(f"{news} is absent (it exists only in the development workplace)", file=sys.stderr)
         return 2
     scorer = load_scorer(args.model, threads=args.threads)
-    surprisal: dict[str, np.ndarray] = {}
-    scorer.word_observer = lambda seen: surprisal.__setitem__(seen[0], np.asarray(seen[2]))
     triples = perturbed_pairs(args.pairs, seed=args.seed, lang=args.lang)["swapped"]
     docs = [(document([p, line], split=False, target_lang=args.lang), document([p, bad], split=False,
                                                                                target_lang=args.lang))
             for p, line, bad in triples]
-    scorer.score([d for pair in docs for d in pair])
-    judges = {"shipped": None}
+    scored = [d for pair in docs for d in pair]
+    # one target-only pass, as the audit scores these lines; every judge reads the same word surprisals
+    surprisal = {id(s): words for s, words in zip([s for d in scored for s in d.sentences()],
+                                                 scorer.surprisals(scored))}
+    judges = {"shipped": scorer.norms_for(args.lang)}
     if args.compare:
         judges[args.compare.name] = Norms.load(args.compare)
 
     def findings(sentence, norms):
-        if norms is None:
-            return [f for f in sentence.findings if f.detector == scorer.name]
+        if norms is None:  # no shipped norms for the language: no odd-phrasing findings
+            return []
         text = sentence.text
         words = word_spans(text)
-        return scorer._odd_phrasing(text, words, norms.word_z(text, words, surprisal[text]), norms,
-                                     args.lang)
+        return scorer.odd_phrasing(text, words, norms.word_z(text, words, surprisal[id(sentence)]), norms, args.lang)
 
     print(f"{len(triples)} held-out {args.lang} pairs (seed {args.seed}), model {args.model}")
     print("| norms | clean lines with a finding | … a major one | swapped lines with a finding | … covering the swap |")

@@ -7,9 +7,10 @@ import json
 import numpy as np
 import pytest
 
-from mtaudit.fluency.norms import Norms, band, sentence_maximum, shares, thresholds, word_spans
-from mtaudit.fluency.scorer import near_copy
 from mtaudit.core.resources import models_dir
+from mtaudit.fluency.norms import Norms, band, word_spans
+from mtaudit.fluency.scorer import near_copy
+from tools.fit_norms import sentence_maximum, shares, thresholds
 
 
 @pytest.fixture(scope="module")
@@ -127,7 +128,7 @@ def test_refitting_thresholds_can_keep_the_bands_the_risk_model_was_fitted_with(
     word's z-score, the risk signal lm_word_z_max) stay as they are."""
     from types import SimpleNamespace
 
-    from mtaudit.fluency.norms import fit_scored
+    from tools.fit_norms import fit_scored
 
     rng = np.random.default_rng(5)
     lines = ["The minister said on Monday that the talks in Geneva would resume next week.",

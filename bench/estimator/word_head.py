@@ -279,7 +279,7 @@ def word_level_scalars(gold, words, seg, off, lp):
 
 def odd_phrasing_windows(gold):
     """The odd-phrasing detector's runs re-derived from the cached target-only pass, at any threshold: per segment a
-    list of (start, end, score) for every ``span_width``-word window of each sentence (``LMScorer._odd_phrasing``
+    list of (start, end, score) for every ``span_width``-word window of each sentence (``LMScorer.odd_phrasing``
     keeps those with score >= the norms' minor threshold and merges overlapping ones). Sentences are rebuilt from the
     sentence index the dump kept per token (a sentence runs from its first token to its last)."""
     from mtaudit.fluency.norms import load_norms, word_surprisals

@@ -197,7 +197,6 @@ class LMScorer:
             # The exported graph has no KV cache: the shared prompt head goes into every row (1.5 % more tokens on news).
             self.reuse_prefix = False
             self.openvino = OpenVINOModel(self.decoder, export_folder(Path(model_dir)), checksum, threads, self.dtype)
-        self.word_observer = None  # set by norms fitting to collect word surprisals
         # trained quality estimators (mtaudit.fluency.estimator) of this model, one per language pair at most
         self.estimators: list = []
 
@@ -212,9 +211,7 @@ class LMScorer:
         skip_sourced = self.source and self.target_pass == "without-source"
         pairs = [(s, doc.target_lang) for doc in documents for s in doc.sentences()
                  if not (skip_sourced and s.segment.source)]
-        contexts = self._contexts(documents)
-        requests = [Request("", contexts.get(id(s), "") + s.text, len(contexts.get(id(s), ""))) for s, _ in pairs]
-        target = self.logprobs(requests) if requests else []
+        target = self._target_logprobs(documents, [s for s, _ in pairs])
         word_logprobs = {}  # id(sentence) -> target-only log-prob of each word, for the source pass's PMI
         for (sentence, lang), (offsets, lps) in zip(pairs, target):
             word_logprobs[id(sentence)] = self._fill_target(sentence, offsets, lps, lang)
@@ -240,6 +237,14 @@ class LMScorer:
             if estimator is not None:
                 states = result[2][:, layers.index(estimator.layer)]
                 self._fill_estimator(seg, placed, estimator.token_mass(states, result[1], result[3]))
+
+    def surprisals(self, documents: Sequence[Document]) -> list[np.ndarray]:
+        """The surprisal (nats) of each word (``norms.word_spans``) of every sentence of every document, in order, from
+        the target-only pass as ``score`` runs it (each sentence after its preceding sentence); fills nothing. For
+        judging the same surprisals against other norms (``odd_phrasing``)."""
+        sentences = [s for doc in documents for s in doc.sentences()]
+        return [word_surprisals(word_spans(s.text), offsets, -lps, s.text)
+                for s, (offsets, lps) in zip(sentences, self._target_logprobs(documents, sentences))]
 
     def warm_up(self) -> None:
         """Run batches of the largest size the token budget allows and drop the results, so that a long-running process
@@ -304,6 +309,12 @@ class LMScorer:
                 earlier.append(text)
         return out
 
+    def _target_logprobs(self, documents: Sequence[Document], sentences: Sequence[Sentence]) -> list[tuple]:
+        """The target-only pass over ``sentences`` of ``documents``: ``(offsets, logprobs)`` per sentence."""
+        contexts = self._contexts(documents)
+        requests = [Request("", contexts.get(id(s), "") + s.text, len(contexts.get(id(s), ""))) for s in sentences]
+        return self.logprobs(requests) if requests else []
+
     # ---- filling the data model ------------------------------------------------------------------------
     def norms_for(self, lang: str | None) -> Norms | None:
         """The surprisal norms of a target language (None: no odd-phrasing findings for it)."""
@@ -323,16 +334,14 @@ class LMScorer:
         sentence.fluency = sentence.scores["lm_logprob_mean"]
         words = word_spans(text)
         surprisal = word_surprisals(words, offsets, -lps, text)
-        if self.word_observer is not None:
-            self.word_observer((text, words, surprisal))
         norms = self.norms_for(lang)
         if norms is not None and words:
             z = norms.word_z(text, words, surprisal)
             sentence.scores["lm_word_z_max"] = float(max(z)) if len(z) else 0.0
-            sentence.findings.extend(self._odd_phrasing(text, words, z, norms, lang))
+            sentence.findings.extend(self.odd_phrasing(text, words, z, norms, lang))
         return -surprisal
 
-    def _odd_phrasing(self, text: str, words: list[tuple[int, int]], z: np.ndarray, norms: Norms,
+    def odd_phrasing(self, text: str, words: list[tuple[int, int]], z: np.ndarray, norms: Norms,
                       lang: str | None = "en") -> list[Finding]:
         """Word runs whose surprisal, relative to words of the same frequency in clean news, is rare in clean news."""
         spans = [[first, last, score] for first, last, score in norms.runs(text, words, z) if score >= norms.minor]
