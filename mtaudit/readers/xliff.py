@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterator
 
 from lxml import etree
 from translate.storage import xliff as tt_xliff
@@ -28,17 +29,23 @@ class XliffReader(Reader):
         shown = display or str(path)
         store, xliff2 = load_store(read_bytes(path, shown), shown)
         doc = Document(path=shown, format=self.name)
-        if xliff2:
-            self._read_units_2(store, doc)
-        else:
-            self._read_units_1(store, doc)
+        seen: dict[str, int] = {}
+        untranslated = 0
+        for segment in self._segments_2(store) if xliff2 else self._segments_1(store, doc):
+            if segment is None:
+                untranslated += 1
+            else:
+                add_segment(doc, seen, segment)
+        if untranslated:
+            doc.warnings.append(f"{plural(untranslated, 'segment' if xliff2 else 'unit')} without a translation "
+                                "skipped")
         doc.source_lang = store.getsourcelanguage() or None
         doc.target_lang = store.gettargetlanguage() or None
         return doc
 
-    def _read_units_1(self, store, doc: Document) -> None:
-        seen: dict[str, int] = {}
-        untranslated = 0
+    def _segments_1(self, store, doc: Document) -> Iterator[Segment | None]:
+        """The segments of an XLIFF 1.2 file in order, None for a unit without a translation; ``doc`` is the Document
+        they are added to as they come (a segment without a ``mid`` is numbered after it)."""
         for number, unit in enumerate(store.units, 1):
             element = unit.xmlelement
             if xmlsafe.local(element.tag) != "trans-unit" or element.get("translate") == "no":
@@ -53,25 +60,13 @@ class XliffReader(Reader):
                 for mark in marks:
                     mid = mark.get("mid") or str(len(doc.segments) + 1)
                     src = sources.get(mark.get("mid"))
-                    segment = _segment(mid if len(marks) > 1 or self.name == "sdlxliff" else unit_id, mark,
-                                       src if src is not None else (source if len(marks) == 1 else None),
-                                       number - 1)
-                    if segment is None:
-                        untranslated += 1
-                    else:
-                        add_segment(doc, seen, segment)
+                    yield _segment(mid if len(marks) > 1 or self.name == "sdlxliff" else unit_id, mark,
+                                   src if src is not None else (source if len(marks) == 1 else None), number - 1)
                 continue
-            segment = _segment(unit_id, target, source, number - 1) if target is not None else None
-            if segment is None:
-                untranslated += 1
-            else:
-                add_segment(doc, seen, segment)
-        if untranslated:
-            doc.warnings.append(f"{plural(untranslated, 'unit')} without a translation skipped")
+            yield _segment(unit_id, target, source, number - 1) if target is not None else None
 
-    def _read_units_2(self, store, doc: Document) -> None:
-        seen: dict[str, int] = {}
-        untranslated = 0
+    def _segments_2(self, store) -> Iterator[Segment | None]:
+        """The segments of an XLIFF 2.0 file in order, None for a ``<segment>`` without a translation."""
         for number, unit in enumerate(store.units, 1):
             element = unit.xmlelement
             if xmlsafe.local(element.tag) != "segment":
@@ -79,13 +74,7 @@ class XliffReader(Reader):
             target = _child(element, "target")
             unit_id = unit.getid()
             unit_id = str(number) if unit_id in (None, "", "None") else unit_id
-            segment = _segment(unit_id, target, _child(element, "source"), number - 1) if target is not None else None
-            if segment is None:
-                untranslated += 1
-            else:
-                add_segment(doc, seen, segment)
-        if untranslated:
-            doc.warnings.append(f"{plural(untranslated, 'segment')} without a translation skipped")
+            yield _segment(unit_id, target, _child(element, "source"), number - 1) if target is not None else None
 
 
 def load_store(data: bytes, shown: str):

@@ -78,21 +78,22 @@ def zipf(word: str, lang: str = "en") -> float:
 @lru_cache(maxsize=200_000)
 def proper(word: str) -> bool:
     """True when a capitalised ``word`` is probably a proper noun rather than a capitalised common word."""
-    if len(word) > 1 and word.isupper():  # acronyms: organisations, not persons
-        return False
-    if word in table():
-        return True
-    return zipf(word) < RARE_WORD_ZIPF
+    return _rarer_than(word, RARE_WORD_ZIPF)
 
 
 @lru_cache(maxsize=200_000)
 def proper_initial(word: str) -> bool:
     """``proper`` for the first word of a sentence, where every word is capitalised: stricter for unknown words."""
+    return _rarer_than(word, RARE_INITIAL_ZIPF)
+
+
+def _rarer_than(word: str, zipf_limit: float) -> bool:
+    """A name by the statistics, or a word rarer than ``zipf_limit``; never an acronym (organisations, not persons)."""
     if len(word) > 1 and word.isupper():
         return False
     if word in table():
         return True
-    return zipf(word) < RARE_INITIAL_ZIPF
+    return zipf(word) < zipf_limit
 
 
 @lru_cache(maxsize=200_000)
