@@ -13,7 +13,7 @@ import statistics
 import time
 from pathlib import Path
 
-from mtaudit.audit import AuditConfig
+from mtaudit.pipeline import AuditConfig
 from mtaudit.evaluation.features import audit_mqm
 from mtaudit.evaluation.mqm import MqmSet, read_mqm
 from mtaudit.fluency import load_scorer

@@ -24,7 +24,7 @@ TSV = REPO.parent / "shared" / "data" / "mqm" / "wmt21_news_zhen.scores.tsv"
 
 
 def measure(tsv: Path) -> dict[str, float]:
-    from mtaudit.audit import prepare
+    from mtaudit.pipeline import prepare
     from mtaudit.detectors import build_detectors
     from mtaudit.core.document import Document, Segment
 

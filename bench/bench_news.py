@@ -263,7 +263,7 @@ def ranking(out_jsonl: Path, gold: list) -> dict:
     from mtaudit.core.document import Finding, Segment, Sentence
     from mtaudit.evaluation.evaluate import figures_for
     from mtaudit.evaluation.features import AuditedSet, segment_features
-    from mtaudit.scoring import RiskModel
+    from mtaudit.risk import RiskModel
 
     sentences: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for line in out_jsonl.read_text(encoding="utf-8").splitlines():

@@ -101,7 +101,8 @@ def ceiling_documents(tmp: Path, documents: int) -> tuple[list, list, list]:
     without the model, and finished with the ten score fields a model run adds to every sentence record."""
     import copy
 
-    from mtaudit.audit import AuditConfig, Auditor, _load_and_prepare
+    from mtaudit.pipeline import AuditConfig, Auditor
+    from mtaudit.pipeline.stages import load_and_prepare
 
     folder = tmp / "ceiling"
     folder.mkdir(exist_ok=True)
@@ -109,7 +110,7 @@ def ceiling_documents(tmp: Path, documents: int) -> tuple[list, list, list]:
     files = sorted(str(p) for p in folder.iterdir())
     auditor = Auditor(AuditConfig(workers=1))
     auditor.serve_in_this_process()
-    prepared = [_load_and_prepare(path) for path in files]
+    prepared = [load_and_prepare(path) for path in files]
     finished = auditor.settle(copy.deepcopy(prepared))
     model_sized = copy.deepcopy(finished)
     rng = random.Random(3)
@@ -136,10 +137,11 @@ def driver_ceiling(tmp: Path, docs: list, repeats: int, label: str, how: str, to
     the documents in the store (what it does now)."""
     import ray
 
-    from mtaudit.audit import AuditConfig, Auditor
+    from mtaudit.pipeline import AuditConfig, Auditor
     from mtaudit.engines.ray import CHUNK_FILES, _handed_on, _OrderedStage, _Stored
     from mtaudit.reports.base import ReportBuilder
-    from mtaudit.reports.jsonl import JsonlWriter, encode_document
+    from mtaudit.reports.jsonl import JsonlWriter
+    from mtaudit.reports.records import encode_document
 
     chunks = [docs[i:i + CHUNK_FILES] for i in range(0, len(docs), CHUNK_FILES)] * repeats
     if how == "encoded":  # as the tasks and actors encode them

@@ -20,7 +20,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from mtaudit.audit import prepare
+from mtaudit.pipeline import prepare
 from mtaudit.detectors import build_detectors
 from mtaudit.core.document import Document, Segment
 from mtaudit.languages import parse_langs

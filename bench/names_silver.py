@@ -365,7 +365,7 @@ def family_of(message: str) -> str:
 
 
 def evaluate(tsv: Path, silver: list[dict], split: str, detector_names: list[str], verbose: bool) -> dict:
-    from mtaudit.audit import prepare
+    from mtaudit.pipeline import prepare
     from mtaudit.detectors import build_detectors
     from mtaudit.core.document import Document, Segment
 
@@ -480,7 +480,7 @@ def parallel_false_findings(path: Path, detector_names: list[str], verbose: bool
     """Findings on professional references of zh->en news (newstest 2017-2020, never looked at while building):
     consecutive pairs of a year cut into documents of ``per_doc`` segments, each reference audited against its
     source. Nearly every finding there is false (a few are errors of the reference itself)."""
-    from mtaudit.audit import prepare
+    from mtaudit.pipeline import prepare
     from mtaudit.detectors import build_detectors
     from mtaudit.core.document import Document, Segment
 

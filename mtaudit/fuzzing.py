@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 
-from mtaudit.audit import prepare
+from mtaudit.pipeline import prepare
 from mtaudit.detectors import build_detectors
 from mtaudit.core.document import Document, Segment
 from mtaudit.core.errors import InputError

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mtaudit.audit import prepare
+from mtaudit.pipeline import prepare
 from mtaudit.detectors.base import Detector
 from mtaudit.core.document import Document, Finding, Segment
 

@@ -11,8 +11,9 @@ import random
 from helpers import make_doc
 
 from mtaudit.core.document import Category, Finding, Severity
-from mtaudit.reports.base import build_report, document_lines
-from mtaudit.scoring import RiskModel, score_document
+from mtaudit.reports.base import build_report
+from mtaudit.reports.records import document_lines
+from mtaudit.risk import RiskModel, score_document
 
 RUN = {"type": "run", "version": "0.1.0", "model": None, "detectors": {"repetition": {"min_phrase_words": 2}},
        "risk_model": "hand-set-v0", "options": {}, "started": "2026-01-31T09:00:00+00:00"}

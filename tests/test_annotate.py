@@ -21,7 +21,7 @@ from translate.storage import xliff2 as tt_xliff2
 from typer.testing import CliRunner
 
 from mtaudit.annotate import AnnotatedCopies, copy_paths
-from mtaudit.audit import AuditConfig, Auditor
+from mtaudit.pipeline import AuditConfig, Auditor
 from mtaudit.cli import app
 from mtaudit.readers import read_document
 

@@ -239,10 +239,11 @@ def test_symlink_loop_in_a_folder_does_not_trap_the_walk(tmp_path):
 def test_an_audit_in_this_process_leaves_its_ctrl_c_alone(tmp_path):
     import signal
 
-    from mtaudit.audit import AuditConfig, _init_worker
+    from mtaudit.pipeline import AuditConfig
+    from mtaudit.pipeline.stages import start_reader
 
     before = signal.getsignal(signal.SIGINT)
-    _init_worker(AuditConfig(detectors=[]))  # what the readers' tests and the Ray engine's tasks call in-process
+    start_reader(AuditConfig(detectors=[]))  # what the readers' tests and the Ray engine's tasks call in-process
     assert audit(SAMPLES / "01_port_deal.txt", "--no-model", "--quiet", "--workers", "2").exit_code == 0
     assert signal.getsignal(signal.SIGINT) is before
 

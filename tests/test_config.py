@@ -1,6 +1,6 @@
 import pytest
 
-from mtaudit.config import detector_options
+from mtaudit.pipeline.config import detector_options
 from mtaudit.core.errors import UsageError
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from helpers import SAMPLES
 
-from mtaudit.audit import AuditConfig, Auditor
+from mtaudit.pipeline import AuditConfig, Auditor
 from mtaudit.engines.local import LocalEngine
 
 PATHS = sorted(str(p) for p in SAMPLES.iterdir() if p.is_file())
@@ -67,7 +67,7 @@ def test_reading_ahead_of_the_model_is_bounded(tmp_path):
     ``next``, and the order is the files' order."""
     from concurrent.futures import ProcessPoolExecutor
 
-    from mtaudit.audit import _init_worker
+    from mtaudit.pipeline.stages import start_reader
     from mtaudit.engines import local
 
     text = (SAMPLES / "01_port_deal.txt").read_text(encoding="utf-8")
@@ -85,7 +85,7 @@ def test_reading_ahead_of_the_model_is_bounded(tmp_path):
             self.submitted += 1
             return self.pool.submit(*args)
 
-    with ProcessPoolExecutor(2, initializer=_init_worker, initargs=(AuditConfig(workers=2),)) as real:
+    with ProcessPoolExecutor(2, initializer=start_reader, initargs=(AuditConfig(workers=2),)) as real:
         pool = Counting(real)
         chunksize = 4
         ahead = max(local.AHEAD_CHUNKS_PER_WORKER * 2, -(-local.AHEAD_FILES // chunksize))

@@ -24,9 +24,10 @@ import pytest
 from helpers import REPO, SAMPLES, kill_after_documents
 from typer.testing import CliRunner
 
-from mtaudit.audit import AuditConfig, Auditor, discover
+from mtaudit.pipeline import AuditConfig, Auditor, discover
 from mtaudit.cli import app
-from mtaudit.reports.base import document_lines
+from mtaudit.engines.local import LocalEngine
+from mtaudit.reports.records import document_lines
 
 SCHEMA = json.loads((REPO / "mtaudit" / "reports" / "results.schema.json").read_text())
 OBJECT_STORE_BYTES = 200 * 2**20  # documents are small; Ray's default would claim 30 % of the machine's memory
@@ -189,7 +190,7 @@ def archive(tmp_path_factory):
     """240 generated articles and the local engine's results for them (the reference every Ray run must equal)."""
     folder = tmp_path_factory.mktemp("archive") / "articles"
     files = write_archive(folder, 240)
-    local = lines_of(Auditor(AuditConfig(workers=2)).run(files))
+    local = lines_of(LocalEngine().run(Auditor(AuditConfig(workers=2)), files))
     return type("Archive", (), {"folder": folder, "files": files, "local": local})()
 
 
@@ -235,7 +236,7 @@ def test_killed_reading_worker_costs_a_retry_not_the_run(ray_env, archive):
     engine = RayEngine()  # uses the runtime this process started
     try:
         auditor = Auditor(AuditConfig(workers=2), local_model=False)
-        thread, (out, errors) = run_in_thread(lambda: lines_of(auditor.run(archive.files, engine=engine)))
+        thread, (out, errors) = run_in_thread(lambda: lines_of(engine.run(auditor, archive.files)))
         killed = kill_busy_worker("ray::_prepare_chunk", lambda: psutil.Process().children(recursive=True), thread)
         addresses = listening_addresses({p.pid for p in psutil.Process().children(recursive=True)})
         thread.join(timeout=300)
@@ -260,10 +261,10 @@ def test_poisoned_file_is_reported_and_the_rest_audited(ray_head, archive, tmp_p
     shutil.copy(archive.files[20], folder / "article_0007_poison.txt")  # its reader kills the worker, every time
     files = discover([str(folder)])[0]
     clean = [f for f in files if "poison" not in os.path.basename(f)]
-    expected = lines_of(Auditor(AuditConfig(workers=1)).run(clean))
+    expected = lines_of(LocalEngine().run(Auditor(AuditConfig(workers=1)), clean))
     # one retry instead of RETRIES: each attempt costs a fresh worker process, and the bound is what is tested
     with RayEngine(address=ray_head.address, retries=1, crash_reading="*poison*") as engine:
-        docs = list(Auditor(AuditConfig(workers=2), local_model=False).run(files, engine=engine))
+        docs = list(engine.run(Auditor(AuditConfig(workers=2), local_model=False), files))
     assert [d.path for d in docs] == files
     failed = [d for d in docs if d.error]
     assert [d.path for d in failed] == [str(folder / "article_0007_poison.txt")]
@@ -332,7 +333,7 @@ def test_model_actor_killed_mid_batch_still_gives_the_local_scores(ray_head, def
 
     def audit_in_process():
         auditor = Auditor(config)
-        return [auditor, *lines_of(auditor.run(clean))]
+        return [auditor, *lines_of(LocalEngine().run(auditor, clean))]
 
     reference, (local, local_errors) = run_in_thread(audit_in_process)  # while the actor loads the model
     # one retry: the bound is what is tested, and each attempt on the poisoned file costs a fresh worker process

@@ -17,7 +17,7 @@ from mtaudit.fluency import ModelError, load_scorer, store
 from mtaudit.fluency.estimator import Estimator, pinned_estimators
 from mtaudit.fluency.scorer import Request
 from mtaudit.core.resources import models_dir
-from mtaudit.scoring import ESTIMATOR, RiskModel, signals_variant
+from mtaudit.risk import ESTIMATOR, RiskModel, signals_variant
 
 from fluency_fixtures import document
 

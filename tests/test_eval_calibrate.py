@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from mtaudit.cli import app
 from mtaudit.evaluation.calibrate import feature_sign, fit_risk_model
-from mtaudit.scoring import RiskModel
+from mtaudit.risk import RiskModel
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "mqm_small.tsv"
 runner = CliRunner()
@@ -127,7 +127,7 @@ def test_default_model_loads_and_was_calibrated():
 @pytest.mark.shared
 def test_ted_eval_and_calibration_figures(shared, tmp_path):
     """The TED set end to end without the model: figures exist, random is near 0, length is a real baseline."""
-    from mtaudit.audit import AuditConfig
+    from mtaudit.pipeline import AuditConfig
     from mtaudit.evaluation.calibrate import cross_validate
     from mtaudit.evaluation.evaluate import evaluate
     from mtaudit.evaluation.features import audit_mqm
@@ -176,7 +176,7 @@ def test_systems_option_restricts_the_evaluated_segments(tmp_path):
 
 
 def test_risk_model_scores_each_sentence_with_the_variant_of_its_signals():
-    from mtaudit.scoring import RiskModel
+    from mtaudit.risk import RiskModel
 
     model = RiskModel.from_dict({
         "weights": {"lm_logprob_sum": -1.0, "src_logprob_sum": -1.0, "length_words": 0.1}, "bias": 0.0,
@@ -197,7 +197,7 @@ def test_risk_model_scores_each_sentence_with_the_variant_of_its_signals():
 
 
 def test_shipped_risk_model_scores_a_fast_run_with_its_own_variant():
-    from mtaudit.scoring import VARIANT_DROPS, RiskModel
+    from mtaudit.risk import VARIANT_DROPS, RiskModel
 
     model = RiskModel.for_pair("zh", "en")
     assert set(VARIANT_DROPS) <= set(model.variants)

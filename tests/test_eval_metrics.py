@@ -5,7 +5,7 @@ import pytest
 
 from mtaudit.core.document import Finding, Segment, Sentence, Severity
 from mtaudit.evaluation.features import segment_features
-from mtaudit.evaluation.metrics import grouped_tau, kendall_tau, pearson, precision_at, ranking_figures
+from mtaudit.evaluation.ranking import grouped_tau, kendall_tau, pearson, precision_at, ranking_figures
 
 
 @pytest.mark.parametrize("scores, gold, tau", [
@@ -82,7 +82,7 @@ def test_segment_features_sum_counts_and_weight_means_by_tokens():
 
 
 def test_one_sentence_segment_keeps_its_sentence_features():
-    from mtaudit.scoring import sentence_features
+    from mtaudit.risk import sentence_features
 
     target = "Prices rose by 5 per cent in March."
     segment = _segment(target, [(0, len(target))], [{"scores": {"lm_logprob_mean": -3.1}, "fluency": 0.4}])
@@ -91,7 +91,7 @@ def test_one_sentence_segment_keeps_its_sentence_features():
 
 
 def test_source_length_ratio_only_with_a_source():
-    from mtaudit.scoring import sentence_features
+    from mtaudit.risk import sentence_features
 
     target = "Prices rose."
     plain = _segment(target, [(0, len(target))], [{}])

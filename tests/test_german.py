@@ -238,7 +238,7 @@ def test_few_false_findings_on_clean_german_news(shared):
 def test_en_de_risk_model_uses_the_language_model_and_beats_length_held_out_on_news():
     """The shipped English -> German risk model is the one fitted with the model's signals (German norms included),
     with the variants for runs without the source or the model, and records held-out news figures above length."""
-    from mtaudit.scoring import RiskModel
+    from mtaudit.risk import RiskModel
 
     model = RiskModel.for_pair("en", "de")
     # no_target serves --fast (no "no_target_no_estimator": without a German estimator the two are one fit)

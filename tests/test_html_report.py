@@ -24,12 +24,13 @@ from helpers import REPO, SAMPLES
 from html_report_data import source_overlap_doc, source_overlap_report, synthetic_report
 
 from mtaudit.cli import app
-from mtaudit.decisions import (CONFIRM, DISMISS, SCHEMA, VERSION, load_decisions, occurrences, sentence_identities,
-                               sentence_sha256)
+from mtaudit.review import load_decisions
+from mtaudit.review.decisions import CONFIRM, DISMISS, SCHEMA, VERSION
+from mtaudit.review.identity import occurrences, sentence_identities, sentence_sha256
 from mtaudit.core.errors import UsageError
 from mtaudit.reports.base import build_report, ranked_sentences
 from mtaudit.reports.html import json_for_script, page_data, render_html, write_html
-from mtaudit.reports.jsonl import read_records
+from mtaudit.reports.records import read_records
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "html"
 ARTIFACTS = REPO / "test-artifacts"

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import mtaudit
 from mtaudit.core.resources import PACKAGED_MODELS, models_dir
-from mtaudit.scoring import RiskModel
+from mtaudit.risk import RiskModel
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from mtaudit.audit import AuditConfig, _init_worker, _load_and_prepare
+from mtaudit.pipeline import AuditConfig
+from mtaudit.pipeline.stages import load_and_prepare, start_reader
 from mtaudit.core.document import Document, Segment
 from mtaudit.core.errors import InputError
 from mtaudit.readers import READERS, read_document, reader_for
@@ -268,7 +269,7 @@ def test_html_markup_offsets_map_findings_back_into_the_page(tmp_path):
     assert body.markup.startswith('The union accepted a <b>pay rise</b>') and 'href="/p?id=1&amp;x=2" data-x>' \
         in body.markup
     # a finding of the numbers detector, mapped back into the paragraph's HTML
-    from mtaudit.audit import prepare
+    from mtaudit.pipeline import prepare
     from mtaudit.detectors.numbers import NumbersDetector
 
     prepare(doc, [NumbersDetector()])
@@ -542,12 +543,12 @@ def test_attach_source_mismatch_is_clear(tmp_path):
 def test_source_option_through_the_pipeline(tmp_path):
     target = _article(tmp_path, "en.txt", ["Strike ends", "Workers returned on Tuesday."])
     source = _article(tmp_path, "de.txt", ["Streik endet", "Die Arbeiter kehrten am Dienstag zurück."])
-    _init_worker(AuditConfig(detectors=[], source=str(source)))
-    doc = _load_and_prepare(str(target))
+    start_reader(AuditConfig(detectors=[], source=str(source)))
+    doc = load_and_prepare(str(target))
     assert doc.error is None and doc.segments[1].source == "Die Arbeiter kehrten am Dienstag zurück."
     short = _article(tmp_path, "short.txt", ["Streik endet"])
-    _init_worker(AuditConfig(detectors=[], source=str(short)))
-    failed = _load_and_prepare(str(target))
+    start_reader(AuditConfig(detectors=[], source=str(short)))
+    failed = load_and_prepare(str(target))
     assert "has 2 paragraphs but its source" in failed.error
 
 
@@ -612,13 +613,13 @@ def test_markdown_source_is_read_as_markdown(tmp_path):
     target.write_text("# Strike ends\n\n***\n\nWorkers *returned* on Tuesday.\n", encoding="utf-8")
     source = tmp_path / "de.source"  # an extension no reader claims: read as plain text
     source.write_text("Streik endet\n\nDie Arbeiter kehrten am Dienstag zurück.\n", encoding="utf-8")
-    _init_worker(AuditConfig(detectors=[], source=str(source)))
-    doc = _load_and_prepare(str(target))
+    start_reader(AuditConfig(detectors=[], source=str(source)))
+    doc = load_and_prepare(str(target))
     assert doc.error is None
     assert [(s.target, s.source) for s in doc.segments] == [
         ("Strike ends", "Streik endet"), ("Workers returned on Tuesday.", "Die Arbeiter kehrten am Dienstag zurück.")]
     source_md = tmp_path / "de.md"
     source_md.write_text("# Streik endet\n\n---\n\nDie Arbeiter kehrten *am Dienstag* zurück.\n", encoding="utf-8")
-    _init_worker(AuditConfig(detectors=[], source=str(source_md)))
-    doc = _load_and_prepare(str(target))
+    start_reader(AuditConfig(detectors=[], source=str(source_md)))
+    doc = load_and_prepare(str(target))
     assert [s.source for s in doc.segments] == ["Streik endet", "Die Arbeiter kehrten am Dienstag zurück."]

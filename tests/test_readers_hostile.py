@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from mtaudit.audit import AuditConfig, _init_worker, _load_and_prepare
+from mtaudit.pipeline import AuditConfig
+from mtaudit.pipeline.stages import load_and_prepare, start_reader
 from mtaudit.core.errors import InputError
 from mtaudit.readers import base, read_document
 
@@ -241,8 +242,8 @@ def test_file_over_the_size_limit(tmp_path, monkeypatch):
 
 
 def test_empty_file_reported_by_the_pipeline():
-    _init_worker(AuditConfig(detectors=[]))
-    doc = _load_and_prepare(str(HOSTILE / "empty.txt"))
+    start_reader(AuditConfig(detectors=[]))
+    doc = load_and_prepare(str(HOSTILE / "empty.txt"))
     assert "no text found" in doc.error
 
 

@@ -7,10 +7,12 @@ import json
 import pytest
 from helpers import SAMPLES, make_doc
 
-from mtaudit.audit import AuditConfig, Auditor, discover
+from mtaudit.pipeline import AuditConfig, Auditor, discover
 from mtaudit.core.document import Document
-from mtaudit.reports.base import ReportBuilder, document_lines
-from mtaudit.reports.jsonl import dumps, encode_document
+from mtaudit.engines.local import LocalEngine
+from mtaudit.reports.base import ReportBuilder
+from mtaudit.reports.records import document_lines
+from mtaudit.reports.records import dumps, encode_document
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +20,7 @@ def finished() -> list[Document]:
     """The samples audited without the model, a file that failed, and an article whose text holds line and
     paragraph separators (U+2028, U+2029, U+0085), which JSON leaves unescaped and ``str.splitlines`` would cut at."""
     auditor = Auditor(AuditConfig(workers=1))
-    docs = list(auditor.run(discover([str(SAMPLES)])[0]))
+    docs = list(LocalEngine().run(auditor, discover([str(SAMPLES)])[0]))
     separators = make_doc(["The minister said\u2028on Monday that the the plan would go ahead.",
                            "Reuters\u2029photo by\u0085Paul Reuters."], path="separators.txt")
     return docs[:3] + [Document(path="broken.xliff", error="broken.xliff: not XLIFF")] + \

@@ -2,7 +2,7 @@
 import pytest
 from helpers import SEED
 
-from mtaudit.audit import AuditConfig, Auditor
+from mtaudit.pipeline import AuditConfig, Auditor
 from mtaudit.readers import read_document
 
 # (text that must be flagged, a phrase of the sentence it is in)

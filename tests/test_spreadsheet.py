@@ -12,7 +12,7 @@ from helpers import SAMPLES
 from typer.testing import CliRunner
 
 from mtaudit.cli import app
-from mtaudit.reports.spreadsheet import HEADERS
+from mtaudit.review.sheet import HEADERS
 
 runner = CliRunner()
 

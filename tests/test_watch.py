@@ -1,4 +1,4 @@
-"""`mtaudit watch`: a hot folder audited with the model loaded once (mtaudit/watch.py)."""
+"""`mtaudit watch`: a hot folder audited with the model loaded once (mtaudit/app/watch.py)."""
 from __future__ import annotations
 
 import hashlib
@@ -16,7 +16,7 @@ from helpers import REPO, SAMPLES
 from typer.testing import CliRunner
 
 from mtaudit.cli import app
-from mtaudit.watch import Inbox, is_temporary
+from mtaudit.app.watch import Inbox, is_temporary
 
 runner = CliRunner()
 SCHEMA = json.loads((REPO / "mtaudit" / "reports" / "results.schema.json").read_text())

@@ -11,7 +11,7 @@ import numpy as np
 
 from mtaudit.evaluation.calibrate import document_folds
 from mtaudit.evaluation.features import AuditedSet
-from mtaudit.evaluation.metrics import ranking_figures
+from mtaudit.evaluation.ranking import ranking_figures
 from mtaudit.evaluation.mqm import GoldSegment
 
 WORK = Path(os.environ.get("ESTIMATOR_WORK", "/work/scratch/i11"))  # dumps, arrays, results

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from mtaudit.audit import AuditConfig
+from mtaudit.pipeline import AuditConfig
 from mtaudit.evaluation.calibrate import file_sha256
 from mtaudit.evaluation.features import audit_mqm, cache_key, save_audited
 from mtaudit.evaluation.mqm import read_mqm

@@ -17,7 +17,7 @@ from data import WORK, load  # noqa: E402
 
 from mtaudit.evaluation.calibrate import cross_validate, fit_risk_model, _pooled  # noqa: E402
 from mtaudit.evaluation.evaluate import figures_for  # noqa: E402
-from mtaudit.scoring import ESTIMATOR, RiskModel, without_signals  # noqa: E402
+from mtaudit.risk import ESTIMATOR, RiskModel, without_signals  # noqa: E402
 
 SHIPPED = Path("mtaudit/models/risk-default.json")
 

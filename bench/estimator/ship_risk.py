@@ -11,7 +11,7 @@ import numpy as np
 from data import WORK, load
 from mtaudit.evaluation.calibrate import cross_validate, fit_risk_model, _pooled
 from mtaudit.evaluation.evaluate import figures_for
-from mtaudit.scoring import RiskModel, ESTIMATOR
+from mtaudit.risk import RiskModel, ESTIMATOR
 
 data = load(); aud = data.audited()
 mass = np.load(f"{WORK}/oof_mass.npy")

@@ -20,7 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
+from mtaudit.app.run import Results
 from mtaudit.core.errors import UsageError
+from mtaudit.engines.base import Engine
+from mtaudit.engines.local import LocalEngine
+from mtaudit.pipeline import AuditConfig, Auditor
+from mtaudit.readers import read_document
+from mtaudit.reports.writers import WRITERS
 
 # names editors, browsers and copy tools give files they are still writing
 TEMPORARY = (".tmp", ".part", ".partial", ".crdownload", ".download", ".swp", "~")
@@ -103,12 +109,10 @@ WARM_UP = ('{"id": "1", "source": "新华社北京12月1日电 外交部发言�
            'China was willing to strengthen communication with all parties."}\n')
 
 
-def warm_up(auditor) -> None:
+def warm_up(auditor: Auditor) -> None:
     """Audit a one-segment article and drop the result, and run the model on batches of the largest sizes it will
     see, so that the first real file does not pay for the set-up of the detectors' data and of the model's batches."""
     import tempfile
-
-    from mtaudit.readers import read_document
 
     if auditor.scorer is not None:
         auditor.scorer.warm_up()
@@ -121,7 +125,7 @@ def warm_up(auditor) -> None:
 class FileAuditor:
     """Audits one file with a loaded ``Auditor`` and writes its results into ``out`` (see the module docstring)."""
 
-    def __init__(self, auditor, engine, out: Path, html: bool, run_options: dict) -> None:
+    def __init__(self, auditor: Auditor, engine: Engine, out: Path, html: bool, run_options: dict) -> None:
         self.auditor = auditor
         self.engine = engine
         self.out = out
@@ -129,37 +133,65 @@ class FileAuditor:
         self.run_options = run_options
 
     def __call__(self, path: Path) -> Audited:
-        from mtaudit.reports.base import ReportBuilder
-        from mtaudit.reports.jsonl import JsonlWriter
-
         started = time.perf_counter()
         jsonl = self.out / f"{path.name}.jsonl"
-        run_record = self.auditor.run_record(self.run_options, engine=self.engine.describe())
-        builder = ReportBuilder(keep_all=self.html, top=1)
-        builder.add([run_record])
-        writer = JsonlWriter(jsonl)
+        results = Results(self.auditor.run_record(self.run_options, engine=self.engine.describe()), jsonl,
+                          keep_all=self.html, top=1)
         error, sentences, findings = None, 0, 0
         target = jsonl
         try:
-            writer.open(run_record)
+            results.open()
             for doc in self.engine.results(self.auditor, [str(path)]):
-                writer.write_encoded(doc.lines)
-                builder.add_encoded(doc)
+                results.add(doc)
                 error = doc.error
                 sentences += len(doc.risks)
                 findings += doc.findings
-            writer.close()
+            results.close()
             outputs = [jsonl]
             if self.html and error is None:
-                from mtaudit.reports.html import write_html
-
                 target = self.out / f"{path.name}.html"
-                write_html(builder.report(), target)
+                WRITERS["html"].write(results.builder.report(), target)
                 outputs.append(target)
         except OSError as exc:  # the results folder became unwritable (full disk, removed): no point going on
-            writer.abandon()
+            results.abandon()
             raise UsageError(f"{target}: cannot write: {exc.strerror or exc}") from None
         except BaseException:
-            writer.abandon()
+            results.abandon()
             raise
-        return Audited(path, outputs, sentences, findings, builder.max_risk, time.perf_counter() - started, error)
+        return Audited(path, outputs, sentences, findings, results.builder.max_risk, time.perf_counter() - started,
+                       error)
+
+
+class Watch:
+    """``mtaudit watch``: the folder ``inbox`` audited with ``config`` into ``out`` (see the module docstring).
+
+    Creating it checks the folders; ``start`` loads the model (and compiles it with OpenVINO) and warms up, once;
+    iterating yields each audited file until Ctrl-C (or, with ``once``, until the folder holds nothing new)."""
+
+    def __init__(self, config: AuditConfig, inbox: Path, out: Path, html: bool = False, poll: float = 0.5,
+                 once: bool = False) -> None:
+        if not inbox.is_dir():
+            raise UsageError(f"{inbox}: not a folder to watch")
+        inside = out.resolve() == inbox.resolve() or inbox.resolve() in out.resolve().parents
+        if inside:
+            raise UsageError(f"--out {out} lies inside the watched folder {inbox}: its results would be audited too")
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"--out {out}: cannot create the folder: {exc.strerror or exc}") from None
+        self.config, self.inbox, self.out, self.html, self.poll, self.once = config, inbox, out, html, poll, once
+        self.auditor: Auditor | None = None
+
+    def start(self) -> None:
+        """Load the model now, once, compile it where OpenVINO runs it, and warm up the detectors and the batches."""
+        self.auditor = Auditor(self.config)
+        if self.auditor.scorer is not None and self.auditor.scorer.openvino is not None:
+            self.auditor.scorer.openvino.wait()  # compiled now, not in the first file
+        warm_up(self.auditor)
+
+    def __iter__(self) -> Iterator[Audited]:
+        if self.auditor is None:
+            self.start()
+        audit_file = FileAuditor(self.auditor, LocalEngine(1), self.out, self.html,
+                                 self.config.run_options(watch=str(self.inbox)))
+        return watch(audit_file, self.inbox, poll=self.poll, once=self.once)

@@ -1,4 +1,4 @@
-"""What an engine is: the place where the stages of ``mtaudit.audit`` run.
+"""What an engine is: the place where the stages of ``mtaudit.pipeline`` run.
 
 The Auditor owns *what* is computed (detectors, model, risk, decisions); an engine decides *where*: the local engine
 in a process pool on this machine, the Ray engine on a Ray cluster. Whatever the engine, ``run`` yields the same
@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 if TYPE_CHECKING:
-    from mtaudit.audit import AuditConfig, Auditor
+    from mtaudit.pipeline import AuditConfig, Auditor
     from mtaudit.core.document import Document
-    from mtaudit.reports.jsonl import EncodedDocument
+    from mtaudit.reports.records import EncodedDocument
 
 
 class Engine:
@@ -45,7 +45,7 @@ class Engine:
 
         Here the records are encoded in this process; an engine whose documents are finished elsewhere encodes them
         there, so that this process only orders and writes."""
-        from mtaudit.reports.jsonl import encode_document
+        from mtaudit.reports.records import encode_document
 
         for doc in self.run(auditor, paths):
             yield encode_document(doc, auditor.dismissed.get(doc.path, 0), keep_documents)

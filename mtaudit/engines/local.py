@@ -7,11 +7,11 @@ from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
 from typing import TYPE_CHECKING, Iterator
 
-from mtaudit.audit import _init_worker, _load_and_prepare
 from mtaudit.engines.base import Engine
+from mtaudit.pipeline.stages import load_and_prepare, start_reader
 
 if TYPE_CHECKING:
-    from mtaudit.audit import AuditConfig, Auditor
+    from mtaudit.pipeline import AuditConfig, Auditor
     from mtaudit.core.document import Document
 
 
@@ -19,11 +19,11 @@ def _init_pool_worker(config: AuditConfig) -> None:
     # Ctrl-C reaches every process of the terminal's group: the main process stops the run and the pool (a worker
     # interrupted while it waits for work would only print a traceback). Only the pool's processes ignore it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _init_worker(config)
+    start_reader(config)
 
 
 def _prepare_chunk(paths: list[str]) -> list[Document]:
-    return [_load_and_prepare(path) for path in paths]
+    return [load_and_prepare(path) for path in paths]
 
 
 # Files read ahead of the model, at least: enough for a model batch of short articles, so that the model does not wait
@@ -105,7 +105,7 @@ class LocalEngine(Engine):
         if prepared is None:
             # in this process: reuse the detectors the Auditor built instead of building a second set
             auditor.serve_in_this_process()
-            prepared = map(_load_and_prepare, paths)
+            prepared = map(load_and_prepare, paths)
         finished = False
         try:
             for batch in auditor.batches(prepared):

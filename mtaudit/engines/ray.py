@@ -32,11 +32,12 @@ from collections import deque
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Iterator
 
-from mtaudit.audit import _WORKER, AuditConfig, Auditor, _load_and_prepare
 from mtaudit.core.document import Document
 from mtaudit.engines.base import Engine
+from mtaudit.pipeline import AuditConfig, Auditor
+from mtaudit.pipeline.stages import load_and_prepare
 from mtaudit.core.errors import MtauditError, UsageError
-from mtaudit.reports.jsonl import EncodedDocument, encode_document
+from mtaudit.reports.records import EncodedDocument, encode_document
 
 # Extra attempts Ray gives a task or an actor call whose process died, before the driver isolates the culprit.
 RETRIES = 2
@@ -383,14 +384,19 @@ def _crash_if(pattern: str | None, paths: Iterable[str]) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
+# The Auditor of this worker process's reading tasks, built once per configuration.
+_READING: dict[str, Auditor] = {}
+
+
 def _worker_auditor(config: AuditConfig) -> Auditor:
     """This worker process's Auditor for ``config`` (built once): its detectors, its risk model, no decisions."""
-    config = replace(config, decisions=None)  # as stored by serve_in_this_process, so that equal configs match
-    if _WORKER.get("config") != config:
+    config = replace(config, decisions=None)
+    auditor = _READING.get("auditor")
+    if auditor is None or auditor.config != config:
         auditor = Auditor(config)
         auditor.serve_in_this_process()
-        _WORKER["auditor"] = auditor
-    return _WORKER["auditor"]
+        _READING["auditor"] = auditor
+    return auditor
 
 
 def _prepare_chunk(config: AuditConfig, cwd: str, paths: list[str], finish: str | None,
@@ -403,7 +409,7 @@ def _prepare_chunk(config: AuditConfig, cwd: str, paths: list[str], finish: str 
     docs = []
     for path in paths:
         _crash_if(crash_on, [path])
-        docs.append(_load_and_prepare(path))
+        docs.append(load_and_prepare(path))
     if finish is None:
         return [(d.path, sum(len(s.sentences) for s in d.segments)) for d in docs], docs
     docs = auditor.settle(docs)

@@ -35,7 +35,7 @@ from scipy.optimize import lsq_linear
 from mtaudit.evaluation.evaluate import figures_for
 from mtaudit.evaluation.features import AuditedSet, is_count
 from mtaudit.evaluation.mqm import GoldSegment, dataset_name
-from mtaudit.scoring import ESTIMATOR, VARIANT_DROPS, RiskModel, without_signals
+from mtaudit.risk import ESTIMATOR, VARIANT_DROPS, RiskModel, without_signals
 
 FOLDS = 5  # validation folds per MQM file, by document (the TED files have five talks: leave one talk out)
 ALPHA = 1.0  # ridge strength on standardised features; fixed in advance, not tuned on the held-out figures

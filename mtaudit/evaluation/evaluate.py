@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from mtaudit.evaluation.features import AuditedSet
-from mtaudit.evaluation.metrics import ranking_figures
-from mtaudit.scoring import RiskModel
+from mtaudit.evaluation.ranking import ranking_figures
+from mtaudit.risk import RiskModel
 
 RANDOM_SEED = 12345
 

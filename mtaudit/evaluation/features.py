@@ -1,6 +1,6 @@
 """Audit an MQM set and turn each segment's sentences into one feature row.
 
-MQM gold is per segment and a segment may hold several sentences, so sentence features (``scoring.sentence_features``)
+MQM gold is per segment and a segment may hold several sentences, so sentence features (``risk.sentence_features``)
 are aggregated to the segment:
 
 - counts add up: ``findings_*``, ``detector_*``, ``length_words`` and any ``*_sum`` or ``*_tokens`` score;
@@ -23,11 +23,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from mtaudit.audit import AuditConfig, Auditor
+from mtaudit.pipeline import AuditConfig, Auditor
 from mtaudit.core.document import Segment
 from mtaudit.evaluation.mqm import GoldSegment, MqmSet
 from mtaudit.core.resources import models_dir
-from mtaudit.scoring import sentence_features
+from mtaudit.risk import sentence_features
 
 _SUMMED_PREFIXES = ("findings_", "detector_")
 _SUMMED_SUFFIXES = ("_sum", "_tokens")
@@ -158,7 +158,7 @@ CACHE_FORMAT = 3
 # What decides a segment's features: the document model, segmentation, detectors and their data, the model scorer,
 # the feature rules and the MQM reader; plus the model pins and surprisal norms in mtaudit/models/. Report and CLI code is
 # left out, so editing those does not throw a long model run away.
-FEATURE_CODE = ("document.py", "segmenter.py", "audit.py", "scoring.py", "metrics.py", "detectors", "fluency",
+FEATURE_CODE = ("core", "segmenter.py", "pipeline", "risk.py", "references.py", "detectors", "fluency",
                 "languages", "evaluation/features.py", "evaluation/mqm.py")
 
 

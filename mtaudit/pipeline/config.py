@@ -1,4 +1,4 @@
-"""Map command-line settings and a TOML config file onto detector options (keyword arguments).
+"""What an audit computes (``AuditConfig``) and how a command's options and a TOML config file map onto it.
 
 A config file looks like::
 
@@ -8,16 +8,102 @@ A config file looks like::
     [detectors.repetition]
     min_phrase_words = 3
 
-and ``--set names.glossary=terms.csv`` sets one option from the command line (it wins over the file).
+and ``--set names.glossary=terms.csv`` sets one option from the command line (it wins over the file). ``audit_config``
+assembles the configuration of every command that audits (``audit``, ``watch``, ``eval``, ``calibrate``) in one place.
 """
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from mtaudit.detectors import DETECTORS
 from mtaudit.core.errors import UsageError
 from mtaudit.core.options import parse_switch
+from mtaudit.detectors import DETECTORS
+
+
+@dataclass
+class AuditConfig:
+    """Everything that decides what an audit computes; recorded in the run signature."""
+
+    detectors: list[str] | None = None
+    detector_options: dict[str, dict] = field(default_factory=dict)
+    model: str | None = None
+    device: str | None = None
+    fmt: str | None = None
+    source: str | None = None
+    workers: int = 1
+    risk_model: str | None = None
+    langs: str | None = None  # --langs SRC-TGT for every document; None: from each file's metadata or its text
+    debug: bool = False
+    decisions: str | None = None  # a reviewer's decisions file: dismissed findings are removed before scoring
+    # --fast: where a segment has its source, score only the source-conditioned pass (about half the model's time);
+    # those sentences get no target-only scores and no odd-phrasing findings, and a slightly weaker ranking
+    fast: bool = False
+    # what runs the model's forward on the CPU: "torch" (eager) or "openvino" (mtaudit.fluency.openvino_runtime)
+    runtime: str = "torch"
+
+    @property
+    def detector_names(self) -> list[str]:
+        return list(self.detectors) if self.detectors else list(DETECTORS)
+
+    def run_options(self, **extra) -> dict:
+        """What the run record says this audit was asked to do (``options``), with a command's own ``extra``."""
+        return {"detectors": self.detector_names, "model": self.model, "format": self.fmt, "langs": self.langs,
+                "risk_model": self.risk_model, "decisions": self.decisions, "fast": self.fast,
+                "runtime": self.runtime, **extra}
+
+
+def audit_config(detectors: str | None = None, config_file: str | Path | None = None, settings: list[str] = (),
+                 glossary: str | Path | None = None, no_model: bool = False, model: str | None = None,
+                 runtime: str = "torch", source: str | Path | None = None, risk_model: str | Path | None = None,
+                 decisions: str | Path | None = None, **fields) -> AuditConfig:
+    """The configuration of a command's options: the runtime checked; the detectors of ``detectors`` (a
+    comma-separated list), else those a config file enables, else all; their options from the config file, then
+    ``settings`` (``--set``), then ``glossary``; the model named (the default one unless ``no_model``); paths as
+    text. ``fields`` are the other AuditConfig fields, as they are."""
+    check_runtime(runtime)
+    chosen, options = detector_settings(config_file, list(settings), glossary)
+    return AuditConfig(detectors=split_list(detectors) or chosen, detector_options=options,
+                       model=model_name(no_model, model), runtime=runtime, source=_text(source),
+                       risk_model=_text(risk_model), decisions=_text(decisions), **fields)
+
+
+def _text(path: str | Path | None) -> str | None:
+    return str(path) if path else None
+
+
+def split_list(value: str | None) -> list[str] | None:
+    """A comma-separated option as a list (None when empty)."""
+    if not value:
+        return None
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def check_runtime(runtime: str) -> None:
+    from mtaudit.fluency import RUNTIMES
+
+    if runtime not in RUNTIMES:
+        raise UsageError(f"--runtime must be one of {', '.join(RUNTIMES)}, not {runtime!r}")
+
+
+def model_name(no_model: bool, model: str | None) -> str | None:
+    """The model an audit scores with: none with --no-model, else --model or the default model."""
+    if no_model:
+        return None
+    from mtaudit.fluency.store import DEFAULT_MODEL
+
+    return model or DEFAULT_MODEL
+
+
+def detector_settings(config_file: str | Path | None, settings: list[str], glossary: str | Path | None):
+    """The detectors chosen and their options: --config, then --set, then --glossary."""
+    chosen, options = detector_options(config_file, settings)
+    if glossary:
+        if "names" not in DETECTORS:
+            raise UsageError("--glossary needs the names detector, which this build lacks")
+        options.setdefault("names", {})["glossary"] = str(glossary)
+    return chosen, options
 
 
 def coerce(detector: str, option: str, raw):

@@ -1,6 +1,6 @@
-"""The plain report object every writer uses, built from the JSONL records.
+"""The plain report object every writer uses, built from the JSONL records (``mtaudit.reports.records``).
 
-A *record* is one line of the JSONL results contract (``run``, ``sentence`` or ``document``). A *report* is::
+A *report* is::
 
     {"run": <run record>,
      "documents": [<document record> + {"sentences": [<sentence records>]}, ...],
@@ -12,63 +12,9 @@ from __future__ import annotations
 
 import heapq
 import json
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import Callable, Iterable
 
-from mtaudit.core.document import Document
-
-if TYPE_CHECKING:
-    from mtaudit.reports.jsonl import EncodedDocument
-
-
-def sentence_records(doc: Document) -> list[dict]:
-    out = []
-    for segment in doc.segments:
-        for sentence in segment.sentences:
-            out.append({
-                "type": "sentence",
-                "doc": doc.path,
-                "segment": str(segment.id),
-                "sentence": sentence.index,
-                "start": sentence.start,
-                "end": sentence.end,
-                "text": sentence.text,
-                "risk": sentence.risk,
-                "estimator": sentence.estimator,
-                "fluency": None if sentence.fluency is None else round(float(sentence.fluency), 4),
-                "scores": {k: round(float(v), 4) for k, v in sentence.scores.items()},
-                "findings": [f.to_dict() for f in sorted(sentence.findings, key=lambda f: (f.start, f.end))],
-                "source": segment.source if sentence.index == 0 else None,
-                "reference": segment.reference if sentence.index == 0 else None,
-            })
-    return out
-
-
-def document_record(doc: Document, dismissed: int = 0) -> dict:
-    sentences = sum(len(s.sentences) for s in doc.segments)
-    return {
-        "type": "document",
-        "doc": doc.path,
-        "risk": doc.risk,
-        "sentences": sentences,
-        "findings": sum(len(s.findings) for s in doc.sentences()),
-        "error": doc.error,
-        "format": doc.format,
-        "source_lang": doc.source_lang,
-        "target_lang": doc.target_lang,
-        "langs_from": doc.langs_from,
-        "risk_model": doc.risk_model,
-        "segments": len(doc.segments),
-        "scores": {k: round(float(v), 4) for k, v in doc.scores.items()},
-        "dismissed": dismissed,
-        "warnings": list(doc.warnings),
-    }
-
-
-def document_lines(doc: Document, dismissed: int = 0) -> list[dict]:
-    """All records of one document in contract order: its sentences, then the document line."""
-    if doc.error:
-        return [document_record(doc)]
-    return sentence_records(doc) + [document_record(doc, dismissed)]
+from mtaudit.reports.records import EncodedDocument
 
 
 def build_report(records: Iterable[dict]) -> dict:
@@ -108,7 +54,7 @@ class ReportBuilder:
                 self._add_document(rec, self._pending.pop(rec["doc"], []))
 
     def add_encoded(self, doc: EncodedDocument) -> None:
-        """Add one finished document in the form the engines deliver it (``mtaudit.reports.jsonl.encode_document``).
+        """Add one finished document in the form the engines deliver it (``mtaudit.reports.records.encode_document``).
 
         Its lines are decoded only where needed: all of them with ``keep_all``; otherwise the line of a failed
         document and the sentences that enter the top (decoded when the report is built)."""

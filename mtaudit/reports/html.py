@@ -35,7 +35,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from mtaudit.decisions import occurrences, sentence_sha256
+from mtaudit.review.identity import occurrences, sentence_sha256
 from mtaudit.core.outputs import write_atomic
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"

@@ -1,10 +1,10 @@
-"""The ranked review list as a spreadsheet reviewers sort and filter (``--xlsx``, ``--csv``), and the decisions they
-type into it, read back by ``--decisions FILE.xlsx``.
+"""The ranked review list as a spreadsheet reviewers sort and filter (``--xlsx``, ``--csv``); the decisions they type
+into it are read back by ``--decisions FILE.xlsx`` (``mtaudit.review.sheet``, which also owns the columns).
 
 The ``review`` sheet has one row per finding, sentences riskiest first (a sentence without findings gets one row with
 the finding columns blank), the trained estimator's part of the risk beside the risk (blank where no estimator
 scored the sentence), and a blank ``decision`` column. A hidden ``key`` column holds each finding's identity
-(``mtaudit.decisions``), so decisions survive sorting, filtering and the reviewer's own columns. The ``documents``
+(``mtaudit.review.identity``), so decisions survive sorting, filtering and the reviewer's own columns. The ``documents``
 sheet has one row per document, the ``run`` sheet what produced the report. A CSV holds the review sheet alone.
 
 Written with openpyxl in write-only mode (flat memory for large batches), atomically. Text cells are always stored
@@ -18,27 +18,11 @@ import re
 from pathlib import Path
 from typing import Iterator
 
-from mtaudit.decisions import CONFIRM, DISMISS, Identity, identity_from_key, identity_key, sentence_identities
-from mtaudit.core.errors import UsageError
 from mtaudit.core.outputs import atomic_output
 from mtaudit.reports.base import ranked_sentences
-
-# (header, width in characters, wrap) of the review sheet, left to right.
-REVIEW_COLUMNS = (
-    ("rank", 6, False), ("risk", 7, False), ("estimator", 9, False), ("document", 28, False), ("segment", 10, False), ("sentence", 9, False),
-    ("text", 70, True), ("flagged", 24, True), ("severity", 9, False), ("category", 28, False),
-    ("detector", 12, False), ("message", 60, True), ("suggestion", 22, True), ("decision", 12, False),
-    ("reviewer note", 30, True), ("key", 20, False),
-)
-HEADERS = tuple(c[0] for c in REVIEW_COLUMNS)
-DOCUMENT_COLUMNS = (("document", 40), ("format", 9), ("risk", 7), ("sentences", 10), ("segments", 10),
-                    ("findings", 9), ("dismissed", 10), ("error", 50), ("warnings", 50))
-
-# What a reviewer may type in the decision column, case and surrounding spaces aside.
-DECISION_WORDS = {
-    **dict.fromkeys(("dismiss", "dismissed", "false positive", "fp", "not an error", "reject", "rejected"), DISMISS),
-    **dict.fromkeys(("confirm", "confirmed", "true positive", "tp", "error", "accept", "accepted"), CONFIRM),
-}
+from mtaudit.review.decisions import CONFIRM, DISMISS
+from mtaudit.review.identity import identity_key, sentence_identities
+from mtaudit.review.sheet import DOCUMENT_COLUMNS, HEADERS, REVIEW_COLUMNS
 
 # Excel's limit on one cell's text; longer text is cut with an ellipsis.
 MAX_CELL = 32_767
@@ -182,71 +166,3 @@ def _csv_safe(value) -> str:
     """Text a spreadsheet would run as a formula gets a leading apostrophe; the key column never needs one."""
     text = str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-# ---- reading decisions back ----------------------------------------------------------------------------------------
-def read_decisions(path: str | Path) -> list[tuple[Identity, str]]:
-    """The decisions typed into a review spreadsheet's ``decision`` column, with the finding each row names."""
-    path = Path(path)
-    rows = _xlsx_rows(path) if path.suffix.lower() == ".xlsx" else _csv_rows(path)
-    try:
-        header = next(rows)[1]
-    except StopIteration:
-        raise UsageError(f"{path}: the review sheet is empty; write one with `mtaudit audit --xlsx`") from None
-    names = [str(h).strip().lower() if h is not None else "" for h in header]
-    if "decision" not in names or "key" not in names:
-        raise UsageError(f"{path}: no 'decision' and 'key' columns in the first row; is this a review sheet written "
-                         "by `mtaudit audit --xlsx` or `--csv`?")
-    at_decision, at_key = names.index("decision"), names.index("key")
-    out: list[tuple[Identity, str]] = []
-    for where, row in rows:
-        typed = row[at_decision] if at_decision < len(row) else None
-        if typed is None or not str(typed).strip():
-            continue
-        decision = DECISION_WORDS.get(" ".join(str(typed).lower().split()))
-        if decision is None:
-            raise UsageError(f"{path}: {where(at_decision)}: decision {str(typed).strip()!r} is not one of "
-                             f"{DISMISS!r} or {CONFIRM!r} (or: false positive, confirmed, error...)")
-        key = row[at_key] if at_key < len(row) else None
-        try:
-            identity = identity_from_key(str(key))
-        except ValueError:
-            raise UsageError(f"{path}: {where(at_key)}: the row has a decision but no finding key (a sentence "
-                             "without findings, or an edited key column); clear the decision or restore the key") \
-                from None
-        out.append((identity, decision))
-    return out
-
-
-def _xlsx_rows(path: Path) -> Iterator[tuple]:
-    from zipfile import BadZipFile
-
-    from openpyxl import load_workbook
-    from openpyxl.utils import get_column_letter
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except (BadZipFile, InvalidFileException, KeyError, ValueError) as exc:
-        raise UsageError(f"{path}: not a readable .xlsx workbook ({exc})") from None
-    try:
-        sheet = workbook["review"] if "review" in workbook.sheetnames else workbook.worksheets[0]
-        for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
-            yield (lambda col, n=number: f"{sheet.title}!{get_column_letter(col + 1)}{n}"), values
-    finally:
-        workbook.close()
-
-
-def _csv_rows(path: Path) -> Iterator[tuple]:
-    try:
-        fh = open(path, encoding="utf-8-sig", newline="")
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    with fh:
-        try:
-            for number, values in enumerate(csv.reader(fh), 1):
-                yield (lambda col, n=number: f"line {n}, column {col + 1}"), values
-        except (UnicodeDecodeError, csv.Error) as exc:
-            raise UsageError(f"{path}: not a UTF-8 CSV review sheet ({exc})") from None

@@ -1,17 +1,7 @@
 """Reviewer decisions on findings: the file the HTML report exports and ``mtaudit audit --decisions`` applies.
 
-A decision says that one finding is a false positive (``dismiss``) or a real error (``confirm``). It must still find
-its finding when the audit is run again, after detectors were improved or other articles were added, so a finding is
-identified by what a reviewer saw, never by its position in a run:
-
-    (document path, SHA-256 of the sentence text, detector, category, flagged span text, occurrence)
-
-``occurrence`` tells apart identical findings in one sentence (the same detector flagging the same word twice); it
-counts, from 0, the findings of that sentence with the same detector, category and span text in reading order.
-Editing the sentence changes its hash, so a decision never silently carries over to text nobody reviewed. The
-segment id is recorded but not matched: paragraph numbers shift when an editor adds or removes a paragraph, and a
-sentence repeated word for word elsewhere in the same article deserves the same decision. The document path is
-matched as written in the report, so re-run the audit from the same folder with the same path arguments.
+A decision says that one finding is a false positive (``dismiss``) or a real error (``confirm``). It names its finding
+by the finding's identity (``mtaudit.review.identity``), never by its position in a run.
 
 The file (schema version 1)::
 
@@ -24,78 +14,25 @@ The file (schema version 1)::
 ``segment``, ``sentence``, ``message``, ``decided`` and ``report`` are for people reading the file; matching ignores
 them.
 
-The review spreadsheet (``--xlsx``/``--csv``) carries the same identity in its ``key`` column, as a JSON array
-(``identity_key``), and decisions typed into its ``decision`` column are read back the same way (``load_decisions``
-of a ``.xlsx`` or ``.csv`` file).
+The review spreadsheet (``--xlsx``/``--csv``) carries the same identity in its ``key`` column, and decisions typed into
+its ``decision`` column are read back the same way (``mtaudit.review.sheet``; ``mtaudit.review.load_decisions`` reads
+either).
 """
 from __future__ import annotations
 
-import hashlib
 import json
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable
 
-from mtaudit.core.document import Document, Finding, Sentence
+from mtaudit.core.document import Document
 from mtaudit.core.errors import UsageError
+from mtaudit.review.identity import Identity, document_identities
 
 SCHEMA = "mtaudit-decisions"
 VERSION = 1
 DISMISS = "dismiss"
 CONFIRM = "confirm"
-
-# (doc, sentence_sha256, detector, category, span, occurrence)
-Identity = tuple[str, str, str, str, str, int]
-
-
-def sentence_sha256(text: str) -> str:
-    # surrogatepass: a lone surrogate (from a "\ud800" escape in JSON input) must not make hashing fail
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def occurrences(text: str, findings: Iterable[dict | Finding]) -> list[int]:
-    """The occurrence number of each finding (same order as given), counted in reading order."""
-    items = [f if isinstance(f, dict) else f.to_dict() for f in findings]
-    order = sorted(range(len(items)), key=lambda i: (items[i]["start"], items[i]["end"], i))
-    seen: Counter = Counter()
-    out = [0] * len(items)
-    for i in order:
-        f = items[i]
-        key = (f["detector"], f["category"], text[f["start"]:f["end"]])
-        out[i] = seen[key]
-        seen[key] += 1
-    return out
-
-
-def sentence_identities(doc_path: str, text: str, findings: list[dict | Finding]) -> list[Identity]:
-    """The identity of each finding of one sentence, in the order given."""
-    sha = sentence_sha256(text)
-    items = [f if isinstance(f, dict) else f.to_dict() for f in findings]
-    return [(doc_path, sha, f["detector"], f["category"], text[f["start"]:f["end"]], n)
-            for f, n in zip(items, occurrences(text, items))]
-
-
-def identity_key(identity: Identity) -> str:
-    """A finding's identity as one ASCII JSON array (the spreadsheet's key column: no control characters, and lone
-    surrogates survive as escapes)."""
-    return json.dumps(list(identity), ensure_ascii=True, separators=(",", ":"))
-
-
-def identity_from_key(key: str) -> Identity:
-    """The identity ``identity_key`` wrote; ValueError when ``key`` is not one."""
-    item = json.loads(key)
-    if not (isinstance(item, list) and len(item) == 6 and all(isinstance(v, str) for v in item[:5])
-            and isinstance(item[5], int) and not isinstance(item[5], bool) and item[5] >= 0):
-        raise ValueError("not a finding key")
-    return (item[0], item[1].lower(), item[2], item[3], item[4], item[5])
-
-
-def document_identities(doc: Document) -> Iterator[tuple[Sentence, Finding, Identity]]:
-    for sentence in doc.sentences():
-        ids = sentence_identities(doc.path, sentence.text, sentence.findings)
-        for finding, identity in zip(sentence.findings, ids):
-            yield sentence, finding, identity
 
 
 @dataclass
@@ -146,14 +83,8 @@ class Decisions:
         return stale, elsewhere
 
 
-def load_decisions(path: str | Path) -> Decisions:
-    """Read a decisions file exported by the HTML report, or the decision column of a review spreadsheet (``.xlsx``,
-    ``.csv``); errors name the file and the decision (or cell) at fault."""
-    path = Path(path)
-    if path.suffix.lower() in (".xlsx", ".csv"):
-        from mtaudit.reports.spreadsheet import read_decisions
-
-        return Decisions(by_identity=dict(read_decisions(path)), source=str(path))
+def read_decisions_file(path: Path) -> Decisions:
+    """The decisions of a file exported by the HTML report; errors name the file and the decision at fault."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:

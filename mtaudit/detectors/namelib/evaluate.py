@@ -18,7 +18,7 @@ import csv
 import sys
 from collections import defaultdict
 
-from mtaudit.audit import prepare
+from mtaudit.pipeline import prepare
 from mtaudit.detectors.names import NamesDetector
 from mtaudit.detectors.names_src import NamesSourceDetector
 from mtaudit.core.document import Document, Segment

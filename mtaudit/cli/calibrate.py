@@ -1,0 +1,73 @@
+"""``mtaudit calibrate``: risk weights learnt from human MQM penalties, with held-out figures."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+
+from mtaudit.cli.common import (MQM_HELP, DebugOpt, FeaturesCacheOpt, QuietOpt, err, fail, mqm_audit_options,
+                                progress_bar, sayer, write_text)
+from mtaudit.core.errors import MtauditError
+
+
+@mqm_audit_options
+def calibrate(
+    mqm: List[Path] = typer.Option(..., "--mqm", help=MQM_HELP + " Each file's documents are held out in turn "
+                                   "(--folds folds per file) while the model trains on everything else."),
+    output: Path = typer.Option(..., "--output", "-o", help="Where to write the fitted risk model JSON (use it with "
+                                "`mtaudit audit --risk-model FILE`)."),
+    name: Optional[str] = typer.Option(None, "--name", help="Name recorded in the model file (default: the file's "
+                                       "stem)."),
+    folds: int = typer.Option(5, "--folds", min=2, help="Validation folds of documents per MQM file (a file with "
+                              "fewer documents holds out one document at a time)."),
+    features_cache: FeaturesCacheOpt = None,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+    **audit,
+):
+    """Learn the risk weights from human MQM penalties; reports held-out (leave-one-document-out) figures only."""
+    import json
+    import shlex
+
+    from mtaudit.core.outputs import refuse_overwriting_inputs
+    from mtaudit.evaluation.calibrate import calibrate as fit_calibration
+    from mtaudit.evaluation.datasets import audit_mqm_files
+    from mtaudit.evaluation.tables import acceptance, folds_table, weights_table
+
+    command = "mtaudit " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["calibrate"] \
+        else "mtaudit calibrate " + " ".join(f"--mqm {m}" for m in mqm) + f" -o {output}"
+    try:
+        refuse_overwriting_inputs([output, features_cache], [str(m) for m in mqm])
+        audited = audit_mqm_files(mqm, **audit, debug=debug, features_cache=features_cache,
+                                  say=sayer(quiet, keep=()), progress=progress_bar(quiet))
+        fit, validation = fit_calibration(audited, [str(m) for m in mqm], command, name=name or output.stem,
+                                          folds=folds)
+    except MtauditError as exc:
+        fail(exc, debug)
+    if not quiet:  # the held-out figures come first, then the file is written
+        console = Console()
+        m = fit.model
+        console.print(weights_table(m.weights, fit.standardised, fit.spread, m.impute, m.bias, fit.priors))
+        if not validation["datasets"]:
+            err.print(f"[yellow]warning[/yellow]: {validation['note']}")
+        for dataset, result in validation["datasets"].items():
+            console.print(folds_table(result, dataset))
+            ok, line = acceptance(result["pooled"])
+            console.print(("[green]" if ok else "[yellow]") + f"{dataset}: " + line)
+            for variant, pooled in (validation.get("variants") or {}).items():
+                if pooled.get(dataset):
+                    model_fig, length_fig = pooled[dataset]["mtaudit"], pooled[dataset]["length"]
+                    console.print(f"{dataset}: variant {variant}, held out: tau in doc {_num(model_fig['tau_doc'])} vs "
+                                  f"length {_num(length_fig['tau_doc'])}, tau in item {_num(model_fig['tau_item'])}, "
+                                  f"P@20% {_num(model_fig['p_at_20'])} vs {_num(length_fig['p_at_20'])}")
+    write_text(output, json.dumps(fit.model.to_dict(), indent=2) + "\n", debug)
+    if not quiet:
+        err.print(f"risk model written to {output}")
+
+
+def _num(value: float | None) -> str:
+    """A figure to three decimals; "-" where there is none (tau within items of a file without several systems)."""
+    return "-" if value is None else f"{value:.3f}"

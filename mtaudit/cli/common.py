@@ -1,0 +1,128 @@
+"""What every command shares: the error console, the one-line failure, the progress bar and the messages of a run."""
+from __future__ import annotations
+
+import inspect
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from mtaudit.core.errors import UsageError
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+# How a run's messages (``say(kind, text)`` of mtaudit.app and mtaudit.evaluation) are shown; "info" is plain.
+LABELS = {"warning": "[yellow]warning[/yellow]: ", "note": "[yellow]note[/yellow]: ", "info": ""}
+
+
+def sayer(quiet: bool, keep: tuple[str, ...] = ("warning",)):
+    """``say(kind, text)`` on stderr; when ``quiet``, only the kinds in ``keep``."""
+    def say(kind: str, text: str) -> None:
+        if not quiet or kind in keep:
+            err.print(LABELS[kind] + escape(text))  # a path or a hint may hold [brackets]
+    return say
+
+
+def fail(exc: BaseException, debug: bool):
+    """Print ``exc`` as one line and exit with 2 (with ``debug``, raise it: its traceback is shown)."""
+    if debug:
+        raise exc
+    err.print(f"[red]error[/red]: {escape(str(exc))}")
+    raise typer.Exit(2)
+
+
+def write_text(path: Path, text: str, debug: bool) -> None:
+    from mtaudit.core.outputs import write_atomic
+
+    try:
+        write_atomic(path, text)
+    except OSError as exc:
+        fail(UsageError(f"{path}: cannot write: {exc.strerror or exc}"), debug)
+
+
+def say_written(written: list[tuple[str, Path]]) -> None:
+    for label, path in written:
+        err.print(f"{label}: {path.resolve()}")
+
+
+def progress_bar(disabled: bool, detail: bool = False):
+    """A ``progress(total)`` for mtaudit.app and mtaudit.evaluation: a rich bar over documents on stderr, or nothing
+    when ``disabled`` or stderr is not a terminal; with ``detail`` the bar also shows sentences per second and the
+    failed files."""
+    def progress(total: int) -> ProgressBar:
+        return ProgressBar(disabled, total, detail)
+    return progress
+
+
+class ProgressBar:
+    """A context manager whose value is ``advance(sentences=0, failed=False)``, called once a document."""
+
+    def __init__(self, disabled: bool, total: int, detail: bool = False):
+        self.disabled, self.total, self.detail = disabled, total, detail
+
+    def __enter__(self):
+        if self.disabled or not err.is_terminal:
+            self._bar = None
+            return lambda sentences=0, failed=False: None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        columns = [TextColumn("auditing"), BarColumn(), MofNCompleteColumn()]
+        if self.detail:
+            columns += [TextColumn("{task.fields[rate]:,.0f} sentences/s"), TextColumn("{task.fields[failed]} failed")]
+        self._bar = Progress(*columns, TimeRemainingColumn(), console=err, transient=True)
+        self._bar.__enter__()
+        task = self._bar.add_task("audit", total=self.total, rate=0.0, failed=0)
+        started, counts = time.perf_counter(), {"sentences": 0, "failed": 0}
+
+        def advance(sentences: int = 0, failed: bool = False):
+            counts["sentences"] += sentences
+            counts["failed"] += failed
+            rate = counts["sentences"] / max(time.perf_counter() - started, 1e-6)
+            self._bar.update(task, advance=1, rate=rate, failed=counts["failed"])
+
+        return advance
+
+    def __exit__(self, *exc):
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
+        return False
+
+
+# Options shared by `eval` and `calibrate`, which audit MQM files the same way.
+MQM_HELP = ("Human MQM judgements as TSV, repeatable (the datasets combine, kept apart by file): Google's error rows "
+            "(system, doc, doc_id, seg_id, rater, source, target, category, severity) or segment scores (system, "
+            "doc, seg_id, source, target, mqm_penalty[, reference]); the layout is read from the header.")
+LangsOpt = Annotated[Optional[str], typer.Option("--langs", help="Source and target language as SRC-TGT, e.g. zh-en "
+                                                 "(default: from a Google-style file name such as mqm_ted_zhen.tsv).")]
+DetectorsOpt = Annotated[Optional[str], typer.Option("--detectors", help="Comma-separated detectors to run "
+                                                     "(default: all).")]
+NoModelOpt = Annotated[bool, typer.Option("--no-model", help="Skip the transformer fluency model: rule detectors "
+                                          "only.")]
+ModelOpt = Annotated[Optional[str], typer.Option("--model", help="Model to score fluency with (default: the default "
+                                                 "model).")]
+DeviceOpt = Annotated[Optional[str], typer.Option("--device", help="Torch device for the model.")]
+SystemsOpt = Annotated[Optional[str], typer.Option("--systems", help="Only these comma-separated systems of the MQM "
+                                                   "file (whole documents kept; for a faster model run).")]
+FeaturesCacheOpt = Annotated[Optional[Path], typer.Option(
+    "--features-cache", help="Keep the audit's per-segment features in FILE and reuse them on the next run with the "
+    "same MQM file, --systems, detectors, model and mtaudit code (anything else re-audits and overwrites FILE): "
+    "one model run then serves many eval/calibrate runs. With several --mqm files, FILE keeps one entry per file.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No tables, warnings only.")]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")]
+
+# How eval and calibrate audit the MQM files: the options both take, listed after each one's first two options.
+MQM_AUDIT_OPTIONS = (("langs", LangsOpt, None), ("detectors", DetectorsOpt, None), ("no_model", NoModelOpt, False),
+                     ("model", ModelOpt, None), ("device", DeviceOpt, None), ("systems", SystemsOpt, None))
+
+
+def mqm_audit_options(command):
+    """Give ``command``, which takes them as ``**audit``, the options of MQM_AUDIT_OPTIONS after its first two (the
+    MQM files and where the result goes), so that eval and calibrate take and list them alike."""
+    own = [p for p in inspect.signature(command, eval_str=True).parameters.values() if p.kind is not p.VAR_KEYWORD]
+    shared = [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=default, annotation=option)
+              for name, option, default in MQM_AUDIT_OPTIONS]
+    command.__signature__ = inspect.Signature(own[:2] + shared + own[2:])
+    return command

@@ -1,0 +1,61 @@
+"""``mtaudit eval``: the review order against human MQM judgements, beside length and random baselines."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+
+from mtaudit.cli.common import (MQM_HELP, DebugOpt, FeaturesCacheOpt, QuietOpt, err, fail, mqm_audit_options,
+                                progress_bar, sayer, write_text)
+from mtaudit.core.errors import MtauditError
+
+
+@mqm_audit_options
+def eval_(
+    mqm: List[Path] = typer.Option(..., "--mqm", help=MQM_HELP),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the figures as a JSON object to FILE."),
+    risk_model: Optional[Path] = typer.Option(None, "--risk-model", help="Risk weights JSON to evaluate instead of "
+                                              "the language pair's model shipped in the package."),
+    features_cache: FeaturesCacheOpt = None,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+    **audit,
+):
+    """Measure the review order against human MQM judgements, next to length and random baselines."""
+    import json
+    import time
+
+    from mtaudit.core.outputs import refuse_overwriting_inputs
+    from mtaudit.evaluation.datasets import audit_mqm_files, in_sample, pair_risk_model
+    from mtaudit.evaluation.evaluate import evaluate
+    from mtaudit.evaluation.tables import detector_table, scorer_table
+    from mtaudit.risk import RiskModel
+
+    started = time.perf_counter()
+    try:
+        refuse_overwriting_inputs([json_out, features_cache], [str(m) for m in mqm])
+        audited = audit_mqm_files(mqm, **audit, risk_model=risk_model, debug=debug, features_cache=features_cache,
+                                  say=sayer(quiet, keep=()), progress=progress_bar(quiet))
+        risk = RiskModel.load(risk_model) if risk_model else pair_risk_model(mqm, audit["langs"])
+        result = evaluate(audited, risk)
+    except MtauditError as exc:
+        fail(exc, debug)
+    if json_out:
+        write_text(json_out, json.dumps(result, indent=2) + "\n", debug)
+    if not quiet:
+        console = Console()
+        for name, part in result["datasets"].items():
+            console.print(scorer_table(part["scorers"], f"{part['segments']} segments of {name}, "
+                                       f"risk model {risk.name}"))
+        if any(gold.marks_spans for gold in audited.gold):
+            console.print(detector_table(result["detectors"]))
+        else:
+            err.print("no detector table: these MQM files give a score per segment and mark no error spans, so there "
+                      "is nothing to match the detectors' findings against (a file of marked errors, e.g. "
+                      "mqm_ted_zhen.tsv, gets one)")
+        for path in in_sample(risk, mqm):
+            err.print(f"[yellow]note[/yellow]: risk model {risk.name} was fitted on {path}, so its mtaudit "
+                      "row is in-sample and flatters it; `mtaudit calibrate` reports held-out figures")
+        err.print(f"eval took {time.perf_counter() - started:.1f} s")
