@@ -4,7 +4,7 @@ Importing transformers' model code costs about 3.5-4 s of CPU on every start (it
 ``torch._dynamo``, sympy and scipy whatever model is loaded); that was most of a model load. The scorer needs only a
 decoder's hidden states, optionally after a shared prompt prefix, so for Gemma 3 (the default model) it runs this
 module instead, which is the same arithmetic in the same order as transformers' ``Gemma3TextModel`` with SDPA
-attention (checked token by token in ``tests/test_gemma_native.py``):
+attention (checked token by token in ``tests/unit/fluency/test_gemma_native.py``):
 
 * token embeddings scaled by sqrt(hidden) rounded to the weights' dtype;
 * per layer: RMSNorm (in float32, scaled by ``1 + weight``) -> attention with RMS-normalised queries and keys,

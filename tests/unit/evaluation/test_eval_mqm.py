@@ -2,11 +2,12 @@
 from pathlib import Path
 
 import pytest
+from helpers import FIXTURES_DIR
 
 from mtaudit.core.errors import InputError
 from mtaudit.evaluation.mqm import read_mqm, row_penalty, strip_spans
 
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "mqm_small.tsv"
+FIXTURE = FIXTURES_DIR / "mqm_small.tsv"
 HEADER = "system\tdoc\tdoc_id\tseg_id\trater\tsource\ttarget\tcategory\tseverity\n"
 
 
@@ -149,7 +150,7 @@ def test_documents_carry_the_language_pair():
     assert {(d.source_lang, d.target_lang) for d, _ in pairs} == {("zh", "en")}
 
 
-SCORES = Path(__file__).resolve().parent / "fixtures" / "news_small_zhen.scores.tsv"
+SCORES = FIXTURES_DIR / "news_small_zhen.scores.tsv"
 
 
 def test_segment_score_files_are_read_by_their_header():

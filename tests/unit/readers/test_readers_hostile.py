@@ -12,14 +12,14 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import FIXTURES_DIR, REPO
 
 from mtaudit.pipeline import AuditConfig
 from mtaudit.pipeline.stages import load_and_prepare, start_reader
 from mtaudit.core.errors import InputError
 from mtaudit.readers import base, read_document
 
-HOSTILE = Path(__file__).resolve().parent / "fixtures" / "hostile"
-REPO = Path(__file__).resolve().parents[1]
+HOSTILE = FIXTURES_DIR / "hostile"
 
 _spec = importlib.util.spec_from_file_location("hostile_make", HOSTILE / "make.py")
 make = importlib.util.module_from_spec(_spec)

@@ -2,6 +2,7 @@
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from helpers import FIXTURES_DIR
 
 from mtaudit.detectors import build_detectors
 from mtaudit.fuzzing import audit_text, read_payload
@@ -38,6 +39,6 @@ def test_fuzz_finds_stay_fixed():
     """Inputs that once crashed a reader (found by `make fuzz`) now give a clean refusal or a document."""
     from pathlib import Path
 
-    for path in sorted((Path(__file__).parent / "fixtures" / "fuzz").iterdir()):
+    for path in sorted((FIXTURES_DIR / "fuzz").iterdir()):
         reader = next(name for name, cls in READERS.items() if path.name.endswith(cls.extensions))
         read_payload(reader, path.read_bytes(), DETECTORS)

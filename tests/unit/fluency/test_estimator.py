@@ -20,12 +20,13 @@ from mtaudit.core.resources import models_dir
 from mtaudit.risk import ESTIMATOR, RiskModel, signals_variant
 
 from fluency_fixtures import document
+from helpers import FIXTURES_DIR
 
 MODEL = store.DEFAULT_MODEL
 needs_model = pytest.mark.skipif(
     not store.is_ready(MODEL), reason=f"model {MODEL} is not pulled: run `mtaudit models pull {MODEL}`"
 )
-SCORES = Path(__file__).resolve().parent / "fixtures" / "news_small_zhen.scores.tsv"
+SCORES = FIXTURES_DIR / "news_small_zhen.scores.tsv"
 
 
 @pytest.fixture(scope="module")

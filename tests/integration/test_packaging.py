@@ -2,10 +2,10 @@
 from pathlib import Path
 
 import mtaudit
+from helpers import REPO
 from mtaudit.core.resources import PACKAGED_MODELS, models_dir
 from mtaudit.risk import RiskModel
 
-REPO = Path(__file__).resolve().parents[1]
 
 
 def test_run_time_model_data_ships_inside_the_package():

@@ -1,6 +1,6 @@
 """Golden test: the CLI over samples/ (rule detectors, colour off) gives the same findings as recorded.
 
-When a detector is deliberately improved, regenerate with ``UPDATE_GOLDEN=1 pytest tests/test_golden_samples.py`` and
+When a detector is deliberately improved, regenerate with ``UPDATE_GOLDEN=1 pytest tests/integration/test_golden_samples.py`` and
 review the diff of tests/golden/samples.json like any other change of behaviour.
 """
 import json

@@ -17,9 +17,9 @@ import sysconfig
 from pathlib import Path
 
 import pytest
-from helpers import REPO, SAMPLES
+from helpers import FIXTURES_DIR, REPO, SAMPLES
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = FIXTURES_DIR
 
 pytestmark = pytest.mark.skipif(
     subprocess.run([sys.executable, "-c", "import build"], capture_output=True).returncode != 0,

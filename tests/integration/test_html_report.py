@@ -20,7 +20,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from helpers import REPO, SAMPLES
+from helpers import FIXTURES_DIR, REPO, SAMPLES
 from html_report_data import source_overlap_doc, source_overlap_report, synthetic_report
 
 from mtaudit.cli import app
@@ -32,7 +32,7 @@ from mtaudit.reports.base import build_report, ranked_sentences
 from mtaudit.reports.html import json_for_script, page_data, render_html, write_html
 from mtaudit.reports.records import read_records
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "html"
+FIXTURES = FIXTURES_DIR / "html"
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

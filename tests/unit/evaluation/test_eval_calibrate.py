@@ -5,12 +5,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from typer.testing import CliRunner
+from helpers import FIXTURES_DIR
 
 from mtaudit.cli import app
 from mtaudit.evaluation.calibrate import feature_sign, fit_risk_model
 from mtaudit.risk import RiskModel
 
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "mqm_small.tsv"
+FIXTURE = FIXTURES_DIR / "mqm_small.tsv"
 runner = CliRunner()
 
 
@@ -236,7 +237,7 @@ def test_features_cache_is_reused_only_for_the_same_audit(tmp_path):
     assert refused.exit_code == 2 and "would overwrite an input" in refused.output
 
 
-SCORES = Path(__file__).resolve().parent / "fixtures" / "news_small_zhen.scores.tsv"
+SCORES = FIXTURES_DIR / "news_small_zhen.scores.tsv"
 
 
 def test_several_mqm_files_combine_and_each_is_held_out_by_document(tmp_path):

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import FIXTURES_DIR
 
 from mtaudit.pipeline import AuditConfig
 from mtaudit.pipeline.stages import load_and_prepare, start_reader
@@ -15,7 +16,7 @@ from mtaudit.readers import READERS, read_document, reader_for
 from mtaudit.readers.text import attach_source
 from mtaudit.segmenter import split_segment
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = FIXTURES_DIR
 
 # One fixture per registered reader; a reader added without one fails test_every_reader_has_a_fixture.
 CONTRACT = {

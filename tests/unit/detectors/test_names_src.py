@@ -3,7 +3,7 @@ import csv
 from pathlib import Path
 
 import pytest
-from helpers import assert_one_mistranslated_name, findings, make_doc, passes
+from helpers import FIXTURES_DIR, assert_one_mistranslated_name, findings, make_doc, passes
 
 from mtaudit.detectors import DETECTORS
 from mtaudit.detectors.names_src import NamesSourceDetector
@@ -185,7 +185,7 @@ def test_lexicon_is_one_shipped_file_with_its_provenance():
 
 
 def _silver_fixture():
-    path = Path(__file__).parent / "fixtures" / "names_silver.tsv"
+    path = FIXTURES_DIR / "names_silver.tsv"
     lines = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
     return list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
 
