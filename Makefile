@@ -41,7 +41,9 @@ demo: model
 	$(VENV)/bin/mtaudit audit samples/ --html report.html --jsonl report.jsonl --top 10
 	@echo "report: $$(pwd)/report.html"
 
+# lint-imports checks the layers (pyproject.toml [tool.importlinter]) before the tests run.
 test: model browser
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q -n 2 --dist loadfile
 
 bench: model
