@@ -4,7 +4,7 @@ Heavy imports (torch; transformers only for a model other than Gemma 3, which ru
 ``gemma.py``) happen only inside this package and only when a scorer is created, so the CLI and the rule detectors
 stay fast.
 
-Contract used by ``mtaudit.audit``::
+Contract used by ``mtaudit.pipeline``::
 
     scorer = load_scorer(name_or_dir, device=None)   # raises ModelError naming `mtaudit models pull`
     scorer.model_id, scorer.checksum                  # recorded in every report's run signature
