@@ -8,7 +8,7 @@ from typing import List, Optional
 import typer
 from rich.console import Console
 
-from mtaudit.cli.common import err, fail, progress_bar, say_written, sayer
+from mtaudit.cli.common import DEVICE, err, fail, progress_bar, say_written, sayer
 from mtaudit.core.errors import MtauditError
 
 
@@ -38,8 +38,7 @@ def audit(
     no_model: bool = typer.Option(False, "--no-model", help="Skip the transformer fluency model: rule detectors only.", rich_help_panel="Model and risk"),
     model: Optional[str] = typer.Option(None, "--model", help="Model to score fluency with: a name from `mtaudit "
                                         "models` or a local Hugging Face model folder (default: the default model).", rich_help_panel="Model and risk"),
-    device: Optional[str] = typer.Option(None, "--device", help="Torch device for the model (default: cuda when "
-                                         "present, else cpu).", rich_help_panel="Model and risk"),
+    device: Optional[str] = DEVICE,
     fast: bool = typer.Option(False, "--fast", help="Trade a little ranking quality for speed: where a segment has "
                               "its source, run only the source-conditioned model pass (about half the model's time). "
                               "Those sentences get no odd-phrasing findings and no target-only scores. "

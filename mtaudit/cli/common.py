@@ -91,6 +91,10 @@ class ProgressBar:
         return False
 
 
+# --device of `audit` and `watch`.
+DEVICE = typer.Option(None, "--device", help="Torch device for the model (default: cuda when present, else cpu).",
+                      rich_help_panel="Model and risk")
+
 # Options shared by `eval` and `calibrate`, which audit MQM files the same way.
 MQM_HELP = ("Human MQM judgements as TSV, repeatable (the datasets combine, kept apart by file): Google's error rows "
             "(system, doc, doc_id, seg_id, rater, source, target, category, severity) or segment scores (system, "

@@ -7,7 +7,7 @@ from typing import List, Optional
 import typer
 from rich.markup import escape
 
-from mtaudit.cli.common import err, fail
+from mtaudit.cli.common import DEVICE, err, fail
 from mtaudit.core.errors import MtauditError
 
 
@@ -27,8 +27,7 @@ def watch(
     no_model: bool = typer.Option(False, "--no-model", help="Rule detectors only.", rich_help_panel="Model and risk"),
     model: Optional[str] = typer.Option(None, "--model", help="As for `audit`: a name from `mtaudit models` or a "
                                         "folder.", rich_help_panel="Model and risk"),
-    device: Optional[str] = typer.Option(None, "--device", help="Torch device for the model (default: cuda when "
-                                         "present, else cpu).", rich_help_panel="Model and risk"),
+    device: Optional[str] = DEVICE,
     fast: bool = typer.Option(False, "--fast", help="As for `audit`: the source-conditioned pass alone where a "
                               "segment has its source (about half the model time, a slightly weaker ranking).",
                               rich_help_panel="Model and risk"),
