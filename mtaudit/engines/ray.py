@@ -11,7 +11,7 @@ Where each stage runs (the design is argued in docs/scaling.md):
   the pinned hashes there). The driver cuts the prepared documents into exactly the batches the local engine scores
   (``Auditor.batches``) and gives each actor one batch at a time; an actor that dies is restarted and its batch retried.
   The prepared Documents stay in the object store: a reading task returns each file's sentence count to the driver
-  apart from its Documents, and the actors fetch those by reference (``_Stored``).
+  apart from its Documents, and the actors fetch those by reference (``StoredDocument``).
 * Risks are computed where a batch is finished (``Auditor.finish``/``settle``, in the reading task or the actor), and
   there the records are encoded as JSONL lines (``encode_document``, as the local engine encodes them on its driver),
   so the driver only orders, writes and counts (``results``). What needs the Documents on the driver (``run``;
@@ -223,22 +223,22 @@ class RayEngine(Engine):
         # except that an unread file goes on to the actor first with the model (it is encoded there, in its batch)
         out = encode_document if encoded else (lambda doc: doc)
         unread = (lambda doc: doc) if self._pool else out
-        read = _OrderedStage(
-            # with the model, two references: the sentences of each file (received), its documents (see _handed_on)
+        read = OrderedStage(
+            # with the model, two references: the sentences of each file (received), its documents (see handed_on)
             submit=lambda _slot, files: reading.remote(self._config_ref, cwd, files, finish, self.crash_reading),
             failed=lambda path, exc: unread(Document(path=path, error=f"{path}: the worker reading it died "
                                                                       f"{self.retries + 1} times "
                                                                       f"({type(exc).__name__}); skipped")),
-            window=TASKS_PER_CPU * cpus, receive=_handed_on if self._pool else None)
+            window=TASKS_PER_CPU * cpus, receive=handed_on if self._pool else None)
         finished = (doc for docs in read.run(paths[i:i + chunk] for i in range(0, len(paths), chunk)) for doc in docs)
         if self._pool:
-            score = _OrderedStage(
+            score = OrderedStage(
                 submit=lambda actor, docs: actor.score.remote(docs, encoded),
                 failed=lambda doc, exc: out(Document(path=doc.path, error=f"{doc.path}: the model's worker died "
                                                                           f"{self.retries + 1} times scoring it "
                                                                           f"({type(exc).__name__}); not scored")),
                 window=len(self._pool) * (1 + BATCHES_AHEAD), slots=self._pool)
-            batches = auditor.batches(finished, sentences=lambda d: d.sentences if isinstance(d, _Stored) else 0)
+            batches = auditor.batches(finished, sentences=lambda d: d.sentences if isinstance(d, StoredDocument) else 0)
             finished = (doc for batch in score.run(batches) for doc in batch)
         if auditor.decisions is None:
             yield from finished
@@ -261,7 +261,7 @@ class RayEngine(Engine):
                                  "(see docs/scaling.md)")
 
 
-class _OrderedStage:
+class OrderedStage:
     """Runs jobs (lists of items) on Ray with a bounded number outstanding and yields their results in job order.
 
     ``submit(slot, items)`` starts a job and returns the reference of its results, one per item (with ``receive``:
@@ -348,7 +348,7 @@ def _first_line(exc: BaseException) -> str:
 
 
 @dataclass(frozen=True)
-class _Stored:
+class StoredDocument:
     """A prepared document left in the object store, as the driver cuts batches from it and hands it to an actor:
     the reference of its reading task's documents, its position there, and what the driver needs to know of it."""
 
@@ -358,18 +358,19 @@ class _Stored:
     sentences: int
 
 
-def _handed_on(documents, sentences: list[tuple[str, int]]) -> list[_Stored]:
-    """What the driver keeps of a reading task's results with the model: a stand-in per document (see _Stored)."""
-    return [_Stored(documents, i, path, n) for i, (path, n) in enumerate(sentences)]
+def handed_on(documents, sentences: list[tuple[str, int]]) -> list[StoredDocument]:
+    """What the driver keeps of a reading task's results with the model: a stand-in per document (``StoredDocument``);
+    the ``receive`` of the reading stage's ``OrderedStage``."""
+    return [StoredDocument(documents, i, path, n) for i, (path, n) in enumerate(sentences)]
 
 
 def _fetched(batch: list) -> list[Document]:
     """A batch's Documents, those left in the object store fetched (one get for all their chunks)."""
     import ray
 
-    chunks = list(dict.fromkeys(d.chunk for d in batch if isinstance(d, _Stored)))
+    chunks = list(dict.fromkeys(d.chunk for d in batch if isinstance(d, StoredDocument)))
     stored = dict(zip(chunks, ray.get(chunks))) if chunks else {}
-    return [stored[d.chunk][d.index] if isinstance(d, _Stored) else d for d in batch]
+    return [stored[d.chunk][d.index] if isinstance(d, StoredDocument) else d for d in batch]
 
 
 # ---- what runs on the workers -----------------------------------------------------------------------------------

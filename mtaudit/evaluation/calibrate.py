@@ -209,7 +209,7 @@ def calibrate(audited: AuditedSet, mqm_paths: list[str], command: str, name: str
                          name=name or "calibrated", description=description, detectors=audited.detectors)
     fit.model.trained_on = {"files": trained_files(mqm_paths, audited), "segments": len(audited.gold),
                             "detectors": audited.detectors, "model": audited.model,
-                            "held_out": _pooled(validation)}
+                            "held_out": pooled_figures(validation)}
     if audited.model:
         # the same fit without the source-conditioned signals and without any model signal, each validated alike,
         # for runs (or segments) that do not have them
@@ -227,13 +227,14 @@ def calibrate(audited: AuditedSet, mqm_paths: list[str], command: str, name: str
             sub = fit_risk_model(rows, [g.penalty for g in audited.gold], alpha, name=f"{fit.model.name}/{variant}",
                                  description=f"{description} Variant without: {', '.join(VARIANT_DROPS[variant])}.",
                                  detectors=audited.detectors)
-            sub.model.trained_on = {"held_out": _pooled(held)}
+            sub.model.trained_on = {"held_out": pooled_figures(held)}
             fit.model.variants[variant] = sub.model
-            validation["variants"][variant] = _pooled(held)
+            validation["variants"][variant] = pooled_figures(held)
     validation["seconds"] = round(time.perf_counter() - started, 2)
     return fit, validation
 
 
-def _pooled(validation: dict) -> dict:
-    """The pooled held-out figures per MQM file."""
+def pooled_figures(validation: dict) -> dict:
+    """The pooled held-out figures per MQM file of a ``cross_validate`` result (what a fitted model records as
+    ``trained_on["held_out"]``)."""
     return {name: result["pooled"] for name, result in validation["datasets"].items()}

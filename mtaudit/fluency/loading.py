@@ -48,7 +48,9 @@ class CheckedModel:
     tokenizer: Tokenizer | SentencePieceTokenizer
 
 
-def _read(path: Path, name: str | None) -> CheckedModel:
+def read_model(path: Path, name: str | None = None) -> CheckedModel:
+    """Read and check a converted model directory in this thread (what ``read_in_background`` runs in a thread of its
+    own); raises ModelError for a missing or tampered file."""
     tokenizer_file = tokenizer_of(checked_manifest(path, name))
     manifest, files = read_model_dir(path, name, keep=NEEDED + (tokenizer_file,))
     # The bytes matched the manifest, so a failure here is a converter's bug, not damage: let it raise as it is.
@@ -61,7 +63,7 @@ def _read(path: Path, name: str | None) -> CheckedModel:
 def read_in_background(path: Path, name: str | None = None) -> Future:
     """Start reading and checking a converted model directory in a thread; the Future gives a CheckedModel or
     raises ModelError (missing or tampered file)."""
-    return in_background("mtaudit-model-read", _read, path, name)
+    return in_background("mtaudit-model-read", read_model, path, name)
 
 
 def in_background(name: str, fn, *args) -> Future:

@@ -82,7 +82,7 @@ class Request:
     boundary: int
 
 
-def _fast_bf16(device: torch.device) -> bool:
+def fast_bf16(device: torch.device) -> bool:
     """bf16 pays off on GPUs and on CPUs with native bf16 matrix units (AMX or AVX512-BF16); elsewhere it is emulated."""
     if device.type == "cuda":
         return torch.cuda.is_bf16_supported()
@@ -161,7 +161,7 @@ class LMScorer:
         torch.set_num_threads(threads)
         self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
         if dtype == "auto":
-            dtype = "bfloat16" if _fast_bf16(self.device) else "float32"
+            dtype = "bfloat16" if fast_bf16(self.device) else "float32"
         self.dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[dtype]
         if checked is not None:
             # a converted directory whose files a thread reads and checks (mtaudit.fluency.loading) while the main
@@ -263,7 +263,7 @@ class LMScorer:
                 width = min(width, self.window or width, self.batch_tokens)
                 ids = list(self.bos) + (words * (width // len(words) + 1))[: width - len(self.bos)]
                 rows = [Row((), ids, width // 2, k, 0) for k in range(max(1, self.batch_tokens // width))]
-                self._forward(rows, layers)
+                self.forward(rows, layers)
 
     def estimator_for(self, doc: Document):
         """The trained estimator for the document's language pair, or None (the risk model then falls back)."""
@@ -287,7 +287,7 @@ class LMScorer:
         # The body ends with a space so the target's first word is tokenised as it would be mid-text ("▁The").
         return head, f"{src_name}: {' '.join(source.split())}\n{tgt_name}: "
 
-    def _contexts(self, documents: Sequence[Document]) -> dict[int, str]:
+    def contexts(self, documents: Sequence[Document]) -> dict[int, str]:
         """The preceding sentence of the same document (its text plus a space) for every sentence that has one.
 
         A preceding sentence that is a near-copy of the sentence (several systems' outputs of one source in a row, a
@@ -311,7 +311,7 @@ class LMScorer:
 
     def _target_logprobs(self, documents: Sequence[Document], sentences: Sequence[Sentence]) -> list[tuple]:
         """The target-only pass over ``sentences`` of ``documents``: ``(offsets, logprobs)`` per sentence."""
-        contexts = self._contexts(documents)
+        contexts = self.contexts(documents)
         requests = [Request("", contexts.get(id(s), "") + s.text, len(contexts.get(id(s), ""))) for s in sentences]
         return self.logprobs(requests) if requests else []
 
@@ -465,7 +465,7 @@ class LMScorer:
         best = [np.zeros(len(r)) for r in results] if layers else None
         with torch.inference_mode():
             for batch in self._batches(rows):
-                lps, extra = self._forward(batch, layers)
+                lps, extra = self.forward(batch, layers)
                 for k, (row, lp) in enumerate(zip(batch, lps)):
                     results[row.owner][row.offset : row.offset + len(lp)] = lp
                     if layers:
@@ -510,9 +510,10 @@ class LMScorer:
             self._prefix_cache[prefix] = state
         return self._prefix_cache[prefix]
 
-    def _forward(self, batch: list[Row], layers: Sequence[int] = ()) -> tuple[list[np.ndarray], list[tuple]]:
-        """Each row's scored log-probs and, for ``layers``, ``(states, best)`` per row: the hidden states at its scored
-        tokens and the log-probability of the most likely token at each scored position (else [])."""
+    def forward(self, batch: list[Row], layers: Sequence[int] = ()) -> tuple[list[np.ndarray], list[tuple]]:
+        """The model on one batch of rows (``logprobs`` cuts them; ``warm_up`` makes its own): each row's scored
+        log-probs and, for ``layers``, ``(states, best)`` per row: the hidden states at its scored tokens and the
+        log-probability of the most likely token at each scored position (else [])."""
         n, width = len(batch), max(len(r.ids) for r in batch)
         ids = torch.full((n, width), self.pad, dtype=torch.long)
         for i, row in enumerate(batch):

@@ -290,7 +290,7 @@ def test_the_run_record_names_the_model_and_the_dtype_it_computed_in(tmp_path):
     import torch
 
     from mtaudit.fluency import store
-    from mtaudit.fluency.scorer import _fast_bf16
+    from mtaudit.fluency.scorer import fast_bf16
 
     if not store.is_ready(store.DEFAULT_MODEL):
         pytest.skip("the default model is not pulled: run `make model`")
@@ -299,6 +299,6 @@ def test_the_run_record_names_the_model_and_the_dtype_it_computed_in(tmp_path):
     assert result.exit_code == 0, result.output
     run = records(out)[0]
     jsonschema.validate(run, SCHEMA)
-    expected = "bfloat16" if _fast_bf16(torch.device("cpu")) else "float32"
+    expected = "bfloat16" if fast_bf16(torch.device("cpu")) else "float32"
     assert run["model"] == {"id": store.DEFAULT_MODEL, "checksum": run["model"]["checksum"], "dtype": expected}
     assert len(run["model"]["checksum"]) == 64

@@ -81,13 +81,13 @@ def test_warming_up_fills_the_token_budget_and_changes_no_score(scorer, monkeypa
     requests = [Request("", "The minister said on Tuesday that the talks would resume next week.", 0),
                 Request("Officials declined to comment. ", "Shares in the company fell 4 per cent.", 0)]
     before = scorer.logprobs(requests)
-    shapes, forward = [], scorer._forward
+    shapes, forward = [], scorer.forward
 
     def recorded(batch, *args):  # the real forward, its batch's (rows, width, scored positions) noted
         shapes.append((len(batch), max(len(r.ids) for r in batch), sum(len(r.ids) - r.n_context for r in batch)))
         return forward(batch, *args)
 
-    monkeypatch.setattr(scorer, "_forward", recorded)
+    monkeypatch.setattr(scorer, "forward", recorded)
     scorer.warm_up()
     monkeypatch.undo()
     assert shapes and all(rows * width == scorer.batch_tokens and 0 < scored < rows * width

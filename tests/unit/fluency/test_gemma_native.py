@@ -156,7 +156,7 @@ def test_a_row_longer_than_the_sliding_window_matches_transformers(tmp_path):
 
 def test_weights_or_configs_it_cannot_run_are_refused_by_name(tmp_path):
     folder = tiny_converted(tmp_path / "tiny")
-    checked = loading._read(folder, None)
+    checked = loading.read_model(folder, None)
     state = loading.tensors(checked.weights)
     del state["model.layers.1.mlp.up_proj.weight"]
     with pytest.raises(ValueError, match="model.layers.1.mlp.up_proj.weight"):
