@@ -66,9 +66,12 @@ norms: model
 	$(PY) -m tools.fit_norms fit $(MODEL) --lang en --keep-bands
 	$(PY) -m tools.fit_norms fit $(MODEL) --lang de --lines 4000 --keep-bands
 
+# FUZZ_INPUTS and FUZZ_DETECTOR_INPUTS shorten the run (e.g. `make fuzz FUZZ_INPUTS=200 FUZZ_DETECTOR_INPUTS=50`).
+FUZZ_INPUTS ?= 100000
+FUZZ_DETECTOR_INPUTS ?= 10000
 fuzz: venv
-	$(PY) bench/fuzz.py --inputs 100000 --seed 2
-	$(PY) bench/fuzz.py --inputs 10000 --seed 3 --detectors
+	$(PY) -m tools.fuzz --inputs $(FUZZ_INPUTS) --seed 2
+	$(PY) -m tools.fuzz --inputs $(FUZZ_DETECTOR_INPUTS) --seed 3 --detectors
 
 clean:
 	rm -rf $(VENV) report.html report.jsonl .pytest_cache test-artifacts

@@ -5,8 +5,8 @@ from hypothesis import strategies as st
 from helpers import FIXTURES_DIR
 
 from mtaudit.detectors import build_detectors
-from mtaudit.fuzzing import audit_text, read_payload
 from mtaudit.readers import READERS
+from tools.fuzzing import audit_text, read_payload
 
 DETECTORS = build_detectors()
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

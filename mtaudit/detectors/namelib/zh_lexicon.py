@@ -1,4 +1,4 @@
-"""The zh->en proper-noun lexicon (``data/zh_en_lexicon.tsv``, built by ``build_lexicon``), loaded once, lazily."""
+"""The zh->en proper-noun lexicon (``data/zh_en_lexicon.tsv``, built by tools/build_lexicon.py), loaded once, lazily."""
 from __future__ import annotations
 
 import math

@@ -144,6 +144,6 @@ def test_country_before_a_name(source, start, code):
 
 
 def test_hangul_romanisation_of_the_readings_builder():
-    from mtaudit.detectors.namelib.build_lexicon import hangul_rr
+    from tools.build_lexicon import hangul_rr
 
     assert [hangul_rr(s) for s in "박문재인김"] == ["bak", "mun", "jae", "in", "gim"]

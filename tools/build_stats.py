@@ -1,8 +1,8 @@
-"""Rebuild ``detectors/data/name_stats.tsv`` from a corpus of clean English news, one sentence per line.
+"""Rebuild ``mtaudit/detectors/data/name_stats.tsv`` from a corpus of clean English news, one sentence per line.
 
-Usage: ``python -m mtaudit.detectors.namelib.build_stats CORPUS OUT [--skip N]``. ``--skip`` leaves the first N lines
-out so they stay a held-out set for measuring false positives (the shipped table skips the first 10,000 lines of the
-WMT newstest English file).
+Usage, from the repository root: ``python -m tools.build_stats CORPUS OUT [--skip N]``. ``--skip`` leaves the first
+N lines out so they stay a held-out set for measuring false positives (the shipped table skips the first 10,000 lines
+of the WMT newstest English file).
 
 For every word that news capitalises in mid-sentence at least as often as it writes it in lower case, the table keeps
 counts of the contexts that tell persons from places and organisations:
@@ -73,7 +73,7 @@ def main(argv: list[str]) -> None:
     with open(corpus, encoding="utf-8") as f:
         table = build(f, skip)
     with open(target, "w", encoding="utf-8") as f:
-        f.write("# word\tcap\tlow\tperson\tplace\tthe\talone\tfirst\tlast  (see namelib/build_stats.py)\n")
+        f.write("# word\tcap\tlow\tperson\tplace\tthe\talone\tfirst\tlast  (see tools/build_stats.py)\n")
         for w in sorted(table):
             f.write(w + "\t" + "\t".join(map(str, table[w])) + "\n")
 

@@ -1,5 +1,5 @@
-"""Property checks shared by the test suite and `make fuzz`: any input gives a Document or a clean InputError,
-and every offset stays inside its text."""
+"""Property checks shared by the test suite (tests/integration/test_fuzz.py) and `make fuzz` (``python -m tools.fuzz``):
+any input gives a Document or a clean InputError, and every offset stays inside its text."""
 from __future__ import annotations
 
 import os

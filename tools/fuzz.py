@@ -1,5 +1,7 @@
 """`make fuzz`: a long mutation fuzz run over every registered reader (and the detectors behind it).
 
+    python -m tools.fuzz [--inputs 100000] [--seed 1] [--detectors]
+
 Seeds are the sample and fixture files of each format; each input is a seed mutated by byte flips, truncation,
 splicing, inserted control characters, foreign scripts and very long tokens, or random bytes. Any exception other than
 a clean InputError, or an offset outside its text, stops the run and prints a reproducer.
@@ -15,8 +17,8 @@ import traceback
 from pathlib import Path
 
 from mtaudit.detectors import build_detectors
-from mtaudit.fuzzing import read_payload
 from mtaudit.readers import READERS
+from tools.fuzzing import read_payload
 
 REPO = Path(__file__).resolve().parents[1]
 INSERTS = [b"\x00", b"\xff\xfe", b"\xef\xbb\xbf", b"\r", b"\n\n", b"<", b"&", b"]]>", "北京".encode(), "“".encode(),

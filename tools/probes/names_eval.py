@@ -1,8 +1,8 @@
-"""Measure the name detectors on clean news and on the MQM set (development tool, not used by the audit).
+"""Measure the name detectors on clean news and on the MQM set (a quality probe, not used by the audit).
 
-    python -m mtaudit.detectors.namelib.evaluate news FILE [--start 0 --lines 2000 --block 20]
-    python -m mtaudit.detectors.namelib.evaluate mqm FILE
-    python -m mtaudit.detectors.namelib.evaluate inject FILE [--start 0 --lines 10000 --block 20]
+    python -m tools.probes.names_eval news FILE [--start 0 --lines 2000 --block 20]
+    python -m tools.probes.names_eval mqm FILE
+    python -m tools.probes.names_eval inject FILE [--start 0 --lines 10000 --block 20]
 
 ``news``: the clean English news file is one sentence per line with articles in file order, so consecutive lines
 are grouped into pseudo-documents of ``--block`` lines; prints findings per 100 sentences and every finding.
@@ -139,4 +139,8 @@ def mqm(path: str, argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    {"news": news, "mqm": mqm, "inject": inject}[sys.argv[1]](sys.argv[2], sys.argv[3:])
+    COMMANDS = {"news": news, "mqm": mqm, "inject": inject}
+    if len(sys.argv) < 3 or sys.argv[1] not in COMMANDS:
+        print(__doc__)
+        sys.exit(0 if sys.argv[1:2] in (["-h"], ["--help"]) else 2)
+    COMMANDS[sys.argv[1]](sys.argv[2], sys.argv[3:])
