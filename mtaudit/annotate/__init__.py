@@ -4,8 +4,9 @@ For every XLIFF (1.2, 2.0, sdlxliff, mqxliff), PO and TMX input, a copy under th
 relative to the folder argument it was found in (a file named directly: its name), in which each flagged unit carries
 its findings as notes, its risk and, where the format has one, a review state. Copies are written from the scored
 Documents (``Segment.unit`` says which unit a segment came from) and the input file's own bytes, parsed with
-translate-toolkit as the readers parse them; inputs are never written to. Other formats have no place for notes and
-are counted, to be named once per run.
+translate-toolkit as the readers parse them: the notes are spliced into those bytes, so a copy differs from its input
+by the notes and review states alone; inputs are never written to. Other formats have no place for notes and are
+counted, to be named once per run.
 
 One module per format family, registered in ``ANNOTATORS`` by reader name.
 """

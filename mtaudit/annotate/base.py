@@ -1,9 +1,10 @@
 """What every annotator shares: the findings of a scored Document grouped by the translation unit they belong to,
-the text of the notes, and careful insertion of new XML elements.
+and the text of the notes.
 
 An annotator turns the bytes of an input file and the notes of its units into the bytes of an annotated copy. It
-parses the file with translate-toolkit, as the readers do, so ``Segment.unit`` indexes the same unit list; it never
-writes to the input.
+parses the file with translate-toolkit, as the readers do, so ``Segment.unit`` indexes the same unit list, and splices
+the notes into the input's bytes (``mtaudit.annotate.splice``), so nothing else in the copy changes; it never writes
+to the input.
 """
 from __future__ import annotations
 
@@ -101,48 +102,3 @@ def changed(path: str) -> InputError:
     """The file no longer holds the units it held when it was read."""
     return InputError(path, "changed since it was audited; no annotated copy written",
                       hint="audit it again to annotate it")
-
-
-# ---- XML helpers -------------------------------------------------------------------------------------------------
-def insert_indented(parent, index: int, element) -> None:
-    """Insert ``element`` as ``parent``'s child at ``index``, indented like its siblings when they are indented, so
-    the copy stays readable and no text content changes (only whitespace between elements is touched)."""
-    children = len(parent)
-    if children == 0:
-        parent.insert(0, element)
-        return
-    if index >= children:
-        last = parent[children - 1]
-        before_last = parent.text if children == 1 else parent[children - 2].tail
-        indent = before_last if before_last is not None and not before_last.strip() else None
-        parent.append(element)
-        if indent is not None and (last.tail is None or not last.tail.strip()):
-            element.tail, last.tail = last.tail, indent
-        return
-    before = parent.text if index == 0 else parent[index - 1].tail
-    parent.insert(index, element)
-    if before is not None and not before.strip():
-        element.tail = before
-
-
-def child_indent(parent) -> str | None:
-    """The whitespace that precedes ``parent``'s first child, when its children are indented."""
-    text = parent.text
-    return text if text is not None and not text.strip() and "\n" in text else None
-
-
-def serialise(tree, original: bytes) -> bytes:
-    """The document as bytes in its own encoding, keeping a UTF-8 byte-order mark and a final line break when the
-    original had them; the XML declaration quoted with double quotes, as CAT tools write it."""
-    from lxml import etree
-
-    encoding = tree.docinfo.encoding or "utf-8"
-    out = etree.tostring(tree, xml_declaration=True, encoding=encoding)
-    if out.startswith(b"<?xml version='1.0'"):  # an ASCII-compatible encoding: lxml quotes with apostrophes
-        end = out.find(b"?>")
-        out = out[:end].replace(b"'", b'"') + out[end:]
-        if original.endswith(b"\n"):
-            out += b"\n"
-        if original.startswith(b"\xef\xbb\xbf"):
-            out = b"\xef\xbb\xbf" + out
-    return out

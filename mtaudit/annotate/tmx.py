@@ -1,13 +1,12 @@
 """Annotated copies of TMX translation memories: each flagged ``<tu>`` gets ``<note>`` elements (the risk, then one
 per finding) and ``<prop type="x-mtaudit-risk">``, before its ``<tuv>`` elements as the TMX DTD orders them. TMX has
-no review state."""
+no review state. The copy is the input's bytes with these elements spliced in (``splice``)."""
 from __future__ import annotations
 
-from lxml import etree
 from translate.storage import tmx as tt_tmx
 
-from mtaudit.annotate.base import ORIGIN, Annotator, UnitNotes, changed, insert_indented, serialise
-from mtaudit.annotate.xliff import remove_keeping_layout
+from mtaudit.annotate.base import ORIGIN, Annotator, UnitNotes, changed
+from mtaudit.annotate.splice import Located, element_text, xml_splice
 from mtaudit.readers import xmlsafe
 
 RISK_PROP = f"x-{ORIGIN}-risk"
@@ -23,30 +22,26 @@ class TmxAnnotator(Annotator):
         for index, notes in units.items():
             if index >= len(elements) or not _holds(elements[index], notes):
                 raise changed(path)
+        root = store.document.getroot()
+        located = Located(root, xml_splice(data, root, path))
         for tu in elements:
-            for child in list(tu):
+            for child in tu:
                 name = xmlsafe.local(child.tag)
                 if (name == "note" and (child.text or "").startswith(ORIGIN)) or \
                         (name == "prop" and (child.get("type") or "").startswith(f"x-{ORIGIN}")):
-                    remove_keeping_layout(child)
+                    located.remove(child)
         for index, notes in sorted(units.items()):
             if not notes.flagged:
                 continue
             tu = elements[index]
-            position = next((i for i, c in enumerate(tu) if xmlsafe.local(c.tag) == "tuv"), len(tu))
-            texts = [notes.risk_note()] + [text for _, text in notes.finding_notes()]
-            namespace = etree.QName(tu).namespace
-            qualified = (lambda name: f"{{{namespace}}}{name}") if namespace else (lambda name: name)
-            for text in texts:
-                note = etree.Element(qualified("note"))
-                note.text = text
-                insert_indented(tu, position, note)
-                position += 1
-            prop = etree.Element(qualified("prop"))
-            prop.set("type", RISK_PROP)
-            prop.text = f"{notes.risk:.2f}"
-            insert_indented(tu, position, prop)
-        return serialise(store.document, data)
+            first_tuv = next(c for c in tu if xmlsafe.local(c.tag) == "tuv")
+            _, indent = located.leading_space(first_tuv)
+            prefix = located.tag(tu).prefix
+            added = [element_text(prefix, "note", {}, text)
+                     for text in [notes.risk_note()] + [text for _, text in notes.finding_notes()]]
+            added.append(element_text(prefix, "prop", {"type": RISK_PROP}, f"{notes.risk:.2f}"))
+            located.splice.insert(located.tag(first_tuv).start, "".join(element + indent for element in added))
+        return located.splice.copy()
 
 
 def _holds(tu, notes: UnitNotes) -> bool:

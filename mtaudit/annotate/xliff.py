@@ -2,21 +2,23 @@
 
 XLIFF 1.2: each flagged ``<trans-unit>`` gets ``<note from="mtaudit" priority=".." annotates="target">`` elements (the
 risk, then one per finding), placed after the core elements and before any tool's extension elements (where the 1.2
-schema wants them), and its ``<target state="needs-review-translation">`` (through translate-toolkit's state API,
-which also withdraws ``approved="yes"``).
+schema wants them), and its ``<target state="needs-review-translation">`` (``approved="yes"`` becomes ``"no"``, as
+translate-toolkit's state API does).
 
 XLIFF 2.0: the flagged segment's ``<unit>`` gets ``<note category="mtaudit" priority=".." appliesTo="target">`` in its
 ``<notes>`` (created before ``<originalData>`` and the segments, as the 2.0 schema orders them), and the segment
 ``state="translated" subState="mtaudit:needs-review"``.
 
-Earlier mtaudit notes are removed from every unit first, so annotating an annotated file does not pile them up.
+Earlier mtaudit notes are removed from every unit first, so annotating an annotated file does not pile them up. The
+file is parsed as the reader parses it, to know its units; the copy is the input's bytes with the notes and states
+spliced in (``splice``), indented like the elements beside them.
 """
 from __future__ import annotations
 
 from lxml import etree
 
-from mtaudit.annotate.base import (ORIGIN, PRIORITY, Annotator, UnitNotes, changed, child_indent, insert_indented,
-                                   serialise)
+from mtaudit.annotate.base import ORIGIN, PRIORITY, Annotator, UnitNotes, changed
+from mtaudit.annotate.splice import Located, element_text, xml_splice
 from mtaudit.readers import xmlsafe
 from mtaudit.readers.xliff import load_store
 
@@ -24,6 +26,7 @@ XLIFF12 = "urn:oasis:names:tc:xliff:document:1.2"
 SUBSTATE = f"{ORIGIN}:needs-review"
 # Children of a 1.2 <trans-unit> that the schema puts before <note> (notes may mix with the optional groups after).
 _BEFORE_NOTES_12 = {"source", "seg-source", "target", "context-group", "count-group", "prop-group", "note", "alt-trans"}
+_INDENT_STEP = "  "  # one level further in, where the file shows no deeper level to copy
 
 
 class XliffAnnotator(Annotator):
@@ -35,75 +38,120 @@ class XliffAnnotator(Annotator):
         for index, notes in units.items():
             if index >= len(elements) or not _holds(elements[index], notes):
                 raise changed(path)
+        root = store.document.getroot()
+        located = Located(root, xml_splice(data, root, path))
         if xliff2:
-            self._annotate_2(elements, units)
+            _annotate_2(located, elements, units)
         else:
-            self._annotate_12(store.units, units)
-        return serialise(store.document, data)
+            _annotate_12(located, elements, units)
+        return located.splice.copy()
 
-    # ---- XLIFF 1.2 -----------------------------------------------------------------------------------------------
-    def _annotate_12(self, tt_units, units: dict[int, UnitNotes]) -> None:
-        for unit in tt_units:
-            for note in [c for c in unit.xmlelement if _is(c, "note") and c.get("from") == ORIGIN]:
-                remove_keeping_layout(note)
-        for index, notes in sorted(units.items()):
-            if not notes.flagged:
-                continue
-            unit = tt_units[index]
-            element = unit.xmlelement
-            namespace = etree.QName(element).namespace
-            position = _after_core_elements(element)
+
+# ---- XLIFF 1.2 ---------------------------------------------------------------------------------------------------
+def _annotate_12(located: Located, elements: list, units: dict[int, UnitNotes]) -> None:
+    for element in elements:
+        for note in _earlier_notes_12(element):
+            located.remove(note)
+    for index, notes in sorted(units.items()):
+        if not notes.flagged:
+            continue
+        element = elements[index]
+        anchor = _last_core_element(element)
+        _, indent = located.leading_space(anchor)
+        prefix = located.tag(element).prefix
+        located.splice.insert(located.tag(anchor).end, "".join(
+            indent + element_text(prefix, "note", {"from": ORIGIN, "priority": str(priority), "annotates": "target"},
+                                  text)
+            for priority, text in _notes(notes)))
+        target = _child(element, "target")
+        located.set_attribute(target, "state", "needs-review-translation")
+        if element.get("approved") == "yes":
+            located.set_attribute(element, "approved", "no")
+
+
+def _earlier_notes_12(element) -> list:
+    return [c for c in element if _is(c, "note") and c.get("from") == ORIGIN]
+
+
+def _last_core_element(element):
+    """The element new notes follow in a 1.2 ``<trans-unit>``: its last core element (mtaudit's own notes, which
+    go, aside), so they come before any tool's extension elements."""
+    namespace = etree.QName(element).namespace
+    core = [c for c in element if isinstance(c.tag, str) and etree.QName(c).namespace == namespace
+            and etree.QName(c).localname in _BEFORE_NOTES_12 and not (_is(c, "note") and c.get("from") == ORIGIN)]
+    return core[-1]
+
+
+# ---- XLIFF 2.0 ---------------------------------------------------------------------------------------------------
+def _annotate_2(located: Located, segments: list, units: dict[int, UnitNotes]) -> None:
+    parents = []
+    for segment in segments:
+        parent = segment.getparent()
+        if parent is not None and all(parent is not p for p in parents):
+            parents.append(parent)
+    kept_holders = {}
+    for unit in parents:
+        holder = _child(unit, "notes")
+        if holder is None:
+            continue
+        earlier = [c for c in holder if _is(c, "note") and c.get("category") == ORIGIN]
+        if earlier and len(earlier) == sum(1 for c in holder if _is(c, "note")):
+            located.remove(holder)  # it held mtaudit's notes alone
+        else:
+            for note in earlier:
+                located.remove(note)
+            kept_holders[id(unit)] = holder
+    # one <unit> may hold several flagged segments: their notes go into the unit's one <notes>
+    by_unit: dict[int, list[tuple[object, UnitNotes]]] = {}
+    for index, notes in sorted(units.items()):
+        if notes.flagged:
+            segment = segments[index]
+            by_unit.setdefault(id(segment.getparent()), []).append((segment, notes))
+    for key, flagged in by_unit.items():
+        unit = flagged[0][0].getparent()
+        prefix = located.tag(unit).prefix
+        taken = {n.get("id") for n in unit.iter(f"{{{_ns(unit)}}}note") if n.get("category") != ORIGIN}
+        several = len(flagged) > 1
+        written = []
+        for segment, notes in flagged:
+            label = f"segment {segment.get('id') or notes.segments[0].id}: " if several else ""
             for priority, text in _notes(notes):
-                note = etree.Element(f"{{{namespace}}}note" if namespace else "note", nsmap=None)
-                note.set("from", ORIGIN)
-                note.set("priority", str(priority))
-                note.set("annotates", "target")
-                note.text = text
-                insert_indented(element, position, note)
-                position += 1
-            unit.set_state_n(unit.S_NEEDS_REVIEW)
-
-    # ---- XLIFF 2.0 -----------------------------------------------------------------------------------------------
-    def _annotate_2(self, segments, units: dict[int, UnitNotes]) -> None:
-        parents = []
-        for segment in segments:
-            parent = segment.getparent()
-            if parent is not None and all(parent is not p for p in parents):
-                parents.append(parent)
-        for unit in parents:
-            holder = _child(unit, "notes")
-            if holder is not None:
-                for note in [c for c in holder if _is(c, "note") and c.get("category") == ORIGIN]:
-                    remove_keeping_layout(note)
-                if not any(_is(c, "note") for c in holder):
-                    remove_keeping_layout(holder)
-        # one <unit> may hold several flagged segments: their notes go into the unit's one <notes>
-        by_unit: dict[int, list[tuple[object, UnitNotes]]] = {}
-        for index, notes in sorted(units.items()):
-            if notes.flagged:
-                segment = segments[index]
-                by_unit.setdefault(id(segment.getparent()), []).append((segment, notes))
-        for flagged in by_unit.values():
-            unit = flagged[0][0].getparent()
-            holder, closing = _notes_holder(unit)
-            taken = {n.get("id") for n in unit.iter(f"{{{_ns(unit)}}}note")}
-            several = len(flagged) > 1
-            for segment, notes in flagged:
-                label = f"segment {segment.get('id') or notes.segments[0].id}: " if several else ""
-                for priority, text in _notes(notes):
-                    note = etree.Element(f"{{{_ns(unit)}}}note")
-                    note.set("id", _free_id(taken))
-                    note.set("category", ORIGIN)
-                    note.set("priority", str(priority))
-                    note.set("appliesTo", "target")
-                    note.text = label + text
-                    insert_indented(holder, len(holder), note)
-                segment.set("state", "translated")
-                segment.set("subState", SUBSTATE)
-            if closing is not None:
-                holder[-1].tail = closing
+                written.append(element_text(prefix, "note", {"id": _free_id(taken), "category": ORIGIN,
+                                                             "priority": str(priority), "appliesTo": "target"},
+                                            label + text))
+            located.set_attribute(segment, "state", "translated")
+            located.set_attribute(segment, "subState", SUBSTATE)
+        holder = kept_holders.get(key)
+        last_note = [c for c in holder if _is(c, "note")][-1] if holder is not None and \
+            any(_is(c, "note") for c in holder) else None
+        if last_note is not None:
+            _, indent = located.leading_space(last_note)
+            located.splice.insert(located.tag(last_note).end, "".join(indent + note for note in written))
+        else:
+            if holder is not None:  # a <notes> without a note (not valid XLIFF 2.0): a whole one takes its place
+                located.remove(holder)
+            _new_holder(located, unit, prefix, written)
 
 
+def _new_holder(located: Located, unit, prefix: str, notes: list[str]) -> None:
+    """A ``<notes>`` holding ``notes`` where the XLIFF 2.0 schema wants it: before ``<originalData>`` and the
+    segments, after module or extension elements; indented like the unit's children, its notes one level in."""
+    before = next(c for c in unit if _is(c, "originalData") or _is(c, "segment") or _is(c, "ignorable"))
+    _, indent = located.leading_space(before)
+    first = next(c for c in unit if isinstance(c.tag, str))
+    _, outer = located.leading_space(first)
+    if "\n" in outer:
+        _, own = located.leading_space(unit)
+        step = outer[len(own):] if "\n" in own and outer.startswith(own) and len(outer) > len(own) \
+            else _INDENT_STEP
+        inner, closing = outer + step, outer
+    else:
+        inner = closing = ""
+    text = f"<{prefix}notes>" + "".join(inner + note for note in notes) + f"{closing}</{prefix}notes>"
+    located.splice.insert(located.tag(before).start, text + indent)
+
+
+# ---- shared --------------------------------------------------------------------------------------------------------
 def _notes(notes: UnitNotes) -> list[tuple[int, str]]:
     """(priority, text) of a flagged unit's notes: its risk first, then each finding."""
     out = [(PRIORITY[notes.worst], notes.risk_note())]
@@ -118,47 +166,6 @@ def _holds(element, notes: UnitNotes) -> bool:
         return False
     text = xmlsafe.flatten(target).text
     return all(segment.target in text for segment in notes.segments)
-
-
-def _notes_holder(unit):
-    """(the unit's ``<notes>``, the indentation of its closing tag when mtaudit created it). A new one goes where
-    the XLIFF 2.0 schema wants it: before ``<originalData>`` and the segments, after module or extension elements."""
-    holder = _child(unit, "notes")
-    if holder is not None:
-        return holder, None
-    holder = etree.Element(f"{{{_ns(unit)}}}notes")
-    position = next((i for i, c in enumerate(unit) if _is(c, "originalData") or _is(c, "segment")
-                     or _is(c, "ignorable")), len(unit))
-    insert_indented(unit, position, holder)
-    outer = child_indent(unit)
-    if outer is None:
-        return holder, None
-    holder.text = outer + "  "  # the notes one step further in than the unit's children
-    return holder, outer
-
-
-def _after_core_elements(element) -> int:
-    """Where new notes go in a 1.2 ``<trans-unit>``: after the last core element, before extension elements."""
-    position = 0
-    for i, child in enumerate(element):
-        if isinstance(child.tag, str) and etree.QName(child).namespace == etree.QName(element).namespace \
-                and etree.QName(child).localname in _BEFORE_NOTES_12:
-            position = i + 1
-    return position
-
-
-def remove_keeping_layout(element) -> None:
-    """Remove ``element``; the whitespace that followed it takes the place of the whitespace before it, so the next
-    sibling (or the closing tag) keeps its indentation."""
-    parent = element.getparent()
-    previous = element.getprevious()
-    tail = element.tail
-    if previous is not None:
-        if previous.tail is None or not previous.tail.strip():
-            previous.tail = tail
-    elif parent.text is None or not parent.text.strip():
-        parent.text = tail
-    parent.remove(element)
 
 
 def _free_id(taken: set) -> str:

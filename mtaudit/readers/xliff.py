@@ -19,8 +19,9 @@ XLIFF12 = "urn:oasis:names:tc:xliff:document:1.2"
 
 class XliffReader(Reader):
     """XLIFF 1.2 or 2.0 from a CAT tool or MT engine: one segment per translation unit (per ``<segment>`` in 2.0,
-    per ``<mrk mtype="seg">`` where a 1.2 target is segmented), id = the unit id; inline tags are removed from the
-    text and kept in the segment's markup; units without a target are skipped and counted in a warning."""
+    per ``<mrk mtype="seg">`` where a 1.2 target is segmented), id = the unit id (``FILE::id`` where the same id names
+    units in several ``<file>`` elements, FILE being the file's ``original``); inline tags are removed from the text
+    and kept in the segment's markup; units without a target are skipped and counted in a warning."""
 
     name = "xliff"
     extensions = (".xlf", ".xliff")
@@ -29,13 +30,25 @@ class XliffReader(Reader):
         shown = display or str(path)
         store, xliff2 = load_store(read_bytes(path, shown), shown)
         doc = Document(path=shown, format=self.name)
+        found = list(self._segments_2(store) if xliff2 else self._segments_1(store))
+        files = _file_names(store.document.getroot())
+        # an id that names units in several <file> elements (one XLIFF per article of a job) is a different unit in
+        # each: it is reported with its file's name, not numbered as a repeat
+        homes: dict[str, set] = {}
+        for file, segment in found:
+            if segment is not None and segment.id:
+                homes.setdefault(segment.id, set()).add(file)
         seen: dict[str, int] = {}
         untranslated = 0
-        for segment in self._segments_2(store) if xliff2 else self._segments_1(store, doc):
+        for file, segment in found:
             if segment is None:
                 untranslated += 1
-            else:
-                add_segment(doc, seen, segment)
+                continue
+            if not segment.id:  # a segment without a mid is numbered after the segments before it
+                segment.id = str(len(doc.segments) + 1)
+            elif len(homes[segment.id]) > 1:
+                segment.id = f"{files[file]}::{segment.id}"
+            add_segment(doc, seen, segment)
         if untranslated:
             doc.warnings.append(f"{plural(untranslated, 'segment' if xliff2 else 'unit')} without a translation "
                                 "skipped")
@@ -43,9 +56,9 @@ class XliffReader(Reader):
         doc.target_lang = store.gettargetlanguage() or None
         return doc
 
-    def _segments_1(self, store, doc: Document) -> Iterator[Segment | None]:
-        """The segments of an XLIFF 1.2 file in order, None for a unit without a translation; ``doc`` is the Document
-        they are added to as they come (a segment without a ``mid`` is numbered after it)."""
+    def _segments_1(self, store) -> Iterator[tuple[object, Segment | None]]:
+        """(its ``<file>``, segment) for each segment of an XLIFF 1.2 file in order, None for a unit without a
+        translation; a segment without a ``mid`` has the id "" (numbered when it is added)."""
         for number, unit in enumerate(store.units, 1):
             element = unit.xmlelement
             if xmlsafe.local(element.tag) != "trans-unit" or element.get("translate") == "no":
@@ -53,20 +66,23 @@ class XliffReader(Reader):
             unit_id = element.get("id") or str(number)
             target = _child(element, "target")
             source = _child(element, "source")
+            file = _file_of(element)
             marks = _seg_marks(target) if target is not None else []
             if marks:  # a segmented unit (SDL Trados, Okapi): every <mrk mtype="seg"> is a segment
                 seg_source = _child(element, "seg-source")
                 sources = {m.get("mid"): m for m in _seg_marks(seg_source)} if seg_source is not None else {}
                 for mark in marks:
-                    mid = mark.get("mid") or str(len(doc.segments) + 1)
+                    mid = mark.get("mid") or ""
                     src = sources.get(mark.get("mid"))
-                    yield _segment(mid if len(marks) > 1 or self.name == "sdlxliff" else unit_id, mark,
-                                   src if src is not None else (source if len(marks) == 1 else None), number - 1)
+                    yield file, _segment(mid if len(marks) > 1 or self.name == "sdlxliff" else unit_id, mark,
+                                         src if src is not None else (source if len(marks) == 1 else None),
+                                         number - 1)
                 continue
-            yield _segment(unit_id, target, source, number - 1) if target is not None else None
+            yield file, _segment(unit_id, target, source, number - 1) if target is not None else None
 
-    def _segments_2(self, store) -> Iterator[Segment | None]:
-        """The segments of an XLIFF 2.0 file in order, None for a ``<segment>`` without a translation."""
+    def _segments_2(self, store) -> Iterator[tuple[object, Segment | None]]:
+        """(its ``<file>``, segment) for each segment of an XLIFF 2.0 file in order, None for a ``<segment>`` without
+        a translation."""
         for number, unit in enumerate(store.units, 1):
             element = unit.xmlelement
             if xmlsafe.local(element.tag) != "segment":
@@ -74,7 +90,8 @@ class XliffReader(Reader):
             target = _child(element, "target")
             unit_id = unit.getid()
             unit_id = str(number) if unit_id in (None, "", "None") else unit_id
-            yield _segment(unit_id, target, _child(element, "source"), number - 1) if target is not None else None
+            yield _file_of(element), (_segment(unit_id, target, _child(element, "source"), number - 1)
+                                      if target is not None else None)
 
 
 def load_store(data: bytes, shown: str):
@@ -116,6 +133,22 @@ def _child(element, name: str):
         if xmlsafe.local(child.tag) == name:
             return child
     return None
+
+
+def _file_of(element):
+    return next((a for a in element.iterancestors() if xmlsafe.local(a.tag) == "file"), None)
+
+
+def _file_names(root) -> dict:
+    """What each ``<file>`` is called in a segment id: its ``original``, else its ``id`` (2.0), where no other file
+    has the same; else its position, ``file 2``."""
+    files = [f for f in root if xmlsafe.local(f.tag) == "file"]
+    names: dict = {None: "file"}
+    for number, file in enumerate(files, 1):
+        name = next((file.get(key) for key in ("original", "id")
+                     if file.get(key) and sum(f.get(key) == file.get(key) for f in files) == 1), None)
+        names[file] = name or f"file {number}"
+    return names
 
 
 def _seg_marks(element) -> list:

@@ -455,7 +455,38 @@ def test_xliff_duplicate_ids_across_files(tmp_path):
                     f'{unit.format(text)}</body></file>' for i, text in enumerate(["One.", "Two."]))
     path = tmp_path / "two.xlf"
     path.write_text(f'<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">{files}</xliff>')
-    assert [s.id for s in read_document(path).segments] == ["1", "1#2"]
+    doc = read_document(path)
+    # the same id in two <file> elements names two units: each is reported by its file's name, without a warning
+    assert [s.id for s in doc.segments] == ["f0::1", "f1::1"] and doc.warnings == []
+
+
+def test_xliff_ids_qualified_only_where_they_repeat_across_files(tmp_path):
+    def file(name, *units):
+        body = "".join(f'<trans-unit id="{uid}"><source>a</source><target>{text}</target></trans-unit>'
+                       for uid, text in units)
+        return (f'<file original="{name}" source-language="de" target-language="en" datatype="x"><body>{body}'
+                '</body></file>')
+    path = tmp_path / "desk.xlf"
+    path.write_text('<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">'
+                    + file("politics.html", ("head", "Vote today."), ("lead", "Polls open at eight."))
+                    + file("sport.html", ("head", "Valmora win."), ("score", "It ended 2-1."), ("score", "Again."))
+                    + "</xliff>")
+    doc = read_document(path)
+    assert [s.id for s in doc.segments] == ["politics.html::head", "lead", "sport.html::head", "score", "score#2"]
+    assert [s.unit for s in doc.segments] == [0, 1, 2, 3, 4]
+    # files without distinct names are told apart by their position
+    path.write_text(path.read_text().replace('original="sport.html"', 'original="politics.html"'))
+    assert [s.id for s in read_document(path).segments][:3] == ["file 1::head", "lead", "file 2::head"]
+
+
+def test_xliff20_ids_repeating_across_files_name_the_file(tmp_path):
+    unit = '<unit id="u1"><segment id="s1"><source>a</source><target>{}</target></segment></unit>'
+    files = "".join(f'<file id="f{i}"{original}>{unit.format(text)}</file>'
+                    for i, (original, text) in enumerate([(' original="a.html"', "One."), ("", "Two.")]))
+    path = tmp_path / "two20.xlf"
+    path.write_text('<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" srcLang="de" trgLang="en">'
+                    f'{files}</xliff>')
+    assert [s.id for s in read_document(path).segments] == ["a.html::u1::s1", "f1::u1::s1"]
 
 
 # --- PO --------------------------------------------------------------------------------------------------------
