@@ -46,19 +46,20 @@ test: model browser
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q -n 2 --dist loadfile
 
+# Benchmarks, probes and maintainer tools run as modules from the repository root (bench/, tools/, research/).
 bench: model
-	$(PY) bench/bench_load.py --stages
-	$(PY) bench/bench_audit.py
-	$(PY) bench/bench_model.py
-	$(PY) bench/bench_ray.py
-	$(PY) bench/bench_estimator.py
-	$(PY) bench/bench_news.py
-	$(PY) bench/bench_news.py --article --out bench/bench_article.json
-	$(PY) bench/bench_watch.py
+	$(PY) -m bench.bench_load --stages
+	$(PY) -m bench.bench_audit
+	$(PY) -m bench.bench_model
+	$(PY) -m bench.bench_ray
+	$(PY) -m bench.bench_estimator
+	$(PY) -m bench.bench_news
+	$(PY) -m bench.bench_news --article --out bench/bench_article.json
+	$(PY) -m bench.bench_watch
 
 # Model measurements that read ../shared (the development data): the MQM ranking probe and refitting surprisal norms.
 mqm-probe: model
-	$(PY) bench/mqm_probe.py --items 120
+	$(PY) -m tools.probes.mqm_probe --items 120
 
 # The shipped norms were refitted this way: the frequency bands the risk models were calibrated with are kept (drop
 # --keep-bands to refit them too, then recalibrate the risk models), only the run thresholds are derived again.

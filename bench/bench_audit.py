@@ -2,6 +2,8 @@
 
 Articles are the text samples with their figures and names varied, so every file differs. Prints one Markdown table
 row per worker count, ready for BENCHMARKS.md.
+
+    python -m bench.bench_audit [--files 1000] [--workers 1,2]
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from machine import describe  # bench/machine.py: the CPU and its matrix units
+from bench.machine import describe  # the CPU and its matrix units
 
 REPO = Path(__file__).resolve().parents[1]
 

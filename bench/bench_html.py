@@ -1,6 +1,6 @@
 """Size and speed of the HTML report on a generated batch (not collected by pytest).
 
-    python bench/bench_html.py [SENTENCES ...]
+    python -m bench.bench_html [SENTENCES ...]
 
 For each size: the file size, the Python render time, and in Debian chromium (headless) the time from navigation to
 the page being ready (data parsed, queue ranked and filtered, first page drawn), the time a search takes to redraw
@@ -8,19 +8,14 @@ the queue, and the time to open the document view. Each browser figure is the me
 """
 from __future__ import annotations
 
+import argparse
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO), str(REPO / "tests")]  # the report test data and the browser settings the tests use
-
-from html_report_data import synthetic_report  # noqa: E402
-from test_html_report import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-
-from mtaudit.reports.html import render_html  # noqa: E402
+from mtaudit.reports.html import render_html
+from tools.report_batch import CHROMIUM, CHROMIUM_ARGS, synthetic_report  # the batch and browser the tests use
 
 REPEATS = 5
 
@@ -78,4 +73,6 @@ def main(sizes: list[int]) -> None:
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [500, 5000, 20000])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("sentences", type=int, nargs="*", default=[500, 5000, 20000], help="batch sizes")
+    main(parser.parse_args().sentences)

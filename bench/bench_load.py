@@ -12,12 +12,12 @@ importing torch, reading and hashing the files, building the tokenizer, importin
 for a model mtaudit does not run on its own decoder: not Gemma 3), building the decoder. (The real load overlaps the reading, hashing and tokenizer with the imports, in a thread.)
 
 Variants (``--variants``) run interleaved (A, B, then B, A, ...; ``--rounds``); ``uptime`` is printed beside every
-figure. A variant is ``NAME:OPTION=VALUE,...``: ``tree=PATH`` imports another checkout's mtaudit (e.g.
-``base:tree=../main``); ``home=PATH`` sets ``MTAUDIT_HOME`` (another cache, e.g. one converted by older code);
-``threaded=0`` reads and checks the files before importing torch instead of beside it; ``dtype=float32`` loads for
-a CPU without bf16 units.
+figure. A variant is ``NAME:OPTION=VALUE,...``: ``tree=PATH`` imports another checkout's mtaudit in the child (e.g.
+``base:tree=../main``; ``bench/trees.py``); ``home=PATH`` sets ``MTAUDIT_HOME`` (another cache, e.g. one converted by
+older code); ``threaded=0`` reads and checks the files before importing torch instead of beside it (this tree only);
+``dtype=float32`` loads for a CPU without bf16 units.
 
-    python bench/bench_load.py [--rounds 3] [--variants default base:tree=../main] [--stages] [--out FILE]
+    python -m bench.bench_load [--rounds 3] [--variants default base:tree=../main] [--stages] [--out FILE]
 """
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from machine import describe  # bench/machine.py: the CPU and its matrix units
+from bench.machine import describe  # the CPU and its matrix units
+from bench.trees import child_env
 
 ROOT = Path(__file__).resolve().parents[1]
 SENTENCE = "The minister said on Tuesday that the talks in Geneva would resume next week."
@@ -42,10 +43,7 @@ def uptime() -> str:
 
 def child(options: dict, out: Path) -> None:
     t0, c0 = time.perf_counter(), time.process_time()
-    tree = options.get("tree")
-    if tree:
-        sys.path.insert(0, str(Path(tree).resolve()))
-    import mtaudit.fluency as fluency
+    import mtaudit.fluency as fluency  # the tree's (tree=PATH): the parent set PYTHONPATH (bench/trees.py)
 
     if not int(options.get("threaded", 1)):
         from concurrent.futures import Future
@@ -54,9 +52,11 @@ def child(options: dict, out: Path) -> None:
 
         def read_now(path, name=None):
             done = Future()
-            done.set_result(loading._read(path, name))
+            done.set_result(loading.read_model(path, name))
             return done
 
+        # The variant under test: load_scorer's background read replaced by the same read in this thread, before
+        # torch's import instead of beside it (a patch of the public function, in this child process only).
         loading.read_in_background = read_now
     t1 = time.perf_counter()
     kwargs = {"dtype": options["dtype"]} if "dtype" in options else {}
@@ -100,9 +100,9 @@ def stages_child(out: Path, model: str) -> None:
     checked = loading.CheckedModel(path, manifest, weights, json.loads(bytes(files["config.json"])), tokenizer)
     import torch
 
-    from mtaudit.fluency.scorer import _fast_bf16
+    from mtaudit.fluency.scorer import fast_bf16
 
-    dtype = torch.bfloat16 if _fast_bf16(torch.device("cpu")) else torch.float32
+    dtype = torch.bfloat16 if fast_bf16(torch.device("cpu")) else torch.float32
     if checked.config.get("model_type") not in decoders.NATIVE:
         timed("import transformers' model code", lambda: __import__("transformers.modeling_utils"))
     timed(f"decoder from the checked weights ({str(dtype).replace('torch.', '')})",
@@ -118,6 +118,7 @@ def parse_variant(text: str) -> tuple[str, dict]:
 
 def run(args: list[str], env: dict, out: Path) -> tuple[dict, float, float, int]:
     t = time.perf_counter()
+    # by file path, not -m: the child's mtaudit is the one PYTHONPATH names first (bench/trees.py)
     proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), *args], env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t
@@ -151,7 +152,7 @@ def main() -> int:
         out = Path(tmp) / "child.json"
         if args.stages:
             before = uptime()
-            info, wall, cpu, rss = run(["--stages-child", str(out), "--model", args.model], dict(os.environ), out)
+            info, wall, cpu, rss = run(["--stages-child", str(out), "--model", args.model], child_env(), out)
             report["stages"] = {**info, "load_before": before, "load_after": uptime()}
             print(f"stages (one after another; load average {before} -> {uptime()}; weights stored as "
                   f"{', '.join(info['stored'])}):")
@@ -160,7 +161,7 @@ def main() -> int:
         for r in range(args.rounds):
             order = variants if r % 2 == 0 else variants[::-1]
             for name, options in order:
-                env = dict(os.environ)
+                env = child_env(options.get("tree"))
                 if "home" in options:
                     env["MTAUDIT_HOME"] = str(Path(options["home"]).expanduser())
                 opts = {**options, "model": args.model}

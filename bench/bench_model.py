@@ -18,7 +18,7 @@ Every variant is warmed up on a few inputs of the workload, then the variants ru
 (order rotated each round): on a shared machine whose speed drifts, the per-round ratio against the naive loop is
 far steadier than either figure alone. Reported: medians over rounds, and the range of the per-round speed-ups.
 
-    python bench/bench_model.py [--models gemma3-270m smollm2-135m] [--sentences 200] [--naive 30] [--rounds 3]
+    python -m bench.bench_model [--models gemma3-270m smollm2-135m] [--sentences 200] [--naive 30] [--rounds 3]
                                 [--threads N]
 """
 from __future__ import annotations
@@ -31,19 +31,15 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from machine import describe  # bench/machine.py: the CPU and its matrix units
-
 import numpy as np
+import torch
+
+from bench.machine import describe  # the CPU and its matrix units
+from mtaudit.core.document import Document, Segment, Sentence
+from mtaudit.fluency import load_scorer
+from mtaudit.fluency.scorer import Request
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-import torch  # noqa: E402
-
-from mtaudit.core.document import Document, Segment, Sentence  # noqa: E402
-from mtaudit.fluency import load_scorer  # noqa: E402
-from mtaudit.fluency.scorer import Request  # noqa: E402
 
 NEWS = ROOT / ".." / "shared" / "data" / "news-en" / "newstest-2008-2021.en.txt"
 MQM = ROOT / ".." / "shared" / "data" / "mqm" / "mqm_ted_zhen.tsv"
@@ -65,7 +61,7 @@ def news_documents(n: int) -> list[Document]:
 
 
 def mqm_documents(n: int) -> list[Document]:
-    from mqm_probe import load_mqm
+    from tools.probes.mqm_probe import load_mqm  # the MQM probe's reading of the same file
 
     items = load_mqm(MQM)
     docs = []
@@ -127,7 +123,7 @@ def requests_for(scorer, docs: list[Document], source: bool) -> list[Request]:
                 head, body = scorer.prompt(seg.source, "zh", "en")
                 out.append(Request(head, body + seg.target, len(body)))
         return out
-    contexts = scorer._contexts(docs)
+    contexts = scorer.contexts(docs)  # each sentence after its preceding sentence, as LMScorer.score runs it
     return [Request("", contexts.get(id(s), "") + s.text, len(contexts.get(id(s), ""))) for d in docs for s in d.sentences()]
 
 
@@ -145,7 +141,7 @@ def timed_round(variant: str, scorer, docs, requests, sub, source: bool) -> tupl
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--models", nargs="+", default=["gemma3-270m", "smollm2-135m"])
     ap.add_argument("--sentences", type=int, default=200, help="target-only sentences for the batched scorer")
     ap.add_argument("--mqm", type=int, default=60, help="source-conditioned translations")
@@ -160,10 +156,8 @@ def main() -> int:
         scorers = {dtype: load_scorer(name, dtype=dtype, threads=args.threads, norms=False)
                    for dtype in ("auto", "float32")}
         threads = torch.get_num_threads()
-        model = scorers["float32"].model
-        config = model.config
-        hidden, vocab = config.hidden_size, config.vocab_size
-        body_params = sum(p.numel() for n, p in model.named_parameters() if "embed" not in n and "lm_head" not in n)
+        decoder = scorers["float32"].decoder  # the decoder interface (mtaudit.fluency.decoders)
+        hidden, vocab, body_params = decoder.hidden_size, decoder.vocab_size, decoder.body_parameters
         limits = {s.dtype: matmul_limit(s.dtype, hidden) for s in scorers.values()}
         for workload, source in (("target-only", False), ("source-conditioned", True)):
             docs = news_documents(args.sentences) if not source else mqm_documents(args.mqm)
@@ -201,7 +195,7 @@ def main() -> int:
                        "share_of_limit": round(float(np.median(gflops)) * 1e9 / limits[dtype], 3)}
                 results.append(row)
                 print(json.dumps(row), flush=True)
-        del scorers, model
+        del scorers, decoder
     report = {
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": f"{describe()}, torch {torch.__version__}",

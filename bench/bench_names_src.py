@@ -1,6 +1,6 @@
 """Time each rule detector on WMT21 zh->en news with its source (288 documents: 9 translations x 32 articles).
 
-    python bench/bench_names_src.py [--rounds 3] [--baseline PATH_TO_ANOTHER_CHECKOUT]
+    python -m bench.bench_names_src [--rounds 3] [--baseline PATH_TO_ANOTHER_CHECKOUT]
 
 With ``--baseline`` the same measurement runs, in alternating subprocesses, on another checkout's code (for example
 ``git worktree add ../base main``), so before and after are timed in one run under the same load; prints seconds per

@@ -12,11 +12,13 @@ run: wall time (process start to exit), segments/s, sentences/s, tokens/s (targe
 passes), model load time, peak RSS (``wait4``), GFLOP/s inside the scorer's forward passes and their share of the
 bf16 matmul limit measured in the same child (``bench_model.matmul_limit``, same threads), and the breakdown:
 
-* ``read+detect``: reading, sentence splitting and the rule detectors (``_load_and_prepare``); with ``--workers 1``
-  in the main process, else summed over the pool's processes, overlapped with the model (so not part of the wall);
+* ``read+detect``: reading, sentence splitting and the rule detectors (``Reader.load_and_prepare`` of
+  ``mtaudit.pipeline.stages``); with ``--workers 1`` in the main process, else summed over the pool's processes,
+  overlapped with the model (so not part of the wall);
 * ``target pass`` / ``source pass``: ``LMScorer.logprobs`` for each pass (tokenising, batching, forward passes,
-  log-probs), of which ``forward`` is the model itself;
-* ``fill``: turning log-probs into scores and odd-phrasing findings;
+  log-probs), of which ``forward`` is the model itself (``LMScorer.forward``);
+* ``fill``: the rest of ``LMScorer.score``: turning log-probs into scores and odd-phrasing findings, the preceding
+  sentences and prompts, the estimator's error mass;
 * ``risk``: decisions and risk (``Auditor.settle``); ``write``: the JSONL writer;
 * ``other``: start-up (imports), waiting for the pool's first documents and whatever else the wall time holds.
 
@@ -28,9 +30,10 @@ Variants (``--variants``) run interleaved (A, B, then B, A, ...; ``--rounds``) s
 hits them alike; ``uptime`` is printed beside every figure. A variant is ``NAME:OPTION=VALUE,...`` where the options
 go to the scorer (``batch_tokens``, ``threads``, ``dtype``, ``runtime=openvino``, ...) or, for ``workers``, to the CLI; ``fast=1`` adds
 ``--fast``; ``tree=PATH`` runs another checkout's mtaudit (e.g. ``base:tree=../main`` for today's code) under
-the same timers.
+the same timers, in the child (``bench/trees.py``). The timers need the pipeline package (``mtaudit.pipeline``) and
+``LMScorer.forward``: a checkout from before them is measured by its own ``bench/bench_news.py``.
 
-    python bench/bench_news.py [--docs DOC ...] [--rounds 1] [--variants default fast:fast=1 openvino:runtime=openvino]
+    python -m bench.bench_news [--docs DOC ...] [--rounds 1] [--variants default fast:fast=1 openvino:runtime=openvino]
         [--out FILE]
 
 The default variants are the default, ``--fast`` and, where the ``openvino`` package is installed,
@@ -42,7 +45,7 @@ the first segments of one system's translation of one document, ``--article-from
 above it reports the model load (``load_scorer``, torch's import included) and the time from the end of the load to
 the end of the audit, against the targets (load < 3 s, the article < 5 s after it)::
 
-    python bench/bench_news.py --article --rounds 2 --variants default fast:fast=1 ovfast:runtime=openvino,fast=1
+    python -m bench.bench_news --article --rounds 2 --variants default fast:fast=1 ovfast:runtime=openvino,fast=1
 """
 from __future__ import annotations
 
@@ -58,12 +61,10 @@ from datetime import datetime, timezone
 from importlib.util import find_spec
 from pathlib import Path
 
-from machine import describe  # bench/machine.py: the CPU and its matrix units
+from bench.machine import describe  # the CPU and its matrix units
+from bench.trees import child_env
 
 ROOT = Path(__file__).resolve().parents[1]
-# A variant's tree=PATH (another checkout, e.g. main's) is imported instead of this one.
-sys.path.insert(0, os.environ.get("MTAUDIT_BENCH_TREE") or str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
 NEWS = ROOT / ".." / "shared" / "data" / "mqm" / "wmt21_news_zhen.scores.tsv"
 # Small source documents first would flatter the speed (short articles): take documents spread over the file.
@@ -134,67 +135,66 @@ def child(timings_path: Path, scorer_options: dict, cli_args: list[str]) -> int:
 
         setattr(owner, name, staticmethod(wrapper) if static else wrapper)
 
+    # The timers are wrappers put, in this child process only, around public functions and methods of the pipeline
+    # (each patch below says which); nothing private is touched and the audit itself is the CLI's.
     # Nothing here imports torch: the scorer's module (and torch) is imported by the model load, as in a user's run,
     # so that "model load" includes torch's import and the reading workers start before it (Engine.prefetch). Its
     # timers go on once it is loaded (methods are looked up on the class, so the loaded scorer uses them).
-    import mtaudit.audit as audit
-    import mtaudit.engines.local as local
     import mtaudit.fluency as fluency
+    import mtaudit.fluency.loading as loading
+    from mtaudit.pipeline import Auditor
+    from mtaudit.pipeline.stages import Reader
     from mtaudit.reports.jsonl import JsonlWriter
 
-    load_and_prepare = audit._load_and_prepare
+    # Reading: every reading process reads with its Reader (stages.load_and_prepare). The local engine's pool is
+    # forked from this process after this patch, so its workers inherit it. In a worker the timer's total would stay
+    # in that process: the seconds travel with the Document, and settle (below) adds them up.
+    load_and_prepare = Reader.load_and_prepare
 
-    @functools.wraps(load_and_prepare)  # same name and module: the pool pickles it by reference
-    def read_and_detect(path):
-        # In a pool worker the timer's total would stay in that process: the seconds travel with the Document.
+    @functools.wraps(load_and_prepare)
+    def read_and_detect(self, path):
         t = time.perf_counter()
-        doc = load_and_prepare(path)
-        doc._bench_read_s = time.perf_counter() - t
+        doc = load_and_prepare(self, path)
+        doc.bench_read_s = time.perf_counter() - t
         return doc
 
-    audit._load_and_prepare = local._load_and_prepare = read_and_detect
-    original_settle = audit.Auditor.settle
+    Reader.load_and_prepare = read_and_detect
+    original_settle = Auditor.settle
 
     def settle(self, docs):
-        totals["read+detect"] += sum(getattr(d, "_bench_read_s", 0.0) for d in docs)
+        totals["read+detect"] += sum(getattr(d, "bench_read_s", 0.0) for d in docs)
         t = time.perf_counter()
         out = original_settle(self, docs)
         totals["risk"] += time.perf_counter() - t
         return out
 
-    audit.Auditor.settle = settle
+    Auditor.settle = settle
     timed(JsonlWriter, "write_document", "write")
     # the model's background jobs (reading and checking the files, compiling an OpenVINO export): when each ran,
-    # from the child's start, so a timeline shows what the first batch waited for
+    # from the child's start, so a timeline shows what the first batch waited for (loading.in_background starts them)
     jobs: list[dict] = []
-    try:
-        import mtaudit.fluency.loading as loading
-    except ImportError:  # a tree from before the background load (tree=PATH)
-        loading = None
-    if loading is not None:
-        in_background = loading.in_background
+    in_background = loading.in_background
 
-        def timed_in_background(name, fn, *args):
-            def job(*inner):
-                entry = {"job": name, "start": time.perf_counter() - started}
-                try:
-                    return fn(*inner)
-                finally:
-                    entry["end"] = time.perf_counter() - started
-                    jobs.append(entry)
+    def timed_in_background(name, fn, *args):
+        def job(*inner):
+            entry = {"job": name, "start": time.perf_counter() - started}
+            try:
+                return fn(*inner)
+            finally:
+                entry["end"] = time.perf_counter() - started
+                jobs.append(entry)
 
-            return in_background(name, job, *args)
+        return in_background(name, job, *args)
 
-        loading.in_background = timed_in_background
+    loading.in_background = timed_in_background
 
     def time_the_scorer() -> None:
-        from mtaudit.fluency import scorer as scorer_mod
+        from mtaudit.fluency.scorer import LMScorer
 
-        timed(scorer_mod.LMScorer, "logprobs", "",
+        timed(LMScorer, "logprobs", "",
               classify=lambda a: "source pass" if a[1] and a[1][0].prefix_text else "target pass")
-        timed(scorer_mod.LMScorer, "_fill_target", "fill")
-        timed(scorer_mod.LMScorer, "_fill_source", "fill")
-        original_forward = scorer_mod.LMScorer._forward
+        timed(LMScorer, "score", "score")  # less the two passes: "fill"
+        original_forward = LMScorer.forward
 
         def forward(self, batch, *args, **kwargs):
             t = time.perf_counter()
@@ -208,7 +208,7 @@ def child(timings_path: Path, scorer_options: dict, cli_args: list[str]) -> int:
             counts["batches"] += 1
             return out
 
-        scorer_mod.LMScorer._forward = forward
+        LMScorer.forward = forward
 
     original_load = fluency.load_scorer
     holder = {}
@@ -233,24 +233,20 @@ def child(timings_path: Path, scorer_options: dict, cli_args: list[str]) -> int:
     except SystemExit as exc:
         code = int(exc.code or 0)
     wall_in_process = time.perf_counter() - started
+    totals["fill"] = totals.pop("score", 0.0) - totals["target pass"] - totals["source pass"]
     info = {"seconds": dict(totals), "counts": dict(counts), "in_process_s": wall_in_process, "code": code,
             "jobs": jobs}
     scorer = holder.get("scorer")
     if scorer is not None:
         import torch
-        from bench_model import matmul_limit
+
+        from bench.bench_model import matmul_limit
 
         info["threads"] = torch.get_num_threads()
         info["dtype"] = str(scorer.dtype).replace("torch.", "")
-        decoder = getattr(scorer, "decoder", None)
-        if decoder is not None:
-            info["hidden"], info["vocab"] = decoder.hidden_size, decoder.vocab_size
-            info["body_params"] = decoder.body_parameters
-        else:  # a tree from before the decoder interface (2026-12-02): its scorer held transformers' model
-            config = scorer.model.config
-            info["hidden"], info["vocab"] = config.hidden_size, config.vocab_size
-            info["body_params"] = sum(p.numel() for n, p in scorer.model.named_parameters()
-                                      if "embed" not in n and "lm_head" not in n)
+        decoder = scorer.decoder
+        info["hidden"], info["vocab"] = decoder.hidden_size, decoder.vocab_size
+        info["body_params"] = decoder.body_parameters
         # the machine's own limit in the scorer's dtype and threads, measured now, beside the run
         info["limit_flops"] = matmul_limit(scorer.dtype, info["hidden"])
     timings_path.write_text(json.dumps(info), encoding="utf-8")
@@ -307,13 +303,13 @@ def run_variant(name: str, options: dict, folder: Path, work: Path, gold: list, 
     timings = work / f"{name}.{round_}.timings.json"
     cli_args = ["audit", str(folder), "--jsonl", str(out), "--langs", "zh-en", "--top", "0", "-q",
                 "--workers", workers, *fast]
+    # by file path, not -m: the child's mtaudit is the one PYTHONPATH names first (bench/trees.py)
     command = [sys.executable, str(Path(__file__).resolve()), "--child", str(timings), json.dumps(options),
                *cli_args]
     load_before = uptime()
     t = time.perf_counter()
-    env = dict(os.environ)
-    if tree:  # another checkout's mtaudit (e.g. main's) in the same child, for a before/after comparison
-        env["MTAUDIT_BENCH_TREE"] = str(Path(tree).resolve())
+    # tree=PATH: another checkout's mtaudit (e.g. main's) under the same timers, for a before/after comparison
+    env = child_env(tree)
     proc = subprocess.Popen(command, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t

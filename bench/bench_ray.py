@@ -13,7 +13,7 @@ development machine is shared; ratios inside one run are what to quote):
 4. The driver's memory: the CLI with ``--engine ray`` over ``--small-files`` small files and a tenth of them, peak
    RSS of the driver process alone (its Ray workers are other processes).
 
-Run from the repository root: ``python bench/bench_ray.py`` (``make bench`` runs it). ``--skip`` leaves parts out.
+Run from the repository root: ``python -m bench.bench_ray`` (``make bench`` runs it). ``--skip`` leaves parts out.
 """
 from __future__ import annotations
 
@@ -29,12 +29,10 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from machine import describe  # bench/machine.py: the CPU and its matrix units
+from bench.bench_audit import generate  # the same generated articles as the local benchmark
+from bench.machine import describe  # the CPU and its matrix units
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "bench"))
-
-from bench_audit import generate  # noqa: E402  (the same generated articles as the local benchmark)
 
 
 def load() -> str:
@@ -124,7 +122,7 @@ def ceiling_documents(tmp: Path, documents: int) -> tuple[list, list, list]:
 
 
 def driver_ceiling(tmp: Path, docs: list, repeats: int, label: str, how: str, top: int = 20) -> None:
-    """Receive finished chunks from the object store through the Ray engine's ordering loop (``_OrderedStage``), as
+    """Receive finished chunks from the object store through the Ray engine's ordering loop (``OrderedStage``), as
     fast as the driver can, and do with them what the CLI's driver does.
 
     ``how``: ``"encoded"``, the records encoded where the documents were finished (what the tasks and actors send
@@ -138,7 +136,7 @@ def driver_ceiling(tmp: Path, docs: list, repeats: int, label: str, how: str, to
     import ray
 
     from mtaudit.pipeline import AuditConfig, Auditor
-    from mtaudit.engines.ray import CHUNK_FILES, _handed_on, _OrderedStage, _Stored
+    from mtaudit.engines.ray import CHUNK_FILES, OrderedStage, StoredDocument, handed_on
     from mtaudit.reports.base import ReportBuilder
     from mtaudit.reports.jsonl import JsonlWriter
     from mtaudit.reports.records import encode_document
@@ -147,11 +145,11 @@ def driver_ceiling(tmp: Path, docs: list, repeats: int, label: str, how: str, to
     if how == "encoded":  # as the tasks and actors encode them
         chunks = [[encode_document(d) for d in chunk] for chunk in chunks]
     refs = [ray.put(chunk) for chunk in chunks]  # as the tasks' and actors' results wait in the store
-    stage = _OrderedStage(submit=lambda _slot, ref: ref, failed=None, window=64)
+    stage = OrderedStage(submit=lambda _slot, ref: ref, failed=None, window=64)
     if how == "passed on by reference":  # as the reading tasks' two results: the sentences of each, the documents
         refs = [(ray.put([(d.path, sum(len(s.sentences) for s in d.segments)) for d in chunk]), ref)
                 for chunk, ref in zip(chunks, refs)]
-        stage = _OrderedStage(submit=lambda _slot, pair: pair, failed=None, window=64, receive=_handed_on)
+        stage = OrderedStage(submit=lambda _slot, pair: pair, failed=None, window=64, receive=handed_on)
     auditor = Auditor(AuditConfig(model="(batches of the model's size)" if how.startswith("passed") else None),
                       local_model=False)
     writer = JsonlWriter(tmp / "ceiling.jsonl")
@@ -165,7 +163,7 @@ def driver_ceiling(tmp: Path, docs: list, repeats: int, label: str, how: str, to
         count = (lambda d: d.sentences) if how == "passed on by reference" else None
         for batch in auditor.batches(received, sentences=count):
             passed.append(ray.put(batch))  # what passing the batch to an actor costs the driver
-            sentences += sum(d.sentences if isinstance(d, _Stored) else len(list(d.sentences())) for d in batch)
+            sentences += sum(d.sentences if isinstance(d, StoredDocument) else len(list(d.sentences())) for d in batch)
             if len(passed) > 8:
                 del passed[0]
     else:

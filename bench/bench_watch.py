@@ -1,6 +1,6 @@
 """Issue 12's latency target with the model loaded once: `mtaudit watch` on 1,000-word news articles.
 
-The article of ``bench_news.py --article`` (the first 31 segments of Facebook-AI's ``wmt21news.012``, 1,012 words,
+The article of ``bench_news --article`` (the first 31 segments of Facebook-AI's ``wmt21news.012``, 1,012 words,
 with their sources) and ``--articles`` more of about 1,000 words from other documents and systems (other sentence
 lengths, so other batch shapes) are written into a folder, the first article last once more, and ``mtaudit watch DIR
 --out OUT --once`` audits them with each variant's options, in a fresh process per variant (rounds interleaved).
@@ -8,7 +8,7 @@ Reported per file: the seconds of the CLI's own line for it (reading, detectors,
 the JSONL); the start-up (model load, OpenVINO's compile, the warm-up) is the process's wall time less those. Target:
 each article under 5 s.
 
-    python bench/bench_watch.py [--rounds 1] [--variants fast:--fast ovfast:--fast,--runtime,openvino]
+    python -m bench.bench_watch [--rounds 1] [--variants fast:--fast ovfast:--fast,--runtime,openvino]
 """
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench_news import ARTICLE_FROM, ARTICLE_TARGET_S, NEWS, article_workload, uptime
-from machine import describe  # bench/machine.py: the CPU and its matrix units
+from bench.bench_news import ARTICLE_FROM, ARTICLE_TARGET_S, NEWS, article_workload, uptime
+from bench.machine import describe  # the CPU and its matrix units
 
 ROOT = Path(__file__).resolve().parents[1]
 LINE = re.compile(r"^(?P<name>\S+): (?P<sentences>\d+) sentences, .*, (?P<seconds>[\d.]+) s -> ", re.M)

@@ -258,7 +258,7 @@ def detect(text: str, among: tuple[str, ...] = DETECTABLE) -> str | None:
     """The language of ``text`` (a two-letter code), or None when it has too few letters to tell.
 
     Chinese and Japanese are told by their script; everything else by py3langid (a naive Bayes model over byte n-grams
-    that ships inside its package), restricted to ``DETECTABLE``. Accuracy on news: bench/langid_accuracy.py.
+    that ships inside its package), restricted to ``DETECTABLE``. Accuracy on news: tools/probes/langid_accuracy.py.
     """
     letters = len(_LETTER.findall(text))
     if letters < 3:

@@ -219,7 +219,7 @@ def test_german_quotation_marks(paragraphs, ok):
     assert passes(BracketsDetector(), paragraphs, target_lang=DE) is ok
 
 
-# --- false findings on clean German news (the acceptance measure runs on 2,000 lines: bench/false_findings.py) ---------
+# --- false findings on clean German news (the acceptance figure, on 2,000 lines: tools/probes/false_findings.py) ------
 @pytest.mark.shared
 def test_few_false_findings_on_clean_german_news(shared):
     import subprocess
@@ -227,8 +227,8 @@ def test_few_false_findings_on_clean_german_news(shared):
 
     from helpers import REPO
 
-    out = subprocess.run([sys.executable, str(REPO / "bench" / "false_findings.py"), "--langs", "en-de", "--lines",
-                          "400", "--offset", "20000"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([sys.executable, "-m", "tools.probes.false_findings", "--langs", "en-de", "--lines", "400",
+                          "--offset", "20000"], capture_output=True, text=True, check=True, cwd=REPO).stdout
     rows = [line.split("|") for line in out.splitlines() if line.startswith("| ") and "---" not in line][1:]
     rates = {r[1].strip(): float(r[3]) for r in rows}
     assert set(rates) >= {"names", "credits", "phrasing", "numbers", "repetition", "untranslated", "brackets"}

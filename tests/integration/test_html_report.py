@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from helpers import FIXTURES_DIR, REPO, SAMPLES
-from html_report_data import source_overlap_doc, source_overlap_report, synthetic_report
+from html_report_data import source_overlap_doc, source_overlap_report
 
 from mtaudit.cli import app
 from mtaudit.review import load_decisions
@@ -31,12 +31,10 @@ from mtaudit.core.errors import UsageError
 from mtaudit.reports.base import build_report, ranked_sentences
 from mtaudit.reports.html import json_for_script, page_data, render_html, write_html
 from mtaudit.reports.records import read_records
+from tools.report_batch import CHROMIUM, CHROMIUM_ARGS, synthetic_report
 
 FIXTURES = FIXTURES_DIR / "html"
 ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 # A file name and a missing path that carry markup: document names are untrusted too.
 PAYLOAD_NAME = '"><img src=x onerror=alert(3)>.txt'
 MISSING_NAME = "missing/<script>window.__xss=4</script>.txt"

@@ -192,7 +192,7 @@ def _silver_fixture():
 
 def test_silver_name_errors_from_news():
     """A few hundred renderings of source names by WMT21 news systems, labelled against the human reference
-    (bench/names_silver.py): the detector must keep catching what it catches and never flag a rendering that
+    (tools/probes/names_silver.py): the detector must keep catching what it catches and never flag a rendering that
     matches the reference."""
     rows = _silver_fixture()
     caught = flagged_correct = 0

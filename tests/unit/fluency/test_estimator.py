@@ -19,7 +19,7 @@ from mtaudit.fluency.scorer import Request
 from mtaudit.core.resources import models_dir
 from mtaudit.risk import ESTIMATOR, RiskModel, signals_variant
 
-from fluency_fixtures import document
+from tools.perturbed_news import document
 from helpers import FIXTURES_DIR
 
 MODEL = store.DEFAULT_MODEL

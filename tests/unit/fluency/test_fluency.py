@@ -14,7 +14,7 @@ from mtaudit.core.document import Category, Severity
 from mtaudit.fluency import ModelError, load_scorer
 from mtaudit.fluency import store
 
-from fluency_fixtures import NEWS, SEED, document, perturbed_pairs, swapped_span
+from tools.perturbed_news import NEWS, SEED, document, perturbed_pairs, swapped_span
 
 pytestmark = pytest.mark.model
 
@@ -243,7 +243,7 @@ def test_tampered_or_missing_model_file_names_the_pull_command(tmp_path, monkeyp
 def twin_pairs(n: int, seed: int = 3) -> list[tuple[str, str, str]]:
     """(clean line, its damaged twin, an unrelated held-out line): two adjacent words swapped or a function word
     dropped, as a weaker system's output of the same source would differ."""
-    from fluency_fixtures import dropped, held_out_lines, swapped
+    from tools.perturbed_news import dropped, held_out_lines, swapped
 
     rng = random.Random(seed)
     lines = [line for _, line in held_out_lines(2 * n, seed)]

@@ -183,8 +183,8 @@ def test_detection_accuracy_on_news(shared):
 
     from helpers import REPO
 
-    out = subprocess.run([sys.executable, str(REPO / "bench" / "langid_accuracy.py"), "--per-language", "60"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([sys.executable, "-m", "tools.probes.langid_accuracy", "--per-language", "60"],
+                         capture_output=True, text=True, check=True, cwd=REPO).stdout
     correct, total = out.split("all: ")[1].split(" ")[0].split("/")
     assert int(correct) >= 0.98 * int(total), out
     assert SHARED.is_dir()

@@ -1,4 +1,6 @@
-"""Shared helpers for the model tests: documents from plain text, and perturbed news sentences."""
+"""Documents from plain text, and held-out news sentences with perturbed twins: shared by the model tests
+(tests/unit/fluency/) and the fluency probes (``python -m tools.probes.fluency_checks``, ``tools.probes.odd_phrasing``).
+The news lines come from ../shared (the development data)."""
 from __future__ import annotations
 
 import random

@@ -9,7 +9,8 @@ translations share one penalty are skipped).
 MQM penalty (Google's weighting): mean over raters of Major 5, Minor 1, Minor Fluency/Punctuation 0.1,
 Non-translation 25, No-error 0.
 
-    python bench/mqm_probe.py [--items 40] [--models gemma3-270m smollm2-135m] [--out bench/mqm_probe.json]
+    python -m tools.probes.mqm_probe [--items 40] [--models gemma3-270m smollm2-135m]
+                                     [--out tools/probes/mqm_probe.json]
 """
 from __future__ import annotations
 
@@ -24,18 +25,15 @@ from collections import defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
 
-from machine import describe  # bench/machine.py: the CPU and its matrix units
-
 import numpy as np
 from scipy.stats import kendalltau
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from bench.machine import describe  # the CPU and its matrix units
+from mtaudit.core.document import Document, Segment, Sentence
+from mtaudit.fluency import load_scorer
 
-from mtaudit.core.document import Document, Segment, Sentence  # noqa: E402
-from mtaudit.fluency import load_scorer  # noqa: E402
-
-MQM = ROOT / ".." / "shared" / "data" / "mqm" / "mqm_ted_zhen.tsv"
+HERE = Path(__file__).resolve().parent
+MQM = HERE.parents[2] / "shared" / "data" / "mqm" / "mqm_ted_zhen.tsv"
 
 
 def weight(category: str, severity: str) -> float:
@@ -89,13 +87,13 @@ def mean_tau(groups: list[list[int]], scores: np.ndarray, penalties: np.ndarray)
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--items", type=int, default=40, help="source segments sampled (all systems of each)")
     ap.add_argument("--models", nargs="+", default=["gemma3-270m", "smollm2-135m"])
     ap.add_argument("--dtype", default="bfloat16")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=None)
-    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "mqm_probe.json")
+    ap.add_argument("--out", type=Path, default=HERE / "mqm_probe.json")
     args = ap.parse_args()
 
     items = load_mqm(MQM)

@@ -6,18 +6,16 @@ Rows as ship_risk.py: the features cache of both files plus src_estimator_sum = 
 fast-mode variant with and without the estimator (both re-fitted on the same folds), and the shipped fast variant as
 it was (never fitted on news; in-sample on TED). Then rewrites mtaudit/models/risk-default.json: "no_target" = the
 fast variant with the estimator fitted on every segment, "no_target_no_estimator" = the previous "no_target"
-(pairs and models no estimator covers). Run from the repository root: python bench/estimator/fast_variant.py"""
+(pairs and models no estimator covers). Run from the repository root: python -m research.estimator.fast_variant"""
 import json
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import numpy as np  # noqa: E402
-from data import WORK, load  # noqa: E402
+import numpy as np
+from research.estimator.data import WORK, load
 
-from mtaudit.evaluation.calibrate import cross_validate, fit_risk_model, _pooled  # noqa: E402
-from mtaudit.evaluation.evaluate import figures_for  # noqa: E402
-from mtaudit.risk import ESTIMATOR, RiskModel, without_signals  # noqa: E402
+from mtaudit.evaluation.calibrate import cross_validate, fit_risk_model, pooled_figures
+from mtaudit.evaluation.evaluate import figures_for
+from mtaudit.risk import ESTIMATOR, RiskModel, without_signals
 
 SHIPPED = Path("mtaudit/models/risk-default.json")
 
@@ -33,7 +31,7 @@ old_fast = shipped.variants["no_target"]
 assert ESTIMATOR not in old_fast.weights, "risk-default.json already has the estimator in its fast variant"
 held = {}
 for name, r in rows.items():
-    held[name] = _pooled(cross_validate(aud, rows=r))
+    held[name] = pooled_figures(cross_validate(aud, rows=r))
 for ds in held["full model (both passes)"]:
     idx = [i for i, g in enumerate(data.gold) if g.dataset == ds]
     table = {name: held[name][ds]["mtaudit"] for name in rows}
@@ -45,7 +43,7 @@ for ds in held["full model (both passes)"]:
 
 fit = fit_risk_model(fast, [g.penalty for g in data.gold], detectors=data.detectors,
                      name=f"{shipped.name}/no_target", description=(
-                         "Fitted by bench/estimator/fast_variant.py on the same 13785 segments and features as the "
+                         "Fitted by research/estimator/fast_variant.py on the same 13785 segments and features as the "
                          "main model (recipe + the estimator's out-of-fold error mass), without the target-only "
                          "pass's signals: lm_, fluency, detector_fluency, src_pmi_, src_word_logprob_min "
                          "(`audit --fast`)."))
@@ -54,7 +52,7 @@ old_fast.name = f"{old_fast.name.rsplit('/', 1)[0]}/no_target_no_estimator"
 shipped.variants["no_target"] = fit.model
 shipped.variants["no_target_no_estimator"] = old_fast
 shipped.description += (" no_target (`audit --fast`) = fitted like the main model without the target-only pass's "
-                         "signals (bench/estimator/fast_variant.py); no_target_no_estimator = the previous fast "
+                         "signals (research/estimator/fast_variant.py); no_target_no_estimator = the previous fast "
                          "variant, for pairs and models without an estimator.")
 tmp = SHIPPED.with_suffix(".tmp")
 tmp.write_text(json.dumps(shipped.to_dict(), indent=2) + "\n", encoding="utf-8")

@@ -184,7 +184,7 @@ class Trainer:
         return self
 
     def criterion(self, segs):
-        from data import figures
+        from research.estimator.data import figures
         pred = self.predict(segs)
         vals = []
         for ds in dict.fromkeys(self.data.gold[i].dataset for i in segs):

@@ -5,9 +5,9 @@ lines (one paragraph per line), audited with every rule detector for the given p
 finding is counted against its detector. Professional news is not free of errors, so a finding is an upper bound on
 a false finding; ``--show N`` prints examples to read.
 
-    python bench/false_findings.py --langs en-de --lines 2000            # German: news-de, first 2,000 lines
-    python bench/false_findings.py --langs zh-en --lines 2000 --tail     # English: the held-out tail of news-en
-    python bench/false_findings.py --langs en-de --lines 600 --tail --model gemma3-270m   # + odd-phrasing spans
+    python -m tools.probes.false_findings --langs en-de --lines 2000            # German: news-de, first 2,000 lines
+    python -m tools.probes.false_findings --langs zh-en --lines 2000 --tail     # English: the held-out tail of news-en
+    python -m tools.probes.false_findings --langs en-de --lines 600 --tail --model gemma3-270m   # + odd-phrasing spans
 
 With ``--model`` the language model also scores every sentence and its odd-phrasing findings (detector ``fluency``,
 from the target language's surprisal norms) are counted too; take ``--tail`` lines then, which the norms never saw.
@@ -25,7 +25,7 @@ from mtaudit.detectors import build_detectors
 from mtaudit.core.document import Document, Segment
 from mtaudit.languages import parse_langs
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"  # beside the repository
 CORPUS = {"de": SHARED / "news-de" / "newstest-2009-2021.de.txt", "en": SHARED / "news-en" / "newstest-2008-2021.en.txt"}
 
 

@@ -4,12 +4,10 @@ Rows: the features cache of both files plus src_estimator_sum = the out-of-fold 
 Compares, on the same folds and segments: length, today's shipped model as is, today's recipe re-fitted, the
 recipe + estimator (stacked). Writes the new risk-default.json: main weights = recipe + estimator fitted on both files;
 variants: today's main model as "no_estimator", today's no_source and no_model variants unchanged."""
-import json, sys
-from pathlib import Path
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+import json
 import numpy as np
-from data import WORK, load
-from mtaudit.evaluation.calibrate import cross_validate, fit_risk_model, _pooled
+from research.estimator.data import WORK, load
+from mtaudit.evaluation.calibrate import cross_validate, fit_risk_model, pooled_figures
 from mtaudit.evaluation.evaluate import figures_for
 from mtaudit.risk import RiskModel, ESTIMATOR
 

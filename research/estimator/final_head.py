@@ -1,11 +1,9 @@
 """Train the shipped token head on every segment of both files (the L12_mlp recipe, 6 epochs: the median best
 epoch of its 10 cross-validation fits) and export it as a plain .npz (no pickle)."""
-import json, sys, time
-from pathlib import Path
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+import json, time
 import numpy as np, torch
-from data import WORK, load
-from head import Trainer
+from research.estimator.data import WORK, load
+from research.estimator.head import Trainer
 torch.set_num_threads(2)
 data = load()
 X = data.states(12, "src", np.float16)

@@ -1,13 +1,13 @@
 """Odd-phrasing spans on held-out clean news lines and on the same lines with two adjacent words swapped.
 
 Draws ``--pairs`` (preceding line, line) pairs from the held-out tail of news-en (or news-de with ``--lang de``;
-``tests/fluency_fixtures``, seed ``--seed``), scores each clean line and its swapped twin after the preceding line
+``tools/perturbed_news.py``, seed ``--seed``), scores each clean line and its swapped twin after the preceding line
 as an audit would, and counts the clean lines with a finding, the swapped lines with a finding and those whose
 finding covers the swapped words. With ``--compare NORMS.json`` the same word surprisals are also judged against another norms file (e.g. the previous one,
 ``git show REV:mtaudit/models/norms-gemma3-270m-en.json > old.json``), by the scorer's own span code, so the two
 columns differ only by the norms.
 
-    python bench/odd_phrasing.py --pairs 300 --seed 12 [--lang de] [--compare old.json] [--threads N]
+    python -m tools.probes.odd_phrasing --pairs 300 --seed 12 [--lang de] [--compare old.json] [--threads N]
 """
 from __future__ import annotations
 
@@ -15,12 +15,9 @@ import argparse
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-
-from fluency_fixtures import NEWS_BY_LANG, document, perturbed_pairs, swapped_span  # noqa: E402
-from mtaudit.fluency import load_scorer  # noqa: E402
-from mtaudit.fluency.norms import Norms, word_spans  # noqa: E402
+from mtaudit.fluency import load_scorer
+from mtaudit.fluency.norms import Norms, word_spans
+from tools.perturbed_news import NEWS_BY_LANG, document, perturbed_pairs, swapped_span
 
 
 def main(argv=None) -> int:

@@ -3,24 +3,21 @@ trained on TED + four news folds, measured on the held-out news fold 0 (document
 estimator's out-of-fold mass (``oof_mass.py``) and length on the same segments. One fold, a time-limited (partial)
 epoch: a signal, not the acceptance protocol (BENCHMARKS.md § What fine-tuning the model would cost on this CPU).
 
-    python bench/estimator/lora_pilot.py --minutes 27 --batch document   # 38 % of an epoch here
-    python bench/estimator/lora_pilot.py --minutes 26 --batch item       # translations of one source together
+    python -m research.estimator.lora_pilot --minutes 27 --batch document   # 38 % of an epoch here
+    python -m research.estimator.lora_pilot --minutes 26 --batch item       # translations of one source together
 """
 import argparse
 import math
 import random
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn as nn
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from data import WORK, figures, folds, load  # noqa: E402
+from research.estimator.data import WORK, figures, folds, load
 
-from mtaudit.fluency import load_scorer  # noqa: E402
+from mtaudit.fluency import load_scorer
 
 parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 parser.add_argument("--minutes", type=float, default=27, help="stop training after this long")

@@ -1,9 +1,10 @@
 """Silver name errors from WMT21 zh->en news, and the names_src detector measured on them.
 
-    python bench/names_silver.py build    [--tsv ../shared/data/mqm/wmt21_news_zhen.scores.tsv] [-o silver.jsonl]
-    python bench/names_silver.py evaluate [--split dev|test|all] [--detectors names_src] [-v]
-    python bench/names_silver.py fixture  [-o tests/fixtures/names_silver.tsv] [--n 300]
-    python bench/names_silver.py parallel [-v]     # findings on 9,961 professional references (newstest zh-en)
+    python -m tools.probes.names_silver build    [--tsv ../shared/data/mqm/wmt21_news_zhen.scores.tsv] [-o silver.jsonl]
+    python -m tools.probes.names_silver evaluate [--split dev|test|all] [--detectors names_src] [-v]
+    python -m tools.probes.names_silver fixture  [-o tests/fixtures/names_silver.tsv] [--n 300]
+    python -m tools.probes.names_silver parallel [-v]     # findings on 9,961 professional references (newstest zh-en)
+    MTAUDIT_TREE=../main python -m tools.probes.names_silver evaluate ...   # another checkout's detectors (a baseline)
 
 **Silver cases.** For each of the 650 source segments, the source names are the words jieba tags as persons,
 places, organisations or other proper nouns (nr, nrfg, nrt, ns, nt, nz; adjacent tags merged, so 杜特+尔特 is one
@@ -29,19 +30,18 @@ import csv
 import json
 import os
 import re
+import subprocess
 import sys
 import unicodedata
 from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-# MTAUDIT_TREE=/path/to/another/checkout measures that tree's detectors on the same silver file (a baseline)
-sys.path.insert(0, os.environ.get("MTAUDIT_TREE", str(REPO)))
+from rapidfuzz.distance import Levenshtein
 
-from rapidfuzz.distance import Levenshtein  # noqa: E402
+from mtaudit.detectors.namelib.transliterate import skeleton
 
-from mtaudit.detectors.namelib.transliterate import skeleton  # noqa: E402
+REPO = Path(__file__).resolve().parents[2]
 
 
 TSV = REPO.parent / "shared" / "data" / "mqm" / "wmt21_news_zhen.scores.tsv"
@@ -534,7 +534,18 @@ def fixture(tsv: Path, silver: list[dict], n: int) -> list[list[str]]:
     return rows
 
 
+def on_other_tree(tree: str) -> int:
+    """Run this command again in a child process whose ``import mtaudit`` finds ``tree``'s package (PYTHONPATH, read
+    before this repository's; the child is started by file path, since ``-m`` would put the working directory first)."""
+    env = {k: v for k, v in os.environ.items() if k != "MTAUDIT_TREE"}
+    env["PYTHONPATH"] = os.pathsep.join([str(Path(tree).expanduser().resolve()), str(REPO),
+                                         *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))])
+    return subprocess.run([sys.executable, str(Path(__file__).resolve()), *sys.argv[1:]], env=env).returncode
+
+
 def main() -> None:
+    if os.environ.get("MTAUDIT_TREE"):  # another checkout's detectors on the same silver file (a baseline)
+        sys.exit(on_other_tree(os.environ["MTAUDIT_TREE"]))
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("command", choices=("build", "evaluate", "fixture", "parallel"))
     ap.add_argument("--tsv", type=Path, default=TSV)
@@ -564,7 +575,7 @@ def main() -> None:
     else:
         rows = fixture(args.tsv, silver, args.n)
         out = args.output or FIXTURE
-        header = ("# Derived from WMT21 zh-en news (wmt21_news_zhen.scores.tsv) by `python bench/names_silver.py "
+        header = ("# Derived from WMT21 zh-en news (wmt21_news_zhen.scores.tsv) by `python -m tools.probes.names_silver "
                   "fixture`: a source window around the name, the reference's rendering, a system's rendering and "
                   "its sentence.\n")
         with out.open("w", encoding="utf-8", newline="") as f:

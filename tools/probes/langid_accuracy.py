@@ -4,7 +4,7 @@
 (the last 10,000 lines), German from news-de, Chinese from the source side of parallel/newstest-zh-en.tsv. One
 sentence is the hardest case the audit meets (it detects on up to 2,000 characters of a document).
 
-    python bench/langid_accuracy.py [--per-language 200] [--seed 7]
+    python -m tools.probes.langid_accuracy [--per-language 200] [--seed 7]
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from mtaudit.languages import detect
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data"  # beside the repository
 
 
 def sentences(per_language: int, seed: int) -> dict[str, list[str]]:

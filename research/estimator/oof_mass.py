@@ -1,11 +1,9 @@
 """Out-of-fold token-mass sums of the shipped recipe (6 epochs, all training docs), per segment, for stacking the
 risk model on a feature its training rows did not see the labels of; plus the head's own full-score predictions."""
-import sys, time
-from pathlib import Path
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+import time
 import numpy as np, torch
-from data import WORK, cross_validate, load, show
-from head import Trainer
+from research.estimator.data import WORK, cross_validate, load, show
+from research.estimator.head import Trainer
 torch.set_num_threads(2)
 data = load()
 X = data.states(12, "src", np.float16)
@@ -20,7 +18,7 @@ def fp(tr, te):
     return t.predict(te)
 t0 = time.time()
 # five joint folds: fold k of every file held out together (each file's documents dealt as in document_folds)
-from data import folds
+from research.estimator.data import folds
 plan = folds(data)
 pred = np.full(data.n, np.nan)
 for k in range(5):

@@ -5,16 +5,13 @@ and on the TED talks other than talk k (every system's translation of talk k lef
 k its mass. The pooled per-token masses go to ``$ESTIMATOR_WORK/word_head/oof_segment_mass.npy`` (TED token order),
 which ``word_head.py --mass-file`` scores as word spans. 16 min on the shared 2-core machine (load average 8).
 """
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 import numpy as np
 import torch
 
-from data import WORK, load
-from head import Trainer
+from research.estimator.data import WORK, load
+from research.estimator.head import Trainer
 
 torch.set_num_threads(2)
 data = load()

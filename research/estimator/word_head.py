@@ -22,25 +22,23 @@ from the cached target-only pass at any threshold, the word least likely given t
 the longest word of the longest segments. "Best span P at R >= 0.2" sweeps thresholds on the pooled held-out labels
 (optimistic). Nothing here beat the untrained source-surprisal baseline, so no word head ships (BENCHMARKS.md).
 
-    python bench/estimator/word_head.py --configs logreg,mlp64 [--word-level mlp64] [--out DIR]
+    python -m research.estimator.word_head --configs logreg,mlp64 [--word-level mlp64] [--out DIR]
 """
 from __future__ import annotations
 
 import argparse
 import bisect
 import json
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from data import ROOT, WORK, bf16
+from research.estimator.data import ROOT, WORK, bf16
 from mtaudit.fluency.norms import word_spans
 
 TED = "mqm_ted_zhen"

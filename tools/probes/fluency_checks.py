@@ -6,26 +6,21 @@
 * how often odd-phrasing findings fire on clean and perturbed lines, and whether findings on swapped lines cover the
   swap.
 
-    python bench/fluency_checks.py [--models gemma3-270m smollm2-135m] [--pairs 100] [--threads N]
+    python -m tools.probes.fluency_checks [--models gemma3-270m smollm2-135m] [--pairs 100] [--threads N]
 """
 from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
-
-from fluency_fixtures import SEED, document, perturbed_pairs, swapped_span  # noqa: E402
-from mtaudit.fluency import load_scorer  # noqa: E402
+from mtaudit.fluency import load_scorer
+from tools.perturbed_news import SEED, document, perturbed_pairs, swapped_span
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--models", nargs="+", default=["gemma3-270m", "smollm2-135m"])
     ap.add_argument("--pairs", type=int, default=100)
     ap.add_argument("--context", default="previous")

@@ -38,14 +38,23 @@ def instrument(scorer, out: Path):
     orig_score = scorer.score
     orig_logprobs = scorer.logprobs
 
+    prefixes = {}  # the decoder's state after the shared prompt, one live prompt at a time (as the scorer keeps it)
+
+    def prefix_state(prefix):
+        if prefix not in prefixes:
+            prefixes.clear()
+            prefixes[prefix] = scorer.decoder.prefill(prefix)
+        return prefixes[prefix]
+
     def forward(batch, layers=()):
-        # a copy of LMScorer._forward that also returns log p of the arg-max token
+        # a copy of LMScorer.forward (eager PyTorch) that also keeps the states at LAYERS of every row position and
+        # returns log p of the arg-max token
         self = scorer
         n, width = len(batch), max(len(r.ids) for r in batch)
         ids = torch.full((n, width), self.pad, dtype=torch.long)
         for i, row in enumerate(batch):
             ids[i, : len(row.ids)] = torch.tensor(row.ids)
-        prefix = self._prefix_state(batch[0].prefix) if batch[0].prefix else None
+        prefix = prefix_state(batch[0].prefix) if batch[0].prefix else None
         hidden, kept = self.decoder(ids, prefix, layers_kept)
         # raw bf16 bits: lossless, no overflow
         grabbed.clear()
@@ -77,7 +86,7 @@ def instrument(scorer, out: Path):
                 (row.offset, list(row.ids), row.n_context, st, split_max[i]))
         return list(np.split(values, np.cumsum(lengths)[:-1])), []
 
-    scorer._forward = forward
+    scorer.forward = forward  # LMScorer.logprobs runs each batch through self.forward
 
     def logprobs(requests, layers=()):
         state["captured"] = {}
