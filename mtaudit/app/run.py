@@ -1,24 +1,29 @@
 """An audit run: files through an engine into the results, as ``mtaudit audit`` runs it.
 
-``AuditRun.run`` finds the files, checks the outputs against the inputs, loads the model while the engine reads the
-first files, then streams every finished document, in input order, into ``Results``: the JSONL file (resumable), the
-report builder and the annotated copies. It writes the report files, applies the exit policy and returns a
-``Summary``. What the user should see on the way goes to ``say(kind, text)`` (kind: ``warning``, ``note`` or
-``info``), the progress to ``progress(total)``; the command line decides how to show them. ``Results`` also serves
-``mtaudit watch``, which audits one file at a time (``mtaudit.app.watch``).
+``AuditRun.run`` finds the files, checks them and every output path (``mtaudit.app.outputs``) before any is read,
+loads the model while the engine reads the first files, then streams every finished document, in input order, into
+``Results``: the JSONL file (resumable), the report builder and the annotated copies. It writes the report files,
+applies the exit policy and returns a ``Summary`` with the line that explains its exit code. What the user should
+see on the way goes to ``say(kind, text)`` (kind: ``warning``, ``note`` or ``info``), the progress to
+``progress(total)``; the command line decides how to show them. ``Results`` also serves ``mtaudit watch``, which
+audits one file at a time (``mtaudit.app.watch``).
 """
 from __future__ import annotations
 
 import itertools
+import json
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, ContextManager
 
+from mtaudit.app.outputs import check_outputs
 from mtaudit.core.errors import UsageError
 from mtaudit.core.outputs import refuse_overwriting_inputs
 from mtaudit.engines.base import Engine
 from mtaudit.pipeline import AuditConfig, Auditor, discover
+from mtaudit.pipeline.stages import Found
+from mtaudit.readers import supported_extensions
 from mtaudit.reports.base import ReportBuilder
 from mtaudit.reports.jsonl import JsonlWriter
 from mtaudit.reports.records import EncodedDocument, encode_document
@@ -61,15 +66,84 @@ class Outputs:
     def files(self) -> list[Path | None]:
         return [self.jsonl, *self.reports.values()]
 
+    def check(self) -> list[tuple[str, Path]]:
+        """Every output path can be written (``mtaudit.app.outputs``), else a UsageError naming it; returns (option,
+        folder) of each missing folder this created."""
+        files = {"--jsonl": self.jsonl, **{f"--{name}": path for name, path in self.reports.items()}}
+        partial = self.jsonl and self.jsonl.with_name(self.jsonl.name + ".partial")  # written first, then renamed
+        if partial and partial.is_dir():
+            raise UsageError(f"--jsonl {self.jsonl}: {partial}, where the results are written first, is a folder; "
+                             "choose another path")
+        return check_outputs(files, {"--annotate": self.annotate})
+
 
 @dataclass
 class Summary:
-    """What a run did: its report object (all records, or the top sentences and counts), the report files written and
-    the exit code (0 done; 1 a sentence's risk above ``fail_above``; 2 every input failed)."""
+    """What a run did: its report object (all records, or the top sentences and counts), the report files written,
+    the exit code (0 done; 1 a sentence's risk above ``fail_above``; 2 an input missing or every input failed) and,
+    with a code, the one line that says why."""
 
     report: dict
     written: list[tuple[str, Path]] = field(default_factory=list)
     exit_code: int = 0
+    reason: str | None = None
+
+
+class Gate:
+    """``--fail-above``: how many sentences have a risk above ``threshold``, and the riskiest one's record."""
+
+    def __init__(self, threshold: float):
+        self.threshold = threshold
+        self.above = 0
+        self.worst: tuple[float, dict | str] | None = None  # its risk and its record (or the record's JSON line)
+
+    def offer(self, risks: list[float], sentence: Callable[[int], dict | str]) -> None:
+        """A document's sentence risks; ``sentence(i)`` gives sentence i's record, asked only of a new riskiest."""
+        for i, risk in enumerate(risks):
+            if risk > self.threshold:
+                self.above += 1
+                if self.worst is None or risk > self.worst[0]:
+                    self.worst = (risk, sentence(i))
+
+    def reason(self) -> str:
+        risk, record = self.worst
+        s = json.loads(record) if isinstance(record, str) else record
+        text = " ".join(s["text"].split())
+        text = text if len(text) <= 60 else text[:59] + "…"
+        count = f"{self.above} sentence{'' if self.above == 1 else 's'}"
+        return (f"--fail-above {self.threshold:g}: {count} above {self.threshold:g}; the riskiest, {risk:.2f}, is "
+                f"{s['doc']}, segment {s['segment']}, sentence {s['sentence'] + 1}: \"{text}\"")
+
+
+def verdict(audited: int, missing: list, failures: int, gate: Gate | None) -> tuple[int, str | None]:
+    """The exit code of a run and the line that says why: 2 when an input is missing or every input failed, 1 when a
+    sentence's risk is above ``--fail-above``, else 0."""
+    if missing:
+        names = ", ".join(d.path for d in missing[:3]) + (", …" if len(missing) > 3 else "")
+        count = f"{len(missing)} input{'' if len(missing) == 1 else 's'}"
+        return 2, f"{count} not found ({names})" + ("; the rest was audited" if audited else "")
+    if audited and failures == audited:
+        return 2, f"every input failed ({audited} file{'' if audited == 1 else 's'}; the warnings above say why)"
+    if gate is not None and gate.above:
+        return 1, gate.reason()
+    return 0, None
+
+
+def nothing_found(paths: list[str], found: Found) -> str:
+    """The error of a run whose folders hold no file to audit: what they held instead, and what is read."""
+    held = []
+    skipped = sum(found.unsupported.values())
+    if skipped:
+        kinds = ", ".join(f"{n} {ext}" for ext, n in found.unsupported.most_common(6))
+        held.append(f"{skipped} file{'' if skipped == 1 else 's'} skipped: {kinds}"
+                    + (", …" if len(found.unsupported) > 6 else ""))
+    if found.filtered:
+        held.append(f"{found.filtered} left out by --include/--exclude")
+    if found.special:
+        held.append(f"{len(found.special)} not regular files")
+    return (f"no input files found in {', '.join(paths)}" + (f" ({'; '.join(held)})" if held else "")
+            + f"; folders are searched for {', '.join(supported_extensions())} files (name a file itself, with "
+            "--format, to read another kind)")
 
 
 class Results:
@@ -77,12 +151,13 @@ class Results:
     annotated copies (``copies``). ``keep_all``: the builder keeps every record (a report file needs them)."""
 
     def __init__(self, run_record: dict, jsonl: Path | None = None, resume: bool = False, keep_all: bool = False,
-                 top: int = 0, copies=None):
+                 top: int = 0, copies=None, gate: Gate | None = None):
         self.builder = ReportBuilder(keep_all=keep_all, top=top)
         self.builder.add([run_record])
         self.run_record = run_record
         self.writer = JsonlWriter(jsonl, resume=resume) if jsonl else None
         self.copies = copies
+        self.gate = gate
 
     def open(self) -> set[str]:
         """Open the JSONL file; returns the documents a resumed run already finished (their records are kept)."""
@@ -90,6 +165,9 @@ class Results:
             return set()
         recovered = self.writer.open(self.run_record)
         self.builder.add(recovered)
+        if self.gate:
+            sentences = [r for r in recovered if r["type"] == "sentence"]
+            self.gate.offer([r["risk"] for r in sentences], sentences.__getitem__)
         return {r["doc"] for r in recovered if r["type"] == "document"}
 
     def add(self, doc: EncodedDocument) -> str | None:
@@ -97,6 +175,8 @@ class Results:
         if self.writer:
             self.writer.write_encoded(doc.lines)
         self.builder.add_encoded(doc)
+        if self.gate:
+            self.gate.offer(doc.risks, doc.line)
         return self.copies.write(doc.document) if self.copies else None
 
     def close(self) -> None:
@@ -128,8 +208,9 @@ class AuditRun:
         """Audit ``paths`` (files, and folders walked for supported files); ``resume`` continues the JSONL file of an
         interrupted run. Raises MtauditError for what cannot work, Interrupted on Ctrl-C."""
         try:
-            files, missing = discover(paths, recursive, include, exclude)
-            copies = self._check(paths, files, missing, resume)
+            found = discover(paths, recursive, include, exclude)
+            files, missing = found.files, found.missing
+            copies = self._check(paths, found, resume)
             auditor = self._start(files, resume)
         except KeyboardInterrupt:  # while the model loads: the reading workers' queued files are dropped, not finished
             self.engine.close()
@@ -139,37 +220,39 @@ class AuditRun:
             raise
         options = self.config.run_options(source=self.config.source, recursive=recursive, include=include,
                                           exclude=exclude)
+        gate = Gate(fail_above) if fail_above is not None else None
         results = Results(auditor.run_record(options, engine=self.engine.describe()), self.outputs.jsonl, resume,
                           keep_all=any(p is not None for p in self.outputs.reports.values()), top=self.top,
-                          copies=copies)
+                          copies=copies, gate=gate)
         failures = self._stream(auditor, results, files, missing)
         self._after(auditor, files, copies)
         report = results.builder.report()
         written = write_reports(report, self.outputs.reports)
-        total = len(files) + len(missing)
-        code = 0
-        if total and failures == total:
-            code = 2
-        elif fail_above is not None and results.builder.max_risk is not None and results.builder.max_risk > fail_above:
-            code = 1
-        return Summary(report, written, code)
+        return Summary(report, written, *verdict(len(files), missing, failures, gate))
 
-    def _check(self, paths: list[str], files: list[str], missing: list, resume: bool):
-        """The outputs against the inputs, before any file is read; the annotated copies' writer."""
-        config, outputs = self.config, self.outputs
+    def _check(self, paths: list[str], found: Found, resume: bool):
+        """The inputs found and the outputs, before any file is read; the annotated copies' writer."""
+        config, outputs, files = self.config, self.outputs, found.files
         inputs = [config.source, config.decisions, config.risk_model, *self.reads]
         refuse_overwriting_inputs(outputs.files, files + [str(p) for p in inputs if p])
-        if config.source and len(files) + len(missing) != 1:
+        if not files and not found.missing:
+            raise UsageError(nothing_found(paths, found))
+        if config.source and len(files) + len(found.missing) != 1:
             raise UsageError("--source pairs one article with its source: give exactly one input file")
         if resume and not outputs.jsonl:
             raise UsageError("--resume continues the --jsonl FILE of an interrupted run: give --jsonl")
+        if outputs.mark_fuzzy and not outputs.annotate:
+            raise UsageError("--mark-fuzzy marks entries of the annotated copies: give --annotate OUTDIR")
+        copies = None
         if outputs.annotate:
             from mtaudit.annotate import AnnotatedCopies, copy_paths
 
-            return AnnotatedCopies(copy_paths(files, paths, outputs.annotate), mark_fuzzy=outputs.mark_fuzzy)
-        if outputs.mark_fuzzy:
-            raise UsageError("--mark-fuzzy marks entries of the annotated copies: give --annotate OUTDIR")
-        return None
+            copies = AnnotatedCopies(copy_paths(files, paths, outputs.annotate), mark_fuzzy=outputs.mark_fuzzy)
+        for option, folder in outputs.check():
+            self.say("info", f"created folder {folder} for {option}")
+        for path, kind in found.special:
+            self.say("warning", f"{path}: not a regular file ({kind}); skipped")
+        return copies
 
     def _start(self, files: list[str], resume: bool) -> Auditor:
         """The configuration is checked (detectors, risk model, decisions) before any file is read; then the files are
@@ -184,7 +267,11 @@ class AuditRun:
 
     def _stream(self, auditor: Auditor, results: Results, files: list[str], missing: list) -> int:
         """Every document into ``results`` as it finishes, in input order; returns how many failed."""
-        done = results.open()
+        try:
+            done = results.open()
+        except OSError as exc:
+            self.engine.close()
+            raise UsageError(f"{results.partial}: cannot write: {exc.strerror or exc}") from None
         if done:
             self.say("info", f"resuming: {len(done)} documents already done in {results.partial}")
         failures = 0
@@ -211,7 +298,11 @@ class AuditRun:
                               if results.writer else "interrupted") from None
         finally:
             self.engine.close()
-        results.close()
+        try:
+            results.close()
+        except OSError as exc:  # the folder changed under the run: the results are still in the partial file
+            raise UsageError(f"{self.outputs.jsonl}: cannot write: {exc.strerror or exc}; the results are in "
+                             f"{results.partial}") from None
         return failures
 
     def _after(self, auditor: Auditor, files: list[str], copies) -> None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
+from mtaudit.app.outputs import check_outputs
 from mtaudit.app.run import Results
 from mtaudit.core.errors import UsageError
 from mtaudit.engines.base import Engine
@@ -175,10 +176,7 @@ class Watch:
         inside = out.resolve() == inbox.resolve() or inbox.resolve() in out.resolve().parents
         if inside:
             raise UsageError(f"--out {out} lies inside the watched folder {inbox}: its results would be audited too")
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise UsageError(f"--out {out}: cannot create the folder: {exc.strerror or exc}") from None
+        check_outputs({}, {"--out": out})  # creates the folder when it alone is missing
         self.config, self.inbox, self.out, self.html, self.poll, self.once = config, inbox, out, html, poll, once
         self.auditor: Auditor | None = None
 

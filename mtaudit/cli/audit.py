@@ -7,6 +7,7 @@ from typing import List, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from mtaudit.cli.common import DEVICE, err, fail, progress_bar, say_written, sayer
 from mtaudit.core.errors import MtauditError
@@ -101,7 +102,7 @@ def audit(
 ):
     """Audit translated files and print the sentences to review first.
 
-    Exit codes: 0 done; 1 --fail-above crossed; 2 usage error or every input failed.
+    Exit codes: 0 done; 1 --fail-above crossed; 2 usage error, an input not found, or every input failed.
     """
     from mtaudit.app.run import AuditRun, Interrupted, Outputs
     from mtaudit.engines import build_engine
@@ -127,5 +128,7 @@ def audit(
         print_ranked(summary.report, top, Console())
     if not quiet:
         say_written(summary.written)
+    if summary.reason:
+        err.print(("[red]error[/red]: " if summary.exit_code == 2 else "") + escape(summary.reason))
     if summary.exit_code:
         raise typer.Exit(summary.exit_code)

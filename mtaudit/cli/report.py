@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from mtaudit.cli.common import fail, say_written
+from mtaudit.cli.common import fail, say_written, sayer
 from mtaudit.core.errors import MtauditError
 
 
@@ -24,7 +24,7 @@ def report(
     from mtaudit.app.run import Outputs
 
     try:
-        summary = render(results, Outputs(html=html, xlsx=xlsx, csv=csv_out))
+        summary = render(results, Outputs(html=html, xlsx=xlsx, csv=csv_out), say=sayer(False))
     except MtauditError as exc:
         fail(exc, debug)
     if top:

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
+import stat
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -20,20 +21,49 @@ def write_atomic(path: str | Path, text: str | bytes) -> None:
 @contextmanager
 def atomic_output(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path in ``path``'s folder to write to; on success it is synced and renamed to ``path``, so
-    readers never see half a file; on failure it is removed and ``path`` keeps its old content."""
-    path = Path(path)
+    readers never see half a file; on failure it is removed and ``path`` keeps its old content. The file gets the
+    mode a plain ``open()`` would give it under the user's umask, or the mode of the file it replaces. A symlinked
+    ``path`` is written through: the file it points to is replaced, the link stays."""
+    path = written_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
+    tmp = _new_file(path.parent, f".{path.name}.", ".tmp")
     try:
         yield tmp
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
+        keep_mode(tmp, path)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def written_path(path: str | Path) -> Path:
+    """Where an output named ``path`` is written: the file a symlink points to (renaming over the link would replace
+    it with a regular file: run as root with ``--csv /dev/stdout > out.csv``, that was ``/dev/stdout`` itself)."""
+    return Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
+
+
+def _new_file(folder: Path, prefix: str, suffix: str) -> Path:
+    """A new empty file with a unique name in ``folder``, created as ``open()`` creates files (mode 0666 less the
+    umask): ``tempfile.mkstemp`` makes them 0600, which colleagues on a shared drive cannot open."""
+    for _ in range(100):
+        candidate = folder / f"{prefix}{secrets.token_hex(6)}{suffix}"
+        try:
+            os.close(os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        except FileExistsError:
+            continue
+        return candidate
+    raise FileExistsError(f"no free temporary name in {folder}")
+
+
+def keep_mode(new: str | Path, old: str | Path) -> None:
+    """Give ``new``, about to replace ``old``, the permissions of ``old`` when there is one."""
+    try:
+        mode = stat.S_IMODE(os.stat(old).st_mode)
+    except FileNotFoundError:
+        return
+    os.chmod(new, mode)
 
 
 def refuse_overwriting_inputs(outputs: Iterable[str | Path | None], inputs: Iterable[str]) -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 from mtaudit.core.errors import UsageError
 from mtaudit.core.options import parse_switch
 from mtaudit.detectors import DETECTORS
+from mtaudit.readers import check_format
 
 
 @dataclass
@@ -58,11 +59,13 @@ def audit_config(detectors: str | None = None, config_file: str | Path | None = 
                  glossary: str | Path | None = None, no_model: bool = False, model: str | None = None,
                  runtime: str = "torch", source: str | Path | None = None, risk_model: str | Path | None = None,
                  decisions: str | Path | None = None, **fields) -> AuditConfig:
-    """The configuration of a command's options: the runtime checked; the detectors of ``detectors`` (a
-    comma-separated list), else those a config file enables, else all; their options from the config file, then
+    """The configuration of a command's options: the runtime and the format checked; the detectors of
+    ``detectors`` (a comma-separated list), else those a config file enables, else all; their options from the config file, then
     ``settings`` (``--set``), then ``glossary``; the model named (the default one unless ``no_model``); paths as
     text. ``fields`` are the other AuditConfig fields, as they are."""
     check_runtime(runtime)
+    if fields.get("fmt"):
+        check_format(fields["fmt"])
     chosen, options = detector_settings(config_file, list(settings), glossary)
     return AuditConfig(detectors=split_list(detectors) or chosen, detector_options=options,
                        model=model_name(no_model, model), runtime=runtime, source=_text(source),

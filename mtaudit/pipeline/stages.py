@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import stat
+from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, NamedTuple
 
 from mtaudit.core.document import Document
 from mtaudit.core.errors import InputError, MtauditError
@@ -27,23 +29,39 @@ if TYPE_CHECKING:
     from mtaudit.pipeline.config import AuditConfig
 
 
+class Found(NamedTuple):
+    """What ``discover`` found: the files to audit; the paths that do not exist, as failed Documents; and what the
+    folders held that is not audited: files no reader claims (a count by extension), files ``--include`` or
+    ``--exclude`` left out (a count), and files that are not regular files (path and what it is)."""
+
+    files: list[str]
+    missing: list[Document]
+    unsupported: Counter
+    filtered: int
+    special: list[tuple[str, str]]
+
+
 def discover(
     paths: Iterable[str],
     recursive: bool = True,
     include: Iterable[str] = (),
     exclude: Iterable[str] = (),
-) -> tuple[list[str], list[Document]]:
+) -> Found:
     """Expand files and folders into the files to audit, in a stable order.
 
-    Files named explicitly are always audited; files found in folders only when a reader claims their extension and
-    they pass ``include``/``exclude`` (globs matched against the path relative to the folder and the file name).
-    Symlinked folders are not followed, so a symlink loop cannot trap the walk. Paths that do not exist come back as
-    failed Documents so they are reported with the rest.
+    Files named explicitly are always audited; files found in folders only when a reader claims their extension,
+    they pass ``include``/``exclude`` (globs matched against the path relative to the folder and the file name) and
+    they are regular files: a named pipe, a socket or a device would block the reader forever. Symlinked folders are
+    not followed, so a symlink loop cannot trap the walk. Paths that do not exist come back as failed Documents so
+    they are reported with the rest.
     """
     include, exclude = list(include), list(exclude)
     extensions = supported_extensions()
     files: list[str] = []
     missing: list[Document] = []
+    unsupported: Counter = Counter()
+    filtered = 0
+    special: list[tuple[str, str]] = []
     seen: set[str] = set()
 
     def wanted(rel: str) -> bool:
@@ -66,15 +84,33 @@ def discover(
                     dirs.clear()
                 for name in sorted(names):
                     full = os.path.join(root, name)
-                    rel = os.path.relpath(full, given)
-                    if name.startswith(".") or not name.lower().endswith(extensions) or not wanted(rel):
+                    if name.startswith("."):
                         continue
-                    add(full)
+                    if not name.lower().endswith(extensions):
+                        unsupported[os.path.splitext(name)[1].lower() or "(no extension)"] += 1
+                    elif not wanted(os.path.relpath(full, given)):
+                        filtered += 1
+                    elif kind := special_kind(full):
+                        special.append((full, kind))
+                    else:
+                        add(full)
         elif os.path.exists(given) or os.path.islink(given):
             add(given)
         else:
-            missing.append(Document(path=given, error="no such file or folder"))
-    return files, missing
+            missing.append(Document(path=given, error=f"{given}: no such file or folder"))
+    return Found(files, missing, unsupported, filtered, special)
+
+
+def special_kind(path: str) -> str | None:
+    """What ``path`` is when it exists but is not a regular file (after symlinks), else None."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:  # a broken link, no permission: reading it reports why
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    return ("a named pipe" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a file")
 
 
 def prepare(doc: Document, detectors: list[Detector], pair: Pair | None = None) -> Document:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mtaudit.core.document import Document
-from mtaudit.core.errors import InputError
+from mtaudit.core.errors import InputError, UsageError
 from mtaudit.readers.base import Reader
 from mtaudit.readers.html import HtmlReader
 from mtaudit.readers.jsonl import JsonlReader
@@ -32,6 +32,16 @@ READERS: dict[str, type[Reader]] = {
     "po": PoReader,
     "tmx": TmxReader,
 }
+
+
+def check_format(fmt: str) -> None:
+    """Raise UsageError unless ``--format`` names a reader (``NAME``, or ``NAME:LANG`` for one that takes a target
+    language), so that a typo stops the run before any file is read instead of failing every file."""
+    name, _, lang = fmt.partition(":")
+    if name not in READERS:
+        raise UsageError(f"--format {fmt}: unknown format (choose one of {', '.join(READERS)})")
+    if lang and "target_lang" not in READERS[name].options:
+        raise UsageError(f"--format {fmt}: format {name!r} takes no language (use --format {name})")
 
 
 def reader_for(path: str | Path, fmt: str | None = None) -> Reader:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from mtaudit.core.outputs import keep_mode, written_path
 from mtaudit.reports.records import complete_records, dumps, read_records
 
 
@@ -16,7 +17,7 @@ class JsonlWriter:
     """
 
     def __init__(self, path: str | Path, resume: bool = False):
-        self.path = Path(path)
+        self.path = written_path(path)
         self.partial = self.path.with_name(self.path.name + ".partial")
         self._fh = None
         self._resume = resume
@@ -61,4 +62,5 @@ class JsonlWriter:
         os.fsync(self._fh.fileno())
         self._fh.close()
         self._fh = None
+        keep_mode(self.partial, self.path)
         os.replace(self.partial, self.path)

@@ -130,8 +130,20 @@ def write_xlsx(report: dict, path: str | Path) -> None:
     for row in run_rows(report):
         run.append([cell(run, row[0]), cell(run, row[1], wrap) if row[1] is not None else None])
 
-    with atomic_output(path) as tmp:
-        workbook.save(tmp)
+    try:
+        with atomic_output(path) as tmp:
+            workbook.save(tmp)
+    except BaseException:
+        _close_sheets(workbook)
+        raise
+
+
+def _close_sheets(workbook) -> None:
+    """Finish the streams of a write-only workbook that was not saved: dropped open, each sheet's stream prints an
+    "Exception ignored" traceback when it is collected (openpyxl removes their temporary files at exit)."""
+    for sheet in workbook.worksheets:
+        if not sheet.closed:
+            sheet.close()
 
 
 def _layout(sheet, columns, letter) -> None:

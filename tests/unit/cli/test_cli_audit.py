@@ -108,9 +108,10 @@ def test_every_input_failing_exits_2(tmp_path):
     assert audit(tmp_path / "empty.txt", "--no-model", "--quiet").exit_code == 2
 
 
-def test_missing_path_is_reported_not_fatal(tmp_path):
+def test_missing_path_is_named_and_fails_the_run(tmp_path):
     result = audit(SAMPLES / "05_central_bank_clean.txt", tmp_path / "nope.txt", "--no-model", "--quiet")
-    assert result.exit_code == 0
+    assert result.exit_code == 2
+    assert f"{tmp_path / 'nope.txt'}: no such file or folder" in result.output
 
 
 def test_fail_above_gates_on_risk():
