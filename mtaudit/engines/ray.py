@@ -24,9 +24,11 @@ Ray is imported only when the engine starts, so the base install does not need i
 from __future__ import annotations
 
 import fnmatch
+import ipaddress
 import logging
 import os
 import signal
+import socket
 import sys
 from collections import deque
 from dataclasses import dataclass, replace
@@ -53,26 +55,55 @@ BATCHES_AHEAD = 2
 LOCAL_OBJECT_STORE_BYTES = 512 * 2**20
 # How long the model actors may take to be placed and to load the model before the run gives up.
 ACTOR_START_TIMEOUT_S = 900
+# How long a head on a loopback address may take to accept a connection (it is on this machine).
+LOOPBACK_PROBE_TIMEOUT_S = 2.0
 
 INSTALL_HINT = '--engine ray needs Ray, an optional extra: pip install "mtaudit[ray]"'
 
 
-def import_ray(local_runtime: bool):
-    """Import Ray, or raise the one-line UsageError naming the extra to install.
-
-    A runtime started on this machine serves only this process, so it listens on the loopback interface alone: Ray
-    takes 127.0.0.1 as the node's address (and binds its servers to it) when RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER is 0.
-    Token authentication is Ray's default for a new runtime; saying so explicitly spares a warning on every run.
-    Ray reads both variables when it is first imported.
-    """
-    if local_runtime and "ray" not in sys.modules:
-        os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
-        os.environ.setdefault("RAY_AUTH_MODE", "token")
+def import_ray(address: str | None):
+    """Import Ray, or raise the one-line UsageError naming the extra to install. Where Ray is not imported yet, what
+    it reads then (``ray_environment``) is set first, unless the user set it."""
+    if "ray" not in sys.modules:
+        for key, value in ray_environment(address).items():
+            os.environ.setdefault(key, value)
     try:
         import ray
     except ImportError:
         raise UsageError(INSTALL_HINT) from None
     return ray
+
+
+def ray_environment(address: str | None) -> dict[str, str]:
+    """The environment Ray needs, read when it is first imported, to start a runtime on this machine (``address``
+    None) or to join the head at ``address``.
+
+    Ray takes 127.0.0.1 as the node's address when RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER is 0, else the machine's network
+    address, and it replaces a loopback address to join with the node's address. A runtime started here serves only
+    this process, so it listens on the loopback interface alone. A head listening on a loopback address (`ray start
+    --head --node-ip-address 127.0.0.1` with the variable at 0) is joined at the address given, not looked for on the
+    network address, where it does not listen. Other addresses keep Ray's choice: a real cluster's, and a loopback
+    address where nothing listens (a head started without the variable listens on the network address, and Ray
+    finds it there). Token authentication is Ray's default for a new runtime; saying so spares a warning on every run.
+    """
+    if not address:
+        return {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_AUTH_MODE": "token"}
+    if _listening_on_loopback(address):
+        return {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
+    return {}
+
+
+def _listening_on_loopback(address: str) -> bool:
+    """Whether ``address`` (HOST:PORT) is a loopback address where something accepts connections."""
+    host, _, port = address.rpartition(":")
+    host = host.strip("[]")
+    try:
+        if host != "localhost" and not ipaddress.ip_address(host).is_loopback:
+            return False
+        socket.create_connection((host, int(port)), timeout=LOOPBACK_PROBE_TIMEOUT_S).close()
+    except (ValueError, OSError):
+        return False
+    return True
 
 
 class RayEngine(Engine):
@@ -116,7 +147,7 @@ class RayEngine(Engine):
     def start(self, auditor: Auditor) -> None:
         if self._ray is not None:
             return
-        ray = import_ray(local_runtime=not self.address)
+        ray = import_ray(self.address)
         self._ray = ray
         config = auditor.config
         if not ray.is_initialized():

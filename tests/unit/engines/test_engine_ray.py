@@ -224,6 +224,48 @@ def test_samples_on_a_joined_cluster_equal_the_local_engine(ray_head, tmp_path):
     assert addresses and addresses <= LOOPBACK, addresses
 
 
+def test_cli_joins_a_head_on_loopback_from_a_shell_without_ray_s_loopback_setting(ray_head, tmp_path):
+    """Issue 27: a head started on 127.0.0.1 (as a user testing a cluster on one machine starts it), joined with
+    `--address 127.0.0.1:PORT` from a shell where RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER is not set. Left alone, Ray
+    replaces a loopback address with this machine's network address, where the head does not listen, and the run
+    hangs (on a machine with a network interface: `ip -4 addr`)."""
+    local, clustered, log = tmp_path / "local.jsonl", tmp_path / "ray.jsonl", tmp_path / "cli.log"
+    assert audit(SAMPLES, "--no-model", "-q", "--jsonl", local).exit_code == 0
+    shell = {key: value for key, value in os.environ.items() if key != "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"}
+    with log.open("w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "mtaudit", "audit", str(SAMPLES), "--no-model", "-q", "--jsonl",
+                                 str(clustered), "--engine", "ray", "--address", ray_head.address],
+                                cwd=REPO, env=shell, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            _, addresses = _watch(proc, timeout=120)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            pytest.fail(f"still joining {ray_head.address} after 120 s: {log.read_text()[-800:]}")
+    assert proc.returncode == 0, log.read_text()
+    run, *rest = records(clustered)
+    assert rest == records(local)[1:]
+    assert run["engine"]["runtime"] == "joined" and run["engine"]["nodes"] == 1, run["engine"]
+    assert addresses and addresses <= LOOPBACK, addresses  # the driver's own servers listen on loopback too
+
+
+def test_ray_is_told_to_keep_a_loopback_address_where_a_head_listens_on_it(ray_head):
+    """What mtaudit sets before Ray is first imported: for a head listening on a loopback address, Ray's loopback
+    setting (Ray then joins the address given, and takes 127.0.0.1 as this node's address); for any other address,
+    nothing (a real cluster keeps Ray's own choice, and so does a loopback address where nothing listens: Ray finds a
+    head there that listens on this machine's network address)."""
+    from mtaudit.engines.ray import ray_environment
+
+    loopback = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
+    port = ray_head.address.rpartition(":")[2]
+    assert ray_environment(ray_head.address) == loopback
+    assert ray_environment(f"localhost:{port}") == loopback
+    assert ray_environment(f"127.0.0.1:{free_port()}") == {}
+    assert ray_environment("10.0.3.7:6379") == {}  # not probed: only loopback addresses are
+    assert ray_environment("auto") == {}
+    assert ray_environment(None) == {**loopback, "RAY_AUTH_MODE": "token"}  # a runtime started here
+
+
 def test_killed_reading_worker_costs_a_retry_not_the_run(ray_env, archive):
     """A runtime started by the test with ray.init (2 CPUs); one worker is SIGKILLed while it reads a chunk."""
     import psutil
@@ -297,7 +339,7 @@ def test_resume_after_the_driver_is_killed(ray_head, archive, tmp_path):
 
 
 def _watch(proc: subprocess.Popen, timeout: float = 300) -> tuple[list, set[str]]:
-    """Wait for ``proc``, noting every process it started and the addresses they listened on."""
+    """Wait for ``proc``, noting every process it started and the addresses it and they listened on."""
     import psutil
 
     family: dict[int, psutil.Process] = {}
@@ -309,7 +351,7 @@ def _watch(proc: subprocess.Popen, timeout: float = 300) -> tuple[list, set[str]
                 family.setdefault(child.pid, child)
         except psutil.Error:
             pass
-        addresses |= listening_addresses(set(family))
+        addresses |= listening_addresses(set(family) | {proc.pid})
         time.sleep(0.1)
     proc.wait(timeout=max(1.0, deadline - time.time()))
     return list(family.values()), addresses
