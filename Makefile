@@ -76,3 +76,8 @@ fuzz: venv
 
 clean:
 	rm -rf $(VENV) report.html report.jsonl .pytest_cache test-artifacts
+
+# README.md's sample output, printed again with the default model (tests/integration/test_readme.py checks it).
+.PHONY: readme-output
+readme-output: model
+	$(PY) -m tools.readme_output

@@ -11,6 +11,7 @@ import typer
 from mtaudit import __version__
 from mtaudit.cli.audit import audit
 from mtaudit.cli.calibrate import calibrate
+from mtaudit.cli.common import Command, Group
 from mtaudit.cli.detectors import list_detectors
 from mtaudit.cli.eval import eval_
 from mtaudit.cli.models import models, models_pull
@@ -18,20 +19,21 @@ from mtaudit.cli.report import report
 from mtaudit.cli.watch import watch
 
 app = typer.Typer(
-    help="Find the sentences of machine-translated news that a human must review first, and why.",
+    cls=Group, help="Find the sentences of machine-translated news that a human must review first, and why.",
     no_args_is_help=True, add_completion=False, rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-models_app = typer.Typer(help="List, pull and check the offline scoring models.", invoke_without_command=True)
+models_app = typer.Typer(cls=Group, help="List, pull and check the offline scoring models.",
+                         invoke_without_command=True)
 app.add_typer(models_app, name="models")
 models_app.callback()(models)
-models_app.command("pull")(models_pull)
-app.command()(audit)
-app.command()(watch)
-app.command()(report)
-app.command("detectors")(list_detectors)
-app.command("eval")(eval_)
-app.command()(calibrate)
+models_app.command("pull", cls=Command)(models_pull)
+app.command(cls=Command)(audit)
+app.command(cls=Command)(watch)
+app.command(cls=Command)(report)
+app.command("detectors", cls=Command)(list_detectors)
+app.command("eval", cls=Command)(eval_)
+app.command(cls=Command)(calibrate)
 
 
 def _version(value: bool):

@@ -47,32 +47,36 @@ def audit(
                               "keep the default there. What it costs and saves, measured: docs/performance.md.",
                               rich_help_panel="Model and risk"),
     runtime: str = typer.Option("torch", "--runtime", help="What runs the model on the CPU: torch (eager PyTorch, "
-                                "the default) or openvino (the model's forward in OpenVINO; needs mtaudit's `openvino` "
-                                "extra, which make installs; faster model passes, scores within bf16 rounding of "
-                                "torch's, more memory; its compile at the start of each run can eat the gain on one "
-                                "short file; the first run exports the model and caches it beside the weights). "
-                                "Speeds measured on CPUs with and without bf16 units: docs/performance.md.",
+                                "the default) or openvino (the model's forward in OpenVINO; needs the `openvino` "
+                                "extra: pip install 'mtaudit\\[openvino]'; faster model passes, scores within bf16 "
+                                "rounding of torch's, more memory; its compile at the start of each run can eat the "
+                                "gain on one short file; the first run exports the model and caches it beside the "
+                                "weights). Speeds measured on CPUs with and without bf16 units: docs/performance.md.",
                                 rich_help_panel="Model and risk"),
     source: Optional[Path] = typer.Option(None, "--source", help="The source-language article of a single plain-text "
                                           "input, paired paragraph by paragraph.", rich_help_panel="Input"),
     langs: Optional[str] = typer.Option(None, "--langs", help="Language pair of every input as SRC-TGT, e.g. en-de "
                                         "or zh-en (default: each file's own metadata, else detected from its text; "
-                                        "docs/languages.md lists the supported pairs).", rich_help_panel="Input"),
+                                        "docs/languages.md lists the supported pairs).", metavar="SRC-TGT",
+                                        rich_help_panel="Input"),
     fmt: Optional[str] = typer.Option(None, "--format", help="Read every input as this format instead of guessing "
                                       "from the extension: text, markdown, html, jsonl, tsv, csv, xliff, sdlxliff, "
                                       "mqxliff, po, tmx (tmx:LANG picks the target language of a TMX file).", rich_help_panel="Input"),
     recursive: bool = typer.Option(True, "--recursive/--no-recursive", help="Walk sub-folders of folder inputs.", rich_help_panel="Batch"),
     include: List[str] = typer.Option([], "--include", help="Only audit files in folders matching this glob "
-                                      "(repeatable).", rich_help_panel="Batch"),
-    exclude: List[str] = typer.Option([], "--exclude", help="Skip files in folders matching this glob (repeatable).", rich_help_panel="Batch"),
+                                      "(repeatable).", metavar="GLOB", rich_help_panel="Batch"),
+    exclude: List[str] = typer.Option([], "--exclude", help="Skip files in folders matching this glob (repeatable).",
+                                      metavar="GLOB", rich_help_panel="Batch"),
     fail_above: Optional[float] = typer.Option(None, "--fail-above", help="Exit with code 1 when any sentence's risk "
-                                               "is above RISK (for CI gates).", rich_help_panel="Output"),
+                                               "is above RISK (for CI gates).", metavar="RISK",
+                                               rich_help_panel="Output"),
     glossary: Optional[Path] = typer.Option(None, "--glossary", help="Canonical spellings of names and terms (CSV "
                                             "`term,variant,...` or TBX); wrong variants are flagged.", rich_help_panel="Detectors"),
     config_file: Optional[Path] = typer.Option(None, "--config", help="TOML file with detector options "
                                                "(\\[detectors.NAME] tables; see docs/configuration.md).", rich_help_panel="Detectors"),
     settings: List[str] = typer.Option([], "--set", help="One detector option, DETECTOR.OPTION=VALUE (repeatable; "
-                                       "wins over --config).", rich_help_panel="Detectors"),
+                                       "wins over --config).", metavar="DETECTOR.OPTION=VALUE",
+                                       rich_help_panel="Detectors"),
     risk_model: Optional[Path] = typer.Option(None, "--risk-model", help="Risk weights JSON (e.g. from `mtaudit "
                                               "calibrate`) for every input instead of each language pair's packaged "
                                               "model.", rich_help_panel="Model and risk"),
@@ -91,13 +95,13 @@ def audit(
                                     rich_help_panel="Engine"),
     address: Optional[str] = typer.Option(None, "--address", help="With --engine ray: the cluster to join, HOST:PORT "
                                           "of its head (default: $RAY_ADDRESS, else start a runtime on this "
-                                          "machine).", rich_help_panel="Engine"),
+                                          "machine).", metavar="HOST:PORT", rich_help_panel="Engine"),
     actors: Optional[int] = typer.Option(None, "--actors", min=1, help="With --engine ray: model replicas, one Ray "
                                          "actor each (default: one per GPU of the cluster, else one per node).",
                                          rich_help_panel="Engine"),
     gpus_per_actor: Optional[float] = typer.Option(None, "--gpus-per-actor", min=0.0, help="With --engine ray: GPUs "
                                                    "each model actor takes, fractions allowed (default: 1 on a "
-                                                   "cluster with GPUs, else 0: the model on CPU).",
+                                                   "cluster with GPUs, else 0: the model on CPU).", metavar="GPUS",
                                                    rich_help_panel="Engine"),
 ):
     """Audit translated files and print the sentences to review first.

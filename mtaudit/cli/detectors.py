@@ -9,6 +9,7 @@ def list_detectors():
     from rich.table import Table
 
     from mtaudit.detectors import DETECTORS
+    from mtaudit.fluency import ODD_PHRASING
 
     table = Table(show_lines=True)
     for col in ("name", "categories", "needs", "what it finds", "options"):
@@ -16,4 +17,6 @@ def list_detectors():
     for name, cls in DETECTORS.items():
         opts = "\n".join(f"{k} (default {getattr(cls, k)!r}): {v}" for k, v in cls.options.items())
         table.add_row(name, "\n".join(cls.categories), ", ".join(sorted(cls.requires)) or "-", cls.help(), opts or "-")
+    model = ODD_PHRASING
+    table.add_row(model["name"], "\n".join(model["categories"]), model["needs"], model["help"], model["options"])
     Console().print(table)

@@ -14,10 +14,12 @@ def models(ctx: typer.Context):
     """List each model: licence, source, cache folder, pinned hashes and whether it is ready."""
     if ctx.invoked_subcommand:
         return
+    from mtaudit.fluency.runtimes import torch_build
     from mtaudit.fluency.store import cache_dir, list_models
 
     out = Console(highlight=False)
-    out.print(f"model cache: {cache_dir()} (set MTAUDIT_HOME to move it)\n")
+    out.print(f"model cache: {cache_dir()} (set MTAUDIT_HOME to move it)")
+    out.print(f"torch: {torch_build()}\n", soft_wrap=True)
     for m in list_models():
         state = "[green]ready[/green]" if m.get("ready") else f"[yellow]not pulled[/yellow]: run `mtaudit models pull {m['name']}`"
         if m.get("ready") and not m.get("current"):

@@ -9,6 +9,7 @@ from rich.markup import escape
 
 from mtaudit.cli.common import DEVICE, err, fail
 from mtaudit.core.errors import MtauditError
+from mtaudit.core.text import plural
 
 
 def watch(
@@ -17,11 +18,11 @@ def watch(
                                  "the same for one poll."),
     out: Path = typer.Option(..., "--out", help="Where each file's results go: OUTDIR/<file name>.jsonl (the records "
                              "of `audit --jsonl`, written atomically); must lie outside the watched folder.",
-                             rich_help_panel="Output"),
+                             metavar="OUTDIR", rich_help_panel="Output"),
     html: bool = typer.Option(False, "--html", help="Also write OUTDIR/<file name>.html, the file's review report.",
                               rich_help_panel="Output"),
     poll: float = typer.Option(0.5, "--poll", min=0.05, help="Seconds between two looks at the folder; a file is read "
-                               "once it has not changed for that long."),
+                               "once it has not changed for that long.", metavar="SECONDS"),
     once: bool = typer.Option(False, "--once", help="Audit what is in the folder, then stop (instead of watching "
                               "until Ctrl-C)."),
     no_model: bool = typer.Option(False, "--no-model", help="Rule detectors only.", rich_help_panel="Model and risk"),
@@ -35,7 +36,7 @@ def watch(
                                 "compile and slow first batches are paid once, at the start (with --fast, the "
                                 "quickest per article).", rich_help_panel="Model and risk"),
     langs: Optional[str] = typer.Option(None, "--langs", help="Language pair of every file as SRC-TGT (default: "
-                                        "detected per file)."),
+                                        "detected per file).", metavar="SRC-TGT"),
     fmt: Optional[str] = typer.Option(None, "--format", help="Read every file as this format instead of guessing "
                                       "from its name and content."),
     detectors: Optional[str] = typer.Option(None, "--detectors", help="Comma-separated detectors to run (default: "
@@ -43,7 +44,7 @@ def watch(
     config_file: Optional[Path] = typer.Option(None, "--config", help="TOML file with detector options (as for "
                                                "`audit`)."),
     settings: List[str] = typer.Option([], "--set", help="One detector option, DETECTOR.OPTION=VALUE (repeatable; "
-                                       "as for `audit`)."),
+                                       "as for `audit`).", metavar="DETECTOR.OPTION=VALUE"),
     glossary: Optional[Path] = typer.Option(None, "--glossary", help="Canonical spellings of names and terms (as for "
                                             "`audit`)."),
     risk_model: Optional[Path] = typer.Option(None, "--risk-model", help="Risk weights JSON (as for `audit`; default: "
@@ -88,11 +89,12 @@ def watch(
                 err.print(f"[yellow]warning[/yellow]: {escape(done.error)}")
             elif not quiet:
                 risk = f"top risk {done.top_risk:.2f}" if done.top_risk is not None else "no sentences"
-                err.print(f"{escape(done.path.name)}: {done.sentences} sentences, {done.findings} findings, {risk}, "
+                err.print(f"{escape(done.path.name)}: {plural(done.sentences, 'sentence')}, "
+                          f"{plural(done.findings, 'finding')}, {risk}, "
                           f"{done.seconds:.1f} s -> {escape(str(done.outputs[-1]))}")
     except KeyboardInterrupt:
         pass
     except MtauditError as exc:
         fail(exc, debug)
     if not quiet:
-        err.print(f"stopped: {count} file{'' if count == 1 else 's'} audited")
+        err.print(f"stopped: {plural(count, 'file')} audited")

@@ -173,7 +173,8 @@ class NumbersDetector(Detector):
             limit = _days_in(month, int(year.group()) if year else None)
             if day == 0 or day > limit:
                 add(q.start, q.end, Category.MISTRANSLATION, Severity.MAJOR,
-                    f"impossible date {q.text!r}: {table['months'][month - 1]} has {limit} days", confidence=0.85)
+                    f"impossible date {q.text!r}: {_month_length(month, int(year.group()) if year else None)}",
+                    confidence=0.85)
         for m in _DOUBLED_PERCENT_LOCALE.finditer(text):
             add(m.start(), m.end(), Category.GRAMMAR, Severity.MINOR, f"percent given twice in {m.group()!r}", "%",
                 0.85)
@@ -239,8 +240,8 @@ class NumbersDetector(Detector):
             limit = _days_in(month, int(year) if year else None)
             if day == 0 or day > limit:
                 add(m.start(), m.end() - m.group().endswith("."), Category.MISTRANSLATION, Severity.MAJOR,
-                    f"impossible date {m.group()!r}: {MONTH_NAMES[month - 1]} has {limit} days"
-                    + (f" in {year}" if year and month == 2 else ""), confidence=0.85)
+                    f"impossible date {m.group()!r}: {_month_length(month, int(year) if year else None)}",
+                    confidence=0.85)
         for m in _DOUBLED_CURRENCY.finditer(text):
             symbol = m.group("sym").strip().lower()
             word = m.group("word").lower()
@@ -615,6 +616,18 @@ def _days_in(month: int, year: int | None) -> int:
     if month == 2:
         return 29 if year is None or calendar.isleap(year) else 28
     return calendar.monthrange(2001, month)[1]
+
+
+def _month_length(month: int, year: int | None) -> str:
+    """How many days the month has, as an impossible date's message says it (in English, whatever the text's
+    language): "April has 30 days", "February has at most 29 days", "February has 28 days in 2023, which is not a
+    leap year"."""
+    name, days = MONTH_NAMES[month - 1], _days_in(month, year)
+    if month != 2:
+        return f"{name} has {days} days"
+    if year is None:
+        return f"{name} has at most {days} days"
+    return f"{name} has {days} days in {year}" + ("" if days == 29 else ", which is not a leap year")
 
 
 def _regroup_european(text: str) -> str:

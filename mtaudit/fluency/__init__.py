@@ -20,10 +20,24 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from mtaudit.core.document import Category
 from mtaudit.core.errors import ModelError
 from mtaudit.fluency.runtimes import RUNTIMES
 
-__all__ = ["RUNTIMES", "ModelError", "load_scorer"]
+__all__ = ["ODD_PHRASING", "RUNTIMES", "ModelError", "load_scorer"]
+
+# The model's own findings (detector "fluency", LMScorer.odd_phrasing) as `mtaudit detectors` lists them beside the
+# rule detectors; docs/detectors/fluency.md has the details.
+ODD_PHRASING = {
+    "name": "fluency",
+    "categories": (Category.AWKWARD, Category.GRAMMAR),
+    "needs": "model",
+    "help": "Odd phrasing: runs of words the language model finds far more surprising than words of the same "
+            "frequency in clean news of the target language; a grammar slip when the most surprising word is a "
+            "function word. Not a rule detector: the model's scorer reports it.",
+    "options": "none: it runs with the model (--no-model turns it off; --fast leaves it out where a segment has its "
+               "source)",
+}
 
 
 def load_scorer(model: str, device: str | None = None, **options):

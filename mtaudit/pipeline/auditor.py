@@ -40,6 +40,9 @@ class Auditor:
         self.config = config
         names = config.detector_names
         unknown = [n for n in names if n not in DETECTORS]
+        if "fluency" in unknown:  # `mtaudit detectors` lists the model's findings beside the rule detectors
+            raise UsageError("fluency is the language model's, not a rule detector: --detectors picks among the rule "
+                             "detectors (`mtaudit detectors` lists them); --no-model turns the model off")
         if unknown:
             raise UsageError(f"unknown detector {', '.join(unknown)}; `mtaudit detectors` lists them")
         try:

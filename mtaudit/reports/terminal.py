@@ -5,6 +5,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from mtaudit.core.text import plural
 from mtaudit.reports.base import ranked_sentences
 
 SEVERITY_STYLE = {"critical": "bold white on red", "major": "bold red", "minor": "yellow"}
@@ -46,8 +47,9 @@ def print_ranked(report: dict, top: int, console: Console | None = None) -> None
         console.width = 140
     rows = ranked_sentences(report, top)
     summary = report["summary"]
-    table = Table(title=f"Top {len(rows)} sentences to review ({summary['sentences']} sentences in "
-                        f"{summary['documents'] - summary['failed']} documents, {summary['findings']} findings)",
+    table = Table(title=f"Top {plural(len(rows), 'sentence')} to review ({plural(summary['sentences'], 'sentence')} "
+                        f"in {plural(summary['documents'] - summary['failed'], 'document')}, "
+                        f"{plural(summary['findings'], 'finding')})",
                   show_lines=True, expand=True)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("risk", justify="right", no_wrap=True)

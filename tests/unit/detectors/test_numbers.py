@@ -123,6 +123,21 @@ def test_impossible_dates(text, span):
     assert found[0].category == "Accuracy/Mistranslation"
 
 
+@pytest.mark.parametrize("text,target_lang,message", [
+    ("The ceasefire took effect on February 30, diplomats said.", "en",
+     "impossible date 'February 30': February has at most 29 days"),
+    ("The hearing is set for February 29, 2023, court papers show.", "en",
+     "impossible date 'February 29, 2023': February has 28 days in 2023, which is not a leap year"),
+    ("The vote is on February 30, 2024.", "en", "impossible date 'February 30, 2024': February has 29 days in 2024"),
+    ("Voting ends on 31 April, the commission said.", "en", "impossible date '31 April': April has 30 days"),
+    ("Die Wahl findet am 30. Februar statt.", "de", "impossible date '30. Februar': February has at most 29 days"),
+    ("Die Wahl fand am 29. Februar 2023 statt.", "de",
+     "impossible date '29. Februar 2023': February has 28 days in 2023, which is not a leap year"),
+])
+def test_impossible_dates_say_how_many_days_the_month_has(text, target_lang, message):
+    assert [f.message for f in findings(NumbersDetector(), text, target_lang=target_lang)] == [message]
+
+
 CLEAN = [
     "The Russian head of state said bilateral trade rose 31% to $123 billion in the first eleven months of this year.",
     "The company has signed agreements with six factories to produce more than 150 million doses.",
