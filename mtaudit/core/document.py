@@ -114,6 +114,8 @@ class Segment:
     and ``markup_offsets[i]`` is the offset in ``markup`` of plain character ``i`` (length ``len(target) + 1``).
     ``unit`` is the position of the translation unit it came from among the units translate-toolkit parses from the
     file (XLIFF, PO, TMX), which is how ``mtaudit.annotate`` puts findings back into a copy of that file.
+    ``key`` is the unit's whole identity in its file where ``id`` is a shorter stand-in for it (a PO entry: its number
+    as ``id``, ``msgctxt::msgid`` as ``key``); the JSONL records keep it.
     """
 
     id: str
@@ -125,6 +127,7 @@ class Segment:
     markup_offsets: list[int] | None = None
     scores: dict[str, float] = field(default_factory=dict)
     unit: int | None = None
+    key: str | None = None
 
     def markup_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a plain-text span back to the original markup (identity when there was none)."""

@@ -120,9 +120,13 @@ class UntranslatedDetector(Detector):
     def detect(self, doc: Document):
         out = []
         target = doc.target_lang or "en"
-        source_lang = self._latin_source_language(doc, target) if self.source_words else None
+        latin_source = self._latin_source_language(doc, target)
+        source_lang = latin_source if self.source_words else None
         for segment in doc.segments:
-            copied = segment.source is not None and _is_copy(segment.source, segment.target, target)
+            copied = segment.source is not None and _is_copy(segment.source, segment.target, target, latin_source)
+            # the language a sentence of this segment may have been left in: its Latin-script source's, or English
+            # in a target in another language without a source
+            left_in = latin_source if segment.source else ("en" if target != "en" else None)
             for sentence in segment.sentences:
                 if copied:
                     out.append(self.finding(
@@ -130,6 +134,11 @@ class UntranslatedDetector(Detector):
                         "target is identical to the source: not translated", confidence=0.95))
                     continue
                 out.extend(self._foreign_runs(sentence))
+                if left_in and _written_in(sentence.text, left_in, target):
+                    out.append(self.finding(
+                        sentence, 0, len(sentence.text), Category.UNTRANSLATED, Severity.CRITICAL,
+                        f"sentence is in {_name(left_in)}, not {_name(target)}: not translated", confidence=0.85))
+                    continue
                 if self.transliteration:
                     out.extend(self._transliterated(sentence, segment, target))
                 if source_lang and segment.source:
@@ -159,7 +168,7 @@ class UntranslatedDetector(Detector):
                 start, end = run[0].start(), run[-1].end()
                 out.append(self.finding(
                     sentence, start, end, Category.UNTRANSLATED, Severity.MAJOR,
-                    f"{text[start:end]!r} is English left in the {_LANGUAGE_NAMES.get(target, target)} text: "
+                    f"{text[start:end]!r} is English left in the {_name(target)} text: "
                     f"translate it", confidence=0.75))
             run = []
         return out
@@ -245,8 +254,8 @@ class UntranslatedDetector(Detector):
                 continue
             out.append(self.finding(
                 sentence, m.start(), m.end(), Category.UNTRANSLATED, Severity.MAJOR,
-                f"{word!r} is copied from the source: a {_LANGUAGE_NAMES.get(lang, lang)} word that "
-                f"{_LANGUAGE_NAMES.get(target, target)} does not use; translate it", confidence=0.7))
+                f"{word!r} is copied from the source: {_article(_name(lang))} {_name(lang)} word that "
+                f"{_name(target)} does not use; translate it", confidence=0.7))
         return out
 
     # ---- transliteration only -------------------------------------------------------------------------------------
@@ -275,8 +284,12 @@ class UntranslatedDetector(Detector):
         return []
 
 
-def _is_copy(source: str, target: str, target_lang: str = "en") -> bool:
-    """The target repeats the source, and the source is not in the target language (a quote or a name may stay)."""
+def _is_copy(source: str, target: str, target_lang: str = "en", source_lang: str | None = None) -> bool:
+    """The target repeats the source, and the source is not in the target language (a quote or a name may stay).
+
+    A word is the target language's when that language uses it (Zipf frequency 3 or more) and, when the source's
+    language is known, not far less than the source's language does: German web text holds so much English that
+    "the" and "full" have German frequencies above 3."""
     if _normalise(source) != _normalise(target):
         return False
     words = _WORD.findall(target)
@@ -286,8 +299,39 @@ def _is_copy(source: str, target: str, target_lang: str = "en") -> bool:
         return True
     if len(words) < 3 or all(w[0].isupper() for w in words):
         return False
-    native = sum(_zipf(w.lower(), target_lang) >= 3.0 for w in words)
+    native = sum(_zipf(w.lower(), target_lang) >= 3.0
+                 and (source_lang is None or _zipf(w.lower(), source_lang) - _zipf(w.lower(), target_lang) < 1.0)
+                 for w in words)
     return native < 0.8 * len(words)
+
+
+# A sentence is in another language than its target's when at least this many of its words (and this share) are far
+# more frequent in that language (Zipf frequency 1.0 higher) and none is far more frequent in the target's.
+_LEFT_IN_WORDS = 3
+_LEFT_IN_SHARE = 0.6
+
+
+def _written_in(text: str, lang: str, target: str) -> bool:
+    """Whether ``text`` is written in ``lang`` rather than in ``target``: a sentence an engine left untranslated. At
+    least four words, not only capitalised ones (a name or a title may stay as it is)."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    if len(words) < 4 or all(w[0].isupper() for w in _WORD.findall(text)):
+        return False
+    foreign = 0
+    for word in words:
+        gap = _zipf(word, lang) - _zipf(word, target)
+        if gap <= -1.0:
+            return False
+        foreign += gap >= 1.0
+    return foreign >= _LEFT_IN_WORDS and foreign >= _LEFT_IN_SHARE * len(words)
+
+
+def _name(lang: str) -> str:
+    return _LANGUAGE_NAMES.get(lang, lang)
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].upper() in "AEIOU" else "a"
 
 
 # English left in a target in another language, found without a source: a run of at least this many words that

@@ -13,9 +13,11 @@ from mtaudit.readers.common import add_segment
 
 
 class PoReader(Reader):
-    """A gettext PO catalogue: one segment per translated entry, id = ``msgctxt::msgid`` (the entry's gettext
-    identity), plural forms as ``ID[0]``, ``ID[1]``...; fuzzy entries are audited (machine pre-translation is usually
-    marked fuzzy), obsolete (``#~``) and untranslated entries skipped, the latter counted in a warning."""
+    """A gettext PO catalogue: one segment per translated entry, id = the entry's number in the file (1 for the first
+    entry after the header, untranslated entries counted), plural forms as ``N[0]``, ``N[1]``...; the entry's gettext
+    identity, ``msgctxt::msgid``, is the segment's ``key`` (in the JSONL; as an id it filled a table's column). Fuzzy
+    entries are audited (machine pre-translation is usually marked fuzzy), obsolete (``#~``) and untranslated entries
+    skipped, the latter counted in a warning."""
 
     name = "po"
     extensions = (".po",)  # not .pot: templates hold no translations, a folder walk would report each as failed
@@ -41,24 +43,27 @@ class PoReader(Reader):
                        target_lang=store.gettargetlanguage() or None)
         seen: dict[str, int] = {}
         untranslated = 0
+        entry = 0
         for position, unit in enumerate(store.units):
             if unit.isheader() or unit.isobsolete():
                 continue
+            entry += 1
             context = unit.getcontext()
             msgid = str(unit.source.strings[0]) if unit.hasplural() else str(unit.source)
-            unit_id = f"{context}::{msgid}" if context else msgid
+            key = f"{context}::{msgid}" if context else msgid
             if unit.hasplural():
                 sources = [str(s) for s in unit.source.strings]
-                forms = [(f"{unit_id}[{n}]", str(t), sources[min(n, len(sources) - 1)])
+                forms = [(f"{entry}[{n}]", str(t), sources[min(n, len(sources) - 1)])
                          for n, t in enumerate(unit.target.strings)]
             else:
-                forms = [(unit_id, str(unit.target or ""), msgid)]
+                forms = [(str(entry), str(unit.target or ""), msgid)]
             for form_id, target, source in forms:
                 stripped = target.strip()
                 if not stripped:
                     untranslated += 1
                     continue
-                add_segment(doc, seen, Segment(id=form_id, target=stripped, source=source or None, unit=position))
+                add_segment(doc, seen, Segment(id=form_id, target=stripped, source=source or None, unit=position,
+                                               key=key))
         if untranslated:
             doc.warnings.append(f"{untranslated} {'entry' if untranslated == 1 else 'entries'} "
                                 "without a translation skipped")

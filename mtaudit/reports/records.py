@@ -25,6 +25,7 @@ def sentence_records(doc: Document) -> list[dict]:
                 "type": "sentence",
                 "doc": doc.path,
                 "segment": str(segment.id),
+                **({"key": segment.key} if segment.key is not None else {}),
                 "sentence": sentence.index,
                 "start": sentence.start,
                 "end": sentence.end,

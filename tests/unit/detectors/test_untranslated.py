@@ -111,3 +111,53 @@ def test_pinyin_names_pass(source, target):
 ])
 def test_clean_english_passes(text):
     assert passes(UntranslatedDetector(), text)
+
+
+# English -> German: a target left in English. German web text holds enough English that "the", "full" or "story" have
+# German word frequencies of their own; what tells the languages apart is which one uses a word far more.
+LEFT_IN_ENGLISH = [
+    # (source, target): the target is the source, or English other than the source (an MT engine that failed, a
+    # translator who pasted the wrong string): the whole sentence is reported, not one of its words
+    ("The unions welcomed the plan.", "The unions welcomed the plan."),
+    ("Read the full story", "Read the full story"),
+    ("The unions welcomed the new rail plan on Monday.", "The unions welcomed the new plan."),
+    ("The minister resigned after the vote.", "The minister has resigned after the vote on Tuesday."),
+]
+
+
+@pytest.mark.parametrize("source,target", LEFT_IN_ENGLISH)
+def test_a_german_target_left_in_english_is_untranslated(source, target):
+    found = findings(UntranslatedDetector(), [target], sources=[source], target_lang="de")
+    assert [(f.start, f.end, f.severity.value) for f in found] == [(0, len(target), "critical")], found
+    expected = ("target is identical to the source: not translated" if source == target else
+                "sentence is in English, not German: not translated")
+    assert found[0].message == expected
+
+
+@pytest.mark.parametrize("target", ["The unions welcomed the new plan.", "Read the full story on our website."])
+def test_without_a_source_a_german_target_left_in_english_is_untranslated(target):
+    found = findings(UntranslatedDetector(), [target], target_lang="de")
+    assert [(f.start, f.end, f.severity.value) for f in found] == [(0, len(target), "critical")], found
+
+
+TRANSLATED_INTO_GERMAN = [
+    ("The unions welcomed the plan.", "Die Gewerkschaften begrüßten den Plan."),
+    ("The meeting is on Monday in Berlin.", "Das Meeting findet am Montag in Berlin statt."),
+    ("Angela Merkel met Emmanuel Macron.", "Angela Merkel traf Emmanuel Macron."),
+    ("The Financial Times reported the deal.", "Die Financial Times berichtete über den Deal."),
+    ("Log in", "Login"),
+    ("BBC News", "BBC News"),
+]
+
+
+@pytest.mark.parametrize("source,target", TRANSLATED_INTO_GERMAN)
+def test_german_targets_with_english_names_and_loanwords_are_not_left_in_english(source, target):
+    found = findings(UntranslatedDetector(), [target], sources=[source], target_lang="de")
+    assert not any(f.end - f.start == len(target) for f in found), found
+
+
+def test_a_copied_word_is_reported_in_words_a_reader_expects():
+    found = findings(UntranslatedDetector(), ["Die Gewerkschaften welcomed den Plan der Regierung."],
+                     sources=["The unions welcomed the government's plan."], target_lang="de")
+    assert [f.message for f in found] == [
+        "'welcomed' is copied from the source: an English word that German does not use; translate it"]

@@ -494,13 +494,23 @@ def test_xliff20_ids_repeating_across_files_name_the_file(tmp_path):
 def test_po_plurals_fuzzy_obsolete():
     doc = read_document(FIXTURES / "story.po")
     assert doc.target_lang == "de"
-    assert [(s.id, s.target, s.source) for s in doc.segments] == [
-        ("Read the full story", "Lesen Sie die ganze Geschichte", "Read the full story"),
-        ("byline::By %(author)s", "Von %(author)s", "By %(author)s"),          # fuzzy: audited
-        ("%d comment[0]", "%d Kommentar", "%d comment"),
-        ("%d comment[1]", "%d Kommentare", "%d comments"),
-    ]                                                                          # obsolete "Druckausgabe": gone
+    # id: the entry's number in the file (what a table has room for); key: its gettext identity, msgctxt::msgid
+    assert [(s.id, s.key, s.target, s.source) for s in doc.segments] == [
+        ("1", "Read the full story", "Lesen Sie die ganze Geschichte", "Read the full story"),
+        ("2", "byline::By %(author)s", "Von %(author)s", "By %(author)s"),          # fuzzy: audited
+        ("3[0]", "%d comment", "%d Kommentar", "%d comment"),
+        ("3[1]", "%d comment", "%d Kommentare", "%d comments"),
+    ]                                                                              # obsolete "Druckausgabe": gone
     assert doc.warnings == ["1 entry without a translation skipped"]
+
+
+def test_po_entries_are_numbered_in_file_order_untranslated_ones_included(tmp_path):
+    path = tmp_path / "ui.po"
+    path.write_text('msgid ""\nmsgstr ""\n"Language: de\\n"\n\nmsgid "Share"\nmsgstr ""\n\n'
+                    'msgctxt "menu"\nmsgid "Print"\nmsgstr "Drucken"\n\nmsgid "Print"\nmsgstr "Drucken"\n',
+                    encoding="utf-8")
+    doc = read_document(path)
+    assert [(s.id, s.key) for s in doc.segments] == [("2", "menu::Print"), ("3", "Print")]
 
 
 def test_po_malformed(tmp_path):

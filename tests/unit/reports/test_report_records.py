@@ -51,3 +51,32 @@ def test_summary_from_encoded_documents_equals_the_one_from_records(finished, ke
     ranked = [s for d in report["documents"] for s in d["sentences"]]
     assert len(ranked) == (sum(1 for d in finished for _ in d.sentences()) if keep_all else min(top, len(ranked)))
     assert report["summary"]["failed"] == 1 and report["summary"]["dismissed"] == len(finished) - 1  # not the failed one
+
+
+def test_a_po_entry_keeps_its_whole_gettext_identity_in_the_records(tmp_path):
+    """The segment id of a PO entry is its number in the file (short enough for a table column); the record's
+    ``key`` keeps msgctxt::msgid, so a pipeline can still find the entry. Formats whose id is the unit's own have
+    no key."""
+    import jsonschema
+    from helpers import REPO
+
+    from mtaudit.pipeline.stages import Reader
+
+    path = tmp_path / "news.po"
+    path.write_text('msgid ""\nmsgstr ""\n"Language: de\\n"\n\nmsgctxt "article/body"\n'
+                    'msgid "The unions welcomed the plan. Talks resume on Monday."\n'
+                    'msgstr "Die Gewerkschaften begrüßten den Plan. Die Gespräche gehen am Montag weiter."\n',
+                    encoding="utf-8")
+    auditor = Auditor(AuditConfig(workers=1, model=None))
+    doc = auditor.audit_documents([Reader.of(auditor.config).load_and_prepare(str(path))])[0]
+    sentences = [r for r in document_lines(doc) if r["type"] == "sentence"]
+    assert [(r["segment"], r["sentence"], r["key"]) for r in sentences] == [
+        ("1", 0, "article/body::The unions welcomed the plan. Talks resume on Monday."),
+        ("1", 1, "article/body::The unions welcomed the plan. Talks resume on Monday.")]
+    schema = json.loads((REPO / "mtaudit" / "reports" / "results.schema.json").read_text(encoding="utf-8"))
+    for record in sentences:
+        jsonschema.validate(record, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**sentences[0], "key": 1}, schema)
+    plain = Auditor(AuditConfig(workers=1, model=None)).audit_documents([make_doc(["One line."], path="a.txt")])[0]
+    assert all("key" not in r for r in document_lines(plain))
