@@ -30,6 +30,8 @@ from mtaudit.reports.records import EncodedDocument, encode_document
 from mtaudit.reports.writers import WRITERS, write_reports
 
 Say = Callable[[str, str], None]
+# decisions that matched no finding, listed one a line in the run's messages (a workbook lists them all)
+UNMATCHED_LISTED = 20
 # progress(total) gives a context manager whose value is advance(sentences=0, failed=False), called once a document
 Progress = Callable[[int], ContextManager[Callable[..., None]]]
 
@@ -225,8 +227,10 @@ class AuditRun:
                           keep_all=any(p is not None for p in self.outputs.reports.values()), top=self.top,
                           copies=copies, gate=gate)
         failures = self._stream(auditor, results, files, missing)
-        self._after(auditor, files, copies)
+        unmatched = self._after(auditor, files, copies)
         report = results.builder.report()
+        if unmatched:  # the workbook lists them on a sheet of their own
+            report["unmatched_decisions"] = unmatched
         written = write_reports(report, self.outputs.reports)
         return Summary(report, written, *verdict(len(files), missing, failures, gate))
 
@@ -305,17 +309,32 @@ class AuditRun:
                              f"{results.partial}") from None
         return failures
 
-    def _after(self, auditor: Auditor, files: list[str], copies) -> None:
-        """What the run did beside its results: the annotated copies, the decisions applied."""
+    def _after(self, auditor: Auditor, files: list[str], copies) -> list[dict]:
+        """What the run did beside its results: the annotated copies, the decisions applied; returns the decisions
+        that matched no finding of this run's documents (``Decisions.unmatched_items``)."""
         if copies:
             notice = copies.notice()
             if notice:
                 self.say("note", notice)
             self.say("info", f"annotated copies: {copies.written} in {self.outputs.annotate.resolve()}")
-        if auditor.decisions is not None:
-            stale, elsewhere = auditor.decisions.unmatched(files)
-            self.say("info", f"decisions: {sum(auditor.dismissed.values())} findings dismissed by "
-                     f"{self.config.decisions}"
-                     + (f"; {stale} matched no finding (sentence edited or detector changed)" if stale else "")
-                     + (f"; {elsewhere} are for documents not in this run (paths are matched as given when the "
-                        "report was made)" if elsewhere else ""))
+        if auditor.decisions is None:
+            return []
+        stale, elsewhere = auditor.decisions.unmatched(files)
+        decided = {kind: sum(d[kind] for d in auditor.decided.values()) for kind in ("dismiss", "confirm", "note")}
+        sheet = f" and on the 'unmatched decisions' sheet of {self.outputs.xlsx}" if self.outputs.xlsx else ""
+        self.say("info", f"decisions: {decided['dismiss']} findings dismissed and {decided['confirm']} confirmed by "
+                 f"{self.config.decisions}" + (f", {decided['note']} with a reviewer's note" if decided["note"] else "")
+                 + (f"; {stale} matched no finding (the sentence was edited or the detector changed), listed below"
+                    f"{sheet}" if stale else "")
+                 + (f"; {elsewhere} are for documents not in this run (paths are matched as given when the "
+                    "report was made)" if elsewhere else ""))
+        unmatched = auditor.decisions.unmatched_items(files)
+        for item in unmatched[:UNMATCHED_LISTED]:
+            where = item["doc"] + (f" ¶{item['segment']}" if item["segment"] else "") + \
+                (f" sentence {item['sentence']}" if item["sentence"] else "")
+            self.say("note", f"{where}: {item['decision'] or 'note'} on {item['span']!r} ({item['detector']}) "
+                     "matched no finding" + (f"; note: {item['note']}" if item["note"] else ""))
+        if len(unmatched) > UNMATCHED_LISTED:
+            self.say("note", f"... and {len(unmatched) - UNMATCHED_LISTED} more that matched no finding"
+                     + (f" (all are on the 'unmatched decisions' sheet of {self.outputs.xlsx})" if sheet else ""))
+        return unmatched

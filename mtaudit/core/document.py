@@ -44,7 +44,10 @@ class Category:
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem a detector found, located by character offsets within its sentence's text."""
+    """One problem a detector found, located by character offsets within its sentence's text.
+
+    ``decision`` (``dismiss`` or ``confirm``) and ``note`` are what a reviewer said of it, from a decisions file
+    (``mtaudit.review``); a detector never sets them, and a finding without them is written as before."""
 
     detector: str
     category: str
@@ -54,9 +57,11 @@ class Finding:
     message: str
     suggestion: str | None = None
     confidence: float = 1.0
+    decision: str | None = None
+    note: str | None = None
 
     def to_dict(self) -> dict:
-        return {
+        out = {
             "detector": self.detector,
             "category": self.category,
             "severity": self.severity.value,
@@ -66,6 +71,11 @@ class Finding:
             "suggestion": self.suggestion,
             "confidence": round(float(self.confidence), 4),
         }
+        if self.decision is not None:
+            out["decision"] = self.decision
+        if self.note is not None:
+            out["note"] = self.note
+        return out
 
     @classmethod
     def from_dict(cls, d: dict) -> "Finding":
@@ -78,6 +88,8 @@ class Finding:
             message=d["message"],
             suggestion=d.get("suggestion"),
             confidence=float(d.get("confidence", 1.0)),
+            decision=d.get("decision"),
+            note=d.get("note"),
         )
 
 
@@ -86,6 +98,8 @@ class Sentence:
     """A sentence of a segment's target; ``text == segment.target[start:end]``.
 
     ``fluency`` and ``scores`` are filled by the model scorer, ``findings`` by detectors, ``risk`` by scoring.
+    ``dismissed`` holds the findings a reviewer dismissed (``mtaudit.review``): left out of the risk and of annotated
+    copies, kept so that the report can show them and a reviewer undo the dismissal.
     """
 
     segment: "Segment"
@@ -97,6 +111,7 @@ class Sentence:
     scores: dict[str, float] = field(default_factory=dict)
     risk: float = 0.0
     estimator: float | None = None  # the trained estimator's part of ``risk``, where it applies
+    dismissed: list[Finding] = field(default_factory=list)
 
     @property
     def text(self) -> str:

@@ -54,8 +54,10 @@ class Auditor:
         self.risk_model = RiskModel.load(config.risk_model) if config.risk_model else None
         self._pair_models: dict[str, RiskModel] = {}
         self.decisions = None
-        # findings removed by the decisions file, per document path, for the document records
+        # findings dismissed by the decisions file, per document path, for the document records
         self.dismissed: dict[str, int] = {}
+        # per document path: findings dismissed, confirmed and with a note, for the run's summary
+        self.decided: dict[str, dict[str, int]] = {}
         if config.decisions:
             from mtaudit.review import load_decisions
 
@@ -145,7 +147,10 @@ class Auditor:
             if doc.error:
                 continue
             if self.decisions is not None:
+                from mtaudit.review.decisions import tally
+
                 self.dismissed[doc.path] = self.decisions.apply(doc)
+                self.decided[doc.path] = tally(doc)
             score_document(doc, self.risk_model_for(doc))
         return docs
 

@@ -4,7 +4,8 @@ A *report* is::
 
     {"run": <run record>,
      "documents": [<document record> + {"sentences": [<sentence records>]}, ...],
-     "summary": {"documents": N, "failed": N, "sentences": N, "findings": N, "dismissed": N}}
+     "summary": {"documents": N, "failed": N, "sentences": N, "findings": N, "dismissed": N},
+     "unmatched_decisions": [...]}   # only from an audit with --decisions where some matched no finding
 
 Writers never compute scores: everything they show is already in the records.
 """

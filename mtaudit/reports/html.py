@@ -16,10 +16,13 @@ Embedded data (``<script type="application/json" id="mtaudit-data">``), version 
      "rows": [[doc index, segment id, sentence index, text, risk, sentence sha256 or "", findings, glued,
                estimator], ...]}   # estimator: the trained estimator's part of the risk, or null
 
-    finding: [start, end, severity index, category index, detector index, message, suggestion, confidence, occurrence]
+    finding: [start, end, severity index, category index, detector index, message, suggestion, confidence, occurrence,
+              decision, note]   # decision ("dismiss", "confirm" or null) and note: only where --decisions gave one
 
 Rows are in reading order; ``glued`` is 1 when a sentence starts right where the previous one ended (no space to put
-back between them in the document view). The sentence hash is only given to sentences with findings. Finding
+back between them in the document view). A sentence's findings include those a reviewer dismissed (the records'
+``dismissed``), so that the page can show them and undo the dismissal; they count in the occurrences of the others,
+as the decisions file counts them. The sentence hash is only given to sentences with findings. Finding
 offsets are UTF-16 code units (what JavaScript strings index), converted here from the records' code-point offsets
 so a sentence with an emoji or a rare CJK character still highlights the right span.
 """
@@ -30,6 +33,7 @@ import hashlib
 import json
 import math
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -132,7 +136,7 @@ def page_data(report: dict) -> dict:
             if s.get("source") or s.get("reference"):
                 seg_texts.setdefault(segment, [s.get("source"), s.get("reference")])
             text = s["text"]
-            found = sorted(s["findings"], key=lambda f: (f["start"], f["end"]))
+            found = sorted(s["findings"] + s.get("dismissed", []), key=lambda f: (f["start"], f["end"]))
             occ = occurrences(text, found)
             out = []
             for f, n in zip(found, occ):
@@ -143,6 +147,8 @@ def page_data(report: dict) -> dict:
                     detectors.setdefault(f["detector"], len(detectors)),
                     f["message"], f.get("suggestion") or None, round(_finite(f.get("confidence"), 1.0), 3), n,
                 ])
+                if f.get("decision") or f.get("note"):
+                    out[-1] += [f.get("decision"), f.get("note")]
             # 1 when the sentence follows the previous one with no space between (the splitter cut inside a word)
             glued = int(previous is not None and previous["segment"] == s["segment"]
                         and s.get("start") is not None and previous.get("end") == s["start"])
@@ -206,10 +212,42 @@ def _short_category(category: str, width: int = 36) -> str:
 
 
 def pair_label(doc: dict) -> str:
-    """A document's language pair as the report shows it: "en→de" ("?→en" when the source language is unknown)."""
+    """A document's language pair as the report shows it: "en→de", or "en without source" for an article audited
+    without its source (its source language is unknown; the target's default pair chose its risk model)."""
     if not doc.get("target_lang"):
         return ""
-    return f"{doc.get('source_lang') or '?'}→{doc['target_lang']}"
+    if not doc.get("source_lang"):
+        return f"{doc['target_lang']} without source"
+    return f"{doc['source_lang']}→{doc['target_lang']}"
+
+
+@lru_cache(maxsize=1)
+def _risk_model_pairs() -> dict[str, str]:
+    """The risk models mtaudit ships, by name, each with the language pair it was fitted for
+    ({"zhen-gemma3-estimator": "zh→en", ...}): the report names a model by its pair, its name only on hover."""
+    from mtaudit.core.errors import UsageError
+    from mtaudit.core.resources import models_dir
+    from mtaudit.languages import pairs
+    from mtaudit.risk import RiskModel
+
+    out: dict[str, str] = {}
+    for pair in pairs().values():
+        if pair.generic:
+            continue
+        try:
+            out.setdefault(RiskModel.load(models_dir() / pair.risk_model).name, f"{pair.source}→{pair.target}")
+        except UsageError:  # a damaged installation: the report then shows the model's name
+            continue
+    return out
+
+
+def risk_model_lines(report: dict) -> list[dict]:
+    """The risk models that scored the documents, as the overview names them: the pair each was fitted for (or its
+    name, for a model mtaudit does not ship), its name, and how many documents it scored; most documents first."""
+    known = _risk_model_pairs()
+    counts = _count(d["risk_model"] for d in report["documents"] if d.get("risk_model") and not d.get("error"))
+    return [{"label": f"{known[name]} model" if name in known else name, "name": name, "documents": n}
+            for name, n in counts.items()]
 
 
 def render_html(report: dict) -> str:
@@ -229,9 +267,11 @@ def render_html(report: dict) -> str:
         histogram=risk_histogram(report), categories=category_chart(report),
         data=page_data(report), css=Markup(css), js=Markup(js), csp=csp,
         sentences_with_findings=sum(1 for d in report["documents"] for s in d["sentences"] if s["findings"]),
+        # what the queue opens on: the sentences with findings, dismissed ones included (shown, to be undone)
+        queue_sentences=sum(1 for d in report["documents"] for s in d["sentences"]
+                            if s["findings"] or s.get("dismissed")),
         language_pairs=_count(pair_label(d) for d in report["documents"] if not d.get("error") and pair_label(d)),
-        risk_models={pair_label(d): d["risk_model"] for d in report["documents"]
-                     if d.get("risk_model") and pair_label(d) and not run.get("options", {}).get("risk_model")},
+        risk_models=[] if (run.get("options") or {}).get("risk_model") else risk_model_lines(report),
     )
     # lone surrogates in text Jinja rendered (a document name, an error) become U+FFFD so the page can be saved
     return _SURROGATE.sub("\ufffd", page)

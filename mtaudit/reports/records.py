@@ -18,10 +18,13 @@ from mtaudit.core.errors import UsageError
 
 
 def sentence_records(doc: Document) -> list[dict]:
+    """One record per sentence. A finding a reviewer decided on carries ``decision`` (and ``note``); the findings
+    dismissed are in ``dismissed``, outside ``findings`` and the risk, only where there are some (results of a run
+    without decisions are unchanged, and readers that know nothing of decisions see the findings that count)."""
     out = []
     for segment in doc.segments:
         for sentence in segment.sentences:
-            out.append({
+            record = {
                 "type": "sentence",
                 "doc": doc.path,
                 "segment": str(segment.id),
@@ -37,7 +40,10 @@ def sentence_records(doc: Document) -> list[dict]:
                 "findings": [f.to_dict() for f in sorted(sentence.findings, key=lambda f: (f.start, f.end))],
                 "source": segment.source if sentence.index == 0 else None,
                 "reference": segment.reference if sentence.index == 0 else None,
-            })
+            }
+            if sentence.dismissed:
+                record["dismissed"] = [f.to_dict() for f in sorted(sentence.dismissed, key=lambda f: (f.start, f.end))]
+            out.append(record)
     return out
 
 

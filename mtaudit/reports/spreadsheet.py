@@ -3,9 +3,12 @@ into it are read back by ``--decisions FILE.xlsx`` (``mtaudit.review.sheet``, wh
 
 The ``review`` sheet has one row per finding, sentences riskiest first (a sentence without findings gets one row with
 the finding columns blank), the trained estimator's part of the risk beside the risk (blank where no estimator
-scored the sentence), and a blank ``decision`` column. A hidden ``key`` column holds each finding's identity
+scored the sentence), and a ``decision`` and a ``reviewer note`` column, blank unless the run applied decisions
+(``--decisions``: each decision and note is carried to its finding, the dismissed findings included, so the sheet
+filled in again is the next round's decisions). A hidden ``key`` column holds each finding's identity
 (``mtaudit.review.identity``), so decisions survive sorting, filtering and the reviewer's own columns. The ``documents``
-sheet has one row per document, the ``run`` sheet what produced the report. A CSV holds the review sheet alone.
+sheet has one row per document, the ``run`` sheet what produced the report, and an ``unmatched decisions`` sheet,
+only when there are some, the decisions that found their finding no more. A CSV holds the review sheet alone.
 
 Written with openpyxl in write-only mode (flat memory for large batches), atomically. Text cells are always stored
 as text, never formulas, and CSV cells that a spreadsheet would take for a formula are prefixed with ``'``.
@@ -37,14 +40,28 @@ def review_rows(report: dict) -> Iterator[list]:
     for rank, s in enumerate(ranked_sentences(report), 1):
         estimator = s.get("estimator")
         head = [rank, round(float(s["risk"]), 4), None if estimator is None else round(float(estimator), 4), s["doc"], s["segment"], s["sentence"] + 1, s["text"]]
-        findings = sorted(s["findings"], key=lambda f: (f["start"], f["end"]))
+        # the findings a reviewer dismissed are rows too, with their decision: this sheet, filled in again, is the
+        # next round's decisions file
+        findings = sorted(s["findings"] + s.get("dismissed", []), key=lambda f: (f["start"], f["end"]))
         if not findings:
             yield head + [None] * (len(HEADERS) - len(head))
             continue
         for f, identity in zip(findings, sentence_identities(s["doc"], s["text"], findings)):
             key = identity_key(identity)
             yield head + [s["text"][f["start"]:f["end"]], f["severity"], f["category"], f["detector"], f["message"],
-                          f.get("suggestion"), None, None, key if len(key) <= MAX_CELL else None]
+                          f.get("suggestion"), f.get("decision"), f.get("note"), key if len(key) <= MAX_CELL else None]
+
+
+UNMATCHED_COLUMNS = (("document", 28), ("segment", 10), ("sentence", 9), ("flagged", 24), ("detector", 12),
+                     ("category", 28), ("decision", 10), ("reviewer note", 30), ("text", 60), ("message", 50))
+
+
+def unmatched_rows(report: dict) -> Iterator[list]:
+    """The decisions and notes of a ``--decisions`` file that matched no finding of the run (the report's
+    ``unmatched_decisions``): the sentence was edited or the detector changed."""
+    for d in report.get("unmatched_decisions") or ():
+        yield [d["doc"], d.get("segment"), d.get("sentence"), d["span"], d["detector"], d["category"],
+               d.get("decision"), d.get("note"), d.get("text"), d.get("message")]
 
 
 def document_rows(report: dict) -> Iterator[list]:
@@ -129,6 +146,14 @@ def write_xlsx(report: dict, path: str | Path) -> None:
     _layout(run, (("field", 24), ("value", 100)), get_column_letter)
     for row in run_rows(report):
         run.append([cell(run, row[0]), cell(run, row[1], wrap) if row[1] is not None else None])
+
+    if report.get("unmatched_decisions"):
+        unmatched = workbook.create_sheet("unmatched decisions")
+        _layout(unmatched, UNMATCHED_COLUMNS, get_column_letter)
+        unmatched.append([_header_cell(WriteOnlyCell, unmatched, name, bold, header_fill)
+                          for name, _ in UNMATCHED_COLUMNS])
+        for row in unmatched_rows(report):
+            unmatched.append([cell(unmatched, v, wrap) if v is not None else None for v in row])
 
     try:
         with atomic_output(path) as tmp:

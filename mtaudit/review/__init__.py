@@ -9,9 +9,9 @@ from mtaudit.review.sheet import read_decisions
 
 
 def load_decisions(path: str | Path) -> Decisions:
-    """Read a decisions file exported by the HTML report, or the decision column of a review spreadsheet (``.xlsx``,
-    ``.csv``); errors name the file and the decision (or cell) at fault."""
+    """Read a decisions file exported by the HTML report, or the decision and note columns of a review spreadsheet
+    (``.xlsx``, ``.csv``); errors name the file and the decision (or cell) at fault."""
     path = Path(path)
     if path.suffix.lower() in (".xlsx", ".csv"):
-        return Decisions(by_identity=dict(read_decisions(path)), source=str(path))
+        return read_decisions(path)
     return read_decisions_file(path)

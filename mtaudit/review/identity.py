@@ -68,7 +68,9 @@ def identity_from_key(key: str) -> Identity:
 
 
 def document_identities(doc: Document) -> Iterator[tuple[Sentence, Finding, Identity]]:
+    """Every finding of ``doc`` with its identity, the findings a reviewer dismissed included (they count in the
+    occurrences of the others)."""
     for sentence in doc.sentences():
-        ids = sentence_identities(doc.path, sentence.text, sentence.findings)
-        for finding, identity in zip(sentence.findings, ids):
+        found = sentence.findings + sentence.dismissed
+        for finding, identity in zip(found, sentence_identities(doc.path, sentence.text, found)):
             yield sentence, finding, identity

@@ -1,5 +1,6 @@
 """The review sheet: the columns the spreadsheet writer (``mtaudit.reports.spreadsheet``) writes, and the decisions a
-reviewer typed into its ``decision`` column, read back by ``--decisions FILE.xlsx`` (or ``.csv``).
+reviewer typed into its ``decision`` column (with the ``reviewer note``), read back by ``--decisions FILE.xlsx`` (or
+``.csv``).
 
 Each row of the ``review`` sheet names its finding in a hidden ``key`` column (``mtaudit.review.identity``), so
 decisions survive sorting, filtering and the reviewer's own columns.
@@ -11,8 +12,8 @@ from pathlib import Path
 from typing import Iterator
 
 from mtaudit.core.errors import UsageError
-from mtaudit.review.decisions import CONFIRM, DISMISS
-from mtaudit.review.identity import Identity, identity_from_key
+from mtaudit.review.decisions import CONFIRM, DISMISS, Decisions
+from mtaudit.review.identity import identity_from_key
 
 # (header, width in characters, wrap) of the review sheet, left to right.
 REVIEW_COLUMNS = (
@@ -31,8 +32,9 @@ DECISION_WORDS = {
     **dict.fromkeys(("confirm", "confirmed", "true positive", "tp", "error", "accept", "accepted"), CONFIRM),
 }
 
-def read_decisions(path: str | Path) -> list[tuple[Identity, str]]:
-    """The decisions typed into a review spreadsheet's ``decision`` column, with the finding each row names."""
+def read_decisions(path: str | Path) -> Decisions:
+    """The decisions typed into a review spreadsheet's ``decision`` column and the notes in its ``reviewer note``
+    column, with the finding each row names (a note alone is kept too: it is carried into the next sheet)."""
     path = Path(path)
     rows = _xlsx_rows(path) if path.suffix.lower() == ".xlsx" else _csv_rows(path)
     try:
@@ -43,25 +45,46 @@ def read_decisions(path: str | Path) -> list[tuple[Identity, str]]:
     if "decision" not in names or "key" not in names:
         raise UsageError(f"{path}: no 'decision' and 'key' columns in the first row; is this a review sheet written "
                          "by `mtaudit audit --xlsx` or `--csv`?")
-    at_decision, at_key = names.index("decision"), names.index("key")
-    out: list[tuple[Identity, str]] = []
+    at = {name: names.index(name) for name in _READ if name in names}
+    decisions = Decisions(source=str(path))
     for where, row in rows:
-        typed = row[at_decision] if at_decision < len(row) else None
-        if typed is None or not str(typed).strip():
+        cell = {name: _text(row[i]) if i < len(row) else "" for name, i in at.items()}
+        typed, note = cell["decision"], cell.get("reviewer note", "")
+        if not typed and not note:
             continue
-        decision = DECISION_WORDS.get(" ".join(str(typed).lower().split()))
-        if decision is None:
-            raise UsageError(f"{path}: {where(at_decision)}: decision {str(typed).strip()!r} is not one of "
-                             f"{DISMISS!r} or {CONFIRM!r} (or: false positive, confirmed, error...)")
-        key = row[at_key] if at_key < len(row) else None
+        decision = None
+        if typed:
+            decision = DECISION_WORDS.get(" ".join(typed.lower().split()))
+            if decision is None:
+                raise UsageError(f"{path}: {where(at['decision'])}: decision {typed!r} is not one of "
+                                 f"{DISMISS!r} or {CONFIRM!r} (or: false positive, confirmed, error...)")
         try:
-            identity = identity_from_key(str(key))
+            identity = identity_from_key(cell["key"])
         except ValueError:
-            raise UsageError(f"{path}: {where(at_key)}: the row has a decision but no finding key (a sentence "
+            if decision is None:
+                continue  # a note on a sentence without findings: there is no finding to carry it
+            raise UsageError(f"{path}: {where(at['key'])}: the row has a decision but no finding key (a sentence "
                              "without findings, or an edited key column); clear the decision or restore the key") \
                 from None
-        out.append((identity, decision))
-    return out
+        sentence = cell.get("sentence", "")
+        decisions.add(identity, decision, note or None, segment=cell.get("segment") or None,
+                      sentence=int(sentence) if sentence.isdigit() else None, text=cell.get("text") or None,
+                      message=cell.get("message") or None)
+    return decisions
+
+
+# The columns read back: the decision, the note and the key, and for listing a decision that matched nothing, where
+# it was.
+_READ = ("decision", "reviewer note", "key", "segment", "sentence", "text", "message")
+
+
+def _text(value) -> str:
+    """A cell as text, surrounding spaces aside (a number typed as a sentence number comes back as 3, or 3.0)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
 
 
 def _xlsx_rows(path: Path) -> Iterator[tuple]:

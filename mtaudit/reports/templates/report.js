@@ -12,14 +12,17 @@
   var STORAGE_KEY = 'mtaudit.decisions.v1';
   var DECISIONS_SCHEMA = 'mtaudit-decisions';
   var DECISIONS_VERSION = 1;
+  var DECISIONS_FILE = (DATA.run.options || {}).decisions || null;  // the --decisions file the audit applied
 
   // ---- model ------------------------------------------------------------------------------------------------
   var rows = DATA.rows.map(function (r, i) {
     var row = { i: i, d: r[0], seg: r[1], n: r[2], text: r[3], risk: r[4], sha: r[5], f: [], glued: !!r[7], est: r[8] === undefined ? null : r[8], rank: 0,
       hay: null };
     row.f = r[6].map(function (x, k) {
+      // prior: the decision the audit applied from its --decisions file (shown as taken, and undoable); note: the
+      // reviewer's note from that file
       var f = { row: row, k: k, s: x[0], e: x[1], sev: x[2], cat: x[3], det: x[4], msg: x[5], sug: x[6], conf: x[7],
-        occ: x[8] };
+        occ: x[8], prior: x[9] || null, note: x[10] || null };
       f.span = row.text.slice(f.s, f.e);
       f.key = identityKey(DOCS[row.d].path, row.sha, DETS[f.det], CATS[f.cat], f.span, f.occ);
       return f;
@@ -88,13 +91,14 @@
     var map = parsed && parsed.version === DECISIONS_VERSION && parsed.decisions ? parsed.decisions : {};
     store.map = {};
     // local storage is shared with other local pages: keep only well-formed decisions
-    Object.keys(map).forEach(function (k) { if (validDecision(map[k])) store.map[k] = map[k]; });
+    Object.keys(map).forEach(function (k) { if (validDecision(map[k], true)) store.map[k] = map[k]; });
   }
 
-  function validDecision(x) {
-    return !!x && (x.decision === 'dismiss' || x.decision === 'confirm') && typeof x.doc === 'string' &&
-      typeof x.sentence_sha256 === 'string' && typeof x.span === 'string' && typeof x.detector === 'string' &&
-      typeof x.category === 'string';
+  // 'clear' (kept in local storage only, never exported): a decision the report came with, undone here
+  function validDecision(x, clear) {
+    return !!x && (x.decision === 'dismiss' || x.decision === 'confirm' || (clear && x.decision === 'clear')) &&
+      typeof x.doc === 'string' && typeof x.sentence_sha256 === 'string' && typeof x.span === 'string' &&
+      typeof x.detector === 'string' && typeof x.category === 'string';
   }
 
   function saveStore() {
@@ -107,39 +111,56 @@
     }
   }
 
+  // A decision taken on this page (in local storage) wins over the one the report came with.
   function decisionOf(f) {
     var d = store.map[f.key];
-    return d ? d.decision : null;
+    if (d) return d.decision === 'clear' ? null : d.decision;
+    return f.prior;
+  }
+
+  function decisionItem(f, decision) {
+    var r = f.row;
+    var item = {
+      decision: decision, doc: DOCS[r.d].path, segment: String(r.seg), sentence: r.n, sentence_sha256: r.sha,
+      detector: DETS[f.det], category: CATS[f.cat], span: f.span, occurrence: f.occ, message: f.msg
+    };
+    if (f.note) item.note = f.note;
+    return item;
   }
 
   function setDecision(f, decision) {
-    if (!decision) {
+    if (!decision && !f.prior) {
       delete store.map[f.key];
     } else {
-      var r = f.row;
-      store.map[f.key] = {
-        decision: decision, doc: DOCS[r.d].path, segment: String(r.seg), sentence: r.n, sentence_sha256: r.sha,
-        detector: DETS[f.det], category: CATS[f.cat], span: f.span, occurrence: f.occ, message: f.msg,
-        decided: new Date().toISOString()
-      };
+      store.map[f.key] = decisionItem(f, decision || 'clear');
+      store.map[f.key].decided = new Date().toISOString();
     }
     saveStore();
   }
 
   function decisionCounts() {
     var out = { dismiss: 0, confirm: 0 };
-    Object.keys(store.map).forEach(function (k) {
-      if (findingsByKey[k]) out[store.map[k].decision] = (out[store.map[k].decision] || 0) + 1;
+    rows.forEach(function (r) {
+      r.f.forEach(function (f) { var d = decisionOf(f); if (d) out[d]++; });
     });
     return out;
   }
 
   function exportedDecisions() {
-    var paths = {};
+    var paths = {}, byKey = {};
     DOCS.forEach(function (d) { paths[d.path] = true; });
-    // decisions on findings an earlier --decisions run already removed stay in the file: they still apply
-    var list = Object.keys(store.map).map(function (k) { return store.map[k]; })
-      .filter(function (x) { return paths[x.doc]; });
+    // the decisions the report came with, then this page's own (which replace or undo them); a decision in local
+    // storage on a finding this report does not show stays in the file: it may still apply
+    rows.forEach(function (r) {
+      r.f.forEach(function (f) { if (f.prior) byKey[f.key] = decisionItem(f, f.prior); });
+    });
+    Object.keys(store.map).forEach(function (k) {
+      var x = store.map[k];
+      if (!paths[x.doc]) return;
+      if (x.decision === 'clear') delete byKey[k];
+      else byKey[k] = x;
+    });
+    var list = Object.keys(byKey).map(function (k) { return byKey[k]; });
     list.sort(function (a, b) {
       return a.doc.localeCompare(b.doc) ||
         String(a.segment || '').localeCompare(String(b.segment || ''), 'en', { numeric: true }) ||
@@ -265,10 +286,19 @@
     what.appendChild(line);
     what.appendChild(el('div', 'msg', f.msg));
     if (f.sug) what.appendChild(el('div', 'sug', f.sug));
+    if (f.note) {
+      var note = el('div', 'note', f.note);
+      note.title = 'The reviewer\'s note, from ' + (DECISIONS_FILE || 'the decisions file');
+      what.appendChild(note);
+    }
     li.appendChild(what);
     var actions = el('div', 'actions');
     if (decision) {
-      actions.appendChild(el('span', 'state ' + decision, decision === 'dismiss' ? 'dismissed' : 'confirmed'));
+      var taken = el('span', 'state ' + decision, decision === 'dismiss' ? 'dismissed' : 'confirmed');
+      if (decision === f.prior && !store.map[f.key]) {
+        taken.title = 'Decided in an earlier round: ' + (DECISIONS_FILE || '--decisions');
+      }
+      actions.appendChild(taken);
       actions.appendChild(button('act undo', 'Undo', 'Clear this decision (u)'));
     } else {
       actions.appendChild(button('act dismiss', 'Dismiss', 'False positive: leave it out of the next run (x)'));
@@ -280,7 +310,7 @@
 
   // ---- filters ------------------------------------------------------------------------------------------------
   var state = {
-    view: 'overview', q: '', doc: -1, minRisk: 0, status: 'all', flagged: false,
+    view: 'overview', q: '', doc: -1, minRisk: 0, status: 'all', flagged: true,
     sevs: allSet(SEVS), cats: allSet(CATS), dets: allSet(DETS),
     page: 0, pageSize: 50, visible: [], sel: null, selF: 0, docShown: -1, gPending: false
   };
@@ -350,7 +380,12 @@
       cb.dataset.value = k;
       label.appendChild(cb);
       if (dots) label.appendChild(el('span', 'dot ' + name));
-      var nm = el('span', 'name', name);
+      var nm = el('span', 'name');
+      // a long MQM path may wrap after each "/" rather than be cut off
+      name.split('/').forEach(function (part, j, parts) {
+        nm.appendChild(document.createTextNode(part + (j < parts.length - 1 ? '/' : '')));
+        if (j < parts.length - 1) nm.appendChild(document.createElement('wbr'));
+      });
       nm.title = name;
       label.appendChild(nm);
       var only = button('only', 'only', 'Show only ' + name);
@@ -615,7 +650,10 @@
       var items = [];
       g.rows.forEach(function (r, k) {
         if (k > 0 && !r.glued) p.appendChild(document.createTextNode(' '));
-        var s = el('span', 's ' + riskBand(r.risk) + (r.f.length ? ' flagged' : ''));
+        // only a sentence with a finding still open or confirmed is tinted by its risk: with the model most clean
+        // sentences of news have some risk, and tinting them all tinted almost the whole article
+        var open = r.f.some(function (f) { return decisionOf(f) !== 'dismiss'; });
+        var s = el('span', 's' + (open ? ' ' + riskBand(r.risk) : '') + (r.f.length ? ' flagged' : ''));
         s.dataset.row = r.i;
         s.title = 'sentence ' + (r.n + 1) + ' · risk ' + fmtRisk(r.risk);
         highlighted(r, s);
@@ -831,10 +869,10 @@
   }
 
   function resetFilters() {
-    state.q = ''; state.doc = -1; state.minRisk = 0; state.status = 'all'; state.flagged = false;
+    state.q = ''; state.doc = -1; state.minRisk = 0; state.status = 'all'; state.flagged = true;
     state.sevs = allSet(SEVS); state.cats = allSet(CATS); state.dets = allSet(DETS);
     $('f-search').value = ''; $('f-doc').value = ''; $('f-risk').value = '0'; $('f-risk-value').textContent = '0';
-    $('f-flagged').checked = false;
+    $('f-flagged').checked = true;
     var all = $('f-status').querySelectorAll('button');
     for (var k = 0; k < all.length; k++) all[k].setAttribute('aria-pressed', String(all[k].dataset.status === 'all'));
     refresh(false);

@@ -53,6 +53,41 @@ def test_summary_from_encoded_documents_equals_the_one_from_records(finished, ke
     assert report["summary"]["failed"] == 1 and report["summary"]["dismissed"] == len(finished) - 1  # not the failed one
 
 
+def test_records_carry_decided_findings_for_the_report(tmp_path):
+    """With --decisions, a sentence record keeps its dismissed findings apart (``dismissed``: out of the risk, there
+    to be shown and undone) and a confirmed finding carries its decision and the reviewer's note; both fields are in
+    results.schema.json. Without decisions the records have neither."""
+    import jsonschema
+    from helpers import REPO
+
+    from mtaudit.review.identity import sentence_sha256
+
+    text = "He said the the plan would pass, Reuters reported."
+    plain = Auditor(AuditConfig(workers=1, model=None)).audit_documents([make_doc([text], path="a.txt")])[0]
+    [before] = [r for r in document_lines(plain) if r["type"] == "sentence"]
+    assert len(before["findings"]) >= 1 and "dismissed" not in before
+    assert all(set(f) == {"detector", "category", "severity", "start", "end", "message", "suggestion", "confidence"}
+               for f in before["findings"])
+    first = before["findings"][0]
+    path = tmp_path / "decisions.json"
+    path.write_text(json.dumps({"schema": "mtaudit-decisions", "version": 1, "decisions": [
+        {"decision": "dismiss", "doc": "a.txt", "sentence_sha256": sentence_sha256(text), "detector": first["detector"],
+         "category": first["category"], "span": text[first["start"]:first["end"]], "occurrence": 0,
+         "note": "house style"}]}), encoding="utf-8")
+    auditor = Auditor(AuditConfig(workers=1, model=None, decisions=str(path)))
+    doc = auditor.audit_documents([make_doc([text], path="a.txt")])[0]
+    records = document_lines(doc, auditor.dismissed["a.txt"])
+    [sentence] = [r for r in records if r["type"] == "sentence"]
+    assert sentence["dismissed"] == [{**first, "decision": "dismiss", "note": "house style"}]
+    assert first not in sentence["findings"] and len(sentence["findings"]) == len(before["findings"]) - 1
+    assert sentence["risk"] < before["risk"] and records[-1]["dismissed"] == 1
+    schema = json.loads((REPO / "mtaudit" / "reports" / "results.schema.json").read_text(encoding="utf-8"))
+    for record in records:
+        jsonschema.validate(record, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**sentence, "dismissed": [{**first, "decision": "maybe"}]}, schema)
+
+
 def test_a_po_entry_keeps_its_whole_gettext_identity_in_the_records(tmp_path):
     """The segment id of a PO entry is its number in the file (short enough for a table column); the record's
     ``key`` keeps msgctxt::msgid, so a pipeline can still find the entry. Formats whose id is the unit's own have

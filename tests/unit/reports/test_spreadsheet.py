@@ -225,3 +225,84 @@ def test_the_estimators_part_of_the_risk_has_its_own_column_and_terminal_line():
     console = Console(width=160, record=True)
     print_ranked(report, 5, console)
     assert "trained estimator: +0.41" in console.export_text()
+
+
+def _sheet_rows(path: Path, sheet: str = "review") -> list[dict]:
+    book = openpyxl.load_workbook(path)
+    rows = list(book[sheet].iter_rows(values_only=True))
+    return [dict(zip(rows[0], row)) for row in rows[1:]]
+
+
+def test_decisions_and_notes_carry_into_the_next_rounds_sheet(tmp_path):
+    """Round 1's sheet, filled in, given to round 2 (a real `mtaudit audit` process): every decision and note whose
+    finding still exists is in round 2's sheet, dismissed findings included (so that round 3 dismisses them again);
+    the decision on a sentence edited in between is listed on stderr and in an `unmatched decisions` sheet."""
+    import subprocess
+    import sys
+
+    (tmp_path / "in").mkdir()
+    for name in ("01_port_deal.txt", "03_flood_relief.txt", "09_de_hochwasser.txt"):
+        (tmp_path / "in" / name).write_bytes((SAMPLES / name).read_bytes())
+
+    def audit_process(*args):
+        run = subprocess.run([sys.executable, "-m", "mtaudit", "audit", "in", "--no-model", "--top", "0",
+                              "--workers", "1", *args], cwd=tmp_path, capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr
+        return run
+
+    audit_process("--xlsx", "r1.xlsx")
+    book = openpyxl.load_workbook(tmp_path / "r1.xlsx")
+    sheet = book["review"]
+    header = [c.value for c in sheet[1]]
+    at = {name: i + 1 for i, name in enumerate(header)}
+    typed: dict[str, tuple] = {}  # key -> (decision as typed, note)
+    seen: dict[tuple, int] = {}
+    for n, row in enumerate(sheet.iter_rows(min_row=2, values_only=True), 2):
+        record = dict(zip(header, row))
+        what = (record["detector"], record["flagged"])
+        seen[what] = seen.get(what, 0) + 1
+        choice = {("credits", "Edited by Anna Petrova by Tom Hale"): ("False positive", "house style allows it"),
+                  ("names", "Wang"): ("confirm", "checked against the source"),
+                  ("phrasing", "The company"): (None, "ask the desk"),
+                  ("numbers", "February 30"): ("confirm", None),
+                  # two identical findings in one sentence: the first dismissed, the second confirmed
+                  ("phrasing", "Sie"): ("dismiss", None) if seen[what] == 1 else ("confirm", "formal address")}
+        if what in choice:
+            decision, note = choice[what]
+            sheet.cell(n, at["decision"], decision)
+            sheet.cell(n, at["reviewer note"], note)
+            typed[record["key"]] = choice[what]
+    book.save(tmp_path / "r1.xlsx")
+    assert len(typed) == 6
+    # an editor fixes the date: that sentence was never reviewed as it now reads, so its decision is not carried
+    flood = tmp_path / "in" / "03_flood_relief.txt"
+    flood.write_text(flood.read_text(encoding="utf-8").replace("February 30", "March 1"), encoding="utf-8")
+
+    second = audit_process("--decisions", "r1.xlsx", "--xlsx", "r2.xlsx", "--csv", "r2.csv")
+    assert "1 matched no finding" in second.stderr
+    assert "in/03_flood_relief.txt" in second.stderr and "'February 30'" in second.stderr
+    expected = {"False positive": "dismiss"}
+    rows = {r["key"]: r for r in _sheet_rows(tmp_path / "r2.xlsx") if r["key"]}
+    for key, (decision, note) in typed.items():
+        if "February 30" in key:
+            assert key not in rows
+            continue
+        assert (rows[key]["decision"], rows[key]["reviewer note"]) == (expected.get(decision, decision), note), key
+    dismissed = [r for r in rows.values() if r["decision"] == "dismiss"]
+    assert {(r["detector"], r["flagged"]) for r in dismissed} == {
+        ("credits", "Edited by Anna Petrova by Tom Hale"), ("phrasing", "Sie")}
+    assert sum(1 for r in rows.values() if r["decision"] or r["reviewer note"]) == 5
+    [gone] = _sheet_rows(tmp_path / "r2.xlsx", "unmatched decisions")
+    assert (gone["document"], gone["flagged"], gone["detector"], gone["decision"]) == (
+        "in/03_flood_relief.txt", "February 30", "numbers", "confirm")
+    with open(tmp_path / "r2.csv", encoding="utf-8-sig", newline="") as fh:
+        csv_rows = {r["key"]: r for r in csv.DictReader(fh) if r["key"]}
+    assert {k: (r["decision"], r["reviewer note"]) for k, r in csv_rows.items()} == {
+        k: (r["decision"] or "", r["reviewer note"] or "") for k, r in rows.items()}
+
+    # round 3 from round 2's sheet: the same decisions again, nothing unmatched
+    third = audit_process("--decisions", "r2.xlsx", "--xlsx", "r3.xlsx")
+    assert "matched no finding" not in third.stderr
+    again = {r["key"]: (r["decision"], r["reviewer note"]) for r in _sheet_rows(tmp_path / "r3.xlsx") if r["key"]}
+    assert again == {k: (r["decision"], r["reviewer note"]) for k, r in rows.items()}
+    assert openpyxl.load_workbook(tmp_path / "r3.xlsx").sheetnames == ["review", "documents", "run"]
