@@ -20,6 +20,7 @@ from typing import Callable, ContextManager
 from mtaudit.app.outputs import check_outputs
 from mtaudit.core.errors import UsageError
 from mtaudit.core.outputs import refuse_overwriting_inputs
+from mtaudit.core.text import plural
 from mtaudit.engines.base import Engine
 from mtaudit.pipeline import AuditConfig, Auditor, discover
 from mtaudit.pipeline.stages import Found
@@ -112,8 +113,7 @@ class Gate:
         s = json.loads(record) if isinstance(record, str) else record
         text = " ".join(s["text"].split())
         text = text if len(text) <= 60 else text[:59] + "…"
-        count = f"{self.above} sentence{'' if self.above == 1 else 's'}"
-        return (f"--fail-above {self.threshold:g}: {count} above {self.threshold:g}; the riskiest, {risk:.2f}, is "
+        return (f"--fail-above {self.threshold:g}: {plural(self.above, 'sentence')} above {self.threshold:g}; the riskiest, {risk:.2f}, is "
                 f"{s['doc']}, segment {s['segment']}, sentence {s['sentence'] + 1}: \"{text}\"")
 
 
@@ -122,10 +122,9 @@ def verdict(audited: int, missing: list, failures: int, gate: Gate | None) -> tu
     sentence's risk is above ``--fail-above``, else 0."""
     if missing:
         names = ", ".join(d.path for d in missing[:3]) + (", …" if len(missing) > 3 else "")
-        count = f"{len(missing)} input{'' if len(missing) == 1 else 's'}"
-        return 2, f"{count} not found ({names})" + ("; the rest was audited" if audited else "")
+        return 2, f"{plural(len(missing), 'input')} not found ({names})" + ("; the rest was audited" if audited else "")
     if audited and failures == audited:
-        return 2, f"every input failed ({audited} file{'' if audited == 1 else 's'}; the warnings above say why)"
+        return 2, f"every input failed ({plural(audited, 'file')}; the warnings above say why)"
     if gate is not None and gate.above:
         return 1, gate.reason()
     return 0, None
@@ -137,7 +136,7 @@ def nothing_found(paths: list[str], found: Found) -> str:
     skipped = sum(found.unsupported.values())
     if skipped:
         kinds = ", ".join(f"{n} {ext}" for ext, n in found.unsupported.most_common(6))
-        held.append(f"{skipped} file{'' if skipped == 1 else 's'} skipped: {kinds}"
+        held.append(f"{plural(skipped, 'file')} skipped: {kinds}"
                     + (", …" if len(found.unsupported) > 6 else ""))
     if found.filtered:
         held.append(f"{found.filtered} left out by --include/--exclude")
@@ -277,7 +276,7 @@ class AuditRun:
             self.engine.close()
             raise UsageError(f"{results.partial}: cannot write: {exc.strerror or exc}") from None
         if done:
-            self.say("info", f"resuming: {len(done)} documents already done in {results.partial}")
+            self.say("info", f"resuming: {plural(len(done), 'document')} already done in {results.partial}")
         failures = 0
         total = len(files) + len(missing)
         progress = self.progress if total >= 2 else no_progress
@@ -322,8 +321,8 @@ class AuditRun:
         stale, elsewhere = auditor.decisions.unmatched(files)
         decided = {kind: sum(d[kind] for d in auditor.decided.values()) for kind in ("dismiss", "confirm", "note")}
         sheet = f" and on the 'unmatched decisions' sheet of {self.outputs.xlsx}" if self.outputs.xlsx else ""
-        self.say("info", f"decisions: {decided['dismiss']} findings dismissed and {decided['confirm']} confirmed by "
-                 f"{self.config.decisions}" + (f", {decided['note']} with a reviewer's note" if decided["note"] else "")
+        self.say("info", f"decisions: {plural(decided['dismiss'], 'finding')} dismissed and {decided['confirm']} "
+                 f"confirmed by {self.config.decisions}" + (f", {decided['note']} with a reviewer's note" if decided["note"] else "")
                  + (f"; {stale} matched no finding (the sentence was edited or the detector changed), listed below"
                     f"{sheet}" if stale else "")
                  + (f"; {elsewhere} are for documents not in this run (paths are matched as given when the "

@@ -11,10 +11,10 @@ import typer
 from mtaudit import __version__
 from mtaudit.cli.audit import audit
 from mtaudit.cli.calibrate import calibrate
-from mtaudit.cli.common import Command, Group
 from mtaudit.cli.detectors import list_detectors
 from mtaudit.cli.eval import eval_
 from mtaudit.cli.models import models, models_pull
+from mtaudit.cli.options import Command, Group
 from mtaudit.cli.report import report
 from mtaudit.cli.watch import watch
 

@@ -9,7 +9,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from mtaudit.cli.common import DEVICE, err, fail, progress_bar, say_written, sayer
+from mtaudit.cli.common import err, fail, progress_bar, say_written, sayer
+from mtaudit.cli.options import DEVICE
 from mtaudit.core.errors import MtauditError
 
 

@@ -7,8 +7,8 @@ from typing import List, Optional
 import typer
 from rich.console import Console
 
-from mtaudit.cli.common import (MQM_HELP, DebugOpt, FeaturesCacheOpt, QuietOpt, err, fail, mqm_audit_options,
-                                progress_bar, sayer, write_text)
+from mtaudit.cli.common import err, fail, progress_bar, sayer, write_text
+from mtaudit.cli.options import MQM_HELP, DebugOpt, FeaturesCacheOpt, QuietOpt, mqm_audit_options
 from mtaudit.core.errors import MtauditError
 
 

@@ -7,7 +7,8 @@ from typing import List, Optional
 import typer
 from rich.markup import escape
 
-from mtaudit.cli.common import DEVICE, err, fail
+from mtaudit.cli.common import err, fail
+from mtaudit.cli.options import DEVICE
 from mtaudit.core.errors import MtauditError
 from mtaudit.core.text import plural
 

@@ -103,7 +103,7 @@ def test_decisions_typed_into_the_sheet_are_applied(samples_sheet, tmp_path):
     result = audit(SAMPLES, "--no-model", "--decisions", sheet, "--jsonl", out, "--top", "0")
     assert result.exit_code == 0, result.output
     dismissed = sum(1 for v in typed.values() if v == "False positive")
-    assert f"{dismissed} findings dismissed" in result.output
+    assert f"{dismissed} finding{'' if dismissed == 1 else 's'} dismissed" in result.output
     again = records(out)
     assert not any(f["detector"] == "credits" for r in again if r["type"] == "sentence" for f in r["findings"])
     assert any(f["detector"] == "names_src" for r in again if r["type"] == "sentence" for f in r["findings"])
