@@ -23,6 +23,16 @@ def calibrate(
                                        "stem)."),
     folds: int = typer.Option(5, "--folds", min=2, help="Validation folds of documents per MQM file (a file with "
                               "fewer documents holds out one document at a time)."),
+    base: Optional[str] = typer.Option(None, "--base", metavar="default|FILE", help="Recalibrate a team's model: "
+                                       "start from this risk model (default: the language pair's shipped one; or a "
+                                       "risk-model JSON) and shrink toward its weights, ridge toward the base with "
+                                       "its strength chosen by cross-validation over documents (the base kept when "
+                                       "the data does not beat it). Each rater's penalties are first multiplied by "
+                                       "one severity scale (the base model's mean risk over the rater's mean penalty "
+                                       "on the segments they judged), so a strict reviewer does not dominate. "
+                                       "Refuses to write a model that does worse held out than the base."),
+    force: bool = typer.Option(False, "--force", help="With --base: write the model even when it does worse held "
+                               "out than the base model."),
     features_cache: FeaturesCacheOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
@@ -41,8 +51,14 @@ def calibrate(
         else "mtaudit calibrate " + " ".join(f"--mqm {m}" for m in mqm) + f" -o {output}"
     try:
         refuse_overwriting_inputs([output, features_cache], [str(m) for m in mqm])
+        if base is not None:
+            from mtaudit.evaluation.recalibrate import base_model
+
+            prior = base_model(base, mqm, audit["langs"])  # a bad --base fails before the long audit
         audited = audit_mqm_files(mqm, **audit, debug=debug, features_cache=features_cache,
                                   say=sayer(quiet, keep=()), progress=progress_bar(quiet))
+        if base is not None:
+            return _recalibrate(audited, prior, mqm, output, name, folds, force, command, quiet, debug)
         fit, validation = fit_calibration(audited, [str(m) for m in mqm], command, name=name or output.stem,
                                           folds=folds)
     except MtauditError as exc:
@@ -71,3 +87,39 @@ def calibrate(
 def _num(value: float | None) -> str:
     """A figure to three decimals; "-" where there is none (tau within items of a file without several systems)."""
     return "-" if value is None else f"{value:.3f}"
+
+
+def _recalibrate(audited, prior, mqm, output: Path, name, folds: int, force: bool, command: str, quiet: bool,
+                 debug: bool):
+    """``--base``: refit the base model on the team's judgements, print the held-out comparison, write or refuse."""
+    import json
+
+    from mtaudit.evaluation.recalibrate import recalibrate
+    from mtaudit.evaluation.tables import rater_table, team_table, weights_table
+
+    team = recalibrate(audited, prior, [str(m) for m in mqm], command, name=name or output.stem, folds=folds)
+    validation = team.validation
+    if not quiet:
+        console = Console()
+        m = team.fit.model
+        if m.weights and team.fit.standardised:
+            console.print(weights_table(m.weights, team.fit.standardised, team.fit.spread, m.impute, m.bias,
+                                        team.fit.priors))
+        console.print(rater_table(team.scales))
+        if validation["datasets"]:
+            console.print(team_table(validation))
+        part = "the main model" if team.key is None else f"its {team.key} variant"
+        chosen = "inf (the base kept)" if validation["alpha"] == "inf" else f"{validation['alpha']:g}"
+        console.print(f"base {prior.name} ({part} scores these segments); shrinkage toward it, alpha chosen by "
+                      f"cross-validation over documents: {chosen}; parts refitted: "
+                      + ", ".join(f"{k} (alpha {v})" for k, v in validation["refitted"].items()))
+    if team.refused and not force:
+        err.print(f"[red]refused[/red]: the recalibrated model does worse held out than {prior.name}: "
+                  + "; ".join(team.worse) + f". {output} not written (--force writes it anyway; or judge more "
+                  "sentences)")
+        raise typer.Exit(1)
+    if team.refused:
+        err.print("[yellow]warning[/yellow]: written although it does worse held out (--force): " + "; ".join(team.worse))
+    write_text(output, json.dumps(team.model.to_dict(), indent=2) + "\n", debug)
+    if not quiet:
+        err.print(f"risk model written to {output} (use it with `mtaudit audit --risk-model {output}`)")

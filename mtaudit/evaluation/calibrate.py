@@ -74,10 +74,15 @@ class Fit:
 
 
 def fit_risk_model(rows: list[dict[str, float]], penalty: list[float], alpha: float = ALPHA,
-                   name: str = "calibrated", description: str = "", detectors: list[str] = ()) -> Fit:
+                   name: str = "calibrated", description: str = "", detectors: list[str] = (),
+                   prior: RiskModel | None = None) -> Fit:
     """Fit the sign-constrained ridge model of ``penalty`` on ``rows``; features constant in ``rows`` are left out,
     except that each of ``detectors`` that fired on fewer than ``MIN_SUPPORT`` segments gets the prior weight
-    ``PRIOR_DETECTOR_WEIGHT``."""
+    ``PRIOR_DETECTOR_WEIGHT``.
+
+    With ``prior`` (a risk model, e.g. the shipped one), the ridge penalty pulls the weights toward the prior's
+    weights instead of toward 0 (``alpha * sum((w - w_prior)^2)`` in standardised units; ``alpha = inf`` keeps the
+    prior's weights and refits only the bias), and a detector with too little support keeps the prior's weight."""
     support = {n: sum(1 for r in rows if r.get(n)) for n in {n for r in rows for n in r}}
     names = sorted(n for n in support if not n.startswith(UNFITTED_PREFIXES)
                    and not (n.startswith("detector_") and support[n] < MIN_SUPPORT))
@@ -93,20 +98,36 @@ def fit_risk_model(rows: list[dict[str, float]], penalty: list[float], alpha: fl
     z = (x - mean) / sd
     y = np.asarray(penalty, float)
     n, k = z.shape
-    design = np.vstack([np.hstack([z, np.ones((n, 1))]),
-                        np.hstack([math.sqrt(alpha) * np.eye(k), np.zeros((k, 1))])])
-    target = np.concatenate([y, np.zeros(k)])
-    lower = np.array([feature_sign(f)[0] for f in names] + [-math.inf])
-    upper = np.array([feature_sign(f)[1] for f in names] + [math.inf])
-    solution = lsq_linear(design, target, bounds=(lower, upper), method="bvls" if k < 200 else "trf").x
-    weights_std, intercept = solution[:k], solution[k]
+    lower = np.array([feature_sign(f)[0] for f in names])
+    upper = np.array([feature_sign(f)[1] for f in names])
+    # the prior's weights per standard deviation of this data (0 without a prior), inside the sign bounds
+    centre = np.clip(np.array([(prior.weights.get(f, 0.0) if prior else 0.0) for f in names]) * sd, lower, upper)
+    if math.isinf(alpha) and prior is not None:
+        # infinite shrinkage is the prior itself, bias and all: refitting only the bias could move sentences across
+        # the risk's floor of 0 and change the order it was meant to keep
+        model = RiskModel(weights=dict(prior.weights), bias=prior.bias, impute=dict(prior.impute), name=name,
+                          description=description)
+        return Fit(model=model, standardised={f: round(float(w), 4) for f, w in zip(names, centre)},
+                   spread={f: round(float(s), 4) for f, s in zip(names, sd)})
+    if math.isinf(alpha):
+        weights_std, intercept = np.zeros(k), float(np.mean(y)) if n else 0.0
+    else:
+        # ridge toward ``centre``: solve for the offset d = w - centre, bounded so that w keeps its sign
+        design = np.vstack([np.hstack([z, np.ones((n, 1))]),
+                            np.hstack([math.sqrt(alpha) * np.eye(k), np.zeros((k, 1))])])
+        target = np.concatenate([y - z @ centre, np.zeros(k)])
+        solution = lsq_linear(design, target, bounds=(np.append(lower - centre, -math.inf),
+                                                      np.append(upper - centre, math.inf)),
+                              method="bvls" if k < 200 else "trf").x
+        weights_std, intercept = solution[:k] + centre, solution[k]
     raw = weights_std / sd
     bias = float(intercept - float(np.sum(weights_std * mean / sd)))
     weights = {f: round(float(w), 6) for f, w in zip(names, raw) if w != 0.0}
     priors = [f"detector_{d}" for d in detectors if f"detector_{d}" not in names]
     priors += sorted(n for n in support if n.startswith("detector_") and n not in names and n not in priors)
     for feature in priors:
-        weights[feature] = PRIOR_DETECTOR_WEIGHT
+        # with a prior, the prior's own weight (0 where it gives none): too few findings to move it
+        weights[feature] = prior.weights.get(feature, 0.0) if prior else PRIOR_DETECTOR_WEIGHT
     impute = {f: round(fill[f], 6) for f in weights if not is_count(f)}
     model = RiskModel(weights=weights, bias=round(bias, 6), impute=impute, name=name, description=description)
     return Fit(model=model,

@@ -80,3 +80,33 @@ def acceptance(pooled: dict) -> tuple[bool, str]:
     return ok, (f"held out, the model {verdict} the length baseline: tau in doc {model['tau_doc']:.3f} vs "
                 f"{length['tau_doc']:.3f} ({gain_tau:+.3f}, needs >= +{TAU_DOC_MARGIN}), P@20% "
                 f"{model['p_at_20']:.3f} vs {length['p_at_20']:.3f} ({gain_p:+.3f}, needs > 0)")
+
+
+def team_table(validation: dict) -> Table:
+    """Held-out figures of a recalibration (``recalibrate(...).validation``): team model, base model and length on
+    the same segments, per MQM file and pooled."""
+    table = Table(title="held-out figures (documents held out by fold; alpha chosen inside each fold): team model vs "
+                  "base model vs length, on the same segments", title_justify="left")
+    table.add_column("MQM file")
+    table.add_column("n", justify="right")
+    table.add_column("scorer")
+    for m in METRICS:
+        table.add_column(_LABELS[m], justify="right")
+    parts = list(validation["datasets"].items())
+    if len(parts) > 1:
+        parts.append(("pooled", {"segments": validation["segments"], **validation["pooled"]}))
+    for i, (name, part) in enumerate(parts):
+        for j, scorer in enumerate(("team", "base", "length")):
+            table.add_row(name if j == 0 else "", str(part["segments"]) if j == 0 else "", scorer,
+                          *(_fmt(part[scorer].get(m)) for m in METRICS), end_section=j == 2 and i < len(parts) - 1)
+    return table
+
+
+def rater_table(scales: dict[str, float]) -> Table:
+    table = Table(title="per-rater severity scale (penalties x scale = the target; 1 = as marked)",
+                  title_justify="left")
+    table.add_column("rater")
+    table.add_column("scale", justify="right")
+    for rater, scale in sorted(scales.items()):
+        table.add_row(rater, f"{scale:.3f}")
+    return table
