@@ -18,6 +18,11 @@ def eval_(
     json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the figures as a JSON object to FILE."),
     risk_model: Optional[Path] = typer.Option(None, "--risk-model", help="Risk weights JSON to evaluate instead of "
                                               "the language pair's model shipped in the package."),
+    results: Optional[Path] = typer.Argument(None, metavar="[RESULTS.jsonl]", help="An earlier run's --jsonl "
+                                             "results: measure the order it gave against the team's MQM export "
+                                             "(--mqm, the report's export: doc = the results' doc, seg_id = the "
+                                             "sentence's number in it) without auditing again; unjudged sentences "
+                                             "are left out and counted."),
     features_cache: FeaturesCacheOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
@@ -26,6 +31,9 @@ def eval_(
     """Measure the review order against human MQM judgements, next to length and random baselines."""
     import json
     import time
+
+    if results is not None:
+        return _earlier_run(results, mqm, json_out, risk_model, quiet, debug, audit)
 
     from mtaudit.core.outputs import refuse_overwriting_inputs
     from mtaudit.evaluation.datasets import audit_mqm_files, in_sample, pair_risk_model
@@ -59,3 +67,40 @@ def eval_(
             err.print(f"[yellow]note[/yellow]: risk model {risk.name} was fitted on {path}, so its mtaudit "
                       "row is in-sample and flatters it; `mtaudit calibrate` reports held-out figures")
         err.print(f"eval took {time.perf_counter() - started:.1f} s")
+
+
+def _earlier_run(results: Path, mqm: List[Path], json_out: Optional[Path], risk_model: Optional[Path], quiet: bool,
+                 debug: bool, audit: dict):
+    """``eval --mqm EXPORT RESULTS``: the earlier run's own order against the team's judgements."""
+    import json
+
+    from mtaudit.core.errors import UsageError
+    from mtaudit.core.outputs import refuse_overwriting_inputs
+    from mtaudit.evaluation.results import evaluate_results
+    from mtaudit.evaluation.tables import detector_table, scorer_table
+
+    try:
+        given = [f"--{k.replace('_', '-')}" for k, v in audit.items() if v] + (["--risk-model"] if risk_model else [])
+        if given:
+            raise UsageError(f"{', '.join(given)}: with RESULTS.jsonl nothing is audited or scored again (the run's "
+                             "recorded risk is measured); leave them out")
+        refuse_overwriting_inputs([json_out], [str(results), *map(str, mqm)])
+        report = evaluate_results(results, mqm)
+    except MtauditError as exc:
+        fail(exc, debug)
+    if json_out:
+        write_text(json_out, json.dumps(report, indent=2) + "\n", debug)
+    if not quiet:
+        console = Console()
+        if report["judged"]:
+            console.print(scorer_table(report["scorers"], f"{report['judged']} judged sentences of {results} "
+                                       f"(risk model {', '.join(report['risk_models']) or 'unknown'}; raters "
+                                       f"{', '.join(report['raters'])})"))
+            console.print(detector_table(report["detectors"]))
+    err.print(f"{report['judged']} of {report['sentences']} sentences judged; {report['unjudged']} unjudged, left "
+              "out of the figures" + (f"; {report['not_in_results']} judged sentences are not in {results} (e.g. "
+                                      + ", ".join(report["not_in_results_examples"]) + ")"
+                                      if report["not_in_results"] else ""))
+    if not report["judged"]:
+        err.print("[yellow]warning[/yellow]: no sentence of the results is judged in the export: is it the export "
+                  "of this run?")
