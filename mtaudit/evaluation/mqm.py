@@ -16,7 +16,11 @@ items mixing (``combine``).
 A segment's gold penalty follows Google's published weighting (the same as their ``mqm_scores`` script): per rater
 the sum over its rows of Major 5, Minor 1, Minor ``Fluency/Punctuation`` 0.1, ``Non-translation`` 25, anything else
 (``No-error``, ``Neutral``) 0; then the mean over the segment's raters. Like that script, ``Source error`` rows are
-weighted by their severity.
+weighted by their severity. ``Critical``, which Google's campaigns did not use but the report's reviewers can give
+(mtaudit's own severities), weighs 10 as in ``mtaudit.core.document.Severity``.
+
+Each error-row segment also keeps its rows as given (``GoldSegment.judgements``: rater, category, severity, span), so
+that a review exported from the HTML report reads back without loss.
 """
 from __future__ import annotations
 
@@ -46,6 +50,8 @@ def row_penalty(category: str, severity: str) -> float:
         return 0.0
     if cat.rstrip("!") == "non-translation":  # Google spells it "Non-translation!"
         return 25.0
+    if sev == "critical":
+        return 10.0
     if sev == "major":
         return 5.0
     if sev == "minor":
@@ -78,6 +84,17 @@ def strip_spans(marked: str) -> tuple[str, list[tuple[int, int]]]:
     return "".join(plain), spans
 
 
+@dataclass(frozen=True)
+class Judgement:
+    """One row of an error-row file as its rater gave it; ``span`` is the marked span in target offsets (an empty one
+    for an omission at a point), None when the row marks none (``No-error``, or a span marked in the source)."""
+
+    rater: str
+    category: str
+    severity: str
+    span: tuple[int, int] | None
+
+
 @dataclass
 class GoldSegment:
     """One translated segment with what its human raters said about it."""
@@ -94,6 +111,7 @@ class GoldSegment:
     dataset: str = ""  # the file it came from (name without .tsv): documents and items never mix across files
     reference: str = ""  # a human reference translation, when the file has one (not used by the audit)
     marks_spans: bool = True  # False for segment-score files: no spans were marked, so none can be missed
+    judgements: list[Judgement] = field(default_factory=list)  # the error rows as given, in file order
 
     @property
     def penalty(self) -> float:
@@ -245,9 +263,10 @@ def read_mqm(path: str | Path, langs: str | None = None) -> MqmSet:
                 category, severity = get("category"), get("severity")
                 weight = row_penalty(category, severity)
                 sev = severity.strip().lower()
-                if sev not in ("major", "minor", "neutral", _NO_ERROR) and category.strip().lower() != _NO_ERROR:
+                if sev not in ("critical", "major", "minor", "neutral", _NO_ERROR) and category.strip().lower() != _NO_ERROR:
                     unweighted[severity.strip()] += 1
                 rater = get("rater")
+                gold.judgements.append(Judgement(rater, category.strip(), severity.strip(), spans[0] if spans else None))
                 gold.rater_penalty[rater] = gold.rater_penalty.get(rater, 0.0) + weight
                 if sev == "major" or weight >= 5.0:
                     gold.has_major = True
