@@ -13,11 +13,18 @@ Embedded data (``<script type="application/json" id="mtaudit-data">``), version 
      "bands": [0, 1.5, 5],   # risk colour bands
      "sevs": ["critical", "major", "minor"], "cats": [category, ...], "dets": [detector, ...],
      "segs": [{segment id: [source, reference]}, ...]   # per document, only segments that have either
+     "review": {"columns", "system", "cats", "sevs", "none", "nontrans"}   # what a reviewer can mark on any
+                                                                          # sentence (mtaudit.review.judgements)
      "rows": [[doc index, segment id, sentence index, text, risk, sentence sha256 or "", findings, glued,
                estimator], ...]}   # estimator: the trained estimator's part of the risk, or null
 
     finding: [start, end, severity index, category index, detector index, message, suggestion, confidence, occurrence,
               decision, note]   # decision ("dismiss", "confirm" or null) and note: only where --decisions gave one
+
+The page also keeps a reviewer's *judgements* (an MQM error marked on any sentence, or "reviewed, no error") in local
+storage and exports them as Google's MQM error-row TSV; ``review`` is what it offers and the columns it writes
+(``mtaudit.review.judgements``, where the export's columns are described). A sentence's seg_id there is its 1-based
+place among its document's rows, which is why the rows must stay in reading order.
 
 Rows are in reading order; ``glued`` is 1 when a sentence starts right where the previous one ended (no space to put
 back between them in the document view). A sentence's findings include those a reviewer dismissed (the records'
@@ -40,6 +47,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from mtaudit.review.identity import occurrences, sentence_sha256
+from mtaudit.review.judgements import review_typology
 from mtaudit.core.outputs import write_atomic
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -160,7 +168,7 @@ def page_data(report: dict) -> dict:
         segs.append(seg_texts)
     return {"v": DATA_VERSION, "run": _json_safe(report["run"]), "summary": report["summary"], "docs": docs,
             "bands": list(RISK_BANDS), "sevs": list(SEVERITIES), "cats": list(categories), "dets": list(detectors),
-            "segs": segs, "rows": rows}
+            "segs": segs, "rows": rows, "review": review_typology()}
 
 
 def _nice_step(span: float, bins: int) -> float:

@@ -1,4 +1,4 @@
-/* mtaudit review report: the review queue, the document view, filters, keyboard and decisions.
+/* mtaudit review report: the review queue, the document view, filters, keyboard, decisions and judgements.
  *
  * Inlined into the page and allowed by its hash in the Content-Security-Policy. Article text is untrusted: every
  * piece of it reaches the page through textContent, title or dataset, never through HTML parsing.
@@ -13,6 +13,11 @@
   var DECISIONS_SCHEMA = 'mtaudit-decisions';
   var DECISIONS_VERSION = 1;
   var DECISIONS_FILE = (DATA.run.options || {}).decisions || null;  // the --decisions file the audit applied
+  // Judgements: an MQM error marked on any sentence, or "reviewed, no error" (mtaudit/review/judgements.py)
+  var REVIEW = DATA.review;
+  var JUDGEMENTS_KEY = 'mtaudit.judgements.v1';
+  var REVIEWER_KEY = 'mtaudit.reviewer.v1';
+  var JUDGEMENTS_VERSION = 1;
 
   // ---- model ------------------------------------------------------------------------------------------------
   var rows = DATA.rows.map(function (r, i) {
@@ -33,12 +38,18 @@
   ranked.forEach(function (r, k) { r.rank = k + 1; });
   var docRows = DOCS.map(function () { return []; });
   rows.forEach(function (r) { docRows[r.d].push(r); });
+  // a sentence's place in an MQM file: its document and its 1-based number there, in reading order (the seg_id)
+  docRows.forEach(function (list) {
+    list.forEach(function (r, k) { r.seq = k + 1; r.key = JSON.stringify([DOCS[r.d].path, r.seq]); });
+  });
+  var docByPath = {};
+  DOCS.forEach(function (d, k) { if (!Object.prototype.hasOwnProperty.call(docByPath, d.path)) docByPath[d.path] = k; });
   var findingsByKey = {};
   rows.forEach(function (r) { r.f.forEach(function (f) { findingsByKey[f.key] = f; }); });
   var goodDocs = [];
   DOCS.forEach(function (d, k) { if (!d.error) goodDocs.push(k); });
 
-  // A finding's identity across runs (see mtaudit/decisions.py): the segment id is recorded but not part of it.
+  // A finding's identity across runs (see mtaudit/review/decisions.py): the segment id is recorded but not part of it.
   function identityKey(doc, sha, detector, category, span, occurrence) {
     return JSON.stringify([doc, String(sha).toLowerCase(), detector, category, span, occurrence | 0]);
   }
@@ -204,6 +215,556 @@
     toast('Imported ' + plural(n, 'decision') + '.');
   }
 
+  // ---- judgements ---------------------------------------------------------------------------------------------
+  // One entry per sentence a reviewer touched, under its key (document path, number in the document):
+  //   {doc, seg, text, rater, at, done, errors: [{s, e, cat, sev, rater, note, at}]}
+  // done: reviewed as a whole (an error marked, "no error" given, or read back from an MQM file). A sentence is
+  // reviewed when done, or when every one of its findings is decided and one was decided here. Its errors are its
+  // marked ones and its confirmed findings; a reviewed sentence without any is No-error. s/e are UTF-16 offsets in
+  // the sentence (s === e: something missing at that point; both null: a row of an imported file that marked none).
+  var judged = { map: {}, rater: '' };
+
+  function loadJudgements() {
+    var raw = null, parsed = null, name = null;
+    try {
+      raw = window.localStorage.getItem(JUDGEMENTS_KEY);
+      name = window.localStorage.getItem(REVIEWER_KEY);
+    } catch (e) {
+      return;  // loadStore has said so
+    }
+    try { parsed = raw ? JSON.parse(raw) : null; } catch (e) { parsed = null; }
+    var map = parsed && parsed.version === JUDGEMENTS_VERSION && parsed.sentences && typeof parsed.sentences === 'object' ?
+      parsed.sentences : {};
+    judged.map = {};
+    // local storage is shared with other local pages: keep only well-formed entries, under their own key
+    Object.keys(map).forEach(function (k) {
+      var x = map[k];
+      if (validEntry(x) && k === JSON.stringify([x.doc, x.seg])) judged.map[k] = x;
+    });
+    judged.rater = validName(name) ? name : '';
+  }
+
+  function validName(x) { return typeof x === 'string' && x.trim() === x && x.length > 0 && x.length <= 80 && !/[\t\r\n]/.test(x); }
+  function validLabel(x) { return typeof x === 'string' && x.length > 0 && x.length <= 120 && !/[\t\r\n]/.test(x); }
+
+  function validEntry(x) {
+    return !!x && typeof x === 'object' && typeof x.doc === 'string' && Number.isInteger(x.seg) && x.seg > 0 &&
+      typeof x.text === 'string' && typeof x.rater === 'string' && typeof x.done === 'boolean' &&
+      Array.isArray(x.errors) && x.errors.every(function (j) { return validError(j, x.text.length); });
+  }
+
+  function validError(j, length) {
+    if (!j || typeof j !== 'object' || !validLabel(j.cat) || !validLabel(j.sev) || !validName(j.rater)) return false;
+    if (j.note !== undefined && typeof j.note !== 'string') return false;
+    if (j.s === null && j.e === null) return true;
+    return Number.isInteger(j.s) && Number.isInteger(j.e) && j.s >= 0 && j.s <= j.e && j.e <= length;
+  }
+
+  function saveJudgements() {
+    if (!store.persistent) return;
+    try {
+      window.localStorage.setItem(JUDGEMENTS_KEY, JSON.stringify({ version: JUDGEMENTS_VERSION, sentences: judged.map }));
+    } catch (e) {
+      store.persistent = false;
+      $('storage-warning').hidden = false;
+    }
+  }
+
+  // the entry of a sentence, when it was made on this very text (a later report may have changed the sentence)
+  function entryOf(r) {
+    var x = judged.map[r.key];
+    return x && x.text === r.text ? x : null;
+  }
+
+  function touch(r) {
+    var x = entryOf(r);
+    if (!x) x = judged.map[r.key] = { doc: DOCS[r.d].path, seg: r.seq, text: r.text, rater: '', at: '', done: false, errors: [] };
+    if (judged.rater) x.rater = judged.rater;
+    x.at = new Date().toISOString();
+    return x;
+  }
+
+  function reviewed(r) {
+    var x = entryOf(r);
+    if (!x) return false;
+    return x.done || (r.f.length > 0 && r.f.every(function (f) { return !!decisionOf(f); }));
+  }
+
+  function capital(s) { return s.charAt(0).toUpperCase() + s.slice(1); }
+
+  // every error of a sentence: the ones marked on it, then its confirmed findings, each as an MQM row would say it
+  function errorsOf(r) {
+    var x = entryOf(r);
+    var out = x ? x.errors.map(function (j, k) { return { s: j.s, e: j.e, cat: j.cat, sev: j.sev, rater: j.rater, note: j.note || '', k: k }; }) : [];
+    r.f.forEach(function (f) {
+      if (decisionOf(f) === 'confirm') {
+        out.push({ s: f.s, e: f.e, cat: CATS[f.cat], sev: capital(SEVS[f.sev]), rater: x ? x.rater : '', note: f.note || '', finding: f });
+      }
+    });
+    return out;
+  }
+
+  function tsvField(t) { return String(t === null || t === undefined ? '' : t).replace(/[\t\r\n]/g, ' '); }
+
+  function marked(text, s, e) {
+    if (s === null) return text;
+    return text.slice(0, s) + '<v>' + text.slice(s, e) + '</v>' + text.slice(e);
+  }
+
+  // Google's error rows: one per error, a No-error row for a sentence reviewed clean; reading order
+  function mqmRows() {
+    var out = [];
+    rows.forEach(function (r) {
+      if (!reviewed(r)) return;
+      var seg = segInfo(r);
+      var head = [REVIEW.system, DOCS[r.d].path, r.d + 1, r.seq];
+      var source = seg && seg[0] ? seg[0] : '';
+      var errs = errorsOf(r);
+      if (!errs.length) {
+        out.push(head.concat([entryOf(r).rater, source, r.text, REVIEW.none, REVIEW.none]));
+        return;
+      }
+      errs.forEach(function (j) { out.push(head.concat([j.rater, source, marked(r.text, j.s, j.e), j.cat, j.sev])); });
+    });
+    return out;
+  }
+
+  function exportMqm() {
+    var missing = rows.some(function (r) { return reviewed(r) && (!entryOf(r).rater || errorsOf(r).some(function (j) { return !j.rater; })); });
+    if (missing && !judged.rater) { askRater(exportMqm); return; }
+    if (missing) {
+      // decisions taken before a name was given carry the name given since
+      Object.keys(judged.map).forEach(function (k) { if (!judged.map[k].rater) judged.map[k].rater = judged.rater; });
+      saveJudgements();
+    }
+    var list = mqmRows();
+    var lines = [REVIEW.columns.join('\t')].concat(list.map(function (row) { return row.map(tsvField).join('\t'); }));
+    var stamp = new Date().toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-');
+    download(lines.join('\n') + '\n', 'text/tab-separated-values', 'mtaudit-review-' + stamp + '.tsv');
+    toast('Exported ' + plural(list.length, 'MQM row') + '. Read them with mtaudit eval --mqm FILE or mtaudit calibrate --mqm FILE.');
+  }
+
+  function download(text, type, name) {
+    var blob = new Blob([text], { type: type });
+    var a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 2000);
+  }
+
+  // <v>…</v> out of a marked text: the plain text and the spans, as mtaudit.evaluation.mqm.strip_spans reads them
+  function stripSpans(text) {
+    var re = /<\/?v>/g, plain = '', spans = [], open = null, at = 0, m;
+    while ((m = re.exec(text))) {
+      plain += text.slice(at, m.index);
+      at = re.lastIndex;
+      if (m[0] === '<v>') open = plain.length;
+      else if (open !== null) { spans.push([open, plain.length]); open = null; }
+    }
+    plain += text.slice(at);
+    if (open !== null) spans.push([open, plain.length]);
+    return { text: plain, spans: spans };
+  }
+
+  // An earlier MQM export of this report, read back to go on with the review: each sentence it names gets the
+  // judgements it holds (a row that is one of the sentence's findings confirms that finding).
+  function importMqm(text) {
+    var lines = text.replace(/^\ufeff/, '').split(/\r\n|\n|\r/);
+    var header = lines[0].split('\t').map(function (h) { return h.trim().toLowerCase(); });
+    var col = {};
+    header.forEach(function (h, k) { col[h] = k; });
+    var missing = REVIEW.columns.filter(function (c) { return col[c] === undefined; });
+    if (missing.length) { toast('Not an MQM file: no column ' + missing.join(', ') + '.', true); return; }
+    var groups = {}, order = [], skipped = 0, read = 0;
+    for (var n = 1; n < lines.length; n++) {
+      if (!lines[n].trim()) continue;
+      var f = lines[n].split('\t');
+      var d = docByPath[f[col.doc]];
+      var r = f.length === header.length && d !== undefined ? docRows[d][parseInt(f[col.seg_id], 10) - 1] : null;
+      var target = stripSpans(f[col.target] || '');
+      var rater = (f[col.rater] || '').trim(), cat = (f[col.category] || '').trim(), sev = (f[col.severity] || '').trim();
+      if (!r || target.text !== tsvField(r.text) || !validName(rater) || !validLabel(cat) || !validLabel(sev)) { skipped++; continue; }
+      if (!groups[r.i]) { groups[r.i] = []; order.push(r); }
+      groups[r.i].push({ rater: rater, cat: cat, sev: sev, span: target.spans[0] || null });
+      read++;
+    }
+    var now = new Date().toISOString();
+    order.forEach(function (r) {
+      var items = groups[r.i];
+      var x = judged.map[r.key] = { doc: DOCS[r.d].path, seg: r.seq, text: r.text, rater: items[0].rater, at: now, done: true, errors: [] };
+      items.forEach(function (it) {
+        if (it.cat === REVIEW.none || it.sev === REVIEW.none) return;
+        var s = it.span ? it.span[0] : null, e = it.span ? it.span[1] : null;
+        var f = r.f.filter(function (g) { return g.s === s && g.e === e && CATS[g.cat] === it.cat && capital(SEVS[g.sev]) === it.sev; })[0];
+        if (f) { if (decisionOf(f) !== 'confirm') setDecision(f, 'confirm'); return; }
+        x.errors.push({ s: s, e: e, cat: it.cat, sev: it.sev, rater: it.rater, note: '', at: now });
+      });
+    });
+    saveJudgements();
+    refresh(true);
+    toast('Imported ' + plural(read, 'MQM row') + ' on ' + plural(order.length, 'sentence') +
+      (skipped ? '; ' + plural(skipped, 'row') + ' left out (another report, or a sentence that changed)' : '') + '.', skipped > 0 && !read);
+  }
+
+  function askRater(then) {
+    var box = $('reviewer');
+    box.hidden = false;
+    box.pending = then || null;
+    var input = $('reviewer-input');
+    input.value = judged.rater;
+    input.focus();
+    input.select();
+  }
+
+  function closeRater(ok) {
+    var box = $('reviewer'), then = box.pending;
+    var name = $('reviewer-input').value.replace(/\s+/g, ' ').trim();
+    if (ok && !validName(name)) { $('reviewer-input').focus(); return; }
+    box.hidden = true;
+    box.pending = null;
+    $('reviewer-input').blur();
+    if (!ok) return;
+    judged.rater = name;
+    try { window.localStorage.setItem(REVIEWER_KEY, name); } catch (e) { /* kept for this visit only */ }
+    updateDecisionSummary();
+    if (then) then();
+  }
+
+  function withRater(action) {
+    if (judged.rater) action(); else askRater(action);
+  }
+
+  // "reviewed, no error": the sentence's open findings were not errors
+  function markClean(r) {
+    if (errorsOf(r).length) {
+      toast('This sentence has errors marked: Delete removes the last one.', true);
+      return;
+    }
+    r.f.forEach(function (f) { if (!decisionOf(f)) setDecision(f, 'dismiss'); });
+    touch(r).done = true;
+    saveJudgements();
+    nextAfter(r);
+  }
+
+  function nextAfter(r) {
+    var list = navList();
+    var at = list.indexOf(r);
+    refresh(true);
+    var after = navList();
+    var r2 = after.indexOf(r) >= 0 ? after[after.indexOf(r) + 1] : after[at];
+    if (r2) select(r2, firstOpen(r2), true); else select(r, 0, false);
+  }
+
+  // Delete: the sentence's last marked error, else its last confirmation, else its review as a whole
+  function removeLast(r) {
+    var x = entryOf(r);
+    var confirmed = r.f.filter(function (f) { return decisionOf(f) === 'confirm'; });
+    if (x && x.errors.length) x.errors.pop();
+    else if (confirmed.length) setDecision(confirmed[confirmed.length - 1], null);
+    else if (reviewed(r)) { unreview(r); return; }
+    else return;
+    saveJudgements();
+    refresh(true);
+    select(r, state.selF, false);
+  }
+
+  function removeError(r, k) {
+    var x = entryOf(r);
+    if (!x || !x.errors[k]) return;
+    x.errors.splice(k, 1);
+    saveJudgements();
+    refresh(true);
+    select(r, state.selF, false);
+  }
+
+  // back to not reviewed: the "no error" mark goes, and with it the dismissals taken here on the sentence
+  function unreview(r) {
+    var x = entryOf(r);
+    if (x) x.done = false;
+    r.f.forEach(function (f) { if (decisionOf(f) === 'dismiss' && store.map[f.key]) setDecision(f, null); });
+    saveJudgements();
+    refresh(true);
+    select(r, state.selF, false);
+  }
+
+  function describeSpan(r, s, e) {
+    if (s === null) return 'no span marked';
+    if (s === 0 && e === r.text.length) return 'whole sentence';
+    if (s === e) {
+      var before = r.text.slice(Math.max(0, s - 18), s);
+      return 'missing at ‸ after “…' + before + '”';
+    }
+    return '“' + r.text.slice(s, e) + '”';
+  }
+
+  function judgementItems(r) {
+    var items = [];
+    var x = entryOf(r);
+    if (!x) return items;
+    x.errors.forEach(function (j, k) {
+      var li = el('li', 'judgement');
+      li.dataset.row = r.i;
+      li.dataset.j = k;
+      li.appendChild(el('span', 'sev ' + j.sev.toLowerCase(), j.sev));
+      var what = el('div', 'what');
+      var line = el('div');
+      line.appendChild(el('span', 'cat', j.cat));
+      line.appendChild(el('span', 'det', j.rater));
+      what.appendChild(line);
+      what.appendChild(el('div', 'msg', describeSpan(r, j.s, j.e)));
+      if (j.note) what.appendChild(el('div', 'note', j.note));
+      li.appendChild(what);
+      var actions = el('div', 'actions');
+      actions.appendChild(button('act jremove', 'Remove', 'Remove this error (Delete removes the last one)'));
+      li.appendChild(actions);
+      items.push(li);
+    });
+    if (reviewed(r) && !errorsOf(r).length) {
+      var ok = el('li', 'judgement clean');
+      ok.dataset.row = r.i;
+      ok.appendChild(el('span', 'sev none', 'no error'));
+      ok.appendChild(el('div', 'what', 'Reviewed, no error' + (x.rater ? ' · ' + x.rater : '')));
+      var acts = el('div', 'actions');
+      acts.appendChild(button('act junreview', 'Undo', 'Back to not reviewed (Delete)'));
+      ok.appendChild(acts);
+      items.push(ok);
+    }
+    return items;
+  }
+
+  function reviewCounts() {
+    var inQueue = state.visible.length, done = 0, all = 0;
+    state.visible.forEach(function (r) { if (reviewed(r)) done++; });
+    rows.forEach(function (r) { if (reviewed(r)) all++; });
+    return { queue: inQueue, done: done, all: all };
+  }
+
+  // ---- marking an error ---------------------------------------------------------------------------------------
+  var WORD = /\p{Script=Han}|[^\s\p{Script=Han}\p{P}\p{S}]+|[\p{P}\p{S}]/gu;
+  var CAT_KEYS = '1234567890abcdefghijklmpqrtuvxyz';  // n, o and s name Non-translation!, Other and Source error
+  var FIXED_KEYS = { 'Non-translation!': 'n', 'Other': 'o', 'Source error': 's' };
+  var SEV_KEYS = [['1', 'Minor'], ['2', 'Major'], ['3', 'Critical'], ['4', 'Non-translation']];
+  var annCats = (function () {
+    var names = REVIEW.cats.slice();
+    CATS.forEach(function (c) { if (names.indexOf(c) < 0) names.push(c); });  // a category only a finding uses
+    var k = 0;
+    return names.map(function (name) {
+      return { name: name, key: FIXED_KEYS[name] || CAT_KEYS.charAt(k++) || '' };
+    });
+  })();
+  var ann = null;
+
+  function words(text) {
+    var out = [], m;
+    WORD.lastIndex = 0;
+    while ((m = WORD.exec(text))) out.push([m.index, m.index + m[0].length]);
+    return out;
+  }
+
+  // the sentence text the mouse selected, as offsets in row r (or null)
+  function mouseSpan() {
+    var sel = window.getSelection();
+    if (!sel || sel.isCollapsed || !sel.rangeCount) return null;
+    var range = sel.getRangeAt(0);
+    var node = range.commonAncestorContainer;
+    var holder = (node.nodeType === 1 ? node : node.parentNode).closest('.sentence, #doc-body .s');
+    if (!holder) return null;
+    var rowEl = holder.closest('[data-row]');
+    if (!rowEl || !rows[+rowEl.dataset.row]) return null;
+    function offset(container, at) {
+      var pre = document.createRange();
+      pre.selectNodeContents(holder);
+      pre.setEnd(container, at);
+      return pre.toString().length;
+    }
+    var r = rows[+rowEl.dataset.row];
+    var s = offset(range.startContainer, range.startOffset), e = offset(range.endContainer, range.endOffset);
+    if (!(e > s) || e > r.text.length) return null;
+    return { r: r, s: s, e: e };
+  }
+
+  function startAnnotation() {
+    var picked = mouseSpan();
+    var r = picked ? picked.r : state.sel;
+    if (!r) return;
+    if (picked && r !== state.sel) select(r, firstOpen(r), false);
+    withRater(function () {
+      var w = words(r.text);
+      ann = { r: r, words: w, mode: 'whole', s: 0, e: r.text.length, step: 'span', cat: null, sev: null };
+      if (picked) { ann.mode = 'span'; ann.s = picked.s; ann.e = picked.e; ann.step = 'cat'; }
+      window.getSelection().removeAllRanges();
+      $('ann-note').value = '';
+      $('ann-where').textContent = '· ' + DOCS[r.d].path + ' · sentence ' + r.seq;
+      buildChoices();
+      $('annotate').hidden = false;
+      drawAnnotation();
+    });
+  }
+
+  function buildChoices() {
+    var cats = $('ann-cats');
+    if (!cats.childNodes.length) {
+      annCats.forEach(function (c, k) {
+        var b = button('choice', null, c.name);
+        b.dataset.k = k;
+        b.appendChild(el('kbd', null, c.key));
+        b.appendChild(document.createTextNode(' ' + c.name));
+        cats.appendChild(b);
+      });
+      SEV_KEYS.forEach(function (pair, k) {
+        var b = button('choice sev-choice ' + pair[1].toLowerCase(), null, pair[1]);
+        b.dataset.k = k;
+        b.appendChild(el('kbd', null, pair[0]));
+        b.appendChild(document.createTextNode(' ' + pair[1]));
+        $('ann-sevs').appendChild(b);
+      });
+    }
+  }
+
+  function drawAnnotation() {
+    var r = ann.r, p = $('ann-sentence');
+    var s = ann.s, e = ann.e;
+    var frag = document.createDocumentFragment();
+    frag.appendChild(document.createTextNode(r.text.slice(0, s)));
+    var m = el('mark', 'ann-mark' + (s === e ? ' caret' : ''), r.text.slice(s, e));
+    frag.appendChild(m);
+    frag.appendChild(document.createTextNode(r.text.slice(e)));
+    p.replaceChildren(frag);
+    $('ann-span').textContent = 'Span: ' + describeSpan(r, s, e);
+    var steps = document.querySelectorAll('#annotate .ann-step');
+    for (var k = 0; k < steps.length; k++) steps[k].classList.toggle('current', steps[k].dataset.step === ann.step);
+    var cats = $('ann-cats').childNodes;
+    for (var c = 0; c < cats.length; c++) cats[c].setAttribute('aria-pressed', String(annCats[c].name === ann.cat));
+    var sevs = $('ann-sevs').childNodes;
+    for (var v = 0; v < sevs.length; v++) {
+      sevs[v].setAttribute('aria-pressed', String(SEV_KEYS[v][1] === ann.sev && ann.cat !== REVIEW.nontrans ||
+        (v === 3 && ann.cat === REVIEW.nontrans)));
+    }
+    $('annotate').dataset.step = ann.step;
+    if (ann.step === 'note') $('ann-note').focus(); else $('ann-note').blur();
+  }
+
+  // the words the span covers, as [first, last] indexes (the nearest word when it covers none)
+  function spanWords() {
+    var w = ann.words, a = -1, b = -1;
+    for (var k = 0; k < w.length; k++) {
+      if (w[k][1] > ann.s && w[k][0] < ann.e) { if (a < 0) a = k; b = k; }
+    }
+    if (a < 0) { for (a = 0; a < w.length && w[a][0] < ann.s; a++); b = a; }
+    return [a, b];
+  }
+
+  function setWords(a, b) {
+    var w = ann.words;
+    if (!w.length) return;
+    a = Math.max(0, Math.min(w.length - 1, a));
+    b = Math.max(a, Math.min(w.length - 1, b));
+    ann.mode = 'span';
+    ann.s = w[a][0];
+    ann.e = w[b][1];
+  }
+
+  function spanKey(key, shift) {
+    var w = ann.words, ab = spanWords();
+    if (key === 'w') { ann.mode = 'whole'; ann.s = 0; ann.e = ann.r.text.length; return true; }
+    if (key === 'o') {
+      var at = ann.mode === 'whole' || !w.length ? ann.r.text.length : w[Math.min(ab[0], w.length - 1)][0];
+      ann.mode = 'point'; ann.s = ann.e = at; return true;
+    }
+    if (key !== 'ArrowLeft' && key !== 'ArrowRight') return false;
+    var right = key === 'ArrowRight';
+    if (ann.mode === 'point') {
+      // the points: before each word, and the end of the sentence
+      var points = w.map(function (x) { return x[0]; }).concat([ann.r.text.length]);
+      var k = points.indexOf(ann.s);
+      if (shift && right && k >= 0 && k < w.length) { setWords(k, k); return true; }
+      if (k < 0) k = 0;
+      ann.s = ann.e = points[Math.max(0, Math.min(points.length - 1, k + (right ? 1 : -1)))];
+      return true;
+    }
+    if (ann.mode === 'whole') { if (!shift) setWords(right ? 0 : w.length - 1, right ? 0 : w.length - 1); return true; }
+    if (shift) setWords(ab[0], ab[1] + (right ? 1 : -1));
+    else setWords(ab[0] + (right ? 1 : -1), ab[0] + (right ? 1 : -1));
+    return true;
+  }
+
+  function pickCategory(k) {
+    ann.cat = annCats[k].name;
+    if (ann.cat === REVIEW.nontrans) nonTranslation();
+    else ann.step = 'sev';
+  }
+
+  // Google's campaigns marked a non-translation on the whole segment, category Non-translation!, severity Major
+  function nonTranslation() {
+    ann.cat = REVIEW.nontrans;
+    ann.sev = 'Major';
+    ann.mode = 'whole'; ann.s = 0; ann.e = ann.r.text.length;
+    ann.step = 'note';
+  }
+
+  function pickSeverity(k) {
+    if (SEV_KEYS[k][1] === 'Non-translation') { nonTranslation(); return; }
+    if (ann.cat === REVIEW.nontrans) ann.cat = null;
+    ann.sev = SEV_KEYS[k][1];
+    ann.step = ann.cat ? 'note' : 'cat';
+  }
+
+  function annotateKey(ev) {
+    var key = ev.key, inNote = ev.target === $('ann-note');
+    if (key === 'Escape') { closeAnnotation(); ev.preventDefault(); return; }
+    if (key === 'Enter') {
+      ev.preventDefault();
+      if (ann.step === 'span') ann.step = ann.cat ? (ann.sev ? 'note' : 'sev') : 'cat';
+      else if (ann.cat && ann.sev) { saveAnnotation(); return; }
+      drawAnnotation();
+      return;
+    }
+    if (inNote) return;  // typing a note
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    var handled = true;
+    if (key === 'Backspace') {
+      ann.step = { cat: 'span', sev: 'cat', note: 'sev' }[ann.step] || 'span';
+    } else if (key === 'Tab') {
+      ann.step = { span: 'cat', cat: 'sev', sev: 'note', note: 'span' }[ann.step];
+    } else if (ann.step === 'span') {
+      handled = spanKey(key, ev.shiftKey);
+    } else if (ann.step === 'cat') {
+      var k = -1;
+      for (var c = 0; c < annCats.length; c++) if (annCats[c].key === key.toLowerCase()) k = c;
+      if (k >= 0) pickCategory(k); else handled = false;
+    } else if (ann.step === 'sev') {
+      var v = -1;
+      for (var j = 0; j < SEV_KEYS.length; j++) if (SEV_KEYS[j][0] === key) v = j;
+      if (v >= 0) pickSeverity(v); else handled = false;
+    } else {
+      handled = false;
+    }
+    if (handled) { ev.preventDefault(); drawAnnotation(); }
+  }
+
+  function saveAnnotation() {
+    if (!ann || !ann.cat || !ann.sev) return;
+    var r = ann.r, x = touch(r);
+    var item = { s: ann.s, e: ann.e, cat: ann.cat, sev: ann.sev, rater: judged.rater, at: x.at };
+    var note = $('ann-note').value.replace(/\s+/g, ' ').trim();
+    if (note) item.note = note;
+    x.errors.push(item);
+    x.done = true;
+    saveJudgements();
+    closeAnnotation();
+    refresh(true);
+    select(r, state.selF, false);
+    toast('Marked: ' + item.sev.toLowerCase() + ' ' + item.cat + ', ' + describeSpan(r, item.s, item.e) + '.');
+  }
+
+  function closeAnnotation() {
+    $('annotate').hidden = true;
+    $('ann-note').blur();
+    ann = null;
+  }
+
   var toastTimer = null;
   function toast(message, bad) {
     var t = $('toast');
@@ -222,23 +783,45 @@
   // ---- highlighting -------------------------------------------------------------------------------------------
   // Cut the sentence at every finding boundary; each piece is covered by zero or more findings and is marked with
   // the most severe open one, so overlapping spans stay visible (a double underline marks an overlap).
+  // Errors a reviewer marked on the sentence are outlined the same way (mark.judged).
   function highlighted(r, container) {
-    var text = r.text, fs = r.f;
-    if (!fs.length) { appendText(container, text); return; }
+    var text = r.text, fs = r.f, x = entryOf(r);
+    var js = x ? x.errors.filter(function (j) { return j.s !== null; }) : [];
+    if (!fs.length && !js.length) { appendText(container, text); return; }
     var cuts = [0, text.length];
     fs.forEach(function (f) { cuts.push(f.s, f.e); });
+    js.forEach(function (j) { cuts.push(j.s, j.e); });
     cuts = cuts.filter(function (v, k, a) { return a.indexOf(v) === k; }).sort(function (a, b) { return a - b; });
     for (var k = 0; k < cuts.length; k++) {
       var a = cuts[k], b = cuts[k + 1];
       fs.forEach(function (f) {  // zero-width findings (something missing here) get a caret
         if (f.s === f.e && f.s === a) container.appendChild(markFor([f], ''));
       });
+      js.forEach(function (j) { if (j.s === j.e && j.s === a) container.appendChild(judgedMark([j], '')); });
       if (b === undefined || b <= a) continue;
       var cover = fs.filter(function (f) { return f.s <= a && f.e >= b && f.s < f.e; });
+      var jcover = js.filter(function (j) { return j.s <= a && j.e >= b && j.s < j.e; });
       var piece = text.slice(a, b);
-      if (cover.length) container.appendChild(markFor(cover, piece));
-      else appendText(container, piece);
+      if (cover.length) {
+        var m = container.appendChild(markFor(cover, piece));
+        if (jcover.length) { m.classList.add('judged'); m.title += '\n' + judgedTitle(jcover); }
+      } else if (jcover.length) {
+        container.appendChild(judgedMark(jcover, piece));
+      } else {
+        appendText(container, piece);
+      }
     }
+  }
+
+  function judgedTitle(list) {
+    return list.map(function (j) { return j.sev + ' · ' + j.cat + ' (marked by ' + j.rater + ')'; }).join('\n');
+  }
+
+  function judgedMark(list, piece) {
+    var m = el('mark', 'judged' + (piece ? '' : ' caret'));
+    appendText(m, piece);
+    m.title = judgedTitle(list);
+    return m;
   }
 
   // Text, with the words of the current search marked so a name can be followed through the batch.
@@ -416,7 +999,7 @@
 
   // ---- review queue -------------------------------------------------------------------------------------------
   function renderRow(r) {
-    var art = el('article', 'row ' + riskBand(r.risk));
+    var art = el('article', 'row ' + riskBand(r.risk) + (reviewed(r) ? ' reviewed' : ''));
     art.setAttribute('role', 'listitem');
     art.tabIndex = -1;
     art.dataset.row = r.i;
@@ -433,6 +1016,8 @@
     head.appendChild(el('span', 'loc', '¶ ' + r.seg + ' · sentence ' + (r.n + 1)));
     var open = button('btn btn-link open-doc', 'Open in document', 'Read this sentence in its article (o)');
     head.appendChild(open);
+    head.appendChild(button('btn btn-link mark-error', 'Mark error', 'Mark an error on this sentence: select its text first, or pick the span with the keys (e)'));
+    head.appendChild(button('btn btn-link mark-clean', 'No error', 'Reviewed, no error (r)'));
     art.appendChild(head);
 
     var seg = segInfo(r);
@@ -456,9 +1041,11 @@
       body.appendChild(src);
     }
     art.appendChild(body);
-    if (r.f.length) {
+    var judgements = judgementItems(r);
+    if (r.f.length || judgements.length) {
       var ul = el('ul', 'findings');
       r.f.forEach(function (f) { ul.appendChild(findingItem(f, false)); });
+      judgements.forEach(function (li) { ul.appendChild(li); });
       art.appendChild(ul);
     }
     if (r.est !== null) {
@@ -509,6 +1096,11 @@
     var c = decisionCounts();
     $('decision-summary').textContent = c.dismiss + ' dismissed · ' + c.confirm + ' confirmed';
     $('export-decisions').textContent = 'Export decisions (' + exportedDecisions().decisions.length + ')';
+    var rc = reviewCounts();
+    $('review-progress').textContent = rc.done + ' / ' + rc.queue + ' in queue reviewed';
+    $('review-progress').title = rc.all + ' of ' + rows.length + ' sentences reviewed in all';
+    $('export-mqm').textContent = 'Export MQM (' + mqmRows().length + ')';
+    $('reviewer-name').textContent = 'Reviewer: ' + (judged.rater || '–');
   }
 
   // ---- selection and keyboard ---------------------------------------------------------------------------------
@@ -562,6 +1154,8 @@
     if (!r || !r.f.length) return;
     var f = r.f[Math.min(state.selF, r.f.length - 1)];
     setDecision(f, decision);
+    touch(r);  // a decision is part of the sentence's review, under the reviewer's name
+    saveJudgements();
     var next = -1;
     if (decision) {
       for (var k = 1; k <= r.f.length; k++) {
@@ -588,6 +1182,11 @@
   }
 
   function onKey(ev) {
+    if (!$('annotate').hidden) { annotateKey(ev); return; }
+    if (!$('reviewer').hidden) {
+      if (ev.key === 'Escape' || ev.key === 'Enter') { ev.preventDefault(); closeRater(ev.key === 'Enter'); }
+      return;
+    }
     if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
     var t = ev.target;
     var typing = t && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA' || t.isContentEditable);
@@ -614,6 +1213,14 @@
     else if (key === 'x') decide('dismiss');
     else if (key === 'c') decide('confirm');
     else if (key === 'u') decide(null);
+    else if (key === 'e') startAnnotation();
+    else if (key === 'a' && state.view === 'queue') {
+      state.flagged = !state.flagged;
+      $('f-flagged').checked = state.flagged;
+      refresh(false);
+    }
+    else if (key === 'r' && state.sel) { var r = state.sel; withRater(function () { markClean(r); }); }
+    else if (key === 'Delete' && state.sel) removeLast(state.sel);
     else if (key === 'n' && state.sel) select(state.sel, Math.min(state.sel.f.length - 1, state.selF + 1), false);
     else if (key === 'p' && state.sel) select(state.sel, Math.max(0, state.selF - 1), false);
     else if (key === 'o' && state.sel && state.view === 'queue') openInDocument(state.sel);
@@ -653,12 +1260,14 @@
         // only a sentence with a finding still open or confirmed is tinted by its risk: with the model most clean
         // sentences of news have some risk, and tinting them all tinted almost the whole article
         var open = r.f.some(function (f) { return decisionOf(f) !== 'dismiss'; });
-        var s = el('span', 's' + (open ? ' ' + riskBand(r.risk) : '') + (r.f.length ? ' flagged' : ''));
+        var s = el('span', 's' + (open ? ' ' + riskBand(r.risk) : '') + (r.f.length ? ' flagged' : '') +
+          (reviewed(r) ? ' reviewed' : ''));
         s.dataset.row = r.i;
         s.title = 'sentence ' + (r.n + 1) + ' · risk ' + fmtRisk(r.risk);
         highlighted(r, s);
         p.appendChild(s);
         r.f.forEach(function (f) { items.push(findingItem(f, true)); });
+        items = items.concat(judgementItems(r));
       });
       para.appendChild(p);
       if (seg) {
@@ -796,6 +1405,18 @@
     $('page-next').addEventListener('click', function () { turnPage(1); });
 
     function onFindingClick(ev) {
+      var jb = ev.target.closest('button.jremove, button.junreview, button.mark-error, button.mark-clean');
+      var jRow = jb && jb.closest('[data-row]');
+      if (jb && jRow) {
+        var jr = rows[+jRow.dataset.row];
+        if (jb.classList.contains('jremove')) removeError(jr, +jb.closest('.judgement').dataset.j);
+        else if (jb.classList.contains('junreview')) unreview(jr);
+        else {
+          if (state.sel !== jr) select(jr, firstOpen(jr), false);
+          if (jb.classList.contains('mark-error')) startAnnotation(); else withRater(function () { markClean(jr); });
+        }
+        return;
+      }
       var act = ev.target.closest('button.act');
       var li = ev.target.closest('.finding');
       var open = ev.target.closest('.open-doc');
@@ -814,7 +1435,7 @@
       }
       if (rowEl && rows[+rowEl.dataset.row]) {
         var row = rows[+rowEl.dataset.row];
-        if (state.view === 'queue' || row.f.length) select(row, firstOpen(row), false);
+        select(row, firstOpen(row), false);
       }
     }
     $('queue-list').addEventListener('click', onFindingClick);
@@ -846,10 +1467,29 @@
       var file = ev.target.files && ev.target.files[0];
       if (!file) return;
       var reader = new FileReader();
-      reader.onload = function () { importDecisions(String(reader.result)); ev.target.value = ''; };
+      reader.onload = function () {
+        var text = String(reader.result);
+        // an MQM export is a TSV whose header names its columns; a decisions file is JSON
+        if (/^\ufeff?[^{\[\n]*\t/.test(text)) importMqm(text); else importDecisions(text);
+        ev.target.value = '';
+      };
       reader.readAsText(file);
     });
     $('show-help').addEventListener('click', function () { $('help').hidden = false; });
+    $('export-mqm').addEventListener('click', exportMqm);
+    $('reviewer-name').addEventListener('click', function () { askRater(null); });
+    $('reviewer-ok').addEventListener('click', function () { closeRater(true); });
+    $('reviewer-cancel').addEventListener('click', function () { closeRater(false); });
+    $('ann-save').addEventListener('click', saveAnnotation);
+    $('ann-cancel').addEventListener('click', closeAnnotation);
+    $('ann-cats').addEventListener('click', function (ev) {
+      var b = ev.target.closest('button.choice');
+      if (b && ann) { pickCategory(+b.dataset.k); drawAnnotation(); }
+    });
+    $('ann-sevs').addEventListener('click', function (ev) {
+      var b = ev.target.closest('button.choice');
+      if (b && ann) { pickSeverity(+b.dataset.k); drawAnnotation(); }
+    });
     $('help-close').addEventListener('click', function () { $('help').hidden = true; });
     $('help').addEventListener('click', function (ev) { if (ev.target === $('help')) $('help').hidden = true; });
 
@@ -857,8 +1497,9 @@
     document.addEventListener('keydown', onKey);
     window.addEventListener('hashchange', route);
     window.addEventListener('storage', function (ev) {
-      if (ev.key !== STORAGE_KEY) return;
+      if (ev.key !== STORAGE_KEY && ev.key !== JUDGEMENTS_KEY && ev.key !== REVIEWER_KEY) return;
       loadStore();
+      loadJudgements();
       refresh(true);
     });
   }
@@ -926,6 +1567,7 @@
 
   // ---- start --------------------------------------------------------------------------------------------------
   loadStore();
+  loadJudgements();
   wire();
   applyFilters();
   renderQueue();
