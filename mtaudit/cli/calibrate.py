@@ -31,6 +31,10 @@ def calibrate(
                                        "one severity scale (the base model's mean risk over the rater's mean penalty "
                                        "on the segments they judged), so a strict reviewer does not dominate. "
                                        "Refuses to write a model that does worse held out than the base."),
+    alpha: Optional[float] = typer.Option(None, "--alpha", min=0.0, help="With --base: a fixed shrinkage strength "
+                                          "toward the base (standardised units, of the order of the number of "
+                                          "segments to weigh the base like the data) instead of the one chosen by "
+                                          "cross-validation from 1 to 10,000 and inf (the base kept)."),
     force: bool = typer.Option(False, "--force", help="With --base: write the model even when it does worse held "
                                "out than the base model."),
     features_cache: FeaturesCacheOpt = None,
@@ -58,7 +62,7 @@ def calibrate(
         audited = audit_mqm_files(mqm, **audit, debug=debug, features_cache=features_cache,
                                   say=sayer(quiet, keep=()), progress=progress_bar(quiet))
         if base is not None:
-            return _recalibrate(audited, prior, mqm, output, name, folds, force, command, quiet, debug)
+            return _recalibrate(audited, prior, mqm, output, name, folds, alpha, force, command, quiet, debug)
         fit, validation = fit_calibration(audited, [str(m) for m in mqm], command, name=name or output.stem,
                                           folds=folds)
     except MtauditError as exc:
@@ -89,15 +93,16 @@ def _num(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}"
 
 
-def _recalibrate(audited, prior, mqm, output: Path, name, folds: int, force: bool, command: str, quiet: bool,
-                 debug: bool):
+def _recalibrate(audited, prior, mqm, output: Path, name, folds: int, alpha: float | None, force: bool, command: str,
+                 quiet: bool, debug: bool):
     """``--base``: refit the base model on the team's judgements, print the held-out comparison, write or refuse."""
     import json
 
-    from mtaudit.evaluation.recalibrate import recalibrate
+    from mtaudit.evaluation.recalibrate import ALPHAS, recalibrate
     from mtaudit.evaluation.tables import rater_table, team_table, weights_table
 
-    team = recalibrate(audited, prior, [str(m) for m in mqm], command, name=name or output.stem, folds=folds)
+    team = recalibrate(audited, prior, [str(m) for m in mqm], command, name=name or output.stem, folds=folds,
+                       alphas=ALPHAS if alpha is None else (alpha,))
     validation = team.validation
     if not quiet:
         console = Console()

@@ -3,6 +3,7 @@
 A config file looks like::
 
     enable = ["names", "credits", "numbers"]   # optional: which detectors to run (default: all)
+    risk_model = "team-risk.json"               # optional: the team's calibrated model (relative to this file)
     [detectors.names]
     glossary = "terms.csv"
     [detectors.repetition]
@@ -69,7 +70,34 @@ def audit_config(detectors: str | None = None, config_file: str | Path | None = 
     chosen, options = detector_settings(config_file, list(settings), glossary)
     return AuditConfig(detectors=split_list(detectors) or chosen, detector_options=options,
                        model=model_name(no_model, model), runtime=runtime, source=_text(source),
-                       risk_model=_text(risk_model), decisions=_text(decisions), **fields)
+                       risk_model=_text(risk_model) or config_risk_model(config_file), decisions=_text(decisions),
+                       **fields)
+
+
+def _read_config(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read config: {exc}") from None
+
+
+def config_risk_model(config_file: str | Path | None) -> str | None:
+    """The config file's ``risk_model = "FILE"`` (a team's calibrated model, set once), relative to the config
+    file's folder; ``--risk-model`` wins over it."""
+    if not config_file:
+        return None
+    path = Path(config_file)
+    value = _read_config(path).get("risk_model")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise UsageError(f"{path}: `risk_model` must be the path of a risk-model JSON, e.g. risk_model = "
+                         "\"team-risk.json\"")
+    model = Path(value).expanduser()
+    model = model if model.is_absolute() else path.parent / model
+    if not model.is_file():
+        raise UsageError(f"{path}: risk_model {value!r}: no file {model} (a path is relative to the config file)")
+    return str(model)
 
 
 def _text(path: str | Path | None) -> str | None:
@@ -138,10 +166,7 @@ def detector_options(config_file: str | Path | None, settings: list[str]) -> tup
     options: dict[str, dict] = {}
     if config_file:
         path = Path(config_file)
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise UsageError(f"{path}: cannot read config: {exc}") from None
+        data = _read_config(path)
         section = data.get("detectors", {})
         if not isinstance(section, dict):
             raise UsageError(f"{path}: `detectors` must be a table of [detectors.NAME] sections")

@@ -24,3 +24,18 @@ def test_broken_config_names_the_file(tmp_path):
     cfg.write_text("[detectors.repetition\n")
     with pytest.raises(UsageError, match="bad.toml"):
         detector_options(cfg, [])
+
+
+def test_config_sets_the_risk_model_relative_to_the_config_file(tmp_path):
+    from mtaudit.pipeline.config import audit_config
+
+    (tmp_path / "team").mkdir()
+    (tmp_path / "team" / "team-risk.json").write_text('{"weights": {}}')
+    config = tmp_path / "team" / "mtaudit.toml"
+    config.write_text('risk_model = "team-risk.json"\n')
+    assert audit_config(config_file=config, no_model=True).risk_model == str(tmp_path / "team" / "team-risk.json")
+    # --risk-model wins over the config file
+    assert audit_config(config_file=config, no_model=True, risk_model="other.json").risk_model == "other.json"
+    config.write_text('risk_model = "missing.json"\n')
+    with pytest.raises(UsageError, match="relative to the config file"):
+        audit_config(config_file=config, no_model=True)
