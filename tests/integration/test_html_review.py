@@ -91,10 +91,15 @@ def export_mqm(g: Guarded, path) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def screenshot(g: Guarded, name: str) -> None:
-    if os.environ.get("MTAUDIT_SCREENSHOTS") == "1":
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        g.page.screenshot(path=str(SCREENSHOTS / f"review-{name}.png"))
+def screenshot(g: Guarded, name: str, selector: str | None = None) -> None:
+    """docs/images/review-NAME.png of the page (or of one element), only when MTAUDIT_SCREENSHOTS=1."""
+    if os.environ.get("MTAUDIT_SCREENSHOTS") != "1":
+        return
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    g.page.evaluate("() => { const t = document.getElementById('toast'); if (t) t.className = 'toast'; }")
+    g.page.wait_for_timeout(300)  # the toast's fade
+    target = g.page.locator(selector) if selector else g.page
+    target.screenshot(path=str(SCREENSHOTS / f"review-{name}.png"))
 
 
 def read_back(path) -> Counter:
@@ -141,7 +146,7 @@ def test_keyboard_review_survives_reload_and_exports_mqm_the_reader_reads_back_w
     w = words(top["text"])
     assert g.page.inner_text("#ann-span") == f"Span: “{top['text'][w[0][0]:w[1][1]]}”"
     press(g, "Enter")
-    screenshot(g, "annotate")
+    screenshot(g, "annotate", "#annotate .modal-box")
     press(g, "1", "2")
     g.page.keyboard.type("the unions are the rail unions")
     press(g, "Enter")
@@ -222,7 +227,7 @@ def test_keyboard_review_survives_reload_and_exports_mqm_the_reader_reads_back_w
     g.page.evaluate("window.scrollTo(0, 0)")
     screenshot(g, "queue")
     press(g, "?")
-    screenshot(g, "help")
+    screenshot(g, "help", "#help .modal-box")
     press(g, "Escape")
 
     # the judgements survive a reload

@@ -547,8 +547,10 @@
   var FIXED_KEYS = { 'Non-translation!': 'n', 'Other': 'o', 'Source error': 's' };
   var SEV_KEYS = [['1', 'Minor'], ['2', 'Major'], ['3', 'Critical'], ['4', 'Non-translation']];
   var annCats = (function () {
-    var names = REVIEW.cats.slice();
-    CATS.forEach(function (c) { if (names.indexOf(c) < 0) names.push(c); });  // a category only a finding uses
+    var fixed = REVIEW.cats.filter(function (c) { return FIXED_KEYS[c]; });
+    var names = REVIEW.cats.filter(function (c) { return !FIXED_KEYS[c]; });
+    CATS.forEach(function (c) { if (REVIEW.cats.indexOf(c) < 0) names.push(c); });  // a category only a finding uses
+    names = names.concat(fixed);
     var k = 0;
     return names.map(function (name) {
       return { name: name, key: FIXED_KEYS[name] || CAT_KEYS.charAt(k++) || '' };
@@ -610,7 +612,11 @@
         var b = button('choice', null, c.name);
         b.dataset.k = k;
         b.appendChild(el('kbd', null, c.key));
-        b.appendChild(document.createTextNode(' ' + c.name));
+        // a long MQM path may wrap after each "/" rather than inside a word
+        (' ' + c.name).split('/').forEach(function (part, j, parts) {
+          b.appendChild(document.createTextNode(part + (j < parts.length - 1 ? '/' : '')));
+          if (j < parts.length - 1) b.appendChild(document.createElement('wbr'));
+        });
         cats.appendChild(b);
       });
       SEV_KEYS.forEach(function (pair, k) {
