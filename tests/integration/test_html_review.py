@@ -304,12 +304,13 @@ def test_importing_an_export_continues_the_review_in_a_fresh_copy(page, samples_
     assert Counter(r[2] for r in rows.elements()) == {"Ana": 3, "Ben": 1}
     assert read_back(tmp_path / "round1.tsv") <= rows
     assert [r for r in rows if r[2] == "Ben"][0][3:5] == ("Fluency/Punctuation", "Minor")
-    # an MQM file of another report is left out, named as such
+    # rows of another report, and a second reviewer's rows on a sentence already in the file, are left out
     other = tmp_path / "other.tsv"
-    other.write_text("\t".join(COLUMNS) + "\n-\tnot/in/this/report.txt\t1\t1\tZoe\t\tA sentence.\tOther\tMinor\n",
-                     encoding="utf-8")
+    second_reviewer = exported.splitlines()[1].replace("\tAna\t", "\tZoe\t")
+    other.write_text("\t".join(COLUMNS) + "\n-\tnot/in/this/report.txt\t1\t1\tZoe\t\tA sentence.\tOther\tMinor\n"
+                     + exported.splitlines()[1] + "\n" + second_reviewer + "\n", encoding="utf-8")
     g.page.set_input_files("#import-file", str(other))
-    g.page.wait_for_function("() => document.getElementById('toast').textContent.includes('left out')")
+    g.page.wait_for_function("() => document.getElementById('toast').textContent.includes('2 rows left out')")
     assert g.page.inner_text("#export-mqm") == "Export MQM (4)"
     assert g.errors == [] and g.foreign == [] and g.dialogs == []
 
@@ -345,3 +346,21 @@ def test_junk_in_local_storage_is_ignored(page, samples_report):
         assert g.page.is_hidden("#storage-warning")
     assert g.page.locator("#queue-list .row >> nth=0 >> .judgement").count() == 1
     assert g.errors == [] and g.foreign == [] and g.dialogs == []
+
+
+@pytest.mark.browser
+def test_decisions_taken_before_a_name_get_one_at_export(page, tmp_path):
+    """Dismissing and confirming never stop to ask for a name; the export asks once, and every row carries it."""
+    g = page()
+    press(g, "x")  # the riskiest sentence has one finding: dismissed, it is reviewed and clean
+    assert g.page.inner_text("#export-mqm") == "Export MQM (1)"
+    with g.page.expect_download() as info:
+        g.page.click("#export-mqm")
+        assert g.page.is_visible("#reviewer")
+        g.page.keyboard.type("Cy")
+        press(g, "Enter")
+    info.value.save_as(tmp_path / "named.tsv")
+    [row] = read_back(tmp_path / "named.tsv")
+    assert row[2:5] == ("Cy", "No-error", "No-error")
+    assert g.page.inner_text("#reviewer-name") == "Reviewer: Cy"
+    assert g.errors == [] and g.dialogs == []

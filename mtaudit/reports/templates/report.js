@@ -387,6 +387,9 @@
       var rater = (f[col.rater] || '').trim(), cat = (f[col.category] || '').trim(), sev = (f[col.severity] || '').trim();
       if (!r || target.text !== tsvField(r.text) || !validName(rater) || !validLabel(cat) || !validLabel(sev)) { skipped++; continue; }
       if (!groups[r.i]) { groups[r.i] = []; order.push(r); }
+      // the page holds one review per sentence: a second reviewer's rows on it are left out (calibrate combines
+      // several reviewers' files; this is for going on with one review)
+      if (groups[r.i][0] && groups[r.i][0].rater !== rater) { skipped++; continue; }
       groups[r.i].push({ rater: rater, cat: cat, sev: sev, span: target.spans[0] || null });
       read++;
     }
@@ -405,7 +408,8 @@
     saveJudgements();
     refresh(true);
     toast('Imported ' + plural(read, 'MQM row') + ' on ' + plural(order.length, 'sentence') +
-      (skipped ? '; ' + plural(skipped, 'row') + ' left out (another report, or a sentence that changed)' : '') + '.', skipped > 0 && !read);
+      (skipped ? '; ' + plural(skipped, 'row') + ' left out (another report, a sentence that changed, or a second ' +
+        'reviewer of a sentence)' : '') + '.', skipped > 0 && !read);
   }
 
   function askRater(then) {
