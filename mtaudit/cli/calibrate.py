@@ -116,8 +116,12 @@ def _recalibrate(audited, prior, mqm, output: Path, name, folds: int, alpha: flo
         part = "the main model" if team.key is None else f"its {team.key} variant"
         chosen = "inf (the base kept)" if validation["alpha"] == "inf" else f"{validation['alpha']:g}"
         console.print(f"base {prior.name} ({part} scores these segments); shrinkage toward it, alpha chosen by "
-                      f"cross-validation over documents: {chosen}; parts refitted: "
-                      + ", ".join(f"{k} (alpha {v})" for k, v in validation["refitted"].items()))
+                      f"cross-validation over documents: {chosen}; alpha per part of the model (inf: kept as the "
+                      "base's): " + ", ".join(f"{k} {v}" for k, v in validation["refitted"].items()))
+    if validation.get("kept_base") and not quiet:
+        err.print("[yellow]note[/yellow]: cross-validation on all documents kept the base's weights (alpha inf), so "
+                  "the model written scores these segments as the base does; the held-out team row measured the "
+                  "refit, which would have been worse: " + "; ".join(validation["kept_base"]))
     if team.refused and not force:
         err.print(f"[red]refused[/red]: the recalibrated model does worse held out than {prior.name}: "
                   + "; ".join(team.worse) + f". {output} not written (--force writes it anyway; or judge more "

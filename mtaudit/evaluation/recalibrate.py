@@ -20,7 +20,8 @@ model of twenty features over-fits them. Three things keep the refit sensible:
   (``document_folds``: the inner choice of alpha sees only the training documents); the pooled held-out predictions
   of the team model are compared with the base model's and with length on the same segments. A team model whose
   held-out tau within documents or P@20% is below the base model's is ``worse`` and the command refuses to write it
-  unless forced.
+  unless forced; when the strength chosen on all documents is ``inf``, the part written is the base's own and
+  nothing is refused.
 
 Only the part of the base model that scores the team's segments is validated and gated (the main model when the
 team's run had the model, source and trained estimator; else the variant matching what it had, ``RiskModel.scoring``).
@@ -226,6 +227,11 @@ def recalibrate(audited: AuditedSet, base: RiskModel, mqm_paths: list[str], comm
     alpha, grid = choose_alpha(rows, target, gold, every, base, key, detectors, folds, alphas)
     validation["alpha"] = "inf" if math.isinf(alpha) else alpha
     validation["alpha_grid"] = grid
+    if math.isinf(alpha) and worse:
+        # the part that scores these segments is written as the base's own: it cannot do worse than itself (the
+        # held-out team row measured the procedure, whose folds chose other strengths)
+        validation["kept_base"] = worse
+        worse = []
     files = ", ".join(p.rsplit("/", 1)[-1] for p in mqm_paths)
     shrink = "the base model kept (cross-validation chose no refit)" if math.isinf(alpha) else \
         f"ridge toward the base weights, alpha {alpha:g} chosen by cross-validation over documents"

@@ -51,6 +51,7 @@ def judged_sentences(exports: list[Path]) -> dict[tuple[str, int], GoldSegment]:
                 raise InputError(str(path), f"sentence {key[1]} of {key[0]} has another text than in "
                                  f"{earlier.dataset}.tsv line {earlier.line}", f"line {gold.line}")
             earlier.rater_penalty.update(gold.rater_penalty)
+            earlier.judgements.extend(gold.judgements)
             earlier.spans.extend(s for s in gold.spans if s not in earlier.spans)
             earlier.has_major = earlier.has_major or gold.has_major
     return judged
