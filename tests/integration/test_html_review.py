@@ -253,6 +253,12 @@ def test_keyboard_review_survives_reload_and_exports_mqm_the_reader_reads_back_w
     assert read_back(tmp_path / "review.tsv") == expected
     penalties = {(s.doc, s.seg_id): s.penalty for s in read_mqm(tmp_path / "review.tsv").segments}
     assert penalties[(top["doc"], str(place(report, top)[2]))] == 6.0  # a major and a minor error
+    # and `mtaudit eval` measures the run's order against it, every reviewed sentence matched to its record
+    with chdir(REPO):
+        result = CliRunner().invoke(app, ["eval", "--mqm", str(tmp_path / "review.tsv"),
+                                          str(samples_report["dir"] / "samples.jsonl")])
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    assert f"{reviewed} of {total} sentences judged" in " ".join(result.output.split()), result.output
 
     # the decisions file is still the one `audit --decisions` reads: one confirmed, the dismissed ones
     with g.page.expect_download() as info:
@@ -364,3 +370,24 @@ def test_decisions_taken_before_a_name_get_one_at_export(page, tmp_path):
     assert row[2:5] == ("Cy", "No-error", "No-error")
     assert g.page.inner_text("#reviewer-name") == "Reviewer: Cy"
     assert g.errors == [] and g.dialogs == []
+
+
+@pytest.mark.browser
+def test_the_document_view_takes_judgements_too(page, samples_report, tmp_path):
+    """In the document view any sentence can be selected (a click) and judged with the same keys."""
+    report = samples_report["report"]
+    doc = report["documents"][0]
+    clean = next(k for k, s in enumerate(doc["sentences"]) if not s["findings"])
+    g = page()
+    g.go("#doc=0")
+    g.page.locator("#doc-body .s").nth(clean).click()
+    press(g, "e")
+    g.page.keyboard.type("Dee")
+    press(g, "Enter", "Enter", "6", "1", "Enter")
+    assert g.page.locator("#doc-body .judgement").count() == 1
+    assert g.page.locator("#doc-body .s.reviewed").count() == 1
+    export_mqm(g, tmp_path / "doc.tsv")
+    [row] = read_back(tmp_path / "doc.tsv")
+    text = doc["sentences"][clean]["text"]
+    assert row == (doc["doc"], str(clean + 1), "Dee", "Fluency/Spelling", "Minor", text, (0, len(text)))
+    assert g.errors == [] and g.foreign == []
