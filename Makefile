@@ -56,6 +56,7 @@ bench: model
 	$(PY) -m bench.bench_news
 	$(PY) -m bench.bench_news --article --out bench/bench_article.json
 	$(PY) -m bench.bench_watch
+	$(PY) -m bench.flops
 
 # Model measurements that read ../shared (the development data): the MQM ranking probe and refitting surprisal norms.
 mqm-probe: model

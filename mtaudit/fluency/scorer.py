@@ -73,6 +73,27 @@ class Row:
     offset: int  # index of this row's first scored token within the request's scored tokens
 
 
+def padded_ids(batch: list[Row], pad: int) -> torch.Tensor:
+    """The batch's rows as one ``[rows, width]`` tensor, right-padded with ``pad``."""
+    ids = torch.full((len(batch), max(len(r.ids) for r in batch)), pad, dtype=torch.long)
+    for i, row in enumerate(batch):
+        ids[i, : len(row.ids)] = torch.tensor(row.ids)
+    return ids
+
+
+def scored_positions(batch: list[Row]) -> tuple[list[int], list[int], list[int], list[int]]:
+    """Where the batch's scored tokens are predicted: ``(row_idx, col_idx, targets, lengths)``, the row and column of
+    the position that predicts each scored token (the one before it), the token, and each row's count of them."""
+    row_idx, col_idx, targets, lengths = [], [], [], []
+    for i, row in enumerate(batch):
+        m = len(row.ids) - row.n_context
+        row_idx += [i] * m
+        col_idx += range(row.n_context - 1, len(row.ids) - 1)
+        targets += row.ids[row.n_context :]
+        lengths.append(m)
+    return row_idx, col_idx, targets, lengths
+
+
 @dataclass
 class Request:
     """Score ``text[boundary:]`` given ``prefix_text + text[:boundary]``; char offsets are relative to ``text``."""
@@ -514,18 +535,9 @@ class LMScorer:
         """The model on one batch of rows (``logprobs`` cuts them; ``warm_up`` makes its own): each row's scored
         log-probs and, for ``layers``, ``(states, best)`` per row: the hidden states at its scored tokens and the
         log-probability of the most likely token at each scored position (else [])."""
-        n, width = len(batch), max(len(r.ids) for r in batch)
-        ids = torch.full((n, width), self.pad, dtype=torch.long)
-        for i, row in enumerate(batch):
-            ids[i, : len(row.ids)] = torch.tensor(row.ids)
+        ids = padded_ids(batch, self.pad)
         # Only the positions that predict a scored token go through the vocabulary projection.
-        row_idx, col_idx, targets, lengths = [], [], [], []
-        for i, row in enumerate(batch):
-            m = len(row.ids) - row.n_context
-            row_idx += [i] * m
-            col_idx += range(row.n_context - 1, len(row.ids) - 1)
-            targets += row.ids[row.n_context :]
-            lengths.append(m)
+        row_idx, col_idx, targets, lengths = scored_positions(batch)
         if self.openvino is not None:
             kept = sorted({*layers, *self.estimator_layers()})
             values, top, states = self.openvino(ids.numpy(), row_idx, col_idx, targets, layers, kept)

@@ -25,6 +25,7 @@ from mtaudit.evaluation.features import audit_mqm, cache_key, save_audited
 from mtaudit.evaluation.mqm import read_mqm
 from mtaudit.fluency import load_scorer
 from mtaudit.fluency.decoders import token_logprobs
+from mtaudit.fluency.scorer import padded_ids, scored_positions
 
 LAYERS = (3, 6, 9, 12, 15, 18)  # 1-based decoder layer outputs
 TGT_LAYERS = (6, 12, 18)
@@ -50,22 +51,13 @@ def instrument(scorer, out: Path):
         # a copy of LMScorer.forward (eager PyTorch) that also keeps the states at LAYERS of every row position and
         # returns log p of the arg-max token
         self = scorer
-        n, width = len(batch), max(len(r.ids) for r in batch)
-        ids = torch.full((n, width), self.pad, dtype=torch.long)
-        for i, row in enumerate(batch):
-            ids[i, : len(row.ids)] = torch.tensor(row.ids)
+        ids = padded_ids(batch, self.pad)
         prefix = prefix_state(batch[0].prefix) if batch[0].prefix else None
         hidden, kept = self.decoder(ids, prefix, layers_kept)
         # raw bf16 bits: lossless, no overflow
         grabbed.clear()
         grabbed.update({k: h.to(torch.bfloat16).view(torch.int16).cpu() for k, h in kept.items()})
-        row_idx, col_idx, targets, lengths = [], [], [], []
-        for i, row in enumerate(batch):
-            m = len(row.ids) - row.n_context
-            row_idx += [i] * m
-            col_idx += range(row.n_context - 1, len(row.ids) - 1)
-            targets += row.ids[row.n_context:]
-            lengths.append(m)
+        row_idx, col_idx, targets, lengths = scored_positions(batch)
         picked = hidden[torch.tensor(row_idx), torch.tensor(col_idx)]
         target_t = torch.tensor(targets)
         out = torch.empty(len(targets), dtype=torch.float32)
