@@ -186,14 +186,7 @@
 
   function exportDecisions() {
     var payload = exportedDecisions();
-    var blob = new Blob([JSON.stringify(payload, null, 2) + '\n'], { type: 'application/json' });
-    var a = document.createElement('a');
-    var stamp = new Date().toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-');
-    a.href = URL.createObjectURL(blob);
-    a.download = 'mtaudit-decisions-' + stamp + '.json';
-    document.body.appendChild(a);
-    a.click();
-    setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 2000);
+    download(JSON.stringify(payload, null, 2) + '\n', 'application/json', 'mtaudit-decisions-' + stamp() + '.json');
     toast('Exported ' + plural(payload.decisions.length, 'decision') + '. Apply them with mtaudit audit --decisions FILE.');
   }
 
@@ -339,10 +332,11 @@
     }
     var list = mqmRows();
     var lines = [REVIEW.columns.join('\t')].concat(list.map(function (row) { return row.map(tsvField).join('\t'); }));
-    var stamp = new Date().toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-');
-    download(lines.join('\n') + '\n', 'text/tab-separated-values', 'mtaudit-review-' + stamp + '.tsv');
+    download(lines.join('\n') + '\n', 'text/tab-separated-values', 'mtaudit-review-' + stamp() + '.tsv');
     toast('Exported ' + plural(list.length, 'MQM row') + '. Read them with mtaudit eval --mqm FILE or mtaudit calibrate --mqm FILE.');
   }
+
+  function stamp() { return new Date().toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-'); }
 
   function download(text, type, name) {
     var blob = new Blob([text], { type: type });
