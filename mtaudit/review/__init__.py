@@ -1,5 +1,7 @@
 """What reviewers decided: the identity of a finding (``identity``), the decisions file the HTML report exports
-(``decisions``) and the review sheet's decision column (``sheet``). ``load_decisions`` reads either kind of file."""
+(``decisions``), the review sheet's decision column (``sheet``), and the MQM judgements a reviewer marks on any sentence
+of the report with the columns of their export (``judgements``). ``load_decisions`` reads either kind of decisions
+file."""
 from __future__ import annotations
 
 from pathlib import Path
