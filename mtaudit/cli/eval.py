@@ -18,7 +18,7 @@ def eval_(
     json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the figures as a JSON object to FILE."),
     risk_model: Optional[Path] = typer.Option(None, "--risk-model", help="Risk weights JSON to evaluate instead of "
                                               "the language pair's model shipped in the package."),
-    results: Optional[Path] = typer.Argument(None, metavar="[RESULTS.jsonl]", help="An earlier run's --jsonl "
+    results: Optional[Path] = typer.Argument(None, metavar="RESULTS.jsonl", help="An earlier run's --jsonl "
                                              "results: measure the order it gave against the team's MQM export "
                                              "(--mqm, the report's export: doc = the results' doc, seg_id = the "
                                              "sentence's number in it) without auditing again; unjudged sentences "

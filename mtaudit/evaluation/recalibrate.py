@@ -174,17 +174,20 @@ class TeamFit:
 
 
 def recalibrate(audited: AuditedSet, base: RiskModel, mqm_paths: list[str], command: str, name: str = "team",
-                folds: int = 5, variants: bool = True, alphas: tuple[float, ...] = ALPHAS) -> TeamFit:
+                folds: int = 5, variants: bool = True, alphas: tuple[float, ...] = ALPHAS,
+                rater_scaling: bool = True) -> TeamFit:
     """Refit ``base`` on the judgements of ``audited`` (see the module docstring); held-out figures by document for
     the team model, the base model and length on the same segments. ``variants=False`` refits only the part that
     scores these segments (the others stay the base's): what a measurement of that part needs, in a fifth of the
-    time. ``alphas``: the shrinkage strengths cross-validation chooses from (one: that strength, fixed)."""
+    time. ``alphas``: the shrinkage strengths cross-validation chooses from (one: that strength, fixed).
+    ``rater_scaling=False`` takes the raters' penalties as marked (to measure what the scales do)."""
     started = time.perf_counter()
     gold, rows, detectors = audited.gold, audited.features, audited.detectors
     key = part_key(base, rows)
     every = list(range(len(gold)))
     expected = [base.risk(r) for r in rows]
-    scales = rater_scales(gold, expected)
+    scale = rater_scales if rater_scaling else (lambda golds, _: {})
+    scales = scale(gold, expected)
     target = normalised_penalties(gold, scales)
 
     # held out: every step, the raters' scales and the choice of alpha included, sees only the training documents
@@ -194,7 +197,7 @@ def recalibrate(audited: AuditedSet, base: RiskModel, mqm_paths: list[str], comm
     for _, label, test in plan:
         held = set(test)
         train = [i for i in every if i not in held]
-        train_scales = rater_scales([gold[i] for i in train], [expected[i] for i in train])
+        train_scales = scale([gold[i] for i in train], [expected[i] for i in train])
         train_target = [0.0] * len(gold)
         for i, value in zip(train, normalised_penalties([gold[i] for i in train], train_scales)):
             train_target[i] = value

@@ -75,6 +75,23 @@ def export_rows(mqm: Path, rater: str, articles: set[str]) -> list[str]:
                          and f[doc] in articles]
 
 
+def first_rater_rows(mqm: Path, articles: set[str]) -> list[str]:
+    """The lines of ``mqm`` on ``articles`` written by each segment's first rater in the file."""
+    lines = mqm.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split("\t")
+    col = {c: header.index(c) for c in ("system", "doc", "seg_id", "rater")}
+    first: dict[tuple, str] = {}
+    out = [lines[0]]
+    for line in lines[1:]:
+        f = line.split("\t")
+        if not line or f[col["doc"]] not in articles:
+            continue
+        key = (f[col["system"]], f[col["doc"]], f[col["seg_id"]])
+        if first.setdefault(key, f[col["rater"]]) == f[col["rater"]]:
+            out.append(line)
+    return out
+
+
 def measure(scores: dict[str, list[float]], gold) -> dict:
     return {name: {k: v for k, v in ranking_figures(s, [g.penalty for g in gold], [g.has_major for g in gold],
                                                     [g.document for g in gold], [g.item for g in gold]).items()
@@ -82,7 +99,7 @@ def measure(scores: dict[str, list[float]], gold) -> dict:
 
 
 def one_draw(seed: int, audited: AuditedSet, base: RiskModel, mqm: Path, reviewed: int, sizes, folds: int,
-             workdir: Path) -> dict:
+             workdir: Path, team: str = "most", rater_scaling: bool = True) -> dict:
     rng = random.Random(seed)
     articles = list(dict.fromkeys(g.doc for g in audited.gold))
     rng.shuffle(articles)
@@ -92,9 +109,14 @@ def one_draw(seed: int, audited: AuditedSet, base: RiskModel, mqm: Path, reviewe
         if g.doc in review:
             for r in g.rater_penalty:
                 counts[r] = counts.get(r, 0) + 1
-    rater = max(sorted(counts), key=lambda r: counts[r])
+    if team == "first":  # per segment its first rater in the file: several raters of different severity
+        rater = "first"
+        lines = first_rater_rows(mqm, review)
+    else:
+        rater = max(sorted(counts), key=lambda r: counts[r])
+        lines = export_rows(mqm, rater, review)
     export = workdir / f"team_{seed}_{rater}.tsv"
-    export.write_text("\n".join(export_rows(mqm, rater, review)) + "\n", encoding="utf-8")
+    export.write_text("\n".join(lines) + "\n", encoding="utf-8")
     team_gold = read_mqm(export).segments
     row = {(g.system, g.doc, g.seg_id): i for i, g in enumerate(audited.gold)}
     # the order a team judges in: whole translated documents, drawn at random
@@ -115,16 +137,18 @@ def one_draw(seed: int, audited: AuditedSet, base: RiskModel, mqm: Path, reviewe
                                                                 for g in judged],
                             detectors=audited.detectors, model=audited.model)
         started = time.perf_counter()
-        team = recalibrate(subset, base, [], "tools.probes.team_loop", folds=folds, variants=False)
-        team_scores = [team.model.risk(r) for r in next_rows]
+        fit = recalibrate(subset, base, [], "tools.probes.team_loop", folds=folds, variants=False,
+                          rater_scaling=rater_scaling)
+        team_scores = [fit.model.risk(r) for r in next_rows]
         figures = measure({"shipped": shipped, "team": team_scores, "length": length}, next_gold)
-        figures["loop"] = figures["shipped"] if team.refused else figures["team"]
+        figures["loop"] = figures["shipped"] if fit.refused else figures["team"]
         out["points"].append({"judged": size, "documents": len({g.document for g in judged}),
-                              "articles": len({g.doc for g in judged}), "alpha": team.validation["alpha"],
-                              "refused": team.refused, "why": team.worse,
-                              "held_out_in_calibrate": team.validation.get("pooled"),
+                              "articles": len({g.doc for g in judged}), "alpha": fit.validation["alpha"],
+                              "refused": fit.refused, "why": fit.worse, "raters": sorted(fit.scales),
+                              "rater_scales": {r: round(v, 3) for r, v in fit.scales.items()},
+                              "held_out_in_calibrate": fit.validation.get("pooled"),
                               "next_batch": figures, "seconds": round(time.perf_counter() - started, 1)})
-        print(f"seed {seed} rater {rater} n={size}: alpha {team.validation['alpha']}, refused {team.refused}; "
+        print(f"seed {seed} rater {rater} n={size}: alpha {fit.validation['alpha']}, refused {fit.refused}; "
               f"next batch tau_doc shipped {figures['shipped']['tau_doc']:.3f} team {figures['team']['tau_doc']:.3f} "
               f"length {figures['length']['tau_doc']:.3f}", file=sys.stderr)
     return out
@@ -188,16 +212,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--draws", type=int, default=5, help="random splits (seeds 1..N)")
     parser.add_argument("--sizes", type=int, nargs="*", default=list(SIZES))
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--team", choices=("most", "first"), default="most",
+                        help="the team's export: the rater with most segments of the reviewed part, or each "
+                        "segment's first rater (several raters of different severity)")
+    parser.add_argument("--no-rater-scales", action="store_true", help="take the raters' penalties as marked")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--markdown", type=Path)
     args = parser.parse_args(argv)
     audited = cached_audit(args.features_cache, args.mqm)
     base = RiskModel.for_pair("zh", "en")
     with tempfile.TemporaryDirectory() as tmp:
-        draws = [one_draw(seed, audited, base, args.mqm, args.reviewed, args.sizes, args.folds, Path(tmp))
-                 for seed in range(1, args.draws + 1)]
+        draws = [one_draw(seed, audited, base, args.mqm, args.reviewed, args.sizes, args.folds, Path(tmp), args.team,
+                          not args.no_rater_scales) for seed in range(1, args.draws + 1)]
     rows = summary(draws)
     result = {"mqm": args.mqm.name, "base": base.name, "model": audited.model, "reviewed_articles": args.reviewed,
+              "team": args.team, "rater_scales": not args.no_rater_scales,
               "sizes": args.sizes, "summary": rows, "draws": draws}
     text = markdown(rows, draws)
     print(text)
