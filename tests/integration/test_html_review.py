@@ -237,6 +237,11 @@ def test_keyboard_review_survives_reload_and_exports_mqm_the_reader_reads_back_w
     assert g.page.inner_text("#review-progress") == f"{reviewed} / {total} in queue reviewed"
     assert g.page.locator("#queue-list .row.reviewed").count() == reviewed
     assert g.page.locator("#queue-list .judgement").count() == 5 + 3  # marked errors, then the clean marks
+    # J goes to where the review left off: the first sentence nobody reviewed (the 7th, ranked[6])
+    press(g, "Shift+J")
+    assert selected(g) == int(g.page.get_attribute("#queue-list .row >> nth=6", "data-row"))
+    assert "reviewed" not in g.page.get_attribute("#queue-list .row >> nth=6", "class").split()
+    press(g, *"kkkkkk")
 
     # the MQM export: Google's columns, the contract's fields, and every judgement read back by the MQM reader
     text = export_mqm(g, tmp_path / "review.tsv")

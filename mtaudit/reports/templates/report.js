@@ -1148,6 +1148,15 @@
     select(r, firstOpen(r), true);
   }
 
+  // where a review left off: the next sentence of the list that nobody has reviewed
+  function nextUnreviewed() {
+    var list = navList();
+    for (var k = (state.sel ? list.indexOf(state.sel) : -1) + 1; k < list.length; k++) {
+      if (!reviewed(list[k])) { select(list[k], firstOpen(list[k]), true); return; }
+    }
+    toast('Every sentence after this one is reviewed.');
+  }
+
   function firstOpen(r) {
     for (var k = 0; k < r.f.length; k++) if (!decisionOf(r.f[k])) return k;
     return 0;
@@ -1217,6 +1226,7 @@
     else if (key === 'x') decide('dismiss');
     else if (key === 'c') decide('confirm');
     else if (key === 'u') decide(null);
+    else if (key === 'J') nextUnreviewed();
     else if (key === 'e') startAnnotation();
     else if (key === 'a' && state.view === 'queue') {
       state.flagged = !state.flagged;
