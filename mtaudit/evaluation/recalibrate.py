@@ -6,9 +6,10 @@ model of twenty features over-fits them. Three things keep the refit sensible:
 
 - **Shrinkage toward the base.** The ridge penalty pulls each weight toward the base model's weight, not toward 0
   (``fit_risk_model(..., prior=base)``, in standardised units, with the usual sign constraints). Its strength
-  ``alpha`` is chosen from ``ALPHAS`` by cross-validation over the training documents (the ``alpha`` whose held-out
-  predictions rank the segments within documents best, tau-b; ties go to the stronger shrinkage), and ``inf`` is on
-  the grid: with too little or contrary evidence the base model is kept as it is.
+  ``alpha`` is chosen from ``ALPHAS`` by cross-validation over the training documents: the held-out tau-b within
+  documents, averaged over folds, with the one-standard-error rule (the strongest shrinkage whose mean is within one
+  standard error of the best mean); ``inf`` is on the grid, so with too little or contrary evidence the base model is
+  kept as it is.
 - **Rater normalisation.** Raters differ in severity by large factors, so each rater's penalties are multiplied by
   one scale (``rater_scales``): the base model's mean risk on the segments the rater judged over the rater's mean
   penalty on them, both smoothed with ``RATER_PSEUDO_SEGMENTS`` segments at the level of the whole pool. A
@@ -131,23 +132,23 @@ def choose_alpha(rows: list[dict[str, float]], target: list[float], gold: list[G
     if len(plan) < 2:
         return math.inf, {}
     prior = part(base, key)
-    docs = [gold[i].document for i in index]
-    taus: dict[float, float] = {}
+    per_fold: dict[float, list[float]] = {}
     for alpha in alphas:
-        predictions: dict[int, float] = {}
         for test in plan:
             held = set(test)
             train = [i for i in index if i not in held]
             model = with_part(base, key, fit_risk_model([rows[i] for i in train], [target[i] for i in train], alpha,
                                                         detectors=detectors, prior=prior).model)
-            for i in test:
-                predictions[i] = model.risk(rows[i])
-        tau = grouped_tau([predictions[i] for i in index], [target[i] for i in index], docs)
-        taus[alpha] = -math.inf if tau is None else tau
-    best = max(taus.values())
-    # ties (within float noise) go to the strongest shrinkage: the base model unless the data says otherwise
-    chosen = max(a for a, t in taus.items() if t >= best - TOLERANCE)
-    return chosen, {("inf" if math.isinf(a) else a): round(t, 4) for a, t in taus.items()}
+            tau = grouped_tau([model.risk(rows[i]) for i in test], [target[i] for i in test],
+                              [gold[i].document for i in test])
+            per_fold.setdefault(alpha, []).append(0.0 if tau is None else tau)
+    means = {a: float(np.mean(t)) for a, t in per_fold.items()}
+    best = max(means, key=lambda a: means[a])
+    # the one-standard-error rule: the strongest shrinkage whose mean is within one standard error (over folds) of
+    # the best one's; a few hundred judgements leave a wide error, and the base model stands unless clearly beaten
+    error = float(np.std(per_fold[best], ddof=1) / math.sqrt(len(plan))) if len(plan) > 1 else 0.0
+    chosen = max(a for a, m in means.items() if m >= means[best] - error - TOLERANCE)
+    return chosen, {("inf" if math.isinf(a) else a): round(m, 4) for a, m in means.items()}
 
 
 def _figures(scores: list[float], index: list[int], gold: list[GoldSegment], target: list[float]) -> dict:
