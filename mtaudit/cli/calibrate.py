@@ -118,6 +118,9 @@ def _recalibrate(audited, prior, mqm, output: Path, name, folds: int, alpha: flo
         console.print(f"base {prior.name} ({part} scores these segments); shrinkage toward it, alpha chosen by "
                       f"cross-validation over documents: {chosen}; alpha per part of the model (inf: kept as the "
                       "base's): " + ", ".join(f"{k} {v}" for k, v in validation["refitted"].items()))
+    if validation.get("no_gain") and not quiet:
+        err.print("[yellow]note[/yellow]: held out, the refit ranks no better than the base, so the model written "
+                  "scores these segments as the base does (judge more sentences to move it)")
     if validation.get("kept_base") and not quiet:
         err.print("[yellow]note[/yellow]: cross-validation on all documents kept the base's weights (alpha inf), so "
                   "the model written scores these segments as the base does; the held-out team row measured the "

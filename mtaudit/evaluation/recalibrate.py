@@ -22,7 +22,8 @@ model of twenty features over-fits them. Three things keep the refit sensible:
   of the team model are compared with the base model's and with length on the same segments. A team model whose
   held-out tau within documents or P@20% is below the base model's is ``worse`` and the command refuses to write it
   unless forced; when the strength chosen on all documents is ``inf``, the part written is the base's own and
-  nothing is refused.
+  nothing is refused. A refit whose held-out tau within documents is no better than the base's (its folds kept the
+  base) is not written either: the base's own part is, since nothing validated a departure from it.
 
 Only the part of the base model that scores the team's segments is validated and gated (the main model when the
 team's run had the model, source and trained estimator; else the variant matching what it had, ``RiskModel.scoring``).
@@ -123,7 +124,7 @@ def _fold_plan(gold: list[GoldSegment], index: list[int], folds: int) -> list[li
 
 def choose_alpha(rows: list[dict[str, float]], target: list[float], gold: list[GoldSegment], index: list[int],
                  base: RiskModel, key: str | None, detectors: list[str], folds: int,
-                 alphas: tuple[float, ...] = ALPHAS) -> tuple[float, dict]:
+                 alphas: tuple[float, ...] = ALPHAS, one_se: bool = True) -> tuple[float, dict]:
     """The shrinkage strength for a fit on ``index``: cross-validated over its documents. Returns the alpha and the
     held-out tau within documents of each alpha tried (inf when there are too few documents to tell)."""
     if len(alphas) == 1:
@@ -146,7 +147,7 @@ def choose_alpha(rows: list[dict[str, float]], target: list[float], gold: list[G
     best = max(means, key=lambda a: means[a])
     # the one-standard-error rule: the strongest shrinkage whose mean is within one standard error (over folds) of
     # the best one's; a few hundred judgements leave a wide error, and the base model stands unless clearly beaten
-    error = float(np.std(per_fold[best], ddof=1) / math.sqrt(len(plan))) if len(plan) > 1 else 0.0
+    error = float(np.std(per_fold[best], ddof=1) / math.sqrt(len(plan))) if one_se and len(plan) > 1 else 0.0
     chosen = max(a for a, m in means.items() if m >= means[best] - error - TOLERANCE)
     return chosen, {("inf" if math.isinf(a) else a): round(m, 4) for a, m in means.items()}
 
@@ -176,12 +177,13 @@ class TeamFit:
 
 def recalibrate(audited: AuditedSet, base: RiskModel, mqm_paths: list[str], command: str, name: str = "team",
                 folds: int = 5, variants: bool = True, alphas: tuple[float, ...] = ALPHAS,
-                rater_scaling: bool = True) -> TeamFit:
+                rater_scaling: bool = True, one_se: bool = True) -> TeamFit:
     """Refit ``base`` on the judgements of ``audited`` (see the module docstring); held-out figures by document for
     the team model, the base model and length on the same segments. ``variants=False`` refits only the part that
     scores these segments (the others stay the base's): what a measurement of that part needs, in a fifth of the
     time. ``alphas``: the shrinkage strengths cross-validation chooses from (one: that strength, fixed).
-    ``rater_scaling=False`` takes the raters' penalties as marked (to measure what the scales do)."""
+    ``rater_scaling=False`` takes the raters' penalties as marked, ``one_se=False`` chooses the alpha of the best
+    cross-validated mean (both to measure what they do)."""
     started = time.perf_counter()
     gold, rows, detectors = audited.gold, audited.features, audited.detectors
     key = part_key(base, rows)
@@ -202,7 +204,7 @@ def recalibrate(audited: AuditedSet, base: RiskModel, mqm_paths: list[str], comm
         train_target = [0.0] * len(gold)
         for i, value in zip(train, normalised_penalties([gold[i] for i in train], train_scales)):
             train_target[i] = value
-        alpha, _ = choose_alpha(rows, train_target, gold, train, base, key, detectors, folds, alphas)
+        alpha, _ = choose_alpha(rows, train_target, gold, train, base, key, detectors, folds, alphas, one_se)
         fold_alphas.append({"held_out": label, "alpha": "inf" if math.isinf(alpha) else alpha})
         model = with_part(base, key, fit_risk_model([rows[i] for i in train], [train_target[i] for i in train], alpha,
                                                     detectors=detectors, prior=part(base, key)).model)
@@ -227,8 +229,15 @@ def recalibrate(audited: AuditedSet, base: RiskModel, mqm_paths: list[str], comm
             if team is not None and old is not None and team < old - TOLERANCE:
                 worse.append(f"held-out {label} {team:.3f} < the base model's {old:.3f}")
 
-    # the model written: alpha chosen on every document, then each part fitted on everything
-    alpha, grid = choose_alpha(rows, target, gold, every, base, key, detectors, folds, alphas)
+    # the model written: alpha chosen on every document, then each part fitted on everything; but a refit that held
+    # out ranked no better than the base has not earned its place (its folds mostly kept the base), so the base stays
+    better = bool(held_out) and pooled["team"]["tau_doc"] is not None and pooled["base"]["tau_doc"] is not None \
+        and pooled["team"]["tau_doc"] > pooled["base"]["tau_doc"] + TOLERANCE
+    if not worse and not better and len(alphas) > 1:
+        alpha, grid = math.inf, {}
+        validation["no_gain"] = True
+    else:
+        alpha, grid = choose_alpha(rows, target, gold, every, base, key, detectors, folds, alphas, one_se)
     validation["alpha"] = "inf" if math.isinf(alpha) else alpha
     validation["alpha_grid"] = grid
     if math.isinf(alpha) and worse:
@@ -254,7 +263,7 @@ def recalibrate(audited: AuditedSet, base: RiskModel, mqm_paths: list[str], comm
         derived = [without_signals(r, other) for r in rows]
         if part_key(base, derived) != other:
             continue  # these features cannot give that variant's signals
-        other_alpha, _ = choose_alpha(derived, target, gold, every, base, other, detectors, folds, alphas)
+        other_alpha, _ = choose_alpha(derived, target, gold, every, base, other, detectors, folds, alphas, one_se)
         refitted[other] = "inf" if math.isinf(other_alpha) else other_alpha
         if not math.isinf(other_alpha):
             sub = fit_risk_model(derived, target, other_alpha, name=f"{name}/{other}",
