@@ -20,8 +20,12 @@ On ``../shared/data/mqm/wmt23_news_zhen_dev.tsv`` (19 source articles x 10 syste
 The model's features come from one model audit of the whole file, kept in a features cache
 (``mtaudit eval --mqm FILE --features-cache CACHE`` makes it; about 10-15 minutes on two cores):
 
-    python -m tools.probes.team_loop --features-cache /tmp/w31/zhen23.features.json \\
-        --json docs/figures/team_loop.json --markdown docs/figures/team_loop.md
+    python -m tools.probes.team_loop --features-cache /tmp/w31/zhen23.features.json --json tools/probes/team_loop.json
+
+``--best-mean`` chooses alpha by the best cross-validated mean instead of the one-standard-error rule, ``--team
+first`` exports each segment's first rater (several raters) instead of one, ``--no-rater-scales`` fits the raters'
+penalties as marked, ``--sizes`` with no value measures only "all"; ``--from-json`` summarises an earlier ``--json``
+again. Figures and what they show: docs/eval.md, "The team loop, simulated on WMT23 zh-en".
 
 A cache made by an older code version is used when its MQM file, detectors and model match (its entries are keyed
 by the code that computes the features; this probe changes none of them) and the probe says so.
