@@ -18,7 +18,7 @@ On ``../shared/data/mqm/wmt23_news_zhen_dev.tsv`` (19 source articles x 10 syste
    calibrate refused to write).
 
 The model's features come from one model audit of the whole file, kept in a features cache
-(``mtaudit eval --mqm FILE --features-cache CACHE`` makes it; about 10-15 minutes on two cores):
+(``mtaudit eval --mqm FILE --features-cache CACHE`` makes it; 34 minutes on two shared cores):
 
     python -m tools.probes.team_loop --features-cache /tmp/w31/zhen23.features.json --json tools/probes/team_loop.json
 
