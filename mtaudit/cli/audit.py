@@ -74,7 +74,8 @@ def audit(
     glossary: Optional[Path] = typer.Option(None, "--glossary", help="Canonical spellings of names and terms (CSV "
                                             "`term,variant,...` or TBX); wrong variants are flagged.", rich_help_panel="Detectors"),
     config_file: Optional[Path] = typer.Option(None, "--config", help="TOML file with detector options "
-                                               "(\\[detectors.NAME] tables; see docs/configuration.md).", rich_help_panel="Detectors"),
+                                               "(\\[detectors.NAME] tables) and optionally the team's risk_model = \"FILE\" (see "
+                                               "docs/configuration.md).", rich_help_panel="Detectors"),
     settings: List[str] = typer.Option([], "--set", help="One detector option, DETECTOR.OPTION=VALUE (repeatable; "
                                        "wins over --config).", metavar="DETECTOR.OPTION=VALUE",
                                        rich_help_panel="Detectors"),

@@ -42,8 +42,8 @@ def watch(
                                       "from its name and content."),
     detectors: Optional[str] = typer.Option(None, "--detectors", help="Comma-separated detectors to run (default: "
                                             "all, or those of --config)."),
-    config_file: Optional[Path] = typer.Option(None, "--config", help="TOML file with detector options (as for "
-                                               "`audit`)."),
+    config_file: Optional[Path] = typer.Option(None, "--config", help="TOML file with detector options and "
+                                               "optionally risk_model (as for `audit`)."),
     settings: List[str] = typer.Option([], "--set", help="One detector option, DETECTOR.OPTION=VALUE (repeatable; "
                                        "as for `audit`).", metavar="DETECTOR.OPTION=VALUE"),
     glossary: Optional[Path] = typer.Option(None, "--glossary", help="Canonical spellings of names and terms (as for "
