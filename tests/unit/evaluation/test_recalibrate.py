@@ -149,3 +149,25 @@ def test_base_must_be_a_risk_model(tmp_path):
     result = runner.invoke(app, ["calibrate", "--mqm", str(FIXTURES_DIR / "mqm_small.tsv"), "--no-model",
                                  "--base", str(bad), "-o", str(tmp_path / "o.json")])
     assert result.exit_code == 2 and "cannot read risk model" in result.output
+
+
+@pytest.mark.shared
+def test_one_raters_export_of_wmt23_recalibrates_without_losing_to_the_shipped_model(shared, tmp_path):
+    """A team export cut from the WMT23 zh-en set (one rater, four articles, all systems), without the model: the
+    command writes a model, its held-out figures are next to the shipped model's and length's on the same segments,
+    and held out it does not do worse than the shipped model."""
+    lines = (shared / "data" / "mqm" / "wmt23_news_zhen_dev.tsv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split("\t")
+    doc, rater = header.index("doc"), header.index("rater")
+    articles = list(dict.fromkeys(line.split("\t")[doc] for line in lines[1:]))[:6]
+    export = tmp_path / "team-review.tsv"
+    export.write_text("\n".join([lines[0]] + [line for line in lines[1:] if line.split("\t")[doc] in articles
+                                              and line.split("\t")[rater] == "rater2"]) + "\n", encoding="utf-8")
+    out = tmp_path / "team-risk.json"
+    result = runner.invoke(app, ["calibrate", "--mqm", str(export), "--langs", "zh-en", "--no-model", "--base",
+                                 "default", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    model = RiskModel.load(out)
+    pooled = model.trained_on["held_out"]["pooled"]
+    assert set(pooled) == {"team", "base", "length"}
+    assert pooled["team"]["tau_doc"] >= pooled["base"]["tau_doc"] and list(model.trained_on["rater_scales"]) == ["rater2"]
