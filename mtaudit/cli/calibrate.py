@@ -131,7 +131,8 @@ def _recalibrate(audited, prior, mqm, output: Path, name, folds: int, alpha: flo
                   "sentences)")
         raise typer.Exit(1)
     if team.refused:
-        err.print("[yellow]warning[/yellow]: written although it does worse held out (--force): " + "; ".join(team.worse))
+        err.print("[yellow]warning[/yellow]: written although it does worse held out (--force): "
+                  + "; ".join(team.worse))
     write_text(output, json.dumps(team.model.to_dict(), indent=2) + "\n", debug)
     if not quiet:
         err.print(f"risk model written to {output} (use it with `mtaudit audit --risk-model {output}`)")

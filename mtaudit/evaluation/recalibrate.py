@@ -27,9 +27,10 @@ model of twenty features over-fits them. Three things keep the refit sensible:
 
 Only the part of the base model that scores the team's segments is validated and gated (the main model when the
 team's run had the model, source and trained estimator; else the variant matching what it had, ``RiskModel.scoring``).
-The other variants that can be derived from the same features by dropping signals (``VARIANT_DROPS``) are refitted
-with their own cross-validated ``alpha`` (a variant whose cross-validation prefers ``inf`` stays the base's); the rest
-are kept from the base unchanged, so the written file scores every kind of run, as the base did.
+When that part is refitted, the other variants that can be derived from the same features by dropping signals
+(``VARIANT_DROPS``) are refitted too, with their own cross-validated ``alpha`` (a variant whose cross-validation
+prefers ``inf`` stays the base's); the rest, and all of them when the validated part kept the base, are the base's
+unchanged, so the written file scores every kind of run, as the base did.
 """
 from __future__ import annotations
 
@@ -216,7 +217,8 @@ def recalibrate(audited: AuditedSet, base: RiskModel, mqm_paths: list[str], comm
     for dataset in dict.fromkeys(gold[i].dataset for i in held_out):
         index = [i for i in held_out if gold[i].dataset == dataset]
         validation["datasets"][dataset] = {
-            "segments": len(index), **{s: _figures([v[i] for i in index], index, gold, target) for s, v in scorers.items()}}
+            "segments": len(index),
+            **{s: _figures([v[i] for i in index], index, gold, target) for s, v in scorers.items()}}
     pooled = {s: _figures([v[i] for i in held_out], held_out, gold, target) for s, v in scorers.items()} \
         if held_out else {}
     validation["pooled"] = pooled
@@ -257,7 +259,8 @@ def recalibrate(audited: AuditedSet, base: RiskModel, mqm_paths: list[str], comm
     if key is not None:  # the main model keeps its own name; the description says what was refitted
         model.name, model.description = name, description
     refitted = {"main" if key is None else key: validation["alpha"]}
-    for other in [None, *base.variants] if variants else []:
+    # the variants move only when the validated part did: a refit nothing validated is not made elsewhere either
+    for other in [None, *base.variants] if variants and not math.isinf(alpha) else []:
         if other == key or other is None:
             continue  # the main model is refitted only from rows it scores
         derived = [without_signals(r, other) for r in rows]

@@ -174,7 +174,8 @@ def summary(draws: list[dict]) -> list[dict]:
                "alphas": [p["alpha"] for p in points]}
         for scorer in ("shipped", "team", "loop", "length"):
             for metric in METRICS:
-                values = [p["next_batch"][scorer][metric] for p in points if p["next_batch"][scorer][metric] is not None]
+                values = [p["next_batch"][scorer][metric] for p in points
+                          if p["next_batch"][scorer][metric] is not None]
                 row[f"{scorer}_{metric}"] = round(statistics.mean(values), 4) if values else None
                 row[f"{scorer}_{metric}_sd"] = round(statistics.stdev(values), 4) if len(values) > 1 else 0.0
         row["alpha_inf"] = sum(p["alpha"] == "inf" for p in points)

@@ -102,7 +102,8 @@ def simpson_tsv(path, docs=8, per_doc=6):
             if minors == 0:
                 rows.append(f"sys\tdoc{k}\t{k}\t{j + 1}\tr1\t源文本。\t{target}\tNo-error\tNo-error")
             for _ in range(minors):
-                rows.append(f"sys\tdoc{k}\t{k}\t{j + 1}\tr1\t源文本。\t<v>word</v>{target[4:]}\tFluency/Grammar\tMinor")
+                rows.append(f"sys\tdoc{k}\t{k}\t{j + 1}\tr1\t源文本。\t<v>word</v>{target[4:]}\t"
+                            "Fluency/Grammar\tMinor")
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     return path
 
@@ -170,4 +171,5 @@ def test_one_raters_export_of_wmt23_recalibrates_without_losing_to_the_shipped_m
     model = RiskModel.load(out)
     pooled = model.trained_on["held_out"]["pooled"]
     assert set(pooled) == {"team", "base", "length"}
-    assert pooled["team"]["tau_doc"] >= pooled["base"]["tau_doc"] and list(model.trained_on["rater_scales"]) == ["rater2"]
+    assert pooled["team"]["tau_doc"] >= pooled["base"]["tau_doc"]
+    assert list(model.trained_on["rater_scales"]) == ["rater2"]
