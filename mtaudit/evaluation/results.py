@@ -4,7 +4,8 @@ without auditing again.
 The join (the contract of the report's MQM export): an export row's ``doc`` is the results' ``doc`` field, its
 ``seg_id`` the sentence's 1-based number within its document, counting the document's ``sentence`` records in
 reading order, and its target the sentence's text with the error span between ``<v>`` and ``</v>`` (spans are
-therefore in sentence-text offsets, as findings are); ``system`` is not used (the export writes ``-``). A sentence
+therefore in sentence-text offsets, as findings are; a tab or line break of the text is a space there);
+``system`` is not used (the export writes ``-``). A sentence
 the export does not mention is unjudged and left out of every figure (and counted); an export row naming a sentence
 the results do not have is counted and reported.
 
@@ -26,6 +27,11 @@ from mtaudit.evaluation.evaluate import RANDOM_SEED, _overlaps
 from mtaudit.evaluation.mqm import GoldSegment, read_mqm
 from mtaudit.evaluation.ranking import ranking_figures
 from mtaudit.reports.records import complete_records, read_records
+
+
+def _flat(text: str) -> str:
+    """A sentence's text as the export writes it: a TSV field, each tab or line break a space (offsets unchanged)."""
+    return text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
 
 
 def judged_sentences(exports: list[Path]) -> dict[tuple[str, int], GoldSegment]:
@@ -71,7 +77,7 @@ def evaluate_results(results: Path, exports: list[Path], seed: int = RANDOM_SEED
         gold = judged.get((record["doc"], number))
         if gold is None:
             continue
-        if gold.target.strip() != record["text"].strip():
+        if gold.target != _flat(record["text"]):
             raise InputError(f"{gold.dataset}.tsv", f"sentence {number} of {record['doc']} reads "
                              f"{gold.target[:60]!r} in the export but {record['text'][:60]!r} in {results}",
                              f"line {gold.line}", hint="export and results must come from the same run")

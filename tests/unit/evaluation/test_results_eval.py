@@ -100,3 +100,22 @@ def test_sentences_judged_but_not_in_the_results_are_counted(tmp_path, results):
                                        "-\tnot/in/run.txt\t1\t1\tana\t\tX.\tNo-error\tNo-error\n")
     report = evaluate_results(results, [tmp_path / "team.tsv"])
     assert report["judged"] == 1 and report["not_in_results"] == 1
+
+
+def test_a_line_break_in_a_sentence_is_a_space_in_the_export(tmp_path):
+    """The export writes each tab or line break of a text as a space (a TSV field); the join reads it so."""
+    results = tmp_path / "results.jsonl"
+    records = [{"type": "sentence", "doc": "a.txt", "segment": "1", "sentence": 0, "start": 0, "end": 24,
+                "text": "Prices rose\nby 5 percent.", "risk": 2.0, "findings": [
+                    {"detector": "numbers", "category": "Accuracy/Mistranslation", "severity": "major", "start": 15,
+                     "end": 16, "message": "", "suggestion": None, "confidence": 1.0}]},
+               {"type": "sentence", "doc": "a.txt", "segment": "2", "sentence": 0, "start": 0, "end": 9,
+                "text": "It rained.", "risk": 0.5, "findings": []},
+               {"type": "document", "doc": "a.txt", "risk": 2.0, "sentences": 2, "findings": 1, "error": None}]
+    results.write_text("".join(json.dumps(r) + "\n" for r in records))
+    (tmp_path / "team.tsv").write_text(f"{HEADER}\n-\ta.txt\t1\t1\tana\t\tPrices rose by <v>5</v> percent.\t"
+                                       "Accuracy/Mistranslation\tMajor\n-\ta.txt\t1\t2\tana\t\tIt rained.\tNo-error\t"
+                                       "No-error\n")
+    report = evaluate_results(results, [tmp_path / "team.tsv"])
+    assert report["judged"] == 2 and report["unjudged"] == 0
+    assert report["detectors"]["numbers"] == {"findings": 1, "on_marked_span": 1, "precision": 1.0}
