@@ -7,9 +7,9 @@ model of twenty features over-fits them. Three things keep the refit sensible:
 - **Shrinkage toward the base.** The ridge penalty pulls each weight toward the base model's weight, not toward 0
   (``fit_risk_model(..., prior=base)``, in standardised units, with the usual sign constraints). Its strength
   ``alpha`` is chosen from ``ALPHAS`` by cross-validation over the training documents: the held-out tau-b within
-  documents, averaged over folds, with the one-standard-error rule (the strongest shrinkage whose mean is within one
-  standard error of the best mean); ``inf`` is on the grid, so with too little or contrary evidence the base model is
-  kept as it is.
+  documents per fold, with a one-standard-error rule on the differences (the strongest shrinkage whose per-fold
+  difference from the best alpha is within one standard error of 0); ``inf`` is on the grid, so with too little or
+  contrary evidence the base model is kept as it is.
 - **Rater normalisation.** Raters differ in severity by large factors, so each rater's penalties are multiplied by
   one scale (``rater_scales``): the base model's mean risk on the segments the rater judged over the rater's mean
   penalty on them, both smoothed with ``RATER_PSEUDO_SEGMENTS`` segments at the level of the whole pool. A
@@ -54,6 +54,10 @@ ALPHAS = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0, 3000.0, 10000.0, math.inf)
 # A rater's severity scale is smoothed toward the pool's as if this many more segments had been judged at its level:
 # a reviewer with five judgements is not rescaled by what those five happened to be.
 RATER_PSEUDO_SEGMENTS = 20
+# How alpha is chosen from the cross-validated tau within documents: "paired", the strongest shrinkage whose per-fold
+# difference from the best alpha is within one standard error of 0 (the default); "one-se", whose mean is within one
+# standard error of the best mean; "best", the best mean. docs/eval.md compares them on a simulated team.
+ALPHA_RULES = ("paired", "one-se", "best")
 # How much worse than the base a held-out figure may be before the refit counts as worse (float noise only).
 TOLERANCE = 1e-9
 
@@ -125,7 +129,7 @@ def _fold_plan(gold: list[GoldSegment], index: list[int], folds: int) -> list[li
 
 def choose_alpha(rows: list[dict[str, float]], target: list[float], gold: list[GoldSegment], index: list[int],
                  base: RiskModel, key: str | None, detectors: list[str], folds: int,
-                 alphas: tuple[float, ...] = ALPHAS, one_se: bool = True) -> tuple[float, dict]:
+                 alphas: tuple[float, ...] = ALPHAS, rule: str = "paired") -> tuple[float, dict]:
     """The shrinkage strength for a fit on ``index``: cross-validated over its documents. Returns the alpha and the
     held-out tau within documents of each alpha tried (inf when there are too few documents to tell)."""
     if len(alphas) == 1:
@@ -146,10 +150,18 @@ def choose_alpha(rows: list[dict[str, float]], target: list[float], gold: list[G
             per_fold.setdefault(alpha, []).append(0.0 if tau is None else tau)
     means = {a: float(np.mean(t)) for a, t in per_fold.items()}
     best = max(means, key=lambda a: means[a])
-    # the one-standard-error rule: the strongest shrinkage whose mean is within one standard error (over folds) of
-    # the best one's; a few hundred judgements leave a wide error, and the base model stands unless clearly beaten
-    error = float(np.std(per_fold[best], ddof=1) / math.sqrt(len(plan))) if one_se and len(plan) > 1 else 0.0
-    chosen = max(a for a, m in means.items() if m >= means[best] - error - TOLERANCE)
+    # the one-standard-error rule: the strongest shrinkage whose mean is within one standard error of the best one's;
+    # a few hundred judgements leave a wide error, and the base model stands unless clearly beaten
+    if rule == "paired":
+        # within one standard error of the per-fold differences from the best: the folds' articles differ in
+        # difficulty alike for every alpha, and the difference is what the choice is about
+        def close(a):
+            diff = np.array(per_fold[best]) - np.array(per_fold[a])
+            return diff.mean() <= float(np.std(diff, ddof=1) / math.sqrt(len(plan))) + TOLERANCE
+        chosen = max(a for a in means if close(a))
+    else:
+        error = float(np.std(per_fold[best], ddof=1) / math.sqrt(len(plan))) if rule == "one-se" else 0.0
+        chosen = max(a for a, m in means.items() if m >= means[best] - error - TOLERANCE)
     return chosen, {("inf" if math.isinf(a) else a): round(m, 4) for a, m in means.items()}
 
 
@@ -178,13 +190,13 @@ class TeamFit:
 
 def recalibrate(audited: AuditedSet, base: RiskModel, mqm_paths: list[str], command: str, name: str = "team",
                 folds: int = 5, variants: bool = True, alphas: tuple[float, ...] = ALPHAS,
-                rater_scaling: bool = True, one_se: bool = True) -> TeamFit:
+                rater_scaling: bool = True, rule: str = "paired") -> TeamFit:
     """Refit ``base`` on the judgements of ``audited`` (see the module docstring); held-out figures by document for
     the team model, the base model and length on the same segments. ``variants=False`` refits only the part that
     scores these segments (the others stay the base's): what a measurement of that part needs, in a fifth of the
     time. ``alphas``: the shrinkage strengths cross-validation chooses from (one: that strength, fixed).
-    ``rater_scaling=False`` takes the raters' penalties as marked, ``one_se=False`` chooses the alpha of the best
-    cross-validated mean (both to measure what they do)."""
+    ``rater_scaling=False`` takes the raters' penalties as marked; ``rule`` is how alpha is chosen (``ALPHA_RULES``;
+    the others than the default are there to measure it against)."""
     started = time.perf_counter()
     gold, rows, detectors = audited.gold, audited.features, audited.detectors
     key = part_key(base, rows)
@@ -205,7 +217,7 @@ def recalibrate(audited: AuditedSet, base: RiskModel, mqm_paths: list[str], comm
         train_target = [0.0] * len(gold)
         for i, value in zip(train, normalised_penalties([gold[i] for i in train], train_scales)):
             train_target[i] = value
-        alpha, _ = choose_alpha(rows, train_target, gold, train, base, key, detectors, folds, alphas, one_se)
+        alpha, _ = choose_alpha(rows, train_target, gold, train, base, key, detectors, folds, alphas, rule)
         fold_alphas.append({"held_out": label, "alpha": "inf" if math.isinf(alpha) else alpha})
         model = with_part(base, key, fit_risk_model([rows[i] for i in train], [train_target[i] for i in train], alpha,
                                                     detectors=detectors, prior=part(base, key)).model)
@@ -239,7 +251,7 @@ def recalibrate(audited: AuditedSet, base: RiskModel, mqm_paths: list[str], comm
         alpha, grid = math.inf, {}
         validation["no_gain"] = True
     else:
-        alpha, grid = choose_alpha(rows, target, gold, every, base, key, detectors, folds, alphas, one_se)
+        alpha, grid = choose_alpha(rows, target, gold, every, base, key, detectors, folds, alphas, rule)
     validation["alpha"] = "inf" if math.isinf(alpha) else alpha
     validation["alpha_grid"] = grid
     if math.isinf(alpha) and worse:
@@ -266,7 +278,7 @@ def recalibrate(audited: AuditedSet, base: RiskModel, mqm_paths: list[str], comm
         derived = [without_signals(r, other) for r in rows]
         if part_key(base, derived) != other:
             continue  # these features cannot give that variant's signals
-        other_alpha, _ = choose_alpha(derived, target, gold, every, base, other, detectors, folds, alphas, one_se)
+        other_alpha, _ = choose_alpha(derived, target, gold, every, base, other, detectors, folds, alphas, rule)
         refitted[other] = "inf" if math.isinf(other_alpha) else other_alpha
         if not math.isinf(other_alpha):
             sub = fit_risk_model(derived, target, other_alpha, name=f"{name}/{other}",

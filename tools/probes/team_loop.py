@@ -22,7 +22,7 @@ The model's features come from one model audit of the whole file, kept in a feat
 
     python -m tools.probes.team_loop --features-cache /tmp/w31/zhen23.features.json --json tools/probes/team_loop.json
 
-``--best-mean`` chooses alpha by the best cross-validated mean instead of the one-standard-error rule, ``--team
+``--rule one-se|best`` chooses alpha as calibrate does not (to compare), ``--team
 first`` exports each segment's first rater (several raters) instead of one, ``--no-rater-scales`` fits the raters'
 penalties as marked, ``--sizes`` with no value measures only "all"; ``--from-json`` summarises an earlier ``--json``
 again. Figures and what they show: docs/eval.md, "The team loop, simulated on WMT23 zh-en".
@@ -46,7 +46,7 @@ from mtaudit.evaluation.calibrate import file_sha256
 from mtaudit.evaluation.features import AuditedSet, load_audited
 from mtaudit.evaluation.mqm import read_mqm
 from mtaudit.evaluation.ranking import ranking_figures
-from mtaudit.evaluation.recalibrate import recalibrate
+from mtaudit.evaluation.recalibrate import ALPHA_RULES, recalibrate
 from mtaudit.risk import RiskModel
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -103,7 +103,7 @@ def measure(scores: dict[str, list[float]], gold) -> dict:
 
 
 def one_draw(seed: int, audited: AuditedSet, base: RiskModel, mqm: Path, reviewed: int, sizes, folds: int,
-             workdir: Path, team: str = "most", rater_scaling: bool = True, one_se: bool = True) -> dict:
+             workdir: Path, team: str = "most", rater_scaling: bool = True, rule: str = "paired") -> dict:
     rng = random.Random(seed)
     articles = list(dict.fromkeys(g.doc for g in audited.gold))
     rng.shuffle(articles)
@@ -142,7 +142,7 @@ def one_draw(seed: int, audited: AuditedSet, base: RiskModel, mqm: Path, reviewe
                             detectors=audited.detectors, model=audited.model)
         started = time.perf_counter()
         fit = recalibrate(subset, base, [], "tools.probes.team_loop", folds=folds, variants=False,
-                          rater_scaling=rater_scaling, one_se=one_se)
+                          rater_scaling=rater_scaling, rule=rule)
         team_scores = [fit.model.risk(r) for r in next_rows]
         figures = measure({"shipped": shipped, "team": team_scores, "length": length}, next_gold)
         figures["loop"] = figures["shipped"] if fit.refused else figures["team"]
@@ -230,8 +230,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="the team's export: the rater with most segments of the reviewed part, or each "
                         "segment's first rater (several raters of different severity)")
     parser.add_argument("--no-rater-scales", action="store_true", help="take the raters' penalties as marked")
-    parser.add_argument("--best-mean", action="store_true", help="choose alpha by the best cross-validated mean, "
-                        "not the one-standard-error rule")
+    parser.add_argument("--rule", choices=ALPHA_RULES, default="paired", help="how calibrate chooses alpha "
+                        "(mtaudit.evaluation.recalibrate.ALPHA_RULES; default: calibrate's)")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--markdown", type=Path)
     args = parser.parse_args(argv)
@@ -246,12 +246,12 @@ def main(argv: list[str] | None = None) -> None:
         base = RiskModel.for_pair("zh", "en")
         with tempfile.TemporaryDirectory() as tmp:
             draws = [one_draw(seed, audited, base, args.mqm, args.reviewed, args.sizes, args.folds, Path(tmp),
-                              args.team, not args.no_rater_scales, not args.best_mean)
+                              args.team, not args.no_rater_scales, args.rule)
                      for seed in range(1, args.draws + 1)]
         rows = summary(draws)
         result = {"mqm": args.mqm.name, "base": base.name, "model": audited.model,
                   "reviewed_articles": args.reviewed, "team": args.team, "rater_scales": not args.no_rater_scales,
-                  "alpha_rule": "best mean" if args.best_mean else "one standard error",
+                  "alpha_rule": args.rule,
                   "sizes": args.sizes, "summary": rows, "draws": draws}
     text = markdown(rows, draws)
     print(text)

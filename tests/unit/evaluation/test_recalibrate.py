@@ -153,10 +153,10 @@ def test_base_must_be_a_risk_model(tmp_path):
 
 
 @pytest.mark.shared
-def test_one_raters_export_of_wmt23_recalibrates_without_losing_to_the_shipped_model(shared, tmp_path):
-    """A team export cut from the WMT23 zh-en set (one rater, four articles, all systems), without the model: the
-    command writes a model, its held-out figures are next to the shipped model's and length's on the same segments,
-    and held out it does not do worse than the shipped model."""
+def test_a_wmt23_one_rater_export_is_written_only_when_not_worse_held_out(shared, tmp_path):
+    """A team export cut from the WMT23 zh-en set (one rater, six articles, all systems), without the model: the
+    model is written only when its held-out figures are not below the shipped model's (next to which they are
+    printed, with length's, on the same segments); otherwise calibrate refuses, and --force writes a loadable model."""
     lines = (shared / "data" / "mqm" / "wmt23_news_zhen_dev.tsv").read_text(encoding="utf-8").splitlines()
     header = lines[0].split("\t")
     doc, rater = header.index("doc"), header.index("rater")
@@ -165,11 +165,14 @@ def test_one_raters_export_of_wmt23_recalibrates_without_losing_to_the_shipped_m
     export.write_text("\n".join([lines[0]] + [line for line in lines[1:] if line.split("\t")[doc] in articles
                                               and line.split("\t")[rater] == "rater2"]) + "\n", encoding="utf-8")
     out = tmp_path / "team-risk.json"
-    result = runner.invoke(app, ["calibrate", "--mqm", str(export), "--langs", "zh-en", "--no-model", "--base",
-                                 "default", "-o", str(out)])
-    assert result.exit_code == 0, result.output
+    args = ["calibrate", "--mqm", str(export), "--langs", "zh-en", "--no-model", "--base", "default", "-o", str(out)]
+    result = runner.invoke(app, args)
+    assert "held-out figures" in result.output and result.exit_code in (0, 1), result.output
+    if result.exit_code == 1:
+        assert "refused" in result.output and not out.exists()
+        result = runner.invoke(app, args + ["--force"])
+        assert result.exit_code == 0, result.output
     model = RiskModel.load(out)
     pooled = model.trained_on["held_out"]["pooled"]
     assert set(pooled) == {"team", "base", "length"}
-    assert pooled["team"]["tau_doc"] >= pooled["base"]["tau_doc"]
     assert list(model.trained_on["rater_scales"]) == ["rater2"]
