@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from mtaudit.annotate.base import changed
 from mtaudit.core.errors import InputError
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
@@ -241,3 +242,15 @@ def element_text(prefix: str, name: str, attributes: dict[str, str], text: str) 
     """``<prefix:name a="..">text</prefix:name>``, escaped."""
     written = "".join(f' {key}="{escape(value, attribute=True)}"' for key, value in attributes.items())
     return f"<{prefix}{name}{written}>{escape(text)}</{prefix}{name}>"
+
+
+def locate_units(store, data: bytes, units: dict, path: str, holds) -> tuple[list, Located]:
+    """An XML store's unit elements, each checked to still be the unit its notes were written for (``holds(element,
+    notes)``; else the file changed since the audit), and the store's tree located in ``data``."""
+    elements = [unit.xmlelement for unit in store.units]
+    for index, notes in units.items():
+        if index >= len(elements) or not holds(elements[index], notes):
+            raise changed(path)
+    root = store.document.getroot()
+    return elements, Located(root, xml_splice(data, root, path))
+

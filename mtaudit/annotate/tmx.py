@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from translate.storage import tmx as tt_tmx
 
-from mtaudit.annotate.base import ORIGIN, Annotator, UnitNotes, changed
-from mtaudit.annotate.splice import Located, element_text, xml_splice
+from mtaudit.annotate.base import ORIGIN, Annotator, UnitNotes
+from mtaudit.annotate.splice import element_text, locate_units
 from mtaudit.readers import xmlsafe
 
 RISK_PROP = f"x-{ORIGIN}-risk"
@@ -18,12 +18,7 @@ class TmxAnnotator(Annotator):
     def annotate(self, data: bytes, units: dict[int, UnitNotes], path: str) -> bytes:
         xmlsafe.parse_document(data, path, "tmx", "a TMX")
         store = tt_tmx.tmxfile.parsestring(data)
-        elements = [unit.xmlelement for unit in store.units]
-        for index, notes in units.items():
-            if index >= len(elements) or not _holds(elements[index], notes):
-                raise changed(path)
-        root = store.document.getroot()
-        located = Located(root, xml_splice(data, root, path))
+        elements, located = locate_units(store, data, units, path, _holds)
         for tu in elements:
             for child in tu:
                 name = xmlsafe.local(child.tag)

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from lxml import etree
 
-from mtaudit.annotate.base import ORIGIN, PRIORITY, Annotator, UnitNotes, changed
-from mtaudit.annotate.splice import Located, element_text, xml_splice
+from mtaudit.annotate.base import ORIGIN, PRIORITY, Annotator, UnitNotes
+from mtaudit.annotate.splice import Located, element_text, locate_units
 from mtaudit.readers import xmlsafe
 from mtaudit.readers.xliff import load_store
 
@@ -34,12 +34,7 @@ class XliffAnnotator(Annotator):
 
     def annotate(self, data: bytes, units: dict[int, UnitNotes], path: str) -> bytes:
         store, xliff2 = load_store(data, path)
-        elements = [unit.xmlelement for unit in store.units]
-        for index, notes in units.items():
-            if index >= len(elements) or not _holds(elements[index], notes):
-                raise changed(path)
-        root = store.document.getroot()
-        located = Located(root, xml_splice(data, root, path))
+        elements, located = locate_units(store, data, units, path, _holds)
         if xliff2:
             _annotate_2(located, elements, units)
         else:

@@ -8,7 +8,7 @@ from typing import List, Optional
 import typer
 from rich.console import Console
 
-from mtaudit.cli.common import err, fail, progress_bar, sayer, write_text
+from mtaudit.cli.common import err, fail, progress_bar, sayer, write_json
 from mtaudit.cli.options import MQM_HELP, DebugOpt, FeaturesCacheOpt, QuietOpt, mqm_audit_options
 from mtaudit.core.errors import MtauditError
 
@@ -43,7 +43,6 @@ def calibrate(
     **audit,
 ):
     """Learn the risk weights from human MQM penalties; reports held-out (leave-one-document-out) figures only."""
-    import json
     import shlex
 
     from mtaudit.core.outputs import refuse_overwriting_inputs
@@ -83,7 +82,7 @@ def calibrate(
                     console.print(f"{dataset}: variant {variant}, held out: tau in doc {_num(model_fig['tau_doc'])} vs "
                                   f"length {_num(length_fig['tau_doc'])}, tau in item {_num(model_fig['tau_item'])}, "
                                   f"P@20% {_num(model_fig['p_at_20'])} vs {_num(length_fig['p_at_20'])}")
-    write_text(output, json.dumps(fit.model.to_dict(), indent=2) + "\n", debug)
+    write_json(output, fit.model.to_dict(), debug)
     if not quiet:
         err.print(f"risk model written to {output}")
 
@@ -96,7 +95,6 @@ def _num(value: float | None) -> str:
 def _recalibrate(audited, prior, mqm, output: Path, name, folds: int, alpha: float | None, force: bool, command: str,
                  quiet: bool, debug: bool):
     """``--base``: refit the base model on the team's judgements, print the held-out comparison, write or refuse."""
-    import json
 
     from mtaudit.evaluation.recalibrate import ALPHAS, recalibrate
     from mtaudit.evaluation.tables import rater_table, team_table, weights_table
@@ -133,6 +131,6 @@ def _recalibrate(audited, prior, mqm, output: Path, name, folds: int, alpha: flo
     if team.refused:
         err.print("[yellow]warning[/yellow]: written although it does worse held out (--force): "
                   + "; ".join(team.worse))
-    write_text(output, json.dumps(team.model.to_dict(), indent=2) + "\n", debug)
+    write_json(output, team.model.to_dict(), debug)
     if not quiet:
         err.print(f"risk model written to {output} (use it with `mtaudit audit --risk-model {output}`)")

@@ -41,6 +41,14 @@ def write_text(path: Path, text: str, debug: bool) -> None:
         fail(UsageError(f"{path}: cannot write: {exc.strerror or exc}"), debug)
 
 
+def write_json(path: Path | None, data, debug: bool) -> None:
+    """``data`` as indented JSON to ``path`` (atomically), where a path was given."""
+    import json
+
+    if path is not None:
+        write_text(path, json.dumps(data, indent=2) + "\n", debug)
+
+
 def say_written(written: list[tuple[str, Path]]) -> None:
     for label, path in written:
         err.print(f"{label}: {path.resolve()}")

@@ -7,7 +7,7 @@ from typing import List, Optional
 import typer
 from rich.console import Console
 
-from mtaudit.cli.common import err, fail, progress_bar, sayer, write_text
+from mtaudit.cli.common import err, fail, progress_bar, sayer, write_json
 from mtaudit.cli.options import MQM_HELP, DebugOpt, FeaturesCacheOpt, QuietOpt, mqm_audit_options
 from mtaudit.core.errors import MtauditError
 
@@ -29,7 +29,6 @@ def eval_(
     **audit,
 ):
     """Measure the review order against human MQM judgements, next to length and random baselines."""
-    import json
     import time
 
     if results is not None:
@@ -50,8 +49,7 @@ def eval_(
         result = evaluate(audited, risk)
     except MtauditError as exc:
         fail(exc, debug)
-    if json_out:
-        write_text(json_out, json.dumps(result, indent=2) + "\n", debug)
+    write_json(json_out, result, debug)
     if not quiet:
         console = Console()
         for name, part in result["datasets"].items():
@@ -72,8 +70,6 @@ def eval_(
 def _earlier_run(results: Path, mqm: List[Path], json_out: Optional[Path], risk_model: Optional[Path], quiet: bool,
                  debug: bool, audit: dict):
     """``eval --mqm EXPORT RESULTS``: the earlier run's own order against the team's judgements."""
-    import json
-
     from mtaudit.core.errors import UsageError
     from mtaudit.core.outputs import refuse_overwriting_inputs
     from mtaudit.evaluation.results import evaluate_results
@@ -88,8 +84,7 @@ def _earlier_run(results: Path, mqm: List[Path], json_out: Optional[Path], risk_
         report = evaluate_results(results, mqm)
     except MtauditError as exc:
         fail(exc, debug)
-    if json_out:
-        write_text(json_out, json.dumps(report, indent=2) + "\n", debug)
+    write_json(json_out, report, debug)
     if not quiet:
         console = Console()
         if report["judged"]:
