@@ -38,7 +38,7 @@ def figures_for(audited: AuditedSet, scores: list[float], index: list[int] | Non
     )
 
 
-def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+def overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     if end <= start:  # a point finding (an insertion place) lands on a span that contains or touches it
         return any(s <= start <= e for s, e in spans)
     return any(start < e and s < end for s, e in spans)
@@ -56,7 +56,7 @@ def detector_figures(audited: AuditedSet) -> dict[str, dict]:
         for detector, start, end in findings:
             c = counts.setdefault(detector, [0, 0])
             c[0] += 1
-            c[1] += _overlaps(start, end, gold.spans)
+            c[1] += overlaps(start, end, gold.spans)
     return {n: {"findings": c[0], "on_marked_span": c[1],
                 "precision": round(c[1] / c[0], 4) if c[0] else None} for n, c in counts.items()}
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from mtaudit.core.errors import InputError, UsageError
-from mtaudit.evaluation.evaluate import RANDOM_SEED, _overlaps
+from mtaudit.evaluation.evaluate import RANDOM_SEED, overlaps
 from mtaudit.evaluation.mqm import GoldSegment, read_mqm
 from mtaudit.evaluation.ranking import ranking_figures
 from mtaudit.reports.records import complete_records, read_records
@@ -106,7 +106,7 @@ def evaluate_results(results: Path, exports: list[Path], seed: int = RANDOM_SEED
         for finding in record.get("findings", []):
             c = counts.setdefault(finding["detector"], [0, 0])
             c[0] += 1
-            c[1] += _overlaps(int(finding["start"]), int(finding["end"]), gold.spans)
+            c[1] += overlaps(int(finding["start"]), int(finding["end"]), gold.spans)
     report["detectors"] = {name: {"findings": c[0], "on_marked_span": c[1],
                                   "precision": round(c[1] / c[0], 4) if c[0] else None}
                            for name, c in sorted(counts.items())}
