@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
 
@@ -42,6 +43,22 @@ _PRONOUN = re.compile(r"\b(?:he|she|his|her|him)\b", re.I)
 _KIND_WORDS = {"person": "person's name", "place": "place name", "org": "organisation name"}
 
 
+def _folded_forms(forms: tuple[str, ...]) -> set[str]:
+    """A name's forms as ``orgs.established_form_missed`` compares them: run together, and their acronyms."""
+    return {"".join(orgs.form_words(f)) for f in forms} | {a for a in map(orgs.acronym, forms) if a}
+
+
+@lru_cache(maxsize=1)
+def _organisations_by_form() -> dict[str, str]:
+    """Folded English form of an organisation in the lexicon -> its Chinese key (the first entry that gives it)."""
+    out = {}
+    for entry in lexicon().entries.values():
+        if entry.kind == "org":
+            for form in entry.forms:
+                out.setdefault("".join(orgs.form_words(form)), entry.key)
+    return out
+
+
 def _article_key(word: str) -> str:
     """What the article check compares a source name on: a dotted foreign name by its last part (布德温·卡特里 and
     卡特里 are one person), any other name as written."""
@@ -58,14 +75,15 @@ class NamesSourceDetector(Detector):
     A target word that sounds like the expected name but is spelt differently ("Ji" for 习) is a mistranslated name;
     so is a foreign, Vietnamese or Korean name read back as Chinese pinyin ("Bu Linken", "Wen Zaiyin"), another place
     that sounds like the source's ("Zhangzhou" for 郴州), an organisation's generic part left in pinyin ("Hunan
-    Weishi"), and a minority rendering of a name the article writes another way elsewhere ("Giobro" beside "Ziobro").
+    Weishi"), a known organisation rendered word by word instead of by its established name ("China News Network"
+    for 中新网), and a minority rendering of a name the article writes another way elsewhere ("Giobro" beside "Ziobro").
     A person named in the source who appears nowhere in the target is reported as a possible omission (the
     translation may use a pronoun instead). Other source languages plug in through ``SOURCE_LANGUAGES`` in
     ``namelib/source_names.py``.
     """
 
     name = "names_src"
-    categories = (Category.MISTRANSLATION, Category.OMISSION, Category.LOCALE_NAME)
+    categories = (Category.MISTRANSLATION, Category.OMISSION, Category.LOCALE_NAME, Category.TERMINOLOGY)
     requires = frozenset({"source"})
     options = {"omissions": "also report source names absent from the target (true/false)"}
     omissions: bool = True
@@ -93,6 +111,9 @@ class NamesSourceDetector(Detector):
                 asian, flagged = self._asian_reading(segment, vietnam, out)
                 out.extend(asian)
                 names = [n for n in names if n.text not in flagged]  # read in pinyin: not also missing
+                established, flagged = self._established(segment)
+                out.extend(established)
+                names = [n for n in names if n.text not in flagged]
             if glossed:
                 out.extend(self._glossed(segment, glossed))
                 names = [n for n in names if n.text not in glossed]
@@ -163,6 +184,41 @@ class NamesSourceDetector(Detector):
             out.extend(self._at(segment, span[0], span[1], Category.MISTRANSLATION, Severity.MAJOR,
                                 f"The source names {word}, a {readings.LANGUAGE_NAMES[code]} {what}{hint}; "
                                 f"“{span[2]}” reads its characters as Chinese pinyin.", suggestion, 0.7))
+        return out, flagged
+
+    def _established(self, segment):
+        """An organisation or medium the lexicon knows by a name of two or more words (中新网 ChinaNews, 人民日报
+        People's Daily) whose established form the target lacks, rendered instead by its parts run into a generic word
+        for one of its characters ("China News Network", "People's Daily Newspaper"). Returns the findings and the
+        source names they report.
+
+        Left alone: an organisation right after a place (美国证监会 is the SEC, 香港证监会 the SFC: another body) or
+        right before a generic part of its own (美国国会 + 委员会: the added word renders it), a target with two such
+        spans (which one renders it is unclear), and a span that is another organisation's form (“China News
+        Service” is the lexicon's form of 中国新闻网, of which 中新网 is the short name)."""
+        out, flagged = [], set()
+        source = segment.source
+        candidates = name_candidates(source)
+        for word, tag, start, end in candidates:
+            entry = lexicon().get(word)
+            if entry is None or entry.kind not in ("org", "other") or word in flagged:
+                continue
+            after_place = any(stop == start and (other_tag == "ns" or getattr(lexicon().get(other), "kind", None)
+                                                 == "place") for other, other_tag, _, stop in candidates)
+            if after_place or any(source.startswith(generic, end) for generic in orgs.GENERIC):
+                continue
+            others = frozenset(form for other, *_ in candidates if other != word and lexicon().get(other)
+                               for form in _folded_forms(lexicon().get(other).forms))
+            found = orgs.established_form_missed(segment.target, word, entry.forms, others)
+            if found is None or _organisations_by_form().get("".join(orgs.form_words(found.text)), word) != word:
+                continue
+            form = entry.forms[0]
+            also = [f for f in entry.forms[1:] if f != form]
+            known = f"“{form}”" + (" or “" + "”, “".join(also[:2]) + "”" if also else "")
+            flagged.add(word)
+            out.extend(self._at(segment, found.start, found.end, Category.TERMINOLOGY, Severity.MAJOR,
+                                f"The source names {word}, known in English as {known}; “{found.text}” renders its "
+                                f"parts word by word instead.", form, 0.7))
         return out, flagged
 
     def _generic_pinyin(self, segment):

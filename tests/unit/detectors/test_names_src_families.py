@@ -5,7 +5,7 @@ import pytest
 from helpers import assert_one_mistranslated_name, make_doc, passes
 
 from mtaudit.detectors.names_src import NamesSourceDetector
-from mtaudit.core.document import Severity
+from mtaudit.core.document import Category, Severity
 
 
 def flagged(sources, targets):
@@ -147,3 +147,48 @@ def test_hangul_romanisation_of_the_readings_builder():
     from tools.build_lexicon import hangul_rr
 
     assert [hangul_rr(s) for s in "박문재인김"] == ["bak", "mun", "jae", "in", "gim"]
+
+
+# (source, target, flagged span, suggestion): an organisation or medium the lexicon knows, rendered by its parts run
+# into a generic word that renders one of its characters, where English has an established name.
+ESTABLISHED = [
+    ("据中新网报道，南京的房价上涨。", "According to China News Network, house prices in Nanjing rose.",
+     "China News Network", "ChinaNews"),
+    ("据中新网报道，南京的房价上涨。", "According to China New Network, house prices in Nanjing rose.",
+     "China New Network", "ChinaNews"),
+    ("人民日报发表评论员文章。", "The People's Daily Newspaper published a commentary.", "People's Daily Newspaper",
+     "People's Daily"),
+    ("中央电视台播出了这部纪录片。", "China Central Television Station broadcast the documentary.",
+     "China Central Television Station", "China Central Television"),
+]
+
+# The established form, an abbreviation of it, another organisation's form, a brand with its own generic word, a
+# rendering of a longer name, or no span that renders the name: no finding.
+ESTABLISHED_WELL = [
+    ("据中新网报道，南京的房价上涨。", "According to ChinaNews, house prices in Nanjing rose."),
+    ("据中新网报道，南京的房价上涨。", "According to Chinanews.com, house prices in Nanjing rose."),
+    ("据中新网报道，南京的房价上涨。", "According to China News Service, house prices in Nanjing rose."),  # 中国新闻网's form
+    ("据中新网报道，南京的房价上涨。", "According to a news website, house prices in Nanjing rose."),
+    ("证监会发布了基金新规。", "The CSRC issued new rules for funds."),
+    ("证监会发布了基金新规。", "The Securities Regulatory Commission issued new rules for funds."),
+    ("人民日报发表评论员文章。", "People's Daily published a commentary."),
+    ("中央电视台播出了这部纪录片。", "CCTV broadcast the documentary."),
+    ("阿里巴巴宣布了新计划。", "Alibaba Group announced a new plan."),
+    ("中共中央委员会召开全体会议。", "The CPC Central Committee held a plenary session."),
+    ("党中央委员会召开全体会议。", "The Party Central Committee held a plenary session."),
+    ("美国国会参众两院外委会通过了法案。", "The US Congress Committee on Foreign Affairs passed the bill."),
+]
+
+
+@pytest.mark.parametrize("source,target,span,suggestion", ESTABLISHED)
+def test_flags_an_organisation_rendered_word_by_word(source, target, span, suggestion):
+    found = flagged([source], [target])
+    assert [text for text, _ in found] == [span], found
+    finding = found[0][1]
+    assert finding.category == Category.TERMINOLOGY and finding.severity == Severity.MAJOR
+    assert finding.suggestion == suggestion
+
+
+@pytest.mark.parametrize("source,target", ESTABLISHED_WELL)
+def test_passes_an_organisation_by_its_established_name_or_without_a_rendering(source, target):
+    assert passes(NamesSourceDetector(), [target], [source])
