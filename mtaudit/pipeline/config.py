@@ -139,6 +139,9 @@ def detector_settings(config_file: str | Path | None, settings: list[str], gloss
 
 def coerce(detector: str, option: str, raw):
     """Convert a raw value to the type of the option's class default (bool, int, float, str)."""
+    if detector == "fluency":  # listed by `mtaudit detectors`, but the model's findings are not a rule detector's
+        raise UsageError(f"fluency.{option}: the language model's findings take no detector options; --model, --fast, "
+                         "--runtime and --no-model choose how the model runs")
     if detector not in DETECTORS:
         raise UsageError(f"unknown detector {detector!r} in a setting; `mtaudit detectors` lists them")
     cls = DETECTORS[detector]

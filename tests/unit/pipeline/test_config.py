@@ -19,6 +19,13 @@ def test_bad_settings_are_usage_errors(setting):
         detector_options(None, [setting])
 
 
+def test_a_setting_for_the_model_says_how_the_model_is_chosen_instead_of_unknown_detector():
+    # `mtaudit detectors` lists fluency beside the rule detectors, so a user tries --set fluency.x=...
+    with pytest.raises(UsageError, match="take no detector options; --model, --fast, --runtime and --no-model") as exc:
+        detector_options(None, ["fluency.threshold=2"])
+    assert "unknown detector" not in str(exc.value)
+
+
 def test_broken_config_names_the_file(tmp_path):
     cfg = tmp_path / "bad.toml"
     cfg.write_text("[detectors.repetition\n")
