@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
 
@@ -22,7 +21,7 @@ from mtaudit.detectors.namelib.target_names import (
     other_place, segment_renderings, syllable_run, unexplained_name,
 )
 from mtaudit.detectors.namelib.transliterate import all_pinyin, capitalised_spans, skeleton, sounds_like
-from mtaudit.detectors.namelib.zh_lexicon import lexicon
+from mtaudit.detectors.namelib.zh_lexicon import keys_by_form, lexicon
 
 
 # Cantonese, Wade-Giles and other established spellings of common surnames that no pinyin rule derives: right for
@@ -45,18 +44,7 @@ _KIND_WORDS = {"person": "person's name", "place": "place name", "org": "organis
 
 def _folded_forms(forms: tuple[str, ...]) -> set[str]:
     """A name's forms as ``orgs.established_form_missed`` compares them: run together, and their acronyms."""
-    return {"".join(orgs.form_words(f)) for f in forms} | {a for a in map(orgs.acronym, forms) if a}
-
-
-@lru_cache(maxsize=1)
-def _organisations_by_form() -> dict[str, str]:
-    """Folded English form of an organisation in the lexicon -> its Chinese key (the first entry that gives it)."""
-    out = {}
-    for entry in lexicon().entries.values():
-        if entry.kind == "org":
-            for form in entry.forms:
-                out.setdefault("".join(orgs.form_words(form)), entry.key)
-    return out
+    return {orgs.joined_form(f) for f in forms} | {a for a in map(orgs.acronym, forms) if a}
 
 
 def _article_key(word: str) -> str:
@@ -210,7 +198,7 @@ class NamesSourceDetector(Detector):
             others = frozenset(form for other, *_ in candidates if other != word and lexicon().get(other)
                                for form in _folded_forms(lexicon().get(other).forms))
             found = orgs.established_form_missed(segment.target, word, entry.forms, others)
-            if found is None or _organisations_by_form().get("".join(orgs.form_words(found.text)), word) != word:
+            if found is None or keys_by_form("org", orgs.joined_form).get(orgs.joined_form(found.text), word) != word:
                 continue
             form = entry.forms[0]
             also = [f for f in entry.forms[1:] if f != form]

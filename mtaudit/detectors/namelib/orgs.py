@@ -121,6 +121,11 @@ def form_words(form: str) -> tuple[str, ...]:
     return tuple(fold(w) for w in words)
 
 
+def joined_form(form: str) -> str:
+    """A form's folded words run together, as renderings are compared with it ("China News" -> chinanews)."""
+    return "".join(form_words(form))
+
+
 def acronym(form: str) -> str | None:
     """The initials of a form of two or more content words ("China Securities Regulatory Commission" -> "csrc"), or
     the form itself when it is written in capitals ("DPP"); None for a shorter one."""
@@ -158,7 +163,7 @@ def established_form_missed(target: str, key: str, forms: tuple[str, ...], other
     中新网, ChinaNews: "Network" renders 网). ``others`` holds the folded forms and acronyms of the segment's other
     names: a run that holds one of them renders that name. None when the form is there or no span can be told
     apart."""
-    joined = {"".join(form_words(f)) for f in forms}
+    joined = {joined_form(f) for f in forms}
     acronyms = {a for a in map(acronym, forms) if a}
     own = frozenset(w for f in forms for w in form_words(f)) - _JOINING
     long_forms = [tuple(w for w in form_words(f) if w not in _JOINING) for f in forms]

@@ -16,7 +16,7 @@ from mtaudit.detectors.namelib.source_names import (
     source_organisations, toneless_pinyin,
 )
 from mtaudit.detectors.namelib.transliterate import capitalised_spans
-from mtaudit.detectors.namelib.zh_lexicon import lexicon
+from mtaudit.detectors.namelib.zh_lexicon import keys_by_form, lexicon
 
 
 @lru_cache(maxsize=10_000)
@@ -50,21 +50,11 @@ def after_english_name(target: str, start: int) -> bool:
     return bool(before) and not is_pinyin(before.group(1)) and fold(before.group(1)) not in GENERIC_WORDS
 
 
-@lru_cache(maxsize=1)
-def _places_by_form() -> dict[str, str]:
-    """Folded English form of a place in the lexicon -> its Chinese key (the first entry that gives it)."""
-    out = {}
-    for entry in lexicon().entries.values():
-        if entry.kind == "place":
-            for form in entry.forms:
-                out.setdefault(fold(form), entry.key)
-    return out
-
 
 def other_place(folded: str, key: str, source: str = "") -> str | None:
     """The Chinese key of another place whose English form ``folded`` is ("Zhangzhou" is 漳州, not 郴州), unless
     ``source`` names that place too."""
-    other = _places_by_form().get(folded)
+    other = keys_by_form("place", fold).get(folded)
     if other is None or other == key or key.startswith(other) or other.startswith(key) or other[:2] in source:
         return None
     entry = lexicon().get(key)

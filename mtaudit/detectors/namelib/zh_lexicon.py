@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Callable
 
 LEXICON_FILE = "data/zh_en_lexicon.tsv"
 
@@ -54,3 +55,17 @@ def lexicon() -> Lexicon:
     odds = {c: math.log((foreign[c] + 0.5) / n_foreign) - math.log((native[c] + 0.5) / n_native)
             for c in set(foreign) | set(native)}
     return Lexicon(entries, max(map(len, entries), default=0), odds)
+
+
+@lru_cache(maxsize=None)
+def keys_by_form(kind: str, key: Callable[[str], str]) -> dict[str, str]:
+    """``key(form)`` of every English form of the lexicon's names of ``kind`` -> the name's Chinese key (the first
+    entry that gives it): which place or organisation an English form stands for. ``key`` is a module-level function
+    (it is part of the cache key)."""
+    out: dict[str, str] = {}
+    for entry in lexicon().entries.values():
+        if entry.kind == kind:
+            for form in entry.forms:
+                out.setdefault(key(form), entry.key)
+    return out
+
