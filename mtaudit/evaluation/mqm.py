@@ -32,7 +32,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mtaudit.core.document import Document, Segment
+from mtaudit.core.document import Document, Segment, Severity
 from mtaudit.core.errors import InputError
 
 COLUMNS = ("system", "doc", "doc_id", "seg_id", "rater", "source", "target", "category", "severity")
@@ -50,8 +50,8 @@ def row_penalty(category: str, severity: str) -> float:
         return 0.0
     if cat.rstrip("!") == "non-translation":  # Google spells it "Non-translation!"
         return 25.0
-    if sev == "critical":
-        return 10.0
+    if sev == "critical":  # not in Google's scheme: mtaudit's own weight, as its critical findings carry
+        return Severity.CRITICAL.weight
     if sev == "major":
         return 5.0
     if sev == "minor":

@@ -90,7 +90,7 @@
   var store = { map: {}, persistent: true };
 
   function loadStore() {
-    var raw = null, parsed = null;
+    var raw = null;
     try {
       raw = window.localStorage.getItem(STORAGE_KEY);
     } catch (e) {
@@ -98,8 +98,7 @@
       $('storage-warning').hidden = false;
       return;
     }
-    try { parsed = raw ? JSON.parse(raw) : null; } catch (e) { parsed = null; }
-    var map = parsed && parsed.version === DECISIONS_VERSION && parsed.decisions ? parsed.decisions : {};
+    var map = storedMap(raw, DECISIONS_VERSION, 'decisions');
     store.map = {};
     // local storage is shared with other local pages: keep only well-formed decisions
     Object.keys(map).forEach(function (k) { if (validDecision(map[k], true)) store.map[k] = map[k]; });
@@ -113,9 +112,23 @@
   }
 
   function saveStore() {
+    persist(STORAGE_KEY, { version: DECISIONS_VERSION, decisions: store.map });
+  }
+
+  // What local storage holds under a key, written by persist(): the object at data[field] when data.version is
+  // version, else {} (nothing there, another version, or text another page left).
+  function storedMap(raw, version, field) {
+    var parsed = null;
+    try { parsed = raw ? JSON.parse(raw) : null; } catch (e) { parsed = null; }
+    var map = parsed && parsed.version === version ? parsed[field] : null;
+    return map && typeof map === 'object' ? map : {};
+  }
+
+  // One place writes local storage; when it cannot, the page says its decisions and judgements last this visit only.
+  function persist(key, data) {
     if (!store.persistent) return;
     try {
-      window.localStorage.setItem(STORAGE_KEY, JSON.stringify({ version: DECISIONS_VERSION, decisions: store.map }));
+      window.localStorage.setItem(key, JSON.stringify(data));
     } catch (e) {
       store.persistent = false;
       $('storage-warning').hidden = false;
@@ -218,16 +231,14 @@
   var judged = { map: {}, rater: '' };
 
   function loadJudgements() {
-    var raw = null, parsed = null, name = null;
+    var raw = null, name = null;
     try {
       raw = window.localStorage.getItem(JUDGEMENTS_KEY);
       name = window.localStorage.getItem(REVIEWER_KEY);
     } catch (e) {
       return;  // loadStore has said so
     }
-    try { parsed = raw ? JSON.parse(raw) : null; } catch (e) { parsed = null; }
-    var map = parsed && parsed.version === JUDGEMENTS_VERSION && parsed.sentences && typeof parsed.sentences === 'object' ?
-      parsed.sentences : {};
+    var map = storedMap(raw, JUDGEMENTS_VERSION, 'sentences');
     judged.map = {};
     // local storage is shared with other local pages: keep only well-formed entries, under their own key
     Object.keys(map).forEach(function (k) {
@@ -254,13 +265,7 @@
   }
 
   function saveJudgements() {
-    if (!store.persistent) return;
-    try {
-      window.localStorage.setItem(JUDGEMENTS_KEY, JSON.stringify({ version: JUDGEMENTS_VERSION, sentences: judged.map }));
-    } catch (e) {
-      store.persistent = false;
-      $('storage-warning').hidden = false;
-    }
+    persist(JUDGEMENTS_KEY, { version: JUDGEMENTS_VERSION, sentences: judged.map });
   }
 
   // the entry of a sentence, when it was made on this very text (a later report may have changed the sentence)
