@@ -247,6 +247,8 @@ def child(timings_path: Path, scorer_options: dict, cli_args: list[str]) -> int:
         decoder = scorer.decoder
         info["hidden"], info["vocab"] = decoder.hidden_size, decoder.vocab_size
         info["body_params"] = decoder.body_parameters
+        kept = getattr(getattr(scorer, "head", None), "kept", None)  # a pruned head projects onto its kept ids
+        info["head_ids"] = len(kept) if kept is not None else decoder.vocab_size
         # the machine's own limit in the scorer's dtype and threads, measured now, beside the run
         info["limit_flops"] = matmul_limit(scorer.dtype, info["hidden"])
     timings_path.write_text(json.dumps(info), encoding="utf-8")
@@ -321,7 +323,7 @@ def run_variant(name: str, options: dict, folder: Path, work: Path, gold: list, 
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     sentences = sum(1 for r in records if r.get("type") == "sentence")
     audit_s = wall - s.get("model load", 0.0)
-    flops = 2 * info["body_params"] * c["fed"] + 2 * info["vocab"] * info["hidden"] * c["scored"]
+    flops = 2 * info["body_params"] * c["fed"] + 2 * info.get("head_ids", info["vocab"]) * info["hidden"] * c["scored"]
     gflops = flops / s["forward"] / 1e9
     parts = {k: round(s.get(k, 0.0), 2) for k in ("read+detect", "target pass", "source pass", "forward", "fill",
                                                    "risk", "write", "model load")}

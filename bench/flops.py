@@ -57,7 +57,7 @@ from mtaudit.languages import parse_langs
 from mtaudit.pipeline.auditor import Auditor
 from mtaudit.pipeline.config import AuditConfig
 from mtaudit.pipeline.stages import Reader
-from mtaudit.readers import read_document
+from tools.build_head import corpus_counts
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / ".." / "shared" / "data"
@@ -410,36 +410,6 @@ def summarise(records: list[dict], extra: dict, shapes: Shapes, limit: float, op
 
 
 # ---- the vocabulary a pruned head would need --------------------------------------------------------------------
-def corpora() -> dict[str, list[str]]:
-    """The supported languages' text other than the held-out MQM news: news-en, news-de, both parallel sets (both
-    sides) and the samples (targets and sources)."""
-    out = {"news-en": (DATA / "news-en" / "newstest-2008-2021.en.txt").read_text(encoding="utf-8").splitlines(),
-           "news-de": (DATA / "news-de" / "newstest-2009-2021.de.txt").read_text(encoding="utf-8").splitlines()}
-    for pair in ("zh-en", "en-de"):
-        rows = [line.split("\t") for line in
-                (DATA / "parallel" / f"newstest-{pair}.tsv").read_text(encoding="utf-8").splitlines()[1:]]
-        src, tgt = pair.split("-")
-        out[f"parallel {pair} ({src})"] = [r[1] for r in rows if len(r) > 2]
-        out[f"parallel {pair} ({tgt})"] = [r[2] for r in rows if len(r) > 2]
-    samples = []
-    for path in sorted((ROOT / "samples").iterdir()):
-        doc = read_document(path)
-        samples += [s.target for s in doc.segments] + [s.source for s in doc.segments if s.source]
-    out["samples"] = samples
-    return out
-
-
-def corpus_counts(tokenizer) -> dict[str, Counter]:
-    """How often each token id occurs in each corpus of ``corpora``, tokenised as the scorer tokenises text."""
-    counts = {}
-    for name, lines in corpora().items():
-        c = Counter()
-        for line in lines:
-            c.update(tokenizer(line, add_special_tokens=False)["input_ids"])
-        counts[name] = c
-    return counts
-
-
 def coverage(tokenizer, counts: dict[str, Counter], scored: dict[str, list[int]], shapes: Shapes) -> dict:
     """The vocabulary a pruned head would need, and the share of held-out positions whose true token a set built
     from the other text leaves out: all ids seen, or the V most frequent of them."""

@@ -1,23 +1,27 @@
 """How far a pruned output vocabulary moves the audit (issue 28's largest lever), measured before building it.
 
 The default model's head projects every scored position onto 262,144 tokens; most never occur in Chinese, English or
-German news. A pruned head keeps the ids seen in the supported languages' other text (``bench.flops.corpus_counts``:
+German news. A pruned head keeps the ids seen in the supported languages' other text (``tools.build_head.corpus_counts``:
 newstest en/de, both parallel sets, the samples; optionally only the ``--top`` most frequent) and renormalises over
 them. The true token always gets its own logit (one dot product), so a rare token outside the set still gets a
 log-probability: ``log p = logit(t) - logsumexp(logits over kept ids, plus logit(t) when t is not kept)``. The best
 token (an estimator input) is the best kept one.
 
 This script audits the same news twice through the real pipeline (``audit_mqm``: reader, detectors, scorer, trained
-estimator), once with the full head and once with the pruned one swapped into the scorer, scores the segments with
+estimator), once with the full head and once with the pruned one, running the model once (``BothHeads``: the second
+audit replays the pruned head's log-probs computed on the first audit's hidden states), scores the segments with
 the shipped zh-en risk model as ``mtaudit eval`` does, and reports: the log-probability and feature movements, the
 language-model findings that appear or vanish, the review order's agreement between the two runs (Kendall tau within
 documents), the ranking figures of both against the human MQM penalties next to length on the same segments, and the
 head's own time both ways.
 
-    python -m research.pruned_head [--file wmt23] [--docs 4] [--systems 10] [--top 0] [--out FILE]
+    python -m research.pruned_head [--file wmt23] [--docs 4 (0: all)] [--systems 10] [--kept pinned|text] [--top 0]
+                                   [--cv] [--out FILE]
 
-The swap touches the scorer's module function ``token_logprobs`` and the decoder's ``project``: research code, run
-from the repository root; the product has no pruned head yet.
+The swap replaces the scorer's ``head`` (``mtaudit.fluency.heads``) for the run: research code, run from the
+repository root. Written before the product had a pruned head; the product's own (``heads.PrunedHead`` over the pinned
+ids of ``tools/build_head.py``) adds the ids the model itself expects to the text's ids, which this script's
+``--top``/all-seen sets lack.
 """
 from __future__ import annotations
 
@@ -34,13 +38,16 @@ import numpy as np
 import torch
 
 import mtaudit.fluency.scorer as scorer_module
-from bench.flops import DATA, corpus_counts
+from bench.flops import DATA
+from tools.build_head import corpus_counts
 from bench.machine import describe
 from mtaudit.evaluation.features import audit_mqm
 from mtaudit.evaluation.mqm import MqmSet, read_mqm
 from mtaudit.evaluation.ranking import grouped_tau, ranking_figures
 from mtaudit.fluency import load_scorer
-from mtaudit.fluency.decoders import token_logprobs
+from mtaudit.evaluation.calibrate import cross_validate
+from mtaudit.fluency.heads import FullHead, pinned_head
+from mtaudit.fluency.heads import PrunedHead as Pruned
 from mtaudit.pipeline.config import AuditConfig
 from mtaudit.risk import RiskModel
 
@@ -48,70 +55,88 @@ FILES = {"wmt23": DATA / "mqm" / "wmt23_news_zhen_dev.tsv", "wmt21": DATA / "mqm
 MODEL = "gemma3-270m"
 
 
-class PrunedHead:
-    """A context manager that makes the scorer's eager forward score over ``kept`` ids only, and times both heads on
-    every chunk it sees (the full head's result is computed too, only for the clock and the comparison)."""
+class BothHeads:
+    """A context manager for two audits of the same news that run the model once: during the first (``record``) the
+    scorer's head computes both heads on every chunk of hidden states, returns the full head's log-probs and keeps the
+    pruned head's; the second (``replay``) skips the model and hands the scorer, batch by batch, the pruned head's
+    log-probs with the same batch's states (the body is the same for both heads). Both heads are timed on the same
+    states. Research code: it wraps the scorer's private ``_eager`` (the forward in PyTorch)."""
 
-    def __init__(self, scorer, kept: torch.Tensor, active: bool) -> None:
-        self.scorer, self.kept, self.active = scorer, kept, active
-        self.weight = scorer.decoder.embedding
-        self.kept_weight = self.weight[kept].contiguous()
-        self.in_kept = torch.zeros(self.weight.shape[0], dtype=torch.bool)
+    def __init__(self, scorer, kept: torch.Tensor) -> None:
+        self.scorer = scorer
+        self.full = FullHead(scorer.decoder)
+        self.pruned = Pruned(scorer.decoder, kept)
+        self.in_kept = torch.zeros(scorer.decoder.vocab_size, dtype=torch.bool)
         self.in_kept[kept] = True
         self.seconds = Counter()
         self.positions = 0
         self.outside = 0  # true tokens outside the kept ids
-        self.best_outside = 0  # positions whose full-vocabulary best token is outside the kept ids
         self.delta: list[np.ndarray] = []  # pruned - full log-prob, every position
         self.delta_best: list[np.ndarray] = []
+        self.batches: list[tuple] = []  # per forward: (ids shape, pruned log-probs, pruned best, states)
+        self._chunks: list[tuple] = []
 
-    def __enter__(self) -> "PrunedHead":
-        decoder, softcap = self.scorer.decoder, self.scorer.decoder.softcap
-        self._project, self._logprobs = decoder.project, scorer_module.token_logprobs
+    def _head(self, hidden, targets, best=True):
+        t = time.perf_counter()
+        full, full_best = self.full(hidden, targets)
+        self.seconds["full head + log-sum-exp"] += time.perf_counter() - t
+        t = time.perf_counter()
+        pruned, pruned_best = self.pruned(hidden, targets)
+        self.seconds["pruned head + log-sum-exp"] += time.perf_counter() - t
+        self.positions += len(targets)
+        self.outside += int((~self.in_kept[targets]).sum())
+        self.delta.append((pruned - full).numpy())
+        self.delta_best.append((pruned_best - full_best).numpy())
+        self._chunks.append((pruned, pruned_best))
+        return full, full_best if best else None
 
-        def project(hidden):  # hand the hidden states on: the head runs in ``logprobs`` where the targets are known
-            return hidden
+    def record(self):
+        scorer, eager = self.scorer, self.scorer._eager
 
-        def logprobs(hidden, targets, softcap_=None, best=True):
-            hidden = hidden.to(self.weight.dtype)
-            t = time.perf_counter()
-            full, full_best = token_logprobs(torch.nn.functional.linear(hidden, self.weight).float(), targets,
-                                             softcap, best=True)
-            self.seconds["full head + log-sum-exp"] += time.perf_counter() - t
-            t = time.perf_counter()
-            pruned, pruned_best = self.pruned(hidden, targets, softcap)
-            self.seconds["pruned head + log-sum-exp"] += time.perf_counter() - t
-            self.positions += len(targets)
-            self.outside += int((~self.in_kept[targets]).sum())
-            self.delta.append((pruned - full).numpy())
-            self.delta_best.append((pruned_best - full_best).numpy())
-            if self.active:
-                return pruned, pruned_best if best else None
-            return full, full_best if best else None
+        def recording(batch, ids, *args):
+            self._chunks = []
+            out, top, states = eager(batch, ids, *args)
+            values = torch.cat([c[0] for c in self._chunks]).numpy()
+            best = torch.cat([c[1] for c in self._chunks]).numpy() if top is not None else None
+            self.batches.append((tuple(ids.shape), values, best, states))
+            return out, top, states
 
-        decoder.project = project
-        scorer_module.token_logprobs = logprobs
-        return self
+        return _Swap(scorer, head=self._head, _eager=recording)
 
-    def pruned(self, hidden: torch.Tensor, targets: torch.Tensor, softcap) -> tuple[torch.Tensor, torch.Tensor]:
-        logits = torch.nn.functional.linear(hidden, self.kept_weight).float()
-        own = (hidden * self.weight[targets]).sum(-1).float()  # the true token's logit, kept or not
-        if softcap:
-            logits, own = torch.tanh(logits / softcap) * softcap, torch.tanh(own / softcap) * softcap
-        outside = ~self.in_kept[targets]
-        # the true token joins the normaliser when the kept ids do not hold it
-        norm = torch.logaddexp(torch.logsumexp(logits, -1), torch.where(outside, own, torch.full_like(own, -1e30)))
-        return own - norm, logits.max(-1).values - norm
+    def replay(self):
+        queue = iter(self.batches)
+
+        def replaying(batch, ids, *args):
+            shape, values, best, states = next(queue)
+            assert shape == tuple(ids.shape), "the second audit cut other batches than the first"
+            return values, best, states
+
+        return _Swap(self.scorer, _eager=replaying)
+
+
+class _Swap:
+    """Set attributes of an object for a ``with`` block, and take them away after."""
+
+    def __init__(self, owner, **values) -> None:
+        self.owner, self.values = owner, values
+
+    def __enter__(self):
+        self.saved = {k: self.owner.__dict__.get(k) for k in self.values}
+        for k, v in self.values.items():
+            setattr(self.owner, k, v)
 
     def __exit__(self, *exc) -> None:
-        del self.scorer.decoder.project  # the instance attribute; the class's method again
-        scorer_module.token_logprobs = self._logprobs
+        for k, v in self.saved.items():
+            if v is None:
+                delattr(self.owner, k)
+            else:
+                setattr(self.owner, k, v)
 
 
 def subset(mqm: MqmSet, docs: int, systems: int) -> MqmSet:
     """The first ``docs`` source documents as ``systems`` systems translated them (every system's translation of a
     kept document, so tau within items has all of them)."""
-    names = list(dict.fromkeys(g.doc for g in mqm.segments))[:docs]
+    names = list(dict.fromkeys(g.doc for g in mqm.segments))[: docs or None]
     kept_systems = list(dict.fromkeys(g.system for g in mqm.segments))[:systems]
     return MqmSet(path=mqm.path, rows=mqm.rows, unweighted=mqm.unweighted, source_lang=mqm.source_lang,
                   target_lang=mqm.target_lang, layout=mqm.layout,
@@ -135,7 +160,10 @@ def main() -> int:
     ap.add_argument("--file", choices=sorted(FILES), default="wmt23")
     ap.add_argument("--docs", type=int, default=4, help="first source documents of the file")
     ap.add_argument("--systems", type=int, default=10, help="first systems of the file")
-    ap.add_argument("--top", type=int, default=0, help="keep only the most frequent ids (0: every id seen)")
+    ap.add_argument("--kept", choices=("pinned", "text"), default="pinned",
+                    help="pinned: the product's list (models.json); text: only the ids the other text uses")
+    ap.add_argument("--top", type=int, default=0, help="with --kept text, only the most frequent ids (0: all)")
+    ap.add_argument("--cv", action="store_true", help="also held-out figures: risk models refitted by document folds")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
     path = FILES[args.file]
@@ -143,24 +171,27 @@ def main() -> int:
         print(f"skipped: {path} is absent")
         return 0
     print(describe(), flush=True)
-    scorer = load_scorer(MODEL)
-    counts = Counter()
-    for c in corpus_counts(scorer.tokenizer).values():
-        counts.update(c)
-    ids = [i for i, _ in counts.most_common(args.top or None)]
-    kept = torch.tensor(sorted(ids))
+    scorer = load_scorer(MODEL, head="full")
+    if args.kept == "pinned":
+        kept = torch.as_tensor(pinned_head(MODEL))
+    else:
+        counts = Counter()
+        for c in corpus_counts(scorer.tokenizer).values():
+            counts.update(c)
+        kept = torch.tensor(sorted(i for i, _ in counts.most_common(args.top or None)))
     print(f"kept {len(kept):,} of {scorer.decoder.embedding.shape[0]:,} ids", flush=True)
     mqm = subset(read_mqm(path), args.docs, args.systems)
     config = AuditConfig(model=MODEL, langs="zh-en")
+    head = BothHeads(scorer, kept)
     runs = {}
-    for name, active in (("full", False), ("pruned", True)):
+    for name, swap in (("full", head.record), ("pruned", head.replay)):
         started = time.perf_counter()
-        with PrunedHead(scorer, kept, active) as head:
+        with swap():
             audited = audit_mqm(mqm, config, scorer_factory=lambda *a, **k: scorer)
-        runs[name] = (audited, head, time.perf_counter() - started)
-        print(f"{name}: {len(audited.segments)} segments in {runs[name][2]:.0f} s; head "
+        runs[name] = (audited, time.perf_counter() - started)
+        print(f"{name}: {len(audited.segments)} segments in {runs[name][1]:.0f} s; head "
               f"{dict((k, round(v, 2)) for k, v in head.seconds.items())}", flush=True)
-    (full, head, _), (pruned, _, _) = runs["full"], runs["pruned"]
+    full, pruned = runs["full"][0], runs["pruned"][0]
     model = RiskModel.for_pair("zh", "en")  # the shipped zh-en model, as `mtaudit eval` scores segments
     risk_full = [model.risk(f) for f in full.features]
     risk_pruned = [model.risk(f) for f in pruned.features]
@@ -191,8 +222,11 @@ def main() -> int:
         "order_agreement_tau_within_documents": grouped_tau(risk_pruned, risk_full, docs),
         "ranking": {"full": figures(full, risk_full), "pruned": figures(pruned, risk_pruned),
                     "length": figures(full, length)},
-        "audit_seconds": {k: round(v[2], 1) for k, v in runs.items()},
+        "audit_seconds": {k: round(v[1], 1) for k, v in runs.items()},
     }
+    if args.cv:  # the same protocol for both heads: risk models refitted on the other folds of documents
+        report["held_out"] = {name: cross_validate(audited)["datasets"] for name, audited in (("full", full),
+                                                                                                ("pruned", pruned))}
     print(json.dumps({k: v for k, v in report.items() if k != "features_moved"}, indent=1))
     worst = sorted(moved.items(), key=lambda kv: -kv[1]["mean_abs_in_sd"])[:8]
     print("features that moved most (mean |change| in the feature's SD):")

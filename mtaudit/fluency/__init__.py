@@ -46,7 +46,8 @@ def load_scorer(model: str, device: str | None = None, **options):
     ``options`` go to :class:`mtaudit.fluency.scorer.LMScorer` (``dtype``, ``context``, ``shots``, ``source``,
     ``batch_tokens``, ``window``, ``threads``, ``max_findings``, ``runtime``: ``"openvino"`` runs the forward in
     OpenVINO, ``target_pass``: ``"without-source"`` skips the target-only pass where a segment has its source, as
-    ``audit --fast`` does); ``estimator=False`` loads no trained estimator (``mtaudit.fluency.estimator``; the risk
+    ``audit --fast`` does); ``head="full"`` scores over the whole vocabulary instead of a registered model's pinned pruned head
+    (``mtaudit.fluency.heads``); ``estimator=False`` loads no trained estimator (``mtaudit.fluency.estimator``; the risk
     model then scores with its ``no_estimator`` variant); ``norms=False`` loads no surprisal norms (no odd-phrasing
     findings), ``norms=PATH`` loads a given norms file (for every target language); by default each target language's
     norms are loaded (``norms-<model>-<lang>.json``), and a language without norms gets no odd-phrasing findings.
@@ -60,6 +61,9 @@ def load_scorer(model: str, device: str | None = None, **options):
     known = {row["name"] for row in store.list_models()}
     norms_opt = options.pop("norms", None)
     with_estimator = options.pop("estimator", True)
+    head = options.pop("head", "pruned")
+    if head not in ("pruned", "full"):
+        raise ValueError(f"head must be 'pruned' or 'full', not {head!r}")
     checked = None  # the converted files, being read and checked against the manifest in a thread
     if model in known:
         path = store.model_path(model)
@@ -97,6 +101,11 @@ def load_scorer(model: str, device: str | None = None, **options):
         norms = Norms.load(Path(norms_opt))
     else:
         norms = load_norms(norms_dir, norms_model) or None
+    if head == "pruned" and norms_model is not None:
+        # the registered model's pinned pruned head (mtaudit.fluency.heads), checked; other models score every id
+        from mtaudit.fluency.heads import pinned_head
+
+        options["kept_ids"] = pinned_head(norms_model)
     try:
         from mtaudit.fluency.scorer import LMScorer
 

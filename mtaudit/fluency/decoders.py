@@ -6,7 +6,8 @@ Both answer the same small interface, so the scorer does not know which one it h
   right-padded rows of token ids that continue ``prefix`` (positions follow on from it; ``keep`` names 1-based
   layers whose outputs the caller wants, e.g. for the trained estimator);
 * ``decoder.prefill(ids)`` -> the prefix state (keys and values) of a shared prompt, reused by every batch;
-* ``decoder.project(hidden)`` -> vocabulary logits; ``hidden_size``, ``vocab_size``, ``body_parameters`` (the
+* ``decoder.project(hidden)`` -> vocabulary logits (the scorer's head, ``heads.FullHead`` or ``heads.PrunedHead``,
+  turns them into log-probs); ``hidden_size``, ``vocab_size``, ``body_parameters`` (the
   weights outside the embedding and the vocabulary projection: what a token fed costs), ``softcap`` (final logit
   soft-capping or None).
 

@@ -41,7 +41,7 @@ import numpy as np
 import torch
 
 from mtaudit.core.errors import ModelError
-from mtaudit.fluency.decoders import token_logprobs
+from mtaudit.fluency.heads import FullHead, PrunedHead
 from mtaudit.fluency.loading import in_background
 from mtaudit.fluency.store import EXPORTS, cache_dir, read_checked, sha256_file
 
@@ -63,17 +63,19 @@ def _openvino():
 
 class _Graph(torch.nn.Module):
     """What is exported (see the module docstring): mtaudit's own Gemma 3 decoder (``mtaudit.fluency.gemma``) with
-    causal attention and no cache, the tied vocabulary projection at the scored positions, and the log-probs."""
+    causal attention and no cache, the scorer's head (the tied vocabulary projection over every id or over the kept
+    ids of a ``PrunedHead``) at the scored positions, and the log-probs."""
 
-    def __init__(self, decoder, layers: Sequence[int]) -> None:
+    def __init__(self, decoder, layers: Sequence[int], kept: torch.Tensor | None = None) -> None:
         super().__init__()
         self.decoder = decoder
         self.layers = tuple(layers)
+        self.head = FullHead(decoder) if kept is None else PrunedHead(decoder, kept)
 
     def forward(self, input_ids, rows, cols, targets):
         # no prefix: SDPA's causal kernel (rows are right-padded, so no real token sees a pad)
         hidden, kept = self.decoder(input_ids, keep=self.layers)
-        scored, best = token_logprobs(self.decoder.project(hidden[rows, cols]), targets, self.decoder.softcap)
+        scored, best = self.head(hidden[rows, cols], targets)
         # a target's own position is one after the position that predicts it
         return (scored, best, *(kept[layer][rows, cols + 1] for layer in self.layers))
 
@@ -86,20 +88,29 @@ def export_folder(model_dir: Path) -> Path:
     return model_dir / EXPORTS if model_dir.is_relative_to(cache) else cache / EXPORTS
 
 
-def cache_key(checksum: str, layers: Sequence[int], version: str, dtype: torch.dtype) -> str:
+def head_digest(kept: torch.Tensor | None) -> str:
+    """Which head an export computes: ``full``, or a digest of a pruned head's kept ids."""
+    if kept is None:
+        return "full"
+    return hashlib.sha256(np.asarray(kept, dtype=np.int64).tobytes()).hexdigest()[:16]
+
+
+def cache_key(checksum: str, layers: Sequence[int], version: str, dtype: torch.dtype,
+              kept: torch.Tensor | None = None) -> str:
     text = json.dumps({"weights": checksum, "layers": sorted(layers), "openvino": version, "format": FORMAT,
-                       "built": str(dtype)})
+                       "built": str(dtype), "head": head_digest(kept)})
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def export(decoder, folder: Path, checksum: str, layers: Sequence[int], dtype: torch.dtype) -> Path:
+def export(decoder, folder: Path, checksum: str, layers: Sequence[int], dtype: torch.dtype,
+           kept: torch.Tensor | None = None) -> Path:
     """Export ``decoder`` (mtaudit's Gemma 3, ``gemma.Gemma3Text``, built in ``dtype``) keeping ``layers`` into
     ``folder``, unless an export of these weights, layers, dtype and OpenVINO version is already there; returns its
-    directory. The dtype the decoder was built in is part of the key: it rounds a constant of the graph (the
+    directory; ``kept``: a pruned head's ids (None: the full head). The dtype the decoder was built in is part of the key: it rounds a constant of the graph (the
     embeddings' sqrt(hidden) scale, 25.25 in bf16 against 25.298), so a float32 and a bf16 scorer each get their own
     export, as eager float32 and bf16 each compute their own."""
     ov = _openvino()
-    target = folder / cache_key(checksum, layers, ov.__version__, dtype)
+    target = folder / cache_key(checksum, layers, ov.__version__, dtype, kept)
     if (target / "manifest.json").is_file():
         return target
     import copy
@@ -107,7 +118,7 @@ def export(decoder, folder: Path, checksum: str, layers: Sequence[int], dtype: t
     folder.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".export-", dir=folder))
     try:
-        graph = _Graph(copy.deepcopy(decoder).float(), layers).eval()
+        graph = _Graph(copy.deepcopy(decoder).float(), layers, kept).eval()
         ids = torch.randint(1, min(1000, decoder.vocab_size), (2, 16))
         example = (ids, torch.tensor([0, 0, 1]), torch.tensor([3, 4, 5]), torch.tensor([5, 6, 7]))
         with torch.no_grad(), warnings.catch_warnings():
@@ -117,7 +128,7 @@ def export(decoder, folder: Path, checksum: str, layers: Sequence[int], dtype: t
         _bf16_weights(exported)
         ov.save_model(exported, work / "model.xml", compress_to_fp16=False)
         manifest = {"format": FORMAT, "weights": checksum, "layers": sorted(layers), "openvino": ov.__version__,
-                    "built": str(dtype), "files": {name: sha256_file(work / name) for name in FILES}}
+                    "built": str(dtype), "head": head_digest(kept), "files": {name: sha256_file(work / name) for name in FILES}}
         (work / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         try:
             os.replace(work, target)
@@ -127,8 +138,8 @@ def export(decoder, folder: Path, checksum: str, layers: Sequence[int], dtype: t
     finally:
         shutil.rmtree(work, ignore_errors=True)
     # exports of other weights (the model was pulled again) or of another OpenVINO or format are stale; another
-    # layer set or dtype of these weights is kept (a scorer with and one without a trained estimator, a float32 and
-    # a bf16 scorer, each have theirs)
+    # layer set, dtype or head of these weights is kept (a scorer with and one without a trained estimator, a float32
+    # and a bf16 scorer, a pruned and a full head, each have theirs)
     current = {"weights": checksum, "openvino": ov.__version__, "format": FORMAT}
     for old in folder.iterdir():
         if old.is_dir() and not old.name.startswith(".") and _describes(old) != current:
@@ -193,7 +204,7 @@ class OpenVINOModel:
     (waiting for its first documents); the first call waits for it.
     """
 
-    def __init__(self, decoder, folder: Path, checksum: str, threads: int, dtype: torch.dtype) -> None:
+    def __init__(self, decoder, folder: Path, checksum: str, threads: int, dtype: torch.dtype, head=None) -> None:
         _openvino()  # fail at start-up, not at the first batch
         from mtaudit.fluency.gemma import Gemma3Text
 
@@ -208,6 +219,7 @@ class OpenVINOModel:
         self.checksum = checksum
         self.threads = threads
         self.dtype = dtype
+        self.kept = getattr(head, "kept", None)  # the scorer's pruned head's ids, or None: the full head
         self.window = decoder.sliding_window
         self.layers: tuple[int, ...] | None = None
         self.request = None
@@ -229,13 +241,13 @@ class OpenVINOModel:
         if self.request is not None and wanted == self.layers:
             return
         bf16 = self.dtype == torch.bfloat16
-        directory = export(self.decoder, self.folder, self.checksum, wanted, self.dtype)
+        directory = export(self.decoder, self.folder, self.checksum, wanted, self.dtype, self.kept)
         try:
             compiled = load(directory, self.threads, bf16)
         except ModelError:
             # The export is derived from weights checked at this load: a damaged one is rebuilt, not trusted.
             shutil.rmtree(directory, ignore_errors=True)
-            directory = export(self.decoder, self.folder, self.checksum, wanted, self.dtype)
+            directory = export(self.decoder, self.folder, self.checksum, wanted, self.dtype, self.kept)
             compiled = load(directory, self.threads, bf16)
         self.request = compiled.create_infer_request()
         self.layers = wanted

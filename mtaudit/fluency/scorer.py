@@ -25,7 +25,6 @@ import numpy as np
 import torch
 
 from mtaudit.core.document import Category, Document, Finding, Segment, Sentence, Severity
-from mtaudit.fluency.decoders import token_logprobs
 from mtaudit.fluency.norms import Norms, word_spans, word_surprisals
 from mtaudit.fluency.runtimes import RUNTIMES
 from mtaudit.languages import NAMES, find_pair
@@ -150,6 +149,7 @@ class LMScorer:
         reuse_prefix: bool = True,
         target_pass: str = "always",
         runtime: str = "torch",
+        kept_ids: Sequence[int] | None = None,
         checked=None,  # a Future of a checked converted directory (mtaudit.fluency.loading), from load_scorer
     ) -> None:
         self.model_id = model_id
@@ -211,13 +211,22 @@ class LMScorer:
         self.bos = [tok.bos_token_id] if tok.bos_token_id is not None else [tok.eos_token_id]
         self.pad = tok.pad_token_id if tok.pad_token_id is not None else 0
         self._prefix_cache: dict[tuple[int, ...], object] = {}
+        # The head: log-probs over the whole vocabulary, or over the ids the supported languages' text can use
+        # (``kept_ids``: the registered model's pinned set, mtaudit.fluency.decoders.PrunedHead)
+        from mtaudit.fluency.heads import FullHead, PrunedHead
+
+        if kept_ids is None:
+            self.head = FullHead(self.decoder)
+        else:
+            self.head = PrunedHead(self.decoder, torch.as_tensor(np.asarray(kept_ids), dtype=torch.long)).to(self.device)
         self.openvino = None
         if runtime == "openvino":
             from mtaudit.fluency.openvino_runtime import OpenVINOModel, export_folder
 
             # The exported graph has no KV cache: the shared prompt head goes into every row (1.5 % more tokens on news).
             self.reuse_prefix = False
-            self.openvino = OpenVINOModel(self.decoder, export_folder(Path(model_dir)), checksum, threads, self.dtype)
+            self.openvino = OpenVINOModel(self.decoder, export_folder(Path(model_dir)), checksum, threads, self.dtype,
+                                          self.head)
         # trained quality estimators (mtaudit.fluency.estimator) of this model, one per language pair at most
         self.estimators: list = []
 
@@ -561,8 +570,7 @@ class LMScorer:
         out = torch.empty(len(targets), dtype=torch.float32)
         top = torch.empty(len(targets), dtype=torch.float32) if layers else None
         for a in range(0, len(targets), 256):
-            logits = self.decoder.project(picked[a : a + 256]).float()
-            lp, most = token_logprobs(logits, target_t[a : a + 256], self.decoder.softcap, best=top is not None)
+            lp, most = self.head(picked[a : a + 256], target_t[a : a + 256], best=top is not None)
             out[a : a + 256] = lp.cpu()
             if top is not None:
                 top[a : a + 256] = most.cpu()
