@@ -41,7 +41,7 @@ import mtaudit.fluency.scorer as scorer_module
 from bench.flops import DATA
 from tools.build_head import corpus_counts
 from bench.machine import describe
-from mtaudit.evaluation.features import audit_mqm
+from mtaudit.evaluation.features import audit_mqm, save_audited
 from mtaudit.evaluation.mqm import MqmSet, read_mqm
 from mtaudit.evaluation.ranking import grouped_tau, ranking_figures
 from mtaudit.fluency import load_scorer
@@ -192,6 +192,9 @@ def main() -> int:
         print(f"{name}: {len(audited.segments)} segments in {runs[name][1]:.0f} s; head "
               f"{dict((k, round(v, 2)) for k, v in head.seconds.items())}", flush=True)
     full, pruned = runs["full"][0], runs["pruned"][0]
+    if args.out:  # the features of both audits, for later variants (e.g. one pass) without running the model again
+        for name, (audited, _) in runs.items():
+            save_audited(args.out.with_suffix(f".{name}.audited.json"), audited, {"mqm_sha256": path.name, "head": name})
     model = RiskModel.for_pair("zh", "en")  # the shipped zh-en model, as `mtaudit eval` scores segments
     risk_full = [model.risk(f) for f in full.features]
     risk_pruned = [model.risk(f) for f in pruned.features]

@@ -263,7 +263,7 @@ class LMScorer:
                                                        self.logprobs(src_requests, layers)):
             # each token's sentence, placed once for both the log-probs and the estimator's mass
             placed = _sentence_of(seg, [(a + lead, b + lead) for a, b in result[0]])
-            self._fill_source(seg, placed, result[1], word_logprobs)
+            self._fill_source(seg, placed, result[1], word_logprobs, self.norms_for(doc.target_lang))
             if estimator is not None:
                 states = result[2][:, layers.index(estimator.layer)]
                 self._fill_estimator(seg, placed, estimator.token_mass(states, result[1], result[3]))
@@ -423,7 +423,7 @@ class LMScorer:
 
     @staticmethod
     def _fill_source(segment: Segment, placed: list[tuple[int, int, int]], lps: np.ndarray,
-                     word_logprobs: dict[int, np.ndarray] | None = None) -> None:
+                     word_logprobs: dict[int, np.ndarray] | None = None, norms: Norms | None = None) -> None:
         """Split the segment's source-conditioned token log-probs onto its sentences (``placed``: each token's
         sentence and span, from ``_sentence_of``).
 
@@ -432,7 +432,9 @@ class LMScorer:
         log-probs are known, the pointwise mutual information between source and target, ``log p(target | source) -
         log p(target | preceding sentence)``: in total (``src_pmi_sum``), per token (``src_pmi_mean``) and for the word
         the source supports least (``src_pmi_word_min``). Fluent but unfaithful words (a mistranslated name, an added
-        clause) are likely text yet gain little from the source.
+        clause) are likely text yet gain little from the source. With the target language's ``norms``, also the
+        largest surprisal z-score of a word given the source (``src_word_z_max``, against the target-only norms: a
+        signal of the one pass ``--fast`` keeps).
         """
         per_sentence: list[tuple[list, list]] = [([], []) for _ in segment.sentences]
         for (k, a, b), lp in zip(placed, lps):
@@ -444,18 +446,23 @@ class LMScorer:
             sentence.scores["src_logprob_sum"] = total
             sentence.scores["src_logprob_mean"] = total / n if n else 0.0
             sentence.scores["src_tokens"] = float(n)
+            text = sentence.text
+            words = word_spans(text)
+            if not n or not words:
+                continue
+            shifted = [(max(0, a - sentence.start), max(0, b - sentence.start)) for a, b in spans]
+            source_words = -word_surprisals(words, shifted, -np.asarray(values), text)
+            sentence.scores["src_word_logprob_min"] = float(np.min(source_words))
+            if norms is not None:
+                z = norms.word_z(text, words, -source_words)
+                sentence.scores["src_word_z_max"] = float(max(z)) if len(z) else 0.0
             target_words = (word_logprobs or {}).get(id(sentence))
-            if target_words is None or not n:
+            if target_words is None:
                 continue
             pmi = total - sentence.scores["lm_logprob_sum"]
             sentence.scores["src_pmi_sum"] = pmi
             sentence.scores["src_pmi_mean"] = pmi / n
-            text = sentence.text
-            words = word_spans(text)
-            shifted = [(max(0, a - sentence.start), max(0, b - sentence.start)) for a, b in spans]
-            source_words = -word_surprisals(words, shifted, -np.asarray(values), text)
-            if len(words) and len(source_words) == len(target_words):
-                sentence.scores["src_word_logprob_min"] = float(np.min(source_words))
+            if len(source_words) == len(target_words):
                 sentence.scores["src_pmi_word_min"] = float(np.min(source_words - target_words))
 
     # ---- the model -------------------------------------------------------------------------------------

@@ -141,6 +141,11 @@ def test_fast_mode_skips_the_target_only_pass_only_where_there_is_a_source(score
     full = reference.segments[1].sentences[0].scores
     assert sourced.scores["src_tokens"] == full["src_tokens"]
     assert sourced.scores["src_logprob_sum"] == pytest.approx(full["src_logprob_sum"], abs=0.05 * abs(full["src_logprob_sum"]))
+    # the one pass keeps the word-level signals of the source pass: the least expected word given the source, and
+    # its surprisal against clean news of the same frequency
+    for key in ("src_word_logprob_min", "src_word_z_max"):
+        assert sourced.scores[key] == pytest.approx(full[key], abs=0.5), key
+    assert sourced.scores["src_word_logprob_min"] < sourced.scores["src_logprob_mean"]
 
 
 @needs_model
