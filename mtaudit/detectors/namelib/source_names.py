@@ -230,8 +230,10 @@ def name_candidates(source: str) -> tuple[tuple[str, str, int, int], ...]:
                 continue
             entry = lex.get(source[start:stop])
             # a key the dictionary also knows as a common word (朝阳) counts only where jieba tags a name
+            # jieba tags abbreviated organisations (证监会, 国台办) j
             if entry is not None and (not entry.common or tag in _NAME_TAGS) and (
-                    length > len(word) or tag in _NAME_TAGS or entry.kind in ("person", "place") and length > 2):
+                    length > len(word) or tag in _NAME_TAGS or entry.kind in ("person", "place") and length > 2
+                    or entry.kind == "org" and tag == "j"):
                 match = source[start:stop]
                 break
         if match:

@@ -156,10 +156,12 @@ def segment_renderings(index: int, segment, names: list[SourceName], repeated: d
 
 def _organisation_rendering(index: int, segment, key: str, taken) -> article.Rendering | None:
     """An organisation's rendering: a form the lexicon gives, else the run of capitalised words around its head's
-    rendering ("Hunan Satellite TV" around "Hunan" for 湖南卫视)."""
+    rendering ("Hunan Television" around "Hunan" for 湖南卫视)."""
     entry = lexicon().get(key)
     if entry is not None:
-        return article.locate(key, index, segment.target, "", entry.forms, taken, common_english_word)
+        found = article.locate(key, index, segment.target, "", entry.forms, taken, common_english_word)
+        if found is not None:
+            return found  # else it may be rendered afresh around its head: "Hunan Television" beside "Hunan TV"
     org = next((o for o in source_organisations(segment.source) if o.text == key), None)
     if org is None:
         return None
@@ -170,6 +172,15 @@ def _organisation_rendering(index: int, segment, key: str, taken) -> article.Ren
         at = article.find_words(segment.target, form)
         if at is not None:
             run = orgs.run_around(segment.target, at, at + len(form))
-            if run and not any(a < run[1] and run[0] < b for a, b in taken):
+            if run and not any(a < run[1] and run[0] < b for a, b in taken) and (entry is None or _short_org(
+                    run[2], entry.forms)):
                 return article.Rendering(key, index, run[0], run[1], run[2], False, 1.0)
     return None
+
+
+def _short_org(text: str, forms: tuple[str, ...]) -> bool:
+    """A run around a known organisation's head renders it only when it is about as short as its forms and ends
+    with a generic word of organisations ("Hunan Television"), not a longer name that starts with the same place
+    ("Macao Science and Technology Development Fund" for 澳门大学)."""
+    words = text.split()
+    return len(words) <= 1 + max(len(f.split()) for f in forms) and fold(words[-1]) in orgs.ORG_WORDS

@@ -54,7 +54,27 @@ def lexicon() -> Lexicon:
     n_foreign, n_native = sum(foreign.values()) or 1, sum(native.values()) or 1
     odds = {c: math.log((foreign[c] + 0.5) / n_foreign) - math.log((native[c] + 0.5) / n_native)
             for c in set(foreign) | set(native)}
+    entries.update(_curated_entries(entries))
     return Lexicon(entries, max(map(len, entries), default=0), odds)
+
+
+def _curated_entries(generated: dict[str, Entry]) -> dict[str, Entry]:
+    """The curated tables' rows (``namelib/entities.py``) as lexicon entries; they replace the generated entry of
+    their key (its forms come from a dictionary gloss: 绿营 "Green Standard Army" is the Qing army, the pan-Green camp
+    in Taiwan news). Their characters stay out of the foreignness statistics, which describe the dictionary's
+    people."""
+    from pypinyin import lazy_pinyin
+
+    from mtaudit.detectors.namelib.entities import curated
+    from mtaudit.detectors.namelib.romanise import fold
+
+    out = {}
+    for key, row in curated().items():
+        reading = "".join(lazy_pinyin(key, errors="ignore"))
+        foreign = not any(fold(form) == reading for form in row.forms)
+        old = generated.get(key)
+        out[key] = Entry(key, row.kind, row.forms, foreign, bool(old and old.common), bool(old and old.domestic))
+    return out
 
 
 @lru_cache(maxsize=None)

@@ -153,9 +153,9 @@ def test_hangul_romanisation_of_the_readings_builder():
 # into a generic word that renders one of its characters, where English has an established name.
 ESTABLISHED = [
     ("据中新网报道，南京的房价上涨。", "According to China News Network, house prices in Nanjing rose.",
-     "China News Network", "ChinaNews"),
+     "China News Network", "China News Service"),
     ("据中新网报道，南京的房价上涨。", "According to China New Network, house prices in Nanjing rose.",
-     "China New Network", "ChinaNews"),
+     "China New Network", "China News Service"),
     ("人民日报发表评论员文章。", "The People's Daily Newspaper published a commentary.", "People's Daily Newspaper",
      "People's Daily"),
     ("中央电视台播出了这部纪录片。", "China Central Television Station broadcast the documentary.",
