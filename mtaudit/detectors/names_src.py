@@ -9,7 +9,8 @@ from rapidfuzz.distance import Levenshtein
 from mtaudit.core.document import Category, Document, Severity
 from mtaudit.core.options import switch
 from mtaudit.detectors.base import Detector
-from mtaudit.detectors.namelib import article, orgs, readings
+from mtaudit.detectors.namelib import article, established, orgs, readings
+from mtaudit.detectors.namelib.entities import curated
 from mtaudit.detectors.namelib.article import GENERIC_WORDS
 from mtaudit.detectors.namelib.romanise import fold, is_pinyin, same_name, sound_key
 from mtaudit.detectors.namelib.source_names import (
@@ -84,6 +85,7 @@ class NamesSourceDetector(Detector):
         cantonese = any(_CANTONESE_PLACES.search(s.source or "") for s in doc.segments)
         glossed = source_glosses(doc)
         vietnam = any(readings.COUNTRY["vi"].search(s.source or "") for s in doc.segments)
+        article_source = "".join(s.source or "" for s in doc.segments)
         for index, segment in enumerate(doc.segments):
             if not segment.source or not segment.sentences or not segment.target.strip():
                 continue
@@ -99,8 +101,8 @@ class NamesSourceDetector(Detector):
                 asian, flagged = self._asian_reading(segment, vietnam, out)
                 out.extend(asian)
                 names = [n for n in names if n.text not in flagged]  # read in pinyin: not also missing
-                established, flagged = self._established(segment)
-                out.extend(established)
+                found_orgs, flagged = self._established(segment, article_source)
+                out.extend(found_orgs)
                 names = [n for n in names if n.text not in flagged]
             if glossed:
                 out.extend(self._glossed(segment, glossed))
@@ -174,7 +176,7 @@ class NamesSourceDetector(Detector):
                                 f"“{span[2]}” reads its characters as Chinese pinyin.", suggestion, 0.7))
         return out, flagged
 
-    def _established(self, segment):
+    def _established(self, segment, article_source: str = ""):
         """An organisation or medium the lexicon knows by a name of two or more words (中新网 ChinaNews, 人民日报
         People's Daily) whose established form the target lacks, rendered instead by its parts run into a generic word
         for one of its characters ("China News Network", "People's Daily Newspaper"). Returns the findings and the
@@ -197,16 +199,33 @@ class NamesSourceDetector(Detector):
                 continue
             others = frozenset(form for other, *_ in candidates if other != word and lexicon().get(other)
                                for form in _folded_forms(lexicon().get(other).forms))
-            found = orgs.established_form_missed(segment.target, word, entry.forms, others)
-            if found is None or keys_by_form("org", orgs.joined_form).get(orgs.joined_form(found.text), word) != word:
-                continue
             form = entry.forms[0]
             also = [f for f in entry.forms[1:] if f != form]
             known = f"“{form}”" + (" or “" + "”, “".join(also[:2]) + "”" if also else "")
-            flagged.add(word)
-            out.extend(self._at(segment, found.start, found.end, Category.TERMINOLOGY, Severity.MAJOR,
-                                f"The source names {word}, known in English as {known}; “{found.text}” renders its "
-                                f"parts word by word instead.", form, 0.7))
+            found = orgs.established_form_missed(segment.target, word, entry.forms, others)
+            if found is not None and keys_by_form("org", orgs.joined_form).get(orgs.joined_form(found.text), word) \
+                    == word:
+                flagged.add(word)
+                out.extend(self._at(segment, found.start, found.end, Category.TERMINOLOGY, Severity.MAJOR,
+                                    f"The source names {word}, known in English as {known}; “{found.text}” renders "
+                                    f"its parts word by word instead.", form, 0.7))
+                continue
+            row = curated().get(word)
+            if row is None or row.kind != "org" or found is not None:
+                continue
+            other = established.wrong_body(segment.target, source, article_source, row)
+            if other is not None:
+                message = (f"The source names {word}, known in English as {known}; “{other.text}” is the name of "
+                           f"another body ({other.other}).")
+                category = Category.MISTRANSLATION
+            else:
+                other = established.fresh_rendering(segment.target, row, others)
+                message = (f"The source names {word}, known in English as {known}; “{other.text}” renders it "
+                           f"another way.") if other else ""
+                category = Category.TERMINOLOGY
+            if other is not None:
+                flagged.add(word)
+                out.extend(self._at(segment, other.start, other.end, category, Severity.MAJOR, message, form, 0.7))
         return out, flagged
 
     def _generic_pinyin(self, segment):

@@ -1,0 +1,102 @@
+"""names_src and the curated tables of established English names (data/entities/*.tsv): another body's name in the
+place of the source's, a fresh rendering of a medium, and the tables themselves."""
+import pytest
+from helpers import make_doc, passes
+
+from mtaudit.core.document import Category, Severity
+from mtaudit.detectors.names_src import NamesSourceDetector
+from mtaudit.detectors.namelib import entities
+from mtaudit.detectors.namelib.zh_lexicon import lexicon
+
+
+def flagged(sources, targets, **options):
+    doc = make_doc(targets, sources)
+    return [(s.text[f.start:f.end], f) for s, f in NamesSourceDetector(**options).detect(doc)]
+
+
+# (source, target, flagged span, suggestion): a better-known body of the same kind in the place of the source's.
+WRONG_BODY = [
+    ("中新网2月11日电，中国电商行业涌现新变量。", "Feb. 11 (Xinhua) -- China's e-commerce industry sees new variables.",
+     "Xinhua", "China News Service"),
+    ("欧盟峰会为难民政策争论-中新网", "EU summit argues over refugee policy - CNN.com", "CNN.com", "China News Service"),
+    ("证监会公告称，基金E账户正式上线。", "The SEC announced that the fund e-account had gone live.", "SEC",
+     "China Securities Regulatory Commission"),
+    ("图自越通社", "Photo: Associated Press", "Associated Press", "Vietnam News Agency"),
+]
+
+# (source, target, flagged span, suggestion): a medium rendered afresh, keeping a word of its English name.
+FRESH = [
+    ("经济观察网记者陈姗报道，基金购买渠道繁杂。", "Economic Observation Network reporter Chen Shan reports that fund "
+     "channels are complex.", "Economic Observation Network", "The Economic Observer"),
+    ("据扬子晚报报道，南京房价企稳。", "According to the Yangzi Evening News, Nanjing home prices steadied.",
+     "Yangzi Evening News", "Yangtse Evening Post"),
+]
+
+# The source's body by its name, an acronym of it, a fair variant (generic words swapped), the other body named in
+# the source too, or a body of the same place the article names: no finding.
+WELL = [
+    ("中新网2月11日电，中国电商行业涌现新变量。", "Feb. 11 (China News Service) -- China's e-commerce industry sees "
+     "new variables."),
+    ("中新网2月11日电", "Feb. 11 (Chinanews.com)"),
+    ("新华社北京2月11日电", "BEIJING, Feb. 11 (Xinhua)"),
+    ("中新网援引新华社报道说，会议开幕。", "Chinanews.com quoted Xinhua as saying that the meeting opened."),
+    ("新华财经记者报道", "Xinhua Finance reporter reports"),
+    ("证监会公告称，基金E账户正式上线。", "The CSRC announced that the fund e-account had gone live."),
+    ("据扬子晚报报道，南京房价企稳。", "According to the Yangtze Evening News, Nanjing home prices steadied."),
+    ("中国航天科技集团五院研究员庞之浩说", "Pang Zhihao, a researcher of China's Aerospace Science and Technology "
+     "Group, said"),
+    ("中联部今天举办专题吹风会", "Today, the CPC International Liaison Department holds a briefing"),
+    ("据CNN报道，中新网转载了这条消息。", "According to CNN, Chinanews.com carried the report."),
+]
+
+
+@pytest.mark.parametrize("source,target,span,suggestion", WRONG_BODY)
+def test_flags_another_body_in_the_place_of_the_sources(source, target, span, suggestion):
+    found = flagged([source], [target])
+    assert [text for text, _ in found] == [span], found
+    finding = found[0][1]
+    assert finding.category == Category.MISTRANSLATION and finding.severity == Severity.MAJOR
+    assert finding.suggestion == suggestion and "another body" in finding.message
+
+
+@pytest.mark.parametrize("source,target,span,suggestion", FRESH)
+def test_flags_a_medium_rendered_afresh(source, target, span, suggestion):
+    found = flagged([source], [target])
+    assert [text for text, _ in found] == [span], found
+    finding = found[0][1]
+    assert finding.category == Category.TERMINOLOGY and finding.severity == Severity.MAJOR
+    assert finding.suggestion == suggestion
+
+
+@pytest.mark.parametrize("source,target", WELL)
+def test_passes_a_body_by_its_name_or_a_fair_variant(source, target):
+    assert passes(NamesSourceDetector(), [target], [source])
+
+
+def test_a_body_of_a_place_the_article_names_is_not_another_body():
+    # in a Hong Kong story 证监会 may be the SFC (香港证监会)
+    sources = ["香港金融市场昨日波动。", "证监会表示将加强监管。"]
+    targets = ["Hong Kong's financial markets swung yesterday.", "The SFC said it would tighten supervision."]
+    assert passes(NamesSourceDetector(), targets, sources)
+
+
+def test_curated_rows_win_over_the_dictionary():
+    # CC-CEDICT glosses 绿营 as the Qing "Green Standard Army"; in Taiwan news it is the pan-Green camp
+    assert lexicon().get("绿营").forms[0] == "pan-Green camp"
+    assert lexicon().get("中新网").forms[0] == "China News Service"
+    assert lexicon().get("尖沙咀").kind == "place"
+
+
+def test_every_curated_table_is_well_formed_and_sourced():
+    rows = entities.curated()
+    assert len(rows) > 900
+    tables = {row.table for row in rows.values()}
+    assert tables == set(entities.KINDS)
+    for row in rows.values():
+        assert row.forms and all(f == f.strip() for f in row.forms), row
+        assert row.source, f"{row.table}: {row.key} names no source"
+
+
+def test_a_malformed_row_is_reported_with_its_table_and_line():
+    with pytest.raises(ValueError, match=r"media.tsv, line 2"):
+        entities.parse("# comment\n中新网\tChina News Service\n", "media.tsv", "org")
