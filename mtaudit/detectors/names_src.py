@@ -86,6 +86,7 @@ class NamesSourceDetector(Detector):
         glossed = source_glosses(doc)
         vietnam = any(readings.COUNTRY["vi"].search(s.source or "") for s in doc.segments)
         article_source = "".join(s.source or "" for s in doc.segments)
+        about_vietnam = readings.about_vietnam(article_source)
         for index, segment in enumerate(doc.segments):
             if not segment.source or not segment.sentences or not segment.target.strip():
                 continue
@@ -100,7 +101,10 @@ class NamesSourceDetector(Detector):
                 out.extend(self._generic_pinyin(segment))
                 asian, flagged = self._asian_reading(segment, vietnam, out)
                 out.extend(asian)
-                names = [n for n in names if n.text not in flagged]  # read in pinyin: not also missing
+                vietnamese, also = self._vietnamese_reading(segment, about_vietnam, out)
+                out.extend(vietnamese)
+                flagged |= also
+                names = [n for n in names if n.text not in flagged and not any(n.text in f for f in also)]
                 found_orgs, flagged = self._established(segment, article_source)
                 out.extend(found_orgs)
                 names = [n for n in names if n.text not in flagged]
@@ -174,6 +178,45 @@ class NamesSourceDetector(Detector):
             out.extend(self._at(segment, span[0], span[1], Category.MISTRANSLATION, Severity.MAJOR,
                                 f"The source names {word}, a {readings.LANGUAGE_NAMES[code]} {what}{hint}; "
                                 f"“{span[2]}” reads its characters as Chinese pinyin.", suggestion, 0.7))
+        return out, flagged
+
+    def _vietnamese_reading(self, segment, vietnam: bool, found):
+        # ``vietnam``: the article is about Vietnam (readings.about_vietnam), not one that names it in passing
+        """A Vietnamese person (``readings.vietnamese_people``) whose rendering reads a character with a syllable none
+        of its Sino-Vietnamese readings gives ("Pham Minh Thanh" for 范明政, Phạm Minh Chính), or reads them all as
+        Chinese pinyin ("Fan Mingzheng"). Major when Vietnam is named right before the person, minor when only the
+        article's subject and the surname say Vietnamese. Returns the findings and the source names they report."""
+        out, flagged = [], set()
+        target = segment.target
+        taken = [(s.start + f.start, s.start + f.end) for s, f in found if s.segment is segment]
+        for name, _, strong in readings.vietnamese_people(segment.source, name_candidates(segment.source), vietnam,
+                                                          PERSON_TAGS):
+            expected = readings.vietnamese(name)
+            entry = lexicon().get(name)
+            if expected is None or entry is not None and entry.kind == "person" and not entry.foreign:
+                continue  # a Chinese person the dictionary knows (李克强 in an article about Vietnam)
+            severity, confidence = (Severity.MAJOR, 0.7) if strong else (Severity.MINOR, 0.5)
+            wrong = readings.vietnamese_mismatch(name, target)
+            if wrong is not None:
+                start, end, text, at = wrong
+                syllable = text.replace("-", " ").split()[at]
+                message = (f"The source names {name}, a Vietnamese person (“{expected}” in its own reading); "
+                           f"“{text}” reads {name[at]} as “{syllable}”, none of its readings "
+                           f"({', '.join(readings.vietnamese_readings(name[at]))}).")
+            else:
+                reading = "".join(toneless_pinyin(name))
+                span = next(((a, b, s) for s, a, b, folded, _ in folded_spans(target) if folded == reading
+                             and all_pinyin(s)), None)
+                if span is None:
+                    continue
+                start, end, text = span
+                message = (f"The source names {name}, a Vietnamese person (“{expected}” in its own reading); "
+                           f"“{text}” reads its characters as Chinese pinyin.")
+            if any(a < end and start < b for a, b in taken):
+                continue
+            flagged.add(name)
+            out.extend(self._at(segment, start, end, Category.MISTRANSLATION, severity, message, expected,
+                                confidence))
         return out, flagged
 
     def _established(self, segment, article_source: str = ""):

@@ -84,7 +84,8 @@ SEGMENTS = [
     ("可可西里的藏羚羊数量增加了。", "The number of Tibetan antelopes in Kao Xili has increased.", "Kao Xili", "Hoh Xil"),
     ("湖南卫视播出了这台晚会。", "Hunan Weishi broadcast the gala.", "Weishi", "TV"),
     ("阿里巴巴集团宣布了新计划。", "Alibaba Jituan announced a new plan.", "Jituan", "Group"),
-    ("越南总理阮春福出席了会议。", "Vietnamese Prime Minister Ruan Chunfu attended the meeting.", "Ruan Chunfu", None),
+    ("越南总理阮春福出席了会议。", "Vietnamese Prime Minister Ruan Chunfu attended the meeting.", "Ruan Chunfu",
+     "Nguyễn Xuân Phúc"),  # 福 Phúc: KANJIDIC2 gives the reading Unihan lacks
     ("韩国总统文在寅表示欢迎。", "South Korean President Wen Zaiyin welcomed it.", "Wen Zaiyin", "Moon Jae-in"),
     ("日本首相安倍晋三访问美国。", "Japanese Prime Minister An Beijinsan visited the United States.", "An Beijinsan",
      "Abe Shinzo"),

@@ -1,0 +1,74 @@
+"""names_src and Vietnamese names written in Chinese characters: every Sino-Vietnamese reading of a character (Unihan
+and KANJIDIC2), a syllable that is none of them, and the evidence that a person is Vietnamese."""
+import pytest
+from helpers import make_doc, passes
+
+from mtaudit.core.document import Category, Severity
+from mtaudit.detectors.names_src import NamesSourceDetector
+from mtaudit.detectors.namelib import readings
+from mtaudit.detectors.namelib.source_names import common_chinese_word
+
+VIETNAM_ARTICLE = ["越南总理范明政对新加坡和文莱进行正式访问。", "越南与新加坡的关系不断发展。"]
+VIETNAM_TARGETS = ["Vietnamese Prime Minister Pham Minh Chinh paid an official visit to Singapore and Brunei.",
+                   "Relations between Vietnam and Singapore keep developing."]
+
+
+def flagged(sources, targets):
+    doc = make_doc(targets, sources)
+    return [(s.text[f.start:f.end], f) for s, f in NamesSourceDetector().detect(doc)]
+
+
+def test_readings_come_from_unihan_and_kanjidic():
+    assert readings.vietnamese_readings("政") == ("chính", "chánh")
+    assert readings.vietnamese_readings("范") == ("phạm",)  # Unihan has none; KANJIDIC2 via 範
+    assert readings.vietnamese("范明政") == "Phạm Minh Chính"
+
+
+@pytest.mark.parametrize("target,span", [
+    ("Prime Minister Pham Minh Thanh and the leaders of Singapore agreed.", "Pham Minh Thanh"),
+    ("Prime Minister Pham Minh Trinh and the leaders of Singapore agreed.", "Pham Minh Trinh"),
+    ("Pham Minh Zheng said so.", "Pham Minh Zheng"),
+])
+def test_a_syllable_that_is_none_of_its_characters_readings(target, span):
+    found = readings.vietnamese_mismatch("范明政", target)
+    assert found is not None and found[2] == span and found[3] == 2
+
+
+@pytest.mark.parametrize("target", [
+    "Prime Minister Pham Minh Chinh met them.", "Prime Minister Phạm Minh Chính met them.",
+    "The prime minister met them.", "Fan Mingzheng met them.",
+])
+def test_no_mismatch_when_right_or_absent_or_not_this_reading(target):
+    assert readings.vietnamese_mismatch("范明政", target) is None
+
+
+def test_flags_a_wrong_syllable_of_a_vietnamese_person_named_after_vietnam():
+    sources = VIETNAM_ARTICLE + ["越南政府总理范明政会见了新加坡总理。"]
+    targets = VIETNAM_TARGETS + ["Vietnamese Prime Minister Pham Minh Thanh met the Singaporean prime minister."]
+    found = [(t, f) for t, f in flagged(sources, targets) if t == "Pham Minh Thanh"]
+    assert len(found) == 1
+    finding = found[0][1]
+    assert finding.severity == Severity.MAJOR and finding.category == Category.MISTRANSLATION
+    assert finding.suggestion == "Phạm Minh Chính" and "政" in finding.message
+
+
+def test_a_titled_person_with_a_vietnamese_surname_in_an_article_about_vietnam_is_minor():
+    sources = VIETNAM_ARTICLE + ["在出访新加坡和文莱的三天之内，范明政总理共参加了30多项不同的活动。"]
+    for rendering in ("Fan Mingzheng", "Pham Minh Thanh"):
+        targets = VIETNAM_TARGETS + [f"During his three-day visit, Prime Minister {rendering} attended 30 events."]
+        found = [(t, f) for t, f in flagged(sources, targets) if t == rendering]
+        assert len(found) == 1, (rendering, found)
+        assert found[0][1].severity == Severity.MINOR and found[0][1].suggestion == "Phạm Minh Chính"
+
+
+def test_a_chinese_person_in_an_article_that_names_vietnam_in_passing_is_left_alone():
+    sources = ["中国国务院总理李克强表示，中国愿同越南加强合作。", "杨志成总经理说，公司业绩良好。"]
+    targets = ["Chinese Premier Li Keqiang said China was willing to strengthen cooperation with Vietnam.",
+               "General manager Yang Zhicheng said the company performed well."]
+    assert passes(NamesSourceDetector(), targets, sources)
+
+
+@pytest.mark.parametrize("word,common", [("白皮书", True), ("高水平", True), ("史实", True), ("张亚杰", False),
+                                         ("夏立言", False), ("王芳", False)])
+def test_everyday_words_of_two_or_three_characters_are_not_names(word, common):
+    assert common_chinese_word(word) is common
