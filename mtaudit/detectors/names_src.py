@@ -9,17 +9,17 @@ from rapidfuzz.distance import Levenshtein
 from mtaudit.core.document import Category, Document, Severity
 from mtaudit.core.options import switch
 from mtaudit.detectors.base import Detector
-from mtaudit.detectors.namelib import article, established, orgs, readings
+from mtaudit.detectors.namelib import article, established, orgs, readings, taiwan
 from mtaudit.detectors.namelib.entities import curated
 from mtaudit.detectors.namelib.article import GENERIC_WORDS
 from mtaudit.detectors.namelib.romanise import fold, is_pinyin, same_name, sound_key
 from mtaudit.detectors.namelib.source_names import (
-    PERSON_TAGS, PLACE_SUFFIXES, SourceName, common_chinese_word, name_candidates, source_glosses, source_language,
-    source_organisations, toneless_pinyin,
+    PERSON_TAGS, PLACE_SUFFIXES, SURNAME_CHARS, SourceName, chinese_name_pinyin, common_chinese_word, name_candidates,
+    source_glosses, source_language, source_organisations, source_tokens, toneless_pinyin,
 )
 from mtaudit.detectors.namelib.target_names import (
     after_english_name, common_english_word, folded_spans, form_present, inflected, inside_longer_name, near_form,
-    other_place, segment_renderings, syllable_run, unexplained_name,
+    other_people, other_place, segment_renderings, syllable_run, unexplained_name,
 )
 from mtaudit.detectors.namelib.transliterate import all_pinyin, capitalised_spans, skeleton, sounds_like
 from mtaudit.detectors.namelib.zh_lexicon import keys_by_form, lexicon
@@ -87,6 +87,8 @@ class NamesSourceDetector(Detector):
         vietnam = any(readings.COUNTRY["vi"].search(s.source or "") for s in doc.segments)
         article_source = "".join(s.source or "" for s in doc.segments)
         about_vietnam = readings.about_vietnam(article_source)
+        taiwanese = taiwan.taiwanese_people([s.source for s in doc.segments if s.source], source_tokens, PERSON_TAGS,
+                                            SURNAME_CHARS)
         for index, segment in enumerate(doc.segments):
             if not segment.source or not segment.sentences or not segment.target.strip():
                 continue
@@ -104,6 +106,10 @@ class NamesSourceDetector(Detector):
                 vietnamese, also = self._vietnamese_reading(segment, about_vietnam, out)
                 out.extend(vietnamese)
                 flagged |= also
+                taiwanese_found, also_tw = self._taiwanese_pinyin(segment, taiwanese, out)
+                out.extend(taiwanese_found)
+                also |= also_tw
+                flagged |= also_tw
                 names = [n for n in names if n.text not in flagged and not any(n.text in f for f in also)]
                 found_orgs, flagged = self._established(segment, article_source)
                 out.extend(found_orgs)
@@ -114,6 +120,10 @@ class NamesSourceDetector(Detector):
             if repeated and module.lang == "zh":
                 renderings += segment_renderings(index, segment, names, repeated, glossed, cantonese)
             others = {fold(n.given) for n in names if n.given} | {fold(n.surname) for n in names if n.surname}
+            if module.lang == "zh":
+                replaced = self._other_people(segment, names, folded, joined, cantonese)
+                out.extend(replaced)
+                names = [n for n in names if not any(n.text in f.message for _, f in replaced)]
             for name in names:
                 if any(form_present(form, folded, joined) for form in name.expected):
                     if name.known and name.kind in ("place", "org") and not any(
@@ -218,6 +228,50 @@ class NamesSourceDetector(Detector):
             out.extend(self._at(segment, start, end, Category.MISTRANSLATION, severity, message, expected,
                                 confidence))
         return out, flagged
+
+    def _taiwanese_pinyin(self, segment, taiwanese: set[str], found):
+        """A Taiwanese person (``taiwan.taiwanese_people``) written in mainland pinyin ("Xia Liyan" for 夏立言), where
+        English writes Taiwanese names in Wade-Giles ("Hsia Li-yen") or the person's own form (the curated table's):
+        a minor name-format finding, with that form as the suggestion."""
+        out, flagged = [], set()
+        taken = [(s.start + f.start, s.start + f.end) for s, f in found if s.segment is segment]
+        for name in sorted(taiwanese, key=len, reverse=True):
+            if name not in segment.source or any(name in f for f in flagged):
+                continue
+            pinyin = chinese_name_pinyin(name)
+            if pinyin is None:
+                continue
+            syllables = toneless_pinyin(name)
+            split = 2 if len(name) == 4 else 1  # 欧阳, 张简: a four-character name has a two-character surname
+            reading = "".join(syllables)
+            entry = lexicon().get(name)
+            own = entry.forms[0] if entry and entry.kind == "person" and fold(entry.forms[0]) != reading else None
+            expected = own or taiwan.taiwanese_form(syllables[:split], syllables[split:])
+            if fold(expected) == reading:
+                continue  # the pinyin is the Wade-Giles form too ("Lin Fan")
+            span = next(((a, b, s) for s, a, b, folded, _ in folded_spans(segment.target) if folded == reading
+                         and " " in s and all_pinyin(s)), None)
+            if span is None or any(a < span[1] and span[0] < b for a, b in taken):
+                continue
+            start, end, text = span
+            flagged.add(name)
+            how = "its own form" if own else "Wade-Giles, as Taiwan writes it"
+            out.extend(self._at(segment, start, end, Category.LOCALE_NAME, Severity.MINOR,
+                                f"The source names {name}, a Taiwanese person; “{text}” is mainland pinyin, where "
+                                f"English writes the name in {how} (“{expected}”).", expected, 0.6))
+        return out, flagged
+
+    def _other_people(self, segment, names, folded, joined, cantonese: bool):
+        """A Chinese person of the source whose name the target lacks, where the target names in pinyin a person the
+        source does not: "Liu Yi" or "Shi Lian" for 王沪宁 (Wang Huning), "Yang Jiji" for 蔡奇 (Cai Qi)."""
+        missing = [n for n in names if n.kind == "person" and n.given and n.surname and n.evidence and not any(
+            form_present(form, folded, joined) for form in n.expected) and not form_present(n.given, folded, joined)]
+        out = []
+        for name, start, end, span in other_people(segment.source, segment.target, missing, cantonese):
+            out.extend(self._at(segment, start, end, Category.MISTRANSLATION, Severity.MAJOR,
+                                f"The source names {name.text} ({name.expected[0]}); “{span}” is another person's "
+                                f"name.", name.expected[0], 0.7))
+        return out
 
     def _established(self, segment, article_source: str = ""):
         """An organisation or medium the lexicon knows by a name of two or more words (中新网 ChinaNews, 人民日报

@@ -53,7 +53,7 @@ _KANA = re.compile(r"[\u3040-\u30ff]")
 # Single- and double-character Chinese surnames (the common ones): a person tag on a word starting with one of these
 # is a Chinese name and reads surname-first in pinyin; other person tags are foreign names transliterated into
 # Chinese, checked only when zh_names.tsv knows their English form.
-_SURNAME_CHARS = set(
+SURNAME_CHARS = _SURNAME_CHARS = set(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范"
     "金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤习温薄栗俞易常伍申聂柴庞倪洪")
 _COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "司徒", "东方", "皇甫", "慕容", "令狐", "夏侯", "长孙", "尉迟")
@@ -201,6 +201,9 @@ def _person_context(source: str, start: int, end: int) -> bool:
 def _tokens(source: str) -> tuple[tuple[str, str], ...]:
     """jieba's (word, tag) pairs for a source segment, once per segment."""
     return tuple((p.word, p.flag) for p in jieba_tagger().cut(source))
+
+
+source_tokens = _tokens
 
 
 @lru_cache(maxsize=4096)

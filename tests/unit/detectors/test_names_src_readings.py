@@ -72,3 +72,59 @@ def test_a_chinese_person_in_an_article_that_names_vietnam_in_passing_is_left_al
                                          ("夏立言", False), ("王芳", False)])
 def test_everyday_words_of_two_or_three_characters_are_not_names(word, common):
     assert common_chinese_word(word) is common
+
+
+# ---- Taiwanese people in Wade-Giles, and another person's name in the place of the source's ------------------------
+
+from mtaudit.detectors.namelib import taiwan  # noqa: E402
+
+
+@pytest.mark.parametrize("syllables,form", [
+    (["xia", "li", "yan"], "Hsia Li-yen"), (["zhao", "chun", "shan"], "Chao Chun-shan"),
+    (["hong", "xiu", "zhu"], "Hung Hsiu-chu"), (["xie", "chang", "ting"], "Hsieh Chang-ting"),
+    (["cai", "qi", "chang"], "Tsai Chi-chang"), (["guo", "ke", "zhi"], "Kuo Ko-chih"),
+])
+def test_wade_giles_as_taiwan_writes_it(syllables, form):
+    assert taiwan.taiwanese_form(syllables[:1], syllables[1:]) == form
+
+
+TAIWAN_ARTICLE = ["台湾中国国民党副主席夏立言今次访中先后会见国台办主任。", "夏立言稍早表示，两岸应加强交流。"]
+
+
+@pytest.mark.parametrize("rendering,flag", [("Xia Liyan", True), ("Hsia Li-yen", False), ("Andrew Hsia", False)])
+def test_a_taiwanese_person_in_mainland_pinyin_is_a_minor_name_format_finding(rendering, flag):
+    targets = [f"Kuomintang vice chairman {rendering} met the head of the Taiwan Affairs Office during his visit.",
+               f"{rendering} said earlier that the two sides should step up exchanges."]
+    found = [(t, f) for t, f in flagged(TAIWAN_ARTICLE, targets) if t == rendering]
+    assert len(found) == (2 if flag else 0), found
+    for _, finding in found:
+        assert finding.category == Category.LOCALE_NAME and finding.severity == Severity.MINOR
+        assert finding.suggestion == "Hsia Li-yen"
+
+
+def test_a_mainland_person_in_a_taiwan_story_keeps_pinyin():
+    sources = ["国民党副主席夏立言会见了国台办主任宋涛。"]
+    targets = ["KMT vice chairman Hsia Li-yen met Song Tao, director of the Taiwan Affairs Office."]
+    assert passes(NamesSourceDetector(), targets, sources)
+
+
+@pytest.mark.parametrize("source,target,span,suggestion", [
+    ("蔡奇表示，要学习贯彻会议精神。", "Yang Jiji said that the spirit of the meeting should be studied.", "Yang Jiji",
+     "Cai Qi"),
+    ("国民党副主席夏立言会见了全国政协主席王沪宁。",
+     "KMT vice chairman Hsia Li-yen met Shi Lian, chairman of the CPPCC National Committee.", "Shi Lian",
+     "Wang Huning"),
+])
+def test_another_persons_pinyin_name_in_the_place_of_the_sources(source, target, span, suggestion):
+    found = flagged([source], [target])
+    assert [t for t, _ in found] == [span], found
+    assert found[0][1].suggestion == suggestion and found[0][1].severity == Severity.MAJOR
+
+
+@pytest.mark.parametrize("source,target", [
+    ("蔡奇表示，要学习贯彻会议精神。", "Cai Qi said that the spirit of the meeting should be studied."),
+    ("蔡奇和李强表示，要学习贯彻会议精神。", "Li Qiang said that the spirit of the meeting should be studied."),
+    ("香港特区行政长官李家超表示欢迎。", "Hong Kong Chief Executive John Lee welcomed it."),
+])
+def test_no_other_person_when_the_name_is_there_or_the_pairing_is_unclear(source, target):
+    assert not [t for t, f in flagged([source], [target]) if "another person" in f.message]
