@@ -9,17 +9,17 @@ from rapidfuzz.distance import Levenshtein
 from mtaudit.core.document import Category, Document, Severity
 from mtaudit.core.options import switch
 from mtaudit.detectors.base import Detector
-from mtaudit.detectors.namelib import article, established, orgs, readings, taiwan
+from mtaudit.detectors.namelib import abbreviations, article, established, orgs, people, readings, taiwan
 from mtaudit.detectors.namelib.entities import curated
 from mtaudit.detectors.namelib.article import GENERIC_WORDS
 from mtaudit.detectors.namelib.romanise import fold, is_pinyin, same_name, sound_key
 from mtaudit.detectors.namelib.source_names import (
-    PERSON_TAGS, PLACE_SUFFIXES, SURNAME_CHARS, SourceName, chinese_name_pinyin, common_chinese_word, name_candidates,
+    PERSON_TAGS, PLACE_SUFFIXES, SURNAME_CHARS, SourceName, common_chinese_word, name_candidates,
     source_glosses, source_language, source_organisations, source_tokens, toneless_pinyin,
 )
 from mtaudit.detectors.namelib.target_names import (
     after_english_name, common_english_word, folded_spans, form_present, inflected, inside_longer_name, near_form,
-    other_people, other_place, segment_renderings, syllable_run, unexplained_name,
+    other_place, segment_renderings, syllable_run, unexplained_name,
 )
 from mtaudit.detectors.namelib.transliterate import all_pinyin, capitalised_spans, skeleton, sounds_like
 from mtaudit.detectors.namelib.zh_lexicon import keys_by_form, lexicon
@@ -103,16 +103,19 @@ class NamesSourceDetector(Detector):
                 out.extend(self._generic_pinyin(segment))
                 asian, flagged = self._asian_reading(segment, vietnam, out)
                 out.extend(asian)
-                vietnamese, also = self._vietnamese_reading(segment, about_vietnam, out)
-                out.extend(vietnamese)
+                taken = [(s.start + f.start, s.start + f.end) for s, f in out if s.segment is segment]
+                spots = people.vietnamese_readings(segment, about_vietnam, taken) + people.taiwanese_pinyin(
+                    segment, taiwanese, taken)
+                also = {spot.name for spot in spots}
+                out.extend(f for spot in spots for f in self._spot(segment, spot))
                 flagged |= also
-                taiwanese_found, also_tw = self._taiwanese_pinyin(segment, taiwanese, out)
-                out.extend(taiwanese_found)
-                also |= also_tw
-                flagged |= also_tw
                 names = [n for n in names if n.text not in flagged and not any(n.text in f for f in also)]
                 found_orgs, flagged = self._established(segment, article_source)
                 out.extend(found_orgs)
+                for wrong in abbreviations.wrong_places(segment.source, segment.target, article_source):
+                    out.extend(self._at(segment, wrong.start, wrong.end, Category.MISTRANSLATION, Severity.MAJOR,
+                                        f"The source's {wrong.char} stands for {wrong.meant} here (the article names "
+                                        f"it in full); “{wrong.text}” renders another place.", wrong.suggestion, 0.7))
                 names = [n for n in names if n.text not in flagged]
             if glossed:
                 out.extend(self._glossed(segment, glossed))
@@ -121,9 +124,9 @@ class NamesSourceDetector(Detector):
                 renderings += segment_renderings(index, segment, names, repeated, glossed, cantonese)
             others = {fold(n.given) for n in names if n.given} | {fold(n.surname) for n in names if n.surname}
             if module.lang == "zh":
-                replaced = self._other_people(segment, names, folded, joined, cantonese)
-                out.extend(replaced)
-                names = [n for n in names if not any(n.text in f.message for _, f in replaced)]
+                replaced = people.other_people(segment, names, folded, joined, cantonese)
+                out.extend(f for spot in replaced for f in self._spot(segment, spot))
+                names = [n for n in names if n.text not in {spot.name for spot in replaced}]
             for name in names:
                 if any(form_present(form, folded, joined) for form in name.expected):
                     if name.known and name.kind in ("place", "org") and not any(
@@ -189,89 +192,6 @@ class NamesSourceDetector(Detector):
                                 f"The source names {word}, a {readings.LANGUAGE_NAMES[code]} {what}{hint}; "
                                 f"“{span[2]}” reads its characters as Chinese pinyin.", suggestion, 0.7))
         return out, flagged
-
-    def _vietnamese_reading(self, segment, vietnam: bool, found):
-        # ``vietnam``: the article is about Vietnam (readings.about_vietnam), not one that names it in passing
-        """A Vietnamese person (``readings.vietnamese_people``) whose rendering reads a character with a syllable none
-        of its Sino-Vietnamese readings gives ("Pham Minh Thanh" for 范明政, Phạm Minh Chính), or reads them all as
-        Chinese pinyin ("Fan Mingzheng"). Major when Vietnam is named right before the person, minor when only the
-        article's subject and the surname say Vietnamese. Returns the findings and the source names they report."""
-        out, flagged = [], set()
-        target = segment.target
-        taken = [(s.start + f.start, s.start + f.end) for s, f in found if s.segment is segment]
-        for name, _, strong in readings.vietnamese_people(segment.source, name_candidates(segment.source), vietnam,
-                                                          PERSON_TAGS):
-            expected = readings.vietnamese(name)
-            entry = lexicon().get(name)
-            if expected is None or entry is not None and entry.kind == "person" and not entry.foreign:
-                continue  # a Chinese person the dictionary knows (李克强 in an article about Vietnam)
-            severity, confidence = (Severity.MAJOR, 0.7) if strong else (Severity.MINOR, 0.5)
-            wrong = readings.vietnamese_mismatch(name, target)
-            if wrong is not None:
-                start, end, text, at = wrong
-                syllable = text.replace("-", " ").split()[at]
-                message = (f"The source names {name}, a Vietnamese person (“{expected}” in its own reading); "
-                           f"“{text}” reads {name[at]} as “{syllable}”, none of its readings "
-                           f"({', '.join(readings.vietnamese_readings(name[at]))}).")
-            else:
-                reading = "".join(toneless_pinyin(name))
-                span = next(((a, b, s) for s, a, b, folded, _ in folded_spans(target) if folded == reading
-                             and all_pinyin(s)), None)
-                if span is None:
-                    continue
-                start, end, text = span
-                message = (f"The source names {name}, a Vietnamese person (“{expected}” in its own reading); "
-                           f"“{text}” reads its characters as Chinese pinyin.")
-            if any(a < end and start < b for a, b in taken):
-                continue
-            flagged.add(name)
-            out.extend(self._at(segment, start, end, Category.MISTRANSLATION, severity, message, expected,
-                                confidence))
-        return out, flagged
-
-    def _taiwanese_pinyin(self, segment, taiwanese: set[str], found):
-        """A Taiwanese person (``taiwan.taiwanese_people``) written in mainland pinyin ("Xia Liyan" for 夏立言), where
-        English writes Taiwanese names in Wade-Giles ("Hsia Li-yen") or the person's own form (the curated table's):
-        a minor name-format finding, with that form as the suggestion."""
-        out, flagged = [], set()
-        taken = [(s.start + f.start, s.start + f.end) for s, f in found if s.segment is segment]
-        for name in sorted(taiwanese, key=len, reverse=True):
-            if name not in segment.source or any(name in f for f in flagged):
-                continue
-            pinyin = chinese_name_pinyin(name)
-            if pinyin is None:
-                continue
-            syllables = toneless_pinyin(name)
-            split = 2 if len(name) == 4 else 1  # 欧阳, 张简: a four-character name has a two-character surname
-            reading = "".join(syllables)
-            entry = lexicon().get(name)
-            own = entry.forms[0] if entry and entry.kind == "person" and fold(entry.forms[0]) != reading else None
-            expected = own or taiwan.taiwanese_form(syllables[:split], syllables[split:])
-            if fold(expected) == reading:
-                continue  # the pinyin is the Wade-Giles form too ("Lin Fan")
-            span = next(((a, b, s) for s, a, b, folded, _ in folded_spans(segment.target) if folded == reading
-                         and " " in s and all_pinyin(s)), None)
-            if span is None or any(a < span[1] and span[0] < b for a, b in taken):
-                continue
-            start, end, text = span
-            flagged.add(name)
-            how = "its own form" if own else "Wade-Giles, as Taiwan writes it"
-            out.extend(self._at(segment, start, end, Category.LOCALE_NAME, Severity.MINOR,
-                                f"The source names {name}, a Taiwanese person; “{text}” is mainland pinyin, where "
-                                f"English writes the name in {how} (“{expected}”).", expected, 0.6))
-        return out, flagged
-
-    def _other_people(self, segment, names, folded, joined, cantonese: bool):
-        """A Chinese person of the source whose name the target lacks, where the target names in pinyin a person the
-        source does not: "Liu Yi" or "Shi Lian" for 王沪宁 (Wang Huning), "Yang Jiji" for 蔡奇 (Cai Qi)."""
-        missing = [n for n in names if n.kind == "person" and n.given and n.surname and n.evidence and not any(
-            form_present(form, folded, joined) for form in n.expected) and not form_present(n.given, folded, joined)]
-        out = []
-        for name, start, end, span in other_people(segment.source, segment.target, missing, cantonese):
-            out.extend(self._at(segment, start, end, Category.MISTRANSLATION, Severity.MAJOR,
-                                f"The source names {name.text} ({name.expected[0]}); “{span}” is another person's "
-                                f"name.", name.expected[0], 0.7))
-        return out
 
     def _established(self, segment, article_source: str = ""):
         """An organisation or medium the lexicon knows by a name of two or more words (中新网 ChinaNews, 人民日报
@@ -400,6 +320,10 @@ class NamesSourceDetector(Detector):
             out.extend(self._at(segment, odd.start, odd.end, Category.MISTRANSLATION, severity, message, usual.text,
                                 confidence))
         return out
+
+    def _spot(self, segment, spot):
+        return self._at(segment, spot.start, spot.end, spot.category, spot.severity, spot.message, spot.suggestion,
+                        spot.confidence)
 
     def _at(self, segment, start: int, end: int, category: str, severity: Severity, message: str,
             suggestion: str | None, confidence: float):

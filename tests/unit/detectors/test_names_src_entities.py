@@ -100,3 +100,38 @@ def test_every_curated_table_is_well_formed_and_sourced():
 def test_a_malformed_row_is_reported_with_its_table_and_line():
     with pytest.raises(ValueError, match=r"media.tsv, line 2"):
         entities.parse("# comment\n中新网\tChina News Service\n", "media.tsv", "org")
+
+
+# ---- one character for a place the article names in full ------------------------------------------------------------
+
+MACAU = "继上月邀请香港旅游业界领袖来澳交流考察及香港网红亲身体验澳门“旅游+”。"
+PAIRS = ["越南总理范明政对新加坡和文莱进行正式访问。", "成效为促进越新两国战略伙伴关系和越文全面伙伴关系注入了新的动力。"]
+
+
+@pytest.mark.parametrize("sources,target,span,suggestion", [
+    ([MACAU], "Last month Hong Kong tourism leaders were invited to visit Australia and to experience Macau.",
+     "Australia", "Macau"),
+    (PAIRS, "The results gave new impetus to the Vietnam-Vietnam strategic partnership and the Vietnam-Brunei "
+     "comprehensive partnership.", "Vietnam-Vietnam", "Singapore"),
+    (PAIRS, "The results gave new impetus to the Vietnam-New Zealand strategic partnership and the Vietnam-Brunei "
+     "comprehensive partnership.", "New Zealand", "Singapore"),
+])
+def test_flags_a_one_character_place_read_as_another(sources, target, span, suggestion):
+    targets = ["Vietnamese Prime Minister Pham Minh Chinh paid an official visit to Singapore and Brunei."][
+        :len(sources) - 1] + [target]
+    found = [(t, f) for t, f in flagged(sources, targets) if "stands for" in f.message]
+    assert [t for t, _ in found] == [span], found
+    assert found[0][1].suggestion == suggestion and found[0][1].severity == Severity.MAJOR
+
+
+@pytest.mark.parametrize("sources,target", [
+    ([MACAU], "Last month Hong Kong tourism leaders were invited to visit Macau and to experience Macau."),
+    (["澳大利亚总理访华。来澳门的游客增加了。来澳考察的团体很多。"],
+     "Australia's prime minister visited China. Many groups came to visit Australia."),  # the article names both
+    (PAIRS[:1] + ["成效为促进越新两国战略伙伴关系注入了新的动力。"],
+     "The results gave new impetus to the Vietnam-Singapore strategic partnership."),
+])
+def test_passes_one_character_places_read_right_or_unsettled(sources, target):
+    targets = ["Vietnamese Prime Minister Pham Minh Chinh paid an official visit to Singapore and Brunei."][
+        :len(sources) - 1] + [target]
+    assert not [f for _, f in flagged(sources, targets) if "stands for" in f.message]

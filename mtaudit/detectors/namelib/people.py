@@ -1,0 +1,114 @@
+"""People whose English names are not the pinyin of their Chinese characters, checked against the source by
+names_src: Vietnamese people (every Sino-Vietnamese reading of each character), Taiwanese people (Wade-Giles or
+their own form), and a Chinese person whose name the target replaces by another person's.
+
+Each check returns ``Spot``s: where in the segment's target, what to say, what to suggest; the detector turns them
+into findings.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mtaudit.core.document import Category, Severity
+from mtaudit.detectors.namelib import readings, taiwan
+from mtaudit.detectors.namelib.romanise import fold
+from mtaudit.detectors.namelib.source_names import (
+    PERSON_TAGS, chinese_name_pinyin, name_candidates, toneless_pinyin,
+)
+from mtaudit.detectors.namelib.target_names import folded_spans, form_present, other_people as _paired
+from mtaudit.detectors.namelib.transliterate import all_pinyin
+from mtaudit.detectors.namelib.zh_lexicon import lexicon
+
+
+@dataclass(frozen=True)
+class Spot:
+    """One finding to make: a span of the segment's target and what to report on it."""
+
+    name: str                  # the source name it reports: "范明政"
+    start: int
+    end: int
+    category: str
+    severity: Severity
+    message: str
+    suggestion: str | None
+    confidence: float
+
+
+def _free(taken, start: int, end: int) -> bool:
+    return not any(a < end and start < b for a, b in taken)
+
+
+def vietnamese_readings(segment, about_vietnam: bool, taken) -> list[Spot]:
+    """A Vietnamese person (``readings.vietnamese_people``) whose rendering reads a character with a syllable none
+    of its Sino-Vietnamese readings gives ("Pham Minh Thanh" for 范明政, Phạm Minh Chính), or reads them all as
+    Chinese pinyin ("Fan Mingzheng"). Major when Vietnam is named right before the person, minor when only the
+    article's subject (``readings.about_vietnam``) and the surname say Vietnamese. ``taken``: spans already
+    reported."""
+    out = []
+    target = segment.target
+    for name, _, strong in readings.vietnamese_people(segment.source, name_candidates(segment.source), about_vietnam,
+                                                      PERSON_TAGS):
+        expected = readings.vietnamese(name)
+        entry = lexicon().get(name)
+        if expected is None or entry is not None and entry.kind == "person" and not entry.foreign:
+            continue  # a Chinese person the dictionary knows (李克强 in an article about Vietnam)
+        severity, confidence = (Severity.MAJOR, 0.7) if strong else (Severity.MINOR, 0.5)
+        wrong = readings.vietnamese_mismatch(name, target)
+        if wrong is not None:
+            start, end, text, at = wrong
+            syllable = text.replace("-", " ").split()[at]
+            message = (f"The source names {name}, a Vietnamese person (“{expected}” in its own reading); “{text}” "
+                       f"reads {name[at]} as “{syllable}”, none of its readings "
+                       f"({', '.join(readings.vietnamese_readings(name[at]))}).")
+        else:
+            reading = "".join(toneless_pinyin(name))
+            span = next(((a, b, s) for s, a, b, folded, _ in folded_spans(target) if folded == reading
+                         and all_pinyin(s)), None)
+            if span is None:
+                continue
+            start, end, text = span
+            message = (f"The source names {name}, a Vietnamese person (“{expected}” in its own reading); “{text}” "
+                       f"reads its characters as Chinese pinyin.")
+        if _free(taken, start, end):
+            out.append(Spot(name, start, end, Category.MISTRANSLATION, severity, message, expected, confidence))
+    return out
+
+
+def taiwanese_pinyin(segment, taiwanese: set[str], taken) -> list[Spot]:
+    """A Taiwanese person (``taiwan.taiwanese_people``) written in mainland pinyin ("Xia Liyan" for 夏立言), where
+    English writes Taiwanese names in Wade-Giles ("Hsia Li-yen") or the person's own form (the curated table's): a
+    minor name-format finding, with that form as the suggestion."""
+    out, flagged = [], set()
+    for name in sorted(taiwanese, key=len, reverse=True):
+        if name not in segment.source or any(name in f for f in flagged) or chinese_name_pinyin(name) is None:
+            continue
+        syllables = toneless_pinyin(name)
+        split = 2 if len(name) == 4 else 1  # 欧阳, 张简: a four-character name has a two-character surname
+        reading = "".join(syllables)
+        entry = lexicon().get(name)
+        own = entry.forms[0] if entry and entry.kind == "person" and fold(entry.forms[0]) != reading else None
+        expected = own or taiwan.taiwanese_form(syllables[:split], syllables[split:])
+        if fold(expected) == reading:
+            continue  # the pinyin is the Wade-Giles form too
+        span = next(((a, b, s) for s, a, b, folded, _ in folded_spans(segment.target) if folded == reading
+                     and " " in s and all_pinyin(s)), None)
+        if span is None or not _free(taken, span[0], span[1]):
+            continue
+        start, end, text = span
+        flagged.add(name)
+        how = "its own form" if own else "Wade-Giles, as Taiwan writes it"
+        out.append(Spot(name, start, end, Category.LOCALE_NAME, Severity.MINOR,
+                        f"The source names {name}, a Taiwanese person; “{text}” is mainland pinyin, where English "
+                        f"writes the name in {how} (“{expected}”).", expected, 0.6))
+    return out
+
+
+def other_people(segment, names, folded, joined, cantonese: bool) -> list[Spot]:
+    """A Chinese person of the source whose name the target lacks, where the target names in pinyin a person the
+    source does not: "Liu Yi" or "Shi Lian" for 王沪宁 (Wang Huning), "Yang Jiji" for 蔡奇 (Cai Qi)."""
+    missing = [n for n in names if n.kind == "person" and n.given and n.surname and n.evidence and not any(
+        form_present(form, folded, joined) for form in n.expected) and not form_present(n.given, folded, joined)]
+    return [Spot(name.text, start, end, Category.MISTRANSLATION, Severity.MAJOR,
+                 f"The source names {name.text} ({name.expected[0]}); “{span}” is another person's name.",
+                 name.expected[0], 0.7)
+            for name, start, end, span in _paired(segment.source, segment.target, missing, cantonese)]
