@@ -74,8 +74,10 @@ class NamesSourceDetector(Detector):
     name = "names_src"
     categories = (Category.MISTRANSLATION, Category.OMISSION, Category.LOCALE_NAME, Category.TERMINOLOGY)
     requires = frozenset({"source"})
-    options = {"omissions": "also report source names absent from the target (true/false)"}
+    options = {"omissions": "also report source names absent from the target (true/false)",
+               "accents": "report people written without the accents of their known form, Ríos as Rios (true/false)"}
     omissions: bool = True
+    accents: bool = True
 
     def detect(self, doc: Document):
         out = []
@@ -124,7 +126,9 @@ class NamesSourceDetector(Detector):
                 renderings += segment_renderings(index, segment, names, repeated, glossed, cantonese)
             others = {fold(n.given) for n in names if n.given} | {fold(n.surname) for n in names if n.surname}
             if module.lang == "zh":
-                replaced = people.other_people(segment, names, folded, joined, cantonese)
+                taken = [(s.start + f.start, s.start + f.end) for s, f in out if s.segment is segment]
+                replaced = people.other_people(segment, names, folded, joined, cantonese) + (
+                    people.dropped_accents(segment, names, taken) if switch(self.accents) else [])
                 out.extend(f for spot in replaced for f in self._spot(segment, spot))
                 names = [n for n in names if n.text not in {spot.name for spot in replaced}]
             for name in names:

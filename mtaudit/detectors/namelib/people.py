@@ -112,3 +112,42 @@ def other_people(segment, names, folded, joined, cantonese: bool) -> list[Spot]:
                  f"The source names {name.text} ({name.expected[0]}); “{span}” is another person's name.",
                  name.expected[0], 0.7)
             for name, start, end, span in _paired(segment.source, segment.target, missing, cantonese)]
+
+
+# Accents that English keeps in Spanish, Portuguese, French and German names (Ríos, São, François, Müller); not
+# the breve, macron, caron or Vietnamese tone marks, which English news drops by convention (Erdogan, Taro, Nguyen).
+_KEPT_MARKS = frozenset("\u0300\u0301\u0302\u0303\u0308\u0327")
+
+
+def _latin_accents(form: str) -> bool:
+    import unicodedata
+
+    marks = [[m for m in unicodedata.normalize("NFD", c)[1:]] for c in form]
+    return any(marks) and all(len(m) <= 1 and all(x in _KEPT_MARKS for x in m) for m in marks)
+
+
+def dropped_accents(segment, names, taken) -> list[Spot]:
+    """A person the lexicon or a table knows by a form with the accents English keeps ("Ríos", "Hernández"), written
+    without them: a minor name-format finding with the accented form as the suggestion (the ``accents`` option of
+    names_src turns it off for a house style that drops them)."""
+    import unicodedata
+
+    from mtaudit.detectors.namelib.article import find_words
+
+    out = []
+    for name in names:
+        if name.kind != "person" or not name.known:
+            continue
+        for form in name.expected:
+            if form.isascii() or not _latin_accents(form) or find_words(segment.target, form) is not None:
+                continue
+            plain = "".join(c for c in unicodedata.normalize("NFKD", form) if not unicodedata.combining(c))
+            at = find_words(segment.target, plain)
+            if at is None or not plain.isascii() or segment.target[at:at + len(plain)] != plain or \
+                    not _free(taken, at, at + len(plain)):
+                continue
+            out.append(Spot(name.text, at, at + len(plain), Category.LOCALE_NAME, Severity.MINOR,
+                            f"The source names {name.text}, written “{form}”; “{plain}” drops its accents.", form,
+                            0.5))
+            break
+    return out

@@ -128,3 +128,33 @@ def test_another_persons_pinyin_name_in_the_place_of_the_sources(source, target,
 ])
 def test_no_other_person_when_the_name_is_there_or_the_pairing_is_unclear(source, target):
     assert not [t for t, f in flagged([source], [target]) if "another person" in f.message]
+
+
+# ---- accents English keeps -----------------------------------------------------------------------------------------
+
+RIOS = "里奥斯表示，中国以非凡的经济治理经验沉着应对。"
+
+
+@pytest.mark.parametrize("target,flag", [
+    ("Rios said that China had responded calmly.", True),
+    ("Ríos said that China had responded calmly.", False),
+])
+def test_a_known_person_without_the_accents_of_their_form(target, flag):
+    found = [(t, f) for t, f in flagged([RIOS], [target]) if "accents" in f.message]
+    assert [t for t, _ in found] == (["Rios"] if flag else [])
+    if flag:
+        assert found[0][1].severity == Severity.MINOR and found[0][1].suggestion == "Ríos"
+        assert found[0][1].category == Category.LOCALE_NAME
+
+
+@pytest.mark.parametrize("source,target", [
+    ("土耳其总统埃尔多安表示欢迎。", "Turkish President Erdogan welcomed it."),       # the breve: English drops it
+    ("日本副首相麻生太郎表示欢迎。", "Japanese Deputy Prime Minister Taro Aso welcomed it."),  # the macron
+])
+def test_accents_english_drops_by_convention_are_not_reported(source, target):
+    assert not [f for _, f in flagged([source], [target]) if "accents" in f.message]
+
+
+def test_accents_can_be_switched_off():
+    doc = make_doc(["Rios said that China had responded calmly."], [RIOS])
+    assert not [f for _, f in NamesSourceDetector(accents="false").detect(doc) if "accents" in f.message]
