@@ -14,7 +14,7 @@ from mtaudit.detectors.namelib.entities import curated
 from mtaudit.detectors.namelib.article import GENERIC_WORDS
 from mtaudit.detectors.namelib.romanise import fold, is_pinyin, same_name, sound_key
 from mtaudit.detectors.namelib.source_names import (
-    PERSON_TAGS, PLACE_SUFFIXES, SURNAME_CHARS, SourceName, common_chinese_word, name_candidates,
+    PERSON_TAGS, PLACE_SUFFIXES, SourceName, all_surnames, common_chinese_word, name_candidates,
     source_glosses, source_language, source_organisations, source_tokens, toneless_pinyin,
 )
 from mtaudit.detectors.namelib.target_names import (
@@ -46,6 +46,11 @@ _KIND_WORDS = {"person": "person's name", "place": "place name", "org": "organis
 def _folded_forms(forms: tuple[str, ...]) -> set[str]:
     """A name's forms as ``orgs.established_form_missed`` compares them: run together, and their acronyms."""
     return {orgs.joined_form(f) for f in forms} | {a for a in map(orgs.acronym, forms) if a}
+
+
+def _known_person(word: str) -> bool:
+    entry = lexicon().get(word)
+    return entry is not None and entry.kind == "person"
 
 
 def _article_key(word: str) -> str:
@@ -89,8 +94,8 @@ class NamesSourceDetector(Detector):
         vietnam = any(readings.COUNTRY["vi"].search(s.source or "") for s in doc.segments)
         article_source = "".join(s.source or "" for s in doc.segments)
         about_vietnam = readings.about_vietnam(article_source)
-        taiwanese = taiwan.taiwanese_people([s.source for s in doc.segments if s.source], source_tokens, PERSON_TAGS,
-                                            SURNAME_CHARS)
+        regional = taiwan.regional_people([s.source for s in doc.segments if s.source], source_tokens, PERSON_TAGS,
+                                          all_surnames(), _known_person)
         for index, segment in enumerate(doc.segments):
             if not segment.source or not segment.sentences or not segment.target.strip():
                 continue
@@ -106,8 +111,8 @@ class NamesSourceDetector(Detector):
                 asian, flagged = self._asian_reading(segment, vietnam, out)
                 out.extend(asian)
                 taken = [(s.start + f.start, s.start + f.end) for s, f in out if s.segment is segment]
-                spots = people.vietnamese_readings(segment, about_vietnam, taken) + people.taiwanese_pinyin(
-                    segment, taiwanese, taken)
+                spots = people.vietnamese_readings(segment, about_vietnam, taken) + people.regional_pinyin(
+                    segment, regional, taken)
                 also = {spot.name for spot in spots}
                 out.extend(f for spot in spots for f in self._spot(segment, spot))
                 flagged |= also
@@ -127,7 +132,8 @@ class NamesSourceDetector(Detector):
             others = {fold(n.given) for n in names if n.given} | {fold(n.surname) for n in names if n.surname}
             if module.lang == "zh":
                 taken = [(s.start + f.start, s.start + f.end) for s, f in out if s.segment is segment]
-                replaced = people.other_people(segment, names, folded, joined, cantonese) + (
+                replaced = people.other_people(segment, names, folded, joined, cantonese) + people.titled_surnames(
+                    segment, taken) + (
                     people.dropped_accents(segment, names, taken) if switch(self.accents) else [])
                 out.extend(f for spot in replaced for f in self._spot(segment, spot))
                 names = [n for n in names if n.text not in {spot.name for spot in replaced}]

@@ -7,11 +7,13 @@ into findings.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from mtaudit.core.document import Category, Severity
 from mtaudit.detectors.namelib import readings, taiwan
-from mtaudit.detectors.namelib.romanise import fold
+from mtaudit.detectors.namelib.lexicon import CHINESE_SURNAMES
+from mtaudit.detectors.namelib.romanise import fold, is_pinyin, sound_key
 from mtaudit.detectors.namelib.source_names import (
     PERSON_TAGS, chinese_name_pinyin, name_candidates, toneless_pinyin,
 )
@@ -74,12 +76,14 @@ def vietnamese_readings(segment, about_vietnam: bool, taken) -> list[Spot]:
     return out
 
 
-def taiwanese_pinyin(segment, taiwanese: set[str], taken) -> list[Spot]:
-    """A Taiwanese person (``taiwan.taiwanese_people``) written in mainland pinyin ("Xia Liyan" for 夏立言), where
-    English writes Taiwanese names in Wade-Giles ("Hsia Li-yen") or the person's own form (the curated table's): a
-    minor name-format finding, with that form as the suggestion."""
+def regional_pinyin(segment, regional: dict[str, str], taken) -> list[Spot]:
+    """A person the article introduces as Taiwanese, from Hong Kong, Macau or Singapore (``taiwan.regional_people``)
+    written in mainland pinyin ("Xia Liyan" for 夏立言, "Wang Lingli" for a Singaporean official), where English
+    writes such names in the person's own form (the curated table's), Wade-Giles for a Taiwanese person without one
+    ("Hsia Li-yen"), or a local romanisation pinyin cannot give: a minor name-format finding, with the form as the
+    suggestion where there is one."""
     out, flagged = [], set()
-    for name in sorted(taiwanese, key=len, reverse=True):
+    for name, region in sorted(regional.items(), key=lambda item: -len(item[0])):
         if name not in segment.source or any(name in f for f in flagged) or chinese_name_pinyin(name) is None:
             continue
         syllables = toneless_pinyin(name)
@@ -87,8 +91,9 @@ def taiwanese_pinyin(segment, taiwanese: set[str], taken) -> list[Spot]:
         reading = "".join(syllables)
         entry = lexicon().get(name)
         own = entry.forms[0] if entry and entry.kind == "person" and fold(entry.forms[0]) != reading else None
-        expected = own or taiwan.taiwanese_form(syllables[:split], syllables[split:])
-        if fold(expected) == reading:
+        expected = own or (taiwan.taiwanese_form(syllables[:split], syllables[split:]) if region == "Taiwanese"
+                           else None)
+        if expected is not None and fold(expected) == reading:
             continue  # the pinyin is the Wade-Giles form too
         span = next(((a, b, s) for s, a, b, folded, _ in folded_spans(segment.target) if folded == reading
                      and " " in s and all_pinyin(s)), None)
@@ -96,10 +101,15 @@ def taiwanese_pinyin(segment, taiwanese: set[str], taken) -> list[Spot]:
             continue
         start, end, text = span
         flagged.add(name)
-        how = "its own form" if own else "Wade-Giles, as Taiwan writes it"
-        out.append(Spot(name, start, end, Category.LOCALE_NAME, Severity.MINOR,
-                        f"The source names {name}, a Taiwanese person; “{text}” is mainland pinyin, where English "
-                        f"writes the name in {how} (“{expected}”).", expected, 0.6))
+        if expected is None:
+            message = (f"The source names {name}, a {region} person; “{text}” is mainland pinyin, which {region} "
+                       f"names rarely are: the person's own English name is wanted.")
+        else:
+            how = "its own form" if own else "Wade-Giles, as Taiwan writes it"
+            message = (f"The source names {name}, a {region} person; “{text}” is mainland pinyin, where English "
+                       f"writes the name in {how} (“{expected}”).")
+        out.append(Spot(name, start, end, Category.LOCALE_NAME, Severity.MINOR, message, expected,
+                        0.6 if expected else 0.4))
     return out
 
 
@@ -151,3 +161,35 @@ def dropped_accents(segment, names, taken) -> list[Spot]:
                             0.5))
             break
     return out
+
+
+_SOURCE_TITLED = re.compile("(?<![\\u4e00-\\u9fff])([\\u4e00-\\u9fff])(女士|先生|小姐|太太|阿姨|大爷|老师|教授|博士|医生)|"
+                            "(?<=[的位名和与及向对跟给让请据，、])([\\u4e00-\\u9fff])(女士|先生|小姐|太太|阿姨|大爷|老师|教授|博士|医生)")
+_TARGET_TITLED = re.compile(r"\b(?:Ms|Mrs|Mr|Miss|Madam|Mme|Dr|Professor|Prof|Teacher|Aunt|Uncle)\.? ([A-Z][a-z]+)\b")
+
+
+def titled_surnames(segment, taken) -> list[Spot]:
+    """A person the source calls by surname and title only (郑女士, 王先生), whom the target calls by another surname
+    ("Ms. Liu" for 郑女士, Ms. Zheng): a major mistranslation, with the surname's pinyin as the suggestion. Only when
+    the source names one such person and the target one: with more, which is whom is unclear."""
+    from mtaudit.detectors.namelib.source_names import all_surnames, chinese_name_pinyin
+
+    source, target = segment.source, segment.target
+    titled = [(m.group(1) or m.group(3)) for m in _SOURCE_TITLED.finditer(source)]
+    titled = [c for c in titled if c in all_surnames()]
+    called = list(_TARGET_TITLED.finditer(target))
+    if len(set(titled)) != 1 or len({m.group(1) for m in called}) != 1:
+        return []
+    surname = chinese_name_pinyin(titled[0] + "某")
+    at = called[0]
+    word = at.group(1)
+    if surname is None or fold(word) == fold(surname[0]) or not is_pinyin(word) or word not in CHINESE_SURNAMES or \
+            sound_key(word) == sound_key(surname[0]) or any(fold(word) == "".join(toneless_pinyin(c)) for c in source
+                                                           if c in all_surnames()):
+        return []  # the surname, a spelling of it, not a surname, or the surname of someone else of the source
+    start, end = at.start(1), at.end(1)
+    if not _free(taken, start, end):
+        return []
+    return [Spot(titled[0], start, end, Category.MISTRANSLATION, Severity.MAJOR,
+                 f"The source calls this person {titled[0]} with a title (surname {surname[0]}); “{at.group()}” gives "
+                 f"another surname.", surname[0], 0.7)]

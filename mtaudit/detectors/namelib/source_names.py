@@ -53,7 +53,7 @@ _KANA = re.compile(r"[\u3040-\u30ff]")
 # Single- and double-character Chinese surnames (the common ones): a person tag on a word starting with one of these
 # is a Chinese name and reads surname-first in pinyin; other person tags are foreign names transliterated into
 # Chinese, checked only when zh_names.tsv knows their English form.
-SURNAME_CHARS = _SURNAME_CHARS = set(
+_SURNAME_CHARS = set(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范"
     "金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤习温薄栗俞易常伍申聂柴庞倪洪")
 _COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "司徒", "东方", "皇甫", "慕容", "令狐", "夏侯", "长孙", "尉迟")
@@ -107,6 +107,12 @@ def _dictionary_surnames() -> dict[str, str]:
     text = resources.files("mtaudit.detectors").joinpath("data/zh_surnames.tsv").read_text(encoding="utf-8")
     pairs = (line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))
     return {char: reading for char, reading in pairs if zipf_frequency(char, "zh") < 5}
+
+
+@lru_cache(maxsize=1)
+def all_surnames() -> frozenset[str]:
+    """Chinese surnames of one character: the common ones and the dictionary's (詹, 靳)."""
+    return frozenset(_SURNAME_CHARS) | frozenset(_dictionary_surnames())
 
 
 def toneless_pinyin(text: str) -> list[str]:

@@ -10,13 +10,22 @@ from __future__ import annotations
 
 import re
 
-# Words that make the name right after them (titles between) Taiwanese.
+# Words that make the name right after them (titles between) Taiwanese, or from Hong Kong, Macau or Singapore,
+# where names are written in Cantonese, Hokkien or other romanisations, or by an English given name, never pinyin.
 _TAIWAN = re.compile("台湾|台北|高雄|台中|台南|新北|桃园|国民党|民进党|民众党|亲民党|时代力量|立法院|行政院|监察院|"
                      "陆委会|海基会|国政基金会|蓝营|绿营|台当局|台方")
+REGIONS = {
+    "Taiwanese": _TAIWAN,
+    "Hong Kong": re.compile("香港|港府|港区|港澳办|特区政府|立法会|廉署|港交所"),
+    "Macau": re.compile("澳门|澳府|澳区"),
+    "Singaporean": re.compile("新加坡|新方|狮城"),
+}
 _TITLES = re.compile(
     "(?:的|前|现任|新任|代理|中国|副|兼|主席|党主席|秘书长|副秘书长|发言人|立委|立法委员|议员|院长|部长|主委|主任委员|"
-    "市长|县长|议长|董事长|总统|副总统|候选人|资深顾问|顾问|执行长|智库|官方机构|领导人|代表|大使|学者|教授)*")
-_WINDOW = 12
+    "市长|县长|议长|董事长|总统|副总统|候选人|资深顾问|顾问|执行长|智库|官方机构|领导人|代表|大使|学者|教授|特区|"
+    "政府|特别行政区|行政长官|特首|司长|局长|署长|执行署长|总监|总裁|总经理|旅游局|局|署|委员会|与|和|康养|体育|"
+    "旅游|执行)*")
+_WINDOW = 20
 
 # Pinyin initials as Taiwan's Wade-Giles writes them (aspiration marks dropped, as Taiwanese names do).
 _INITIALS = (("zh", "ch"), ("ch", "ch"), ("sh", "sh"), ("b", "p"), ("p", "p"), ("m", "m"), ("f", "f"), ("d", "t"),
@@ -51,11 +60,19 @@ def taiwanese_form(surname: list[str], given: list[str]) -> str:
 
 
 def taiwanese_people(sources: list[str], tokens_of, person_tags, surnames) -> set[str]:
-    """The people an article's sources introduce as Taiwanese: a Taiwanese party, body or place right before the
-    name, with only titles between ("国民党副主席夏立言", "台湾中国国民党副主席夏立言"). ``tokens_of(source)`` gives
-    jieba's (word, tag) pairs; a person is a word tagged as one, or a surname of one character (in ``surnames``)
-    that jieba cut from its given name (夏 + 立言)."""
-    out = set()
+    """The people an article introduces as Taiwanese (``regional_people``'s Taiwanese ones)."""
+    return {name for name, region in regional_people(sources, tokens_of, person_tags, surnames).items()
+            if region == "Taiwanese"}
+
+
+def regional_people(sources: list[str], tokens_of, person_tags, surnames, known=lambda word: False) \
+        -> dict[str, str]:
+    """The people an article's sources introduce as Taiwanese, from Hong Kong, Macau or Singapore (name -> one of
+    ``REGIONS``): a party, body or place of the region right before the name, with only titles and bodies between
+    ("国民党副主席夏立言", "新加坡旅游局体育与康养旅游执行署长王凌丽"). ``tokens_of(source)`` gives jieba's (word,
+    tag) pairs; a person is a word tagged as one that starts with a surname (in ``surnames``), a surname of one
+    character that jieba cut from its given name (夏 + 立言), or a name ``known(word)`` says the tables know."""
+    out: dict[str, str] = {}
     for source in sources:
         tokens, offset = [], 0
         for word, tag in tokens_of(source):
@@ -64,13 +81,20 @@ def taiwanese_people(sources: list[str], tokens_of, person_tags, surnames) -> se
         for i, (word, tag, start) in enumerate(tokens):
             if tag not in person_tags:
                 continue
-            if len(word) == 1 and word in surnames and i + 1 < len(tokens) and 1 <= len(tokens[i + 1][0]) <= 2 \
+            longer = next((source[start:start + n] for n in (4, 3) if known(source[start:start + n])), None)
+            if longer:
+                word = longer  # 李家 + 超: the table knows 李家超
+            elif len(word) == 1 and word in surnames and i + 1 < len(tokens) and 1 <= len(tokens[i + 1][0]) <= 2 \
                     and re.fullmatch(r"[\u4e00-\u9fff]+", tokens[i + 1][0]):
                 word += tokens[i + 1][0]
-            if len(word) < 2:
+            if not 2 <= len(word) <= 4 or word[0] not in surnames and not known(word):
                 continue
             window = re.split("[。；！？，、：]", source[max(0, start - _WINDOW):start])[-1]
-            found = list(_TAIWAN.finditer(window))
-            if found and _TITLES.fullmatch(window, found[-1].end()):
-                out.add(word)
+            for region, pattern in REGIONS.items():
+                found = list(pattern.finditer(window))
+                # a title or a body between ("香港特区行政长官李家超"): right after the place, a name may be the head
+                # of an organisation's (香港艾力彼医院管理研究中心)
+                if found and found[-1].end() < len(window) and _TITLES.fullmatch(window, found[-1].end()):
+                    out.setdefault(word, region)
+                    break
     return out

@@ -158,3 +158,45 @@ def test_accents_english_drops_by_convention_are_not_reported(source, target):
 def test_accents_can_be_switched_off():
     doc = make_doc(["Rios said that China had responded calmly."], [RIOS])
     assert not [f for _, f in NamesSourceDetector(accents="false").detect(doc) if "accents" in f.message]
+
+
+# ---- Hong Kong, Macau and Singapore people; a person called by surname and title -------------------------------------
+
+def test_a_singaporean_official_in_pinyin_is_minor_and_has_no_suggestion():
+    sources = ["新加坡旅游局体育与康养旅游执行署长王凌丽说，近年来游客越来越多。"]
+    targets = ["Wang Lingli, executive director of sports and wellness tourism at the Singapore Tourism Board, said "
+               "that tourists have been growing in number."]
+    found = [(t, f) for t, f in flagged(sources, targets) if "Singaporean" in f.message]
+    assert [t for t, _ in found] == ["Wang Lingli"]
+    assert found[0][1].severity == Severity.MINOR and found[0][1].suggestion is None
+
+
+def test_a_hong_kong_official_in_pinyin_gets_their_own_name():
+    found = [(t, f) for t, f in flagged(["香港特区行政长官李家超表示欢迎。"],
+                                        ["Hong Kong Chief Executive Li Jiachao welcomed it."]) if "Hong Kong" in f.message]
+    assert [t for t, _ in found] == ["Li Jiachao"] and found[0][1].suggestion == "John Lee"
+
+
+def test_an_organisation_named_after_a_place_is_not_a_person_of_it():
+    sources = ["另据香港艾力彼医院管理研究中心数据显示，约20%的初创企业已不复存在。"]
+    targets = ["According to the Hong Kong Ai Li Pi Hospital Management Research Center, about 20% of start-ups "
+               "are gone."]
+    assert not [f for _, f in flagged(sources, targets) if "Hong Kong person" in f.message]
+
+
+@pytest.mark.parametrize("target,span", [
+    ("Ms. Liu, who plans to buy a home in Jiangbei, said the bar was high.", "Liu"),
+    ("Ms. Zheng, who plans to buy a home in Jiangbei, said the bar was high.", None),
+    ("The buyer, who plans to buy a home in Jiangbei, said the bar was high.", None),
+])
+def test_a_person_called_by_surname_and_title_gets_another_surname(target, span):
+    source = "打算在江北买一套刚需房的郑女士说，门槛还是蛮高的。"
+    found = [(t, f) for t, f in flagged([source], [target]) if "another surname" in f.message]
+    assert [t for t, _ in found] == ([span] if span else [])
+    if span:
+        assert found[0][1].suggestion == "Zheng" and found[0][1].severity == Severity.MAJOR
+
+
+def test_two_titled_people_are_not_paired():
+    assert not [f for _, f in flagged(["王先生和李女士都说好。"], ["Mr. Zhang and Ms. Li both said yes."])
+                if "another surname" in f.message]
