@@ -80,9 +80,12 @@ class NamesSourceDetector(Detector):
     categories = (Category.MISTRANSLATION, Category.OMISSION, Category.LOCALE_NAME, Category.TERMINOLOGY)
     requires = frozenset({"source"})
     options = {"omissions": "also report source names absent from the target (true/false)",
-               "accents": "report people written without the accents of their known form, Ríos as Rios (true/false)"}
+               "accents": "report people written without the accents of their known form, Ríos as Rios (true/false)",
+               "glossary": "the team's name glossary (as for names; --glossary sets both): its canonical forms are "
+                           "never reported, and they replace the shipped forms it lists as variants in suggestions"}
     omissions: bool = True
     accents: bool = True
+    glossary: str | None = None
 
     def detect(self, doc: Document):
         out = []
@@ -162,6 +165,24 @@ class NamesSourceDetector(Detector):
                 out.extend(self._report(segment, name, target_words, given_present, cantonese))
         if renderings:
             out.extend(self._two_renderings(doc, renderings, out))
+        return self._team_glossary(out) if self.glossary else out
+
+    def _team_glossary(self, found):
+        """The team's glossary wins over the shipped tables: a finding on one of its canonical forms goes, and a
+        suggestion it lists as a variant becomes its canonical form."""
+        from dataclasses import replace
+
+        from mtaudit.detectors.namelib.glossary import load_glossary
+
+        wrong = load_glossary(str(self.glossary))
+        canonical = {fold(c) for c in wrong.values()}
+        out = []
+        for sentence, finding in found:
+            if fold(sentence.text[finding.start:finding.end]) in canonical:
+                continue
+            if finding.suggestion in wrong:
+                finding = replace(finding, suggestion=wrong[finding.suggestion])
+            out.append((sentence, finding))
         return out
 
     def _asian_reading(self, segment, vietnam: bool, found):

@@ -135,3 +135,28 @@ def test_passes_one_character_places_read_right_or_unsettled(sources, target):
     targets = ["Vietnamese Prime Minister Pham Minh Chinh paid an official visit to Singapore and Brunei."][
         :len(sources) - 1] + [target]
     assert not [f for _, f in flagged(sources, targets) if "stands for" in f.message]
+
+
+# ---- the team's glossary wins over the shipped tables ----------------------------------------------------------------
+
+def test_the_teams_glossary_form_is_never_reported(tmp_path):
+    glossary = tmp_path / "names.csv"
+    glossary.write_text("China News Network,ChinaNews\n", encoding="utf-8")
+    source, target = "据中新网报道，南京的房价上涨。", "According to China News Network, house prices in Nanjing rose."
+    assert flagged([source], [target])  # the shipped table reports it
+    assert not flagged([source], [target], glossary=str(glossary))
+
+
+def test_a_shipped_form_the_glossary_deprecates_is_not_suggested(tmp_path):
+    glossary = tmp_path / "names.csv"
+    glossary.write_text("Chinanews.com,China News Service\n", encoding="utf-8")
+    found = flagged(["中新网2月11日电，中国电商行业涌现新变量。"], ["Feb. 11 (Xinhua) -- China's e-commerce sees new "
+                                                                "variables."], glossary=str(glossary))
+    assert [f.suggestion for _, f in found] == ["Chinanews.com"]
+
+
+def test_the_glossary_option_reaches_names_src():
+    from mtaudit.pipeline.config import detector_settings
+
+    _, options = detector_settings(None, [], "terms.csv")
+    assert options["names"]["glossary"] == options["names_src"]["glossary"] == "terms.csv"
