@@ -95,9 +95,12 @@ def regional_pinyin(segment, regional: dict[str, str], taken) -> list[Spot]:
                            else None)
         if expected is not None and fold(expected) == reading:
             continue  # the pinyin is the Wade-Giles form too
-        span = next(((a, b, s) for s, a, b, folded, _ in folded_spans(segment.target) if folded == reading
-                     and " " in s and all_pinyin(s)), None)
-        if span is None or not _free(taken, span[0], span[1]):
+        span = next(((a, b, s) for s, a, b, folded, words in folded_spans(segment.target) if " " in s and all_pinyin(s)
+                     and _pinyin_of(folded, words, reading, syllables[:split])), None)
+        if span is None:
+            out.extend(_another_surname(segment, name, region, syllables, split, expected, taken))
+            continue
+        if not _free(taken, span[0], span[1]):
             continue
         start, end, text = span
         flagged.add(name)
@@ -111,6 +114,33 @@ def regional_pinyin(segment, regional: dict[str, str], taken) -> list[Spot]:
         out.append(Spot(name, start, end, Category.LOCALE_NAME, Severity.MINOR, message, expected,
                         0.6 if expected else 0.4))
     return out
+
+
+def _another_surname(segment, name: str, region: str, syllables: list[str], split: int, expected: str | None,
+                     taken) -> list[Spot]:
+    """The person's given name (in pinyin or Wade-Giles) after another surname: "Liu Chun-shan" for 赵春山."""
+    given = {"".join(syllables[split:]), "".join(taiwan.wade_giles(s) for s in syllables[split:])}
+    family = {"".join(syllables[:split]), "".join(taiwan.wade_giles(s) for s in syllables[:split])}
+    for m in _SURNAME_GIVEN.finditer(segment.target):
+        surname, first = m.group(1), fold(m.group(2))
+        if first in given and fold(surname) not in family and surname in CHINESE_SURNAMES and \
+                _free(taken, m.start(), m.end()):
+            return [Spot(name, m.start(), m.end(), Category.MISTRANSLATION, Severity.MAJOR,
+                         f"The source names {name}, a {region} person; “{m.group()}” gives the given name another "
+                         f"surname.", expected, 0.7)]
+    return []
+
+
+_SURNAME_GIVEN = re.compile(r"(?<![\w-])([A-Z][a-z]+) ([A-Z][a-z]+(?:-[a-z]+)?)(?![\w-])")
+
+
+def _pinyin_of(folded: str, words, reading: str, surname: list[str]) -> bool:
+    """A span in pinyin renders the name: its reading, or its surname then a given name one syllable off ("Xia Li
+    Yun" for xia-li-yan)."""
+    from rapidfuzz.distance import Levenshtein
+
+    return folded == reading or words[0] == "".join(surname) and len(folded) >= len(reading) - 1 and \
+        Levenshtein.distance(folded, reading) <= 2
 
 
 def other_people(segment, names, folded, joined, cantonese: bool) -> list[Spot]:

@@ -200,3 +200,22 @@ def test_a_person_called_by_surname_and_title_gets_another_surname(target, span)
 def test_two_titled_people_are_not_paired():
     assert not [f for _, f in flagged(["王先生和李女士都说好。"], ["Mr. Zhang and Ms. Li both said yes."])
                 if "another surname" in f.message]
+
+
+@pytest.mark.parametrize("rendering,severity", [("Xia Li Yun", Severity.MINOR), ("Liu Chun-shan", None)])
+def test_a_taiwanese_name_one_syllable_off_or_under_another_surname(rendering, severity):
+    sources = ["国民党官方机构国政基金会资深顾问夏立言昨天晚上接受台湾中央社采访。"]
+    targets = [f"{rendering}, a senior adviser to the KMT's National Policy Foundation, was interviewed last night."]
+    found = [(t, f) for t, f in flagged(sources, targets) if t == rendering]
+    if severity:
+        assert len(found) == 1 and found[0][1].severity == severity
+    else:
+        assert not found  # Liu Chun-shan is not 夏立言's given name under another surname
+
+
+def test_a_taiwanese_given_name_under_another_surname_is_major():
+    sources = ["国民党官方机构国政基金会资深顾问赵春山昨天晚上接受台湾中央社采访。"]
+    targets = ["Liu Chun-shan, a senior adviser to the KMT's National Policy Foundation, was interviewed last night."]
+    found = [(t, f) for t, f in flagged(sources, targets) if "another surname" in f.message]
+    assert [t for t, _ in found] == ["Liu Chun-shan"] and found[0][1].severity == Severity.MAJOR
+    assert found[0][1].suggestion == "Chao Chun-shan"
