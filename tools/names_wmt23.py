@@ -160,8 +160,8 @@ def drop_rows_seen_in(sources: list[str]) -> int:
     kept = {key: row for key, row in rows.items() if not any(key in source for source in sources)}
     for module in (entities, established, names_src):
         module.curated = lambda: kept  # the modules that look the rows up by name
-    for cached in (zh_lexicon.lexicon, zh_lexicon.keys_by_form, established._by_form, source_names.name_candidates,
-                   source_names.source_organisations, target_names.folded_spans):
+    for cached in (zh_lexicon.lexicon, zh_lexicon.keys_by_form, established.bodies_by_form,
+                   source_names.name_candidates, source_names.source_organisations, target_names.folded_spans):
         cached.cache_clear()
     return len(rows) - len(kept)
 

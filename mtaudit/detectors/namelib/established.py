@@ -47,7 +47,7 @@ class OtherName:
 
 
 @lru_cache(maxsize=1)
-def _by_form() -> dict[str, tuple[tuple[str, str], ...]]:
+def bodies_by_form() -> dict[str, tuple[tuple[str, str], ...]]:
     """A curated form run together and folded ("xinhua", "sec") -> the (key, table) pairs that have it."""
     out: dict[str, list[tuple[str, str]]] = {}
     for row in curated().values():
@@ -89,8 +89,8 @@ def wrong_body(target: str, source: str, article_source: str, row: CuratedEntity
     for start, end, text, words in orgs._runs(target):
         for j in range(len(words), 0, -1):
             joined = "".join(words[:j])
-            owners = [(k, t) for k, t in _by_form().get(joined, ()) if k != row.key]
-            if not owners or any(k == row.key for k, _ in _by_form().get(joined, ())):
+            owners = [(k, t) for k, t in bodies_by_form().get(joined, ()) if k != row.key]
+            if not owners or any(k == row.key for k, _ in bodies_by_form().get(joined, ())):
                 continue
             if any(k in source or _head(k) in source or _parts_in(source, set(k) - set(row.key)) for k, _ in owners) \
                     or text in source:
@@ -131,7 +131,7 @@ def fresh_rendering(target: str, row: CuratedEntity, others: frozenset[str]) -> 
         added = [w for w in content if w not in own and not _one_off(w, own) and w not in places]
         if any(_generic_swap(content, form) for form in forms):
             continue  # "Yangtze Evening News", "China's Aerospace Science and Technology Group": a fair variant
-        if shared and added and any(_generic(w) for w in content) and not _by_form().get("".join(content)):
+        if shared and added and any(_generic(w) for w in content) and not bodies_by_form().get("".join(content)):
             candidates.append(_trimmed(start, text, own))
     return candidates[0] if len({c.text for c in candidates}) == 1 else None
 
