@@ -193,3 +193,9 @@ def test_flags_an_organisation_rendered_word_by_word(source, target, span, sugge
 @pytest.mark.parametrize("source,target", ESTABLISHED_WELL)
 def test_passes_an_organisation_by_its_established_name_or_without_a_rendering(source, target):
     assert passes(NamesSourceDetector(), [target], [source])
+
+
+def test_a_dotless_i_folds_like_an_i():
+    # 迪亚巴克尔 is Diyarbakır in the lexicon; English writes Diyarbakir
+    assert passes(NamesSourceDetector(), ["A man was rescued from the rubble of a building in Diyarbakir."],
+                  ["一名男子从迪亚巴克尔一座倒塌建筑的废墟中被救出。"])
