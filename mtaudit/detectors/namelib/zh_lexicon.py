@@ -71,10 +71,30 @@ def _curated_entries(generated: dict[str, Entry]) -> dict[str, Entry]:
     out = {}
     for key, row in curated().items():
         reading = "".join(lazy_pinyin(key, errors="ignore"))
-        foreign = not any(fold(form) == reading for form in row.forms)
+        forms = _with_surnames(row.forms) if row.kind == "person" else row.forms
+        foreign = not any(fold(form) == reading for form in forms)
         old = generated.get(key)
-        out[key] = Entry(key, row.kind, row.forms, foreign, bool(old and old.common), bool(old and old.domestic))
+        out[key] = Entry(key, row.kind, forms, foreign, bool(old and old.common), bool(old and old.domestic))
     return out
+
+
+def _with_surnames(forms: tuple[str, ...]) -> tuple[str, ...]:
+    """A person's forms and the surname news repeats alone after the first mention: the word before a hyphenated
+    given name ("Lai" of "Lai Ching-te"), the first of three words starting with a Chinese surname ("Ho" of "Ho Iat
+    Seng"), else the last word ("Ma" of "Jack Ma")."""
+    from mtaudit.detectors.namelib.lexicon import CHINESE_SURNAMES
+
+    out = list(forms)
+    for form in forms:
+        words = form.split()
+        if "-" in words[-1] and len(words) >= 2:
+            out.append(words[-2])  # "Lai Ching-te", "John Lee Ka-chiu"
+        elif len(words) == 3 and words[0] in CHINESE_SURNAMES:
+            out.append(words[0])  # "Ho Iat Seng"
+        elif len(words) >= 2:
+            out.append(words[-1])  # "Jack Ma", "Fernando Chui"
+    # a short word stands alone only when it is a surname ("Ma", "Ho"), not "On" of "Chui Sai On"
+    return tuple(dict.fromkeys(f for f in out if f in forms or len(f) > 2 or f in CHINESE_SURNAMES))
 
 
 @lru_cache(maxsize=None)

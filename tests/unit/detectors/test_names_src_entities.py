@@ -160,3 +160,14 @@ def test_the_glossary_option_reaches_names_src():
 
     _, options = detector_settings(None, [], "terms.csv")
     assert options["names"]["glossary"] == options["names_src"]["glossary"] == "terms.csv"
+
+
+@pytest.mark.parametrize("key,surname", [("李家超", "Lee"), ("赖清德", "Lai"), ("马云", "Ma"), ("贺一诚", "Ho")])
+def test_a_curated_person_may_be_called_by_surname_alone(key, surname):
+    forms = lexicon().get(key).forms
+    assert surname in forms and "On" not in lexicon().get("崔世安").forms
+
+
+def test_a_curated_persons_surname_alone_is_no_misspelling():
+    assert passes(NamesSourceDetector(), ["Lai said the island would keep the status quo."],
+                  ["赖清德表示，将维持现状。"])
