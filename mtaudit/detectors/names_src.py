@@ -97,8 +97,7 @@ class NamesSourceDetector(Detector):
         vietnam = any(readings.COUNTRY["vi"].search(s.source or "") for s in doc.segments)
         article_source = "".join(s.source or "" for s in doc.segments)
         about_vietnam = readings.about_vietnam(article_source)
-        regional = taiwan.regional_people([s.source for s in doc.segments if s.source], source_tokens, PERSON_TAGS,
-                                          all_surnames(), _known_person)
+        regional = None  # people of Taiwan, Hong Kong, Macau, Singapore: found once a Chinese source comes
         for index, segment in enumerate(doc.segments):
             if not segment.source or not segment.sentences or not segment.target.strip():
                 continue
@@ -114,6 +113,9 @@ class NamesSourceDetector(Detector):
                 asian, flagged = self._asian_reading(segment, vietnam, out)
                 out.extend(asian)
                 taken = [(s.start + f.start, s.start + f.end) for s, f in out if s.segment is segment]
+                if regional is None:
+                    regional = taiwan.regional_people([s.source for s in doc.segments if s.source], source_tokens,
+                                                      PERSON_TAGS, all_surnames(), _known_person)
                 spots = people.vietnamese_readings(segment, about_vietnam, taken) + people.regional_pinyin(
                     segment, regional, taken)
                 also = {spot.name for spot in spots}
