@@ -138,7 +138,8 @@ class NamesSourceDetector(Detector):
             if module.lang == "zh":
                 taken = [(s.start + f.start, s.start + f.end) for s, f in out if s.segment is segment]
                 replaced = people.other_people(segment, names, folded, joined, cantonese) + people.titled_surnames(
-                    segment, taken) + (
+                    segment, taken) + people.swapped_known_people(segment, names, folded, joined, taken) + \
+                    people.garbled_given_names(segment, names, taken) + (
                     people.dropped_accents(segment, names, taken) if switch(self.accents) else [])
                 out.extend(f for spot in replaced for f in self._spot(segment, spot))
                 names = [n for n in names if n.text not in {spot.name for spot in replaced}]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from mtaudit.core.document import Category, Severity
 from mtaudit.detectors.namelib import readings, taiwan
@@ -225,3 +226,75 @@ def titled_surnames(segment, taken) -> list[Spot]:
     return [Spot(titled[0], start, end, Category.MISTRANSLATION, Severity.MAJOR,
                  f"The source calls this person {titled[0]} with a title (surname {surname[0]}); “{at.group()}” gives "
                  f"another surname.", surname[0], 0.7)]
+
+
+def swapped_known_people(segment, names, folded, joined, taken) -> list[Spot]:
+    """A person the lexicon knows, absent from the target, where the target names another person the lexicon knows
+    and the source does not ("Shinzo Abe" or "Wen Jiabao" for 岸田文雄, Kishida Fumio): a major mistranslation, when
+    one person is missing and one stray known name stands in the target."""
+    missing = [n for n in names if n.kind == "person" and n.known and n.expected and not any(
+        form_present(form, folded, joined) for form in n.expected)]
+    if len(missing) != 1:
+        return []
+    people = _people_by_form()
+    strays = []
+    for run in _CAPITALISED_RUN.finditer(segment.target):
+        words = list(re.finditer(r"[A-Z][a-z]+", run.group()))
+        for a in range(len(words)):
+            for b in range(a + 2, min(a + 3, len(words)) + 1):  # two or three words: "Shinzo Abe" in "Prime Minister
+                start, end = run.start() + words[a].start(), run.start() + words[b - 1].end()  # Shinzo Abe"
+                text = segment.target[start:end]
+                keys = people.get(fold(text)) or people.get(fold(" ".join(reversed(text.split())))) or ()
+                if keys and not any(k in segment.source or k == missing[0].text for k in keys) and \
+                        _free(taken, start, end):
+                    strays.append((start, end, text, keys[0]))
+    if len({key for *_, key in strays}) != 1:
+        return []
+    (start, end, text, key), name = strays[0], missing[0]
+    return [Spot(name.text, start, end, Category.MISTRANSLATION, Severity.MAJOR,
+                 f"The source names {name.text} ({name.expected[0]}); “{text}” is another person ({key}).",
+                 name.expected[0], 0.7)]
+
+
+@lru_cache(maxsize=1)
+def _people_by_form() -> dict[str, tuple[str, ...]]:
+    """A person's form of two or more words, folded -> every key that has it, in the lexicon and the table of
+    conventional forms (普京 and 普丁 are both Vladimir Putin)."""
+    from mtaudit.detectors.namelib.source_names import conventional_forms
+
+    out: dict[str, list[str]] = {}
+    pairs = [(e.key, e.forms) for e in lexicon().entries.values() if e.kind == "person"]
+    pairs += list(conventional_forms().items())
+    for key, forms in pairs:
+        for form in forms:
+            if " " in form:
+                out.setdefault(fold(form), []).append(key)
+    return {form: tuple(dict.fromkeys(keys)) for form, keys in out.items()}
+
+
+_CAPITALISED_RUN = re.compile(r"(?<![\w-])[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+(?![\w-])")
+
+
+def garbled_given_names(segment, names, taken) -> list[Spot]:
+    """A foreign person the lexicon knows by a two-word form whose surname stands in the target beside a given name
+    close to the known one but not it ("Funeo Kishida" for Fumio Kishida): a major mistranslation."""
+    from rapidfuzz.distance import Levenshtein
+
+    out = []
+    for name in names:
+        if name.kind != "person" or not name.foreign or not name.known:
+            continue
+        pairs = [f.split() for f in name.expected if len(f.split()) == 2]
+        for first, last in pairs:
+            for m in re.finditer(rf"(?<![\w-])([A-Z][a-z]+) {re.escape(last)}(?![\w-])|(?<![\w-]){re.escape(last)} "
+                                 rf"([A-Z][a-z]+)(?![\w-])", segment.target):
+                given = m.group(1) or m.group(2)
+                known = {fold(w) for pair in pairs for w in pair}
+                if fold(given) in known or not 0.5 <= Levenshtein.normalized_similarity(fold(given), fold(first)) < 1:
+                    continue
+                if _free(taken, m.start(), m.end()):
+                    out.append(Spot(name.text, m.start(), m.end(), Category.MISTRANSLATION, Severity.MAJOR,
+                                    f"The source names {name.text} ({name.expected[0]}); “{m.group()}” misspells the "
+                                    f"given name.", name.expected[0], 0.6))
+                    return out
+    return out

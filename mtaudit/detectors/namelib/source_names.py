@@ -262,7 +262,32 @@ def name_candidates(source: str) -> tuple[tuple[str, str, int, int], ...]:
         if tag in _NAME_TAGS and len(word) >= 2:
             out.append((word, tag, start, end))
         i += 1
-    return tuple(out)
+    return tuple(_with_long_keys(source, out))
+
+
+@lru_cache(maxsize=1)
+def _long_keys() -> dict[str, tuple[str, ...]]:
+    """The curated tables' keys of four characters or more, by first character, longest first."""
+    from mtaudit.detectors.namelib.entities import curated
+
+    out: dict[str, list[str]] = {}
+    for key in curated():
+        if len(key) >= 4:
+            out.setdefault(key[0], []).append(key)
+    return {c: tuple(sorted(keys, key=len, reverse=True)) for c, keys in out.items()}
+
+
+def _with_long_keys(source: str, found: list) -> list:
+    """``found`` with the curated keys of four characters or more that jieba cut across (和岸 + 田文雄 for 岸田文雄, Kishida
+    Fumio): such a key in the source is the name, and replaces the name candidates it overlaps."""
+    keys = _long_keys()
+    for start, char in enumerate(source):
+        for key in keys.get(char, ()):
+            end = start + len(key)
+            if source.startswith(key, start) and not any(s <= start and end <= e for _, _, s, e in found):
+                found = [c for c in found if not (c[2] < end and start < c[3])] + [(key, "lexicon", start, end)]
+                break
+    return sorted(found, key=lambda c: c[2])
 
 
 def _from_lexicon(entry, tag: str, source: str, start: int, end: int) -> SourceName:

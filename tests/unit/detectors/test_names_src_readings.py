@@ -219,3 +219,35 @@ def test_a_taiwanese_given_name_under_another_surname_is_major():
     found = [(t, f) for t, f in flagged(sources, targets) if "another surname" in f.message]
     assert [t for t, _ in found] == ["Liu Chun-shan"] and found[0][1].severity == Severity.MAJOR
     assert found[0][1].suggestion == "Chao Chun-shan"
+
+
+# ---- known people: swapped for another known person, a given name misspelt, a key jieba cut across ------------------
+
+KISHIDA = "何立峰指出，举办本届论坛是落实习近平主席和岸田文雄首相曼谷会晤共识的重要举措。"
+
+
+@pytest.mark.parametrize("rendering,message", [
+    ("Shinzo Abe", "another person"), ("Wen Jiabao", "another person"), ("Funeo Kishida", "misspells the given"),
+])
+def test_a_known_person_swapped_or_with_a_garbled_given_name(rendering, message):
+    target = f"He Lifeng said the forum implements the consensus of President Xi Jinping and Prime Minister {rendering}."
+    found = [(t, f) for t, f in flagged([KISHIDA], [target]) if message in f.message]
+    assert [t for t, _ in found] == [rendering], found
+    assert found[0][1].suggestion == "Kishida Fumio" and found[0][1].severity == Severity.MAJOR
+
+
+def test_a_known_person_rendered_right_is_left_alone():
+    target = "He Lifeng said the forum implements the consensus of President Xi Jinping and Prime Minister Fumio Kishida."
+    assert passes(NamesSourceDetector(), [target], [KISHIDA])
+
+
+def test_another_known_person_the_source_also_names_is_no_swap():
+    source = "普京会见了岸田文雄首相。"
+    target = "Vladimir Putin met Prime Minister Kishida."
+    assert not [f for _, f in flagged([source], [target]) if "another person" in f.message]
+
+
+def test_a_curated_key_jieba_cuts_across_is_one_name():
+    from mtaudit.detectors.namelib.source_names import name_candidates
+
+    assert ("岸田文雄", "lexicon", 21, 25) in name_candidates(KISHIDA)
