@@ -60,19 +60,26 @@ def _article_key(word: str) -> str:
 
 
 class NamesSourceDetector(Detector):
-    """Names of the source (people, places, organisations) misspelt, garbled, rendered two ways in one article or
-    missing in the target, checked against their romanisation and a zh->en lexicon (习近平 -> "Xi Jinping").
+    """Names of the source (people, places, organisations) misspelt, garbled, swapped, rendered two ways in one
+    article or missing in the target, checked against their romanisation, their readings and the established English
+    names the world knows (习近平 -> "Xi Jinping", 中新网 -> "China News Service", 范明政 -> "Phạm Minh Chính").
 
     For a Chinese source, jieba's tags find the names and pypinyin gives the expected romanisation, with a table of
-    conventional forms (孙中山 -> "Sun Yat-sen", 香港 -> "Hong Kong", 普京 -> "Putin") and the shipped lexicon.
+    conventional forms (孙中山 -> "Sun Yat-sen", 香港 -> "Hong Kong", 普京 -> "Putin"), the shipped lexicon and the
+    curated tables of established names (``data/entities/*.tsv``: media, exchanges, organs, ministries, universities,
+    companies, places and people; a team's ``glossary`` wins over them).
 
     A target word that sounds like the expected name but is spelt differently ("Ji" for 习) is a mistranslated name;
-    so is a foreign, Vietnamese or Korean name read back as Chinese pinyin ("Bu Linken", "Wen Zaiyin"), another place
-    that sounds like the source's ("Zhangzhou" for 郴州), an organisation's generic part left in pinyin ("Hunan
-    Weishi"), a known organisation rendered word by word instead of by its established name ("China News Network"
-    for 中新网), and a minority rendering of a name the article writes another way elsewhere ("Giobro" beside "Ziobro").
-    A person named in the source who appears nowhere in the target is reported as a possible omission (the
-    translation may use a pronoun instead). Other source languages plug in through ``SOURCE_LANGUAGES`` in
+    so is a foreign, Vietnamese or Korean name read back as Chinese pinyin ("Bu Linken", "Wen Zaiyin"), a Vietnamese
+    syllable none of the character's readings gives ("Pham Minh Thanh"), another place that sounds like the source's
+    ("Zhangzhou" for 郴州) or that a one-character abbreviation does not mean ("Australia" for 来澳 in a Macau story),
+    an organisation's generic part left in pinyin ("Hunan Weishi"), a known organisation rendered word by word or
+    afresh ("China News Network", "Economic Observation Network") or by another body's name ("Xinhua" for 中新网), a
+    person swapped for another ("Shi Lian" for 王沪宁), and a minority rendering of a name the article writes another
+    way elsewhere ("Giobro" beside "Ziobro"). A Taiwanese, Hong Kong, Macau or Singapore person in mainland pinyin
+    ("Xia Liyan" for Hsia Li-yen) and a name without the accents English keeps ("Rios") are name-format findings. A
+    person named in the source who appears nowhere in the target is reported as a possible omission (the translation
+    may use a pronoun instead). Other source languages plug in through ``SOURCE_LANGUAGES`` in
     ``namelib/source_names.py``.
     """
 

@@ -290,8 +290,9 @@ def garbled_given_names(segment, names, taken) -> list[Spot]:
                                  rf"([A-Z][a-z]+)(?![\w-])", segment.target):
                 given = m.group(1) or m.group(2)
                 known = {fold(w) for pair in pairs for w in pair}
-                if fold(given) in known or not 0.5 <= Levenshtein.normalized_similarity(fold(given), fold(first)) < 1:
-                    continue
+                if fold(given) in known or not 0.5 <= Levenshtein.normalized_similarity(fold(given), fold(first)) < 1 \
+                        or fold(given).startswith(fold(first)) or fold(first).startswith(fold(given)):
+                    continue  # right, another word, or an inflection ("Saints Peter and Paul" for 圣彼得)
                 if _free(taken, m.start(), m.end()):
                     out.append(Spot(name.text, m.start(), m.end(), Category.MISTRANSLATION, Severity.MAJOR,
                                     f"The source names {name.text} ({name.expected[0]}); “{m.group()}” misspells the "

@@ -251,3 +251,9 @@ def test_a_curated_key_jieba_cuts_across_is_one_name():
     from mtaudit.detectors.namelib.source_names import name_candidates
 
     assert ("岸田文雄", "lexicon", 21, 25) in name_candidates(KISHIDA)
+
+
+def test_an_inflected_given_name_is_no_misspelling():
+    source = "法国南特圣彼得和圣保罗大教堂发生火灾。"
+    target = "A fire broke out at the Cathedral of Saints Peter and Paul in Nantes, France."
+    assert not [f for _, f in flagged([source], [target]) if "misspells the given" in f.message]
