@@ -9,7 +9,7 @@ from rapidfuzz.distance import Levenshtein
 from mtaudit.core.document import Category, Document, Severity
 from mtaudit.core.options import switch
 from mtaudit.detectors.base import Detector
-from mtaudit.detectors.namelib import abbreviations, article, established, orgs, people, readings, taiwan
+from mtaudit.detectors.namelib import abbreviations, article, established, orgs, people, readings, regions
 from mtaudit.detectors.namelib.entities import curated
 from mtaudit.detectors.namelib.article import GENERIC_WORDS
 from mtaudit.detectors.namelib.romanise import fold, is_pinyin, same_name, sound_key
@@ -121,7 +121,7 @@ class NamesSourceDetector(Detector):
                 out.extend(asian)
                 taken = [(s.start + f.start, s.start + f.end) for s, f in out if s.segment is segment]
                 if regional is None:
-                    regional = taiwan.regional_people([s.source for s in doc.segments if s.source], source_tokens,
+                    regional = regions.regional_people([s.source for s in doc.segments if s.source], source_tokens,
                                                       PERSON_TAGS, all_surnames(), _known_person)
                 spots = people.vietnamese_readings(segment, about_vietnam, taken) + people.regional_pinyin(
                     segment, regional, taken)

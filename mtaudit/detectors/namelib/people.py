@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from mtaudit.core.document import Category, Severity
-from mtaudit.detectors.namelib import readings, taiwan
+from mtaudit.detectors.namelib import readings, regions
 from mtaudit.detectors.namelib.lexicon import CHINESE_SURNAMES
 from mtaudit.detectors.namelib.romanise import fold, is_pinyin, sound_key
 from mtaudit.detectors.namelib.source_names import (
@@ -78,7 +78,7 @@ def vietnamese_readings(segment, about_vietnam: bool, taken) -> list[Spot]:
 
 
 def regional_pinyin(segment, regional: dict[str, str], taken) -> list[Spot]:
-    """A person the article introduces as Taiwanese, from Hong Kong, Macau or Singapore (``taiwan.regional_people``)
+    """A person the article introduces as Taiwanese, from Hong Kong, Macau or Singapore (``regions.regional_people``)
     written in mainland pinyin ("Xia Liyan" for 夏立言, "Wang Lingli" for a Singaporean official), where English
     writes such names in the person's own form (the curated table's), Wade-Giles for a Taiwanese person without one
     ("Hsia Li-yen"), or a local romanisation pinyin cannot give: a minor name-format finding, with the form as the
@@ -92,7 +92,7 @@ def regional_pinyin(segment, regional: dict[str, str], taken) -> list[Spot]:
         reading = "".join(syllables)
         entry = lexicon().get(name)
         own = entry.forms[0] if entry and entry.kind == "person" and fold(entry.forms[0]) != reading else None
-        expected = own or (taiwan.taiwanese_form(syllables[:split], syllables[split:]) if region == "Taiwanese"
+        expected = own or (regions.taiwanese_form(syllables[:split], syllables[split:]) if region == "Taiwanese"
                            else None)
         if expected is not None and fold(expected) == reading:
             continue  # the pinyin is the Wade-Giles form too
@@ -120,8 +120,8 @@ def regional_pinyin(segment, regional: dict[str, str], taken) -> list[Spot]:
 def _another_surname(segment, name: str, region: str, syllables: list[str], split: int, expected: str | None,
                      taken) -> list[Spot]:
     """The person's given name (in pinyin or Wade-Giles) after another surname: "Liu Chun-shan" for 赵春山."""
-    given = {"".join(syllables[split:]), "".join(taiwan.wade_giles(s) for s in syllables[split:])}
-    family = {"".join(syllables[:split]), "".join(taiwan.wade_giles(s) for s in syllables[:split])}
+    given = {"".join(syllables[split:]), "".join(regions.wade_giles(s) for s in syllables[split:])}
+    family = {"".join(syllables[:split]), "".join(regions.wade_giles(s) for s in syllables[:split])}
     for m in _SURNAME_GIVEN.finditer(segment.target):
         surname, first = m.group(1), fold(m.group(2))
         if first in given and fold(surname) not in family and surname in CHINESE_SURNAMES and \

@@ -76,7 +76,7 @@ def test_everyday_words_of_two_or_three_characters_are_not_names(word, common):
 
 # ---- Taiwanese people in Wade-Giles, and another person's name in the place of the source's ------------------------
 
-from mtaudit.detectors.namelib import taiwan  # noqa: E402
+from mtaudit.detectors.namelib import regions  # noqa: E402
 
 
 @pytest.mark.parametrize("syllables,form", [
@@ -85,7 +85,7 @@ from mtaudit.detectors.namelib import taiwan  # noqa: E402
     (["cai", "qi", "chang"], "Tsai Chi-chang"), (["guo", "ke", "zhi"], "Kuo Ko-chih"),
 ])
 def test_wade_giles_as_taiwan_writes_it(syllables, form):
-    assert taiwan.taiwanese_form(syllables[:1], syllables[1:]) == form
+    assert regions.taiwanese_form(syllables[:1], syllables[1:]) == form
 
 
 TAIWAN_ARTICLE = ["台湾中国国民党副主席夏立言今次访中先后会见国台办主任。", "夏立言稍早表示，两岸应加强交流。"]

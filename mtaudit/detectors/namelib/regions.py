@@ -1,10 +1,12 @@
-"""Taiwanese people and the romanisation their names keep in English: Wade-Giles as Taiwan writes it, without
-apostrophes, the given name hyphenated (夏立言 Hsia Li-yen, 赵春山 Chao Chun-shan, 洪秀柱 Hung Hsiu-chu).
+"""People of Taiwan, Hong Kong, Macau and Singapore, whose English names are not mainland pinyin: Taiwanese names
+keep Wade-Giles as Taiwan writes it, without apostrophes, the given name hyphenated (夏立言 Hsia Li-yen, 赵春山 Chao
+Chun-shan, 洪秀柱 Hung Hsiu-chu); Hong Kong and Macau names are Cantonese romanisations or chosen English names
+(李家超 John Lee); Singaporean ones Hokkien, Teochew or Cantonese (吴作栋 Goh Chok Tong).
 
-Mainland pinyin ("Xia Liyan") is how MT renders them; English news, Taiwan's government and most mainland English
-media write the person's own form. Which people are Taiwanese comes from the source: a Taiwanese party, body or
-place right before the name ("国民党副主席夏立言", "台湾陆委会主委邱垂正"), after which every mention in the article
-counts.
+Mainland pinyin ("Xia Liyan") is how MT renders them; English news, their governments and most mainland English
+media write the person's own form. Which people they are comes from the source: a party, body or place of the region
+right before the name, with titles or bodies between ("国民党副主席夏立言", "香港特区行政长官李家超"), after which every
+mention in the article counts.
 """
 from __future__ import annotations
 
@@ -57,12 +59,6 @@ def taiwanese_form(surname: list[str], given: list[str]) -> str:
     """A Taiwanese name in Wade-Giles from its pinyin syllables: (["xia"], ["li", "yan"]) -> "Hsia Li-yen"."""
     family = "".join(wade_giles(s) for s in surname).capitalize()
     return f"{family} {'-'.join(wade_giles(s) for s in given).capitalize()}"
-
-
-def taiwanese_people(sources: list[str], tokens_of, person_tags, surnames) -> set[str]:
-    """The people an article introduces as Taiwanese (``regional_people``'s Taiwanese ones)."""
-    return {name for name, region in regional_people(sources, tokens_of, person_tags, surnames).items()
-            if region == "Taiwanese"}
 
 
 def regional_people(sources: list[str], tokens_of, person_tags, surnames, known=lambda word: False) \
