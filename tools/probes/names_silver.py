@@ -15,7 +15,8 @@ the output holds the reference's rendering (not run on into a generic word of or
 in "China News Network" is not the form) -> a *correct* case; it lacks it but holds another rendering of that name
 (a capitalised span absent from the reference that is close in spelling to the reference's rendering or whose
 skeleton matches the name's pinyin; for an organisation of a curated table, also the known form of another body of
-that table: "CNN" for 中新网) -> a *silver name error*; neither -> no case (the name was dropped or paraphrased). The reference is never shown to the detector.
+that table: "CNN" for 中新网) -> a *silver name error*; neither -> no case (the name was dropped or paraphrased).
+The reference is never shown to the detector.
 
 **Measures.** ``evaluate`` audits each (system, document) with the detector (source and target only) and reports:
 recall = silver errors with a finding overlapping the erroneous rendering; precision = findings on system outputs

@@ -173,7 +173,8 @@ def test_a_singaporean_official_in_pinyin_is_minor_and_has_no_suggestion():
 
 def test_a_hong_kong_official_in_pinyin_gets_their_own_name():
     found = [(t, f) for t, f in flagged(["香港特区行政长官李家超表示欢迎。"],
-                                        ["Hong Kong Chief Executive Li Jiachao welcomed it."]) if "Hong Kong" in f.message]
+                                        ["Hong Kong Chief Executive Li Jiachao welcomed it."])
+             if "Hong Kong" in f.message]
     assert [t for t, _ in found] == ["Li Jiachao"] and found[0][1].suggestion == "John Lee"
 
 
@@ -230,14 +231,14 @@ KISHIDA = "何立峰指出，举办本届论坛是落实习近平主席和岸田
     ("Shinzo Abe", "another person"), ("Wen Jiabao", "another person"), ("Funeo Kishida", "misspells the given"),
 ])
 def test_a_known_person_swapped_or_with_a_garbled_given_name(rendering, message):
-    target = f"He Lifeng said the forum implements the consensus of President Xi Jinping and Prime Minister {rendering}."
+    target = f"He Lifeng said the forum carries out what President Xi Jinping and Prime Minister {rendering} agreed."
     found = [(t, f) for t, f in flagged([KISHIDA], [target]) if message in f.message]
     assert [t for t, _ in found] == [rendering], found
     assert found[0][1].suggestion == "Kishida Fumio" and found[0][1].severity == Severity.MAJOR
 
 
 def test_a_known_person_rendered_right_is_left_alone():
-    target = "He Lifeng said the forum implements the consensus of President Xi Jinping and Prime Minister Fumio Kishida."
+    target = "He Lifeng said the forum carries out what President Xi Jinping and Prime Minister Fumio Kishida agreed."
     assert passes(NamesSourceDetector(), [target], [KISHIDA])
 
 
