@@ -110,7 +110,8 @@ def fresh_rendering(target: str, row: CuratedEntity, others: frozenset[str]) -> 
     """The one capitalised run of ``target`` that renders the row's body afresh: it keeps a distinctive word of an
     English form, or a word of its stem ("Evening" of "Yangtse Evening Post"; "Observation" of "Economic Observer":
     "Economic" is too common to tell), adds words no form has ("Yangzi", "News", "Network") and holds a generic word
-    of organisations, with the row's forms absent.
+    of organisations, or that is a form with its distinctive word translated ("Free Times" for the Liberty Times),
+    with the row's forms absent.
     ``others`` holds the folded forms of the segment's other names: a run holding one of them renders that name."""
     if row.table not in FRESH_TABLES or form_present(target, row):
         return None
@@ -133,7 +134,21 @@ def fresh_rendering(target: str, row: CuratedEntity, others: frozenset[str]) -> 
             continue  # "Yangtze Evening News", "China's Aerospace Science and Technology Group": a fair variant
         if shared and added and any(_generic(w) for w in content) and not bodies_by_form().get("".join(content)):
             candidates.append(_trimmed(start, text, own))
+        elif any(_head_translated(content, form, places) for form in forms):
+            candidates.append(OtherName(start, end, text, None))
     return candidates[0] if len({c.text for c in candidates}) == 1 else None
+
+
+def _head_translated(content: list[str], form: list[str], places) -> bool:
+    """``content`` is ``form`` with its distinctive word, and only it, replaced by another that is no place: the
+    name's head translated word by word instead of the outlet's own word ("Free Times" for 自由时报, the Liberty
+    Times), its generic words kept."""
+    if len(content) != len(form) or len(form) < 2:
+        return False
+    changed = [(a, b) for a, b in zip(content, form) if a != b]
+    return len(changed) == 1 and not _generic(changed[0][0]) and not _generic(changed[0][1]) and \
+        changed[0][1] not in _SHARED_WORDS and changed[0][0] not in places and changed[0][1] not in places and \
+        any(_generic(w) for w in content)
 
 
 def _generic(word: str) -> bool:

@@ -30,6 +30,8 @@ FRESH = [
      "channels are complex.", "Economic Observation Network", "The Economic Observer"),
     ("据扬子晚报报道，南京房价企稳。", "According to the Yangzi Evening News, Nanjing home prices steadied.",
      "Yangzi Evening News", "Yangtse Evening Post"),
+    ("据自由时报署名报道称，中国鼓励大学生捐精。", "According to the Free Times, China encourages students to donate "
+     "sperm.", "Free Times", "Liberty Times"),
 ]
 
 # The source's body by its name, an acronym of it, a fair variant (generic words swapped), the other body named in
@@ -46,6 +48,8 @@ WELL = [
     ("中国航天科技集团五院研究员庞之浩说", "Pang Zhihao, a researcher of China's Aerospace Science and Technology "
      "Group, said"),
     ("中联部今天举办专题吹风会", "Today, the CPC International Liaison Department holds a briefing"),
+    ("据北京晚报报道，房价企稳。", "According to the Beijing Evening Post, home prices steadied."),  # generic swap
+    ("据湖南日报报道，房价企稳。", "According to the Hunan Times, home prices steadied."),  # generic swap
     ("据CNN报道，中新网转载了这条消息。", "According to CNN, Chinanews.com carried the report."),
 ]
 
