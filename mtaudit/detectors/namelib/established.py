@@ -34,6 +34,11 @@ FRESH_TABLES = frozenset({"media.tsv", "universities.tsv", "companies.tsv"})
 # party and state organs are left out: "CPC" stands beside most of them ("the CPC International Liaison Department").
 SWAP_TABLES = frozenset({"media.tsv", "exchanges.tsv", "universities.tsv", "companies.tsv"})
 _JOINING = frozenset(("of", "and", "for", "the"))
+# Party bodies, foundations and other organs have one English name too: their head translated word by word ("National
+# Affairs Foundation" for the KMT's National Policy Foundation) is checked, not their fresh renderings.
+HEAD_TABLES = frozenset({"organs.tsv"})
+# The English words of organisations' generic parts (Foundation, Association, Academy ...: ``orgs.GENERIC``).
+_GENERIC_PARTS = frozenset(fold(w) for words in orgs.GENERIC.values() for w in words.split() if w[:1].isupper())
 
 
 @dataclass(frozen=True)
@@ -113,7 +118,7 @@ def fresh_rendering(target: str, row: CuratedEntity, others: frozenset[str]) -> 
     of organisations, or that is a form with its distinctive word translated ("Free Times" for the Liberty Times),
     with the row's forms absent.
     ``others`` holds the folded forms of the segment's other names: a run holding one of them renders that name."""
-    if row.table not in FRESH_TABLES or form_present(target, row):
+    if row.table not in FRESH_TABLES | HEAD_TABLES or form_present(target, row):
         return None
     own = {w for f in row.forms for w in orgs.form_words(f)}
     forms = [[w for w in orgs.form_words(f) if w not in _JOINING] for f in row.forms]
@@ -132,14 +137,15 @@ def fresh_rendering(target: str, row: CuratedEntity, others: frozenset[str]) -> 
         added = [w for w in content if w not in own and not _one_off(w, own) and w not in places]
         if any(_generic_swap(content, form) for form in forms):
             continue  # "Yangtze Evening News", "China's Aerospace Science and Technology Group": a fair variant
-        if shared and added and any(_generic(w) for w in content) and not bodies_by_form().get("".join(content)):
+        if row.table in FRESH_TABLES and shared and added and any(_generic(w) for w in content) and \
+                not bodies_by_form().get("".join(content)):
             candidates.append(_trimmed(start, text, own))
-        elif any(_head_translated(content, form, places) for form in forms):
+        elif any(_head_translated(content, form, places, own) for form in forms):
             candidates.append(OtherName(start, end, text, None))
     return candidates[0] if len({c.text for c in candidates}) == 1 else None
 
 
-def _head_translated(content: list[str], form: list[str], places) -> bool:
+def _head_translated(content: list[str], form: list[str], places, own: set[str]) -> bool:
     """``content`` is ``form`` with its distinctive word, and only it, replaced by another that is no place: the
     name's head translated word by word instead of the outlet's own word ("Free Times" for 自由时报, the Liberty
     Times), its generic words kept."""
@@ -148,7 +154,7 @@ def _head_translated(content: list[str], form: list[str], places) -> bool:
     changed = [(a, b) for a, b in zip(content, form) if a != b]
     return len(changed) == 1 and not _generic(changed[0][0]) and not _generic(changed[0][1]) and \
         changed[0][1] not in _SHARED_WORDS and changed[0][0] not in places and changed[0][1] not in places and \
-        any(_generic(w) for w in content)
+        changed[0][0] not in own and any(_generic(w) or w in _GENERIC_PARTS for w in content)
 
 
 def _generic(word: str) -> bool:

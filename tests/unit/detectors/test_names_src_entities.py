@@ -32,6 +32,8 @@ FRESH = [
      "Yangzi Evening News", "Yangtse Evening Post"),
     ("据自由时报署名报道称，中国鼓励大学生捐精。", "According to the Free Times, China encourages students to donate "
      "sperm.", "Free Times", "Liberty Times"),
+    ("联合国安理会周一举行紧急会议。", "The UN Safety Council held an emergency meeting on Monday.", "UN Safety Council",
+     "UN Security Council"),  # an organ: its head translated word by word
 ]
 
 # The source's body by its name, an acronym of it, a fair variant (generic words swapped), the other body named in
@@ -50,6 +52,7 @@ WELL = [
     ("中联部今天举办专题吹风会", "Today, the CPC International Liaison Department holds a briefing"),
     ("据北京晚报报道，房价企稳。", "According to the Beijing Evening Post, home prices steadied."),  # generic swap
     ("据湖南日报报道，房价企稳。", "According to the Hunan Times, home prices steadied."),  # generic swap
+    ("国家移民管理局发布新规。", "The State Immigration Administration issued new rules."),  # a ministry: fair
     ("据CNN报道，中新网转载了这条消息。", "According to CNN, Chinanews.com carried the report."),
 ]
 
