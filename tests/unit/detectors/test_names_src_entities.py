@@ -26,8 +26,8 @@ WRONG_BODY = [
 
 # (source, target, flagged span, suggestion): a medium rendered afresh, keeping a word of its English name.
 FRESH = [
-    ("经济观察网记者陈姗报道，基金购买渠道繁杂。", "Economic Observation Network reporter Chen Shan reports that fund "
-     "channels are complex.", "Economic Observation Network", "The Economic Observer"),
+    ("经济观察报记者报道，基金购买渠道繁杂。", "An Economic Observation Newspaper reporter reports that fund "
+     "channels are complex.", "Economic Observation Newspaper", "The Economic Observer"),
     ("据扬子晚报报道，南京房价企稳。", "According to the Yangzi Evening News, Nanjing home prices steadied.",
      "Yangzi Evening News", "Yangtse Evening Post"),
     ("据自由时报署名报道称，中国鼓励大学生捐精。", "According to the Free Times, China encourages students to donate "
