@@ -74,7 +74,7 @@ class NamesSourceDetector(Detector):
     syllable none of the character's readings gives ("Pham Minh Thanh"), another place that sounds like the source's
     ("Zhangzhou" for 郴州) or that a one-character abbreviation does not mean ("Australia" for 来澳 in a Macau story),
     an organisation's generic part left in pinyin ("Hunan Weishi"), a known organisation rendered word by word or
-    afresh ("China News Network", "Economic Observation Network") or by another body's name ("Xinhua" for 中新网), a
+    afresh ("China News Network", "Economic Observation Newspaper") or by another body's name ("Xinhua" for 中新网), a
     person swapped for another ("Shi Lian" for 王沪宁), and a minority rendering of a name the article writes another
     way elsewhere ("Giobro" beside "Ziobro"). A Taiwanese, Hong Kong, Macau or Singapore person in mainland pinyin
     ("Xia Liyan" for Hsia Li-yen) and a name without the accents English keeps ("Rios") are name-format findings. A

@@ -3,7 +3,7 @@
 The curated tables (``namelib/entities.py``) give each medium, regulator, organ or company its established English
 name. MT, lacking it, either puts a better-known body of the same kind in its place ("Xinhua" for 中新网, the China
 News Service; "SEC" for 证监会, the CSRC) or renders the name afresh, keeping a word of the English name and
-translating the rest ("Economic Observation Network" for 经济观察网, the Economic Observer; "Yangzi Evening News" for
+translating the rest ("Economic Observation Newspaper" for 经济观察报, the Economic Observer; "Yangzi Evening News" for
 扬子晚报, the Yangtse Evening Post). Both are findings against the source; the word-by-word rendering that runs the
 whole English name into a generic word ("China News Network") is ``orgs.established_form_missed``'s.
 """
@@ -169,7 +169,7 @@ def _generic_swap(content: list[str], form: list[str]) -> bool:
 
 def _trimmed(start: int, text: str, own: set[str]) -> OtherName:
     """The run cut after its last word that belongs to the name (a word of its forms or a generic word of
-    organisations): "Economic Observation Network" of "Economic Observation Network Reporter Chen Shan"."""
+    organisations): "Economic Observation Newspaper" of "Economic Observation Newspaper Reporter Chen"."""
     words = list(re.finditer(r"[^\s-]+", text))
     last = max((i for i, m in enumerate(words) if (w := fold(re.sub(r"['’]s$", "", m.group()).rstrip(".")))
                 in orgs.ORG_WORDS or w == "news" or w in own or _one_off(w, own)), default=len(words) - 1)

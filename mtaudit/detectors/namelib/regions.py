@@ -15,7 +15,7 @@ import re
 # Words that make the name right after them (titles between) Taiwanese, or from Hong Kong, Macau or Singapore,
 # where names are written in Cantonese, Hokkien or other romanisations, or by an English given name, never pinyin.
 _TAIWAN = re.compile("台湾|台北|高雄|台中|台南|新北|桃园|国民党|民进党|民众党|亲民党|时代力量|立法院|行政院|监察院|"
-                     "陆委会|海基会|国政基金会|蓝营|绿营|台当局|台方")
+                     "陆委会|海基会|蓝营|绿营|台当局|台方")
 REGIONS = {
     "Taiwanese": _TAIWAN,
     "Hong Kong": re.compile("香港|港府|港区|港澳办|特区政府|立法会|廉署|港交所"),

@@ -205,8 +205,8 @@ def test_two_titled_people_are_not_paired():
 
 @pytest.mark.parametrize("rendering,severity", [("Xia Li Yun", Severity.MINOR), ("Liu Chun-shan", None)])
 def test_a_taiwanese_name_one_syllable_off_or_under_another_surname(rendering, severity):
-    sources = ["国民党官方机构国政基金会资深顾问夏立言昨天晚上接受台湾中央社采访。"]
-    targets = [f"{rendering}, a senior adviser to the KMT's National Policy Foundation, was interviewed last night."]
+    sources = ["国民党副主席夏立言昨天晚上接受台湾中央社采访。"]
+    targets = [f"{rendering}, vice chairman of the KMT, was interviewed by Taiwan's Central News Agency last night."]
     found = [(t, f) for t, f in flagged(sources, targets) if t == rendering]
     if severity:
         assert len(found) == 1 and found[0][1].severity == severity
@@ -215,8 +215,8 @@ def test_a_taiwanese_name_one_syllable_off_or_under_another_surname(rendering, s
 
 
 def test_a_taiwanese_given_name_under_another_surname_is_major():
-    sources = ["国民党官方机构国政基金会资深顾问赵春山昨天晚上接受台湾中央社采访。"]
-    targets = ["Liu Chun-shan, a senior adviser to the KMT's National Policy Foundation, was interviewed last night."]
+    sources = ["国民党资深顾问赵春山昨天晚上接受台湾中央社采访。"]
+    targets = ["Liu Chun-shan, a senior adviser to the KMT, was interviewed by Taiwan's Central News Agency last night."]
     found = [(t, f) for t, f in flagged(sources, targets) if "another surname" in f.message]
     assert [t for t, _ in found] == ["Liu Chun-shan"] and found[0][1].severity == Severity.MAJOR
     assert found[0][1].suggestion == "Chao Chun-shan"
