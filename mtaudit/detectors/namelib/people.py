@@ -97,7 +97,7 @@ def regional_pinyin(segment, regional: dict[str, str], taken) -> list[Spot]:
         if expected is not None and fold(expected) == reading:
             continue  # the pinyin is the Wade-Giles form too
         span = next(((a, b, s) for s, a, b, folded, words in folded_spans(segment.target) if " " in s and all_pinyin(s)
-                     and _pinyin_of(folded, words, reading, syllables[:split])), None)
+                     and not re.search(r"['’]", s) and _pinyin_of(folded, words, reading, syllables[:split])), None)
         if span is None:
             out.extend(_another_surname(segment, name, region, syllables, split, expected, taken))
             continue
@@ -137,7 +137,7 @@ _SURNAME_GIVEN = re.compile(r"(?<![\w-])([A-Z][a-z]+) ([A-Z][a-z]+(?:-[a-z]+)?)(
 
 def _pinyin_of(folded: str, words, reading: str, surname: list[str]) -> bool:
     """A span in pinyin renders the name: its reading, or its surname then a given name one syllable off ("Xia Li
-    Yun" for xia-li-yan)."""
+    Yun" for xia-li-yan). A span with an apostrophe is Wade-Giles ("Ch’en Ming Chang"), never this."""
     from rapidfuzz.distance import Levenshtein
 
     return folded == reading or words[0] == "".join(surname) and len(folded) >= len(reading) - 1 and \

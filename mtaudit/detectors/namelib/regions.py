@@ -25,8 +25,12 @@ REGIONS = {
 _TITLES = re.compile(
     "(?:的|前|现任|新任|代理|中国|副|兼|主席|党主席|秘书长|副秘书长|发言人|立委|立法委员|议员|院长|部长|主委|主任委员|"
     "市长|县长|议长|董事长|总统|副总统|候选人|资深顾问|顾问|执行长|智库|官方机构|领导人|代表|大使|学者|教授|特区|"
-    "政府|特别行政区|行政长官|特首|司长|局长|署长|执行署长|总监|总裁|总经理|旅游局|局|署|委员会|与|和|康养|体育|"
-    "旅游|执行)*")
+    "政府|特别行政区|行政长官|特首|司长|局长|署长|总监|总裁|总经理|局|署|委员会)*")
+# Words that end one mention and start another ("国民党副主席夏立言会见了国台办主任宋涛": 宋涛 is not the KMT's).
+_BETWEEN = re.compile("会见|会晤|见了|拜会|访问|说|表示|称|指出|认为")
+# A body and its department named between the place and the person, ending in a title ("旅游局…执行署长王凌丽").
+_BODY_THEN_TITLE = re.compile("[\u4e00-\u9fff]{0,14}(?:局|署|委员会|部|院|会|公司|集团|银行|大学)[\u4e00-\u9fff]{0,12}"
+                              "(?:局长|署长|司长|主席|主任|总监|总裁|总经理|董事长|行政总裁|发言人|顾问|院长|校长|会长)")
 _WINDOW = 20
 
 # Pinyin initials as Taiwan's Wade-Giles writes them (aspiration marks dropped, as Taiwanese names do).
@@ -90,7 +94,8 @@ def regional_people(sources: list[str], tokens_of, person_tags, surnames, known=
                 found = list(pattern.finditer(window))
                 # a title or a body between ("香港特区行政长官李家超"): right after the place, a name may be the head
                 # of an organisation's (香港艾力彼医院管理研究中心)
-                if found and found[-1].end() < len(window) and _TITLES.fullmatch(window, found[-1].end()):
+                rest = window[found[-1].end():] if found else ""
+                if rest and (_TITLES.fullmatch(rest) or _BODY_THEN_TITLE.fullmatch(rest) and not _BETWEEN.search(rest)):
                     out.setdefault(word, region)
                     break
     return out

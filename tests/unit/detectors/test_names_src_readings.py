@@ -258,3 +258,15 @@ def test_an_inflected_given_name_is_no_misspelling():
     source = "法国南特圣彼得和圣保罗大教堂发生火灾。"
     target = "A fire broke out at the Cathedral of Saints Peter and Paul in Nantes, France."
     assert not [f for _, f in flagged([source], [target]) if "misspells the given" in f.message]
+
+
+def test_wade_giles_with_its_apostrophe_is_not_pinyin():
+    sources = ["台湾中央研究院研究员陈明璋表示，两岸关系复杂。"]
+    targets = ["Ch’en Ming Chang, a researcher at Taiwan's Academia Sinica, said cross-strait ties were complex."]
+    assert not [f for _, f in flagged(sources, targets) if "mainland pinyin" in f.message]
+
+
+def test_a_person_after_a_body_and_a_title_of_the_region():
+    sources = ["香港金融管理局总裁陈德霖表示，港元汇率稳定。"]
+    targets = ["Chen Delin, chief executive of the Hong Kong Monetary Authority, said the exchange rate was stable."]
+    assert [t for t, f in flagged(sources, targets) if "Hong Kong person" in f.message] == ["Chen Delin"]
