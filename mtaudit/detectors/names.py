@@ -10,7 +10,7 @@ from mtaudit.detectors.base import Detector
 from mtaudit.core.options import switch
 from mtaudit.detectors.namelib import stats
 from mtaudit.detectors.namelib.glossary import load_glossary
-from mtaudit.detectors.namelib.lexicon import cues
+from mtaudit.detectors.namelib.lexicon import PARTICLES, cues
 from mtaudit.detectors.namelib.mentions import Run, sentence_runs, without_article
 from mtaudit.detectors.namelib.romanise import same_name
 from mtaudit.core.document import Category, Document, Sentence, Severity
@@ -250,6 +250,8 @@ class NamesDetector(Detector):
             if not (r.speaks or coordinated):
                 continue
             tok = next(t for t in r.tokens if t.text == word)
+            if r.sentence.text[:tok.start].split()[-1:] in ([p] for p in PARTICLES):
+                continue  # "von der Leyen", "bin Salman": the surname with its particles, the form news repeats
             found.add(r.sentence, tok.start, tok.end,
                       f"“{word}” is used as a person's name, but the article never introduces anyone called {word} "
                       f"with a full name; MT may have garbled or invented the name. Check it against the source.",

@@ -9,12 +9,13 @@ from rapidfuzz.distance import Levenshtein
 from mtaudit.core.document import Category, Document, Severity
 from mtaudit.core.options import switch
 from mtaudit.detectors.base import Detector
-from mtaudit.detectors.namelib import article, orgs, readings
+from mtaudit.detectors.namelib import abbreviations, article, established, orgs, people, readings, regions
+from mtaudit.detectors.namelib.entities import curated
 from mtaudit.detectors.namelib.article import GENERIC_WORDS
 from mtaudit.detectors.namelib.romanise import fold, is_pinyin, same_name, sound_key
 from mtaudit.detectors.namelib.source_names import (
-    PERSON_TAGS, PLACE_SUFFIXES, SourceName, common_chinese_word, name_candidates, source_glosses, source_language,
-    source_organisations, toneless_pinyin,
+    PERSON_TAGS, PLACE_SUFFIXES, SourceName, all_surnames, common_chinese_word, name_candidates,
+    source_glosses, source_language, source_organisations, source_tokens, toneless_pinyin,
 )
 from mtaudit.detectors.namelib.target_names import (
     after_english_name, common_english_word, folded_spans, form_present, inflected, inside_longer_name, near_form,
@@ -47,6 +48,11 @@ def _folded_forms(forms: tuple[str, ...]) -> set[str]:
     return {orgs.joined_form(f) for f in forms} | {a for a in map(orgs.acronym, forms) if a}
 
 
+def _known_person(word: str) -> bool:
+    entry = lexicon().get(word)
+    return entry is not None and entry.kind == "person"
+
+
 def _article_key(word: str) -> str:
     """What the article check compares a source name on: a dotted foreign name by its last part (布德温·卡特里 and
     卡特里 are one person), any other name as written."""
@@ -54,27 +60,39 @@ def _article_key(word: str) -> str:
 
 
 class NamesSourceDetector(Detector):
-    """Names of the source (people, places, organisations) misspelt, garbled, rendered two ways in one article or
-    missing in the target, checked against their romanisation and a zh->en lexicon (习近平 -> "Xi Jinping").
+    """Names of the source (people, places, organisations) misspelt, garbled, swapped, rendered two ways in one
+    article or missing in the target, checked against their romanisation, their readings and the established English
+    names the world knows (习近平 -> "Xi Jinping", 中新网 -> "China News Service", 范明政 -> "Phạm Minh Chính").
 
     For a Chinese source, jieba's tags find the names and pypinyin gives the expected romanisation, with a table of
-    conventional forms (孙中山 -> "Sun Yat-sen", 香港 -> "Hong Kong", 普京 -> "Putin") and the shipped lexicon.
+    conventional forms (孙中山 -> "Sun Yat-sen", 香港 -> "Hong Kong", 普京 -> "Putin"), the shipped lexicon and the
+    curated tables of established names (``data/entities/*.tsv``: media, exchanges, organs, ministries, universities,
+    companies, places and people; a team's ``glossary`` wins over them).
 
     A target word that sounds like the expected name but is spelt differently ("Ji" for 习) is a mistranslated name;
-    so is a foreign, Vietnamese or Korean name read back as Chinese pinyin ("Bu Linken", "Wen Zaiyin"), another place
-    that sounds like the source's ("Zhangzhou" for 郴州), an organisation's generic part left in pinyin ("Hunan
-    Weishi"), a known organisation rendered word by word instead of by its established name ("China News Network"
-    for 中新网), and a minority rendering of a name the article writes another way elsewhere ("Giobro" beside "Ziobro").
-    A person named in the source who appears nowhere in the target is reported as a possible omission (the
-    translation may use a pronoun instead). Other source languages plug in through ``SOURCE_LANGUAGES`` in
+    so is a foreign, Vietnamese or Korean name read back as Chinese pinyin ("Bu Linken", "Wen Zaiyin"), a Vietnamese
+    syllable none of the character's readings gives ("Pham Minh Thanh"), another place that sounds like the source's
+    ("Zhangzhou" for 郴州) or that a one-character abbreviation does not mean ("Australia" for 来澳 in a Macau story),
+    an organisation's generic part left in pinyin ("Hunan Weishi"), a known organisation rendered word by word or
+    afresh ("China News Network", "Economic Observation Newspaper") or by another body's name ("Xinhua" for 中新网), a
+    person swapped for another ("Shi Lian" for 王沪宁), and a minority rendering of a name the article writes another
+    way elsewhere ("Giobro" beside "Ziobro"). A Taiwanese, Hong Kong, Macau or Singapore person in mainland pinyin
+    ("Xia Liyan" for Hsia Li-yen) and a name without the accents English keeps ("Rios") are name-format findings. A
+    person named in the source who appears nowhere in the target is reported as a possible omission (the translation
+    may use a pronoun instead). Other source languages plug in through ``SOURCE_LANGUAGES`` in
     ``namelib/source_names.py``.
     """
 
     name = "names_src"
     categories = (Category.MISTRANSLATION, Category.OMISSION, Category.LOCALE_NAME, Category.TERMINOLOGY)
     requires = frozenset({"source"})
-    options = {"omissions": "also report source names absent from the target (true/false)"}
+    options = {"omissions": "also report source names absent from the target (true/false)",
+               "accents": "report people written without the accents of their known form, Ríos as Rios (true/false)",
+               "glossary": "the team's name glossary (as for names; --glossary sets both): its canonical forms are "
+                           "never reported, and they replace the shipped forms it lists as variants in suggestions"}
     omissions: bool = True
+    accents: bool = True
+    glossary: str | None = None
 
     def detect(self, doc: Document):
         out = []
@@ -84,6 +102,9 @@ class NamesSourceDetector(Detector):
         cantonese = any(_CANTONESE_PLACES.search(s.source or "") for s in doc.segments)
         glossed = source_glosses(doc)
         vietnam = any(readings.COUNTRY["vi"].search(s.source or "") for s in doc.segments)
+        article_source = "".join(s.source or "" for s in doc.segments)
+        about_vietnam = readings.about_vietnam(article_source)
+        regional = None  # people of Taiwan, Hong Kong, Macau, Singapore: found once a Chinese source comes
         for index, segment in enumerate(doc.segments):
             if not segment.source or not segment.sentences or not segment.target.strip():
                 continue
@@ -98,9 +119,22 @@ class NamesSourceDetector(Detector):
                 out.extend(self._generic_pinyin(segment))
                 asian, flagged = self._asian_reading(segment, vietnam, out)
                 out.extend(asian)
-                names = [n for n in names if n.text not in flagged]  # read in pinyin: not also missing
-                established, flagged = self._established(segment)
-                out.extend(established)
+                taken = [(s.start + f.start, s.start + f.end) for s, f in out if s.segment is segment]
+                if regional is None:
+                    regional = regions.regional_people([s.source for s in doc.segments if s.source], source_tokens,
+                                                      PERSON_TAGS, all_surnames(), _known_person)
+                spots = people.vietnamese_readings(segment, about_vietnam, taken) + people.regional_pinyin(
+                    segment, regional, taken)
+                also = {spot.name for spot in spots}
+                out.extend(f for spot in spots for f in self._spot(segment, spot))
+                flagged |= also
+                names = [n for n in names if n.text not in flagged and not any(n.text in f for f in also)]
+                found_orgs, flagged = self._established(segment, article_source)
+                out.extend(found_orgs)
+                for wrong in abbreviations.wrong_places(segment.source, segment.target, article_source):
+                    out.extend(self._at(segment, wrong.start, wrong.end, Category.MISTRANSLATION, Severity.MAJOR,
+                                        f"The source's {wrong.char} stands for {wrong.meant} here (the article names "
+                                        f"it in full); “{wrong.text}” renders another place.", wrong.suggestion, 0.7))
                 names = [n for n in names if n.text not in flagged]
             if glossed:
                 out.extend(self._glossed(segment, glossed))
@@ -108,6 +142,14 @@ class NamesSourceDetector(Detector):
             if repeated and module.lang == "zh":
                 renderings += segment_renderings(index, segment, names, repeated, glossed, cantonese)
             others = {fold(n.given) for n in names if n.given} | {fold(n.surname) for n in names if n.surname}
+            if module.lang == "zh":
+                taken = [(s.start + f.start, s.start + f.end) for s, f in out if s.segment is segment]
+                replaced = people.other_people(segment, names, folded, joined, cantonese) + people.titled_surnames(
+                    segment, taken) + people.swapped_known_people(segment, names, folded, joined, taken) + \
+                    people.garbled_given_names(segment, names, taken) + (
+                    people.dropped_accents(segment, names, taken) if switch(self.accents) else [])
+                out.extend(f for spot in replaced for f in self._spot(segment, spot))
+                names = [n for n in names if n.text not in {spot.name for spot in replaced}]
             for name in names:
                 if any(form_present(form, folded, joined) for form in name.expected):
                     if name.known and name.kind in ("place", "org") and not any(
@@ -133,6 +175,24 @@ class NamesSourceDetector(Detector):
                 out.extend(self._report(segment, name, target_words, given_present, cantonese))
         if renderings:
             out.extend(self._two_renderings(doc, renderings, out))
+        return self._team_glossary(out) if self.glossary else out
+
+    def _team_glossary(self, found):
+        """The team's glossary wins over the shipped tables: a finding on one of its canonical forms goes, and a
+        suggestion it lists as a variant becomes its canonical form."""
+        from dataclasses import replace
+
+        from mtaudit.detectors.namelib.glossary import load_glossary
+
+        wrong = load_glossary(str(self.glossary))
+        canonical = {fold(c) for c in wrong.values()}
+        out = []
+        for sentence, finding in found:
+            if fold(sentence.text[finding.start:finding.end]) in canonical:
+                continue
+            if finding.suggestion in wrong:
+                finding = replace(finding, suggestion=wrong[finding.suggestion])
+            out.append((sentence, finding))
         return out
 
     def _asian_reading(self, segment, vietnam: bool, found):
@@ -174,7 +234,7 @@ class NamesSourceDetector(Detector):
                                 f"“{span[2]}” reads its characters as Chinese pinyin.", suggestion, 0.7))
         return out, flagged
 
-    def _established(self, segment):
+    def _established(self, segment, article_source: str = ""):
         """An organisation or medium the lexicon knows by a name of two or more words (中新网 ChinaNews, 人民日报
         People's Daily) whose established form the target lacks, rendered instead by its parts run into a generic word
         for one of its characters ("China News Network", "People's Daily Newspaper"). Returns the findings and the
@@ -197,16 +257,33 @@ class NamesSourceDetector(Detector):
                 continue
             others = frozenset(form for other, *_ in candidates if other != word and lexicon().get(other)
                                for form in _folded_forms(lexicon().get(other).forms))
-            found = orgs.established_form_missed(segment.target, word, entry.forms, others)
-            if found is None or keys_by_form("org", orgs.joined_form).get(orgs.joined_form(found.text), word) != word:
-                continue
             form = entry.forms[0]
             also = [f for f in entry.forms[1:] if f != form]
             known = f"“{form}”" + (" or “" + "”, “".join(also[:2]) + "”" if also else "")
-            flagged.add(word)
-            out.extend(self._at(segment, found.start, found.end, Category.TERMINOLOGY, Severity.MAJOR,
-                                f"The source names {word}, known in English as {known}; “{found.text}” renders its "
-                                f"parts word by word instead.", form, 0.7))
+            found = orgs.established_form_missed(segment.target, word, entry.forms, others)
+            if found is not None and keys_by_form("org", orgs.joined_form).get(orgs.joined_form(found.text), word) \
+                    == word:
+                flagged.add(word)
+                out.extend(self._at(segment, found.start, found.end, Category.TERMINOLOGY, Severity.MAJOR,
+                                    f"The source names {word}, known in English as {known}; “{found.text}” renders "
+                                    f"its parts word by word instead.", form, 0.7))
+                continue
+            row = curated().get(word)
+            if row is None or row.kind != "org" or found is not None:
+                continue
+            other = established.wrong_body(segment.target, source, article_source, row)
+            if other is not None:
+                message = (f"The source names {word}, known in English as {known}; “{other.text}” is the name of "
+                           f"another body ({other.other}).")
+                category = Category.MISTRANSLATION
+            else:
+                other = established.fresh_rendering(segment.target, row, others)
+                message = (f"The source names {word}, known in English as {known}; “{other.text}” renders it "
+                           f"another way.") if other else ""
+                category = Category.TERMINOLOGY
+            if other is not None:
+                flagged.add(word)
+                out.extend(self._at(segment, other.start, other.end, category, Severity.MAJOR, message, form, 0.7))
         return out, flagged
 
     def _generic_pinyin(self, segment):
@@ -284,6 +361,10 @@ class NamesSourceDetector(Detector):
             out.extend(self._at(segment, odd.start, odd.end, Category.MISTRANSLATION, severity, message, usual.text,
                                 confidence))
         return out
+
+    def _spot(self, segment, spot):
+        return self._at(segment, spot.start, spot.end, spot.category, spot.severity, spot.message, spot.suggestion,
+                        spot.confidence)
 
     def _at(self, segment, start: int, end: int, category: str, severity: Severity, message: str,
             suggestion: str | None, confidence: float):

@@ -134,6 +134,8 @@ def detector_settings(config_file: str | Path | None, settings: list[str], gloss
         if "names" not in DETECTORS:
             raise UsageError("--glossary needs the names detector, which this build lacks")
         options.setdefault("names", {})["glossary"] = str(glossary)
+        if "names_src" in DETECTORS:  # the team's forms win over the shipped tables of established names
+            options.setdefault("names_src", {})["glossary"] = str(glossary)
     return chosen, options
 
 

@@ -140,8 +140,9 @@ def _runs(target: str):
     folded words: a web address keeps its name ("Chinanews.com" -> chinanews)."""
     for m in _RUN_WORDS.finditer(target):
         start, text = m.start(), m.group().rstrip(".")
-        if text.startswith("The "):
-            start, text = start + 4, text[4:]
+        article = re.match(r"(?:The|An|A) (?=[A-Z])", text)  # a sentence's first word: "An Economic Observer reporter"
+        if article:
+            start, text = start + article.end(), text[article.end():]
         text = re.sub(r"['’]s$", "", text)
         words = tuple(fold(_DOMAIN.sub("", re.sub(r"['’]s$", "", w.rstrip(".")))) for w in re.split(r"[ -]", text))
         if text:

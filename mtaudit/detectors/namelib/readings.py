@@ -36,14 +36,26 @@ KOREAN_SURNAMES = {
 
 
 @lru_cache(maxsize=1)
-def _table() -> dict[str, tuple[str | None, str | None]]:
+def _all_readings() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Character -> (its Vietnamese readings, its Korean readings), preferred first."""
     text = resources.files("mtaudit.detectors").joinpath(READINGS_FILE).read_text(encoding="utf-8")
     out = {}
     for line in text.splitlines():
         if line and not line.startswith("#"):
             char, vi, ko = line.split("\t")
-            out[char] = (None if vi == "-" else vi, None if ko == "-" else ko)
+            out[char] = (tuple(r for r in vi.split("|") if r != "-"), tuple(r for r in ko.split("|") if r != "-"))
     return out
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[str, tuple[str | None, str | None]]:
+    """Character -> (its preferred Vietnamese reading, its preferred Korean reading)."""
+    return {c: (vi[0] if vi else None, ko[0] if ko else None) for c, (vi, ko) in _all_readings().items()}
+
+
+def vietnamese_readings(char: str) -> tuple[str, ...]:
+    """Every Sino-Vietnamese reading of ``char`` the data gives (政: chính, chánh)."""
+    return _all_readings().get(char, ((), ()))[0]
 
 
 def vietnamese(name: str) -> str | None:
@@ -87,3 +99,78 @@ def country_before(source: str, start: int) -> str | None:
         if found and _TITLES.fullmatch(window, found[-1].end()):
             return code
     return None
+
+
+# Vietnamese surnames written in Chinese characters, the common ones (Nguyễn, Trần, Lê, Phạm, Hoàng, Phan, Vũ, Đặng,
+# Bùi, Đỗ, Hồ, Ngô, Dương, Lý, Đinh, Đoàn, Trịnh, Võ): a person with one of these, introduced by a title, in an article
+# that names Vietnam is taken for Vietnamese (weak evidence: most are Chinese surnames too).
+VIETNAMESE_SURNAMES = frozenset("阮陈黎范黄潘武邓裴杜胡吴杨李丁段郑")
+_SYLLABLE = re.compile(r"[^\W\d_]+")
+
+
+def vietnamese_mismatch(name: str, target: str) -> tuple[int, int, str, int] | None:
+    """The rendering of the Vietnamese name ``name`` (three characters or more) in ``target`` that reads one of its
+    characters with a syllable none of that character's readings gives: "Pham Minh Thanh" for 范明政 (Phạm Minh
+    Chính). Returns (start, end, text, index of the first wrong syllable), or None when the target renders it right,
+    does not render it, or a character has no known reading.
+
+    The rendering is the run of capitalised words, one per character, whose first word reads the surname and whose
+    other words read at least one more character of the name: it is this person's name with a syllable gone wrong."""
+    from mtaudit.detectors.namelib.romanise import fold
+
+    readings = [{fold(r) for r in vietnamese_readings(c)} for c in name]
+    if len(name) < 3 or not all(readings):
+        return None
+    words = [(m.start(), m.end(), fold(m.group())) for m in _SYLLABLE.finditer(target)]
+    for i in range(len(words) - len(name) + 1):
+        run = words[i:i + len(name)]
+        if run[0][2] not in readings[0] or not _one_name(target, run):
+            continue
+        wrong = [j for j, (_, _, w) in enumerate(run) if w not in readings[j]]
+        if wrong and len(wrong) < len(name) - 1:
+            return run[0][0], run[-1][1], target[run[0][0]:run[-1][1]], wrong[0]
+    return None
+
+
+def _one_name(target: str, run: list[tuple[int, int, str]]) -> bool:
+    """The words of ``run`` are capitalised and only a space or a hyphen stands between them."""
+    return all(target[start].isupper() for start, _, _ in run) and all(
+        target[end:start] in (" ", "-") for (_, end, _), (start, _, _) in zip(run, run[1:]))
+
+
+_VI_TITLE_AFTER = re.compile("(?:总理|副总理|主席|国家主席|国会主席|总书记|部长|外长|副部长|大使|书记|省长|市长|将军|同志|"
+                             "先生|女士|表示|说|指出|强调)")
+_VI_TITLE_BEFORE = re.compile("(?:总理|副总理|主席|国家主席|国会主席|总书记|部长|外长|大使|书记|省长|市长|将军)$")
+_CHINA = re.compile("中国|中方|我国|北京")
+
+
+def about_vietnam(article_source: str) -> bool:
+    """The article names Vietnam twice or more, and more often than China: a Vietnamese article (Vietnam Plus's
+    Chinese service), where a titled person with a Vietnamese surname is Vietnamese."""
+    n = len(COUNTRY["vi"].findall(article_source))
+    return n >= 2 and n > len(_CHINA.findall(article_source))
+
+
+_CHINESE_BEFORE = re.compile("(?:中国|中方|我国|国务院|中共|全国人大|全国政协)")
+
+
+def vietnamese_people(source: str, candidates, vietnam_article: bool, person_tags) -> list[tuple[str, int, bool]]:
+    """The Vietnamese people a source segment names: (name, start, strong), the name joined to a surname jieba
+    cut off (范 + 明政). Strong: Vietnam is named right before it ("越南政府总理范明政"); weak: the article names
+    Vietnam and the person has a Vietnamese surname and a title or a speech verb beside it ("范明政总理"), with no
+    Chinese body right before."""
+    out = []
+    for word, tag, start, end in candidates:
+        if tag not in person_tags and tag != "lexicon":
+            continue
+        if len(word) == 2 and start and source[start - 1] in VIETNAMESE_SURNAMES:
+            word, start = source[start - 1] + word, start - 1
+        if len(word) < 3:
+            continue
+        strong = country_before(source, start) == "vi"
+        before = re.split("[。；！？，、]", source[max(0, start - _WINDOW):start])[-1]
+        weak = vietnam_article and word[0] in VIETNAMESE_SURNAMES and not _CHINESE_BEFORE.search(before) and bool(
+            _VI_TITLE_AFTER.match(source, end) or _VI_TITLE_BEFORE.search(before))
+        if strong or weak:
+            out.append((word, start, strong))
+    return out

@@ -22,12 +22,18 @@ _FINALS = (("ieh", "ie"), ("ih", "i"), ("ung", "ong"), ("yu", "u"), ("v", "u"), 
 _KOREAN = {name.lower(): i for i, group in enumerate(KOREAN_VARIANTS) for name in group}
 
 
+# Letters that have no decomposition into a base letter and a mark.
+_BASE_LETTERS = str.maketrans({"đ": "d", "ı": "i", "ł": "l", "ø": "o", "ß": "ss", "æ": "ae", "œ": "oe"})
+
+
 @lru_cache(maxsize=100_000)
 def fold(word: str) -> str:
-    """Lower case without accents or apostrophes: "Nguyễn" -> "nguyen", "Ch'en" -> "chen"."""
+    """Lower case without accents or apostrophes: "Nguyễn" -> "nguyen", "Ch'en" -> "chen", "Diyarbakır" ->
+    "diyarbakir" (letters with no decomposition, ı ł ø đ, by their base letter)."""
     word = unicodedata.normalize("NFKD", word)
     word = "".join(ch for ch in word if not unicodedata.combining(ch))
-    return re.sub(r"['’`\-\s]", "", word.lower()).replace("đ", "d")
+    return re.sub(r"['’`\-\s]", "", word.lower()).translate(_BASE_LETTERS)
+
 
 
 # Toneless pinyin syllables (from pypinyin's dictionary, without interjections like "hm"), kept here because

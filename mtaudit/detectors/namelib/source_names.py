@@ -109,6 +109,12 @@ def _dictionary_surnames() -> dict[str, str]:
     return {char: reading for char, reading in pairs if zipf_frequency(char, "zh") < 5}
 
 
+@lru_cache(maxsize=1)
+def all_surnames() -> frozenset[str]:
+    """Chinese surnames of one character: the common ones and the dictionary's (詹, 靳)."""
+    return frozenset(_SURNAME_CHARS) | frozenset(_dictionary_surnames())
+
+
 def toneless_pinyin(text: str) -> list[str]:
     """The characters of ``text`` read as toneless pinyin syllables: ["bu", "lin", "ken"] for 布林肯."""
     from pypinyin import lazy_pinyin
@@ -203,6 +209,9 @@ def _tokens(source: str) -> tuple[tuple[str, str], ...]:
     return tuple((p.word, p.flag) for p in jieba_tagger().cut(source))
 
 
+source_tokens = _tokens
+
+
 @lru_cache(maxsize=4096)
 def source_organisations(source: str) -> tuple[orgs.Organisation, ...]:
     """The organisations a source segment names (湖南卫视), once per segment."""
@@ -230,8 +239,10 @@ def name_candidates(source: str) -> tuple[tuple[str, str, int, int], ...]:
                 continue
             entry = lex.get(source[start:stop])
             # a key the dictionary also knows as a common word (朝阳) counts only where jieba tags a name
+            # jieba tags abbreviated organisations (证监会, 国台办) j
             if entry is not None and (not entry.common or tag in _NAME_TAGS) and (
-                    length > len(word) or tag in _NAME_TAGS or entry.kind in ("person", "place") and length > 2):
+                    length > len(word) or tag in _NAME_TAGS or entry.kind in ("person", "place") and length > 2
+                    or entry.kind == "org" and tag == "j"):
                 match = source[start:stop]
                 break
         if match:
@@ -251,7 +262,32 @@ def name_candidates(source: str) -> tuple[tuple[str, str, int, int], ...]:
         if tag in _NAME_TAGS and len(word) >= 2:
             out.append((word, tag, start, end))
         i += 1
-    return tuple(out)
+    return tuple(_with_long_keys(source, out))
+
+
+@lru_cache(maxsize=1)
+def _long_keys() -> dict[str, tuple[str, ...]]:
+    """The curated tables' keys of four characters or more, by first character, longest first."""
+    from mtaudit.detectors.namelib.entities import curated
+
+    out: dict[str, list[str]] = {}
+    for key in curated():
+        if len(key) >= 4:
+            out.setdefault(key[0], []).append(key)
+    return {c: tuple(sorted(keys, key=len, reverse=True)) for c, keys in out.items()}
+
+
+def _with_long_keys(source: str, found: list) -> list:
+    """``found`` with the curated keys of four characters or more that jieba cut across (和岸 + 田文雄 for 岸田文雄, Kishida
+    Fumio): such a key in the source is the name, and replaces the name candidates it overlaps."""
+    keys = _long_keys()
+    for start, char in enumerate(source):
+        for key in keys.get(char, ()):
+            end = start + len(key)
+            if source.startswith(key, start) and not any(s <= start and end <= e for _, _, s, e in found):
+                found = [c for c in found if not (c[2] < end and start < c[3])] + [(key, "lexicon", start, end)]
+                break
+    return sorted(found, key=lambda c: c[2])
 
 
 def _from_lexicon(entry, tag: str, source: str, start: int, end: int) -> SourceName:
@@ -368,14 +404,18 @@ def source_language(source: str, declared: str | None = None, target: str | None
 # lexicon nor the table knows them as names: 史实 3.7, 高昂 3.7 against 王芳 2.5, 任琛 2.4; a few very common names
 # (李明 3.7) are lost with them.
 _COMMON_ZH = 3.6
+# Three-character words: 白皮书 "white paper" 3.5, 高水平 3.3 against 张亚杰 2.1, 夏立言 2.2, 蔡奇 and 王毅 3.1 (two
+# characters); the few people this frequent (李克强 3.6) are in the lexicon.
+_COMMON_ZH3 = 3.3
 
 
 @lru_cache(maxsize=50_000)
 def common_chinese_word(word: str) -> bool:
-    """A two-character everyday word (史实, 高昂) that jieba may tag as a person."""
+    """A two- or three-character everyday word (史实, 高昂, 白皮书) that jieba may tag as a person."""
     from wordfreq import zipf_frequency
 
-    return len(word) == 2 and zipf_frequency(word, "zh") >= _COMMON_ZH
+    threshold = {2: _COMMON_ZH, 3: _COMMON_ZH3}.get(len(word))
+    return threshold is not None and zipf_frequency(word, "zh") >= threshold
 
 
 _GLOSS = re.compile(r"[（(]\s*([A-Z][^\W\d_]*(?:[ .'’\-]+[A-Z][^\W\d_]*){0,4})\s*[）)]")

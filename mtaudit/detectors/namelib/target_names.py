@@ -156,10 +156,12 @@ def segment_renderings(index: int, segment, names: list[SourceName], repeated: d
 
 def _organisation_rendering(index: int, segment, key: str, taken) -> article.Rendering | None:
     """An organisation's rendering: a form the lexicon gives, else the run of capitalised words around its head's
-    rendering ("Hunan Satellite TV" around "Hunan" for 湖南卫视)."""
+    rendering ("Hunan Television" around "Hunan" for 湖南卫视)."""
     entry = lexicon().get(key)
     if entry is not None:
-        return article.locate(key, index, segment.target, "", entry.forms, taken, common_english_word)
+        found = article.locate(key, index, segment.target, "", entry.forms, taken, common_english_word)
+        if found is not None:
+            return found  # else it may be rendered afresh around its head: "Hunan Television" beside "Hunan TV"
     org = next((o for o in source_organisations(segment.source) if o.text == key), None)
     if org is None:
         return None
@@ -170,6 +172,63 @@ def _organisation_rendering(index: int, segment, key: str, taken) -> article.Ren
         at = article.find_words(segment.target, form)
         if at is not None:
             run = orgs.run_around(segment.target, at, at + len(form))
-            if run and not any(a < run[1] and run[0] < b for a, b in taken):
+            if run and not any(a < run[1] and run[0] < b for a, b in taken) and (entry is None or _short_org(
+                    run[2], entry.forms)):
                 return article.Rendering(key, index, run[0], run[1], run[2], False, 1.0)
     return None
+
+
+def _short_org(text: str, forms: tuple[str, ...]) -> bool:
+    """A run around a known organisation's head renders it only when it is about as short as its forms and ends
+    with a generic word of organisations ("Hunan Television"), not a longer name that starts with the same place
+    ("Macao Science and Technology Development Fund" for 澳门大学)."""
+    words = text.split()
+    return len(words) <= 1 + max(len(f.split()) for f in forms) and fold(words[-1]) in orgs.ORG_WORDS
+
+
+_PINYIN_PERSON = re.compile(r"(?<![\w-])([A-Z][a-z]+) ([A-Z][a-z]+(?:-[a-z]+)?)(?![\w-])")
+
+
+def other_people(source: str, target: str, missing, cantonese: bool) -> list[tuple[object, int, int, str]]:
+    """Chinese people of the source whose names the target lacks, paired in order with the pinyin names of people
+    the source does not name ("Liu Yi" where the source names 王沪宁, Wang Huning): (name, start, end, span).
+
+    Only when the two lists are as long as each other (one or two people): otherwise which span stands for whom is
+    unclear. A span is a Chinese surname in pinyin and a pinyin given name; it is left alone when it is the pinyin
+    of any run of the source's characters (a name jieba did not tag), when it shares the missing person's surname
+    or given name (a misspelling the other checks report), and, in a Hong Kong, Macau or Taiwan story, one that is
+    not pinyin or hyphenated: "Chan Tai-man" is a person's own spelling."""
+    from mtaudit.detectors.namelib.lexicon import CHINESE_SURNAMES
+    from mtaudit.detectors.namelib.source_names import toneless_pinyin
+
+    if not missing or len(missing) > 2:
+        return []
+    readings = _source_readings(source)
+    spans = []
+    for m in _PINYIN_PERSON.finditer(target):
+        surname, given = m.group(1), m.group(2)
+        if surname not in CHINESE_SURNAMES or not is_pinyin(given) or fold(given) in GENERIC_WORDS or \
+                fold(surname + given) in readings or common_english_word(given) or cantonese and (
+                    "-" in given or not is_pinyin(surname)):
+            continue
+        spans.append((m.start(), m.end(), m.group(), fold(surname), fold(given)))
+    if len(spans) != len(missing):
+        return []
+    out = []
+    for name, (start, end, span, surname, given) in zip(missing, spans):
+        if surname == fold(name.surname or "") or given == fold(name.given or "") or \
+                "".join(toneless_pinyin(name.text)).startswith(surname):
+            return []
+        out.append((name, start, end, span))
+    return out
+
+
+@lru_cache(maxsize=1_000)
+def _source_readings(source: str) -> frozenset[str]:
+    """The toneless pinyin of every run of two to four characters of ``source``."""
+    from mtaudit.detectors.namelib.source_names import toneless_pinyin
+
+    syllables = toneless_pinyin(source)
+    if len(syllables) != len(source):
+        syllables = [("".join(toneless_pinyin(c)) or c) for c in source]
+    return frozenset("".join(syllables[i:i + n]) for n in (2, 3, 4) for i in range(len(syllables) - n + 1))

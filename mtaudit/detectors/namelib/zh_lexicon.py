@@ -54,7 +54,47 @@ def lexicon() -> Lexicon:
     n_foreign, n_native = sum(foreign.values()) or 1, sum(native.values()) or 1
     odds = {c: math.log((foreign[c] + 0.5) / n_foreign) - math.log((native[c] + 0.5) / n_native)
             for c in set(foreign) | set(native)}
+    entries.update(_curated_entries(entries))
     return Lexicon(entries, max(map(len, entries), default=0), odds)
+
+
+def _curated_entries(generated: dict[str, Entry]) -> dict[str, Entry]:
+    """The curated tables' rows (``namelib/entities.py``) as lexicon entries; they replace the generated entry of
+    their key (its forms come from a dictionary gloss: 绿营 "Green Standard Army" is the Qing army, the pan-Green camp
+    in Taiwan news). Their characters stay out of the foreignness statistics, which describe the dictionary's
+    people."""
+    from pypinyin import lazy_pinyin
+
+    from mtaudit.detectors.namelib.entities import curated
+    from mtaudit.detectors.namelib.romanise import fold
+
+    out = {}
+    for key, row in curated().items():
+        reading = "".join(lazy_pinyin(key, errors="ignore"))
+        forms = _with_surnames(row.forms) if row.kind == "person" else row.forms
+        foreign = not any(fold(form) == reading for form in forms)
+        old = generated.get(key)
+        out[key] = Entry(key, row.kind, forms, foreign, bool(old and old.common), bool(old and old.domestic))
+    return out
+
+
+def _with_surnames(forms: tuple[str, ...]) -> tuple[str, ...]:
+    """A person's forms and the surname news repeats alone after the first mention: the word before a hyphenated
+    given name ("Lai" of "Lai Ching-te"), the first of three words starting with a Chinese surname ("Ho" of "Ho Iat
+    Seng"), else the last word ("Ma" of "Jack Ma")."""
+    from mtaudit.detectors.namelib.lexicon import CHINESE_SURNAMES
+
+    out = list(forms)
+    for form in forms:
+        words = form.split()
+        if "-" in words[-1] and len(words) >= 2:
+            out.append(words[-2])  # "Lai Ching-te", "John Lee Ka-chiu"
+        elif len(words) == 3 and words[0] in CHINESE_SURNAMES:
+            out.append(words[0])  # "Ho Iat Seng"
+        elif len(words) >= 2:
+            out.append(words[-1])  # "Jack Ma", "Fernando Chui"
+    # a short word stands alone only when it is a surname ("Ma", "Ho"), not "On" of "Chui Sai On"
+    return tuple(dict.fromkeys(f for f in out if f in forms or len(f) > 2 or f in CHINESE_SURNAMES))
 
 
 @lru_cache(maxsize=None)

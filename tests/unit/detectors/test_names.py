@@ -68,6 +68,7 @@ NOT_ORPHANS = [
     "The singer's daughter Dominika said her father had been tired for months.",
     "He told Respekt that the reform would take years.",
     "The report was published in Blansko, officials said.",
+    "European Commission President von der Leyen said EU leaders had agreed to a stricter policy.",
 ]
 
 FUSED = [

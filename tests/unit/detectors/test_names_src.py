@@ -131,7 +131,8 @@ def test_quiet_on_ted_talks(shared):
 # (source, target, flagged span, suggestion): names transliterated into Chinese, read back as pinyin or by sound,
 # and Chinese given names garbled or fused. Forms come from the shipped lexicon (CC-CEDICT, CLDR, GeoNames).
 GARBLED = [
-    ("美国国务卿布林肯周三表示", "US Secretary of State Bu Linken said on Wednesday.", "Bu Linken", None),
+    ("美国国务卿布林肯周三表示", "US Secretary of State Bu Linken said on Wednesday.", "Bu Linken",
+     "Antony Blinken"),  # the curated people table knows him; CC-CEDICT's 2023 release did not
     ("阿拉巴马州总检察长马歇尔称这是胜利。", "Alabama Attorney General Ma Xieer called it a victory.", "Ma Xieer",
      "Marshall"),
     ("阿斯利康公司宣布新疫苗上市。", "Aslikon announced a new vaccine.", "Aslikon", "AstraZeneca"),

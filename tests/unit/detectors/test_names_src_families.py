@@ -84,7 +84,8 @@ SEGMENTS = [
     ("可可西里的藏羚羊数量增加了。", "The number of Tibetan antelopes in Kao Xili has increased.", "Kao Xili", "Hoh Xil"),
     ("湖南卫视播出了这台晚会。", "Hunan Weishi broadcast the gala.", "Weishi", "TV"),
     ("阿里巴巴集团宣布了新计划。", "Alibaba Jituan announced a new plan.", "Jituan", "Group"),
-    ("越南总理阮春福出席了会议。", "Vietnamese Prime Minister Ruan Chunfu attended the meeting.", "Ruan Chunfu", None),
+    ("越南总理阮春福出席了会议。", "Vietnamese Prime Minister Ruan Chunfu attended the meeting.", "Ruan Chunfu",
+     "Nguyễn Xuân Phúc"),  # 福 Phúc: KANJIDIC2 gives the reading Unihan lacks
     ("韩国总统文在寅表示欢迎。", "South Korean President Wen Zaiyin welcomed it.", "Wen Zaiyin", "Moon Jae-in"),
     ("日本首相安倍晋三访问美国。", "Japanese Prime Minister An Beijinsan visited the United States.", "An Beijinsan",
      "Abe Shinzo"),
@@ -153,9 +154,9 @@ def test_hangul_romanisation_of_the_readings_builder():
 # into a generic word that renders one of its characters, where English has an established name.
 ESTABLISHED = [
     ("据中新网报道，南京的房价上涨。", "According to China News Network, house prices in Nanjing rose.",
-     "China News Network", "ChinaNews"),
+     "China News Network", "China News Service"),
     ("据中新网报道，南京的房价上涨。", "According to China New Network, house prices in Nanjing rose.",
-     "China New Network", "ChinaNews"),
+     "China New Network", "China News Service"),
     ("人民日报发表评论员文章。", "The People's Daily Newspaper published a commentary.", "People's Daily Newspaper",
      "People's Daily"),
     ("中央电视台播出了这部纪录片。", "China Central Television Station broadcast the documentary.",
@@ -192,3 +193,9 @@ def test_flags_an_organisation_rendered_word_by_word(source, target, span, sugge
 @pytest.mark.parametrize("source,target", ESTABLISHED_WELL)
 def test_passes_an_organisation_by_its_established_name_or_without_a_rendering(source, target):
     assert passes(NamesSourceDetector(), [target], [source])
+
+
+def test_a_dotless_i_folds_like_an_i():
+    # 迪亚巴克尔 is Diyarbakır in the lexicon; English writes Diyarbakir
+    assert passes(NamesSourceDetector(), ["A man was rescued from the rubble of a building in Diyarbakir."],
+                  ["一名男子从迪亚巴克尔一座倒塌建筑的废墟中被救出。"])

@@ -98,3 +98,23 @@ def test_the_real_wmt23_file_yields_hundreds_of_name_errors_and_scores_them(shar
     assert len(result["per_article"]) == 19
     assert len(result["missed"]) == totals["errors"] - totals["caught"]
     assert json.loads(capsys.readouterr().out)["errors"] == totals["errors"]
+
+
+def test_unseen_rows_takes_the_files_entities_out_of_the_curated_tables(monkeypatch):
+    from mtaudit.detectors import names_src
+    from mtaudit.detectors.namelib import entities, established, zh_lexicon
+    from tools.names_wmt23 import drop_rows_seen_in
+
+    for module in (entities, established, names_src):  # restored after the test
+        monkeypatch.setattr(module, "curated", module.curated)
+    assert zh_lexicon.lexicon().get("中新网").forms[0] == "China News Service"
+    try:
+        assert drop_rows_seen_in(["据中新网报道，证监会发布新规。"]) == 2
+        assert "中新网" not in entities.curated() and "新华社" in entities.curated()
+        assert zh_lexicon.lexicon().get("中新网").forms[0] == "ChinaNews"  # CC-CEDICT's entry again
+    finally:
+        monkeypatch.undo()
+        zh_lexicon.lexicon.cache_clear()
+        zh_lexicon.keys_by_form.cache_clear()
+        established.bodies_by_form.cache_clear()
+    assert zh_lexicon.lexicon().get("中新网").forms[0] == "China News Service"
