@@ -173,7 +173,7 @@ def main() -> int:
     print(describe(), flush=True)
     scorer = load_scorer(MODEL, head="full")
     if args.kept == "pinned":
-        kept = torch.as_tensor(pinned_head(MODEL))
+        kept = torch.as_tensor(pinned_head(MODEL)[0])
     else:
         counts = Counter()
         for c in corpus_counts(scorer.tokenizer).values():

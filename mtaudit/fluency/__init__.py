@@ -105,7 +105,7 @@ def load_scorer(model: str, device: str | None = None, **options):
         # the registered model's pinned pruned head (mtaudit.fluency.heads), checked; other models score every id
         from mtaudit.fluency.heads import pinned_head
 
-        options["kept_ids"] = pinned_head(norms_model)
+        options["kept_ids"], options["kept_vocab"] = pinned_head(norms_model) or (None, None)
     try:
         from mtaudit.fluency.scorer import LMScorer
 

@@ -75,9 +75,9 @@ class PrunedHead(torch.nn.Module):
         return own - norm, (logits.max(dim=-1).values - norm) if best else None
 
 
-def pinned_head(model: str) -> np.ndarray | None:
-    """The kept ids ``models.json`` pins for a registered model (sorted int64), verified against their SHA-256;
-    None where the model has no pruned head."""
+def pinned_head(model: str) -> tuple[np.ndarray, int] | None:
+    """The kept ids ``models.json`` pins for a registered model (sorted int64) and the vocabulary size they were
+    built for, verified against their SHA-256; None where the model has no pruned head."""
     from mtaudit.core.errors import ModelError
     from mtaudit.core.resources import models_dir
 
@@ -99,4 +99,4 @@ def pinned_head(model: str) -> np.ndarray | None:
         vocab = int(arrays["vocab_size"])
     if kept.ndim != 1 or not len(kept) or np.any(np.diff(kept) <= 0) or kept[0] < 0 or kept[-1] >= vocab:
         raise ModelError(f"{path}: not a sorted list of ids below {vocab}")
-    return kept
+    return kept, vocab

@@ -150,6 +150,7 @@ class LMScorer:
         target_pass: str = "always",
         runtime: str = "torch",
         kept_ids: Sequence[int] | None = None,
+        kept_vocab: int | None = None,  # the vocabulary size kept_ids were built for (None: any)
         checked=None,  # a Future of a checked converted directory (mtaudit.fluency.loading), from load_scorer
     ) -> None:
         self.model_id = model_id
@@ -215,7 +216,9 @@ class LMScorer:
         # (``kept_ids``: the registered model's pinned set, mtaudit.fluency.decoders.PrunedHead)
         from mtaudit.fluency.heads import FullHead, PrunedHead
 
-        if kept_ids is None:
+        if kept_ids is None or (kept_vocab is not None and kept_vocab != self.decoder.vocab_size):
+            # no list, or a list built for another vocabulary (a folder named like a registered model, holding
+            # other weights): every id is scored
             self.head = FullHead(self.decoder)
         else:
             self.head = PrunedHead(self.decoder, torch.as_tensor(np.asarray(kept_ids), dtype=torch.long)).to(self.device)

@@ -72,8 +72,8 @@ def models_copy(tmp_path, monkeypatch):
 
 
 def test_the_shipped_ids_are_pinned_and_checked(tmp_path, monkeypatch):
-    kept = pinned_head(MODEL)
-    assert kept is not None and 30_000 < len(kept) < 150_000
+    kept, vocab = pinned_head(MODEL)
+    assert vocab == 262_144 and 30_000 < len(kept) < 150_000
     assert np.all(np.diff(kept) > 0)
     folder = models_copy(tmp_path, monkeypatch)
     spec = json.loads((folder / "models.json").read_text(encoding="utf-8"))["models"][MODEL]["head"]
