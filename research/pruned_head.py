@@ -194,7 +194,8 @@ def main() -> int:
     full, pruned = runs["full"][0], runs["pruned"][0]
     if args.out:  # the features of both audits, for later variants (e.g. one pass) without running the model again
         for name, (audited, _) in runs.items():
-            save_audited(args.out.with_suffix(f".{name}.audited.json"), audited, {"mqm_sha256": path.name, "head": name})
+            save_audited(args.out.with_suffix(f".{name}.audited.json"), audited,
+                         {"mqm_sha256": path.name, "head": name})
     model = RiskModel.for_pair("zh", "en")  # the shipped zh-en model, as `mtaudit eval` scores segments
     risk_full = [model.risk(f) for f in full.features]
     risk_pruned = [model.risk(f) for f in pruned.features]

@@ -106,9 +106,10 @@ def export(decoder, folder: Path, checksum: str, layers: Sequence[int], dtype: t
            kept: torch.Tensor | None = None) -> Path:
     """Export ``decoder`` (mtaudit's Gemma 3, ``gemma.Gemma3Text``, built in ``dtype``) keeping ``layers`` into
     ``folder``, unless an export of these weights, layers, dtype and OpenVINO version is already there; returns its
-    directory; ``kept``: a pruned head's ids (None: the full head). The dtype the decoder was built in is part of the key: it rounds a constant of the graph (the
-    embeddings' sqrt(hidden) scale, 25.25 in bf16 against 25.298), so a float32 and a bf16 scorer each get their own
-    export, as eager float32 and bf16 each compute their own."""
+    directory; ``kept``: a pruned head's ids (None: the full head), part of the key. The dtype the decoder was built
+    in is part of the key too: it rounds a constant of the graph (the embeddings' sqrt(hidden) scale, 25.25 in bf16
+    against 25.298), so a float32 and a bf16 scorer each get their own export, as eager float32 and bf16 each compute
+    their own."""
     ov = _openvino()
     target = folder / cache_key(checksum, layers, ov.__version__, dtype, kept)
     if (target / "manifest.json").is_file():
@@ -128,7 +129,8 @@ def export(decoder, folder: Path, checksum: str, layers: Sequence[int], dtype: t
         _bf16_weights(exported)
         ov.save_model(exported, work / "model.xml", compress_to_fp16=False)
         manifest = {"format": FORMAT, "weights": checksum, "layers": sorted(layers), "openvino": ov.__version__,
-                    "built": str(dtype), "head": head_digest(kept), "files": {name: sha256_file(work / name) for name in FILES}}
+                    "built": str(dtype), "head": head_digest(kept),
+                    "files": {name: sha256_file(work / name) for name in FILES}}
         (work / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         try:
             os.replace(work, target)

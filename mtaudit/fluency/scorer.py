@@ -213,7 +213,7 @@ class LMScorer:
         self.pad = tok.pad_token_id if tok.pad_token_id is not None else 0
         self._prefix_cache: dict[tuple[int, ...], object] = {}
         # The head: log-probs over the whole vocabulary, or over the ids the supported languages' text can use
-        # (``kept_ids``: the registered model's pinned set, mtaudit.fluency.decoders.PrunedHead)
+        # (``kept_ids``: the registered model's pinned set, mtaudit.fluency.heads.PrunedHead)
         from mtaudit.fluency.heads import FullHead, PrunedHead
 
         if kept_ids is None or (kept_vocab is not None and kept_vocab != self.decoder.vocab_size):
@@ -221,7 +221,8 @@ class LMScorer:
             # other weights): every id is scored
             self.head = FullHead(self.decoder)
         else:
-            self.head = PrunedHead(self.decoder, torch.as_tensor(np.asarray(kept_ids), dtype=torch.long)).to(self.device)
+            kept = torch.as_tensor(np.asarray(kept_ids), dtype=torch.long)
+            self.head = PrunedHead(self.decoder, kept).to(self.device)
         self.openvino = None
         if runtime == "openvino":
             from mtaudit.fluency.openvino_runtime import OpenVINOModel, export_folder
@@ -449,23 +450,25 @@ class LMScorer:
             sentence.scores["src_logprob_sum"] = total
             sentence.scores["src_logprob_mean"] = total / n if n else 0.0
             sentence.scores["src_tokens"] = float(n)
+            if not n:
+                continue
             text = sentence.text
             words = word_spans(text)
-            if not n or not words:
-                continue
-            shifted = [(max(0, a - sentence.start), max(0, b - sentence.start)) for a, b in spans]
-            source_words = -word_surprisals(words, shifted, -np.asarray(values), text)
-            sentence.scores["src_word_logprob_min"] = float(np.min(source_words))
-            if norms is not None:
-                z = norms.word_z(text, words, -source_words)
-                sentence.scores["src_word_z_max"] = float(max(z)) if len(z) else 0.0
+            source_words = None
+            if words:  # the word-level signals come from this pass alone, so a one-pass audit has them too
+                shifted = [(max(0, a - sentence.start), max(0, b - sentence.start)) for a, b in spans]
+                source_words = -word_surprisals(words, shifted, -np.asarray(values), text)
+                sentence.scores["src_word_logprob_min"] = float(np.min(source_words))
+                if norms is not None:
+                    z = norms.word_z(text, words, -source_words)
+                    sentence.scores["src_word_z_max"] = float(max(z)) if len(z) else 0.0
             target_words = (word_logprobs or {}).get(id(sentence))
             if target_words is None:
                 continue
             pmi = total - sentence.scores["lm_logprob_sum"]
             sentence.scores["src_pmi_sum"] = pmi
             sentence.scores["src_pmi_mean"] = pmi / n
-            if len(source_words) == len(target_words):
+            if source_words is not None and len(source_words) == len(target_words):
                 sentence.scores["src_pmi_word_min"] = float(np.min(source_words - target_words))
 
     # ---- the model -------------------------------------------------------------------------------------
