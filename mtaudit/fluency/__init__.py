@@ -50,7 +50,8 @@ def load_scorer(model: str, device: str | None = None, **options):
     pruned head (``mtaudit.fluency.heads``); ``estimator=False`` loads no trained estimator
     (``mtaudit.fluency.estimator``; the risk model then scores with its ``no_estimator`` variant); ``norms=False``
     loads no surprisal norms (no odd-phrasing findings), ``norms=PATH`` loads a given norms file (for every target
-    language); by default each target language's norms are loaded (``norms-<model>-<lang>.json``), and a language without norms gets no odd-phrasing findings.
+    language); by default each target language's norms are loaded (``norms-<model>-<lang>.json``), and a language
+    without norms gets no odd-phrasing findings.
     """
     # No code path may contact a model hub.
     os.environ["HF_HUB_OFFLINE"] = "1"
