@@ -30,6 +30,7 @@ import io
 import json
 import sys
 import time
+import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -138,8 +139,14 @@ def predicted_mass(scorer, requests: list, batch_tokens: int = 2048) -> np.ndarr
 
 
 def npz_bytes(kept: np.ndarray, vocab_size: int) -> bytes:
+    """The ``.npz`` as bytes that depend on the ids alone (``np.savez`` stamps each member with the time, so the same
+    ids would get another SHA-256 pin at every build)."""
     buffer = io.BytesIO()
-    np.savez(buffer, kept=kept.astype(np.int32), vocab_size=np.int64(vocab_size))
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for name, array in (("kept", kept.astype(np.int32)), ("vocab_size", np.int64(vocab_size))):
+            member = io.BytesIO()
+            np.lib.format.write_array(member, np.asarray(array), allow_pickle=False)
+            archive.writestr(zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0)), member.getvalue())
     return buffer.getvalue()
 
 
