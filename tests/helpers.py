@@ -51,17 +51,26 @@ def passes(detector: Detector, paragraphs, sources=None, target_lang: str = "en"
     return not findings(detector, paragraphs, sources, target_lang)
 
 
+def flagged_findings(detector: Detector, paragraphs, sources=None,
+                     target_lang: str = "en") -> list[tuple[str, Finding]]:
+    """Each finding of one detector with the exact text of its span; checks every offset is valid."""
+    doc = make_doc(paragraphs, sources, target_lang=target_lang)
+    out = []
+    for sentence, finding in detector.detect(doc):
+        assert 0 <= finding.start <= finding.end <= len(sentence.text), finding
+        out.append((sentence.text[finding.start:finding.end], finding))
+    return out
+
+
 def flagged_text(detector: Detector, paragraphs, sources=None, target_lang: str = "en") -> list[str]:
     """The exact text of every flagged span, for asserting *what* was flagged."""
-    doc = make_doc(paragraphs, sources, target_lang=target_lang)
-    return [s.text[f.start:f.end] for s, f in detector.detect(doc)]
+    return [text for text, _ in flagged_findings(detector, paragraphs, sources, target_lang)]
 
 
 def assert_one_mistranslated_name(detector: Detector, paragraphs, sources, span: str, suggestion: str | None):
     """``detector`` flags exactly ``span`` as a major mistranslated name, suggesting ``suggestion``, with a
     confidence that is neither certain nor a coin toss below even."""
-    doc = make_doc(paragraphs, sources)
-    found = [(s.text[f.start:f.end], f) for s, f in detector.detect(doc)]
+    found = flagged_findings(detector, paragraphs, sources)
     assert [t for t, _ in found] == [span], found
     finding = found[0][1]
     assert finding.suggestion == suggestion and finding.category == "Accuracy/Mistranslation"

@@ -1,7 +1,7 @@
 """names_src and the curated tables of established English names (data/entities/*.tsv): another body's name in the
 place of the source's, a fresh rendering of a medium, and the tables themselves."""
 import pytest
-from helpers import make_doc, passes
+from helpers import flagged_findings, passes
 
 from mtaudit.core.document import Category, Severity
 from mtaudit.detectors.names_src import NamesSourceDetector
@@ -10,8 +10,7 @@ from mtaudit.detectors.namelib.zh_lexicon import lexicon
 
 
 def flagged(sources, targets, **options):
-    doc = make_doc(targets, sources)
-    return [(s.text[f.start:f.end], f) for s, f in NamesSourceDetector(**options).detect(doc)]
+    return flagged_findings(NamesSourceDetector(**options), targets, sources)
 
 
 # (source, target, flagged span, suggestion): a better-known body of the same kind in the place of the source's.

@@ -2,15 +2,14 @@
 gives in brackets, other places, organisations, Vietnamese/Korean/Japanese names read as pinyin, and the guards
 that keep references quiet."""
 import pytest
-from helpers import assert_one_mistranslated_name, make_doc, passes
+from helpers import assert_one_mistranslated_name, flagged_findings, passes
 
 from mtaudit.detectors.names_src import NamesSourceDetector
 from mtaudit.core.document import Category, Severity
 
 
 def flagged(sources, targets):
-    doc = make_doc(targets, sources)
-    return [(s.text[f.start:f.end], f) for s, f in NamesSourceDetector().detect(doc)]
+    return flagged_findings(NamesSourceDetector(), targets, sources)
 
 
 # (sources, targets, flagged span, suggestion): whole articles in which one source name is rendered two ways, or

@@ -1,7 +1,7 @@
 """names_src and Vietnamese names written in Chinese characters: every Sino-Vietnamese reading of a character (Unihan
 and KANJIDIC2), a syllable that is none of them, and the evidence that a person is Vietnamese."""
 import pytest
-from helpers import make_doc, passes
+from helpers import flagged_findings, make_doc, passes
 
 from mtaudit.core.document import Category, Severity
 from mtaudit.detectors.names_src import NamesSourceDetector
@@ -14,8 +14,7 @@ VIETNAM_TARGETS = ["Vietnamese Prime Minister Pham Minh Chinh paid an official v
 
 
 def flagged(sources, targets):
-    doc = make_doc(targets, sources)
-    return [(s.text[f.start:f.end], f) for s, f in NamesSourceDetector().detect(doc)]
+    return flagged_findings(NamesSourceDetector(), targets, sources)
 
 
 def test_readings_come_from_unihan_and_kanjidic():
