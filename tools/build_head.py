@@ -110,22 +110,19 @@ def sample_requests(scorer, rows: int) -> list:
     return requests
 
 
-def predicted_mass(scorer, requests: list, batch_tokens: int = 2048) -> np.ndarray:
-    """The probability the model puts on each id, summed over every scored position of ``requests`` (full head)."""
+def predicted_mass(scorer, requests: list) -> np.ndarray:
+    """The probability the model puts on each id, summed over every scored position of ``requests`` (full head), in
+    the scorer's own batches."""
     import torch
 
     from mtaudit.fluency.scorer import Row, padded_ids, scored_positions
 
     encoded = [scorer.encode(r) for r in requests]  # the scorer is built with reuse_prefix=False: no shared prefix
-    rows = sorted((Row((), ids[: scorer.window], n_ctx, i, 0) for i, (_, ids, n_ctx, _) in enumerate(encoded)
-                   if n_ctx < min(len(ids), scorer.window)), key=lambda r: len(r.ids))
+    rows = [Row((), ids[: scorer.window], n_ctx, i, 0) for i, (_, ids, n_ctx, _) in enumerate(encoded)
+            if n_ctx < min(len(ids), scorer.window)]
     mass = torch.zeros(scorer.decoder.vocab_size, dtype=torch.float64)
-    batch: list = []
     with torch.inference_mode():
-        for row in rows + [None]:
-            if row is not None and (not batch or len(row.ids) * (len(batch) + 1) <= batch_tokens):
-                batch.append(row)
-                continue
+        for batch in scorer._batches(rows):
             hidden, _ = scorer.decoder(padded_ids(batch, scorer.pad))
             r, c, _, _ = scored_positions(batch)
             picked = hidden[torch.tensor(r), torch.tensor(c)]
@@ -134,7 +131,6 @@ def predicted_mass(scorer, requests: list, batch_tokens: int = 2048) -> np.ndarr
                 if scorer.decoder.softcap:
                     logits = torch.tanh(logits / scorer.decoder.softcap) * scorer.decoder.softcap
                 mass += torch.softmax(logits, -1).sum(0, dtype=torch.float64)
-            batch = [row] if row is not None else []
     return mass.numpy()
 
 
