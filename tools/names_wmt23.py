@@ -1,6 +1,7 @@
 """Measure the names detectors on the name errors human raters marked in WMT23 zh→en news (issue 30, acceptance 1).
 
     python -m tools.names_wmt23 [--mqm ../shared/data/mqm/wmt23_news_zhen_dev.tsv] [--out names_wmt23.json] [--quiet]
+                                [--unseen-rows] [--min-raters 2]
 
 **What counts as a name error.** In one translated segment, take every rater's marked span whose category is one of
 ``NAME_CATEGORIES`` (below). The *core* of an error is a maximal run of target characters that at least two
@@ -20,8 +21,8 @@ category; a point omission at p counts when a finding starts at or before p and 
 
 The audit is the rule-only audit ``mtaudit eval --no-model`` runs (every rule detector, no model), one document per
 (system, article), through ``mtaudit.evaluation.features.audit_mqm``. The JSON written to ``--out`` holds the
-definition, the totals, the figures per article, every names finding and every missed error with its source segment; the missed ones are
-also printed for reading.
+definition, the totals, the figures per article, every names finding and every missed error with its source segment;
+the missed ones are also printed for reading.
 """
 from __future__ import annotations
 
@@ -166,9 +167,10 @@ def drop_rows_seen_in(sources: list[str]) -> int:
     return len(rows) - len(kept)
 
 
-def measure(mqm_path: Path, unseen_rows: bool = False) -> dict:
-    """Audit the file rule-only and score the names detectors' findings against its name errors; with
-    ``unseen_rows``, without the curated rows whose entities the file's sources name (``drop_rows_seen_in``)."""
+def measure(mqm_path: Path, unseen_rows: bool = False, min_raters: int = MIN_RATERS) -> dict:
+    """Audit the file rule-only and score the names detectors' findings against its name errors (marked by
+    ``min_raters`` or more raters); with ``unseen_rows``, without the curated rows whose entities the file's sources
+    name (``drop_rows_seen_in``)."""
     mqm = read_mqm(mqm_path)
     dropped = drop_rows_seen_in(sorted({g.source for _, golds in mqm.documents() for g in golds})) \
         if unseen_rows else 0
@@ -188,7 +190,7 @@ def measure(mqm_path: Path, unseen_rows: bool = False) -> dict:
             article["correct"] += hit
             finding_list.append(dict(system=gold.system, article=gold.doc, seg_id=gold.seg_id, detector=detector,
                                      text=gold.target[s:e], on_marked_span=hit))
-        for error in name_errors(gold):
+        for error in name_errors(gold, min_raters=min_raters):
             article["errors"] += 1
             row = dict(system=gold.system, article=gold.doc, seg_id=gold.seg_id,
                        core=gold.target[error.start:error.end],
@@ -207,7 +209,7 @@ def measure(mqm_path: Path, unseen_rows: bool = False) -> dict:
         a["precision"] = round(a["correct"] / a["findings"], 3) if a["findings"] else None
     return dict(
         file=str(mqm_path), segments=len(audited.gold), detectors=audited.detectors, model=None,
-        definition=dict(categories=sorted(NAME_CATEGORIES), min_raters=MIN_RATERS, common_zipf=COMMON_ZIPF,
+        definition=dict(categories=sorted(NAME_CATEGORIES), min_raters=min_raters, common_zipf=COMMON_ZIPF,
                         names_detectors=list(NAMES_DETECTORS)), curated_rows_dropped=dropped,
         totals=totals, per_article=dict(sorted(per_article.items())), findings=finding_list, caught=caught_list,
         missed=missed,
@@ -217,7 +219,8 @@ def measure(mqm_path: Path, unseen_rows: bool = False) -> dict:
 def print_report(result: dict, out=sys.stdout) -> None:
     t = result["totals"]
     print(f"# {result['file']}: {result['segments']} segments, detectors {', '.join(result['detectors'])}", file=out)
-    print(f"name errors (>= {MIN_RATERS} raters): {t['errors']}, caught {t['caught']}, recall {t['recall']}", file=out)
+    raters = result["definition"]["min_raters"]
+    print(f"name errors (>= {raters} raters): {t['errors']}, caught {t['caught']}, recall {t['recall']}", file=out)
     print(f"names findings: {t['findings']}, on a marked span {t['correct']}, precision {t['precision']}", file=out)
     print("\narticle\terrors\tcaught\trecall\tfindings\tcorrect\tprecision", file=out)
     for doc, a in result["per_article"].items():
@@ -241,8 +244,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--unseen-rows", action="store_true",
                         help="drop the curated rows of established names whose entities the file's sources name: "
                              "the figures for news the tables were not written from")
+    parser.add_argument("--min-raters", type=int, default=MIN_RATERS,
+                        help=f"raters who must mark an error (default {MIN_RATERS}; 1 for a file with one rater per "
+                             "segment, such as the TED set, on which no rule was shaped)")
     args = parser.parse_args(argv)
-    result = measure(args.mqm, unseen_rows=args.unseen_rows)
+    result = measure(args.mqm, unseen_rows=args.unseen_rows, min_raters=args.min_raters)
     if args.out:
         args.out.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     if args.quiet:
