@@ -422,6 +422,7 @@ def evaluate(tsv: Path, silver: list[dict], split: str, detector_names: list[str
         if split in ("all", case["split"]):
             cases_at[(case["system"], case["doc"], case["seg"])].append(case)
     caught, findings, on_error, on_correct, on_uncertain = set(), 0, 0, 0, 0
+    unjudged_in_reference = 0
     ref_findings, ref_sentences = 0, 0
     families = defaultdict(lambda: defaultdict(int))
     for (system, doc), rows in sorted(by_doc.items()):
@@ -451,6 +452,9 @@ def evaluate(tsv: Path, silver: list[dict], split: str, detector_names: list[str
                 on_error += mark == "TP"
                 on_uncertain += mark == "uncertain"
                 on_correct += mark == "FP-correct"
+                if mark == "unjudged":
+                    reference = segs.get((doc, int(sentence.segment.id)), {}).get("ref-A", {}).get("target", "")
+                    unjudged_in_reference += fold(text) in fold(reference)
                 family[mark] += 1
                 if verbose:
                     print(f"{mark}\t{system}\t{doc}:{sentence.segment.id}\t{text[:40]!r}\t{finding.confidence}\t"
@@ -486,6 +490,11 @@ def evaluate(tsv: Path, silver: list[dict], split: str, detector_names: list[str
         "on_uncertain": on_uncertain,
         "precision_strict": round(on_error / findings, 3) if findings else None,
         "precision_judged": round(on_error / (on_error + on_correct), 3) if on_error + on_correct else None,
+        # the unjudged findings whose flagged text the professional reference of that segment also writes (a
+        # rendering the reference shares is likely right); the others flag a name the reference writes another way
+        # or not at all, which is where the silver set has no case to judge them by
+        "unjudged_in_reference": unjudged_in_reference,
+        "unjudged_not_in_reference": findings - on_error - on_correct - on_uncertain - unjudged_in_reference,
         "ref_findings": ref_findings, "ref_sentences": ref_sentences,
         "ref_findings_per_100_sentences": round(100 * ref_findings / max(ref_sentences, 1), 2),
         "families": {k: dict(v) for k, v in sorted(families.items())},
