@@ -78,7 +78,9 @@ MQM_HELP = ("Human MQM judgements as TSV, repeatable (the datasets combine, kept
             "(system, doc, doc_id, seg_id, rater, source, target, category, severity) or segment scores (system, "
             "doc, seg_id, source, target, mqm_penalty[, reference]); the layout is read from the header.")
 LangsOpt = Annotated[Optional[str], typer.Option("--langs", help="Source and target language as SRC-TGT, e.g. zh-en "
-                                                 "(default: from a Google-style file name such as mqm_ted_zhen.tsv).",
+                                                 "(default: from a Google-style file name such as mqm_ted_zhen.tsv or "
+                                                 "wmt23_news_ende_dev.tsv, else from document names that end in "
+                                                 "the pair, news_x.1:en-de).",
                                                  metavar="SRC-TGT")]
 DetectorsOpt = Annotated[Optional[str], typer.Option("--detectors", help="Comma-separated detectors to run "
                                                      "(default: all).")]

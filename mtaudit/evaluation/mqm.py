@@ -168,8 +168,12 @@ class MqmSet:
         return out
 
 
-# "mqm_ted_zhen.tsv", "mqm_newstest2020_ende.tsv", "wmt21_news_zhen.scores.tsv"
-_PAIR_IN_NAME = re.compile(r"[_.-]([a-z]{2})-?([a-z]{2})(?:\.scores)?\.tsv$")
+# "mqm_ted_zhen.tsv", "mqm_newstest2020_ende.tsv", "wmt21_news_zhen.scores.tsv", "wmt23_news_ende_dev.tsv": the pair
+# is a word of the name, run together or hyphenated, followed by nothing but tags such as "scores", "dev", "test"
+_PAIR_WORD = re.compile(r"([a-z]{2})-?([a-z]{2})")
+_NAME_TAGS = frozenset("scores dev test train valid devtest eval all".split())
+# Google's WMT23 exports name each document with its pair: "news_aj-english.33941:en-de".
+_PAIR_IN_DOC = re.compile(r":([a-z]{2})-([a-z]{2})$")
 # Codes a file name must use for its pair to be trusted ("my_data.tsv" is not Danish to Tatar).
 _LANG_CODES = frozenset("ar bn cs de en es et fi fr gu he hi hr is ja kk km ko lt lv pl ps pt ro ru sr sw ta tr uk "
                         "vi xh zh zu it nl".split())
@@ -177,7 +181,8 @@ _LANG_CODES = frozenset("ar bn cs de en es et fi fr gu he hi hr is ja kk km ko l
 
 def language_pair(path: str | Path, given: str | None = None) -> tuple[str | None, str | None]:
     """(source, target) language codes: from ``given`` ("zh-en"), else from a Google-style file name
-    (``mqm_ted_zhen.tsv``, ``mqm_newstest2020_ende.tsv``), else unknown."""
+    (``mqm_ted_zhen.tsv``, ``mqm_newstest2020_ende.tsv``, ``wmt23_news_ende_dev.tsv``), else from the file's ``doc``
+    column when every document names the same pair (``news_aj-english.33941:en-de``), else unknown."""
     if given:
         parts = given.lower().replace("_", "-").split("-")
         if len(parts) != 2 or not all(parts):
@@ -185,10 +190,40 @@ def language_pair(path: str | Path, given: str | None = None) -> tuple[str | Non
 
             raise UsageError(f"--langs {given!r}: give source and target codes as SRC-TGT, e.g. zh-en")
         return parts[0], parts[1]
-    match = _PAIR_IN_NAME.search(Path(path).name.lower())
-    if match and match.group(1) in _LANG_CODES and match.group(2) in _LANG_CODES and match.group(1) != match.group(2):
+    name = Path(path).name.lower()
+    words = re.split(r"[_.]", name[:-4] if name.endswith(".tsv") else name)
+    while len(words) > 1 and words[-1] in _NAME_TAGS:
+        words.pop()
+    match = _PAIR_WORD.fullmatch(words[-1])
+    if match and _known_pair(match.group(1), match.group(2)):
         return match.group(1), match.group(2)
-    return None, None
+    return _pair_in_doc_column(path)
+
+
+def _known_pair(source: str, target: str) -> bool:
+    return source in _LANG_CODES and target in _LANG_CODES and source != target
+
+
+def _pair_in_doc_column(path: str | Path) -> tuple[str | None, str | None]:
+    """The pair every document of the file names at the end of its ``doc`` value, or (None, None)."""
+    pairs = set()
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+            header = [h.strip().lower() for h in next(reader, [])]
+            if "doc" not in header:
+                return None, None
+            column = header.index("doc")
+            for row in reader:
+                if len(row) > column:
+                    match = _PAIR_IN_DOC.search(row[column].strip().lower())
+                    pairs.add((match.group(1), match.group(2)) if match else None)
+                    if len(pairs) > 1:
+                        return None, None
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None, None  # read_mqm reports what is wrong with the file
+    found = pairs.pop() if pairs else None
+    return found if found and _known_pair(*found) else (None, None)
 
 
 def dataset_name(path: str | Path) -> str:

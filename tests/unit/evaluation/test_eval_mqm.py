@@ -138,11 +138,36 @@ def test_ted_file_reads_completely(shared):
     ("my_data.tsv", None, (None, None)),
     ("mqm_small.tsv", None, (None, None)),
     ("anything.tsv", "ZH-en", ("zh", "en")),
+    ("wmt23_news_ende_dev.tsv", None, ("en", "de")),  # tags after the pair
+    ("wmt21_news_zhen.scores.tsv", None, ("zh", "en")),
+    ("news_ende_final.tsv", None, (None, None)),  # a word after the pair that is no tag: not trusted
+    ("export_dade.tsv", None, (None, None)),  # not a pair of two languages
 ])
 def test_language_pair_from_option_or_google_file_name(name, given, pair):
     from mtaudit.evaluation.mqm import language_pair
 
     assert language_pair(name, given) == pair
+
+
+HEADER = "system\tdoc\tdoc_id\tseg_id\trater\tsource\ttarget\tcategory\tseverity\n"
+
+
+def test_a_file_named_without_its_pair_takes_it_from_its_documents(tmp_path):
+    """Google's WMT23 exports name each document with its pair ("news_x.1:en-de"); a German file must not be
+    ranked by the Chinese-English risk model because its name says nothing."""
+    from mtaudit.evaluation.mqm import language_pair
+
+    rows = [f"sys{i}\tnews_x.{i}:en-de\t1\t1\tr1\tHello.\tHallo.\tNo-error\tNo-error\n" for i in range(3)]
+    named = tmp_path / "judgements.tsv"
+    named.write_text(HEADER + "".join(rows), encoding="utf-8")
+    assert language_pair(named) == ("en", "de")
+    assert (read_mqm(named).source_lang, read_mqm(named).target_lang) == ("en", "de")
+    mixed = tmp_path / "mixed.tsv"
+    mixed.write_text(HEADER + "".join(rows) + rows[0].replace(":en-de", ":zh-en"), encoding="utf-8")
+    assert language_pair(mixed) == (None, None)  # two pairs: none is the file's
+    plain = tmp_path / "plain.tsv"
+    plain.write_text(HEADER + rows[0].replace(":en-de", ""), encoding="utf-8")
+    assert language_pair(plain) == (None, None)
 
 
 def test_documents_carry_the_language_pair():
