@@ -177,19 +177,28 @@ class RiskModel:
         return data
 
 
+def segment_risk(model: RiskModel, rows: list[dict[str, float]]) -> float:
+    """A segment's risk: the sum of its sentences' risks (``rows``: their ``sentence_features``). A paragraph's MQM
+    penalty adds up the errors of all its sentences, and so does this: the expected penalty of the whole segment."""
+    return sum(model.risk(row) for row in rows)
+
+
 def score_document(doc: Document, model: RiskModel) -> None:
-    """Set ``sentence.risk`` for every sentence and ``doc.risk`` for the document.
+    """Set ``sentence.risk`` for every sentence, ``segment.risk`` for every segment (the sum of its sentences',
+    ``segment_risk``) and ``doc.risk`` for the document.
 
     A document's risk is the mean of its three riskiest sentences: one bad paragraph makes an article worth opening,
     and a long clean article is not diluted into looking safe.
     """
     risks = []
-    for sentence in doc.sentences():
-        feats = sentence_features(sentence)
-        sentence.risk = round(model.risk(feats), 4)
-        part = model.estimator_part(feats)
-        sentence.estimator = None if part is None else round(part, 4)
-        risks.append(sentence.risk)
+    for segment in doc.segments:
+        for sentence in segment.sentences:
+            feats = sentence_features(sentence)
+            sentence.risk = round(model.risk(feats), 4)
+            part = model.estimator_part(feats)
+            sentence.estimator = None if part is None else round(part, 4)
+            risks.append(sentence.risk)
+        segment.risk = round(sum(s.risk for s in segment.sentences), 4)
     top = sorted(risks, reverse=True)[:3]
     doc.risk_model = model.name
     doc.risk = round(sum(top) / len(top), 4) if top else 0.0

@@ -130,7 +130,9 @@ class Segment:
     ``unit`` is the position of the translation unit it came from among the units translate-toolkit parses from the
     file (XLIFF, PO, TMX), which is how ``mtaudit.annotate`` puts findings back into a copy of that file.
     ``key`` is the unit's whole identity in its file where ``id`` is a shorter stand-in for it (a PO entry: its number
-    as ``id``, ``msgctxt::msgid`` as ``key``); the JSONL records keep it.
+    as ``id``, ``msgctxt::msgid`` as ``key``); the JSONL records keep it. ``risk`` is the sum of its sentences' risks
+    (``risk.score_document``): the expected MQM penalty of the whole unit, which is what a paragraph's judgement adds
+    up.
     """
 
     id: str
@@ -143,6 +145,7 @@ class Segment:
     scores: dict[str, float] = field(default_factory=dict)
     unit: int | None = None
     key: str | None = None
+    risk: float = 0.0
 
     def markup_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a plain-text span back to the original markup (identity when there was none)."""

@@ -1,7 +1,9 @@
 """``mtaudit calibrate``: learn the risk model's weights from MQM penalties, validated on held-out documents.
 
 The model is the linear ``RiskModel`` the audit already uses, so the weights are the whole story and are printed.
-Fitting is ridge regression of the segment's MQM penalty on standardised features (``ALPHA``), solved with sign
+It scores sentences; a segment's risk is the sum of its sentences' risks (``risk.segment_risk``: a paragraph's MQM
+penalty adds up the errors of all its sentences). Fitting is ridge regression of the segment's MQM penalty on that
+sum over standardised sentence features (``ALPHA``; a one-sentence segment is its sentence), solved with sign
 constraints so that the model cannot learn anything a reviewer would find perverse:
 
 - finding counts (``findings_*``, ``detector_*``), the reference gap (``ref_chrf_gap``) and the trained estimator's
@@ -28,6 +30,8 @@ import hashlib
 import math
 import time
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Callable
 
 import numpy as np
 from scipy.optimize import lsq_linear
@@ -35,7 +39,7 @@ from scipy.optimize import lsq_linear
 from mtaudit.evaluation.evaluate import figures_for
 from mtaudit.evaluation.features import AuditedSet, is_count
 from mtaudit.evaluation.mqm import GoldSegment, dataset_name
-from mtaudit.risk import ESTIMATOR, VARIANT_DROPS, RiskModel, without_signals
+from mtaudit.risk import ESTIMATOR, VARIANT_DROPS, RiskModel, segment_risk, without_signals
 
 FOLDS = 5  # validation folds per MQM file, by document (the TED files have five talks: leave one talk out)
 ALPHA = 1.0  # ridge strength on standardised features; fixed in advance, not tuned on the held-out figures
@@ -75,14 +79,19 @@ class Fit:
 
 def fit_risk_model(rows: list[dict[str, float]], penalty: list[float], alpha: float = ALPHA,
                    name: str = "calibrated", description: str = "", detectors: list[str] = (),
-                   prior: RiskModel | None = None) -> Fit:
+                   prior: RiskModel | None = None, groups: list[int] | None = None) -> Fit:
     """Fit the sign-constrained ridge model of ``penalty`` on ``rows``; features constant in ``rows`` are left out,
     except that each of ``detectors`` that fired on fewer than ``MIN_SUPPORT`` segments gets the prior weight
     ``PRIOR_DETECTOR_WEIGHT``.
 
     With ``prior`` (a risk model, e.g. the shipped one), the ridge penalty pulls the weights toward the prior's
     weights instead of toward 0 (``alpha * sum((w - w_prior)^2)`` in standardised units; ``alpha = inf`` keeps the
-    prior's weights and refits only the bias), and a detector with too little support keeps the prior's weight."""
+    prior's weights and refits only the bias), and a detector with too little support keeps the prior's weight.
+
+    With ``groups``, ``rows`` are sentences and ``groups[i]`` is the segment of row i (0 .. len(penalty) - 1, every
+    segment at least one row): a segment's predicted penalty is the sum of its sentences' risks (``segment_risk``),
+    as a paragraph's MQM penalty adds up the errors of all its sentences, so the model stays a sentence model that
+    the audit applies to each sentence."""
     support = {n: sum(1 for r in rows if r.get(n)) for n in {n for r in rows for n in r}}
     names = sorted(n for n in support if not n.startswith(UNFITTED_PREFIXES)
                    and not (n.startswith("detector_") and support[n] < MIN_SUPPORT))
@@ -97,6 +106,12 @@ def fit_risk_model(rows: list[dict[str, float]], penalty: list[float], alpha: fl
     x, mean, sd = x[:, keep], mean[keep], sd[keep]
     z = (x - mean) / sd
     y = np.asarray(penalty, float)
+    ones = np.ones((len(y), 1))
+    if groups is not None:
+        # a segment's row is the sum of its sentences' standardised rows, and its intercept counts its sentences
+        summed = np.zeros((len(y), z.shape[1]))
+        np.add.at(summed, np.asarray(groups, int), z)
+        z, ones = summed, np.bincount(np.asarray(groups, int), minlength=len(y)).astype(float)[:, None]
     n, k = z.shape
     lower = np.array([feature_sign(f)[0] for f in names])
     upper = np.array([feature_sign(f)[1] for f in names])
@@ -110,10 +125,10 @@ def fit_risk_model(rows: list[dict[str, float]], penalty: list[float], alpha: fl
         return Fit(model=model, standardised={f: round(float(w), 4) for f, w in zip(names, centre)},
                    spread={f: round(float(s), 4) for f, s in zip(names, sd)})
     if math.isinf(alpha):
-        weights_std, intercept = np.zeros(k), float(np.mean(y)) if n else 0.0
+        weights_std, intercept = np.zeros(k), float(np.sum(y) / np.sum(ones)) if n else 0.0
     else:
         # ridge toward ``centre``: solve for the offset d = w - centre, bounded so that w keeps its sign
-        design = np.vstack([np.hstack([z, np.ones((n, 1))]),
+        design = np.vstack([np.hstack([z, ones]),
                             np.hstack([math.sqrt(alpha) * np.eye(k), np.zeros((k, 1))])])
         target = np.concatenate([y - z @ centre, np.zeros(k)])
         solution = lsq_linear(design, target, bounds=(np.append(lower - centre, -math.inf),
@@ -158,15 +173,16 @@ def document_folds(gold: list[GoldSegment], folds: int = FOLDS) -> list[tuple[st
 
 
 def cross_validate(audited: AuditedSet, alpha: float = ALPHA, rows: list[dict[str, float]] | None = None,
-                   folds: int = FOLDS) -> dict:
+                   folds: int = FOLDS, transform: Callable[[dict], dict] | None = None) -> dict:
     """Held-out figures per MQM file: each fold of its documents (``document_folds``) is scored by a model fitted
     on everything else (the other folds and every other file), and the held-out predictions are pooled per file.
 
     Returns ``{"datasets": {name: {"folds": [...], "pooled": ..., "fold_mean": ...}}}``, the model's and the length
-    baseline's figures on the same segments side by side; ``rows`` replaces ``audited.features`` (e.g. with some
-    signals removed, to validate a variant).
+    baseline's figures on the same segments side by side. The fit is on sentences, a segment scored by the sum of
+    its sentences' risks (``fit_risk_model(..., groups=)``); ``transform`` changes each sentence row first (e.g.
+    removes some signals, to validate a variant). ``rows`` instead fits one row per segment as given (research
+    scripts that build their own rows).
     """
-    rows = audited.features if rows is None else rows
     gold = audited.gold
     plan = document_folds(gold, folds)
     if not plan:
@@ -176,9 +192,16 @@ def cross_validate(audited: AuditedSet, alpha: float = ALPHA, rows: list[dict[st
     for dataset, label, test in plan:
         held = set(test)
         train = [i for i in range(len(gold)) if i not in held]
-        fit = fit_risk_model([rows[i] for i in train], [gold[i].penalty for i in train], alpha,
-                             detectors=audited.detectors)
-        scores = [fit.model.risk(rows[i]) for i in test]
+        if rows is not None:
+            fit = fit_risk_model([rows[i] for i in train], [gold[i].penalty for i in train], alpha,
+                                 detectors=audited.detectors)
+            scores = [fit.model.risk(rows[i]) for i in test]
+        else:
+            train_rows, groups = audited.sentence_rows(train, transform)
+            fit = fit_risk_model(train_rows, [gold[i].penalty for i in train], alpha, detectors=audited.detectors,
+                                 groups=groups)
+            scores = [segment_risk(fit.model, [transform(r) if transform else r for r in audited.segment_rows(i)])
+                      for i in test]
         predictions[test] = scores
         length = [float(len(gold[i].target.split())) for i in test]
         per_dataset.setdefault(dataset, {"folds": []})["folds"].append(
@@ -224,10 +247,12 @@ def calibrate(audited: AuditedSet, mqm_paths: list[str], command: str, name: str
     model_note = f"model {audited.model}" if audited.model else "no model (--no-model)"
     files = ", ".join(p.rsplit("/", 1)[-1] for p in mqm_paths)
     description = (f"Fitted by `{command}` on {len(audited.gold)} segments of {files}: "
-                   f"ridge (alpha {alpha}) on standardised segment features, sign-constrained, target = MQM "
-                   f"penalty; detectors {', '.join(audited.detectors)}; {model_note}.")
-    fit = fit_risk_model(audited.features, [g.penalty for g in audited.gold], alpha,
-                         name=name or "calibrated", description=description, detectors=audited.detectors)
+                   f"ridge (alpha {alpha}) on standardised sentence features, sign-constrained, target = MQM "
+                   f"penalty of the segment as the sum of its sentences' risks; detectors "
+                   f"{', '.join(audited.detectors)}; {model_note}.")
+    rows, groups = audited.sentence_rows()
+    fit = fit_risk_model(rows, [g.penalty for g in audited.gold], alpha, name=name or "calibrated",
+                         description=description, detectors=audited.detectors, groups=groups)
     fit.model.trained_on = {"files": trained_files(mqm_paths, audited), "segments": len(audited.gold),
                             "detectors": audited.detectors, "model": audited.model,
                             "held_out": pooled_figures(validation)}
@@ -243,11 +268,12 @@ def calibrate(audited: AuditedSet, mqm_paths: list[str], command: str, name: str
                 # signals as a variant already fitted (--fast without an estimator), which serves (VARIANT_FALLBACK)
                 continue
             fitted.append(dropped)
-            rows = [without_signals(r, variant) for r in audited.features]
-            held = cross_validate(audited, alpha, rows, folds)
+            drop = partial(without_signals, variant=variant)
+            held = cross_validate(audited, alpha, folds=folds, transform=drop)
+            rows, groups = audited.sentence_rows(transform=drop)
             sub = fit_risk_model(rows, [g.penalty for g in audited.gold], alpha, name=f"{fit.model.name}/{variant}",
                                  description=f"{description} Variant without: {', '.join(VARIANT_DROPS[variant])}.",
-                                 detectors=audited.detectors)
+                                 detectors=audited.detectors, groups=groups)
             sub.model.trained_on = {"held_out": pooled_figures(held)}
             fit.model.variants[variant] = sub.model
             validation["variants"][variant] = pooled_figures(held)

@@ -1,9 +1,10 @@
 """``mtaudit eval``: the audit's segment risk and two baselines against MQM gold, and where detectors land.
 
-A segment's ``mtaudit`` score is the risk model applied to the segment's feature row (``features.segment_features``):
-exactly what ``mtaudit calibrate`` fits, so eval and calibration figures measure the same thing. Baselines from the
-same run: ``length`` (target words, split on whitespace; longer segments collect more errors) and ``random``
-(uniform, fixed seed).
+A segment's ``mtaudit`` score is the sum of the risk model's risks of its sentences (``risk.segment_risk``; a
+one-sentence segment's is its sentence's risk): exactly what ``mtaudit calibrate`` fits, so eval and calibration
+figures measure the same thing (a set without sentence rows scores each segment's own aggregated row). Baselines
+from the same run: ``length`` (target words, split on whitespace; longer segments collect more errors) and
+``random`` (uniform, fixed seed).
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import numpy as np
 
 from mtaudit.evaluation.features import AuditedSet
 from mtaudit.evaluation.ranking import ranking_figures
-from mtaudit.risk import RiskModel
+from mtaudit.risk import RiskModel, segment_risk
 
 RANDOM_SEED = 12345
 
@@ -20,7 +21,7 @@ def scorer_columns(audited: AuditedSet, risk_model: RiskModel, seed: int = RANDO
     """Each scorer's score per segment, in ``audited`` order."""
     rng = np.random.default_rng(seed)
     return {
-        "mtaudit": [risk_model.risk(f) for f in audited.features],
+        "mtaudit": [segment_risk(risk_model, audited.segment_rows(i)) for i in range(len(audited.gold))],
         "length": [float(len(g.target.split())) for g in audited.gold],
         "random": rng.random(len(audited.gold)).tolist(),
     }

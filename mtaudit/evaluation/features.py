@@ -81,6 +81,26 @@ class AuditedSet:
     seconds: dict[str, float] = field(default_factory=dict)
     # per segment, each finding as (detector, start, end) in segment-target offsets: what eval's detector table needs
     findings: list[list[tuple[str, int, int]]] = field(default_factory=list)
+    # per segment, its sentences' feature rows (``risk.sentence_features``): a segment's risk is the sum of its
+    # sentences' (``risk.segment_risk``); empty for a set made without them (then ``features`` stands in)
+    sentences: list[list[dict[str, float]]] = field(default_factory=list)
+
+    def sentence_rows(self, index: list[int] | None = None, transform: Callable[[dict], dict] | None = None
+                      ) -> tuple[list[dict[str, float]], list[int]]:
+        """The sentence rows of the segments ``index`` (default all), flattened, and for each the position of its
+        segment in ``index``: what ``calibrate.fit_risk_model(..., groups=)`` fits. A segment without sentence rows
+        (no sentence of it was split, or the set has none) stands for itself with its segment row."""
+        index = range(len(self.gold)) if index is None else index
+        rows, groups = [], []
+        for position, i in enumerate(index):
+            for row in self.segment_rows(i):
+                rows.append(transform(row) if transform else row)
+                groups.append(position)
+        return rows, groups
+
+    def segment_rows(self, i: int) -> list[dict[str, float]]:
+        """The rows whose risks add up to segment ``i``'s: its sentences', else its own."""
+        return self.sentences[i] if self.sentences and self.sentences[i] else [self.features[i]]
 
     @property
     def datasets(self) -> list[str]:
@@ -102,9 +122,10 @@ class AuditedSet:
                 seconds[stage] = round(seconds.get(stage, 0.0) + value, 2)
         # a part read back from a features cache has no Segments: then the combined set has none either
         segments = [s for p in parts for s in p.segments] if all(p.segments for p in parts) else []
+        sentences = [r for p in parts for r in p.sentences] if all(p.sentences for p in parts) else []
         return cls(gold=[g for p in parts for g in p.gold], segments=segments,
                    features=[f for p in parts for f in p.features], detectors=first.detectors, model=first.model,
-                   seconds=seconds, findings=[f for p in parts for f in p.findings])
+                   seconds=seconds, findings=[f for p in parts for f in p.findings], sentences=sentences)
 
 
 # Documents audited per call, so a long model run can report progress; large enough to fill the model's batches.
@@ -140,19 +161,20 @@ def audit_mqm(mqm: MqmSet, config: AuditConfig, scorer_factory=None,
         gold.extend(golds)
         segments.extend(doc.segments)
     features = [segment_features(s) for s in segments]
+    sentences = [[sentence_features(sentence) for sentence in s.sentences] for s in segments]
     findings = [[(f.detector, sentence.start + f.start, sentence.start + f.end)
                  for sentence in s.sentences for f in sentence.findings] for s in segments]
     done = time.perf_counter()
     return AuditedSet(
         gold=gold, segments=segments, features=features, detectors=[d.name for d in auditor.detectors],
-        model=config.model, findings=findings,
+        model=config.model, findings=findings, sentences=sentences,
         seconds={"load": round(loaded - started, 2), "audit": round(audited - loaded, 2),
                  "features": round(done - audited, 2)},
     )
 
 
 # ---- the features cache: one model run over an MQM file serves any number of eval/calibrate runs -------------------
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4  # 4: each segment's sentence rows
 
 
 # What decides a segment's features: the document model, segmentation, detectors and their data, the model scorer,
@@ -198,7 +220,7 @@ def save_audited(path: Path, audited: AuditedSet, key: dict) -> None:
     entries = [e for e in _read_entries(path) if e["key"].get("mqm_sha256") != key["mqm_sha256"]]
     entries.append({"key": key, "detectors": audited.detectors, "model": audited.model, "seconds": audited.seconds,
                     "gold": [asdict(g) for g in audited.gold], "features": audited.features,
-                    "findings": audited.findings})
+                    "findings": audited.findings, "sentences": audited.sentences})
     write_atomic(path, json.dumps({"format": CACHE_FORMAT, "entries": entries}, ensure_ascii=False) + "\n")
 
 
@@ -226,7 +248,8 @@ def load_audited(path: Path, key: dict) -> AuditedSet | None:
                 gold.append(GoldSegment(**g))
             return AuditedSet(gold=gold, segments=[], features=entry["features"], detectors=entry["detectors"],
                               model=entry["model"], seconds=entry.get("seconds", {}),
-                              findings=[[tuple(f) for f in row] for row in entry["findings"]])
+                              findings=[[tuple(f) for f in row] for row in entry["findings"]],
+                              sentences=entry.get("sentences", []))
         except (KeyError, TypeError, ValueError):
             return None
     return None

@@ -16,7 +16,9 @@ Embedded data (``<script type="application/json" id="mtaudit-data">``), version 
      "review": {"columns", "system", "cats", "sevs", "none", "nontrans"}   # what a reviewer can mark on any
                                                                           # sentence (mtaudit.review.judgements)
      "rows": [[doc index, segment id, sentence index, text, risk, sentence sha256 or "", findings, glued,
-               estimator], ...]}   # estimator: the trained estimator's part of the risk, or null
+               estimator, segment risk], ...]}   # estimator: the trained estimator's part of the risk, or null;
+                                                 # segment risk: the sum of its sentences' risks, only where the
+                                                 # segment (a paragraph) has two or more sentences, else null
 
     finding: [start, end, severity index, category index, detector index, message, suggestion, confidence, occurrence,
               decision, note]   # decision ("dismiss", "confirm" or null) and note: only where --decisions gave one
@@ -40,6 +42,7 @@ import hashlib
 import json
 import math
 import re
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
@@ -139,6 +142,7 @@ def page_data(report: dict) -> dict:
         })
         seg_texts: dict[str, list] = {}
         previous = None
+        per_segment = Counter(str(s["segment"]) for s in doc["sentences"])
         for s in doc["sentences"]:
             segment = str(s["segment"])
             if s.get("source") or s.get("reference"):
@@ -162,9 +166,11 @@ def page_data(report: dict) -> dict:
                         and s.get("start") is not None and previous.get("end") == s["start"])
             previous = s
             estimator = s.get("estimator")
+            segment_risk = s.get("segment_risk") if per_segment[segment] > 1 else None
             rows.append([d_index, segment, s["sentence"], text, _finite(s.get("risk")),
                          sentence_sha256(text) if out else "", out, glued,
-                         None if estimator is None else round(_finite(estimator), 4)])
+                         None if estimator is None else round(_finite(estimator), 4),
+                         None if segment_risk is None else _finite(segment_risk)])
         segs.append(seg_texts)
     return {"v": DATA_VERSION, "run": _json_safe(report["run"]), "summary": report["summary"], "docs": docs,
             "bands": list(RISK_BANDS), "sevs": list(SEVERITIES), "cats": list(categories), "dets": list(detectors),

@@ -34,6 +34,7 @@ def sentence_records(doc: Document) -> list[dict]:
                 "end": sentence.end,
                 "text": sentence.text,
                 "risk": sentence.risk,
+                "segment_risk": segment.risk,
                 "estimator": sentence.estimator,
                 "fluency": None if sentence.fluency is None else round(float(sentence.fluency), 4),
                 "scores": {k: round(float(v), 4) for k, v in sentence.scores.items()},

@@ -783,3 +783,31 @@ def test_document_view_tints_only_sentences_with_findings(report_page, audited, 
     assert clean == {"rgba(0, 0, 0, 0)"}
     assert all(bg != "rgba(0, 0, 0, 0)" for flagged, bg in tints if flagged)
     assert g.errors == []
+
+
+def test_a_paragraph_of_several_sentences_shows_its_own_risk(report_page, audited, tmp_path):
+    """A paragraph's risk is the sum of its sentences' (the JSONL's segment_risk): the document view shows it under
+    the paragraph's number and the queue beside the sentence's place, only for paragraphs of two or more sentences."""
+    report = json.loads(json.dumps(audited["report"]))
+    d, doc = next((k, doc) for k, doc in enumerate(report["documents"]) if doc["sentences"]
+                  and len({s["segment"] for s in doc["sentences"]}) < len(doc["sentences"]))
+    sizes = {}
+    for s in doc["sentences"]:
+        sizes[s["segment"]] = sizes.get(s["segment"], 0) + 1
+    for s in doc["sentences"]:
+        # the audit wrote the sum of the sentences' risks; any value shows as written
+        assert s["segment_risk"] == pytest.approx(sum(t["risk"] for t in doc["sentences"]
+                                                      if t["segment"] == s["segment"]), abs=1e-3)
+        s["segment_risk"] = 7.25 if sizes[s["segment"]] > 1 else 0.5
+    path = tmp_path / "paragraphs.html"
+    write_html(report, path)
+    g = report_page(f"#doc={d}", path=path)
+    shown = g.page.eval_on_selector_all(
+        "#doc-body .para", "ps => ps.map(p => [p.querySelector('.para-num').firstChild.textContent, "
+                           "(p.querySelector('.para-num .seg-risk') || {}).textContent || null])")
+    assert shown and all((risk == "7.25") == (sizes[seg] > 1) for seg, risk in shown)
+    assert any(risk for _, risk in shown)
+    g.go("#queue")
+    pills = g.page.eval_on_selector_all("#queue-list .row .seg-risk", "ss => ss.map(s => s.textContent)")
+    assert pills and set(pills) == {"¶ risk 7.25"}
+    assert g.errors == []

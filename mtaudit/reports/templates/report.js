@@ -21,7 +21,8 @@
 
   // ---- model ------------------------------------------------------------------------------------------------
   var rows = DATA.rows.map(function (r, i) {
-    var row = { i: i, d: r[0], seg: r[1], n: r[2], text: r[3], risk: r[4], sha: r[5], f: [], glued: !!r[7], est: r[8] === undefined ? null : r[8], rank: 0,
+    var row = { i: i, d: r[0], seg: r[1], n: r[2], text: r[3], risk: r[4], sha: r[5], f: [], glued: !!r[7], est: r[8] === undefined ? null : r[8],
+      segRisk: r[9] === undefined ? null : r[9], rank: 0,
       hay: null };
     row.f = r[6].map(function (x, k) {
       // prior: the decision the audit applied from its --decisions file (shown as taken, and undoable); note: the
@@ -1022,7 +1023,14 @@
     var name = el('span', 'doc-name', DOCS[r.d].path);
     name.title = DOCS[r.d].path;
     head.appendChild(name);
-    head.appendChild(el('span', 'loc', '¶ ' + r.seg + ' · sentence ' + (r.n + 1)));
+    var loc = el('span', 'loc', '¶ ' + r.seg + ' · sentence ' + (r.n + 1));
+    if (r.segRisk !== null) {
+      loc.appendChild(document.createTextNode(' · '));
+      var whole = el('span', 'seg-risk', '¶ risk ' + fmtRisk(r.segRisk));
+      whole.title = "The paragraph's risk: the sum of its sentences' risks, the MQM penalty expected for the whole paragraph";
+      loc.appendChild(whole);
+    }
+    head.appendChild(loc);
     var open = button('btn btn-link open-doc', 'Open in document', 'Read this sentence in its article (o)');
     head.appendChild(open);
     head.appendChild(button('btn btn-link mark-error', 'Mark error', 'Mark an error on this sentence: select its text first, or pick the span with the keys (e)'));
@@ -1271,7 +1279,11 @@
     groups.forEach(function (g) {
       var seg = segInfo(g.rows[0]);
       var para = el('section', 'para' + (seg ? ' with-source' : ''));
-      para.appendChild(el('div', 'para-num', g.seg));
+      var num = para.appendChild(el('div', 'para-num', g.seg));
+      if (g.rows[0].segRisk !== null) {
+        num.appendChild(el('span', 'seg-risk', fmtRisk(g.rows[0].segRisk)));
+        num.title = "paragraph " + g.seg + " · risk " + fmtRisk(g.rows[0].segRisk) + " (the sum of its sentences' risks)";
+      }
       var p = el('p', 'para-text');
       var items = [];
       g.rows.forEach(function (r, k) {

@@ -42,6 +42,47 @@ def test_fit_recovers_weights_and_respects_signs():
     assert "fluency" in model.impute and "detector_names" not in model.impute
 
 
+def test_a_paragraph_is_fitted_as_the_sum_of_its_sentences():
+    """A paragraph's penalty adds up its sentences' errors: fitted with groups, the model is the sentence model that
+    generated it (bias and weights per sentence), and one-sentence groups give the ordinary fit."""
+    rows, penalty = synthetic(600, seed=3)
+    sentence_penalty = [p + 1.0 for p in penalty]  # a bias of 1 per sentence, which only groups can tell from 0
+    rng = np.random.default_rng(4)
+    sizes = rng.integers(1, 5, 200)
+    groups = [g for g, size in enumerate(sizes) for _ in range(size)]
+    rows, sentence_penalty = rows[:len(groups)], sentence_penalty[:len(groups)]
+    paragraph = np.zeros(len(sizes))
+    np.add.at(paragraph, groups, sentence_penalty)
+    model = fit_risk_model(rows, paragraph.tolist(), groups=groups).model
+    assert model.weights["length_words"] == pytest.approx(0.1, abs=0.02)
+    assert model.weights["detector_names"] == pytest.approx(1.0, abs=0.1)
+    assert model.weights["fluency"] == pytest.approx(-0.5, abs=0.15)
+    plain = fit_risk_model(rows, sentence_penalty).model
+    assert model.bias == pytest.approx(plain.bias, abs=0.3)  # per sentence, not per paragraph
+    single = fit_risk_model(rows, sentence_penalty, groups=list(range(len(rows)))).model
+    assert single.weights == pytest.approx(plain.weights) and single.bias == pytest.approx(plain.bias)
+
+
+def test_eval_and_cross_validation_score_a_segment_by_the_sum_of_its_sentences():
+    from mtaudit.evaluation.calibrate import cross_validate
+    from mtaudit.evaluation.evaluate import scorer_columns
+    from mtaudit.evaluation.features import AuditedSet
+    from mtaudit.evaluation.mqm import GoldSegment
+
+    model = RiskModel(weights={"length_words": 0.5}, bias=1.0)
+    gold = [GoldSegment(system="s", doc=f"d{i % 4}", seg_id=str(i), source="", target="w " * 3, line=i + 2, dataset="x",
+                        rater_penalty={"r": float(i)}) for i in range(8)]
+    sentences = [[{"length_words": 1.0}] * (1 + i % 3) for i in range(8)]
+    features = [{"length_words": float(len(s))} for s in sentences]
+    audited = AuditedSet(gold=gold, segments=[], features=features, detectors=[], model=None, sentences=sentences)
+    assert scorer_columns(audited, model)["mtaudit"] == [1.5 * len(s) for s in sentences]
+    old_cache = AuditedSet(gold=gold, segments=[], features=features, detectors=[], model=None)
+    assert scorer_columns(old_cache, model)["mtaudit"] == [1.0 + 0.5 * f["length_words"] for f in features]
+    rows, groups = audited.sentence_rows([2, 5])
+    assert groups == [0, 0, 0, 1, 1, 1] and len(rows) == 6
+    assert cross_validate(audited, folds=4)["datasets"]["x"]["pooled"]["mtaudit"]
+
+
 @pytest.mark.parametrize("name, bounds", [
     ("findings_major", (0.0, float("inf"))),
     ("detector_names", (0.0, float("inf"))),
