@@ -105,6 +105,7 @@ class NamesSourceDetector(Detector):
         article_source = "".join(s.source or "" for s in doc.segments)
         about_vietnam = readings.about_vietnam(article_source)
         regional = None  # people of Taiwan, Hong Kong, Macau, Singapore: found once a Chinese source comes
+        koreans = None  # the Korean people the article introduces: found once a Chinese source comes
         for index, segment in enumerate(doc.segments):
             if not segment.source or not segment.sentences or not segment.target.strip():
                 continue
@@ -123,12 +124,17 @@ class NamesSourceDetector(Detector):
                 if regional is None:
                     regional = regions.regional_people([s.source for s in doc.segments if s.source], source_tokens,
                                                       PERSON_TAGS, all_surnames(), _known_person)
+                if koreans is None:
+                    koreans = readings.korean_people([s.source for s in doc.segments if s.source], name_candidates,
+                                                     PERSON_TAGS)
                 spots = people.vietnamese_readings(segment, about_vietnam, taken) + people.regional_pinyin(
-                    segment, regional, taken)
+                    segment, regional, taken) + people.korean_readings(segment, koreans, taken)
                 also = {spot.name for spot in spots}
                 out.extend(f for spot in spots for f in self._spot(segment, spot))
                 flagged |= also
                 names = [n for n in names if n.text not in flagged and not any(n.text in f for f in also)]
+                # a Korean person's English name is no pinyin: the Chinese-name checks would misread "Lee", "Deok-su"
+                names = [n for n in names if not any(n.text in k for k in koreans if k in segment.source)]
                 found_orgs, flagged = self._established(segment, article_source)
                 out.extend(found_orgs)
                 for wrong in abbreviations.wrong_places(segment.source, segment.target, article_source):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from mtaudit.core.document import Category, Severity
-from mtaudit.detectors.namelib import readings, regions
+from mtaudit.detectors.namelib import korean, readings, regions
 from mtaudit.detectors.namelib.lexicon import CHINESE_SURNAMES
 from mtaudit.detectors.namelib.romanise import fold, is_pinyin, sound_key
 from mtaudit.detectors.namelib.source_names import (
@@ -74,6 +74,39 @@ def vietnamese_readings(segment, about_vietnam: bool, taken) -> list[Spot]:
                        f"reads its characters as Chinese pinyin.")
         if _free(taken, start, end):
             out.append(Spot(name, start, end, Category.MISTRANSLATION, severity, message, expected, confidence))
+    return out
+
+
+def korean_readings(segment, koreans: set[str], taken) -> list[Spot]:
+    """A Korean person of the article (``readings.korean_people``) whose rendering spells one character of the given
+    name with a syllable that none of its Korean readings gives in any usual romanisation ("Moon Jae-yin" for 文在寅,
+    "Yoon Xi-yeol" for 尹锡悦): a major mistranslation, suggesting the person's form in the lexicon or, failing it,
+    the Revised Romanization of the name. Korea named right before the name in this sentence is the surer case;
+    a later mention of a person the article introduced so is one too. ``taken``: spans already reported."""
+    from mtaudit.detectors.namelib.article import find_words
+
+    out = []
+    for name in sorted(koreans):
+        at = segment.source.find(name)
+        if at < 0:
+            continue
+        entry = lexicon().get(name)
+        forms = entry.forms if entry is not None and entry.kind == "person" and entry.foreign else ()
+        if any(" " in form and find_words(segment.target, form) is not None for form in forms):
+            continue  # written as the lexicon writes this person (Chey Tae-won: no reading gives "Chey")
+        wrong = korean.mismatch(name, [readings.korean_readings(c) for c in name], readings.KOREAN_SURNAMES.get(name[0]),
+                                segment.target)
+        if wrong is None:
+            continue
+        start, end, text, index, _ = wrong
+        expected = forms[0] if forms else readings.korean(name, person=True)
+        spelt = ", ".join(readings.korean_readings(name[index]))
+        message = (f"The source names {name}, a Korean person (“{expected}”); “{text}” spells {name[index]} with a "
+                   f"syllable that none of its Korean readings ({spelt}) gives in any romanisation.")
+        strong = readings.country_before(segment.source, at) == "ko"
+        if _free(taken, start, end):
+            out.append(Spot(name, start, end, Category.MISTRANSLATION, Severity.MAJOR, message, expected,
+                            0.7 if strong else 0.6))
     return out
 
 

@@ -77,6 +77,11 @@ def korean(name: str, person: bool) -> str | None:
     return "".join(parts).capitalize() if all(parts) else None
 
 
+def korean_readings(char: str) -> tuple[str, ...]:
+    """Every Sino-Korean reading of ``char`` the data gives, romanised (李: ri, i)."""
+    return _all_readings().get(char, ((), ()))[1]
+
+
 def sino_readings(name: str) -> list[str]:
     """Every Sino-Vietnamese and Sino-Korean reading of ``name`` the data gives."""
     return [r for r in (vietnamese(name), korean(name, True), korean(name, False)) if r]
@@ -173,4 +178,20 @@ def vietnamese_people(source: str, candidates, vietnam_article: bool, person_tag
             _VI_TITLE_AFTER.match(source, end) or _VI_TITLE_BEFORE.search(before))
         if strong or weak:
             out.append((word, start, strong))
+    return out
+
+
+def korean_people(sources, candidates, person_tags) -> set[str]:
+    """The Korean people an article introduces with Korea named right before them ("韩国总统尹锡悦", "朝鲜外相崔善姬"):
+    their names. Three characters with a Korean surname first, the surname joined back where jieba cut it off
+    (尹 + 锡悦). Every other mention of those characters in the article is that person."""
+    out = set()
+    for source in sources:
+        for word, tag, start, _ in candidates(source):
+            if tag not in person_tags and tag != "lexicon":
+                continue
+            if len(word) == 2 and start and source[start - 1] in KOREAN_SURNAMES:
+                word, start = source[start - 1] + word, start - 1
+            if len(word) == 3 and word[0] in KOREAN_SURNAMES and country_before(source, start) == "ko":
+                out.add(word)
     return out
