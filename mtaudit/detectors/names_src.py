@@ -105,7 +105,8 @@ class NamesSourceDetector(Detector):
         article_source = "".join(s.source or "" for s in doc.segments)
         about_vietnam = readings.about_vietnam(article_source)
         regional = None  # people of Taiwan, Hong Kong, Macau, Singapore: found once a Chinese source comes
-        koreans = None  # the Korean people the article introduces: found once a Chinese source comes
+        koreans = japanese = None  # the Korean and Japanese people the article introduces, found once a Chinese
+        # source comes
         for index, segment in enumerate(doc.segments):
             if not segment.source or not segment.sentences or not segment.target.strip():
                 continue
@@ -125,10 +126,12 @@ class NamesSourceDetector(Detector):
                     regional = regions.regional_people([s.source for s in doc.segments if s.source], source_tokens,
                                                       PERSON_TAGS, all_surnames(), _known_person)
                 if koreans is None:
-                    koreans = readings.korean_people([s.source for s in doc.segments if s.source], name_candidates,
-                                                     PERSON_TAGS)
+                    sources = [s.source for s in doc.segments if s.source]
+                    koreans = readings.korean_people(sources, name_candidates, PERSON_TAGS)
+                    japanese = people.japanese_people(sources, name_candidates)
                 spots = people.vietnamese_readings(segment, about_vietnam, taken) + people.regional_pinyin(
-                    segment, regional, taken) + people.korean_readings(segment, koreans, taken)
+                    segment, regional, taken) + people.korean_readings(segment, koreans, taken) + \
+                    people.japanese_surnames(segment, japanese, taken)
                 also = {spot.name for spot in spots}
                 out.extend(f for spot in spots for f in self._spot(segment, spot))
                 flagged |= also

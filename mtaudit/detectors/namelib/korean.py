@@ -116,8 +116,20 @@ def mismatch(name: str, readings: list[tuple[str, ...]], surname: str | None, ta
     hyphenated word ("Jae-in"), two words ("Jae In") or one ("Jaein"), or before it hyphenated ("Jae-in Moon"); it
     is this person's name when the other syllable of the given name reads right. Returns (start, end, text, index of
     the wrong character, the rendering's syllables), or None when every rendering reads right or none is found."""
+    return next(((a, b, target[a:b], at + 1, syllables) for a, b, at, syllables in
+                 _renderings(name, readings, surname, target) if at != _RIGHT), None)
+
+
+def reads_right(name: str, readings: list[tuple[str, ...]], surname: str | None, text: str) -> bool:
+    """``text`` holds a rendering of the Korean person ``name`` that reads every character right."""
+    return any(at == _RIGHT for *_, at, _ in _renderings(name, readings, surname, text))
+
+
+def _renderings(name: str, readings: list[tuple[str, ...]], surname: str | None, target: str):
+    """Each rendering of ``name`` in ``target`` (see ``mismatch``): (start, end, the wrong character's index in the
+    given name or _RIGHT, its syllables as written)."""
     if len(name) != 3 or not all(readings):
-        return None
+        return
     family = surname_spellings(readings[0], surname)
     given = [character_spellings(r) for r in readings[1:]]
     words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(target)]
@@ -125,11 +137,9 @@ def mismatch(name: str, readings: list[tuple[str, ...]], surname: str | None, ta
         if not word[:1].isupper() or fold(word) not in family:
             continue
         for found in (_after(target, words, i, given), _before(target, words, i, given)):
-            if found is not None and found[2] != _RIGHT:
+            if found is not None:
                 a, b, at, syllables = found
-                a, b = min(a, start), max(b, end)
-                return a, b, target[a:b], at + 1, syllables
-    return None
+                yield min(a, start), max(b, end), at, syllables
 
 
 def _after(target: str, words, i: int, given: list[frozenset[str]]):

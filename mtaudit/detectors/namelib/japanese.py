@@ -1,0 +1,124 @@
+"""Japanese people written in Chinese characters, and the readings of their surnames.
+
+A Japanese name reaches a Chinese article in the simplified forms of its kanji (安倍晋三, 岸田文雄); English writes its
+Japanese reading (Abe Shinzō, Kishida Fumio), which neither pinyin nor the characters' commonest readings give, and a
+surname may have several (河野: Kōno, Kawano). The readings of each surname come from JMnedict
+(``data/ja_surnames.tsv``, built with the lexicon); which names are Japanese comes from the source: Japan named
+right before the name ("日本首相岸田文雄"). What is checked is what is reliable: a surname written as a near miss of its
+readings, cut short ("Ab" for 安倍 Abe, "Kishi" for 岸田 Kishida) or a letter off, that is itself none of them.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+
+from rapidfuzz.distance import Levenshtein
+
+from mtaudit.detectors.namelib.readings import country_before
+from mtaudit.detectors.namelib.romanise import fold
+
+SURNAMES_FILE = "data/ja_surnames.tsv"
+
+
+@lru_cache(maxsize=1)
+def surnames() -> dict[str, tuple[tuple[str, ...], bool]]:
+    """Surname in simplified characters -> (its readings as JMnedict writes them, whether the first is the
+    established one)."""
+    text = resources.files("mtaudit.detectors").joinpath(SURNAMES_FILE).read_text(encoding="utf-8")
+    out = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            key, found, flag = line.split("\t")
+            out[key] = (tuple(found.split("|")), flag == "e")
+    return out
+
+
+@lru_cache(maxsize=50_000)
+def normalised(word: str) -> str:
+    """A romanised Japanese word with its long vowels and nasal spelt one way, so that Hepburn with or without
+    macrons and the ou/oo/oh spellings compare equal: "Kōno", "Kouno", "Kohno", "Kono" -> "kono"; "Homma" -> "honma"."""
+    text = fold(word)
+    text = re.sub(r"(?<=o)(?:u|o|h(?![aeiouy]))|(?<=u)u", "", text)
+    return re.sub(r"m(?=[bpm])", "n", text)
+
+
+def established(key: str) -> str | None:
+    """The reading English writes the surname ``key`` in, when one clearly is: 岸田 -> "Kishida"; 河野 (Kōno,
+    Kawano) has one by the curated table, 菅 (Suga, Kan) none."""
+    found, sure = surnames().get(key, ((), False))
+    return found[0] if sure else None
+
+
+def surname_keys(name: str) -> list[str]:
+    """The surnames ``name`` may begin with, likeliest first: a name of four or five characters has a surname of two
+    (岸田 + 文雄, 小池 + 百合子) more often than of one or three; in a name of three the split is open (林 + 芳正,
+    but 石破 + 茂), so both come back and a rendering that reads either counts as right."""
+    table = surnames()
+    keys = [name[:n] for n in (2, 1, 3) if n < len(name) and name[:n] in table]
+    if len(name) >= 4 and name[:2] in table:
+        return [name[:2]]
+    return keys
+
+
+def japanese_people(source: str, candidates, person_tags) -> list[tuple[str, int]]:
+    """The Japanese people a source segment introduces with Japan named right before them, with only titles between
+    ("日本首相岸田文雄", "日本外相林芳正"; not "日本研究所所长杨伯江"): (name, start), the name as jieba or the lexicon
+    gives it, of two characters or more, beginning with a surname the table knows. A surname jieba takes for a place
+    counts with the person's name right after it (西村 + 康稔); what the lexicon knows as no person does not (关东军,
+    the Kwantung Army)."""
+    from mtaudit.detectors.namelib.zh_lexicon import lexicon
+
+    found = list(candidates(source))
+    out = []
+    for word, tag, start, end in found:
+        if tag == "ns":
+            given = next((w for w, t, s, _ in found if s == end and t in person_tags), None)
+            if given is None:
+                continue
+            word += given
+        entry = lexicon().get(word)
+        if tag not in (*person_tags, "lexicon", "ns") or len(word) < 2 or entry is not None and entry.kind != "person":
+            continue
+        if country_before(source, start) == "ja" and surname_keys(word):
+            out.append((word, start))
+    return out
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+_TITLE_BEFORE = re.compile(r"(?:Minister|Premier|President|Secretary|Governor|Ambassador|Chairman|Chairwoman|Chief|"
+                           r"Mayor|Speaker|Mr|Ms|Mrs|Dr|Professor|Emperor|Prince|Princess)\.? $")
+
+
+def near_miss(keys: list[str], target: str, known: frozenset[str] = frozenset()) -> tuple[int, int, str, str] | None:
+    """A word of ``target`` that writes the surname ``keys[0]`` as a near miss of its readings: a strict beginning of
+    one, at least half of it ("Ab" for Abe, "Kishi" for Kishida), or, for a reading of five letters or more, one
+    letter changed, added or dropped ("Kishide"), and none of the readings of any of ``keys`` itself. Only a word in a
+    name's place: capitalised, beside another capitalised word or after a title. ``known``: words never reported
+    (normalised: the words of the lexicon's forms of the person). Returns (start, end, word, the reading it misses),
+    or None when a word reads the surname right, or none misses it."""
+    table = surnames()
+    every = {normalised(r) for key in keys for r in table[key][0]}
+    main = {normalised(r): r for r in table[keys[0]][0]}
+    words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(target) if m.group()[:1].isupper()]
+    if any(normalised(w) in every for _, _, w in words):
+        return None
+    for start, end, word in words:
+        text = normalised(word)
+        if len(text) < 2 or text in known or not _name_place(target, start, end):
+            continue
+        for reading, form in main.items():
+            short = reading.startswith(text) and len(reading) > len(text) and 2 * len(text) >= len(reading)
+            off = len(reading) >= 5 and text[0] == reading[0] and Levenshtein.distance(text, reading) == 1
+            if short or off:
+                return start, end, word, form
+    return None
+
+
+def _name_place(target: str, start: int, end: int) -> bool:
+    """The word at ``target[start:end]`` stands where a name does: beside another capitalised word, or after a
+    title ("Prime Minister Kishi", "Shinzo Ab")."""
+    before = re.search(r"([^\W\d_]+) $", target[:start])
+    after = re.match(r" ([^\W\d_]+)", target[end:])
+    return bool(before and before.group(1)[:1].isupper() and before.start() > 0 or
+                after and after.group(1)[:1].isupper() or _TITLE_BEFORE.search(target[:start]))
