@@ -71,12 +71,13 @@ class NamesSourceDetector(Detector):
 
     A target word that sounds like the expected name but is spelt differently ("Ji" for 习) is a mistranslated name;
     so is a foreign, Vietnamese or Korean name read back as Chinese pinyin ("Bu Linken", "Wen Zaiyin"), a Vietnamese
-    syllable none of the character's readings gives ("Pham Minh Thanh"), another place that sounds like the source's
-    ("Zhangzhou" for 郴州) or that a one-character abbreviation does not mean ("Australia" for 来澳 in a Macau story),
-    an organisation's generic part left in pinyin ("Hunan Weishi"), a known organisation rendered word by word or
-    afresh ("China News Network", "Economic Observation Newspaper") or by another body's name ("Xinhua" for 中新网), a
-    person swapped for another ("Shi Lian" for 王沪宁), and a minority rendering of a name the article writes another
-    way elsewhere ("Giobro" beside "Ziobro"). A Taiwanese, Hong Kong, Macau or Singapore person in mainland pinyin
+    or Korean syllable none of the character's readings gives ("Pham Minh Thanh", "Moon Jae-yin"), a Japanese surname
+    cut short ("Kishi" for 岸田), another place that sounds like the source's ("Zhangzhou" for 郴州) or that a
+    one-character abbreviation does not mean ("Australia" for 来澳 in a Macau story), an organisation's generic part
+    left in pinyin ("Hunan Weishi"), a known organisation rendered word by word or afresh ("China News Network",
+    "Economic Observation Newspaper") or by another body's name ("Xinhua" for 中新网), a person swapped for another
+    ("Shi Lian" for 王沪宁), and a minority rendering of a name the article writes another way elsewhere ("Giobro"
+    beside "Ziobro"). A Taiwanese, Hong Kong, Macau or Singapore person in mainland pinyin
     ("Xia Liyan" for Hsia Li-yen) and a name without the accents English keeps ("Rios") are name-format findings. A
     person named in the source who appears nowhere in the target is reported as a possible omission (the translation
     may use a pronoun instead). Other source languages plug in through ``SOURCE_LANGUAGES`` in

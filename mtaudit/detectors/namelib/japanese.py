@@ -115,6 +115,33 @@ def near_miss(keys: list[str], target: str, known: frozenset[str] = frozenset())
     return None
 
 
+def beside_given_name(keys: list[str], target: str, given: frozenset[str]) -> tuple[int, int, str, str] | None:
+    """The one capitalised word right beside the person's given name that is none of the surname's readings, where
+    no word reads the surname right: "Fumio Anda" for 岸田文雄 when the lexicon writes him "Kishida Fumio".
+    ``given``: the given name's words as the lexicon writes them, normalised. Returns (start, end, word, the given
+    name's word), or None. Left alone: a word English uses (“Minister” in “Prime Minister Fumio”), or two such
+    words, one on either side (which is the surname is unclear)."""
+    from mtaudit.detectors.namelib.target_names import common_english_word
+
+    table = surnames()
+    every = {normalised(r) for key in keys for r in table[key][0]}
+    words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(target)]
+    if not given or any(normalised(w) in every for _, _, w in words if w[:1].isupper()):
+        return None
+    found = []
+    for i, (_, _, word) in enumerate(words):
+        if normalised(word) not in given or not word[:1].isupper():
+            continue
+        for j in (i - 1, i + 1):
+            if not 0 <= j < len(words) or target[min(words[i][1], words[j][1]):max(words[i][0], words[j][0])] != " ":
+                continue
+            start, end, other = words[j]
+            text = normalised(other)
+            if other[:1].isupper() and len(text) >= 2 and text not in given and not common_english_word(other):
+                found.append((start, end, other, word))
+    return found[0] if len(found) == 1 else None
+
+
 def _name_place(target: str, start: int, end: int) -> bool:
     """The word at ``target[start:end]`` stands where a name does: beside another capitalised word, or after a
     title ("Prime Minister Kishi", "Shinzo Ab")."""

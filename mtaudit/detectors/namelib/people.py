@@ -140,15 +140,25 @@ def japanese_surnames(segment, people_of_article: dict[str, list[str]], taken) -
         entry = lexicon().get(name)
         forms = entry.forms if entry is not None and entry.kind == "person" and entry.foreign else ()
         known = frozenset(japanese.normalised(w) for form in forms for w in form.split())
+        readings_of = {japanese.normalised(r) for key in keys for r in japanese.surnames()[key][0]}
         missed = japanese.near_miss(keys, segment.target, known)
-        if missed is None:
-            continue
-        start, end, word, reading = missed
-        expected = next((w for form in forms for w in form.split() if japanese.normalised(w) ==
-                         japanese.normalised(reading)), None) or japanese.established(surname)
-        how = "cuts it short" if japanese.normalised(reading).startswith(japanese.normalised(word)) else "misspells it"
-        message = (f"The source names {name}, a Japanese person whose surname {surname} reads “{reading}”"
-                   f"{' (the usual reading)' if expected else ''}; “{word}” {how}, and is none of its readings.")
+        if missed is not None:
+            start, end, word, reading = missed
+            expected = next((w for form in forms for w in form.split() if japanese.normalised(w) ==
+                             japanese.normalised(reading)), None) or japanese.established(surname)
+            how = "cuts it short" if japanese.normalised(reading).startswith(japanese.normalised(word)) else \
+                "misspells it"
+            message = (f"The source names {name}, a Japanese person whose surname {surname} reads “{reading}”"
+                       f"{' (the usual reading)' if expected else ''}; “{word}” {how}, and is none of its readings.")
+        else:  # the lexicon's given name there, beside a surname that is none of the readings
+            missed = japanese.beside_given_name(keys, segment.target, known - readings_of)
+            if missed is None:
+                continue
+            start, end, word, first = missed
+            expected = next((w for form in forms for w in form.split() if japanese.normalised(w) in readings_of),
+                            None)
+            message = (f"The source names {name}, a Japanese person (“{forms[0]}”); “{word}” beside the given name "
+                       f"“{first}” is none of the readings of the surname {surname}.")
         strong = japanese.country_before(segment.source, at) == "ja"
         severity, confidence = (Severity.MAJOR, 0.6) if strong else (Severity.MINOR, 0.5)
         if _free(taken, start, end):

@@ -191,3 +191,16 @@ def test_japanese_people_are_introduced_by_japan_and_a_title(source, people):
     from mtaudit.detectors.namelib.source_names import PERSON_TAGS, name_candidates
 
     assert japanese.japanese_people(source, name_candidates, PERSON_TAGS) == people
+
+
+@pytest.mark.parametrize("target,span", [
+    ("Japanese Prime Minister Fumio Anda attended an economic forum in Tokyo that day.", "Anda"),
+    ("Japanese Prime Minister Anda Fumio attended an economic forum in Tokyo that day.", "Anda"),
+    ("Japanese Prime Minister Fumio attended an economic forum in Tokyo that day.", None),
+    ("Japanese Prime Minister Fumio Kishita attended an economic forum in Tokyo that day.", None),  # a reading
+])
+def test_a_surname_beside_the_given_name_the_lexicon_gives_that_is_none_of_its_readings(target, span):
+    found = reading_findings([KISHIDA], [target])
+    assert [t for t, _ in found] == ([span] if span else []), found
+    if span:
+        assert found[0][1].suggestion == "Kishida" and found[0][1].severity == Severity.MAJOR
