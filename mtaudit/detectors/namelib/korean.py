@@ -27,8 +27,8 @@ _INITIAL_SPELLINGS = {"g": ("g", "k"), "kk": ("kk", "gg", "k"), "d": ("d", "t"),
                       "r": ("r", "l", "rh"), "b": ("b", "p"), "pp": ("pp", "bb", "p"), "s": ("s", "sh"),
                       "ss": ("ss", "s"), "j": ("j", "ch"), "jj": ("jj", "tch", "ch", "j")}
 _VOWEL_SPELLINGS = {
-    "a": ("a", "ah"), "ae": ("ae", "ai", "ay"), "yae": ("yae", "yai"), "eo": ("eo", "o", "u", "uh", "ou", "eu"),
-    "e": ("e", "ae"), "yeo": ("yeo", "yo", "yu", "you", "yeu"), "o": ("o", "oh"), "wae": ("wae", "wai"),
+    "a": ("a", "ah", "aa"), "ae": ("ae", "ai", "ay"), "yae": ("yae", "yai"), "eo": ("eo", "o", "u", "uh", "ou", "eu"),
+    "e": ("e", "ae", "ye"), "yeo": ("yeo", "yo", "yu", "you", "yeu"), "o": ("o", "oh"), "wae": ("wae", "wai"),
     "oe": ("oe", "oi", "we", "oy"), "u": ("u", "oo", "ou"), "wo": ("wo", "weo"), "wi": ("wi", "wee"),
     "yu": ("yu", "yoo", "you"), "eu": ("eu", "u", "ue"), "ui": ("ui", "eui", "i", "ee", "wi"), "i": ("i", "ee"),
 }
@@ -58,8 +58,8 @@ def spellings(reading: str) -> frozenset[str]:
     out = set()
     for head in _INITIAL_SPELLINGS.get(initial, (initial,)):
         for middle in _VOWEL_SPELLINGS.get(vowel, (vowel,)):
-            if middle.endswith("h") and final and middle != "ah":
-                continue  # "Oh", "Roh" end a syllable; "Ahn" is the one spelling with a final after h
+            if middle.endswith("h") and final not in ("", "n"):
+                continue  # "Oh", "Roh" end a syllable; "Ahn", "Sohn" have an n after the h, no other final does
             for tail in _FINAL_SPELLINGS.get(final, (final,)):
                 out.add(head + middle + tail)
         if initial == "h" and vowel.startswith("w"):

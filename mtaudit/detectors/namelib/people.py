@@ -119,8 +119,8 @@ def korean_readings(segment, koreans: set[str], taken) -> list[Spot]:
 def japanese_people(sources, candidates) -> dict[str, list[str]]:
     """The Japanese people an article introduces with Japan named right before them (``japanese.japanese_people``):
     name -> the surnames it may begin with, likeliest first."""
-    return {name: japanese.surname_keys(name) for source in sources
-            for name, _ in japanese.japanese_people(source, candidates, PERSON_TAGS)}
+    return {name: keys for source in sources for name, _, keys in japanese.japanese_people(source, candidates,
+                                                                                            PERSON_TAGS)}
 
 
 def japanese_surnames(segment, people_of_article: dict[str, list[str]], taken) -> list[Spot]:
@@ -140,6 +140,9 @@ def japanese_surnames(segment, people_of_article: dict[str, list[str]], taken) -
         entry = lexicon().get(name)
         forms = entry.forms if entry is not None and entry.kind == "person" and entry.foreign else ()
         known = frozenset(japanese.normalised(w) for form in forms for w in form.split())
+        # the lexicon's form settles the surname of a name of three (石破 + 茂: "Ishiba Shigeru")
+        keys = [k for k in keys if known & {japanese.normalised(r) for r in japanese.surnames()[k][0]}][:1] or keys
+        surname = keys[0]
         readings_of = {japanese.normalised(r) for key in keys for r in japanese.surnames()[key][0]}
         missed = japanese.near_miss(keys, segment.target, known)
         if missed is not None:
@@ -159,7 +162,7 @@ def japanese_surnames(segment, people_of_article: dict[str, list[str]], taken) -
                             None)
             message = (f"The source names {name}, a Japanese person (“{forms[0]}”); “{word}” beside the given name "
                        f"“{first}” is none of the readings of the surname {surname}.")
-        strong = japanese.country_before(segment.source, at) == "ja"
+        strong = readings.country_before(segment.source, at) == "ja"
         severity, confidence = (Severity.MAJOR, 0.6) if strong else (Severity.MINOR, 0.5)
         if _free(taken, start, end):
             out.append(Spot(name, start, end, Category.MISTRANSLATION, severity, message, expected, confidence))

@@ -107,6 +107,17 @@ def country_before(source: str, start: int) -> str | None:
     return None
 
 
+def after_country(source: str, code: str) -> list[int]:
+    """Where a name may begin in ``source`` right after the country ``code`` and at least one title ("日本首相|岸田",
+    "韩国前总统|文在寅"; nowhere in "日本企业")."""
+    out = []
+    for country in COUNTRY[code].finditer(source):
+        start = _TITLES.match(source, country.end()).end()
+        if start > country.end() and country_before(source, start) == code:
+            out.append(start)
+    return out
+
+
 # Vietnamese surnames written in Chinese characters, the common ones (Nguyễn, Trần, Lê, Phạm, Hoàng, Phan, Vũ, Đặng,
 # Bùi, Đỗ, Hồ, Ngô, Dương, Lý, Đinh, Đoàn, Trịnh, Võ): a person with one of these, introduced by a title, in an article
 # that names Vietnam is taken for Vietnamese (weak evidence: most are Chinese surnames too).
@@ -184,8 +195,13 @@ def vietnamese_people(source: str, candidates, vietnam_article: bool, person_tag
 
 def korean_people(sources, candidates, person_tags) -> set[str]:
     """The Korean people an article introduces with Korea named right before them ("韩国总统尹锡悦", "朝鲜外相崔善姬"):
-    their names. Three characters with a Korean surname first, the surname joined back where jieba cut it off
-    (尹 + 锡悦). Every other mention of those characters in the article is that person."""
+    their names. Three characters with a Korean surname first: a person jieba or the lexicon finds, the surname joined
+    back where jieba cut it off (尹 + 锡悦), or, where jieba cuts the name into words (康京 + 和), the three characters
+    right after the country and a title, when each has a Korean reading and neither pair of them is a Chinese word
+    (韩国政府高官表示: 高官 "senior official"). Every other mention of those characters in the article is that
+    person."""
+    from mtaudit.detectors.namelib.source_names import common_chinese_word
+
     out = set()
     for source in sources:
         for word, tag, start, _ in candidates(source):
@@ -194,5 +210,10 @@ def korean_people(sources, candidates, person_tags) -> set[str]:
             if len(word) == 2 and start and source[start - 1] in KOREAN_SURNAMES:
                 word, start = source[start - 1] + word, start - 1
             if len(word) == 3 and word[0] in KOREAN_SURNAMES and country_before(source, start) == "ko":
+                out.add(word)
+        for start in after_country(source, "ko"):
+            word = source[start:start + 3]
+            if len(word) == 3 and word[0] in KOREAN_SURNAMES and all(korean_readings(c) for c in word) and \
+                    not common_chinese_word(word[:2]) and not common_chinese_word(word[1:]):
                 out.add(word)
     return out
