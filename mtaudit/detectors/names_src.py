@@ -137,8 +137,12 @@ class NamesSourceDetector(Detector):
                 out.extend(f for spot in spots for f in self._spot(segment, spot))
                 flagged |= also
                 names = [n for n in names if n.text not in flagged and not any(n.text in f for f in also)]
-                # a Korean person's English name is no pinyin: the Chinese-name checks would misread "Lee", "Deok-su"
-                names = [n for n in names if not any(n.text in k for k in koreans if k in segment.source)]
+                # a Korean or Japanese person's English name is no pinyin: the checks of a Chinese name (surname and
+                # given name in pinyin) would misread "Lee" or "Deok-su", or miss "Shangchuan" for 上川阳子; the
+                # lexicon's known people stay for the checks of a person swapped or a known given name garbled, and
+                # leave before the pinyin checks below when they were read as a Chinese name (韩德洙: 韩 + 德洙)
+                east_asian = [k for k in (*koreans, *japanese) if k in segment.source]
+                names = [n for n in names if n.known or not any(n.text in k or k in n.text for k in east_asian)]
                 found_orgs, flagged = self._established(segment, article_source)
                 out.extend(found_orgs)
                 for wrong in abbreviations.wrong_places(segment.source, segment.target, article_source):
@@ -159,7 +163,8 @@ class NamesSourceDetector(Detector):
                     people.garbled_given_names(segment, names, taken) + (
                     people.dropped_accents(segment, names, taken) if switch(self.accents) else [])
                 out.extend(f for spot in replaced for f in self._spot(segment, spot))
-                names = [n for n in names if n.text not in {spot.name for spot in replaced}]
+                names = [n for n in names if n.text not in {spot.name for spot in replaced} and not (
+                    (n.surname or n.given) and any(n.text in k or k in n.text for k in east_asian))]
             for name in names:
                 if any(form_present(form, folded, joined) for form in name.expected):
                     if name.known and name.kind in ("place", "org") and not any(

@@ -90,8 +90,8 @@ def sino_readings(name: str) -> list[str]:
 # What may stand between a country and a name of that country: titles and roles ("越南政府副总理兼外长范平明",
 # "韩国前总统朴槿惠", "越南北江省"); anything else ("日本研究所所长杨伯江", "韩国外长与王毅") leaves the name unplaced.
 _TITLES = re.compile(
-    "(?:的|前|新任|现任|代理|政府|国家|驻华|驻美|副|兼|总统|国务总理|总理|首相|外长|外交部长|外相|防长|国防部长|部长|大臣|主席|"
-    "总书记|书记|领导人|最高领导人|国王|女王|天皇|王储|王子|公主|大使|议员|国会议员|议长|发言人|官员|外交官|特使|代表|"
+    "(?:的|前|新任|现任|代理|政府|国家|驻华|驻美|副|兼|总统|国务总理|总理|首相|外长|外交部长|外相|防长|国防部长|部长|"
+    "大臣|主席|总书记|书记|领导人|最高领导人|国王|女王|天皇|王储|王子|公主|大使|议员|国会议员|议长|发言人|官员|外交官|特使|代表|"
     "市长|省长|将军|司令|演员|歌手|选手|球员|运动员|明星|作家|导演|教练|企业家|首富|会长|董事长|总裁|外务省|外交部|"
     "[\u4e00-\u9fff]{0,6}?(?:大臣|长官))*")  # a cabinet minister of any portfolio: "经济再生担当大臣", "官房长官"
 
@@ -196,7 +196,7 @@ def vietnamese_people(source: str, candidates, vietnam_article: bool, person_tag
 def korean_people(sources, candidates, person_tags) -> set[str]:
     """The Korean people an article introduces with Korea named right before them ("韩国总统尹锡悦", "朝鲜外相崔善姬"):
     their names. Three characters with a Korean surname first: a person jieba or the lexicon finds, the surname joined
-    back where jieba cut it off (尹 + 锡悦), or, where jieba cuts the name into words (康京 + 和), the three characters
+    back where jieba cut it off (尹 + 锡悦), or, where jieba cuts the name otherwise (洪楠 + 基), the three characters
     right after the country and a title, when each has a Korean reading and neither pair of them is a Chinese word
     (韩国政府高官表示: 高官 "senior official"). Every other mention of those characters in the article is that
     person."""

@@ -242,3 +242,11 @@ def test_korean_people_are_introduced_by_korea_and_a_title(source, people):
     from mtaudit.detectors.namelib.source_names import PERSON_TAGS, name_candidates
 
     assert readings.korean_people([source], name_candidates, PERSON_TAGS) == people
+
+
+@pytest.mark.parametrize("source,target", [
+    ("日本外务大臣上川阳子当天会见了美国国务卿。", "Japanese Foreign Minister Yoko Kamikawa met the US Secretary of State."),
+    ("韩国国防部长李钟燮当天访问了华盛顿。", "South Korean Defence Minister Lee Jong-sup visited Washington that day."),
+])
+def test_korean_and_japanese_people_the_lexicon_lacks_are_not_read_as_chinese_names(source, target):
+    assert flagged([source], [target]) == []
