@@ -67,7 +67,7 @@ def spellings(reading: str) -> frozenset[str]:
     if not initial and vowel == "i" and not final:
         out.add("yi")  # Yi; never "Yin" for 인 (in), which is pinyin
     if not initial and vowel == "u":
-        out.update({"woo" + final, "wu" + final})  # Woo
+        out.add("woo" + final)  # Woo; not "Wu", which is pinyin (禹 read as Chinese)
     return frozenset(out)
 
 
@@ -94,8 +94,9 @@ _RIGHT = -1
 
 
 def _joined(word: str, first: frozenset[str], second: frozenset[str]) -> int | None:
-    """How a given name written as one word ("Jaein") reads two characters: _RIGHT when some split reads both, 0 or 1
-    for the one character no split reads while the other is read (the longest such part), None when neither is."""
+    """How a given name written as one word ("Jaein") reads two characters: _RIGHT when some split reads both; 1 when
+    a beginning reads the first and two letters or more follow that do not read the second ("Jaeyan"), 0 the other
+    way round; None when neither character is read."""
     splits = range(1, len(word))
     if any(word[:k] in first and word[k:] in second for k in splits):
         return _RIGHT
@@ -173,6 +174,8 @@ def _before(target: str, words, i: int, given: list[frozenset[str]]):
 
 
 def _two(first: str, second: str, given: list[frozenset[str]]) -> int | None:
+    """How two syllables read a given name of two characters: _RIGHT, the index of the one that reads its character
+    wrong (of two letters or more) while the other reads right, or None when neither reads right."""
     right = (first in given[0], second in given[1])
     if all(right):
         return _RIGHT

@@ -32,7 +32,7 @@ def test_korean_syllables_in_every_usual_romanisation(reading, spelt):
 
 
 @pytest.mark.parametrize("reading,not_spelt", [("in", "yin"), ("seok", "xi"), ("su", "zhu"), ("jae", "zai"),
-                                               ("yeol", "yue")])
+                                               ("yeol", "yue"), ("u", "wu")])
 def test_pinyin_is_no_spelling_of_a_korean_syllable(reading, not_spelt):
     assert not_spelt not in korean.spellings(reading)
 
