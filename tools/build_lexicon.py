@@ -408,9 +408,9 @@ _ESTABLISHED_SURNAMES = {
     "阿部": "Abe", "石川": "Ishikawa", "山下": "Yamashita", "中岛": "Nakajima", "石井": "Ishii", "小川": "Ogawa",
     "前田": "Maeda", "冈田": "Okada", "长谷川": "Hasegawa", "藤田": "Fujita", "后藤": "Goto", "近藤": "Kondo",
     "村上": "Murakami", "远藤": "Endo", "青木": "Aoki", "坂本": "Sakamoto",
-    "安倍": "Abe", "岸田": "Kishida", "石破": "Ishiba", "野田": "Noda", "麻生": "Aso", "福田": "Fukuda",
+    "安倍": "Abe", "石破": "Ishiba", "野田": "Noda", "麻生": "Aso", "福田": "Fukuda",
     "小泉": "Koizumi", "鸠山": "Hatoyama", "茂木": "Motegi", "河野": "Kono", "上川": "Kamikawa",
-    "高市": "Takaichi", "小池": "Koike", "西村": "Nishimura", "松野": "Matsuno"
+    "高市": "Takaichi", "小池": "Koike", "松野": "Matsuno"
 }
 
 

@@ -67,7 +67,7 @@ def japanese_people(source: str, candidates, person_tags) -> list[tuple[str, int
     """The Japanese people a source segment introduces with Japan named right before them, with only titles between
     ("日本首相岸田文雄", "日本外相林芳正"; not "日本研究所所长杨伯江"): (name, start, the surnames it may begin with).
     The name is what jieba or the lexicon gives as a person, of two characters or more, beginning with a surname the
-    table knows; a surname jieba takes for a place counts with the person's name right after it (西村 + 康稔), and
+    table knows; a surname jieba takes for a place counts with a person's name jieba finds right after it, and
     what the lexicon knows as an organisation or a place does not (关东军, the Kwantung Army). Where jieba cuts the
     name into common words (上 + 川 + 阳子, 大谷 + 翔平), a surname of two or three characters right after the titles,
     followed by more characters, stands for the person: one the dictionary has as a name (加藤, 铃木), or that is
@@ -116,11 +116,12 @@ def near_miss(keys: list[str], target: str, known: frozenset[str] = frozenset())
     one, at least half of it ("Ab" for Abe, "Kishi" for Kishida), or, for a reading of five letters or more, one
     letter changed, added or dropped ("Kishide"), and none of the readings of any of ``keys`` itself. Only a word in a
     name's place: capitalised, beside another capitalised word or after a title. ``known``: words never reported
-    (normalised: the words of the lexicon's forms of the person). Returns (start, end, word, the reading it misses),
+    (normalised: the words of the lexicon's forms of the person), and the reading missed where it is one of them. Returns (start, end, word, the reading it misses),
     or None when a word reads the surname right, or none misses it."""
     table = surnames()
     every = {normalised(r) for key in keys for r in table[key][0]}
     main = {normalised(r): r for r in table[keys[0]][0]}
+    main = dict(sorted(main.items(), key=lambda item: item[0] not in known))  # the lexicon's reading first
     words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(target) if m.group()[:1].isupper()]
     if any(normalised(w) in every for _, _, w in words):
         return None
