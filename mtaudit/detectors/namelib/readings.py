@@ -77,6 +77,11 @@ def korean(name: str, person: bool) -> str | None:
     return "".join(parts).capitalize() if all(parts) else None
 
 
+def korean_readings(char: str) -> tuple[str, ...]:
+    """Every Sino-Korean reading of ``char`` the data gives, romanised (李: ri, i)."""
+    return _all_readings().get(char, ((), ()))[1]
+
+
 def sino_readings(name: str) -> list[str]:
     """Every Sino-Vietnamese and Sino-Korean reading of ``name`` the data gives."""
     return [r for r in (vietnamese(name), korean(name, True), korean(name, False)) if r]
@@ -85,9 +90,10 @@ def sino_readings(name: str) -> list[str]:
 # What may stand between a country and a name of that country: titles and roles ("越南政府副总理兼外长范平明",
 # "韩国前总统朴槿惠", "越南北江省"); anything else ("日本研究所所长杨伯江", "韩国外长与王毅") leaves the name unplaced.
 _TITLES = re.compile(
-    "(?:的|前|新任|现任|代理|政府|国家|驻华|驻美|副|兼|总统|总理|首相|外长|外交部长|外相|防长|国防部长|部长|大臣|主席|"
-    "总书记|书记|领导人|最高领导人|国王|女王|天皇|王储|王子|公主|大使|议员|国会议员|议长|发言人|官员|外交官|特使|代表|"
-    "市长|省长|将军|司令|演员|歌手|选手|球员|运动员|明星|作家|导演|教练|企业家|首富|会长|董事长|总裁|外务省|外交部)*")
+    "(?:的|前|新任|现任|代理|政府|国家|驻华|驻美|副|兼|总统|国务总理|总理|首相|外长|外交部长|外相|防长|国防部长|部长|"
+    "大臣|主席|总书记|书记|领导人|最高领导人|国王|女王|天皇|王储|王子|公主|大使|议员|国会议员|议长|发言人|官员|外交官|特使|代表|"
+    "市长|省长|将军|司令|演员|歌手|选手|球员|运动员|明星|作家|导演|教练|企业家|首富|会长|董事长|总裁|外务省|外交部|"
+    "[\u4e00-\u9fff]{0,6}?(?:大臣|长官))*")  # a cabinet minister of any portfolio: "经济再生担当大臣", "官房长官"
 
 
 def country_before(source: str, start: int) -> str | None:
@@ -99,6 +105,17 @@ def country_before(source: str, start: int) -> str | None:
         if found and _TITLES.fullmatch(window, found[-1].end()):
             return code
     return None
+
+
+def after_country(source: str, code: str) -> list[int]:
+    """Where a name may begin in ``source`` right after the country ``code`` and at least one title ("日本首相|岸田",
+    "韩国前总统|文在寅"; nowhere in "日本企业")."""
+    out = []
+    for country in COUNTRY[code].finditer(source):
+        start = _TITLES.match(source, country.end()).end()
+        if start > country.end() and country_before(source, start) == code:
+            out.append(start)
+    return out
 
 
 # Vietnamese surnames written in Chinese characters, the common ones (Nguyễn, Trần, Lê, Phạm, Hoàng, Phan, Vũ, Đặng,
@@ -173,4 +190,30 @@ def vietnamese_people(source: str, candidates, vietnam_article: bool, person_tag
             _VI_TITLE_AFTER.match(source, end) or _VI_TITLE_BEFORE.search(before))
         if strong or weak:
             out.append((word, start, strong))
+    return out
+
+
+def korean_people(sources, candidates, person_tags) -> set[str]:
+    """The Korean people an article introduces with Korea named right before them ("韩国总统尹锡悦", "朝鲜外相崔善姬"):
+    their names. Three characters with a Korean surname first: a person jieba or the lexicon finds, the surname joined
+    back where jieba cut it off (尹 + 锡悦), or, where jieba cuts the name otherwise (洪楠 + 基), the three characters
+    right after the country and a title, when each has a Korean reading and neither pair of them is a Chinese word
+    (韩国政府高官表示: 高官 "senior official"). Every other mention of those characters in the article is that
+    person."""
+    from mtaudit.detectors.namelib.source_names import common_chinese_word
+
+    out = set()
+    for source in sources:
+        for word, tag, start, _ in candidates(source):
+            if tag not in person_tags and tag != "lexicon":
+                continue
+            if len(word) == 2 and start and source[start - 1] in KOREAN_SURNAMES:
+                word, start = source[start - 1] + word, start - 1
+            if len(word) == 3 and word[0] in KOREAN_SURNAMES and country_before(source, start) == "ko":
+                out.add(word)
+        for start in after_country(source, "ko"):
+            word = source[start:start + 3]
+            if len(word) == 3 and word[0] in KOREAN_SURNAMES and all(korean_readings(c) for c in word) and \
+                    not common_chinese_word(word[:2]) and not common_chinese_word(word[1:]):
+                out.add(word)
     return out
