@@ -11,7 +11,12 @@ Two questions, on the same segments, next to length:
    (the old fit) against the sum of sentence risks fitted on the paragraphs' penalties (``fit_risk_model(...,
    groups=)``, the new one).
 
-    python -m research.segment_risk [--mqm FILE ...] [--features-cache FILE] [--out FILE]
+    python -m research.segment_risk [--mqm FILE ...] [--systems A,B] [--features-cache FILE] [--out FILE]
+
+With several files, each file's folds are held out with the rest of it and every other file in the fit (as
+``calibrate`` validates); ``--systems`` keeps only those systems of the files that have them (the shipped en-de
+model was fitted on eTranslation and UEdin of TED and WMT21 en-de; give every WMT23 system too to keep that file
+whole).
 
 The audit is ``mtaudit eval``'s (the default model, every detector); ``--features-cache`` keeps it (it now holds each
 segment's sentence rows) so a second run takes seconds.
@@ -54,11 +59,12 @@ def line(name: str, figures: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--mqm", type=Path, action="append", help=f"MQM file(s) (default {MQM.name})")
+    ap.add_argument("--systems", help="only these comma-separated systems (of whichever file has them)")
     ap.add_argument("--features-cache", type=Path)
     ap.add_argument("--out", type=Path)
     args = ap.parse_args(argv)
     mqms = args.mqm or [MQM]
-    audited = audit_mqm_files(mqms, features_cache=args.features_cache,
+    audited = audit_mqm_files(mqms, features_cache=args.features_cache, systems=args.systems,
                               say=lambda kind, text: print(f"{kind}: {text}", file=sys.stderr))
     if not audited.sentences:
         print("the features cache holds no sentence rows (made before they were kept): run without it", file=sys.stderr)
