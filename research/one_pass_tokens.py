@@ -62,7 +62,11 @@ from research.pruned_head import FILES, MODEL
 from tools.build_head import DATA, parallel
 
 TARGET_PASS = ("lm_", "fluency", "detector_fluency", "src_pmi_")
-PRODUCT_STAND_INS = ("src_norm_pmi_", "src_regret_", "src_best_")
+# the product's names for candidates it computes (LMScorer._fill_source), with this script's
+PRODUCT_NAMES = {"src_freq_pmi_sum": "wf_pmi_sum", "src_norm_pmi_sum": "nb_pmi_sum", "src_word_z_sum": "nbz_sum",
+                 "src_regret_sum": "src_regret_sum"}
+PRODUCT_STAND_INS = ("src_freq_pmi_", "src_norm_pmi_", "src_word_z_sum", "src_word_z_words", "src_word_z_mean",
+                     "src_regret_", "src_best_")
 CACHE = Path("/work/cache28")
 
 
@@ -257,13 +261,12 @@ def main() -> int:
         parts.append(audited)
         extra.extend(cands)
     audited = AuditedSet.combine(parts)
-    # rows audited by a tree that already computes the stand-ins (src_norm_pmi_* = nb_pmi_*, src_regret_*,
-    # src_best_*): check them against this script's, then leave them out, so that every file's baseline is the same
-    product = [(r, e) for r, e in zip(audited.features, extra) if "src_norm_pmi_sum" in r and "nb_pmi_sum" in e]
-    if product:
-        gap = max(max(abs(r["src_norm_pmi_sum"] - e["nb_pmi_sum"]), abs(r["src_regret_sum"] - e["src_regret_sum"]))
-                  for r, e in product)
-        print(f"{len(product)} rows carry the product's stand-ins; max |product - this script| {gap:.2e}", flush=True)
+    # rows audited by a tree that already computes stand-ins: check them against this script's, then leave them
+    # out, so that every file's baseline is the same
+    gaps = [abs(r[k] - e[v]) for r, e in zip(audited.features, extra) for k, v in PRODUCT_NAMES.items()
+            if k in r and v in e]
+    if gaps:
+        print(f"{len(gaps)} stand-in values from the product; max |product - this script| {max(gaps):.2e}", flush=True)
     base = [without(r, PRODUCT_STAND_INS) for r in audited.features]
     one = [without(r, TARGET_PASS) for r in base]
     groups = {
