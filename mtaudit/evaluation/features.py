@@ -3,9 +3,11 @@
 MQM gold is per segment and a segment may hold several sentences, so sentence features (``risk.sentence_features``)
 are aggregated to the segment:
 
-- counts add up: ``findings_*``, ``detector_*``, ``length_words`` and any ``*_sum`` or ``*_tokens`` score;
+- counts add up: ``findings_*``, ``detector_*`` and any ``*_sum``, ``*_tokens`` or ``*_words`` score (``length_words``
+  among them);
 - ``log_length`` is recomputed from the segment's word count;
-- a ``X_mean`` score with ``X_sum`` and ``X_tokens`` beside it becomes the token-weighted mean ``sum / tokens``;
+- a ``X_mean`` score with ``X_sum`` and ``X_tokens`` (or ``X_words``) beside it becomes the weighted mean
+  ``sum / tokens``;
 - ``*_max`` and ``*_min`` scores (e.g. the model's ``lm_word_z_max``) keep the segment's extreme;
 - every other feature (``fluency``, reference scores, ...) is the mean over the sentences that have it.
 
@@ -30,11 +32,11 @@ from mtaudit.core.resources import models_dir
 from mtaudit.risk import sentence_features
 
 _SUMMED_PREFIXES = ("findings_", "detector_")
-_SUMMED_SUFFIXES = ("_sum", "_tokens")
+_SUMMED_SUFFIXES = ("_sum", "_tokens", "_words")
 
 
 def is_count(name: str) -> bool:
-    return name.startswith(_SUMMED_PREFIXES) or name.endswith(_SUMMED_SUFFIXES) or name == "length_words"
+    return name.startswith(_SUMMED_PREFIXES) or name.endswith(_SUMMED_SUFFIXES)
 
 
 def segment_features(segment: Segment) -> dict[str, float]:
@@ -57,7 +59,7 @@ def segment_features(segment: Segment) -> dict[str, float]:
     for name in list(feats):
         if name.endswith("_mean"):
             stem = name[: -len("_mean")]
-            tokens = feats.get(stem + "_tokens")
+            tokens = feats.get(stem + "_tokens") or feats.get(stem + "_words")
             if stem + "_sum" in feats and tokens:
                 feats[name] = feats[stem + "_sum"] / tokens
     words = float(sum(r.get("length_words", 0.0) for r in rows)) if rows else float(len(segment.target.split()))

@@ -25,7 +25,7 @@ import numpy as np
 import torch
 
 from mtaudit.core.document import Category, Document, Finding, Segment, Sentence, Severity
-from mtaudit.fluency.norms import Norms, word_spans, word_surprisals
+from mtaudit.fluency.norms import Norms, frequency_logprobs, word_spans, word_surprisals
 from mtaudit.fluency.runtimes import RUNTIMES
 from mtaudit.languages import NAMES, find_pair
 
@@ -123,6 +123,16 @@ def near_copy(a: str, b: str, threshold: float = CONTEXT_SIMILARITY) -> bool:
     from rapidfuzz import fuzz
 
     return fuzz.ratio(a.lower(), b.lower(), score_cutoff=threshold) >= threshold
+
+
+def _add_word_scores(sentence: Sentence, name: str, values: np.ndarray, word_min: bool = False) -> None:
+    """A per-word signal as sentence scores: ``name_sum`` over ``name_words`` words, ``name_mean`` (the segment's
+    features weigh it by words) and, with ``word_min``, the least word's ``name_word_min``."""
+    sentence.scores[f"{name}_sum"] = float(values.sum())
+    sentence.scores[f"{name}_words"] = float(len(values))
+    sentence.scores[f"{name}_mean"] = float(values.mean())
+    if word_min:
+        sentence.scores[f"{name}_word_min"] = float(values.min())
 
 
 class LMScorer:
@@ -267,7 +277,8 @@ class LMScorer:
                                                        self.logprobs(src_requests, layers)):
             # each token's sentence, placed once for both the log-probs and the estimator's mass
             placed = _sentence_of(seg, [(a + lead, b + lead) for a, b in result[0]])
-            self._fill_source(seg, placed, result[1], word_logprobs, self.norms_for(doc.target_lang))
+            self._fill_source(seg, placed, result[1], word_logprobs, self.norms_for(doc.target_lang),
+                              (doc.target_lang or "en").split("-")[0].lower())
             if estimator is not None:
                 states = result[2][:, layers.index(estimator.layer)]
                 self._fill_estimator(seg, placed, estimator.token_mass(states, result[1], result[3]))
@@ -427,7 +438,8 @@ class LMScorer:
 
     @staticmethod
     def _fill_source(segment: Segment, placed: list[tuple[int, int, int]], lps: np.ndarray,
-                     word_logprobs: dict[int, np.ndarray] | None = None, norms: Norms | None = None) -> None:
+                     word_logprobs: dict[int, np.ndarray] | None = None, norms: Norms | None = None,
+                     lang: str | None = None) -> None:
         """Split the segment's source-conditioned token log-probs onto its sentences (``placed``: each token's
         sentence and span, from ``_sentence_of``).
 
@@ -439,6 +451,17 @@ class LMScorer:
         clause) are likely text yet gain little from the source. With the target language's ``norms``, also the
         largest surprisal z-score of a word given the source (``src_word_z_max``, against the target-only norms: a
         signal of the one pass ``--fast`` keeps).
+
+        Stand-ins for what the target-only pass gives, so that one pass ranks as two do (issue 28; held out on WMT21
+        and WMT23 news in research/one_pass_tokens.py), each per sentence in total (``_sum``, over ``_words`` words),
+        per word (``_mean``) and, for the PMIs, for the word the source supports least (``_word_min``):
+
+        - ``src_freq_pmi_*``: the PMI with the word's frequency in the target language ``lang`` (wordfreq,
+          ``norms.frequency_logprobs``) standing in for ``log p(word)``, over the words that are not punctuation;
+        - with the ``norms``, ``src_norm_pmi_*``: the PMI with the mean surprisal clean news gives a word of the same
+          frequency band (``Norms.word_bands``) standing in for ``-log p(word)``, over every word; and
+          ``src_word_z_*``: the words' surprisal z-scores given the source against those bands (``src_word_z_max``'s
+          sum and mean).
         """
         per_sentence: list[tuple[list, list]] = [([], []) for _ in segment.sentences]
         for (k, a, b), lp in zip(placed, lps):
@@ -460,8 +483,16 @@ class LMScorer:
                 source_words = -word_surprisals(words, shifted, -np.asarray(values), text)
                 sentence.scores["src_word_logprob_min"] = float(np.min(source_words))
                 if norms is not None:
-                    z = norms.word_z(text, words, -source_words)
+                    bands = norms.word_bands(text, words)
+                    z = norms.word_z(text, words, -source_words, bands)
                     sentence.scores["src_word_z_max"] = float(max(z)) if len(z) else 0.0
+                    _add_word_scores(sentence, "src_norm_pmi", source_words + bands[0], word_min=True)
+                    _add_word_scores(sentence, "src_word_z", z)
+                frequency = frequency_logprobs(text, words, lang) if lang else None
+                if frequency is not None and not np.isnan(frequency).all():
+                    scored = ~np.isnan(frequency)
+                    _add_word_scores(sentence, "src_freq_pmi", source_words[scored] - frequency[scored],
+                                     word_min=True)
             target_words = (word_logprobs or {}).get(id(sentence))
             if target_words is None:
                 continue

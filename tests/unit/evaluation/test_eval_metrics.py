@@ -65,9 +65,11 @@ def test_segment_features_sum_counts_and_weight_means_by_tokens():
     minor = Finding("repetition", "Fluency/Repetition", Severity.MINOR, 11, 14, "word repeated", confidence=0.8)
     major = Finding("numbers", "Accuracy/Mistranslation", Severity.MAJOR, 0, 2, "number changed")
     segment = _segment(target, [(0, 26), (27, len(target))], [
-        {"scores": {"lm_logprob_mean": -2.0, "lm_logprob_sum": -12.0, "lm_tokens": 6.0}, "fluency": 0.9},
+        {"scores": {"lm_logprob_mean": -2.0, "lm_logprob_sum": -12.0, "lm_tokens": 6.0, "src_norm_pmi_sum": 8.0,
+                    "src_norm_pmi_words": 4.0, "src_norm_pmi_mean": 2.0}, "fluency": 0.9},
         {"findings": [minor, major],
-         "scores": {"lm_logprob_mean": -4.0, "lm_logprob_sum": -24.0, "lm_tokens": 6.0}, "fluency": 0.5},
+         "scores": {"lm_logprob_mean": -4.0, "lm_logprob_sum": -24.0, "lm_tokens": 6.0, "src_norm_pmi_sum": -2.0,
+                    "src_norm_pmi_words": 1.0, "src_norm_pmi_mean": -2.0}, "fluency": 0.5},
     ])
     feats = segment_features(segment)
     assert feats["length_words"] == 10
@@ -78,6 +80,9 @@ def test_segment_features_sum_counts_and_weight_means_by_tokens():
     assert feats["detector_numbers"] == pytest.approx(5.0)
     assert feats["lm_logprob_sum"] == -36.0 and feats["lm_tokens"] == 12.0
     assert feats["lm_logprob_mean"] == pytest.approx(-3.0)
+    # a mean over words (``X_words`` beside ``X_sum``) is weighted by words
+    assert feats["src_norm_pmi_sum"] == 6.0 and feats["src_norm_pmi_words"] == 5.0
+    assert feats["src_norm_pmi_mean"] == pytest.approx(1.2)
     assert feats["fluency"] == pytest.approx(0.7)
 
 

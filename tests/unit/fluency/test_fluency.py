@@ -141,10 +141,17 @@ def test_fast_mode_skips_the_target_only_pass_only_where_there_is_a_source(score
     full = reference.segments[1].sentences[0].scores
     assert sourced.scores["src_tokens"] == full["src_tokens"]
     assert sourced.scores["src_logprob_sum"] == pytest.approx(full["src_logprob_sum"], abs=0.05 * abs(full["src_logprob_sum"]))
-    # the one pass keeps the word-level signals of the source pass: the least expected word given the source, and
-    # its surprisal against clean news of the same frequency
-    for key in ("src_word_logprob_min", "src_word_z_max"):
+    # the one pass keeps the word-level signals of the source pass: the least expected word given the source, its
+    # surprisal against clean news of the same frequency, and the stand-ins for the target-only pass's PMI (against
+    # the word's frequency, and against its frequency band's mean surprisal)
+    for key in ("src_word_logprob_min", "src_word_z_max", "src_word_z_mean", "src_norm_pmi_word_min",
+                "src_norm_pmi_mean", "src_freq_pmi_word_min", "src_freq_pmi_mean"):
         assert sourced.scores[key] == pytest.approx(full[key], abs=0.5), key
+    assert sourced.scores["src_norm_pmi_words"] == sourced.scores["src_word_z_words"] == 17  # words, punctuation
+    assert sourced.scores["src_freq_pmi_words"] == 15  # the words alone
+    for name in ("src_norm_pmi", "src_freq_pmi", "src_word_z"):
+        assert sourced.scores[f"{name}_sum"] == pytest.approx(
+            sourced.scores[f"{name}_mean"] * sourced.scores[f"{name}_words"])
     assert sourced.scores["src_word_logprob_min"] < sourced.scores["src_logprob_mean"]
 
 
@@ -166,6 +173,9 @@ def test_source_conditioned_scores_single_out_the_word_the_source_does_not_suppo
     for s, text in zip(scores[1:], wrong):
         assert s["src_word_logprob_min"] < scores[0]["src_word_logprob_min"] - 1.0, (text, scores)
         assert s["src_pmi_sum"] < scores[0]["src_pmi_sum"] - 1.0, (text, scores)
+        # the one-pass stand-ins fall with it: the PMI against the word's frequency band and against its frequency
+        assert s["src_norm_pmi_sum"] < scores[0]["src_norm_pmi_sum"] - 1.0, (text, scores)
+        assert s["src_freq_pmi_sum"] < scores[0]["src_freq_pmi_sum"] - 1.0, (text, scores)
 
 
 @needs_model
