@@ -1,0 +1,80 @@
+"""Rater-aware training targets (issue 29, item 1), held out by document on files that name their raters.
+
+Raters differ in severity by large factors; where every segment has its raters named (WMT23 dev: three per
+segment), each rater's penalties can be put on the pool's scale before the fit: a rater's scale is the pool's mean
+penalty over the rater's mean, both over the training folds only and smoothed with ``PSEUDO`` segments at the pool's
+level, and a segment's target is the mean of its raters' scaled penalties. The model is then fitted as
+``calibrate`` fits (sign-constrained ridge, a segment as the sum of its sentences' risks) and measured held out,
+five folds by document, against the segments' raw mean penalty (the gold ``eval`` uses), beside the fit on raw
+targets on the same folds and length.
+
+    python -m research.rater_targets FEATURES_CACHE [FEATURES_CACHE ...]
+
+A features cache of ``mtaudit eval``/``calibrate`` (format 4, with sentence rows), one MQM file per cache entry.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from mtaudit.evaluation.calibrate import document_folds, fit_risk_model
+from mtaudit.evaluation.evaluate import figures_for
+from mtaudit.evaluation.features import AuditedSet, _read_entries, load_audited
+from mtaudit.risk import segment_risk
+
+PSEUDO = 20  # a rater with few judgements is not rescaled by what those few happened to be
+
+
+def rater_scales(audited: AuditedSet, train: list[int]) -> dict[str, float]:
+    sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
+    for i in train:
+        for rater, penalty in audited.gold[i].rater_penalty.items():
+            sums[rater][0] += penalty
+            sums[rater][1] += 1
+    pool = sum(s[0] for s in sums.values()) / max(1, sum(s[1] for s in sums.values()))
+    return {r: pool * (n + PSEUDO) / (total + PSEUDO * pool) if pool else 1.0 for r, (total, n) in sums.items()}
+
+
+def scaled(audited: AuditedSet, i: int, scales: dict[str, float]) -> float:
+    values = [p * scales.get(r, 1.0) for r, p in audited.gold[i].rater_penalty.items()]
+    return float(np.mean(values)) if values else 0.0
+
+
+def held_out(audited: AuditedSet, rater_aware: bool) -> list[float]:
+    predictions = np.zeros(len(audited.gold))
+    for _, _, test in document_folds(audited.gold, 5):
+        held = set(test)
+        train = [i for i in range(len(audited.gold)) if i not in held]
+        scales = rater_scales(audited, train) if rater_aware else {}
+        target = [scaled(audited, i, scales) if rater_aware else audited.gold[i].penalty for i in train]
+        rows, groups = audited.sentence_rows(train)
+        fit = fit_risk_model(rows, target, detectors=audited.detectors, groups=groups)
+        predictions[test] = [segment_risk(fit.model, audited.segment_rows(i)) for i in test]
+    return predictions.tolist()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("caches", nargs="+", type=Path)
+    args = ap.parse_args(argv)
+    for path in args.caches:
+        entry = _read_entries(path)[0]
+        audited = load_audited(path, entry["key"])
+        raters = sorted({r for g in audited.gold for r in g.rater_penalty})
+        print(f"{path}: {len(audited.gold)} segments, {len(raters)} raters; scales on all documents: "
+              + ", ".join(f"{r} {s:.2f}" for r, s in sorted(rater_scales(audited, list(range(len(audited.gold))))
+                                                            .items())))
+        length = [float(len(g.target.split())) for g in audited.gold]
+        for name, scores in (("raw mean penalty", held_out(audited, False)),
+                             ("rater-scaled penalties", held_out(audited, True)), ("length", length)):
+            f = figures_for(audited, scores)
+            print(f"  {name:24s} " + " ".join(f"{k} {v:+.4f}" for k, v in f.items() if v is not None))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
