@@ -8,9 +8,13 @@ level, and a segment's target is the mean of its raters' scaled penalties. The m
 five folds by document, against the segments' raw mean penalty (the gold ``eval`` uses), beside the fit on raw
 targets on the same folds and length.
 
-    python -m research.rater_targets FEATURES_CACHE [FEATURES_CACHE ...]
+    python -m research.rater_targets FEATURES_CACHE [FEATURES_CACHE ...] [--together] [--one-pass]
 
-A features cache of ``mtaudit eval``/``calibrate`` (format 4, with sentence rows), one MQM file per cache entry.
+Features caches of ``mtaudit eval``/``calibrate`` (format 4, with sentence rows); each entry (one MQM file) is
+measured alone, or with ``--together`` all entries in one fit (each file's folds held out with every other file in
+the fit, as ``calibrate`` validates). A rater is known per file (``file:rater``: two campaigns' "rater1" are two
+people; a segment-score file's mean is one rater of its own). ``--one-pass`` also fits without the target-only
+pass's signals (what ``--fast`` computes: issue 28).
 """
 from __future__ import annotations
 
@@ -29,50 +33,70 @@ from mtaudit.risk import segment_risk
 PSEUDO = 20  # a rater with few judgements is not rescaled by what those few happened to be
 
 
+TARGET_PASS = ("lm_", "fluency", "detector_fluency", "src_pmi_")
+
+
 def rater_scales(audited: AuditedSet, train: list[int]) -> dict[str, float]:
     sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
     for i in train:
         for rater, penalty in audited.gold[i].rater_penalty.items():
-            sums[rater][0] += penalty
-            sums[rater][1] += 1
+            sums[f"{audited.gold[i].dataset}:{rater}"][0] += penalty
+            sums[f"{audited.gold[i].dataset}:{rater}"][1] += 1
     pool = sum(s[0] for s in sums.values()) / max(1, sum(s[1] for s in sums.values()))
     return {r: pool * (n + PSEUDO) / (total + PSEUDO * pool) if pool else 1.0 for r, (total, n) in sums.items()}
 
 
 def scaled(audited: AuditedSet, i: int, scales: dict[str, float]) -> float:
-    values = [p * scales.get(r, 1.0) for r, p in audited.gold[i].rater_penalty.items()]
+    gold = audited.gold[i]
+    values = [p * scales.get(f"{gold.dataset}:{r}", 1.0) for r, p in gold.rater_penalty.items()]
     return float(np.mean(values)) if values else 0.0
 
 
-def held_out(audited: AuditedSet, rater_aware: bool) -> list[float]:
+def one_pass(row: dict[str, float]) -> dict[str, float]:
+    return {k: v for k, v in row.items() if not k.startswith(TARGET_PASS)}
+
+
+def held_out(audited: AuditedSet, rater_aware: bool, transform=None) -> list[float]:
     predictions = np.zeros(len(audited.gold))
     for _, _, test in document_folds(audited.gold, 5):
         held = set(test)
         train = [i for i in range(len(audited.gold)) if i not in held]
         scales = rater_scales(audited, train) if rater_aware else {}
         target = [scaled(audited, i, scales) if rater_aware else audited.gold[i].penalty for i in train]
-        rows, groups = audited.sentence_rows(train)
+        rows, groups = audited.sentence_rows(train, transform)
         fit = fit_risk_model(rows, target, detectors=audited.detectors, groups=groups)
-        predictions[test] = [segment_risk(fit.model, audited.segment_rows(i)) for i in test]
+        predictions[test] = [segment_risk(fit.model, [transform(r) if transform else r
+                                                      for r in audited.segment_rows(i)]) for i in test]
     return predictions.tolist()
+
+
+def report(audited: AuditedSet, with_one_pass: bool) -> None:
+    length = [float(len(g.target.split())) for g in audited.gold]
+    runs = [("raw mean penalty", held_out(audited, False)), ("rater-scaled penalties", held_out(audited, True))]
+    if with_one_pass:
+        runs += [("one pass, raw", held_out(audited, False, one_pass)),
+                 ("one pass, rater-scaled", held_out(audited, True, one_pass))]
+    runs.append(("length", length))
+    for dataset in audited.datasets:
+        index = [i for i, g in enumerate(audited.gold) if g.dataset == dataset]
+        print(f"  {dataset}: {len(index)} segments")
+        for name, scores in runs:
+            f = figures_for(audited, [scores[i] for i in index], index)
+            print(f"    {name:24s} " + " ".join(f"{k} {v:+.4f}" for k, v in f.items() if v is not None))
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("caches", nargs="+", type=Path)
+    ap.add_argument("--together", action="store_true", help="all the caches' files in one fit")
+    ap.add_argument("--one-pass", action="store_true", help="also without the target-only pass's signals")
     args = ap.parse_args(argv)
-    for path in args.caches:
-        entry = _read_entries(path)[0]
-        audited = load_audited(path, entry["key"])
-        raters = sorted({r for g in audited.gold for r in g.rater_penalty})
-        print(f"{path}: {len(audited.gold)} segments, {len(raters)} raters; scales on all documents: "
-              + ", ".join(f"{r} {s:.2f}" for r, s in sorted(rater_scales(audited, list(range(len(audited.gold))))
-                                                            .items())))
-        length = [float(len(g.target.split())) for g in audited.gold]
-        for name, scores in (("raw mean penalty", held_out(audited, False)),
-                             ("rater-scaled penalties", held_out(audited, True)), ("length", length)):
-            f = figures_for(audited, scores)
-            print(f"  {name:24s} " + " ".join(f"{k} {v:+.4f}" for k, v in f.items() if v is not None))
+    sets = [load_audited(path, entry["key"]) for path in args.caches for entry in _read_entries(path)]
+    for audited in ([AuditedSet.combine(sets)] if args.together else sets):
+        scales = rater_scales(audited, list(range(len(audited.gold))))
+        print(f"{', '.join(audited.datasets)}: {len(audited.gold)} segments, {len(scales)} raters; scales on all "
+              "documents: " + ", ".join(f"{r} {s:.2f}" for r, s in sorted(scales.items())))
+        report(audited, args.one_pass)
     return 0
 
 
