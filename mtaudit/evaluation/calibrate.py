@@ -200,8 +200,7 @@ def cross_validate(audited: AuditedSet, alpha: float = ALPHA, rows: list[dict[st
             train_rows, groups = audited.sentence_rows(train, transform)
             fit = fit_risk_model(train_rows, [gold[i].penalty for i in train], alpha, detectors=audited.detectors,
                                  groups=groups)
-            scores = [segment_risk(fit.model, [transform(r) if transform else r for r in audited.segment_rows(i)])
-                      for i in test]
+            scores = [segment_risk(fit.model, audited.segment_rows(i, transform)) for i in test]
         predictions[test] = scores
         length = [float(len(gold[i].target.split())) for i in test]
         per_dataset.setdefault(dataset, {"folds": []})["folds"].append(

@@ -39,9 +39,8 @@ def is_count(name: str) -> bool:
     return name.startswith(_SUMMED_PREFIXES) or name.endswith(_SUMMED_SUFFIXES)
 
 
-def segment_features(segment: Segment) -> dict[str, float]:
-    """One feature row for a segment from its sentences' features (see the module docstring for the rules)."""
-    rows = [sentence_features(s) for s in segment.sentences]
+def combine_rows(rows: list[dict[str, float]]) -> dict[str, float]:
+    """Sentence feature rows as one row, by the module docstring's rules (``log_length`` left to the caller)."""
     feats: dict[str, float] = {}
     seen: dict[str, list[float]] = {}
     for row in rows:
@@ -62,6 +61,14 @@ def segment_features(segment: Segment) -> dict[str, float]:
             tokens = feats.get(stem + "_tokens") or feats.get(stem + "_words")
             if stem + "_sum" in feats and tokens:
                 feats[name] = feats[stem + "_sum"] / tokens
+    return feats
+
+
+def segment_features(segment: Segment, rows: list[dict[str, float]] | None = None) -> dict[str, float]:
+    """One feature row for a segment from its sentences' features (see the module docstring for the rules);
+    ``rows``: those features when the caller has them already."""
+    rows = [sentence_features(s) for s in segment.sentences] if rows is None else rows
+    feats = combine_rows(rows)
     words = float(sum(r.get("length_words", 0.0) for r in rows)) if rows else float(len(segment.target.split()))
     feats.setdefault("findings_minor", 0.0)
     feats.setdefault("findings_major", 0.0)
@@ -95,14 +102,16 @@ class AuditedSet:
         index = range(len(self.gold)) if index is None else index
         rows, groups = [], []
         for position, i in enumerate(index):
-            for row in self.segment_rows(i):
-                rows.append(transform(row) if transform else row)
-                groups.append(position)
+            own = self.segment_rows(i, transform)
+            rows += own
+            groups += [position] * len(own)
         return rows, groups
 
-    def segment_rows(self, i: int) -> list[dict[str, float]]:
-        """The rows whose risks add up to segment ``i``'s: its sentences', else its own."""
-        return self.sentences[i] if self.sentences and self.sentences[i] else [self.features[i]]
+    def segment_rows(self, i: int, transform: Callable[[dict], dict] | None = None) -> list[dict[str, float]]:
+        """The rows whose risks add up to segment ``i``'s: its sentences', else its own; each changed by
+        ``transform`` when given."""
+        rows = self.sentences[i] if self.sentences and self.sentences[i] else [self.features[i]]
+        return [transform(row) for row in rows] if transform else rows
 
     @property
     def datasets(self) -> list[str]:
@@ -162,8 +171,8 @@ def audit_mqm(mqm: MqmSet, config: AuditConfig, scorer_factory=None,
             raise RuntimeError(f"{doc.path}: {doc.error}")
         gold.extend(golds)
         segments.extend(doc.segments)
-    features = [segment_features(s) for s in segments]
     sentences = [[sentence_features(sentence) for sentence in s.sentences] for s in segments]
+    features = [segment_features(s, rows) for s, rows in zip(segments, sentences)]
     findings = [[(f.detector, sentence.start + f.start, sentence.start + f.end)
                  for sentence in s.sentences for f in sentence.findings] for s in segments]
     done = time.perf_counter()
