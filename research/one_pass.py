@@ -41,22 +41,29 @@ def without(row: dict[str, float], prefixes: tuple[str, ...]) -> dict[str, float
     return {k: v for k, v in row.items() if not k.startswith(prefixes)}
 
 
+def report_variants(audited: AuditedSet, variants: dict[str, list[dict[str, float]]], width: int = 62) -> dict:
+    """Each variant's rows refitted by document folds (the same folds and segments for all), printed beside length;
+    returns the pooled held-out figures per variant and file."""
+    report = {}
+    for name, rows in variants.items():
+        result = cross_validate(audited, rows=rows)["datasets"]
+        report[name] = {d: r["pooled"] for d, r in result.items()}
+        for dataset, pooled in report[name].items():
+            m, length = pooled["mtaudit"], pooled["length"]
+            print(f"{name:{width}s} {dataset:28s} tau_doc {m['tau_doc']:.4f} tau_item {m['tau_item']:.4f} "
+                  f"P@20 {m['p_at_20']:.4f} | length {length['tau_doc']:.4f} {length['tau_item']:.4f} "
+                  f"{length['p_at_20']:.4f}", flush=True)
+    return report
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("audited", nargs="+", type=Path)
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
     audited = AuditedSet.combine([read(p) for p in args.audited])
-    report = {}
-    for name, drop in VARIANTS.items():
-        rows = [without(r, drop) for r in audited.features]
-        result = cross_validate(audited, rows=rows)["datasets"]
-        report[name] = {d: r["pooled"] for d, r in result.items()}
-        for dataset, pooled in report[name].items():
-            m, length = pooled["mtaudit"], pooled["length"]
-            print(f"{name:62s} {dataset:28s} tau_doc {m['tau_doc']:.4f} tau_item {m['tau_item']:.4f} "
-                  f"P@20 {m['p_at_20']:.4f} | length {length['tau_doc']:.4f} {length['tau_item']:.4f} "
-                  f"{length['p_at_20']:.4f}", flush=True)
+    report = report_variants(audited, {name: [without(r, drop) for r in audited.features]
+                                       for name, drop in VARIANTS.items()})
     if args.out:
         args.out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     return 0

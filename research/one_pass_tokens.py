@@ -50,14 +50,14 @@ from pathlib import Path
 
 import numpy as np
 
-from mtaudit.evaluation.calibrate import cross_validate
-from mtaudit.evaluation.features import AuditedSet, _read_entries, load_audited
+from mtaudit.evaluation.features import AuditedSet, _read_entries, combine_rows, load_audited
 from mtaudit.evaluation.mqm import read_mqm
 from mtaudit.fluency import store
 from mtaudit.fluency.loading import read_in_background
 from mtaudit.core.resources import models_dir
 from mtaudit.fluency.norms import RAREST_BAND, band, load_norms, word_spans, word_surprisals
 from wordfreq import zipf_frequency
+from research.one_pass import report_variants
 from research.pruned_head import FILES, MODEL
 from tools.build_head import DATA, parallel
 
@@ -181,30 +181,6 @@ def sentence_candidates(text: str, offsets, lps: np.ndarray, ids: np.ndarray, be
     return feats
 
 
-def aggregate(rows: list[dict[str, float]]) -> dict[str, float]:
-    """Sentence candidates to the segment, by ``evaluation.features``' rules."""
-    out: dict[str, float] = {}
-    seen: dict[str, list[float]] = {}
-    for row in rows:
-        for k, v in row.items():
-            seen.setdefault(k, []).append(v)
-    for k, values in seen.items():
-        if k.endswith(("_sum", "_tokens", "_words")):
-            out[k] = float(sum(values))
-        elif k.endswith("_max"):
-            out[k] = max(values)
-        elif k.endswith("_min"):
-            out[k] = min(values)
-        else:
-            out[k] = sum(values) / len(values)
-    for k in list(out):
-        stem = k[:-5]
-        count = out.get(stem + "_tokens") or out.get(stem + "_words")
-        if k.endswith("_mean") and count and stem + "_sum" in out:
-            out[k] = out[stem + "_sum"] / count
-    return out
-
-
 def candidates(saved: dict, tables) -> tuple[list[dict[str, float]], list[dict[str, float]]]:
     """Per segment: the candidate features, and a check row (the true target-only PMI recomputed from the tokens)."""
     logp, bigram, unigram = tables
@@ -227,7 +203,7 @@ def candidates(saved: dict, tables) -> tuple[list[dict[str, float]], list[dict[s
             per_sentence.append(sentence_candidates(s["text"], offsets, lps, ids, best, uni, bi))
             if s["target"] is not None:
                 pmi_true += float(lps.sum() - s["target"]["lps"].sum())
-        out.append(aggregate(per_sentence))
+        out.append(combine_rows(per_sentence))
         check.append({"pmi_sum": pmi_true})
     return out, check
 
@@ -294,15 +270,7 @@ def main() -> int:
     for name, keep in groups.items():
         variants[f"one pass + {name}"] = [{**r, **{k: v for k, v in e.items() if k.startswith(keep)}}
                                           for r, e in zip(one, extra)]
-    report = {}
-    for name, rows in variants.items():
-        result = cross_validate(audited, rows=rows)["datasets"]
-        report[name] = {d: r["pooled"] for d, r in result.items()}
-        for dataset, pooled in report[name].items():
-            m, length = pooled["mtaudit"], pooled["length"]
-            print(f"{name:30s} {dataset:24s} tau_doc {m['tau_doc']:.4f} tau_item {m['tau_item']:.4f} "
-                  f"P@20 {m['p_at_20']:.4f} | length {length['tau_doc']:.4f} {length['tau_item']:.4f} "
-                  f"{length['p_at_20']:.4f}", flush=True)
+    report = report_variants(audited, variants, width=30)
     if args.out:
         args.out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     return 0

@@ -29,11 +29,9 @@ from mtaudit.evaluation.calibrate import document_folds, fit_risk_model
 from mtaudit.evaluation.evaluate import figures_for
 from mtaudit.evaluation.features import AuditedSet, _read_entries, load_audited
 from mtaudit.risk import segment_risk
+from research.one_pass import TARGET_PASS, without
 
 PSEUDO = 20  # a rater with few judgements is not rescaled by what those few happened to be
-
-
-TARGET_PASS = ("lm_", "fluency", "detector_fluency", "src_pmi_")
 
 
 def rater_scales(audited: AuditedSet, train: list[int]) -> dict[str, float]:
@@ -53,7 +51,7 @@ def scaled(audited: AuditedSet, i: int, scales: dict[str, float]) -> float:
 
 
 def one_pass(row: dict[str, float]) -> dict[str, float]:
-    return {k: v for k, v in row.items() if not k.startswith(TARGET_PASS)}
+    return without(row, TARGET_PASS)
 
 
 def held_out(audited: AuditedSet, rater_aware: bool, transform=None) -> list[float]:
@@ -65,8 +63,7 @@ def held_out(audited: AuditedSet, rater_aware: bool, transform=None) -> list[flo
         target = [scaled(audited, i, scales) if rater_aware else audited.gold[i].penalty for i in train]
         rows, groups = audited.sentence_rows(train, transform)
         fit = fit_risk_model(rows, target, detectors=audited.detectors, groups=groups)
-        predictions[test] = [segment_risk(fit.model, [transform(r) if transform else r
-                                                      for r in audited.segment_rows(i)]) for i in test]
+        predictions[test] = [segment_risk(fit.model, audited.segment_rows(i, transform)) for i in test]
     return predictions.tolist()
 
 
