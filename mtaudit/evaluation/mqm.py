@@ -179,10 +179,11 @@ _LANG_CODES = frozenset("ar bn cs de en es et fi fr gu he hi hr is ja kk km ko l
                         "vi xh zh zu it nl".split())
 
 
-def language_pair(path: str | Path, given: str | None = None) -> tuple[str | None, str | None]:
+def language_pair(path: str | Path, given: str | None = None, scan: bool = True) -> tuple[str | None, str | None]:
     """(source, target) language codes: from ``given`` ("zh-en"), else from a Google-style file name
-    (``mqm_ted_zhen.tsv``, ``mqm_newstest2020_ende.tsv``, ``wmt23_news_ende_dev.tsv``), else from the file's ``doc``
-    column when every document names the same pair (``news_aj-english.33941:en-de``), else unknown."""
+    (``mqm_ted_zhen.tsv``, ``mqm_newstest2020_ende.tsv``, ``wmt23_news_ende_dev.tsv``), else (with ``scan``) from
+    the file's ``doc`` column when every document names the same pair (``news_aj-english.33941:en-de``), else
+    unknown. ``read_mqm`` reads the documents itself and passes ``scan=False``."""
     if given:
         parts = given.lower().replace("_", "-").split("-")
         if len(parts) != 2 or not all(parts):
@@ -197,7 +198,7 @@ def language_pair(path: str | Path, given: str | None = None) -> tuple[str | Non
     match = _PAIR_WORD.fullmatch(words[-1])
     if match and _known_pair(match.group(1), match.group(2)):
         return match.group(1), match.group(2)
-    return _pair_in_doc_column(path)
+    return _pair_in_doc_column(path) if scan else (None, None)
 
 
 def _known_pair(source: str, target: str) -> bool:
@@ -206,7 +207,6 @@ def _known_pair(source: str, target: str) -> bool:
 
 def _pair_in_doc_column(path: str | Path) -> tuple[str | None, str | None]:
     """The pair every document of the file names at the end of its ``doc`` value, or (None, None)."""
-    pairs = set()
     try:
         with open(path, encoding="utf-8", newline="") as handle:
             reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
@@ -214,15 +214,21 @@ def _pair_in_doc_column(path: str | Path) -> tuple[str | None, str | None]:
             if "doc" not in header:
                 return None, None
             column = header.index("doc")
-            for row in reader:
-                if len(row) > column:
-                    match = _PAIR_IN_DOC.search(row[column].strip().lower())
-                    pairs.add((match.group(1), match.group(2)) if match else None)
-                    if len(pairs) > 1:
-                        return None, None
+            return pair_of_documents(row[column] for row in reader if len(row) > column)
     except (OSError, UnicodeDecodeError, csv.Error):
         return None, None  # read_mqm reports what is wrong with the file
-    found = pairs.pop() if pairs else None
+
+
+def pair_of_documents(docs) -> tuple[str | None, str | None]:
+    """The pair every one of ``docs`` (``doc`` values) names at its end, or (None, None) when one names none or
+    another pair."""
+    found = None
+    for doc in docs:
+        match = _PAIR_IN_DOC.search(doc.strip().lower())
+        pair = (match.group(1), match.group(2)) if match else None
+        if pair is None or found is not None and pair != found:
+            return None, None
+        found = pair
     return found if found and _known_pair(*found) else (None, None)
 
 
@@ -242,7 +248,7 @@ def read_mqm(path: str | Path, langs: str | None = None) -> MqmSet:
 
     ``langs`` ("zh-en") sets the documents' languages; by default they come from the file name when it has them.
     """
-    source_lang, target_lang = language_pair(path, langs)
+    source_lang, target_lang = language_pair(path, langs, scan=False)
     path = str(path)
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # segments can be long; the default 128 KiB limit is not
     dataset = dataset_name(path)
@@ -318,6 +324,8 @@ def read_mqm(path: str | Path, langs: str | None = None) -> MqmSet:
     for key in by_key:
         order.setdefault(key[:2], len(order))
     segments = sorted(by_key.values(), key=lambda g: (order[(g.system, g.doc)], _seg_order(g.seg_id)))
+    if target_lang is None:
+        source_lang, target_lang = pair_of_documents(doc for _, doc in order)
     return MqmSet(path=path, rows=rows, segments=segments, unweighted=unweighted, source_lang=source_lang,
                   target_lang=target_lang, layout=layout)
 
