@@ -1,5 +1,9 @@
 """Can the source-conditioned pass stand in for the target-only one? Candidate features from its own tokens, held out.
 
+Superseded by research/estimator/one_pass_ship.py: the rows here carry the shipped estimator's in-sample signal on
+WMT21; under the shipped recipe (its out-of-fold mass) the stand-ins chosen here lower the ranking, and the product no
+longer computes them (BENCHMARKS.md § One pass under the shipped recipe).
+
 The target-only pass gives the risk model ``log p(t)``: the fluency features ``lm_*`` and, with the source pass,
 the PMI ``src_pmi_* = log p(t | s) - log p(t)``. Dropping it (one pass) cost tau within items on WMT21 and WMT23
 news (research/one_pass.py). This script reads what ``research/token_rows.py`` saved (feature rows and each segment's
