@@ -56,11 +56,11 @@ VARIANT_DROPS: dict[str, tuple[str, ...]] = {
     "no_source": ("src_",),
     "no_model": ("src_", "lm_", "fluency", "detector_fluency"),
     "no_estimator": (ESTIMATOR,),
-    # `audit --fast`: the source-conditioned pass alone (the PMI and word-minimum signals need the target-only pass);
-    # the trained estimator reads that pass, so it stays
-    "no_target": ("lm_", "fluency", "detector_fluency", "src_pmi_", "src_word_logprob_min"),
+    # `audit --fast`: the source-conditioned pass alone. The PMIs need the target-only pass; the least expected word
+    # given the source (src_word_logprob_min) and the trained estimator come from the source pass, so they stay
+    "no_target": ("lm_", "fluency", "detector_fluency", "src_pmi_"),
     # `audit --fast` where no trained estimator covers the pair or model
-    "no_target_no_estimator": ("lm_", "fluency", "detector_fluency", "src_pmi_", "src_word_logprob_min", ESTIMATOR),
+    "no_target_no_estimator": ("lm_", "fluency", "detector_fluency", "src_pmi_", ESTIMATOR),
 }
 
 # A risk model fitted before a variant existed scores its sentences with the variant it had for them: a model whose

@@ -43,7 +43,8 @@ def audit(
     device: Optional[str] = DEVICE,
     fast: bool = typer.Option(False, "--fast", help="Trade a little ranking quality for speed: where a segment has "
                               "its source, run only the source-conditioned model pass (about half the model's time). "
-                              "Those sentences get no odd-phrasing findings and no target-only scores. "
+                              "Those sentences get no target-only scores, and their odd phrasing is judged given the "
+                              "source (fewer findings). "
                               "English->German has no trained estimator and ranks no better than length with --fast: "
                               "keep the default there. What it costs and saves, measured: docs/performance.md.",
                               rich_help_panel="Model and risk"),

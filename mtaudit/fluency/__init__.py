@@ -35,8 +35,8 @@ ODD_PHRASING = {
     "help": "Odd phrasing: runs of words the language model finds far more surprising than words of the same "
             "frequency in clean news of the target language; a grammar slip when the most surprising word is a "
             "function word. Not a rule detector: the model's scorer reports it.",
-    "options": "none: it runs with the model (--no-model turns it off; --fast leaves it out where a segment has its "
-               "source)",
+    "options": "none: it runs with the model (--no-model turns it off; with --fast, a sentence that has its source is "
+               "judged from the source-conditioned pass instead: fewer findings, more of them on real errors)",
 }
 
 

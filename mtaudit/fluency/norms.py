@@ -28,7 +28,6 @@ The norms are fitted once per model and target language from clean news (``../sh
 from __future__ import annotations
 
 import bisect
-import functools
 import json
 import re
 from dataclasses import dataclass
@@ -63,37 +62,6 @@ def word_surprisals(words: list[tuple[int, int]], offsets: Sequence[tuple[int, i
                 a += 1
         k = max(0, bisect.bisect_right(starts, a) - 1)
         out[k] += s
-    return out
-
-
-# wordfreq's Zipf scale is log10 of a word's frequency per billion words; a word it has never seen counts as one in
-# a hundred million (Zipf 1), the rarest it lists
-_ZIPF_FLOOR = 1.0
-_LN10 = 2.302585092994046
-
-
-@functools.lru_cache(maxsize=1)
-def _wordfreq_languages() -> frozenset[str]:
-    from wordfreq import available_languages
-
-    return frozenset(available_languages())
-
-
-def frequency_logprobs(text: str, words: list[tuple[int, int]], lang: str) -> np.ndarray | None:
-    """The log-probability (nats) of each word of ``text`` as a unigram of running text in ``lang`` (wordfreq's
-    frequency), NaN for a run of punctuation; None where wordfreq has no list for the language.
-
-    A stand-in for the target-only pass's ``log p(word)`` that costs no model time: with the source-conditioned pass's
-    word log-probs it gives a pointwise mutual information between source and word (``LMScorer._fill_source``)."""
-    from wordfreq import zipf_frequency
-
-    if lang not in _wordfreq_languages():
-        return None
-    out = np.full(len(words), np.nan)
-    for i, (a, b) in enumerate(words):
-        word = text[a:b]
-        if any(c.isalnum() for c in word):
-            out[i] = _LN10 * (max(zipf_frequency(word, lang), _ZIPF_FLOOR) - 9.0)
     return out
 
 

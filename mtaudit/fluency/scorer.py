@@ -25,7 +25,7 @@ import numpy as np
 import torch
 
 from mtaudit.core.document import Category, Document, Finding, Segment, Sentence, Severity
-from mtaudit.fluency.norms import Norms, frequency_logprobs, word_spans, word_surprisals
+from mtaudit.fluency.norms import Norms, word_spans, word_surprisals
 from mtaudit.fluency.runtimes import RUNTIMES
 from mtaudit.languages import NAMES, find_pair
 
@@ -125,16 +125,6 @@ def near_copy(a: str, b: str, threshold: float = CONTEXT_SIMILARITY) -> bool:
     return fuzz.ratio(a.lower(), b.lower(), score_cutoff=threshold) >= threshold
 
 
-def _add_word_scores(sentence: Sentence, name: str, values: np.ndarray, word_min: bool = False) -> None:
-    """A per-word signal as sentence scores: ``name_sum`` over ``name_words`` words, ``name_mean`` (the segment's
-    features weigh it by words) and, with ``word_min``, the least word's ``name_word_min``."""
-    sentence.scores[f"{name}_sum"] = float(values.sum())
-    sentence.scores[f"{name}_words"] = float(len(values))
-    sentence.scores[f"{name}_mean"] = float(values.mean())
-    if word_min:
-        sentence.scores[f"{name}_word_min"] = float(values.min())
-
-
 class LMScorer:
     """Scores sentences with a local causal language model (see module docstring)."""
 
@@ -178,7 +168,8 @@ class LMScorer:
         self.max_findings = max_findings
         self.reuse_prefix = reuse_prefix
         # "always": every sentence gets the target-only pass; "without-source": only sentences whose segment has no
-        # source (the source-conditioned pass alone scores the others: faster, no odd-phrasing findings on them)
+        # source (the source-conditioned pass alone scores the others: faster; their odd phrasing is judged given the
+        # source)
         if target_pass not in ("always", "without-source"):
             raise ValueError(f"target_pass must be 'always' or 'without-source', not {target_pass!r}")
         self.target_pass = target_pass
@@ -277,8 +268,12 @@ class LMScorer:
                                                        self.logprobs(src_requests, layers)):
             # each token's sentence, placed once for both the log-probs and the estimator's mass
             placed = _sentence_of(seg, [(a + lead, b + lead) for a, b in result[0]])
-            self._fill_source(seg, placed, result[1], word_logprobs, self.norms_for(doc.target_lang),
-                              (doc.target_lang or "en").split("-")[0].lower())
+            norms = self.norms_for(doc.target_lang)
+            given_source = self._fill_source(seg, placed, result[1], word_logprobs, norms)
+            for sentence, words_z in zip(seg.sentences, given_source):
+                if words_z is not None and id(sentence) not in word_logprobs:  # one pass: its odd phrasing
+                    sentence.findings.extend(self.odd_phrasing(sentence.text, *words_z, norms, doc.target_lang,
+                                                               given_source=True))
             if estimator is not None:
                 states = result[2][:, layers.index(estimator.layer)]
                 self._fill_estimator(seg, placed, estimator.token_mass(states, result[1], result[3]))
@@ -387,8 +382,13 @@ class LMScorer:
         return -surprisal
 
     def odd_phrasing(self, text: str, words: list[tuple[int, int]], z: np.ndarray, norms: Norms,
-                      lang: str | None = "en") -> list[Finding]:
-        """Word runs whose surprisal, relative to words of the same frequency in clean news, is rare in clean news."""
+                      lang: str | None = "en", given_source: bool = False) -> list[Finding]:
+        """Word runs whose surprisal, relative to words of the same frequency in clean news, is rare in clean news.
+
+        ``given_source``: ``z`` comes from the source-conditioned pass (a one-pass audit), judged against the same
+        norms and thresholds. The source makes a faithful translation's words more expected than the target alone
+        does, so fewer runs cross them, and those that do are unexpected even to a reader of the source (on WMT23
+        zh-en dev news more of them land on the raters' spans; BENCHMARKS.md § One pass by default)."""
         spans = [[first, last, score] for first, last, score in norms.runs(text, words, z) if score >= norms.minor]
         merged: list[list] = []
         for span in spans:
@@ -417,7 +417,8 @@ class LMScorer:
                     start=start,
                     end=end,
                     message=(
-                        f"unusual phrasing: the language model finds {phrase!r} far more surprising than clean news "
+                        f"unusual phrasing: the language model{' reading the source' if given_source else ''} "
+                        f"finds {phrase!r} far more surprising than clean news "
                         f"(strength {score:.1f}; {'major' if major else 'minor'} above {norms.major if major else norms.minor:.1f})"
                     ),
                     confidence=norms.confidence(score),
@@ -438,10 +439,11 @@ class LMScorer:
 
     @staticmethod
     def _fill_source(segment: Segment, placed: list[tuple[int, int, int]], lps: np.ndarray,
-                     word_logprobs: dict[int, np.ndarray] | None = None, norms: Norms | None = None,
-                     lang: str | None = None) -> None:
+                     word_logprobs: dict[int, np.ndarray] | None = None, norms: Norms | None = None
+                     ) -> list[tuple[list, np.ndarray] | None]:
         """Split the segment's source-conditioned token log-probs onto its sentences (``placed``: each token's
-        sentence and span, from ``_sentence_of``).
+        sentence and span, from ``_sentence_of``). Returns, per sentence, its words and their surprisal z-scores
+        given the source (None without norms or words): a one-pass audit's odd phrasing.
 
         Also the log-probability of the word the source makes least expected (``src_word_logprob_min``: a wrong name
         or number stands out where the mean over the sentence dilutes it) and, where the sentence's target-only word
@@ -451,23 +453,13 @@ class LMScorer:
         clause) are likely text yet gain little from the source. With the target language's ``norms``, also the
         largest surprisal z-score of a word given the source (``src_word_z_max``, against the target-only norms: a
         signal of the one pass ``--fast`` keeps).
-
-        Stand-ins for what the target-only pass gives, so that one pass ranks as two do (issue 28; held out on WMT21
-        and WMT23 news in research/one_pass_tokens.py), each per sentence in total (``_sum``, over ``_words`` words),
-        per word (``_mean``) and, for the PMIs, for the word the source supports least (``_word_min``):
-
-        - ``src_freq_pmi_*``: the PMI with the word's frequency in the target language ``lang`` (wordfreq,
-          ``norms.frequency_logprobs``) standing in for ``log p(word)``, over the words that are not punctuation;
-        - with the ``norms``, ``src_norm_pmi_*``: the PMI with the mean surprisal clean news gives a word of the same
-          frequency band (``Norms.word_bands``) standing in for ``-log p(word)``, over every word; and
-          ``src_word_z_*``: the words' surprisal z-scores given the source against those bands (``src_word_z_max``'s
-          sum and mean).
         """
+        given_source: list[tuple[list, np.ndarray] | None] = [None] * len(segment.sentences)
         per_sentence: list[tuple[list, list]] = [([], []) for _ in segment.sentences]
         for (k, a, b), lp in zip(placed, lps):
             per_sentence[k][0].append((a, b))
             per_sentence[k][1].append(float(lp))
-        for sentence, (spans, values) in zip(segment.sentences, per_sentence):
+        for k, (sentence, (spans, values)) in enumerate(zip(segment.sentences, per_sentence)):
             n = len(values)
             total = float(sum(values))
             sentence.scores["src_logprob_sum"] = total
@@ -483,16 +475,9 @@ class LMScorer:
                 source_words = -word_surprisals(words, shifted, -np.asarray(values), text)
                 sentence.scores["src_word_logprob_min"] = float(np.min(source_words))
                 if norms is not None:
-                    bands = norms.word_bands(text, words)
-                    z = norms.word_z(text, words, -source_words, bands)
+                    z = norms.word_z(text, words, -source_words)
+                    given_source[k] = (words, z)
                     sentence.scores["src_word_z_max"] = float(max(z)) if len(z) else 0.0
-                    _add_word_scores(sentence, "src_norm_pmi", source_words + bands[0], word_min=True)
-                    _add_word_scores(sentence, "src_word_z", z)
-                frequency = frequency_logprobs(text, words, lang) if lang else None
-                if frequency is not None and not np.isnan(frequency).all():
-                    scored = ~np.isnan(frequency)
-                    _add_word_scores(sentence, "src_freq_pmi", source_words[scored] - frequency[scored],
-                                     word_min=True)
             target_words = (word_logprobs or {}).get(id(sentence))
             if target_words is None:
                 continue
@@ -501,6 +486,7 @@ class LMScorer:
             sentence.scores["src_pmi_mean"] = pmi / n
             if source_words is not None and len(source_words) == len(target_words):
                 sentence.scores["src_pmi_word_min"] = float(np.min(source_words - target_words))
+        return given_source
 
     # ---- the model -------------------------------------------------------------------------------------
     def encode(self, request: Request) -> tuple[tuple[int, ...], list[int], int, list[tuple[int, int]]]:

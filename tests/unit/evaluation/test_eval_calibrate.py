@@ -90,10 +90,6 @@ def test_eval_and_cross_validation_score_a_segment_by_the_sum_of_its_sentences()
     ("src_logprob_sum", (float("-inf"), 0.0)),
     ("fluency", (float("-inf"), 0.0)),
     ("log_length", (float("-inf"), float("inf"))),
-    # the one pass's stand-ins for the PMI only ever lower risk, as the PMI does; its z-scores may take either sign
-    ("src_freq_pmi_word_min", (float("-inf"), 0.0)),
-    ("src_norm_pmi_mean", (float("-inf"), 0.0)),
-    ("src_word_z_mean", (float("-inf"), float("inf"))),
 ])
 def test_feature_signs(name, bounds):
     assert feature_sign(name) == bounds

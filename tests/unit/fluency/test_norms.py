@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from mtaudit.core.resources import models_dir
-from mtaudit.fluency.norms import Norms, band, frequency_logprobs, word_spans
+from mtaudit.fluency.norms import Norms, band, word_spans
 from mtaudit.fluency.scorer import near_copy
 from tools.fit_norms import sentence_maximum, shares, thresholds
 
@@ -55,22 +55,8 @@ def test_frequency_bands(word, expected):
     assert band(word, first=True) == "first"
 
 
-def test_frequency_logprobs_are_a_unigram_of_running_text():
-    """The one-pass PMI's stand-in for log p(word): wordfreq's frequency in nats; punctuation has none; a word
-    wordfreq never saw is as rare as its rarest; a language without a wordlist gets nothing."""
-    text = "The minister met Xqzvtrwk, again."
-    words = word_spans(text)
-    lp = frequency_logprobs(text, words, "en")
-    assert [text[a:b] for a, b in words] == ["The", "minister", "met", "Xqzvtrwk", ",", "again", "."]
-    assert np.isnan(lp[4]) and np.isnan(lp[6])
-    assert 0 > lp[0] > lp[2] > lp[1] > lp[3]
-    assert lp[3] == pytest.approx(np.log(10) * (1.0 - 9.0))
-    assert -3.5 < lp[0] < -2.5  # "the": about one word in twenty
-    assert frequency_logprobs(text, words, "xx") is None
-
-
 def test_word_bands_give_the_z_scores(shipped):
-    """``word_z`` is the surprisal against ``word_bands``' mean and spread (the one pass reads both)."""
+    """``word_z`` is the surprisal against ``word_bands``' mean and spread."""
     norms = Norms.load_dict(shipped)
     text = "Officials said the minister resigned."
     words = word_spans(text)
