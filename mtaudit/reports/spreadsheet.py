@@ -3,7 +3,8 @@ into it are read back by ``--decisions FILE.xlsx`` (``mtaudit.review.sheet``, wh
 
 The ``review`` sheet has one row per finding, sentences riskiest first (a sentence without findings gets one row with
 the finding columns blank), the trained estimator's part of the risk beside the risk (blank where no estimator
-scored the sentence), and a ``decision`` and a ``reviewer note`` column, blank unless the run applied decisions
+scored the sentence), the segment's risk (the sum of its sentences' risks: the penalty expected for the whole
+paragraph or CAT unit, what a reviewer who judges units sorts by) beside the segment, and a ``decision`` and a ``reviewer note`` column, blank unless the run applied decisions
 (``--decisions``: each decision and note is carried to its finding, the dismissed findings included, so the sheet
 filled in again is the next round's decisions). A hidden ``key`` column holds each finding's identity
 (``mtaudit.review.identity``), so decisions survive sorting, filtering and the reviewer's own columns. The ``documents``
@@ -39,7 +40,10 @@ def review_rows(report: dict) -> Iterator[list]:
     """The review sheet's rows (without the header), riskiest sentence first."""
     for rank, s in enumerate(ranked_sentences(report), 1):
         estimator = s.get("estimator")
-        head = [rank, round(float(s["risk"]), 4), None if estimator is None else round(float(estimator), 4), s["doc"], s["segment"], s["sentence"] + 1, s["text"]]
+        segment_risk = s.get("segment_risk")
+        head = [rank, round(float(s["risk"]), 4), None if estimator is None else round(float(estimator), 4),
+                s["doc"], s["segment"], None if segment_risk is None else round(float(segment_risk), 4),
+                s["sentence"] + 1, s["text"]]
         # the findings a reviewer dismissed are rows too, with their decision: this sheet, filled in again, is the
         # next round's decisions file
         findings = sorted(s["findings"] + s.get("dismissed", []), key=lambda f: (f["start"], f["end"]))

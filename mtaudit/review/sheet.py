@@ -17,7 +17,8 @@ from mtaudit.review.identity import identity_from_key
 
 # (header, width in characters, wrap) of the review sheet, left to right.
 REVIEW_COLUMNS = (
-    ("rank", 6, False), ("risk", 7, False), ("estimator", 9, False), ("document", 28, False), ("segment", 10, False), ("sentence", 9, False),
+    ("rank", 6, False), ("risk", 7, False), ("estimator", 9, False), ("document", 28, False), ("segment", 10, False),
+    ("segment risk", 9, False), ("sentence", 9, False),
     ("text", 70, True), ("flagged", 24, True), ("severity", 9, False), ("category", 28, False),
     ("detector", 12, False), ("message", 60, True), ("suggestion", 22, True), ("decision", 12, False),
     ("reviewer note", 30, True), ("key", 20, False),

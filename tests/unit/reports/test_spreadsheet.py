@@ -40,7 +40,7 @@ def test_review_sheet_layout(samples_sheet):
     review = book["review"]
     header = [c.value for c in review[1]]
     assert header == list(HEADERS)
-    assert review.freeze_panes == "A2" and review.auto_filter.ref == f"A1:P{review.max_row}"
+    assert review.freeze_panes == "A2" and review.auto_filter.ref == f"A1:Q{review.max_row}"
     col = {name: openpyxl.utils.get_column_letter(i + 1) for i, name in enumerate(header)}
     assert review.column_dimensions[col["text"]].width >= 60 and review.column_dimensions[col["rank"]].width <= 8
     assert review.column_dimensions[col["key"]].hidden
@@ -213,11 +213,13 @@ def test_the_estimators_part_of_the_risk_has_its_own_column_and_terminal_line():
     report = {"summary": {"sentences": 2, "documents": 1, "failed": 0, "findings": 1},
               "documents": [{"doc": "a.txt", "sentences": [
                   {"doc": "a.txt", "segment": "1", "sentence": 0, "text": "Shi met Xi.", "risk": 0.9,
-                   "estimator": 0.41, "findings": [finding]},
+                   "estimator": 0.41, "segment_risk": 1.3, "findings": [finding]},
                   {"doc": "a.txt", "segment": "2", "sentence": 0, "text": "Rule-only line.", "risk": 0.2,
                    "findings": []}]}]}
     rows = [dict(zip(HEADERS, r)) for r in review_rows(report)]
     assert [(r["risk"], r["estimator"]) for r in rows] == [(0.9, 0.41), (0.2, None)]
+    # the segment's risk beside the segment (blank in a report from before segment risks)
+    assert [(r["segment"], r["segment risk"]) for r in rows] == [("1", 1.3), ("2", None)]
     assert rows[0]["flagged"] == "Shi" and rows[1]["flagged"] is None
     first, second = report["documents"][0]["sentences"]
     assert findings_text(first).plain.splitlines()[-1] == "trained estimator: +0.41 of the risk 0.90"
