@@ -72,6 +72,7 @@ def main():
     ap.add_argument("--write-main", action="store_true", help=f"the same for {SHIPPED}'s main model (two passes)")
     ap.add_argument("--out", type=Path, default=OUT / "one_pass_ship.json")
     ap.add_argument("--target-standin", type=Path, help="target_standin.py's predictions: one more variant")
+    ap.add_argument("--ablate", action="store_true", help="also two passes without each group of target-only signals")
     args = ap.parse_args()
 
     two = entries(args.two_pass_cache)
@@ -91,6 +92,14 @@ def main():
             "one pass": (one, one_pass), "one pass + stand-ins": (one, lambda r: without_signals(r, "no_target")),
             "one pass, signals as shipped before": (one, lambda r: {k: v for k, v in one_pass(r).items()
                                                                     if k not in before})}
+    if args.ablate:  # which of the target-only pass's signals carry its gain: two passes without each group
+        def dropping(prefixes):
+            return lambda r: {k: v for k, v in current(r).items() if not k.startswith(prefixes)}
+        for label, prefixes in (("no PMI", ("src_pmi_",)), ("no lm_word_z_max", ("lm_word_z_max",)),
+                                ("no fluency, lm_logprob_*, lm_tokens", ("fluency", "lm_logprob", "lm_tokens")),
+                                ("no odd-phrasing findings", ("detector_fluency",)),
+                                ("PMI only", ("lm_", "fluency", "detector_fluency"))):
+            plan[f"two passes, {label}"] = (two, dropping(prefixes))
     variants = {name: ([[change(r) for r in with_oof(source[n].features, o)] for n, o in zip(FILES, offsets)],
                        [change(r) for r in two[NEWS].features]) for name, (source, change) in plan.items()}
     if args.target_standin:  # target_standin.py's predicted log p(t) per segment (out of fold on TED and WMT21)
@@ -169,8 +178,8 @@ def main():
         new.name, new.variants = shipped.name, shipped.variants
         new.description = (
             "Fitted by research/estimator/one_pass_ship.py --write-main (issue 28) on 13785 segments of "
-            "mqm_ted_zhen.tsv and wmt21_news_zhen.scores.tsv with the recipe of exp/ship_risk.py (issue 11; "
-            "mtaudit/models/ESTIMATOR.md): ridge, alpha 1.0, standardised segment features, sign-constrained, "
+            "mqm_ted_zhen.tsv and wmt21_news_zhen.scores.tsv with the calibrate recipe as exp/ship_risk.py used it "
+            "(issue 11; mtaudit/models/ESTIMATOR.md): ridge, alpha 1.0, standardised segment features, sign-constrained, "
             "target = MQM penalty, plus src_estimator_sum, the trained estimator's out-of-fold error mass "
             "(research/estimator/one_pass_oof.py: five heads, each trained without one fold of documents per file), on "
             "the features the audit computes with the pinned pruned head (the previous fit read full-vocabulary "
