@@ -331,14 +331,15 @@ class Guarded:
     def visible_rows(self) -> list[dict]:
         return self.page.eval_on_selector_all("#queue-list .row", "els => els.map(e => ({...e.dataset}))")
 
-    def reload_after_saving(self, storage_key: str) -> None:
+    def reload_after_saving(self, *storage_keys: str) -> None:
         """Reload once the page's local storage has reached the browser. Chromium hands a page's writes to the browser
         process asynchronously, and a reload that comes first reads the old value: wait until a second page of the
-        same profile sees what this page holds, then reload."""
-        held = self.page.evaluate("k => localStorage.getItem(k)", storage_key)
+        same profile sees what this page holds under every key, then reload."""
+        held = self.page.evaluate("ks => ks.map(k => localStorage.getItem(k))", list(storage_keys))
         witness = self.context.new_page()
         witness.goto(self.url)
-        witness.wait_for_function("([k, v]) => localStorage.getItem(k) === v", arg=[storage_key, held])
+        witness.wait_for_function("([ks, vs]) => ks.every((k, i) => localStorage.getItem(k) === vs[i])",
+                                  arg=[list(storage_keys), held])
         witness.close()
         self.page.reload()
         self.page.wait_for_selector("html[data-ready=true]")

@@ -114,7 +114,7 @@ def read_back(path) -> Counter:
 
 
 def reload(g: Guarded) -> None:
-    g.reload_after_saving(JUDGEMENTS_KEY)
+    g.reload_after_saving(JUDGEMENTS_KEY, REVIEWER_KEY)  # the reviewer's name is kept under its own key
     g.page.wait_for_selector("html[data-route='#queue']")
 
 
