@@ -4,12 +4,13 @@ into it are read back by ``--decisions FILE.xlsx`` (``mtaudit.review.sheet``, wh
 The ``review`` sheet has one row per finding, sentences riskiest first (a sentence without findings gets one row with
 the finding columns blank), the trained estimator's part of the risk beside the risk (blank where no estimator
 scored the sentence), the segment's risk (the sum of its sentences' risks: the penalty expected for the whole
-paragraph or CAT unit, what a reviewer who judges units sorts by) beside the segment, and a ``decision`` and a ``reviewer note`` column, blank unless the run applied decisions
-(``--decisions``: each decision and note is carried to its finding, the dismissed findings included, so the sheet
-filled in again is the next round's decisions). A hidden ``key`` column holds each finding's identity
-(``mtaudit.review.identity``), so decisions survive sorting, filtering and the reviewer's own columns. The ``documents``
-sheet has one row per document, the ``run`` sheet what produced the report, and an ``unmatched decisions`` sheet,
-only when there are some, the decisions that found their finding no more. A CSV holds the review sheet alone.
+paragraph or CAT unit, what a reviewer who judges units sorts by) beside the segment, and a ``decision`` and a
+``reviewer note`` column, blank unless the run applied decisions (``--decisions``: each decision and note is
+carried to its finding, the dismissed findings included, so the sheet filled in again is the next round's
+decisions). A hidden ``key`` column holds each finding's identity (``mtaudit.review.identity``), so decisions survive
+sorting, filtering and the reviewer's own columns. The ``documents`` sheet has one row per document, the ``run``
+sheet what produced the report, and an ``unmatched decisions`` sheet, only when there are some, the decisions that
+found their finding no more. A CSV holds the review sheet alone.
 
 Written with openpyxl in write-only mode (flat memory for large batches), atomically. Text cells are always stored
 as text, never formulas, and CSV cells that a spreadsheet would take for a formula are prefixed with ``'``.
