@@ -212,8 +212,7 @@ def main():
             "(research/estimator/one_pass_oof.py: five heads, each trained without one fold of documents per file), on "
             "the features the audit computes with the pinned pruned head (the previous fit read full-vocabulary "
             "log-probs); detectors " + ", ".join(one[FILES[0]].detectors) + "; model gemma3-270m. Variants: "
-            "no_estimator = the TED-only model without the estimator, no_model = its variant; no_source = fitted like "
-            "the main model without the src_ signals (--write-no-source); no_target "
+            "no_estimator = the TED-only model without the estimator, no_source and no_model = its variants; no_target "
             "(`audit --fast`) = fitted like the main model on the source-conditioned pass's signals alone "
             "(research/estimator/one_pass_ship.py); no_target_no_estimator = the earlier fast variant, for pairs and "
             "models without an estimator.")
