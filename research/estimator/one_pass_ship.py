@@ -73,8 +73,6 @@ def main():
     ap.add_argument("--out", type=Path, default=OUT / "one_pass_ship.json")
     ap.add_argument("--target-standin", type=Path, help="target_standin.py's predictions: one more variant")
     ap.add_argument("--ablate", action="store_true", help="also two passes without each group of target-only signals")
-    ap.add_argument("--variants", action="store_true", help="also the no_source and no_model variants refitted")
-    ap.add_argument("--write-no-source", action="store_true", help=f"write the refitted no_source into {SHIPPED}")
     args = ap.parse_args()
 
     two = entries(args.two_pass_cache)
@@ -94,9 +92,6 @@ def main():
             "one pass": (one, one_pass), "one pass + stand-ins": (one, lambda r: without_signals(r, "no_target")),
             "one pass, signals as shipped before": (one, lambda r: {k: v for k, v in one_pass(r).items()
                                                                     if k not in before})}
-    if args.variants:  # a document without its source, or an audit without the model: the fallbacks refitted alike
-        for v in ("no_source", "no_model"):
-            plan[f"variant {v}, refitted"] = (two, lambda r, v=v: without_signals(current(r), v))
     if args.ablate:  # which of the target-only pass's signals carry its gain: two passes without each group
         def dropping(prefixes):
             return lambda r: {k: v for k, v in current(r).items() if not k.startswith(prefixes)}
@@ -145,10 +140,6 @@ def main():
                                                                               for r in two[NEWS].features], every)}
     results["no_target as shipped (WMT23)"] = {NEWS: figures_for(two[NEWS], [shipped.variants["no_target"].risk(
         one_pass(r)) for r in two[NEWS].features], every)}
-    if args.variants:
-        for v in ("no_source", "no_model"):
-            results[f"variant {v} as shipped (WMT23)"] = {NEWS: figures_for(two[NEWS], [shipped.variants[v].risk(
-                without_signals(current(r), v)) for r in two[NEWS].features], every)}
     for ds in (NEWS, *FILES):
         print(f"\n{ds}")
         for name, per in results.items():
@@ -181,25 +172,6 @@ def main():
         tmp.write_text(json.dumps(shipped.to_dict(), indent=2) + "\n", encoding="utf-8")
         tmp.replace(SHIPPED)
         print("written", SHIPPED, file=sys.stderr)
-    if args.write_no_source:
-        shipped = RiskModel.load(SHIPPED)
-        name = "variant no_source, refitted"
-        new = fits[name].model
-        new.name = f"{shipped.name}/no_source"
-        new.description = (
-            "Fitted by research/estimator/one_pass_ship.py --write-no-source (issue 28) on the 13785 segments of "
-            "mqm_ted_zhen.tsv and wmt21_news_zhen.scores.tsv the main model was fitted on, with its recipe, without "
-            "any source-conditioned signal (src_): for a document without its source. Held out, its WMT23 figures "
-            "come from two-pass rows with the src_ signals removed (the detectors' findings as with the source).")
-        new.trained_on = {"files": [{"file": f, "segments": len(one[n].gold)} for n, f in zip(FILES, (
-            "mqm_ted_zhen.tsv", "wmt21_news_zhen.scores.tsv"))], "segments": int(offsets[-1]),
-            "held_out": {ds: {"mtaudit": results[name][ds], "length": results["length"][ds]} for ds in (*FILES, NEWS)}}
-        new.trained_on["held_out"][NEWS]["previous variant"] = results["variant no_source as shipped (WMT23)"][NEWS]
-        shipped.variants["no_source"] = new
-        tmp = SHIPPED.with_suffix(".tmp")
-        tmp.write_text(json.dumps(shipped.to_dict(), indent=2) + "\n", encoding="utf-8")
-        tmp.replace(SHIPPED)
-        print("written", SHIPPED, "no_source weights:", json.dumps(new.weights), file=sys.stderr)
     if args.write_main:
         shipped = RiskModel.load(SHIPPED)
         new = fits["two passes"].model
