@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 from mtaudit.evaluation.calibrate import cross_validate
-from mtaudit.evaluation.features import AuditedSet, _read_entries, load_audited
+from mtaudit.evaluation.features import AuditedSet, load_cached_sets
 
 TARGET_PASS = ("lm_", "fluency", "detector_fluency", "src_pmi_")
 VARIANTS = {
@@ -34,7 +34,8 @@ VARIANTS = {
 
 
 def read(path: Path) -> AuditedSet:
-    return load_audited(path, _read_entries(path)[0]["key"])
+    """The first audit a features cache holds."""
+    return load_cached_sets(path)[0]
 
 
 def without(row: dict[str, float], prefixes: tuple[str, ...]) -> dict[str, float]:

@@ -54,18 +54,17 @@ from pathlib import Path
 
 import numpy as np
 
-from mtaudit.evaluation.features import AuditedSet, _read_entries, combine_rows, load_audited
+from mtaudit.evaluation.features import AuditedSet, combine_rows
 from mtaudit.evaluation.mqm import read_mqm
 from mtaudit.fluency import store
 from mtaudit.fluency.loading import read_in_background
 from mtaudit.core.resources import models_dir
 from mtaudit.fluency.norms import RAREST_BAND, band, load_norms, word_spans, word_surprisals
 from wordfreq import zipf_frequency
-from research.one_pass import report_variants
+from research.one_pass import TARGET_PASS, read, report_variants, without
 from research.pruned_head import FILES, MODEL
 from tools.build_head import DATA, parallel
 
-TARGET_PASS = ("lm_", "fluency", "detector_fluency", "src_pmi_")
 # the product's names for candidates it computes (LMScorer._fill_source), with this script's
 PRODUCT_NAMES = {"src_freq_pmi_sum": "wf_pmi_sum", "src_norm_pmi_sum": "nb_pmi_sum", "src_word_z_sum": "nbz_sum",
                  "src_regret_sum": "src_regret_sum"}
@@ -210,14 +209,6 @@ def candidates(saved: dict, tables) -> tuple[list[dict[str, float]], list[dict[s
         out.append(combine_rows(per_sentence))
         check.append({"pmi_sum": pmi_true})
     return out, check
-
-
-def read(path: Path) -> AuditedSet:
-    return load_audited(path, _read_entries(path)[0]["key"])
-
-
-def without(row: dict[str, float], prefixes: tuple[str, ...]) -> dict[str, float]:
-    return {k: v for k, v in row.items() if not k.startswith(prefixes)}
 
 
 def main() -> int:

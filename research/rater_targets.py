@@ -27,7 +27,7 @@ import numpy as np
 
 from mtaudit.evaluation.calibrate import document_folds, fit_risk_model
 from mtaudit.evaluation.evaluate import figures_for
-from mtaudit.evaluation.features import AuditedSet, _read_entries, load_audited
+from mtaudit.evaluation.features import AuditedSet, load_cached_sets
 from mtaudit.risk import segment_risk
 from research.one_pass import TARGET_PASS, without
 
@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--together", action="store_true", help="all the caches' files in one fit")
     ap.add_argument("--one-pass", action="store_true", help="also without the target-only pass's signals")
     args = ap.parse_args(argv)
-    sets = [load_audited(path, entry["key"]) for path in args.caches for entry in _read_entries(path)]
+    sets = [audited for path in args.caches for audited in load_cached_sets(path)]
     for audited in ([AuditedSet.combine(sets)] if args.together else sets):
         scales = rater_scales(audited, list(range(len(audited.gold))))
         print(f"{', '.join(audited.datasets)}: {len(audited.gold)} segments, {len(scales)} raters; scales on all "

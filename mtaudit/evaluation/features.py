@@ -250,17 +250,27 @@ def _read_entries(path: Path) -> list[dict]:
 def load_audited(path: Path, key: dict) -> AuditedSet | None:
     """The cached audit in ``path`` made with ``key``; None when absent, unreadable or made otherwise."""
     for entry in _read_entries(path):
-        if entry["key"] != key:
-            continue
-        try:
-            gold = []
-            for g in entry["gold"]:
-                g["spans"] = [tuple(span) for span in g["spans"]]
-                gold.append(GoldSegment(**g))
-            return AuditedSet(gold=gold, segments=[], features=entry["features"], detectors=entry["detectors"],
-                              model=entry["model"], seconds=entry.get("seconds", {}),
-                              findings=[[tuple(f) for f in row] for row in entry["findings"]],
-                              sentences=entry.get("sentences", []))
-        except (KeyError, TypeError, ValueError):
-            return None
+        if entry["key"] == key:
+            return _audited_of(entry)
     return None
+
+
+def load_cached_sets(path: Path) -> list[AuditedSet]:
+    """Every audit a features cache holds, whatever its key, in the file's order (for research scripts that read
+    caches other runs made; the file is parsed once). Unreadable entries are left out."""
+    return [audited for audited in map(_audited_of, _read_entries(path)) if audited is not None]
+
+
+def _audited_of(entry: dict) -> AuditedSet | None:
+    """A cache entry as the AuditedSet it stores; None when it is malformed."""
+    try:
+        gold = []
+        for g in entry["gold"]:
+            g["spans"] = [tuple(span) for span in g["spans"]]
+            gold.append(GoldSegment(**g))
+        return AuditedSet(gold=gold, segments=[], features=entry["features"], detectors=entry["detectors"],
+                          model=entry["model"], seconds=entry.get("seconds", {}),
+                          findings=[[tuple(f) for f in row] for row in entry["findings"]],
+                          sentences=entry.get("sentences", []))
+    except (KeyError, TypeError, ValueError):
+        return None

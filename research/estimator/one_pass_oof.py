@@ -24,7 +24,6 @@ import json
 import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -105,22 +104,20 @@ class Arrays:
 
 
 def load(files=FILES):
-    from mtaudit.evaluation.features import load_audited
+    from mtaudit.evaluation.features import AuditedSet, load_cached_sets
 
-    def audited_of(path):  # the file's one entry, whatever its key
-        return load_audited(path, json.loads(path.read_text(encoding="utf-8"))["entries"][0]["key"])
-
-    gold, feats, sentences, seg, sent, states, lp, best = [], [], [], [], [], [], [], []
-    for name in files:
-        audited = audited_of(OUT / name / "features.json")
+    parts = [load_cached_sets(OUT / name / "features.json")[0] for name in files]
+    audited = AuditedSet.combine(parts)
+    seg, sent, states, lp, best, offset = [], [], [], [], [], 0
+    for name, part in zip(files, parts):
         tokens = np.load(OUT / name / "tokens.npz")
-        seg.append(tokens["seg"] + len(gold)); sent.append(tokens["sent"])
+        seg.append(tokens["seg"] + offset); sent.append(tokens["sent"])
         states.append(tokens["states"]); lp.append(tokens["lp"]); best.append(tokens["best"])
-        gold += audited.gold; feats += audited.features; sentences += audited.sentences
+        offset += len(part.gold)
     order = np.argsort(np.concatenate(seg), kind="stable")  # segment order, tokens in place within a segment
     tok_seg = np.concatenate(seg)[order]
-    return (Arrays(gold, feats, tok_seg, np.concatenate(lp)[order], np.concatenate(best)[order]),
-            np.concatenate(states)[order], np.concatenate(sent)[order], sentences)
+    return (Arrays(audited.gold, audited.features, tok_seg, np.concatenate(lp)[order], np.concatenate(best)[order]),
+            np.concatenate(states)[order], np.concatenate(sent)[order], audited.sentences)
 
 
 def oof() -> None:

@@ -32,7 +32,7 @@ import numpy as np
 
 from mtaudit.evaluation.calibrate import cross_validate, file_sha256, fit_risk_model
 from mtaudit.evaluation.evaluate import figures_for
-from mtaudit.evaluation.features import AuditedSet, load_audited
+from mtaudit.evaluation.features import AuditedSet, load_cached_sets
 from mtaudit.risk import ESTIMATOR, VARIANT_DROPS, RiskModel, without_signals
 from research.estimator.one_pass_oof import FILES, OUT
 
@@ -45,19 +45,8 @@ METRICS = ("tau", "tau_doc", "tau_item", "pearson", "p_at_20")
 
 
 def entries(path: Path) -> dict[str, AuditedSet]:
-    payload = json.loads(Path(path).read_text(encoding="utf-8"))
-    out = {}
-    for entry in payload["entries"]:
-        audited = load_audited(path, entry["key"])
-        out[audited.gold[0].dataset] = audited
-    return out
-
-
-def combine(parts: list[AuditedSet], rows: list[list[dict]]) -> tuple[AuditedSet, list[dict]]:
-    gold = [g for p in parts for g in p.gold]
-    findings = [f for p in parts for f in p.findings]
-    return (AuditedSet(gold=gold, segments=[], features=[r for rs in rows for r in rs], detectors=parts[0].detectors,
-                       model=parts[0].model, findings=findings), [r for rs in rows for r in rs])
+    """Every audit of a features cache by its MQM file's dataset name."""
+    return {audited.gold[0].dataset: audited for audited in load_cached_sets(path)}
 
 
 def same_segments(a: AuditedSet, b: AuditedSet) -> None:
@@ -83,7 +72,8 @@ def main():
     assert oof["files"] == list(FILES)
     mass = np.asarray(oof["segment"])
     # out-of-fold mass on the fitted files' rows; the shipped estimator's own mass on WMT23 (it never saw it)
-    with_oof = lambda rows, offset: [dict(r, **{ESTIMATOR: float(mass[offset + i])}) for i, r in enumerate(rows)]  # noqa: E731
+    def with_oof(rows, offset):
+        return [dict(r, **{ESTIMATOR: float(mass[offset + i])}) for i, r in enumerate(rows)]
     offsets = np.cumsum([0] + [len(one[n].gold) for n in FILES])
     current = lambda r: {k: v for k, v in r.items() if not k.startswith(STAND_INS)}  # noqa: E731
     one_pass = lambda r: without_signals(current(r), "no_target")  # noqa: E731
@@ -121,8 +111,9 @@ def main():
 
     results: dict[str, dict] = {}
     fits = {}
+    audited = AuditedSet.combine([one[n] for n in FILES])  # the gold and folds; each variant brings its rows
     for name, (fitted, news_rows) in variants.items():
-        audited, rows = combine([one[n] for n in FILES], fitted)
+        rows = [r for part in fitted for r in part]
         held = cross_validate(audited, rows=rows)["datasets"]
         fit = fit_risk_model(rows, [g.penalty for g in audited.gold], detectors=audited.detectors)
         fits[name] = fit
@@ -179,7 +170,8 @@ def main():
         new.description = (
             "Fitted by research/estimator/one_pass_ship.py --write-main (issue 28) on 13785 segments of "
             "mqm_ted_zhen.tsv and wmt21_news_zhen.scores.tsv with the calibrate recipe as exp/ship_risk.py used it "
-            "(issue 11; mtaudit/models/ESTIMATOR.md): ridge, alpha 1.0, standardised segment features, sign-constrained, "
+            "(issue 11; mtaudit/models/ESTIMATOR.md): ridge, alpha 1.0, standardised segment features, "
+            "sign-constrained, "
             "target = MQM penalty, plus src_estimator_sum, the trained estimator's out-of-fold error mass "
             "(research/estimator/one_pass_oof.py: five heads, each trained without one fold of documents per file), on "
             "the features the audit computes with the pinned pruned head (the previous fit read full-vocabulary "

@@ -278,6 +278,25 @@ def test_features_cache_is_reused_only_for_the_same_audit(tmp_path):
     assert refused.exit_code == 2 and "would overwrite an input" in refused.output
 
 
+def test_every_audit_a_features_cache_holds_reads_back_whatever_its_key(tmp_path):
+    """``load_cached_sets`` (research scripts read caches other runs made): every readable entry, in file order, equal
+    to what ``load_audited`` gives for its key; a malformed entry is left out."""
+    from mtaudit.evaluation.features import load_audited, load_cached_sets
+
+    cache = tmp_path / "features.json"
+    result = runner.invoke(app, ["eval", "--mqm", str(FIXTURE), "--no-model", "--features-cache", str(cache)])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(cache.read_text())
+    [entry] = payload["entries"]
+    broken = dict(entry, key=dict(entry["key"], mqm_sha256="other"), gold="not a list of segments")
+    other = dict(entry, key=dict(entry["key"], mqm_sha256="another"))
+    cache.write_text(json.dumps(dict(payload, entries=[entry, broken, other])), encoding="utf-8")
+    sets = load_cached_sets(cache)
+    assert len(sets) == 2 and len(sets[0].gold) == len(sets[0].features) == len(sets[1].gold)
+    assert sets[0] == load_audited(cache, entry["key"]) and sets[0].gold == sets[1].gold
+    assert load_audited(cache, broken["key"]) is None
+
+
 SCORES = FIXTURES_DIR / "news_small_zhen.scores.tsv"
 
 
