@@ -36,6 +36,7 @@ def figures_for(audited: AuditedSet, scores: list[float], index: list[int] | Non
         [g.has_major for g in golds],
         [g.document for g in golds],
         [g.item for g in golds],
+        [g.named_raters for g in golds],
     )
 
 

@@ -118,6 +118,11 @@ class GoldSegment:
         return sum(self.rater_penalty.values()) / len(self.rater_penalty) if self.rater_penalty else 0.0
 
     @property
+    def named_raters(self) -> dict[str, float]:
+        """The penalty by rater where the file names its raters; empty for a segment-score file (one mean)."""
+        return dict(self.rater_penalty) if self.marks_spans else {}
+
+    @property
     def item(self) -> tuple[str, str, str]:
         """The source segment it translates: the same for every system's translation of it."""
         return self.dataset, self.doc, self.seg_id

@@ -168,7 +168,7 @@ def choose_alpha(rows: list[dict[str, float]], target: list[float], gold: list[G
 def _figures(scores: list[float], index: list[int], gold: list[GoldSegment], target: list[float]) -> dict:
     golds = [gold[i] for i in index]
     return ranking_figures(scores, [target[i] for i in index], [g.has_major for g in golds],
-                           [g.document for g in golds], [g.item for g in golds])
+                           [g.document for g in golds], [g.item for g in golds], [g.named_raters for g in golds])
 
 
 @dataclass

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from rich.table import Table
 
-METRICS = ("tau", "tau_doc", "tau_item", "pearson", "p_at_20")
-_LABELS = {"tau": "tau", "tau_doc": "tau in doc", "tau_item": "tau in item", "pearson": "Pearson",
+METRICS = ("tau", "tau_doc", "tau_item", "tau_item_rater", "pearson", "p_at_20")
+_LABELS = {"tau": "tau", "tau_doc": "tau in doc", "tau_item": "tau in item", "tau_item_rater": "in item, same rater",
+           "pearson": "Pearson",
            "p_at_20": "P@20%"}
 # A held-out tau within documents must beat length by this much to count (issue 6's acceptance).
 TAU_DOC_MARGIN = 0.05

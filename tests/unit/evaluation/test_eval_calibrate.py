@@ -115,7 +115,7 @@ def test_eval_json_has_exactly_the_documented_shape(tmp_path):
     assert data["datasets"] == {"mqm_small": {"segments": 10, "scorers": data["scorers"]}}
     assert set(data["scorers"]) == {"mtaudit", "length", "random"}
     for figures in data["scorers"].values():
-        assert set(figures) == {"tau", "tau_doc", "tau_item", "pearson", "p_at_20"}
+        assert set(figures) == {"tau", "tau_doc", "tau_item", "tau_item_rater", "pearson", "p_at_20"}
     from mtaudit.detectors import DETECTORS
 
     assert set(DETECTORS) <= set(data["detectors"])

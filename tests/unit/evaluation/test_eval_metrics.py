@@ -5,7 +5,7 @@ import pytest
 
 from mtaudit.core.document import Finding, Segment, Sentence, Severity
 from mtaudit.evaluation.features import segment_features
-from mtaudit.evaluation.ranking import grouped_tau, kendall_tau, pearson, precision_at, ranking_figures
+from mtaudit.evaluation.ranking import grouped_tau, kendall_tau, pearson, precision_at, ranking_figures, rater_item_tau
 
 
 @pytest.mark.parametrize("scores, gold, tau", [
@@ -45,8 +45,28 @@ def test_pearson_and_figures_keys():
     assert pearson([1, 2, 3], [2, 4, 6]) == pytest.approx(1.0)
     assert pearson([1, 1, 1], [2, 4, 6]) is None
     figures = ranking_figures([1, 2, 3, 4], [0, 1, 5, 6], [False, False, True, True], ["d"] * 4, ["i", "i", "j", "j"])
-    assert set(figures) == {"tau", "tau_doc", "tau_item", "pearson", "p_at_20"}
+    assert set(figures) == {"tau", "tau_doc", "tau_item", "tau_item_rater", "pearson", "p_at_20"}
     assert figures["tau"] == 1.0 and figures["p_at_20"] == 1.0
+
+
+def test_tau_item_rater_keeps_same_rater_pairs_only():
+    # One source, four translations split over a harsh rater (a) and a mild one (b), one rater per segment. The
+    # mean penalty orders the harsh rater's pair above the mild one's whatever the translations; within each rater
+    # the scorer agrees with that rater's order exactly.
+    raters = [{"a": 5.0}, {"a": 10.0}, {"b": 0.0}, {"b": 1.0}]
+    penalty = [5.0, 10.0, 0.0, 1.0]
+    items = ["s"] * 4
+    scores = [1, 2, 3, 4]  # right within each rater, wrong across them
+    assert rater_item_tau(scores, raters, items) == pytest.approx(1.0)
+    assert grouped_tau(scores, penalty, items) < 0.5
+    # invariant to a rater's severity: rescaling rater a changes nothing
+    assert rater_item_tau(scores, [{"a": 0.5}, {"a": 1.0}, {"b": 0.0}, {"b": 1.0}], items) == pytest.approx(1.0)
+    # three raters on every translation: each rater's own order, averaged; a rater who marked nothing says nothing
+    raters = [{"a": 0.0, "b": 1.0, "c": 0.0}, {"a": 5.0, "b": 0.0, "c": 0.0}]
+    assert rater_item_tau([1, 2], raters, ["s", "s"]) == pytest.approx((1.0 - 1.0) / 2)
+    figures = ranking_figures(scores, penalty, [False] * 4, ["d"] * 4, items, [{}] * 4)
+    assert figures["tau_item_rater"] is None and figures["tau_item"] is not None
+    assert ranking_figures(scores, penalty, [False] * 4, ["d"] * 4, items)["tau_item_rater"] is None
 
 
 def _segment(target: str, spans, per_sentence) -> Segment:

@@ -65,7 +65,7 @@ def test_eval_of_an_earlier_run_joins_by_document_and_sentence_and_counts_the_un
     assert report["not_in_results"] == 0 and report["raters"] == ["ana"]
     assert set(report["scorers"]) == {"mtaudit", "length", "random"}
     for figures in report["scorers"].values():
-        assert set(figures) == {"tau", "tau_doc", "tau_item", "pearson", "p_at_20"}
+        assert set(figures) == {"tau", "tau_doc", "tau_item", "tau_item_rater", "pearson", "p_at_20"}
         assert figures["tau_item"] is None  # one translation per source
     # the Major errors sit where the findings are, and risk follows findings: the run's order finds them
     assert report["scorers"]["mtaudit"]["p_at_20"] > report["scorers"]["length"]["p_at_20"]
