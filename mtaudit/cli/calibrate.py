@@ -37,6 +37,15 @@ def calibrate(
                                           "cross-validation from 1 to 10,000 and inf (the base kept)."),
     force: bool = typer.Option(False, "--force", help="With --base: write the model even when it does worse held "
                                "out than the base model."),
+    scale_raters: bool = typer.Option(False, "--scale-raters/--raw-penalties", help="Without --base: learn each "
+                                      "segment's penalty with every rater's penalties put on its file's scale first "
+                                      "(times the file's mean penalty per judgement over the rater's, from the "
+                                      "training documents only, smoothed with 20 judgements), or the raw mean "
+                                      "penalty. Raters differ in severity by large factors; where one rater judges "
+                                      "each segment, scaling keeps a strict rater's segments from looking like bad "
+                                      "translations. Files that name no raters are unchanged, and the held-out "
+                                      "figures are always against the raw mean penalty. (--base always scales, "
+                                      "by the base model's risk.)"),
     features_cache: FeaturesCacheOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
@@ -63,7 +72,7 @@ def calibrate(
         if base is not None:
             return _recalibrate(audited, prior, mqm, output, name, folds, alpha, force, command, quiet, debug)
         fit, validation = fit_calibration(audited, [str(m) for m in mqm], command, name=name or output.stem,
-                                          folds=folds)
+                                          folds=folds, raters=scale_raters)
     except MtauditError as exc:
         fail(exc, debug)
     if not quiet:  # the held-out figures come first, then the file is written

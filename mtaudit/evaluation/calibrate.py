@@ -54,6 +54,12 @@ MIN_SUPPORT = 30
 # Severity-only counts (findings_minor/major/critical) are left out of the fit: they mix detectors of very different
 # precision, and each detector's severity-weighted count (detector_X) carries the same information per detector.
 UNFITTED_PREFIXES = ("findings_",)
+# Rater scaling (``rater_scales_within_files``): a rater with few judgements keeps a scale near 1, as if it had made
+# this many more judgements at its file's mean.
+RATER_PSEUDO_JUDGEMENTS = 20
+RATER_NOTE = (" (each rater's penalties times the rater's scale within its file: the file's mean penalty per "
+              "judgement over the rater's, smoothed with 20 judgements, the file's mean kept; the mean over the "
+              "segment's raters)")
 
 
 def feature_sign(name: str) -> tuple[float, float]:
@@ -173,7 +179,7 @@ def document_folds(gold: list[GoldSegment], folds: int = FOLDS) -> list[tuple[st
 
 
 def cross_validate(audited: AuditedSet, alpha: float = ALPHA, rows: list[dict[str, float]] | None = None,
-                   folds: int = FOLDS, transform: Callable[[dict], dict] | None = None) -> dict:
+                   folds: int = FOLDS, transform: Callable[[dict], dict] | None = None, raters: bool = False) -> dict:
     """Held-out figures per MQM file: each fold of its documents (``document_folds``) is scored by a model fitted
     on everything else (the other folds and every other file), and the held-out predictions are pooled per file.
 
@@ -181,7 +187,8 @@ def cross_validate(audited: AuditedSet, alpha: float = ALPHA, rows: list[dict[st
     baseline's figures on the same segments side by side. The fit is on sentences, a segment scored by the sum of
     its sentences' risks (``fit_risk_model(..., groups=)``); ``transform`` changes each sentence row first (e.g.
     removes some signals, to validate a variant). ``rows`` instead fits one row per segment as given (research
-    scripts that build their own rows).
+    scripts that build their own rows). With ``raters`` the fit learns rater-scaled penalties (``fit_targets``, the
+    scales from the training folds only); the figures are always against the raw mean penalty.
     """
     gold = audited.gold
     plan = document_folds(gold, folds)
@@ -192,14 +199,13 @@ def cross_validate(audited: AuditedSet, alpha: float = ALPHA, rows: list[dict[st
     for dataset, label, test in plan:
         held = set(test)
         train = [i for i in range(len(gold)) if i not in held]
+        target = fit_targets(gold, train, rater_scales_within_files(gold, train) if raters else None)
         if rows is not None:
-            fit = fit_risk_model([rows[i] for i in train], [gold[i].penalty for i in train], alpha,
-                                 detectors=audited.detectors)
+            fit = fit_risk_model([rows[i] for i in train], target, alpha, detectors=audited.detectors)
             scores = [fit.model.risk(rows[i]) for i in test]
         else:
             train_rows, groups = audited.sentence_rows(train, transform)
-            fit = fit_risk_model(train_rows, [gold[i].penalty for i in train], alpha, detectors=audited.detectors,
-                                 groups=groups)
+            fit = fit_risk_model(train_rows, target, alpha, detectors=audited.detectors, groups=groups)
             scores = [segment_risk(fit.model, audited.segment_rows(i, transform)) for i in test]
         predictions[test] = scores
         length = [float(len(gold[i].target.split())) for i in test]
@@ -221,6 +227,58 @@ def _mean(values):
     return round(float(np.mean(values)), 4) if values else None
 
 
+def rater_scales_within_files(gold: list[GoldSegment], index: list[int]) -> dict[tuple[str, str], float]:
+    """Per (file, rater), the factor that puts the rater's penalties on its file's scale: the file's mean penalty
+    per judgement over the rater's, over the segments of ``index`` (the training folds), smoothed with
+    ``RATER_PSEUDO_JUDGEMENTS`` judgements at the file's level, then all of one file's scales by one factor that puts
+    the file's mean penalty per judgement back where it was.
+
+    Raters differ in severity by large factors (a factor of six between the mildest and the harshest on WMT23 news),
+    and where one rater judges each segment (TED) most differences between the translations of one source are
+    differences between raters. A multiplicative scale keeps 0 as "no error"; scaling within each file leaves every
+    file's mean where it was, so no file gains weight in a fit over several. Files that name no raters (segment-score
+    files: one mean) are not scaled."""
+    per_rater: dict[tuple[str, str], list[float]] = {}
+    per_file: dict[str, list[float]] = {}
+    for i in index:
+        g = gold[i]
+        if not g.marks_spans:
+            continue
+        file_bucket = per_file.setdefault(g.dataset, [0.0, 0])
+        for rater, penalty in g.rater_penalty.items():
+            for bucket in (per_rater.setdefault((g.dataset, rater), [0.0, 0]), file_bucket):
+                bucket[0] += penalty
+                bucket[1] += 1
+    scales = {}
+    for (dataset, rater), (total, n) in per_rater.items():
+        file_total, file_n = per_file[dataset]
+        level = file_total / file_n
+        scales[dataset, rater] = (level * (n + RATER_PSEUDO_JUDGEMENTS) / (total + RATER_PSEUDO_JUDGEMENTS * level)
+                                  if level > 0 else 1.0)
+    # the smoothing leaves a file's scaled mean a little off its raw mean: one factor per file puts it back
+    scaled_total: dict[str, float] = {}
+    for (dataset, rater), (total, _) in per_rater.items():
+        scaled_total[dataset] = scaled_total.get(dataset, 0.0) + total * scales[dataset, rater]
+    for dataset, rater in scales:
+        if scaled_total[dataset] > 0:
+            scales[dataset, rater] *= per_file[dataset][0] / scaled_total[dataset]
+    return scales
+
+
+def fit_targets(gold: list[GoldSegment], index: list[int], scales: dict[tuple[str, str], float] | None = None
+                ) -> list[float]:
+    """What a fit learns for the segments of ``index``: the mean penalty over their raters, each rater's penalty
+    times its scale when ``scales`` is given (``rater_scales_within_files``)."""
+    if scales is None:
+        return [gold[i].penalty for i in index]
+    out = []
+    for i in index:
+        g = gold[i]
+        values = [p * scales.get((g.dataset, r), 1.0) for r, p in g.rater_penalty.items()]
+        out.append(sum(values) / len(values) if values else 0.0)
+    return out
+
+
 def file_sha256(path: str) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -239,18 +297,22 @@ def trained_files(paths: list[str], audited: AuditedSet) -> list[dict]:
 
 
 def calibrate(audited: AuditedSet, mqm_paths: list[str], command: str, name: str | None = None,
-              alpha: float = ALPHA, folds: int = FOLDS) -> tuple[Fit, dict]:
-    """Cross-validate, then fit on everything; returns the final fit (model JSON-ready) and the validation report."""
+              alpha: float = ALPHA, folds: int = FOLDS, raters: bool = False) -> tuple[Fit, dict]:
+    """Cross-validate, then fit on everything; returns the final fit (model JSON-ready) and the validation report.
+    With ``raters``, every fit learns rater-scaled penalties (``fit_targets``)."""
     started = time.perf_counter()
-    validation = cross_validate(audited, alpha, folds=folds)
+    validation = cross_validate(audited, alpha, folds=folds, raters=raters)
+    every = list(range(len(audited.gold)))
+    target = fit_targets(audited.gold, every, rater_scales_within_files(audited.gold, every) if raters else None)
     model_note = f"model {audited.model}" if audited.model else "no model (--no-model)"
     files = ", ".join(p.rsplit("/", 1)[-1] for p in mqm_paths)
+    note = RATER_NOTE if raters else ""
     description = (f"Fitted by `{command}` on {len(audited.gold)} segments of {files}: "
                    f"ridge (alpha {alpha}) on standardised sentence features, sign-constrained, target = MQM "
-                   f"penalty of the segment as the sum of its sentences' risks; detectors "
+                   f"penalty of the segment{note} as the sum of its sentences' risks; detectors "
                    f"{', '.join(audited.detectors)}; {model_note}.")
     rows, groups = audited.sentence_rows()
-    fit = fit_risk_model(rows, [g.penalty for g in audited.gold], alpha, name=name or "calibrated",
+    fit = fit_risk_model(rows, target, alpha, name=name or "calibrated",
                          description=description, detectors=audited.detectors, groups=groups)
     fit.model.trained_on = {"files": trained_files(mqm_paths, audited), "segments": len(audited.gold),
                             "detectors": audited.detectors, "model": audited.model,
@@ -268,9 +330,9 @@ def calibrate(audited: AuditedSet, mqm_paths: list[str], command: str, name: str
                 continue
             fitted.append(dropped)
             drop = partial(without_signals, variant=variant)
-            held = cross_validate(audited, alpha, folds=folds, transform=drop)
+            held = cross_validate(audited, alpha, folds=folds, transform=drop, raters=raters)
             rows, groups = audited.sentence_rows(transform=drop)
-            sub = fit_risk_model(rows, [g.penalty for g in audited.gold], alpha, name=f"{fit.model.name}/{variant}",
+            sub = fit_risk_model(rows, target, alpha, name=f"{fit.model.name}/{variant}",
                                  description=f"{description} Variant without: {', '.join(VARIANT_DROPS[variant])}.",
                                  detectors=audited.detectors, groups=groups)
             sub.model.trained_on = {"held_out": pooled_figures(held)}

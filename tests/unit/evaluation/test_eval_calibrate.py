@@ -365,3 +365,43 @@ def test_systems_may_name_a_system_of_any_given_file():
     assert ok.exit_code == 0, ok.output
     bad = runner.invoke(app, ["eval", "--mqm", str(FIXTURE), "--mqm", str(SCORES), "--no-model", "--systems", "zzz"])
     assert bad.exit_code == 2 and "no system zzz" in bad.output
+
+
+def test_rater_scales_put_each_rater_on_its_files_scale_and_leave_score_files_alone():
+    from mtaudit.evaluation.calibrate import RATER_PSEUDO_JUDGEMENTS, fit_targets, rater_scales_within_files
+    from mtaudit.evaluation.mqm import GoldSegment
+
+    def gold(dataset, seg, penalties, spans=True):
+        return GoldSegment(system="s", doc="d", seg_id=str(seg), source="", target="t", line=1, dataset=dataset,
+                           rater_penalty=dict(penalties), marks_spans=spans)
+
+    # file "ted": a harsh rater (mean 6) and a mild one (mean 1), 200 judgements each; the file's mean is 3.5
+    golds = [gold("ted", i, {"harsh": 6.0}) for i in range(200)] + [gold("ted", 200 + i, {"mild": 1.0})
+                                                                    for i in range(200)]
+    golds.append(gold("scores", 0, {"mean": 9.0}, spans=False))  # a segment-score file: one mean, never scaled
+    golds.append(gold("other", 0, {"harsh": 2.0}))  # the same rater name in another file is another person
+    every = list(range(len(golds)))
+    scales = rater_scales_within_files(golds, every)
+    n, p = 200, RATER_PSEUDO_JUDGEMENTS
+    harsh, mild = 3.5 * (n + p) / (6.0 * n + p * 3.5), 3.5 * (n + p) / (1.0 * n + p * 3.5)  # smoothed
+    back = 3.5 * 2 * n / (6.0 * n * harsh + 1.0 * n * mild)  # one factor for the file: its mean stays 3.5
+    assert scales["ted", "harsh"] == pytest.approx(harsh * back)
+    assert scales["ted", "mild"] == pytest.approx(mild * back)
+    assert scales["other", "harsh"] == pytest.approx(1.0)  # alone in its file: already at its level
+    assert ("scores", "mean") not in scales
+    target = fit_targets(golds, every, scales)
+    assert target[0] == pytest.approx(6.0 * scales["ted", "harsh"]) and target[0] < 4.0
+    assert target[200] == pytest.approx(1.0 * scales["ted", "mild"]) and target[200] > 2.0
+    assert np.mean(target[:400]) == pytest.approx(3.5)  # the file's mean stays where it was
+    assert target[400] == 9.0 and fit_targets(golds, every) == [g.penalty for g in golds]
+    # scales come from the training segments only: a rater unseen there is not scaled
+    assert rater_scales_within_files(golds, list(range(200))).get(("ted", "mild")) is None
+
+
+def test_calibrate_can_fit_rater_scaled_penalties(tmp_path):
+    plain, scaled = tmp_path / "plain.json", tmp_path / "scaled.json"
+    for path, flag in ((plain, "--raw-penalties"), (scaled, "--scale-raters")):
+        result = runner.invoke(app, ["calibrate", "--mqm", str(FIXTURE), "--no-model", "-o", str(path), flag])
+        assert result.exit_code == 0, result.output
+    assert "rater's scale within its file" in RiskModel.load(scaled).description
+    assert "rater's scale" not in RiskModel.load(plain).description
