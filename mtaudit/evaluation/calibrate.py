@@ -85,7 +85,8 @@ class Fit:
 
 def fit_risk_model(rows: list[dict[str, float]], penalty: list[float], alpha: float = ALPHA,
                    name: str = "calibrated", description: str = "", detectors: list[str] = (),
-                   prior: RiskModel | None = None, groups: list[int] | None = None) -> Fit:
+                   prior: RiskModel | None = None, groups: list[int] | None = None,
+                   within: list[list[tuple[int, float]]] | None = None, within_weight: float = 0.0) -> Fit:
     """Fit the sign-constrained ridge model of ``penalty`` on ``rows``; features constant in ``rows`` are left out,
     except that each of ``detectors`` that fired on fewer than ``MIN_SUPPORT`` segments gets the prior weight
     ``PRIOR_DETECTOR_WEIGHT``.
@@ -97,7 +98,14 @@ def fit_risk_model(rows: list[dict[str, float]], penalty: list[float], alpha: fl
     With ``groups``, ``rows`` are sentences and ``groups[i]`` is the segment of row i (0 .. len(penalty) - 1, every
     segment at least one row): a segment's predicted penalty is the sum of its sentences' risks (``segment_risk``),
     as a paragraph's MQM penalty adds up the errors of all its sentences, so the model stays a sentence model that
-    the audit applies to each sentence."""
+    the audit applies to each sentence.
+
+    With ``within`` (groups of ``(segment position, that rater's penalty)``: the translations of one source judged by
+    one rater) and ``within_weight`` > 0, the least squares also fits each group's differences: every member's
+    standardised row minus its group's mean, against its penalty minus the group's mean, each such row times
+    ``sqrt(within_weight)``. A rater's severity and the source's difficulty are constant within a group and cancel,
+    so this term learns what tells a worse translation of a sentence from a better one, which the raw penalty,
+    dominated by length and by who judged, teaches little (``within_items``)."""
     support = {n: sum(1 for r in rows if r.get(n)) for n in {n for r in rows for n in r}}
     names = sorted(n for n in support if not n.startswith(UNFITTED_PREFIXES)
                    and not (n.startswith("detector_") and support[n] < MIN_SUPPORT))
@@ -137,6 +145,10 @@ def fit_risk_model(rows: list[dict[str, float]], penalty: list[float], alpha: fl
         design = np.vstack([np.hstack([z, ones]),
                             np.hstack([math.sqrt(alpha) * np.eye(k), np.zeros((k, 1))])])
         target = np.concatenate([y - z @ centre, np.zeros(k)])
+        if within and within_weight > 0:
+            dz, dy = _within_differences(z, within, math.sqrt(within_weight))
+            design = np.vstack([design, np.hstack([dz, np.zeros((len(dy), 1))])])
+            target = np.concatenate([target, dy - dz @ centre])
         solution = lsq_linear(design, target, bounds=(np.append(lower - centre, -math.inf),
                                                       np.append(upper - centre, math.inf)),
                               method="bvls" if k < 200 else "trf").x
@@ -154,6 +166,38 @@ def fit_risk_model(rows: list[dict[str, float]], penalty: list[float], alpha: fl
     return Fit(model=model,
                standardised={f: round(float(w), 4) for f, w in zip(names, weights_std)},
                spread={f: round(float(s), 4) for f, s in zip(names, sd)}, priors=priors)
+
+
+def _within_differences(z: np.ndarray, within: list[list[tuple[int, float]]], scale: float
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """Each group's rows and targets minus the group's means, times ``scale`` (``fit_risk_model``'s ``within``);
+    groups of one member or of one penalty say nothing and are left out."""
+    rows, targets = [], []
+    for group in within:
+        if len(group) < 2:
+            continue
+        index = np.asarray([i for i, _ in group], int)
+        value = np.asarray([v for _, v in group], float)
+        if np.ptp(value) == 0:
+            continue
+        block = z[index]
+        rows.append(scale * (block - block.mean(axis=0)))
+        targets.append(scale * (value - value.mean()))
+    if not rows:
+        return np.zeros((0, z.shape[1])), np.zeros(0)
+    return np.vstack(rows), np.concatenate(targets)
+
+
+def within_items(gold: list[GoldSegment], index: list[int]) -> list[list[tuple[int, float]]]:
+    """The groups ``fit_risk_model(..., within=)`` fits, over the segments of ``index`` (positions in ``index``):
+    per file, source segment and rater, the translations that rater judged with the rater's penalties (a file that
+    names no raters: its segments' mean penalties, one group per source segment)."""
+    groups: dict[tuple, list[tuple[int, float]]] = {}
+    for position, i in enumerate(index):
+        g = gold[i]
+        for rater, penalty in (g.rater_penalty.items() if g.marks_spans else [("", g.penalty)]):
+            groups.setdefault((g.item, rater), []).append((position, penalty))
+    return list(groups.values())
 
 
 def document_folds(gold: list[GoldSegment], folds: int = FOLDS) -> list[tuple[str, str, list[int]]]:

@@ -82,12 +82,17 @@ def pair_loss(s, p, groups, temp=1.0):
 class Trainer:
     def __init__(self, data, X, train, *, hidden=64, dropout=0.1, linear=False, epochs=10, lr=1e-3, wd=1e-2,
                  lam_item=1.0, lam_doc=1.0, lam_reg=0.1, temp=1.0, seed=0, batch_groups=32, span_labels=None,
-                 lam_span=0.0, verbose=False, val=None):
+                 lam_span=0.0, verbose=False, val=None, target=None, item_groups=None):
+        """``target`` (per segment; default the mean penalty) is what the doc pairs and the Huber term learn;
+        ``item_groups`` (a list of (segment ids, their penalties)) replaces the item pairs' groups, e.g. the
+        translations of one source judged by one rater with that rater's penalties (issue 29: same-rater pairs)."""
         self.data, self.train = data, np.asarray(train)
         self.ptr = seg_ptr(data.tok_seg, data.n)
         self.scal = token_scalars(data)
         self.det = seg_inputs(data)
-        self.p = np.array([g.penalty for g in data.gold], np.float32)
+        self.p = (np.array([g.penalty for g in data.gold], np.float32) if target is None
+                  else np.asarray(target, np.float32))
+        self.item_groups = item_groups
         # X: [T, dim] or [T, n_layers, dim]
         self.n_layers = 1 if X.ndim == 2 else X.shape[1]
         self.dim = X.shape[-1]
@@ -122,7 +127,10 @@ class Trainer:
         for i in self.train:
             items.setdefault(gold[i].item, []).append(i)
             docs.setdefault(gold[i].document, []).append(i)
-        items = [v for v in items.values() if len(v) > 1]
+        if self.item_groups is None:
+            items = [(v, self.p[v]) for v in items.values() if len(v) > 1]
+        else:
+            items = [(list(v), np.asarray(q, np.float32)) for v, q in self.item_groups if len(v) > 1]
         docs = list(docs.values())
         # doc batches: chunks of documents of ~ 300 segments; item batches: batch_groups items
         steps_per_epoch = None
@@ -149,15 +157,21 @@ class Trainer:
             rng.shuffle(batches)
             tot = 0.0
             for kind, groups in batches:
+                if kind == "item":  # (segments, the penalties their pairs compare)
+                    pair_p = torch.from_numpy(np.concatenate([q for _, q in groups]).astype(np.float32))
+                    groups = [g for g, _ in groups]
                 segs = np.concatenate(groups)
                 x, local, toks = self.inputs(segs)
                 s, e = model(x, local, len(segs), torch.from_numpy(self.det[segs]))
                 p = torch.from_numpy(self.p[segs])
+                if kind != "item":
+                    pair_p = p
                 local_groups, a = [], 0
                 for g in groups:
                     local_groups.append(list(range(a, a + len(g)))); a += len(g)
                 lam = hp["lam_item"] if kind == "item" else hp["lam_doc"]
-                loss = lam * pair_loss(s, p, local_groups, hp["temp"]) + hp["lam_reg"] * F.huber_loss(s, p, delta=5.0)
+                loss = (lam * pair_loss(s, pair_p, local_groups, hp["temp"])
+                        + hp["lam_reg"] * F.huber_loss(s, p, delta=5.0))
                 if hp["lam_span"] and self.span_labels is not None:
                     y = self.span_labels[toks]
                     m = y >= 0

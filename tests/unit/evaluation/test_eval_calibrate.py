@@ -159,8 +159,10 @@ def test_usage_errors_are_one_line(args, message):
 
 def test_default_model_loads_and_was_calibrated():
     model = RiskModel.load()
-    assert [f["file"] for f in model.trained_on["files"]] == ["mqm_ted_zhen.tsv", "wmt21_news_zhen.scores.tsv"]
+    assert [f["file"] for f in model.trained_on["files"]] == ["mqm_ted_zhen.tsv", "wmt21_news_zhen.scores.tsv",
+                                                              "wmt23_news_zhen_dev.tsv"]
     assert "calibrate recipe" in model.description and "src_estimator_sum" in model.weights
+    assert "rater-scaled penalties" in model.description
     # the previous model, fitted by `mtaudit calibrate` on TED alone, scores what the trained estimator does not cover
     fallback = model.variants["no_estimator"]
     assert fallback.trained_on["file"] == "mqm_ted_zhen.tsv" and "mtaudit calibrate" in fallback.description
@@ -405,3 +407,32 @@ def test_calibrate_can_fit_rater_scaled_penalties(tmp_path):
         assert result.exit_code == 0, result.output
     assert "rater's scale within its file" in RiskModel.load(scaled).description
     assert "rater's scale" not in RiskModel.load(plain).description
+
+
+def test_the_within_item_term_learns_what_orders_translations_of_one_source():
+    from mtaudit.evaluation.calibrate import within_items
+    from mtaudit.evaluation.mqm import GoldSegment
+
+    # 100 sources x 4 translations, each source judged by one of two raters; the penalty is mostly the rater's
+    # severity (harsh: 8, mild: 0) plus 0.3 x a translation's "bad" score; the harsh rater happened to get the
+    # sources whose translations score higher on "bad" and whose "hard" is higher, so across sources "bad" looks like
+    # severity
+    rng = np.random.default_rng(7)
+    rows, penalty, golds = [], [], []
+    for item in range(100):
+        harsh = item % 2 == 0
+        hard = float(harsh) + rng.normal(0, 0.1)
+        for system in range(4):
+            bad = float(rng.normal()) + (1.5 if harsh else 0.0)
+            rows.append({"hard": hard, "bad": bad})
+            value = max(0.0, (8.0 if harsh else 0.0) + 0.3 * bad + 1.0)
+            penalty.append(value)
+            golds.append(GoldSegment(system=f"s{system}", doc="d", seg_id=str(item), source="", target="t", line=1,
+                                     dataset="f", rater_penalty={"harsh" if harsh else "mild": value}))
+    groups = within_items(golds, list(range(len(golds))))
+    assert len(groups) == 100 and all(len(g) == 4 for g in groups)
+    plain = fit_risk_model(rows, penalty, alpha=50.0).model
+    within = fit_risk_model(rows, penalty, alpha=50.0, within=groups, within_weight=25.0).model
+    # across sources the rater's severity leaks into "bad"; inside a source severity is constant and "bad" is all
+    assert plain.weights["bad"] > 0.6
+    assert within.weights["bad"] == pytest.approx(0.3, abs=0.1)
