@@ -11,7 +11,7 @@ paragraph's risk the sum of its sentences' (`risk.segment_risk`, what the audit 
 - the **zh→en estimator's mass** (`src_estimator_sum`) as a signal or not: the trained token head of
   `mtaudit/models/ESTIMATOR.md` reads the model's layer-12 states at the target's tokens, never trained on German;
   whether it carries over to en→de is the question. The features cache must be made with it applied to every pair
-  (`PYTHONPATH` with a `sitecustomize` that makes `Estimator.applies` true; see the recipe in BENCHMARKS.md).
+  (`PYTHONPATH=research/estimator/any_pair MTAUDIT_ESTIMATOR_ANY_PAIR=1 python -m research.segment_risk ...`).
 
     python -m research.ende_fit --cache ende_all_est.features.json [--out ende_fit.json]
 """
