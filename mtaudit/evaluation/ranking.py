@@ -52,7 +52,8 @@ def grouped_tau(scores: Sequence[float], gold: Sequence[float], groups: Sequence
     return float(np.mean(taus)) if taus else None
 
 
-def rater_item_tau(scores: Sequence[float], raters: Sequence[dict[str, float]], items: Sequence[Hashable]) -> float | None:
+def rater_item_tau(scores: Sequence[float], raters: Sequence[dict[str, float]],
+                   items: Sequence[Hashable]) -> float | None:
     """Mean Kendall tau-b within (rater, item) groups, each rater's own penalties as the gold (module docstring)."""
     members: dict[tuple, list[tuple[int, float]]] = {}
     for i, (judged, item) in enumerate(zip(raters, items)):
