@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mtaudit.evaluation.calibrate import document_folds, fit_risk_model
+from mtaudit.evaluation.calibrate import document_folds, fit_risk_model, fit_targets
 from mtaudit.evaluation.evaluate import figures_for
 from mtaudit.evaluation.features import AuditedSet, load_cached_sets
 from mtaudit.risk import segment_risk
@@ -45,9 +45,7 @@ def rater_scales(audited: AuditedSet, train: list[int]) -> dict[str, float]:
 
 
 def scaled(audited: AuditedSet, i: int, scales: dict[str, float]) -> float:
-    gold = audited.gold[i]
-    values = [p * scales.get(f"{gold.dataset}:{r}", 1.0) for r, p in gold.rater_penalty.items()]
-    return float(np.mean(values)) if values else 0.0
+    return fit_targets(audited.gold, [i], scales, key=lambda g, rater: f"{g.dataset}:{rater}")[0]
 
 
 def one_pass(row: dict[str, float]) -> dict[str, float]:

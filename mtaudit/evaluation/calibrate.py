@@ -31,7 +31,7 @@ import math
 import time
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Callable
+from typing import Callable, Hashable
 
 import numpy as np
 from scipy.optimize import lsq_linear
@@ -309,16 +309,19 @@ def rater_scales_within_files(gold: list[GoldSegment], index: list[int]) -> dict
     return scales
 
 
-def fit_targets(gold: list[GoldSegment], index: list[int], scales: dict[tuple[str, str], float] | None = None
-                ) -> list[float]:
+def fit_targets(gold: list[GoldSegment], index, scales: dict | None = None,
+                key: Callable[[GoldSegment, str], Hashable] | None = None) -> list[float]:
     """What a fit learns for the segments of ``index``: the mean penalty over their raters, each rater's penalty
-    times its scale when ``scales`` is given (``rater_scales_within_files``)."""
+    times its scale when ``scales`` is given. ``key(segment, rater)`` names the rater in ``scales``: by default the
+    rater within its file, ``(dataset, rater)`` (``rater_scales_within_files``); ``recalibrate`` names raters across
+    files."""
     if scales is None:
         return [gold[i].penalty for i in index]
+    key = key or (lambda g, rater: (g.dataset, rater))
     out = []
     for i in index:
         g = gold[i]
-        values = [p * scales.get((g.dataset, r), 1.0) for r, p in g.rater_penalty.items()]
+        values = [p * scales.get(key(g, r), 1.0) for r, p in g.rater_penalty.items()]
         out.append(sum(values) / len(values) if values else 0.0)
     return out
 

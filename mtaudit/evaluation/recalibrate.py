@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from mtaudit.evaluation.calibrate import Fit, document_folds, fit_risk_model, trained_files
+from mtaudit.evaluation.calibrate import Fit, document_folds, fit_risk_model, fit_targets, trained_files
 from mtaudit.evaluation.features import AuditedSet
 from mtaudit.evaluation.mqm import GoldSegment
 from mtaudit.evaluation.ranking import grouped_tau, ranking_figures
@@ -91,11 +91,7 @@ def rater_scales(gold: list[GoldSegment], expected: list[float],
 
 def normalised_penalties(gold: list[GoldSegment], scales: dict[str, float]) -> list[float]:
     """Each segment's target: the mean over its raters of the rater's penalty times the rater's scale."""
-    out = []
-    for g in gold:
-        values = [p * scales.get(rater_of(g, r), 1.0) for r, p in g.rater_penalty.items()]
-        out.append(sum(values) / len(values) if values else 0.0)
-    return out
+    return fit_targets(gold, range(len(gold)), scales, key=rater_of)
 
 
 def part_key(model: RiskModel, rows: list[dict[str, float]]) -> str | None:
