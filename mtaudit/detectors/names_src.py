@@ -9,7 +9,9 @@ from rapidfuzz.distance import Levenshtein
 from mtaudit.core.document import Category, Document, Severity
 from mtaudit.core.options import switch
 from mtaudit.detectors.base import Detector
-from mtaudit.detectors.namelib import abbreviations, article, established, orgs, people, readings, regions
+from mtaudit.detectors.namelib import (
+    abbreviations, article, established, orgs, people, readings, regions, translated,
+)
 from mtaudit.detectors.namelib.entities import curated
 from mtaudit.detectors.namelib.article import GENERIC_WORDS
 from mtaudit.detectors.namelib.romanise import fold, is_pinyin, same_name, sound_key
@@ -57,6 +59,19 @@ def _article_key(word: str) -> str:
     """What the article check compares a source name on: a dotted foreign name by its last part (布德温·卡特里 and
     卡特里 are one person), any other name as written."""
     return word.rsplit("·", 1)[-1] if "·" in word else word
+
+
+def given_readings(name: str, given: str) -> frozenset[str]:
+    """Every reading of a Chinese name's given name, its characters' other readings included (韩长赋: "changfu" as
+    well as "zhangfu"; 严隽琪: "junqi" and "juanqi"): a given name in one of them is not garbled. ``given`` is the
+    folded pinyin of the name's last one or two characters."""
+    from pypinyin import Style, pinyin
+
+    chars = next((name[-k:] for k in (2, 1) if len(name) > k and "".join(toneless_pinyin(name[-k:])) == given), "")
+    readings = [""] if chars else []
+    for char in chars:
+        readings = [r + o for r in readings for o in pinyin(char, style=Style.NORMAL, heteronym=True)[0]][:64]
+    return frozenset(readings)
 
 
 class NamesSourceDetector(Detector):
@@ -190,6 +205,7 @@ class NamesSourceDetector(Detector):
                 out.extend(self._report(segment, name, target_words, given_present, cantonese))
         if renderings:
             out.extend(self._two_renderings(doc, renderings, out))
+        out.extend(self._two_translations(doc, renderings, out))
         return self._team_glossary(out) if self.glossary else out
 
     def _team_glossary(self, found):
@@ -377,6 +393,31 @@ class NamesSourceDetector(Detector):
                                 confidence))
         return out
 
+    def _two_translations(self, doc: Document, renderings, found):
+        """A body, publication or event the source names in two or more segments, translated one way first and
+        another way later ("Yangtze Evening News", then "Yangzi Evening News"); a place written with two of its
+        known forms ("Macau", then "Macao"). Minor: either rendering may be the wrong one, and both read as names."""
+        flagged = defaultdict(list)
+        for sentence, finding in found:
+            flagged[sentence.segment.id].append((sentence.start + finding.start, sentence.start + finding.end))
+        segments = doc.segments
+        spots = [(t.odd.segment, t.odd.start, t.odd.end, t.odd.text, t.first.text, t.key) for t in
+                 translated.two_renderings([s.source if source_language(s.source or "", doc.source_lang,
+                                                                       doc.target_lang) else None for s in segments],
+                                           [s.target for s in segments])]
+        spots += [(odd.segment, odd.start, odd.end, odd.text, usual.text, odd.key)
+                  for odd, usual in translated.known_forms_mixed(renderings)]
+        out = []
+        for index, start, end, text, usual, key in spots:
+            segment = segments[index]
+            if any(a < end and start < b for a, b in flagged[segment.id]):
+                continue  # already reported
+            flagged[segment.id].append((start, end))
+            out.extend(self._at(segment, start, end, Category.INCONSISTENCY, Severity.MINOR,
+                                f"The source's {key} is written “{usual}” earlier in this article; here “{text}”: "
+                                f"one name rendered two ways.", usual, 0.5))
+        return out
+
     def _spot(self, segment, spot):
         return self._at(segment, spot.start, spot.end, spot.category, spot.severity, spot.message, spot.suggestion,
                         spot.confidence)
@@ -491,7 +532,7 @@ class NamesSourceDetector(Detector):
                 continue
             following = fold(nxt)
             joined = "".join(fold(w) for w, _, _ in target_words[i + 1:i + 4])
-            if following == given or joined.startswith(given) and all(
+            if following == given or following in given_readings(name.text, given) or joined.startswith(given) and all(
                     is_pinyin(w) for w, _, _ in target_words[i + 1:i + 4] if w[:1].isupper()) and not \
                     following.startswith(given):
                 return []  # right, or written syllable by syllable ("Xu Zhi Bin")
