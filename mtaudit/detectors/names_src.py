@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
 
@@ -61,6 +62,7 @@ def _article_key(word: str) -> str:
     return word.rsplit("·", 1)[-1] if "·" in word else word
 
 
+@lru_cache(maxsize=4096)
 def given_readings(name: str, given: str) -> frozenset[str]:
     """Every reading of a Chinese name's given name, its characters' other readings included (韩长赋: "changfu" as
     well as "zhangfu"; 严隽琪: "junqi" and "juanqi"): a given name in one of them is not garbled. ``given`` is the
@@ -395,16 +397,17 @@ class NamesSourceDetector(Detector):
 
     def _two_translations(self, doc: Document, renderings, found):
         """A body, publication or event the source names in two or more segments, translated one way first and
-        another way later ("Yangtze Evening News", then "Yangzi Evening News"); a place written with two of its
-        known forms ("Macau", then "Macao"). Minor: either rendering may be the wrong one, and both read as names."""
+        another way later (国政基金会 "National Policy Foundation", then "National Political Foundation"); a place
+        written with two of its known forms ("Macau", then "Macao"). Minor: either rendering may be the wrong one,
+        and both read as names. Chinese sources only (the bodies are found by their generic part)."""
         flagged = defaultdict(list)
         for sentence, finding in found:
             flagged[sentence.segment.id].append((sentence.start + finding.start, sentence.start + finding.end))
         segments = doc.segments
+        chinese = [s.source if s.source and getattr(source_language(s.source, doc.source_lang, doc.target_lang),
+                                                    "lang", None) == "zh" else None for s in segments]
         spots = [(t.odd.segment, t.odd.start, t.odd.end, t.odd.text, t.first.text, t.key) for t in
-                 translated.two_renderings([s.source if source_language(s.source or "", doc.source_lang,
-                                                                       doc.target_lang) else None for s in segments],
-                                           [s.target for s in segments])]
+                 translated.two_renderings(chinese, [s.target for s in segments])] if any(chinese) else []
         spots += [(odd.segment, odd.start, odd.end, odd.text, usual.text, odd.key)
                   for odd, usual in translated.known_forms_mixed(renderings)]
         out = []

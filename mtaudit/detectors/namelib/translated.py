@@ -222,9 +222,9 @@ _QUALIFIER_TAGS = ("uj", "ul", "p", "v", "c", "d", "m", "q", "x", "w", "r", "f")
 def _qualifier(source: str, key: str) -> str | None:
     """The word before ``key``'s first occurrence in ``source`` when it is part of a longer name (a noun or a name,
     not 的, a verb or a number): 乳业 in 乳业专业委员会."""
-    at, before = 0, None
+    at, before, where = 0, None, source.find(key)
     for word, tag in source_tokens(source):
-        if at == source.find(key):
+        if at == where:
             return before
         before = word if _HAN.fullmatch(word) and not tag.startswith(_QUALIFIER_TAGS) else None
         at += len(word)
@@ -252,7 +252,7 @@ def two_renderings(sources: list[str | None], targets: list[str]) -> list[TwoRen
                 first = mine
                 continue
             odd = [(r, f) for r in mine for f in first if differ(f, r) and not _present(f, all_runs[i])
-                   and not _present(r, [x for x in first])]
+                   and not _present(r, first)]
             texts = {r.text for r, _ in odd}
             if len(texts) != 1:
                 continue  # none, or several runs that each could be the name: unclear
@@ -264,9 +264,9 @@ def two_renderings(sources: list[str | None], targets: list[str]) -> list[TwoRen
 
 
 def known_forms_mixed(renderings) -> list[tuple[object, object]]:
-    """(later rendering, first rendering) for every source place that the article writes with two of its known forms
-    in different segments ("Macau", then "Macao"), once per article and place: both forms are right, the mix is the
-    slip. ``renderings`` are ``article.Rendering``s in document order."""
+    """(later rendering, first rendering) for every source name (a place, mostly) that the article writes with two of
+    its known forms in different segments ("Macau", then "Macao"), once per article and name: both forms are right,
+    the mix is the slip. ``renderings`` are ``article.Rendering``s in document order."""
     first, out = {}, {}
     for r in renderings:
         if not r.known or r.key in out:
