@@ -223,11 +223,12 @@ def main():
     ap.add_argument("--layers", type=int, default=3)
     ap.add_argument("--epochs", type=int, default=1)
     ap.add_argument("--sources", type=int, default=4, help="source segments per batch (all their translations)")
-    ap.add_argument("--lr", type=float, default=2e-5, help="the branch's layers; the residual 25x, the head 5x")
+    ap.add_argument("--lr", type=float, default=2e-5, help="the branch's layers (the residual and the head: below)")
     ap.add_argument("--lam-item", type=float, default=1.0)
     ap.add_argument("--lam-doc", type=float, default=1.0)
     ap.add_argument("--lam-reg", type=float, default=0.05)
     ap.add_argument("--head-lr", type=float, default=5.0, help="the head's learning rate over --lr (0: frozen)")
+    ap.add_argument("--proj-lr", type=float, default=25.0, help="the residual's learning rate over --lr")
     ap.add_argument("--test-fold", type=int, default=None,
                     help="hold out article fold K (of 5) of the test file and train on its other articles too")
     ap.add_argument("--minutes", type=float, default=0, help="stop an epoch after this long (0: whole epochs)")
@@ -264,7 +265,7 @@ def main():
         print(f"length {results['length']}\nshipped {results['shipped']}\nepoch 0 {results['epoch0_branch']}",
               flush=True)
     groups = [{"params": model.layers.parameters(), "lr": args.lr},
-              {"params": model.proj.parameters(), "lr": args.lr * 25},
+              {"params": model.proj.parameters(), "lr": args.lr * args.proj_lr},
               {"params": [model.w1, model.b1, model.w2, model.b2], "lr": args.lr * args.head_lr}]
     opt = torch.optim.AdamW(groups, weight_decay=0.0)
     done = len(results["epochs"])
