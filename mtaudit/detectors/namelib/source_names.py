@@ -57,6 +57,10 @@ _SURNAME_CHARS = set(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范"
     "金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤习温薄栗俞易常伍申聂柴庞倪洪")
 _COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "司徒", "东方", "皇甫", "慕容", "令狐", "夏侯", "长孙", "尉迟")
+# Given-name readings of characters whose everyday pinyin in a word differs: 长 in 长赋 or 长宝 is chang (long), not
+# zhang (to grow) as pypinyin reads it after some characters (韩长赋 Han Changfu). names_src also accepts a given name in
+# any reading of its characters (``given_readings``); this table decides the expected form a message suggests.
+_NAME_READINGS = {"长": "chang"}
 # Surname readings that differ from the character's everyday pinyin.
 _SURNAME_READINGS = {"曾": "zeng", "单": "shan", "仇": "qiu", "区": "ou", "查": "zha", "解": "xie", "朴": "piao",
                      "乐": "yue", "华": "hua", "任": "ren", "盖": "ge", "缪": "miao", "覃": "qin", "尉迟": "yuchi"}
@@ -131,7 +135,10 @@ def chinese_name_pinyin(name: str) -> tuple[str, str] | None:
             not 1 <= len(given) <= 2:
         return None
     family = _SURNAME_READINGS.get(surname) or dictionary.get(surname, "").lower() or "".join(toneless_pinyin(surname))
-    first = "".join(toneless_pinyin(given))
+    readings = toneless_pinyin(given)
+    if len(readings) == len(given):  # one syllable per character: the name readings apply
+        readings = [_NAME_READINGS.get(char, reading) for char, reading in zip(given, readings)]
+    first = "".join(readings)
     if not family or not first:
         return None
     return family.capitalize(), first.capitalize()

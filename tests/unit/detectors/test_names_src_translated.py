@@ -120,3 +120,10 @@ def test_a_given_name_in_another_reading_of_its_characters_is_right(name, writte
 def test_a_given_name_in_no_reading_of_its_characters_is_still_reported():
     found = flagged(["农业部部长韩长赋出席会议。"], ["Minister of Agriculture Han Changfei attended the meeting."])
     assert any("another given name" in f.message for _, f in found), found
+
+
+def test_the_expected_form_reads_chang_in_a_given_name():
+    from mtaudit.detectors.namelib.source_names import chinese_name_pinyin
+
+    assert chinese_name_pinyin("韩长赋") == ("Han", "Changfu")
+    assert chinese_name_pinyin("习近平") == ("Xi", "Jinping")
