@@ -103,7 +103,7 @@ ORG_WORDS = {
 }
 _JOINING = frozenset("of and for the".split())
 _RUN_WORDS = re.compile(r"[A-Z][\w'’&.]*(?:[ -](?:(?:of|and|for|the) )?[A-Z][\w'’&.]*)*")
-_DOMAIN = re.compile(r"\.(?:com|cn|net|org)$")
+WEB_DOMAIN = re.compile(r"\.(?:com|cn|net|org)$")  # "Chinanews.com" keeps its name
 
 
 @dataclass(frozen=True)
@@ -135,16 +135,22 @@ def acronym(form: str) -> str | None:
     return "".join(w[0] for w in words).lower() if len(words) >= 3 else None
 
 
+def trimmed_runs(target: str, pattern: re.Pattern = _RUN_WORDS):
+    """(start, text) of every match of ``pattern`` (a run of capitalised words) in ``target``, without a final full
+    stop, a leading article (a sentence's first word: "An Economic Observer reporter") or a trailing possessive."""
+    for m in pattern.finditer(target):
+        start, text = m.start(), m.group().rstrip(".")
+        article = re.match(r"(?:The|An|A) (?=[A-Z0-9])", text)
+        if article:
+            start, text = start + article.end(), text[article.end():]
+        yield start, re.sub(r"['’]s$", "", text)
+
+
 def _runs(target: str):
     """The target's capitalised runs (joining words inside, without a leading "The" or a possessive), each with its
     folded words: a web address keeps its name ("Chinanews.com" -> chinanews)."""
-    for m in _RUN_WORDS.finditer(target):
-        start, text = m.start(), m.group().rstrip(".")
-        article = re.match(r"(?:The|An|A) (?=[A-Z])", text)  # a sentence's first word: "An Economic Observer reporter"
-        if article:
-            start, text = start + article.end(), text[article.end():]
-        text = re.sub(r"['’]s$", "", text)
-        words = tuple(fold(_DOMAIN.sub("", re.sub(r"['’]s$", "", w.rstrip(".")))) for w in re.split(r"[ -]", text))
+    for start, text in trimmed_runs(target):
+        words = tuple(fold(WEB_DOMAIN.sub("", re.sub(r"['’]s$", "", w.rstrip(".")))) for w in re.split(r"[ -]", text))
         if text:
             yield start, start + len(text), text, words
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
 
+from mtaudit.detectors.namelib.orgs import WEB_DOMAIN, trimmed_runs
 from mtaudit.detectors.namelib.romanise import fold
 from mtaudit.detectors.namelib.source_names import common_chinese_word, source_tokens
 from mtaudit.detectors.namelib.zh_lexicon import keys_by_form
@@ -127,15 +128,10 @@ def runs(segment: int, target: str) -> list[Run]:
     """The capitalised runs of ``target`` (joining words and ordinals inside), without a leading article or a
     trailing possessive, each with its folded words (hyphens split: "China-Japan" is china, japan)."""
     out = []
-    for m in _RUN.finditer(target):
-        start, text = m.start(), m.group().rstrip(".")
-        lead = re.match(r"(?:The|An|A) (?=[A-Z0-9])", text)
-        if lead:
-            start, text = start + lead.end(), text[lead.end():]
-        text = re.sub(r"['’]s$", "", text)
+    for start, text in trimmed_runs(target, _RUN):
         words, ends = [], []
         for part in re.finditer(r"[^ \-/]+", text):
-            word = fold(re.sub(r"\.(?:com|cn|net|org)$", "", part.group().rstrip("."))).replace(".", "")
+            word = fold(WEB_DOMAIN.sub("", part.group().rstrip("."))).replace(".", "")
             if word and word not in _JOINING and not _ORDINAL.fullmatch(word):
                 words.append(word)
                 ends.append(start + part.start() + len(part.group().rstrip(".")))
