@@ -30,6 +30,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import torch
@@ -37,7 +38,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from research.estimator.data import WORK
-from research.estimator.head import pair_loss
+from research.estimator.head import pair_loss, token_scalars
 from research.estimator.states_dump import LAYER, OUT as STATES, from_bits
 
 RUNS = WORK / "top_layers"
@@ -83,12 +84,6 @@ def subset(data: Rows, keep: np.ndarray) -> Rows:
     """The rows of ``data`` where ``keep`` is true (the arrays they point into are shared)."""
     return Rows(data.name, data.gold, data.index[keep], data.start[keep], data.length[keep], data.n_ctx[keep],
                 data.states, data.tok_start[keep], data.lp, data.best, data.prefix)
-
-
-def scalars(lp: np.ndarray, best: np.ndarray) -> np.ndarray:
-    """The head's four numbers per token, as ``Estimator.token_mass``: surprisal, gap to the best, probability,
-    below e^-5."""
-    return np.column_stack([-lp, best - lp, np.exp(lp), (lp < -5).astype(np.float32)]).astype(np.float32)
 
 
 class Branch(nn.Module):
@@ -147,7 +142,8 @@ def batch_inputs(data: Rows, rows: list[int]):
         tok_pos += range(c, n)
         t = data.tok_start[r]
         lp.append(data.lp[t:t + n - c]); best.append(data.best[t:t + n - c])
-    scal = scalars(np.concatenate(lp), np.concatenate(best))
+    # the head's four numbers per token (surprisal, gap to the best, probability, below e^-5), as in training
+    scal = token_scalars(SimpleNamespace(lp=np.concatenate(lp), lpmax=np.concatenate(best)))
     return x, torch.tensor(tok_row), torch.tensor(tok_pos), torch.from_numpy(scal)
 
 
