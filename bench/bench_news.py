@@ -29,7 +29,7 @@ length baseline on the same segments. A variant that changes the ranking shows i
 Variants (``--variants``) run interleaved (A, B, then B, A, ...; ``--rounds``) so that a shared machine's drifting load
 hits them alike; ``uptime`` is printed beside every figure. A variant is ``NAME:OPTION=VALUE,...`` where the options
 go to the scorer (``batch_tokens``, ``threads``, ``dtype``, ``runtime=openvino``, ...) or, for ``workers``, to the CLI; ``fast=1`` adds
-``--fast``; ``tree=PATH`` runs another checkout's mtaudit (e.g. ``base:tree=../main`` for today's code) under
+``--fast``, ``adequacy=1`` adds ``--adequacy``; ``tree=PATH`` runs another checkout's mtaudit (e.g. ``base:tree=../main`` for today's code) under
 the same timers, in the child (``bench/trees.py``). The timers need the pipeline package (``mtaudit.pipeline``) and
 ``LMScorer.forward``: a checkout from before them is measured by its own ``bench/bench_news.py``.
 
@@ -301,6 +301,7 @@ def run_variant(name: str, options: dict, folder: Path, work: Path, gold: list, 
     workers = str(options.pop("workers", 0))
     tree = options.pop("tree", None)
     fast = ["--fast"] if options.pop("fast", 0) else []
+    fast += ["--adequacy"] if options.pop("adequacy", 0) else []
     out = work / f"{name}.{round_}.jsonl"
     timings = work / f"{name}.{round_}.timings.json"
     cli_args = ["audit", str(folder), "--jsonl", str(out), "--langs", "zh-en", "--top", "0", "-q",

@@ -71,7 +71,9 @@ VARIANT_FALLBACK = {"no_target_no_estimator": "no_target"}
 def signals_variant(feats: dict[str, float]) -> str | None:
     """Which variant scores a sentence with these features: None (everything), "no_source", "no_target" (the
     source-conditioned pass alone, `audit --fast`), "no_target_no_estimator" (the same without a trained estimator),
-    "no_model" or "no_estimator" (every model signal but the trained estimator's)."""
+    "no_model", "no_estimator" (every model signal but the trained estimator's) or "reverse" (everything, and the
+    reverse pass of `audit --adequacy`: ``LMScorer._score_reverse``). Only the last adds signals; the reverse pass's
+    signals are used by the "reverse" variant alone, so with --fast or without the estimator they are ignored."""
     if "lm_logprob_mean" not in feats:
         if "src_logprob_mean" not in feats:
             return "no_model"
@@ -80,11 +82,21 @@ def signals_variant(feats: dict[str, float]) -> str | None:
         return "no_source"
     if ESTIMATOR not in feats:
         return "no_estimator"
+    if "rev_logprob_mean" in feats:
+        return "reverse"  # `audit --adequacy`; a model without this variant scores with its main weights
     return None
 
 
 def without_signals(feats: dict[str, float], variant: str) -> dict[str, float]:
     return {k: v for k, v in feats.items() if not k.startswith(VARIANT_DROPS[variant])}
+
+
+# The reverse pass's signals (``audit --adequacy``): only the "reverse" variant weighs them.
+REVERSE_SIGNALS = ("rev_",)
+
+
+def without_reverse(feats: dict[str, float]) -> dict[str, float]:
+    return {k: v for k, v in feats.items() if not k.startswith(REVERSE_SIGNALS)}
 
 
 @dataclass

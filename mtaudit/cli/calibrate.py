@@ -10,7 +10,7 @@ from rich.console import Console
 
 from mtaudit.cli.common import err, fail, progress_bar, sayer, write_json
 from mtaudit.cli.options import MQM_HELP, DebugOpt, FeaturesCacheOpt, QuietOpt, mqm_audit_options
-from mtaudit.core.errors import MtauditError
+from mtaudit.core.errors import MtauditError, UsageError
 
 
 @mqm_audit_options
@@ -65,6 +65,10 @@ def calibrate(
         refuse_overwriting_inputs([output, features_cache], [str(m) for m in mqm])
         if base is not None:
             from mtaudit.evaluation.recalibrate import base_model
+
+            if audit.get("adequacy"):
+                raise UsageError("--adequacy with --base: a recalibration keeps the base model's variants as they "
+                                 "are; fit afresh (without --base) to get a reverse variant of your own")
 
             prior = base_model(base, mqm, audit["langs"])  # a bad --base fails before the long audit
         audited = audit_mqm_files(mqm, **audit, debug=debug, features_cache=features_cache,

@@ -95,12 +95,17 @@ FeaturesCacheOpt = Annotated[Optional[Path], typer.Option(
     "--features-cache", help="Keep the audit's per-segment features in FILE and reuse them on the next run with the "
     "same MQM file, --systems, detectors, model and mtaudit code (anything else re-audits and overwrites FILE): "
     "one model run then serves many eval/calibrate runs. With several --mqm files, FILE keeps one entry per file.")]
+AdequacyOpt = Annotated[bool, typer.Option("--adequacy", help="Also run the reverse pass, as `audit --adequacy` does "
+                                          "(the source scored given each translation); the features cache keeps "
+                                          "it apart from a run without, and calibrate fits its signals into a "
+                                          "`reverse` variant only.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No tables, warnings only.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")]
 
 # How eval and calibrate audit the MQM files: the options both take, listed after each one's first two options.
 MQM_AUDIT_OPTIONS = (("langs", LangsOpt, None), ("detectors", DetectorsOpt, None), ("no_model", NoModelOpt, False),
-                     ("model", ModelOpt, None), ("device", DeviceOpt, None), ("systems", SystemsOpt, None))
+                     ("model", ModelOpt, None), ("device", DeviceOpt, None), ("systems", SystemsOpt, None),
+                     ("adequacy", AdequacyOpt, False))
 
 
 def mqm_audit_options(command):

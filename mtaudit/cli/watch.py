@@ -33,6 +33,9 @@ def watch(
     fast: bool = typer.Option(False, "--fast", help="As for `audit`: the source-conditioned pass alone where a "
                               "segment has its source (about half the model time, a slightly weaker ranking).",
                               rich_help_panel="Model and risk"),
+    adequacy: bool = typer.Option(False, "--adequacy", help="As for `audit`: also the reverse pass (the source given "
+                                  "the translation): a better order among translations of one sentence, about 1.7x "
+                                  "the model time.", rich_help_panel="Model and risk"),
     runtime: str = typer.Option("torch", "--runtime", help="As for `audit`: torch or openvino; in a watch OpenVINO's "
                                 "compile and slow first batches are paid once, at the start (with --fast, the "
                                 "quickest per article).", rich_help_panel="Model and risk"),
@@ -70,7 +73,7 @@ def watch(
     try:
         config = audit_config(detectors, config_file, settings, glossary, no_model, model, runtime,
                               risk_model=risk_model, decisions=decisions, device=device, fmt=fmt, workers=1,
-                              langs=langs, debug=debug, fast=fast)
+                              langs=langs, debug=debug, fast=fast, adequacy=adequacy)
         hot_folder = Watch(config, inbox, out, html, poll, once)
         if not quiet:
             err.print(f"loading {config.model} and warming up..." if config.model else "warming up the detectors...")

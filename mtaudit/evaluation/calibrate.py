@@ -39,7 +39,8 @@ from scipy.optimize import lsq_linear
 from mtaudit.evaluation.evaluate import figures_for
 from mtaudit.evaluation.features import AuditedSet, is_count
 from mtaudit.evaluation.mqm import GoldSegment, dataset_name
-from mtaudit.risk import ESTIMATOR, VARIANT_DROPS, RiskModel, segment_risk, without_signals
+from mtaudit.risk import (ESTIMATOR, REVERSE_SIGNALS, VARIANT_DROPS, RiskModel, segment_risk, without_reverse,
+                          without_signals)
 
 FOLDS = 5  # validation folds per MQM file, by document (the TED files have five talks: leave one talk out)
 ALPHA = 1.0  # ridge strength on standardised features; fixed in advance, not tuned on the held-out figures
@@ -346,9 +347,15 @@ def trained_files(paths: list[str], audited: AuditedSet) -> list[dict]:
 def calibrate(audited: AuditedSet, mqm_paths: list[str], command: str, name: str | None = None,
               alpha: float = ALPHA, folds: int = FOLDS, raters: bool = False) -> tuple[Fit, dict]:
     """Cross-validate, then fit on everything; returns the final fit (model JSON-ready) and the validation report.
-    With ``raters``, every fit learns rater-scaled penalties (``fit_targets``)."""
+    With ``raters``, every fit learns rater-scaled penalties (``fit_targets``).
+
+    Where the audit ran the reverse pass (``--adequacy``), the main model and its variants are fitted without its
+    signals, so that they score a default audit as they were validated, and a ``reverse`` variant with them is
+    fitted and validated besides (``risk.signals_variant``)."""
     started = time.perf_counter()
-    validation = cross_validate(audited, alpha, folds=folds, raters=raters)
+    reverse = any(name.startswith(REVERSE_SIGNALS) for row in audited.features for name in row)
+    plain = without_reverse if reverse else None
+    validation = cross_validate(audited, alpha, folds=folds, raters=raters, transform=plain)
     every = list(range(len(audited.gold)))
     target = fit_targets(audited.gold, every, rater_scales_within_files(audited.gold, every) if raters else None)
     model_note = f"model {audited.model}" if audited.model else "no model (--no-model)"
@@ -358,7 +365,7 @@ def calibrate(audited: AuditedSet, mqm_paths: list[str], command: str, name: str
                    f"ridge (alpha {alpha}) on standardised sentence features, sign-constrained, target = MQM "
                    f"penalty of the segment{note} as the sum of its sentences' risks; detectors "
                    f"{', '.join(audited.detectors)}; {model_note}.")
-    rows, groups = audited.sentence_rows()
+    rows, groups = audited.sentence_rows(transform=plain)
     fit = fit_risk_model(rows, target, alpha, name=name or "calibrated",
                          description=description, detectors=audited.detectors, groups=groups)
     fit.model.trained_on = {"files": trained_files(mqm_paths, audited), "segments": len(audited.gold),
@@ -376,7 +383,7 @@ def calibrate(audited: AuditedSet, mqm_paths: list[str], command: str, name: str
                 # signals as a variant already fitted (--fast without an estimator), which serves (VARIANT_FALLBACK)
                 continue
             fitted.append(dropped)
-            drop = partial(without_signals, variant=variant)
+            drop = partial(_without_both, variant=variant)
             held = cross_validate(audited, alpha, folds=folds, transform=drop, raters=raters)
             rows, groups = audited.sentence_rows(transform=drop)
             sub = fit_risk_model(rows, target, alpha, name=f"{fit.model.name}/{variant}",
@@ -385,8 +392,22 @@ def calibrate(audited: AuditedSet, mqm_paths: list[str], command: str, name: str
             sub.model.trained_on = {"held_out": pooled_figures(held)}
             fit.model.variants[variant] = sub.model
             validation["variants"][variant] = pooled_figures(held)
+        if reverse:
+            held = cross_validate(audited, alpha, folds=folds, raters=raters)
+            rows, groups = audited.sentence_rows()
+            sub = fit_risk_model(rows, target, alpha, name=f"{fit.model.name}/reverse",
+                                 description=f"{description} Variant with the reverse pass (--adequacy).",
+                                 detectors=audited.detectors, groups=groups)
+            sub.model.trained_on = {"held_out": pooled_figures(held)}
+            fit.model.variants["reverse"] = sub.model
+            validation["variants"]["reverse"] = pooled_figures(held)
     validation["seconds"] = round(time.perf_counter() - started, 2)
     return fit, validation
+
+
+def _without_both(feats: dict[str, float], variant: str) -> dict[str, float]:
+    """A variant's row: its dropped signals and the reverse pass's left out."""
+    return without_reverse(without_signals(feats, variant))
 
 
 def pooled_figures(validation: dict) -> dict:

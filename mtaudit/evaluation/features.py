@@ -220,6 +220,8 @@ def cache_key(mqm_sha256: str, systems: list[str] | None, config: AuditConfig) -
     key = {"format": CACHE_FORMAT, "mqm_sha256": mqm_sha256, "systems": sorted(systems) if systems else None,
            "detectors": config.detector_names, "detector_options": config.detector_options, "model": config.model,
            "langs": config.langs, "code": code_fingerprint()}
+    if config.adequacy:  # a key without it stays what it was for caches made before the option existed
+        key["adequacy"] = True
     return json.loads(json.dumps(key))
 
 

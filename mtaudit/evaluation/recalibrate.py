@@ -268,9 +268,14 @@ def recalibrate(audited: AuditedSet, base: RiskModel, mqm_paths: list[str], comm
         model.name, model.description = name, description
     refitted = {"main" if key is None else key: validation["alpha"]}
     # the variants move only when the validated part did: a refit nothing validated is not made elsewhere either
+    if key is None and "reverse" in model.variants:
+        # the reverse variant (`audit --adequacy`) is the base's main weights rescaled plus the reverse signals: it
+        # would keep scoring with the base's weights, so it goes, and --adequacy runs score with the refitted model
+        del model.variants["reverse"]
+        validation["dropped_variants"] = ["reverse"]
     for other in [None, *base.variants] if variants and not math.isinf(alpha) else []:
-        if other == key or other is None:
-            continue  # the main model is refitted only from rows it scores
+        if other == key or other is None or other not in VARIANT_DROPS:
+            continue  # the main model is refitted only from rows it scores; "reverse" adds signals, drops none
         derived = [without_signals(r, other) for r in rows]
         if part_key(base, derived) != other:
             continue  # these features cannot give that variant's signals

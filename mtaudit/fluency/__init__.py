@@ -46,9 +46,10 @@ def load_scorer(model: str, device: str | None = None, **options):
     ``options`` go to :class:`mtaudit.fluency.scorer.LMScorer` (``dtype``, ``context``, ``shots``, ``source``,
     ``batch_tokens``, ``window``, ``threads``, ``max_findings``, ``runtime``: ``"openvino"`` runs the forward in
     OpenVINO, ``target_pass``: ``"without-source"`` skips the target-only pass where a segment has its source, as
-    ``audit --fast`` does); ``head="full"`` scores over the whole vocabulary instead of a registered model's pinned
-    pruned head (``mtaudit.fluency.heads``); ``estimator=False`` loads no trained estimator
-    (``mtaudit.fluency.estimator``; the risk model then scores with its ``no_estimator`` variant); ``norms=False``
+    ``audit --fast`` does; ``reverse=True`` adds the reverse pass of ``audit --adequacy``); ``head="full"`` scores
+    over the whole vocabulary instead of a registered model's pinned pruned head (``mtaudit.fluency.heads``);
+    ``estimator=False`` loads no trained estimator (``mtaudit.fluency.estimator``; the risk model then scores with its
+    ``no_estimator`` variant); ``norms=False``
     loads no surprisal norms (no odd-phrasing findings), ``norms=PATH`` loads a given norms file (for every target
     language); by default each target language's norms are loaded (``norms-<model>-<lang>.json``), and a language
     without norms gets no odd-phrasing findings.

@@ -5,7 +5,9 @@ Everything the model computes is a log-probability of target tokens:
 * target-only: ``log p(sentence | preceding sentence)`` (the preceding sentence of the same document, when there is
   one, is unscored context);
 * source-conditioned: ``log p(target | translation prompt holding the source)``, scored per segment (the prompt holds
-  the whole segment's source) and split back onto sentences by character offsets.
+  the whole segment's source) and split back onto sentences by character offsets;
+* reverse, only when asked (``reverse=True``, ``audit --adequacy``): ``log p(source | prompt holding the target)`` and
+  ``log p(source)``, per segment (``LMScorer._score_reverse``): here the scored tokens are the source's.
 
 Speed comes from: length-sorted batches under a token budget; the shared prompt prefix (instruction and fixed
 demonstrations) encoded once and its key/value cache reused by every batch; the vocabulary projection computed only
@@ -148,6 +150,7 @@ class LMScorer:
         max_findings: int = 2,
         reuse_prefix: bool = True,
         target_pass: str = "always",
+        reverse: bool = False,
         runtime: str = "torch",
         kept_ids: Sequence[int] | None = None,
         kept_vocab: int | None = None,  # the vocabulary size kept_ids were built for (None: any)
@@ -173,6 +176,9 @@ class LMScorer:
         if target_pass not in ("always", "without-source"):
             raise ValueError(f"target_pass must be 'always' or 'without-source', not {target_pass!r}")
         self.target_pass = target_pass
+        # the reverse pass (``audit --adequacy``): where a segment has its source, also score the source given the
+        # translation, log p(source | target), and the source alone (``_score_reverse``)
+        self.reverse = reverse
         # "torch": the model runs in eager PyTorch; "openvino": the forward (decoder stack, vocabulary projection at the
         # scored positions, log-probs) runs in OpenVINO (mtaudit.fluency.openvino_runtime), exported once and cached
         # beside the weights; CPU only
@@ -277,6 +283,41 @@ class LMScorer:
             if estimator is not None:
                 states = result[2][:, layers.index(estimator.layer)]
                 self._fill_estimator(seg, placed, estimator.token_mass(states, result[1], result[3]))
+        if self.reverse:
+            self._score_reverse(segments)
+
+    def _score_reverse(self, segments: Sequence[tuple[Document, Segment]]) -> None:
+        """The reverse pass: how well each translation explains its source.
+
+        The source-conditioned pass asks how likely the translation is given the source; a fluent translation that
+        drops a clause or gets a name wrong can still be likely. The reverse pass scores the *source* under a prompt
+        that asks to translate the target back, ``log p(source | target)``: for the translations of one source the
+        scored tokens are the same, so the figure compares them directly, and what a translation leaves out or
+        changes makes the source less expected. The source alone, ``log p(source)``, is scored too, so that the
+        pointwise mutual information ``log p(source | target) - log p(source)`` takes out how hard the source itself
+        is to predict. Per sentence of the segment (a sentence has no source of its own: the segment's figures):
+        ``rev_logprob_mean`` and ``rev_pmi_mean`` (per source token), and ``rev_logprob_sum`` split over the
+        sentences by their share of the target's characters, so that it adds up to the segment's sum.
+        """
+        requests = []
+        for doc, seg in segments:
+            source = " ".join(seg.source.split())
+            head, body = self.prompt(seg.target, doc.target_lang, doc.source_lang)
+            requests.append(Request(head, body + source, len(body)))
+            requests.append(Request("", source, 0))
+        results = self.logprobs(requests)
+        for k, (_, seg) in enumerate(segments):
+            back, alone = results[2 * k][1], results[2 * k + 1][1]
+            if not len(back):
+                continue
+            total = float(np.sum(back))
+            pmi = (total - float(np.sum(alone))) / len(back)
+            chars = [sum(not c.isspace() for c in s.text) for s in seg.sentences]
+            whole = sum(chars) or 1
+            for sentence, n in zip(seg.sentences, chars):
+                sentence.scores["rev_logprob_sum"] = total * n / whole
+                sentence.scores["rev_logprob_mean"] = total / len(back)
+                sentence.scores["rev_pmi_mean"] = pmi
 
     def surprisals(self, documents: Sequence[Document]) -> list[np.ndarray]:
         """The surprisal (nats) of each word (``norms.word_spans``) of every sentence of every document, in order, from

@@ -78,6 +78,8 @@ class Auditor:
 
         config = self.config
         options = {"target_pass": "without-source"} if config.fast else {}
+        if config.adequacy:
+            options["reverse"] = True
         if config.runtime != "torch":
             options["runtime"] = config.runtime
         self.scorer = (self._scorer_factory or load_scorer)(config.model, device=config.device, **options)

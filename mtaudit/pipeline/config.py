@@ -42,6 +42,9 @@ class AuditConfig:
     # --fast: where a segment has its source, score only the source-conditioned pass (about half the model's time);
     # those sentences get no target-only scores and no odd-phrasing findings, and a slightly weaker ranking
     fast: bool = False
+    # --adequacy: where a segment has its source, also run the reverse pass (the source scored given the
+    # translation, ``LMScorer._score_reverse``): a better order among translations of one sentence, ~1.7x the model time
+    adequacy: bool = False
     # what runs the model's forward on the CPU: "torch" (eager) or "openvino" (mtaudit.fluency.openvino_runtime)
     runtime: str = "torch"
 
@@ -53,7 +56,7 @@ class AuditConfig:
         """What the run record says this audit was asked to do (``options``), with a command's own ``extra``."""
         return {"detectors": self.detector_names, "model": self.model, "format": self.fmt, "langs": self.langs,
                 "risk_model": self.risk_model, "decisions": self.decisions, "fast": self.fast,
-                "runtime": self.runtime, **extra}
+                "adequacy": self.adequacy, "runtime": self.runtime, **extra}
 
 
 def audit_config(detectors: str | None = None, config_file: str | Path | None = None, settings: list[str] = (),
@@ -67,6 +70,9 @@ def audit_config(detectors: str | None = None, config_file: str | Path | None = 
     check_runtime(runtime)
     if fields.get("fmt"):
         check_format(fields["fmt"])
+    if fields.get("adequacy") and (no_model or fields.get("fast")):
+        raise UsageError("--adequacy adds a model pass to the default two: it needs the model and cannot go with "
+                         + ("--no-model" if no_model else "--fast (which drops one)"))
     chosen, options = detector_settings(config_file, list(settings), glossary)
     return AuditConfig(detectors=split_list(detectors) or chosen, detector_options=options,
                        model=model_name(no_model, model), runtime=runtime, source=_text(source),

@@ -303,3 +303,14 @@ def test_the_run_record_names_the_model_and_the_dtype_it_computed_in(tmp_path):
     expected = "bfloat16" if fast_bf16(torch.device("cpu")) else "float32"
     assert run["model"] == {"id": store.DEFAULT_MODEL, "checksum": run["model"]["checksum"], "dtype": expected}
     assert len(run["model"]["checksum"]) == 64
+
+
+def test_adequacy_needs_the_model_and_both_passes(tmp_path):
+    sample = SAMPLES / "06_factory_deal.xlf"
+    for extra, named in ((["--no-model"], "--no-model"), (["--fast"], "--fast")):
+        result = audit(sample, "--adequacy", *extra, "--quiet")
+        assert result.exit_code == 2, result.output
+        assert "--adequacy" in result.output and named in result.output
+    calibrated = runner.invoke(app, ["calibrate", "--mqm", str(REPO / "tests" / "fixtures" / "mqm_small.tsv"),
+                                     "--adequacy", "--base", "default", "-o", str(tmp_path / "m.json")])
+    assert calibrated.exit_code == 2 and "--base" in calibrated.output

@@ -436,3 +436,71 @@ def test_the_within_item_term_learns_what_orders_translations_of_one_source():
     # across sources the rater's severity leaks into "bad"; inside a source severity is constant and "bad" is all
     assert plain.weights["bad"] > 0.6
     assert within.weights["bad"] == pytest.approx(0.3, abs=0.1)
+
+
+def test_the_reverse_variant_scores_only_a_full_run_with_the_reverse_pass():
+    from mtaudit.risk import RiskModel, signals_variant
+
+    model = RiskModel.from_dict({
+        "weights": {"length_words": 0.1, "src_logprob_mean": -1.0, "lm_logprob_mean": -1.0, "src_estimator_sum": 1.0},
+        "variants": {"reverse": {"weights": {"length_words": 0.1, "rev_pmi_mean": -2.0}, "bias": 10.0},
+                     "no_target": {"weights": {"length_words": 0.2}}}})
+    full = {"length_words": 10.0, "src_logprob_mean": -2.0, "lm_logprob_mean": -3.0, "src_estimator_sum": 1.0}
+    assert signals_variant(full) is None and model.risk(full) == pytest.approx(1 + 2 + 3 + 1)
+    reverse = dict(full, rev_logprob_mean=-1.5, rev_pmi_mean=2.0)
+    assert signals_variant(reverse) == "reverse" and model.risk(reverse) == pytest.approx(10 + 1 - 4)
+    # with --fast, or under a model without the variant, the reverse pass's signals weigh nothing
+    fast = {k: v for k, v in reverse.items() if not k.startswith("lm_")}
+    assert model.risk(fast) == pytest.approx(2)
+    plain = RiskModel.from_dict({"weights": dict(model.weights)})
+    assert plain.risk(reverse) == plain.risk(full)
+
+
+def test_the_shipped_zh_en_model_has_a_reverse_variant_that_weighs_the_reverse_pass():
+    from mtaudit.risk import RiskModel
+
+    model = RiskModel.for_pair("zh", "en")
+    reverse = model.variants["reverse"]
+    assert any(name.startswith("rev_") for name in reverse.weights)
+    assert all(reverse.weights[n] <= 0 for n in reverse.weights if n.startswith("rev_"))
+    assert not any(name.startswith("rev_") for name in model.weights)
+    assert not any(name.startswith("rev_") for v in model.variants.values() if v is not reverse for name in v.weights)
+
+
+def test_calibrate_fits_the_reverse_pass_into_its_own_variant_only(tmp_path):
+    from mtaudit.evaluation.calibrate import calibrate
+    from mtaudit.evaluation.features import AuditedSet
+    from mtaudit.evaluation.mqm import GoldSegment
+
+    rng = np.random.default_rng(0)
+    gold, features = [], []
+    for d in range(6):
+        for s in range(5):
+            for system in ("a", "b", "c"):
+                rev = rng.normal(-2, 0.5)
+                lm = rng.normal(-3, 0.5)
+                penalty = max(0.0, 2 - 2 * (rev + 2) - (lm + 3) + rng.normal(0, 0.2))
+                gold.append(GoldSegment(system=system, doc=f"d{d}", seg_id=str(s), source="x", target="w " * 8,
+                                        line=1, rater_penalty={"r": penalty}, dataset="f"))
+                features.append({"length_words": 8.0, "findings_minor": 0.0, "lm_logprob_mean": lm,
+                                 "src_logprob_mean": lm + 0.5, "src_estimator_sum": rng.normal(1, 0.3),
+                                 "rev_logprob_mean": rev, "rev_pmi_mean": rev + 3})
+    audited = AuditedSet(gold=gold, segments=[], features=features, detectors=[], model="m")
+    mqm = tmp_path / "f.tsv"
+    mqm.write_text("(the judgements these rows stand for)\n", encoding="utf-8")
+    fit, validation = calibrate(audited, [str(mqm)], "test")
+    assert not any(n.startswith("rev_") for n in fit.model.weights)
+    for name, variant in fit.model.variants.items():
+        assert any(n.startswith("rev_") for n in variant.weights) == (name == "reverse"), name
+    assert "reverse" in validation["variants"]
+    # the variant is the better fit of these penalties, held out
+    main = validation["datasets"]["f"]["pooled"]["mtaudit"]["tau"]
+    assert validation["variants"]["reverse"]["f"]["mtaudit"]["tau"] > main
+
+
+def test_the_features_cache_keeps_a_run_with_the_reverse_pass_apart():
+    from mtaudit.evaluation.features import cache_key
+    from mtaudit.pipeline import AuditConfig
+
+    plain, reverse = (cache_key("0" * 64, None, AuditConfig(model="m", adequacy=a)) for a in (False, True))
+    assert plain != reverse and "adequacy" not in plain and reverse["adequacy"] is True

@@ -176,3 +176,27 @@ def test_a_wmt23_one_rater_export_is_written_only_when_not_worse_held_out(shared
     pooled = model.trained_on["held_out"]["pooled"]
     assert set(pooled) == {"team", "base", "length"}
     assert list(model.trained_on["rater_scales"]) == ["rater2"]
+
+
+def test_a_recalibrated_model_drops_the_base_reverse_variant_that_rescaled_its_old_weights():
+    import copy
+
+    base = copy.deepcopy(BASE)
+    base.variants = {"reverse": RiskModel(weights={"length_words": 0.09, "rev_pmi_mean": -0.3}, name="reverse"),
+                     "no_model": RiskModel(weights={"length_words": 0.1}, name="no_model")}
+    # rows with every model signal (constant here): the main model is the part refitted
+    data = team_set(300)
+    full = AuditedSet(gold=data.gold, segments=[], features=[dict(r, lm_logprob_mean=-2.0, src_logprob_mean=-1.0,
+                                                                  src_estimator_sum=0.5) for r in data.features],
+                      detectors=data.detectors, model=data.model)
+    team = recalibrate(full, base, [], "test")
+    assert team.key is None
+    assert "reverse" not in team.model.variants and "no_model" in team.model.variants
+    assert team.validation["dropped_variants"] == ["reverse"]
+    # --adequacy sentences then score with the team's main weights, the reverse signals ignored
+    row = {"length_words": 10.0, "fluency": -2.0, "detector_names": 0.0, "src_logprob_mean": -1.0,
+           "lm_logprob_mean": -2.0, "src_estimator_sum": 0.5, "rev_logprob_mean": -1.0, "rev_pmi_mean": 2.0}
+    assert team.model.risk(row) == team.model.risk({k: v for k, v in row.items() if not k.startswith("rev_")})
+    # where a variant was the part refitted, the main model and the reverse variant built on it stay
+    kept = recalibrate(team_set(300), base, [], "test")
+    assert kept.key == "no_model" and "reverse" in kept.model.variants

@@ -63,12 +63,16 @@ FULL = {"lm_logprob_mean": -2.0, "src_logprob_mean": -1.5, ESTIMATOR: 30.0, "len
     (("lm_logprob_mean", "src_logprob_mean", ESTIMATOR), "no_model"),
     (("lm_logprob_mean",), "no_target"),  # audit --fast: the source pass alone, which the estimator reads
     (("lm_logprob_mean", ESTIMATOR), "no_target_no_estimator"),  # --fast where no estimator covers the pair
+    ("+rev", "reverse"),  # audit --adequacy: every signal and the reverse pass's
 ])
 def test_each_sentence_is_scored_by_the_variant_matching_its_signals(drop, variant):
     feats = {k: v for k, v in FULL.items() if k not in drop}
+    if drop == "+rev":
+        feats.update(rev_logprob_mean=-1.2, rev_logprob_sum=-30.0, rev_pmi_mean=2.5)
     assert signals_variant(feats) == variant
     shipped = RiskModel.load()
-    assert set(shipped.variants) == {"no_source", "no_model", "no_estimator", "no_target", "no_target_no_estimator"}
+    assert set(shipped.variants) == {"no_source", "no_model", "no_estimator", "no_target", "no_target_no_estimator",
+                                     "reverse"}
     part = shipped.estimator_part(feats)
     if ESTIMATOR in feats:
         model = shipped.variants.get(variant, shipped)

@@ -373,3 +373,51 @@ def test_german_targets_are_scored_against_german_norms(scorer):
         assert not good.findings, (clean, [f.message for f in good.findings])
         flagged_salad += bool(salad.findings)
     assert flagged_salad >= 1  # 2 of 3 on this machine; one may sit near the threshold on another CPU's rounding
+
+
+@needs_model
+def test_the_reverse_pass_finds_what_a_fluent_translation_leaves_out(scorer):
+    # `audit --adequacy`: the source is scored given each translation. A translation that drops the source's numbers
+    # and place reads as well as the faithful one, but explains its source worse; the scored tokens (the source's)
+    # are the same for both, so the figures compare directly.
+    source = "他说，公司明年将在北京开设三家新工厂，投资总额为十二亿元。"
+    faithful = document(["He said the company would open three new factories in Beijing next year, with a total "
+                         "investment of 1.2 billion yuan."], sources=[source])
+    short = document(["He said the company would open new factories."], sources=[source])
+    plain = document([faithful.segments[0].target], sources=[source])
+    scorer.reverse = True
+    try:
+        scorer.score([faithful, short])
+    finally:
+        scorer.reverse = False
+    scorer.score([plain])
+    good, bad = faithful.segments[0].sentences[0].scores, short.segments[0].sentences[0].scores
+    for scores in (good, bad):
+        assert scores["rev_logprob_sum"] < 0 and scores["rev_logprob_mean"] < 0
+        assert scores["rev_logprob_sum"] == pytest.approx(scores["rev_logprob_mean"] * round(
+            scores["rev_logprob_sum"] / scores["rev_logprob_mean"]), rel=1e-6)
+    assert good["rev_logprob_sum"] > bad["rev_logprob_sum"] + 5
+    assert good["rev_pmi_mean"] > bad["rev_pmi_mean"]
+    # without the option nothing of it is computed, and the other passes are the same computation
+    assert not any(k.startswith("rev_") for k in plain.segments[0].sentences[0].scores)
+    assert plain.segments[0].sentences[0].scores["src_logprob_sum"] == pytest.approx(good["src_logprob_sum"], abs=0.5)
+
+
+@needs_model
+def test_the_reverse_pass_splits_a_segments_sum_over_its_sentences(scorer):
+    source = "统计局周二公布的数据显示，上季度价格大幅上涨。分析人士预计这一趋势将持续。"
+    doc = document(["Prices rose sharply in the last quarter, figures showed on Tuesday. Analysts expect the trend "
+                    "to continue."], sources=[source])
+    scorer.reverse = True
+    try:
+        scorer.score([doc])
+    finally:
+        scorer.reverse = False
+    sentences = doc.segments[0].sentences
+    assert len(sentences) == 2
+    first, second = (s.scores for s in sentences)
+    # the segment's figures per token are the same on both; its sum is shared by the sentences' characters
+    assert first["rev_logprob_mean"] == second["rev_logprob_mean"] and first["rev_pmi_mean"] == second["rev_pmi_mean"]
+    assert first["rev_logprob_sum"] < second["rev_logprob_sum"] < 0  # the first sentence is the longer
+    total = first["rev_logprob_sum"] + second["rev_logprob_sum"]
+    assert total / first["rev_logprob_mean"] == pytest.approx(round(total / first["rev_logprob_mean"]), abs=1e-6)
