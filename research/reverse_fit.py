@@ -11,9 +11,9 @@ per file (a fold scored by a fit on everything else, one row per segment, ``cali
 
 ``--variant`` instead measures what can ship without refitting the whole model: the shipped zh-en risk model's
 linear score kept as one input, and only its scale, a bias and the three reverse weights fitted on top (sign-
-constrained, rater-scaled penalties as the shipped recipe fits), held out by five document folds per file; the
-sentences of a segment get the segment's reverse figures as ``LMScorer._score_reverse`` gives them (the sum split
-by the sentences' share of the segment's words here: the cache keeps no characters). The shipped model has seen
+constrained, rater-scaled penalties as the shipped recipe fits), held out by five document folds per file, one row
+per segment as the shipped main model was fitted (the audit then applies it to each sentence, which gets its
+segment's per-token reverse figures and a share of the sum: ``LMScorer._score_reverse``). The shipped model has seen
 these files, so its own figures are in-sample and flatter the baseline; the reverse weights are held out.
 ``--write`` then fits them on all segments and adds the result to ``mtaudit/models/risk-default.json`` as its
 ``reverse`` variant (``audit --adequacy``).
