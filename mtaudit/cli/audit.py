@@ -53,7 +53,8 @@ def audit(
                                   "drops when a translation leaves something out or changes it, however fluent it "
                                   "reads. Orders the translations of one sentence better (held out on three-rater "
                                   "WMT23 news, tau within items 0.142 -> 0.163; level on WMT21 news) at about 1.7x the "
-                                  "model time. Used by the zh-en risk model; other pairs compute it and ignore it. "
+                                  "model time. Run only where the risk model weighs it (zh-en; not en-de, where it did "
+                                  "not help). "
                                   "Not with --fast. Figures: docs/performance.md.",
                                   rich_help_panel="Model and risk"),
     runtime: str = typer.Option("torch", "--runtime", help="What runs the model on the CPU: torch (eager PyTorch, "

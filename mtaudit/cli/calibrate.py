@@ -71,7 +71,7 @@ def calibrate(
                                  "are; fit afresh (without --base) to get a reverse variant of your own")
 
             prior = base_model(base, mqm, audit["langs"])  # a bad --base fails before the long audit
-        audited = audit_mqm_files(mqm, **audit, debug=debug, features_cache=features_cache,
+        audited = audit_mqm_files(mqm, **audit, reverse_everywhere=True, debug=debug, features_cache=features_cache,
                                   say=sayer(quiet, keep=()), progress=progress_bar(quiet))
         if base is not None:
             return _recalibrate(audited, prior, mqm, output, name, folds, alpha, force, command, quiet, debug)

@@ -32,11 +32,12 @@ def _no_progress(total: int) -> ContextManager[Callable[..., None]]:
 def audit_mqm_files(mqms: list[Path], langs: str | None = None, detectors: str | None = None, no_model: bool = False,
                     model: str | None = None, device: str | None = None, risk_model: Path | None = None,
                     debug: bool = False, systems: str | None = None, features_cache: Path | None = None,
-                    adequacy: bool = False,
+                    adequacy: bool = False, reverse_everywhere: bool = False,
                     say: Callable[[str, str], None] = _silent,
                     progress: Callable[[int], ContextManager] = _no_progress) -> AuditedSet:
     """Read MQM files and audit each; ``systems``: only these comma-separated systems (whole documents kept);
-    ``adequacy``: with the reverse pass (``audit --adequacy``)."""
+    ``adequacy``: with the reverse pass (``audit --adequacy``: where the risk model weighs it; on every document with
+    ``reverse_everywhere``, as ``calibrate`` needs)."""
     if adequacy and no_model:
         raise UsageError("--adequacy adds a model pass: it cannot go with --no-model")
     sets = [read_mqm(mqm, langs) for mqm in mqms]
@@ -58,6 +59,7 @@ def audit_mqm_files(mqms: list[Path], langs: str | None = None, detectors: str |
                 + ", ".join(f"{k} x{v}" for k, v in mqm_set.unweighted.items()))
         config = AuditConfig(detectors=split_list(detectors), model=model_name(no_model, model), device=device,
                              risk_model=str(risk_model) if risk_model else None, debug=debug, adequacy=adequacy,
+                             reverse_everywhere=reverse_everywhere,
                              langs=f"{mqm_set.source_lang}-{mqm_set.target_lang}" if mqm_set.target_lang else None)
         parts.append(_audit_one(mqm, mqm_set, config, wanted, features_cache, say, progress))
     try:

@@ -221,7 +221,7 @@ def cache_key(mqm_sha256: str, systems: list[str] | None, config: AuditConfig) -
            "detectors": config.detector_names, "detector_options": config.detector_options, "model": config.model,
            "langs": config.langs, "code": code_fingerprint()}
     if config.adequacy:  # a key without it stays what it was for caches made before the option existed
-        key["adequacy"] = True
+        key["adequacy"] = "everywhere" if config.reverse_everywhere else True
     return json.loads(json.dumps(key))
 
 

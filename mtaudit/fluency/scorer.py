@@ -21,7 +21,7 @@ import bisect
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import torch
@@ -179,6 +179,9 @@ class LMScorer:
         # the reverse pass (``audit --adequacy``): where a segment has its source, also score the source given the
         # translation, log p(source | target), and the source alone (``_score_reverse``)
         self.reverse = reverse
+        # which documents get it (None: every one with a source); the Auditor leaves out those whose risk model does
+        # not weigh it
+        self.reverse_for: Callable[[Document], bool] | None = None
         # "torch": the model runs in eager PyTorch; "openvino": the forward (decoder stack, vocabulary projection at the
         # scored positions, log-probs) runs in OpenVINO (mtaudit.fluency.openvino_runtime), exported once and cached
         # beside the weights; CPU only
@@ -284,7 +287,8 @@ class LMScorer:
                 states = result[2][:, layers.index(estimator.layer)]
                 self._fill_estimator(seg, placed, estimator.token_mass(states, result[1], result[3]))
         if self.reverse:
-            self._score_reverse(segments)
+            self._score_reverse([(doc, seg) for doc, seg in segments
+                                 if self.reverse_for is None or self.reverse_for(doc)])
 
     def _score_reverse(self, segments: Sequence[tuple[Document, Segment]]) -> None:
         """The reverse pass: how well each translation explains its source.
@@ -305,7 +309,7 @@ class LMScorer:
             head, body = self.prompt(seg.target, doc.target_lang, doc.source_lang)
             requests.append(Request(head, body + source, len(body)))
             requests.append(Request("", source, 0))
-        results = self.logprobs(requests)
+        results = self.logprobs(requests) if requests else []
         for k, (_, seg) in enumerate(segments):
             back, alone = results[2 * k][1], results[2 * k + 1][1]
             if not len(back):

@@ -83,6 +83,9 @@ class Auditor:
         if config.runtime != "torch":
             options["runtime"] = config.runtime
         self.scorer = (self._scorer_factory or load_scorer)(config.model, device=config.device, **options)
+        if config.adequacy and not config.reverse_everywhere:
+            # the reverse pass costs as much as another pass: only where the risk model has a variant that weighs it
+            self.scorer.reverse_for = lambda doc: "reverse" in self.risk_model_for(doc).variants
         self.model_signature = signature(self.scorer)
 
     def run_record(self, options: dict | None = None, engine: dict | None = None) -> dict:

@@ -45,6 +45,9 @@ class AuditConfig:
     # --adequacy: where a segment has its source, also run the reverse pass (the source scored given the
     # translation, ``LMScorer._score_reverse``): a better order among translations of one sentence, ~1.7x the model time
     adequacy: bool = False
+    # with adequacy: the reverse pass on every document with a source, not only where the risk model weighs it
+    # (``calibrate --adequacy``, which fits a variant of its own)
+    reverse_everywhere: bool = False
     # what runs the model's forward on the CPU: "torch" (eager) or "openvino" (mtaudit.fluency.openvino_runtime)
     runtime: str = "torch"
 

@@ -504,3 +504,6 @@ def test_the_features_cache_keeps_a_run_with_the_reverse_pass_apart():
 
     plain, reverse = (cache_key("0" * 64, None, AuditConfig(model="m", adequacy=a)) for a in (False, True))
     assert plain != reverse and "adequacy" not in plain and reverse["adequacy"] is True
+    # calibrate's run, the pass on every document, is another audit again
+    everywhere = cache_key("0" * 64, None, AuditConfig(model="m", adequacy=True, reverse_everywhere=True))
+    assert everywhere["adequacy"] == "everywhere"

@@ -421,3 +421,34 @@ def test_the_reverse_pass_splits_a_segments_sum_over_its_sentences(scorer):
     assert first["rev_logprob_sum"] < second["rev_logprob_sum"] < 0  # the first sentence is the longer
     total = first["rev_logprob_sum"] + second["rev_logprob_sum"]
     assert total / first["rev_logprob_mean"] == pytest.approx(round(total / first["rev_logprob_mean"]), abs=1e-6)
+
+
+@needs_model
+def test_the_audit_runs_the_reverse_pass_only_where_the_risk_model_weighs_it(scorer):
+    # `audit --adequacy`: the zh-en risk model has a reverse variant, the en-de one has none, so a German article
+    # does not pay for a pass nothing reads; `calibrate --adequacy` (reverse_everywhere) computes it everywhere
+    from mtaudit.pipeline import AuditConfig, Auditor
+
+    def docs():
+        zh = document(["The company will open three new factories next year."], sources=["公司明年将开设三家新工厂。"])
+        de = document(["Das Unternehmen eröffnet im nächsten Jahr drei neue Fabriken."],
+                      sources=["The company will open three new factories next year."])
+        zh.source_lang, zh.target_lang, de.source_lang, de.target_lang = "zh", "en", "en", "de"
+        return zh, de
+
+    def factory(name, device=None, reverse=False, **options):  # the module's loaded model, as load_scorer sets it
+        assert name == MODEL and not options
+        scorer.reverse = reverse
+        return scorer
+
+    for everywhere in (False, True):
+        auditor = Auditor(AuditConfig(model=MODEL, adequacy=True, reverse_everywhere=everywhere),
+                          scorer_factory=factory)
+        zh, de = docs()
+        try:
+            auditor.finish([zh, de])
+        finally:
+            scorer.reverse, scorer.reverse_for = False, None
+        assert "rev_pmi_mean" in zh.segments[0].sentences[0].scores
+        assert ("rev_pmi_mean" in de.segments[0].sentences[0].scores) == everywhere
+        assert zh.segments[0].sentences[0].risk is not None and de.segments[0].sentences[0].risk is not None
