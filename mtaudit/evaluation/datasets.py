@@ -17,7 +17,7 @@ from mtaudit.evaluation.calibrate import file_sha256
 from mtaudit.evaluation.features import AuditedSet, audit_mqm, cache_key, load_audited, save_audited
 from mtaudit.evaluation.mqm import MqmSet, language_pair, read_mqm
 from mtaudit.pipeline import AuditConfig
-from mtaudit.pipeline.config import model_name, split_list
+from mtaudit.pipeline.config import check_adequacy, model_name, split_list
 from mtaudit.risk import RiskModel
 
 
@@ -38,8 +38,7 @@ def audit_mqm_files(mqms: list[Path], langs: str | None = None, detectors: str |
     """Read MQM files and audit each; ``systems``: only these comma-separated systems (whole documents kept);
     ``adequacy``: with the reverse pass (``audit --adequacy``: where the risk model weighs it; on every document with
     ``reverse_everywhere``, as ``calibrate`` needs)."""
-    if adequacy and no_model:
-        raise UsageError("--adequacy adds a model pass: it cannot go with --no-model")
+    check_adequacy(adequacy, no_model)
     sets = [read_mqm(mqm, langs) for mqm in mqms]
     wanted = split_list(systems)
     if wanted:

@@ -73,14 +73,19 @@ def audit_config(detectors: str | None = None, config_file: str | Path | None = 
     check_runtime(runtime)
     if fields.get("fmt"):
         check_format(fields["fmt"])
-    if fields.get("adequacy") and (no_model or fields.get("fast")):
-        raise UsageError("--adequacy adds a model pass to the default two: it needs the model and cannot go with "
-                         + ("--no-model" if no_model else "--fast (which drops one)"))
+    check_adequacy(fields.get("adequacy", False), no_model, fields.get("fast", False))
     chosen, options = detector_settings(config_file, list(settings), glossary)
     return AuditConfig(detectors=split_list(detectors) or chosen, detector_options=options,
                        model=model_name(no_model, model), runtime=runtime, source=_text(source),
                        risk_model=_text(risk_model) or config_risk_model(config_file), decisions=_text(decisions),
                        **fields)
+
+
+def check_adequacy(adequacy: bool, no_model: bool, fast: bool = False) -> None:
+    """--adequacy adds the reverse pass to the default two: refused without the model or with --fast."""
+    if adequacy and (no_model or fast):
+        raise UsageError("--adequacy adds a model pass to the default two: it needs the model and cannot go with "
+                         + ("--no-model" if no_model else "--fast (which drops one)"))
 
 
 def _read_config(path: Path) -> dict:
