@@ -164,12 +164,17 @@ class RiskModel:
         model = self.scoring(feats)
         if model is not self:
             return model.risk(feats)
+        return max(0.0, self.linear(feats))
+
+    def linear(self, feats: dict[str, float]) -> float:
+        """This model's own weights over ``feats`` (a missing feature takes its ``impute`` value, else nothing),
+        before the floor at 0 and without choosing a variant: what ``risk`` floors."""
         total = self.bias
         for name, weight in self.weights.items():
             value = feats.get(name, self.impute.get(name))
             if value is not None:
                 total += weight * value
-        return max(0.0, total)
+        return total
 
     def estimator_part(self, feats: dict[str, float]) -> float | None:
         """What the trained estimator adds to the risk of a sentence with these features (its weight times its

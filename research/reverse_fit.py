@@ -39,7 +39,7 @@ from mtaudit.evaluation.calibrate import (cross_validate, document_folds, featur
                                           rater_scales_within_files)
 from mtaudit.evaluation.evaluate import figures_for
 from mtaudit.evaluation.features import AuditedSet, load_cached_sets
-from mtaudit.risk import ESTIMATOR, RiskModel, without_reverse
+from mtaudit.risk import ESTIMATOR, RiskModel, without_reverse, without_signals
 
 REVERSE = ("rev_logprob_sum", "rev_logprob_mean", "rev_pmi_mean")
 METRICS = ("tau", "tau_doc", "tau_item", "tau_item_rater", "pearson", "p_at_20")
@@ -57,19 +57,7 @@ def reverse_features(paths: list[Path]) -> dict[tuple, dict[str, float]]:
     return out
 
 
-def target_only(name: str) -> bool:
-    """A signal of the target-only pass (what one pass drops, ``risk.VARIANT_DROPS['no_target']``)."""
-    from mtaudit.risk import VARIANT_DROPS
-
-    return name.startswith(VARIANT_DROPS["no_target"])
-
-
 SHIPPED = Path("mtaudit/models/risk-default.json")
-
-
-def linear(model: RiskModel, feats: dict[str, float]) -> float:
-    """``model``'s score of a sentence before the floor at 0 (``RiskModel.risk`` without ``max``)."""
-    return model.bias + sum(w * feats.get(n, model.impute.get(n, 0.0)) for n, w in model.weights.items())
 
 
 def segment_row(audited: AuditedSet, i: int, values: dict[str, float] | None, mass: float | None) -> dict:
@@ -108,7 +96,7 @@ def _file_sizes(folder: Path, names) -> list[int]:
 def fit_variant(main: RiskModel, rows: list[dict], target: np.ndarray) -> RiskModel:
     """The ``reverse`` variant: ``a * main's linear score + w . reverse + c``, one row per segment; ``a`` >= 0, each
     reverse weight <= 0 (``calibrate.feature_sign``), least squares on ``target``."""
-    x = np.array([[linear(main, r)] + [r[n] for n in REVERSE] for r in rows])
+    x = np.array([[main.linear(r)] + [r[n] for n in REVERSE] for r in rows])
     mean, sd = x[:, 1:].mean(axis=0), x[:, 1:].std(axis=0) + 1e-12
     z = np.hstack([x[:, :1], (x[:, 1:] - mean) / sd, np.ones((len(x), 1))])
     lower = [0.0] + [feature_sign(n)[0] for n in REVERSE] + [-np.inf]
@@ -197,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     mass = oof_masses(audited, args.oof)
     base = [dict(f, **({ESTIMATOR: mass[i]} if i in mass else {})) for i, f in enumerate(audited.features)]
     plus = [dict(f, **rev.get(k, {})) for f, k in zip(base, keys)]
-    one = [{n: v for n, v in f.items() if not target_only(n)} for f in base]
+    one = [without_signals(f, "no_target") for f in base]  # what one pass (`--fast`) drops
     one_plus = [dict(f, **rev.get(k, {})) for f, k in zip(one, keys)]
     variants = {"audit's rows (two passes)": base, "+ reverse": plus, "one pass (no target-only signals)": one,
                 "one pass + reverse": one_plus}
